@@ -1,0 +1,20 @@
+// Part of `npm run build` (and so of `npm ci`): checks the generated protocol header,
+// compiles the C shim with the system cc, writes the daemon launcher and the checkout's
+// own shim directory. No node-gyp, no download.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { installPaths } from '../src/runtime/install-paths.js';
+import { installShims } from '../src/runtime/install-shims.js';
+
+const root = installPaths.root;
+execFileSync(process.execPath, [join(root, 'dist/scripts/gen-protocol-header.js'), '--check'], { stdio: 'inherit' });
+mkdirSync(join(root, 'build'), { recursive: true });
+const cc = process.env.CC ?? 'cc';
+execFileSync(cc, ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-D_GNU_SOURCE', '-o', installPaths.shimBinary, join(root, 'shims/shim.c')], { stdio: 'inherit' });
+
+// The shim starts the daemon through this launcher; it pins the node that built us.
+const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+writeFileSync(installPaths.launcher, `#!/bin/sh\nexec ${q(process.execPath)} ${q(installPaths.daemonMain)} "$@"\n`);
+chmodSync(installPaths.launcher, 0o755);
+installShims(installPaths.shimDir, installPaths.shimBinary);

@@ -1,0 +1,31 @@
+/* Generated from src/protocol/frames.ts by scripts/gen-protocol-header.ts. Do not edit. */
+#ifndef REPRISE_PROTOCOL_H
+#define REPRISE_PROTOCOL_H
+
+#define RP_PROTOCOL_VERSION 1u
+#define RP_FRAME_HEADER_SIZE 8u
+#define RP_MAX_FRAME_PAYLOAD 16777216u
+#define RP_SHIM_HOLD_LIMIT 8388608u
+
+#define RP_FRAME_HELLO 1u
+#define RP_FRAME_CALL 2u
+#define RP_FRAME_ADMIN 3u
+#define RP_FRAME_WELCOME 129u
+#define RP_FRAME_DECLINE 130u
+#define RP_FRAME_STARTED 131u
+#define RP_FRAME_STDOUT 132u
+#define RP_FRAME_STDERR 133u
+#define RP_FRAME_EXIT 134u
+#define RP_FRAME_ADMIN_REPLY 135u
+
+#define RP_CALL_STDOUT_TTY 1u
+#define RP_CALL_STDERR_TTY 2u
+#define RP_CALL_STDIN_TTY 4u
+
+#define RP_FILE_SOCKET "daemon.sock"
+#define RP_FILE_LOCK "daemon.lock"
+#define RP_FILE_PID "daemon.pid"
+#define RP_FILE_LOG "daemon.log"
+#define RP_FILE_FALLBACKS "fallbacks"
+
+#endif

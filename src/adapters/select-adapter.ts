@@ -1,0 +1,9 @@
+import type { CompilerAdapter } from './types.js';
+import { gccAdapter } from './gcc/gcc-adapter.js';
+
+const ADAPTERS: readonly CompilerAdapter[] = [gccAdapter];
+
+/** The adapter for a shim name, or undefined when no family claims it (the call is passed through). */
+export function selectAdapter(shimName: string): CompilerAdapter | undefined {
+  return ADAPTERS.find((a) => a.claims(shimName));
+}

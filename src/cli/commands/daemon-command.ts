@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { adminRequest } from '../../client/admin-request.js';
+import { loadConfig } from '../../config/load-config.js';
+import type { DaemonStatus } from '../../daemon/handlers/handle-admin.js';
+import { runtimePaths } from '../../runtime/runtime-paths.js';
+import { startDaemon } from '../start-daemon.js';
+
+export async function daemonCommand(action: 'start' | 'stop' | 'status', json: boolean): Promise<number> {
+  const paths = runtimePaths(loadConfig().runtimeDir);
+  if (action === 'start') {
+    const r = startDaemon();
+    if (!r.ok) {
+      process.stderr.write(`reprise daemon start: ${r.problem}\n`);
+      return 1;
+    }
+    return printStatus(paths.socket, json);
+  }
+  if (action === 'status') return printStatus(paths.socket, json);
+  const r = await adminRequest(paths.socket, 'stop');
+  if (r.kind === 'unreachable') {
+    process.stdout.write('reprise daemon: not running\n');
+    return 0;
+  }
+  // Wait for the drain so that a following start gets a fresh daemon.
+  const pid = readPid(paths.pid);
+  for (let i = 0; i < 200 && pid !== undefined && alive(pid); i++) await new Promise((r) => setTimeout(r, 25));
+  process.stdout.write('reprise daemon: stopped\n');
+  return 0;
+}
+
+async function printStatus(socket: string, json: boolean): Promise<number> {
+  const r = await adminRequest(socket, 'status');
+  if (r.kind === 'unreachable') {
+    process.stdout.write(json ? `${JSON.stringify({ running: false, reason: r.reason })}\n` : `reprise daemon: not running (${r.reason})\n`);
+    return 3;
+  }
+  const s = r.value as DaemonStatus;
+  if (json) process.stdout.write(`${JSON.stringify({ running: true, ...s })}\n`);
+  else process.stdout.write(`reprise daemon: running, pid ${s.pid}, version ${s.version}, ${s.jobsRunning}/${s.maxJobs} jobs busy, RSS ${(s.rssBytes / 1048576).toFixed(1)} MiB\n`);
+  return 0;
+}
+
+function readPid(path: string): number | undefined {
+  try {
+    const n = Number(readFileSync(path, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

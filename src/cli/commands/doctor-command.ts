@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { adminRequest } from '../../client/admin-request.js';
+import { loadConfig } from '../../config/load-config.js';
+import { PROTOCOL_VERSION } from '../../protocol/frames.js';
+import { checkRuntimeDir } from '../../runtime/ensure-runtime-dir.js';
+import { installPaths } from '../../runtime/install-paths.js';
+import { runtimePaths } from '../../runtime/runtime-paths.js';
+import { DEFAULT_SHIM_NAMES } from '../../runtime/shim-names.js';
+
+type Level = 'ok' | 'warn' | 'fail';
+interface Finding {
+  level: Level;
+  what: string;
+  fix?: string;
+}
+
+/** `reprise doctor`: checks what reprise relies on and says what to fix. Exit 1 if anything fails. */
+export async function doctorCommand(): Promise<number> {
+  const findings: Finding[] = [];
+  const add = (level: Level, what: string, fix?: string): void => void findings.push(fix ? { level, what, fix } : { level, what });
+
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    add('fail', `configuration: ${(e as Error).message}`, 'fix or unset that environment variable');
+  }
+
+  const shim = spawnSync(installPaths.shimBinary, ['--version'], { encoding: 'utf8', argv0: 'reprise-shim' });
+  if (shim.error || shim.status !== 0) add('fail', `shim binary ${installPaths.shimBinary} does not run`, 'run npm ci (it compiles shims/shim.c with cc)');
+  else if (shim.stdout.trim() !== `reprise-shim ${PROTOCOL_VERSION}`) add('fail', `shim speaks "${shim.stdout.trim()}", the CLI protocol ${PROTOCOL_VERSION}`, 'rebuild: npm run build');
+  else add('ok', `shim binary ${installPaths.shimBinary} (protocol ${PROTOCOL_VERSION})`);
+  const missing = DEFAULT_SHIM_NAMES.filter((n) => !existsSync(join(installPaths.shimDir, n)));
+  if (missing.length > 0) add('fail', `shim directory ${installPaths.shimDir} lacks ${missing.join(' ')}`, 'rebuild: npm run build');
+
+  if (config) {
+    const paths = runtimePaths(config.runtimeDir);
+    if (!existsSync(config.runtimeDir)) add('ok', `runtime dir ${config.runtimeDir} will be created (0700) on first use`);
+    else {
+      const c = checkRuntimeDir(config.runtimeDir);
+      if (c.ok) add('ok', `runtime dir ${config.runtimeDir} is private`);
+      else add('fail', `runtime dir: ${c.problem}; shims will run compilers uncached`, `chmod 700 it, or set REPRISE_RUNTIME_DIR to a private directory`);
+    }
+    if (Buffer.byteLength(paths.socket) >= 108) add('fail', `socket path ${paths.socket} is too long for a Unix socket`, 'set REPRISE_RUNTIME_DIR to a shorter path');
+    try {
+      mkdirSync(config.cacheDir, { recursive: true });
+      accessSync(config.cacheDir, constants.W_OK);
+      add('ok', `cache dir ${config.cacheDir} is writable`);
+    } catch (e) {
+      add('fail', `cache dir ${config.cacheDir}: ${(e as Error).message}`, 'set REPRISE_CACHE_DIR to a writable directory');
+    }
+    const st = await adminRequest(paths.socket, 'status', {}, 2000);
+    add(st.kind === 'reply' ? 'ok' : 'warn', st.kind === 'reply' ? 'daemon is running' : `daemon is not running (${st.reason})`, st.kind === 'reply' ? undefined : 'it starts on the first compiler call, or: reprise daemon start');
+  }
+
+  const bwrap = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--unshare-net', 'true'], { encoding: 'utf8' });
+  if (bwrap.error) add('warn', 'bubblewrap (bwrap) is not installed: cache fills cannot be sandbox-checked', 'apt-get install bubblewrap');
+  else if (bwrap.status !== 0) add('warn', `bubblewrap cannot create namespaces here: ${bwrap.stderr.trim()}`, 'enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)');
+  else add('ok', 'bubblewrap works (user, mount and network namespaces)');
+
+  for (const name of DEFAULT_SHIM_NAMES) {
+    const real = findOnPath(name);
+    if (real) add('ok', `${name}: ${real}`);
+  }
+
+  for (const f of findings) {
+    process.stdout.write(`${f.level.padEnd(4)}  ${f.what}\n`);
+    if (f.fix && f.level !== 'ok') process.stdout.write(`      fix: ${f.fix}\n`);
+  }
+  return findings.some((f) => f.level === 'fail') ? 1 : 0;
+}
+
+/** The real tool a shim would find: the first on PATH that is not the shim itself. */
+function findOnPath(name: string): string | undefined {
+  let shimIno: number | undefined;
+  try {
+    shimIno = statSync(installPaths.shimBinary).ino;
+  } catch {
+    /* not built */
+  }
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const p = join(dir || '.', name);
+    try {
+      const st = statSync(p);
+      if (!st.isFile() || st.ino === shimIno) continue;
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,48 @@
+import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { adminRequest } from '../../client/admin-request.js';
+import { loadConfig } from '../../config/load-config.js';
+import { runtimePaths } from '../../runtime/runtime-paths.js';
+import { emptyStats } from '../../stats/empty-stats.js';
+import { peekFallbacks } from '../../stats/fallback-log.js';
+import { parseStats } from '../../stats/parse-stats.js';
+import { countFallback } from '../../stats/count-fallback.js';
+import type { StatsSnapshot } from '../../stats/types.js';
+import { formatStats } from '../format-stats.js';
+
+/** `reprise stats [--json] [--zero]`: from the live daemon, else from the saved counters. */
+export async function statsCommand(json: boolean, zero: boolean): Promise<number> {
+  const config = loadConfig();
+  const paths = runtimePaths(config.runtimeDir);
+  const statsFile = join(config.cacheDir, 'stats.json');
+  const r = await adminRequest(paths.socket, zero ? 'stats-zero' : 'stats');
+  let snapshot: StatsSnapshot;
+  let live = true;
+  if (r.kind === 'reply' && r.ok) snapshot = r.value as StatsSnapshot;
+  else {
+    live = false;
+    snapshot = offlineStats(statsFile, paths.fallbacks);
+    if (zero) {
+      mkdirSync(config.cacheDir, { recursive: true });
+      writeFileSync(statsFile, JSON.stringify(emptyStats()));
+      rmSync(paths.fallbacks, { force: true });
+      snapshot = emptyStats();
+    }
+  }
+  if (zero && !json) process.stdout.write('reprise stats: zeroed\n');
+  else process.stdout.write(json ? `${JSON.stringify(snapshot, null, 2)}\n` : formatStats(snapshot, live));
+  return 0;
+}
+
+function offlineStats(statsFile: string, fallbacksFile: string): StatsSnapshot {
+  let text = '';
+  try {
+    text = readFileSync(statsFile, 'utf8');
+  } catch {
+    /* none saved yet */
+  }
+  const stats = parseStats(text) ?? emptyStats();
+  // Count pending fallbacks without consuming them: the daemon takes them when it next runs.
+  for (const f of peekFallbacks(fallbacksFile)) countFallback(stats, f.tool, f.reason);
+  return stats;
+}

@@ -1,0 +1,26 @@
+import { TOOL_COUNTERS } from '../stats/stat-names.js';
+import type { StatsSnapshot } from '../stats/types.js';
+
+/** The human table of `reprise stats`. */
+export function formatStats(s: StatsSnapshot, live: boolean): string {
+  const lines = [`reprise stats since ${s.since}${live ? '' : ' (daemon not running: last saved counters)'}`];
+  const tools = Object.keys(s.tools).sort();
+  if (tools.length === 0) lines.push('  no compiler calls yet');
+  else {
+    const head = ['tool', ...TOOL_COUNTERS];
+    const rows = tools.map((t) => [t, ...TOOL_COUNTERS.map((k) => String(s.tools[t]?.[k] ?? 0))]);
+    const totals = ['total', ...TOOL_COUNTERS.map((k) => String(tools.reduce((n, t) => n + (s.tools[t]?.[k] ?? 0), 0)))];
+    const table = [head, ...rows, totals];
+    const widths = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+    for (const r of table) lines.push('  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
+  }
+  const reasons = (title: string, m: Record<string, number>): void => {
+    const entries = Object.entries(m).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+    if (entries.length > 0) lines.push(`${title}: ${entries.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  };
+  reasons('passed through', s.passThroughReasons);
+  reasons('fallbacks', s.fallbackReasons);
+  const d = Object.entries(s.daemon).filter(([k, n]) => k !== 'connections' && n > 0);
+  if (d.length > 0) lines.push(`daemon: ${d.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,44 @@
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { ConfigError } from '../config/config-error.js';
+import { daemonCommand } from './commands/daemon-command.js';
+import { doctorCommand } from './commands/doctor-command.js';
+import { envCommand } from './commands/env-command.js';
+import { execCommand } from './commands/exec-command.js';
+import { shimsInstallCommand } from './commands/shims-command.js';
+import { statsCommand } from './commands/stats-command.js';
+
+const run = (code: number): void => {
+  process.exitCode = code;
+};
+
+try {
+  await yargs(hideBin(process.argv))
+    .scriptName('reprise')
+    .usage('$0 <command>\n\nA compiler cache you can trust.')
+    .command('exec', 'run a command with the compiler shims first on PATH (reprise exec -- make -j2)', (y) => y.strict(false), async (argv) => {
+      run(await execCommand(argv._.slice(1).map(String)));
+    })
+    .command('env', 'print the shell line that puts the shims first on PATH', {}, () => run(envCommand()))
+    .command('shims <action> <dir>', 'make a masquerade directory of compiler shims', (y) =>
+      y.positional('action', { choices: ['install'] as const, demandOption: true })
+        .positional('dir', { type: 'string', demandOption: true })
+        .option('name', { type: 'string', array: true, default: [] as string[], describe: 'extra names, e.g. gcc-12 x86_64-linux-gnu-gcc' }),
+    (argv) => run(shimsInstallCommand(argv.dir, argv.name)))
+    .command('daemon <action>', 'start, stop or query the per-user daemon', (y) =>
+      y.positional('action', { choices: ['start', 'stop', 'status'] as const, demandOption: true })
+        .option('json', { type: 'boolean', default: false }),
+    async (argv) => run(await daemonCommand(argv.action, argv.json)))
+    .command('stats', 'show the counters', (y) =>
+      y.option('json', { type: 'boolean', default: false, describe: 'machine-readable (docs/stats.md)' })
+        .option('zero', { type: 'boolean', default: false, describe: 'reset the counters' }),
+    async (argv) => run(await statsCommand(argv.json, argv.zero)))
+    .command('doctor', 'check the installation and say what to fix', {}, async () => run(await doctorCommand()))
+    .demandCommand(1)
+    .strict()
+    .help()
+    .parseAsync();
+} catch (e) {
+  process.stderr.write(`reprise: ${e instanceof ConfigError ? e.message : (e as Error).stack}\n`);
+  process.exitCode = e instanceof ConfigError ? 2 : 1;
+}

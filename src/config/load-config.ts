@@ -1,0 +1,58 @@
+import { availableParallelism, homedir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from './config-error.js';
+import { resolveRuntimeDir } from '../runtime/resolve-runtime-dir.js';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+export interface Config {
+  /** Per-user directory of the socket, lock, pid and log files (docs/protocol.md). */
+  runtimeDir: string;
+  /** Where cached data and persistent statistics live. */
+  cacheDir: string;
+  /** The daemon exits after this long without a request; 0 means never. */
+  idleTimeoutMs: number;
+  /** How many tools the daemon runs at once. */
+  maxJobs: number;
+  /** How long a call waits for a free job slot before it is declined (`daemon-busy`). */
+  queueTimeoutMs: number;
+  logLevel: LogLevel;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the configuration from the environment, validating every value. */
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    runtimeDir: resolveRuntimeDir(env),
+    cacheDir: nonEmpty(env.REPRISE_CACHE_DIR) ?? join(nonEmpty(env.XDG_CACHE_HOME) ?? join(homedir(), '.cache'), 'reprise'),
+    idleTimeoutMs: seconds(env, 'REPRISE_IDLE_TIMEOUT', 600) * 1000,
+    maxJobs: integer(env, 'REPRISE_MAX_JOBS', availableParallelism(), 1, 1024),
+    queueTimeoutMs: seconds(env, 'REPRISE_QUEUE_TIMEOUT', 30) * 1000,
+    logLevel: logLevel(env.REPRISE_LOG_LEVEL),
+  };
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === '' ? undefined : v;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name}=${raw}: expected a whole number`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(`${name}=${raw}: expected ${min} to ${max}`);
+  return n;
+}
+
+function seconds(env: Env, name: string, fallback: number): number {
+  return integer(env, name, fallback, 0, 365 * 24 * 3600);
+}
+
+function logLevel(raw: string | undefined): LogLevel {
+  const v = nonEmpty(raw) ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new ConfigError(`REPRISE_LOG_LEVEL=${v}: expected one of ${LOG_LEVELS.join(', ')}`);
+  return v as LogLevel;
+}

@@ -1,0 +1,128 @@
+import { closeSync, lstatSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Config } from '../config/load-config.js';
+import { runtimePaths } from '../runtime/runtime-paths.js';
+import { takeFallbacks } from '../stats/fallback-log.js';
+import { createStatsStore } from '../stats/stats-store.js';
+import { createJobSlots } from './job-slots.js';
+import type { DaemonContext } from './daemon-context.js';
+import type { Logger } from './logger.js';
+import { serveConnection } from './serve-connection.js';
+import { join } from 'node:path';
+
+/** More connections than this at once are refused at accept (each may buffer a frame). */
+const MAX_CONNECTIONS = 512;
+
+export interface Daemon {
+  listen(): Promise<void>;
+  /** Resolves when the daemon has drained and closed. */
+  readonly closed: Promise<void>;
+  stop(why: string): void;
+}
+
+export function createDaemon(config: Config, log: Logger, version: string, lockFd: number | undefined): Daemon {
+  const paths = runtimePaths(config.runtimeDir);
+  const stats = createStatsStore(join(config.cacheDir, 'stats.json'));
+  const active = new Set<Promise<void>>();
+  let draining = false;
+  let socketIno: number | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let resolveClosed!: () => void;
+  const closed = new Promise<void>((r) => (resolveClosed = r));
+
+  const ctx: DaemonContext = {
+    config,
+    log,
+    stats,
+    jobs: createJobSlots(config.maxJobs),
+    version,
+    startedAt: new Date(),
+    isDraining: () => draining,
+    requestStop: (why) => stop(why),
+    ingestFallbacks() {
+      for (const f of takeFallbacks(paths.fallbacks)) stats.fallback(f.tool, f.reason);
+    },
+  };
+
+  const server: Server = createServer({ allowHalfOpen: true }, (socket: Socket) => {
+    if (draining || active.size >= MAX_CONNECTIONS) {
+      socket.destroy();
+      return;
+    }
+    stats.bumpDaemon('connections');
+    armIdle();
+    const p = serveConnection(ctx, socket).finally(() => {
+      active.delete(p);
+      armIdle();
+    });
+    active.add(p);
+  });
+  server.on('error', (e) => log.error(`server error: ${e.message}`));
+
+  function armIdle(): void {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = undefined;
+    if (config.idleTimeoutMs === 0 || draining || active.size > 0) return;
+    idleTimer = setTimeout(() => stop('idle timeout'), config.idleTimeoutMs);
+    idleTimer.unref();
+  }
+
+  function removeOwnSocket(): void {
+    try {
+      // Only unlink the socket we bound: a successor may already own the path.
+      if (socketIno !== undefined && lstatSync(paths.socket).ino === socketIno) unlinkSync(paths.socket);
+    } catch {
+      /* gone already */
+    }
+  }
+
+  function stop(why: string): void {
+    if (draining) return;
+    draining = true;
+    log.info(`draining: ${why}`);
+    if (idleTimer) clearTimeout(idleTimer);
+    removeOwnSocket();
+    server.close();
+    void Promise.allSettled([...active]).then(() => {
+      ctx.ingestFallbacks();
+      const err = stats.flush();
+      if (err) log.warn(`cannot write stats: ${err.message}`);
+      try {
+        if (readFileSync(paths.pid, 'utf8').trim() === String(process.pid)) unlinkSync(paths.pid);
+      } catch {
+        /* not ours or gone */
+      }
+      if (lockFd !== undefined) {
+        try {
+          closeSync(lockFd);
+        } catch {
+          /* closed */
+        }
+      }
+      log.info('stopped');
+      resolveClosed();
+    });
+  }
+
+  async function listen(): Promise<void> {
+    // We hold daemon.lock (or were started by hand), so a socket file left here is stale.
+    try {
+      unlinkSync(paths.socket);
+    } catch {
+      /* none */
+    }
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(paths.socket, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    socketIno = lstatSync(paths.socket).ino;
+    writeFileSync(paths.pid, `${process.pid}\n`, { mode: 0o600 });
+    log.info(`listening on ${paths.socket} (version ${version}, ${config.maxJobs} jobs)`);
+    armIdle();
+  }
+
+  return { listen, closed, stop };
+}

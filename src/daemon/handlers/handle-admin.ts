@@ -1,0 +1,53 @@
+import { availableParallelism } from 'node:os';
+import { FrameKind, type Admin } from '../../protocol/frames.js';
+import type { DaemonContext } from '../daemon-context.js';
+import type { Responder } from '../responder.js';
+
+/** The daemon's status document (`reprise daemon status --json`). */
+export interface DaemonStatus {
+  pid: number;
+  version: string;
+  startedAt: string;
+  runtimeDir: string;
+  cacheDir: string;
+  maxJobs: number;
+  jobsRunning: number;
+  jobsWaiting: number;
+  rssBytes: number;
+  cores: number;
+  draining: boolean;
+}
+
+/** CLI requests: status, stats, stats-zero, stop. */
+export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): void {
+  const reply = (value: unknown): void => out.send({ kind: FrameKind.ADMIN_REPLY, reply: { ok: true, json: JSON.stringify(value) } });
+  switch (admin.command) {
+    case 'status': {
+      const status: DaemonStatus = {
+        pid: process.pid,
+        version: ctx.version,
+        startedAt: ctx.startedAt.toISOString(),
+        runtimeDir: ctx.config.runtimeDir,
+        cacheDir: ctx.config.cacheDir,
+        maxJobs: ctx.config.maxJobs,
+        jobsRunning: ctx.jobs.running,
+        jobsWaiting: ctx.jobs.waiting,
+        rssBytes: process.memoryUsage.rss(),
+        cores: availableParallelism(),
+        draining: ctx.isDraining(),
+      };
+      return reply(status);
+    }
+    case 'stats':
+      ctx.ingestFallbacks();
+      return reply(ctx.stats.snapshot());
+    case 'stats-zero':
+      ctx.ingestFallbacks();
+      ctx.stats.zero();
+      return reply(ctx.stats.snapshot());
+    case 'stop':
+      reply({ stopping: true });
+      ctx.requestStop('stop requested');
+      return;
+  }
+}

@@ -1,0 +1,60 @@
+/** A counting semaphore with a bounded wait: acquire resolves to a release function, or undefined on timeout/abort. */
+export interface JobSlots {
+  acquire(timeoutMs: number, signal: AbortSignal): Promise<(() => void) | undefined>;
+  readonly running: number;
+  readonly waiting: number;
+}
+
+export function createJobSlots(limit: number): JobSlots {
+  let running = 0;
+  const queue: Array<() => void> = [];
+
+  const release = (): void => {
+    running--;
+    const next = queue.shift();
+    if (next) next();
+  };
+
+  return {
+    get running() {
+      return running;
+    },
+    get waiting() {
+      return queue.length;
+    },
+    acquire(timeoutMs, signal) {
+      if (running < limit) {
+        running++;
+        return Promise.resolve(once(release));
+      }
+      return new Promise((resolve) => {
+        const grant = (): void => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', giveUp);
+          running++;
+          resolve(once(release));
+        };
+        const giveUp = (): void => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', giveUp);
+          const i = queue.indexOf(grant);
+          if (i >= 0) queue.splice(i, 1);
+          resolve(undefined);
+        };
+        const timer = setTimeout(giveUp, timeoutMs);
+        signal.addEventListener('abort', giveUp, { once: true });
+        queue.push(grant);
+      });
+    },
+  };
+}
+
+function once(f: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      f();
+    }
+  };
+}

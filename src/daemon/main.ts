@@ -1,0 +1,41 @@
+// The daemon's entry point, started by the shim's launcher (docs/protocol.md, "Starting the daemon").
+import { fstatSync, readFileSync } from 'node:fs';
+import { loadConfig } from '../config/load-config.js';
+import { ensureRuntimeDir } from '../runtime/ensure-runtime-dir.js';
+import { runtimePaths } from '../runtime/runtime-paths.js';
+import { installPaths } from '../runtime/install-paths.js';
+import { createDaemon } from './create-daemon.js';
+import { createFileLogger } from './logger.js';
+
+function parseLockFd(argv: string[]): number | undefined {
+  const arg = argv.find((a) => a.startsWith('--lock-fd='));
+  if (!arg) return undefined;
+  const fd = Number(arg.slice('--lock-fd='.length));
+  if (!Number.isInteger(fd) || fd < 0) throw new Error(`bad ${arg}`);
+  fstatSync(fd); // fails loudly if the starter did not pass it
+  return fd;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(); // a bad value is fatal here, and only here
+  const dir = ensureRuntimeDir(config.runtimeDir);
+  if (!dir.ok) throw new Error(dir.problem);
+  const log = createFileLogger(runtimePaths(config.runtimeDir).log, config.logLevel);
+  const version = (JSON.parse(readFileSync(installPaths.packageJson, 'utf8')) as { version: string }).version;
+  const daemon = createDaemon(config, log, version, parseLockFd(process.argv.slice(2)));
+
+  // A request never takes the daemon down: log what escaped and keep serving.
+  process.on('uncaughtException', (e) => log.error(`uncaught: ${e.stack ?? e.message}`));
+  process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${String(e)}`));
+  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(sig, () => daemon.stop(sig));
+  process.on('SIGPIPE', () => undefined);
+
+  await daemon.listen();
+  await daemon.closed;
+  process.exit(0);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`reprise daemon: ${(e as Error).message}\n`);
+  process.exit(1);
+});

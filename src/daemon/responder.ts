@@ -1,0 +1,23 @@
+import type { Socket } from 'node:net';
+import { encodeFrame } from '../protocol/codec.js';
+import type { Frame } from '../protocol/frames.js';
+
+/** Sends frames to one client; writes after the client went away are dropped. */
+export interface Responder {
+  send(frame: Frame): void;
+  end(): void;
+  /** Aborted when the client disconnects. */
+  readonly signal: AbortSignal;
+}
+
+export function createResponder(socket: Socket, signal: AbortSignal): Responder {
+  return {
+    signal,
+    send(frame) {
+      if (!socket.destroyed && socket.writable) socket.write(encodeFrame(frame));
+    },
+    end() {
+      if (!socket.destroyed) socket.end();
+    },
+  };
+}

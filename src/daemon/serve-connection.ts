@@ -1,0 +1,94 @@
+import type { Socket } from 'node:net';
+import { FrameReader } from '../protocol/frame-reader.js';
+import { FrameKind, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION, type Frame } from '../protocol/frames.js';
+import type { DaemonContext } from './daemon-context.js';
+import { createResponder, type Responder } from './responder.js';
+import { handleAdmin } from './handlers/handle-admin.js';
+import { handleCall } from './handlers/handle-call.js';
+
+/** Requests a connection may carry after HELLO; one per connection. */
+const HANDLERS: Partial<Record<Frame['kind'], (ctx: DaemonContext, frame: Frame, out: Responder) => Promise<void> | void>> = {
+  [FrameKind.CALL]: (ctx, f, out) => (f.kind === FrameKind.CALL ? handleCall(ctx, f.call, out) : undefined),
+  [FrameKind.ADMIN]: (ctx, f, out) => (f.kind === FrameKind.ADMIN ? handleAdmin(ctx, f.admin, out) : undefined),
+};
+
+/** A client that has not sent a whole request by then is dropped (slow or hostile). */
+const REQUEST_DEADLINE_MS = 10_000;
+
+/**
+ * Serves one connection: HELLO, then one request, then the reply. Every frame is
+ * validated first; any protocol error closes the connection and is counted, and no
+ * error here can reach the process.
+ */
+export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<void> {
+  return new Promise((done) => {
+    const abort = new AbortController();
+    const out = createResponder(socket, abort.signal);
+    const reader = new FrameReader();
+    let state: 'hello' | 'request' | 'busy' = 'hello';
+
+    const deadline = setTimeout(() => fail('no request before the deadline'), REQUEST_DEADLINE_MS);
+    deadline.unref();
+
+    const finish = (): void => {
+      clearTimeout(deadline);
+      abort.abort();
+      done();
+    };
+    socket.once('close', finish);
+    socket.on('error', () => socket.destroy());
+    // The shim never half-closes: an end of input means the client is gone, so stop its work.
+    socket.once('end', () => {
+      if (state !== 'busy') ctx.log.debug('client left before its request');
+      socket.destroy();
+    });
+
+    function fail(why: string): void {
+      ctx.stats.bumpDaemon('bad-frame');
+      ctx.log.warn(`closing connection: ${why}`);
+      socket.destroy();
+    }
+
+    function onFrame(frame: Frame): void {
+      if (state === 'hello') {
+        if (frame.kind !== FrameKind.HELLO) return fail(`expected HELLO, got kind ${frame.kind}`);
+        if (frame.hello.version !== PROTOCOL_VERSION) {
+          out.send({ kind: FrameKind.DECLINE, reason: 'version-mismatch' });
+          out.end();
+          if (frame.hello.version > PROTOCOL_VERSION) ctx.requestStop(`a client speaks protocol ${frame.hello.version}`);
+          state = 'busy';
+          return;
+        }
+        out.send({ kind: FrameKind.WELCOME, welcome: { version: PROTOCOL_VERSION, capabilities: 0, maxFrame: MAX_FRAME_PAYLOAD, daemonVersion: ctx.version } });
+        state = 'request';
+        return;
+      }
+      if (state === 'busy') return fail(`unexpected frame kind ${frame.kind} after the request`);
+      const handler = HANDLERS[frame.kind];
+      if (!handler) return fail(`frame kind ${frame.kind} is not a request`);
+      state = 'busy';
+      clearTimeout(deadline);
+      Promise.resolve()
+        .then(() => handler(ctx, frame, out))
+        .catch((e: unknown) => {
+          ctx.stats.bumpDaemon('request-error');
+          ctx.log.error(`request failed: ${(e as Error)?.stack ?? String(e)}`);
+          socket.destroy(); // the shim falls back: the build sees no difference
+        })
+        .finally(() => out.end());
+    }
+
+    socket.on('data', (chunk: Buffer) => {
+      let frames: Frame[];
+      try {
+        frames = reader.push(chunk);
+      } catch (e) {
+        return fail((e as Error).message);
+      }
+      for (const f of frames) {
+        if (socket.destroyed) return;
+        onFrame(f);
+      }
+    });
+  });
+}

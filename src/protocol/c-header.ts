@@ -1,0 +1,23 @@
+import { CallFlag, FRAME_HEADER_SIZE, FrameKind, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION, RuntimeFile, SHIM_HOLD_LIMIT } from './frames.js';
+
+/** Renders shims/protocol.h from frames.ts so the C side cannot drift from the TypeScript side. */
+export function renderProtocolHeader(): string {
+  const lines = [
+    '/* Generated from src/protocol/frames.ts by scripts/gen-protocol-header.ts. Do not edit. */',
+    '#ifndef REPRISE_PROTOCOL_H',
+    '#define REPRISE_PROTOCOL_H',
+    '',
+    `#define RP_PROTOCOL_VERSION ${PROTOCOL_VERSION}u`,
+    `#define RP_FRAME_HEADER_SIZE ${FRAME_HEADER_SIZE}u`,
+    `#define RP_MAX_FRAME_PAYLOAD ${MAX_FRAME_PAYLOAD}u`,
+    `#define RP_SHIM_HOLD_LIMIT ${SHIM_HOLD_LIMIT}u`,
+    '',
+  ];
+  for (const [name, value] of Object.entries(FrameKind)) lines.push(`#define RP_FRAME_${name} ${value}u`);
+  lines.push('');
+  for (const [name, value] of Object.entries(CallFlag)) lines.push(`#define RP_CALL_${name} ${value}u`);
+  lines.push('');
+  for (const [name, value] of Object.entries(RuntimeFile)) lines.push(`#define RP_FILE_${name} ${JSON.stringify(value)}`);
+  lines.push('', '#endif', '');
+  return lines.join('\n');
+}

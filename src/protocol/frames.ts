@@ -1,0 +1,96 @@
+// The single source of truth for the shim ⇄ daemon wire contract (docs/protocol.md).
+// shims/protocol.h is generated from this file by scripts/gen-protocol-header.ts.
+
+export const PROTOCOL_VERSION = 1;
+export const FRAME_HEADER_SIZE = 8;
+/** Largest payload either side accepts; a bigger length prefix is a protocol error. */
+export const MAX_FRAME_PAYLOAD = 16 * 1024 * 1024;
+/** Output the shim holds before it starts streaming (docs/protocol.md, "No double output"). */
+export const SHIM_HOLD_LIMIT = 8 * 1024 * 1024;
+
+export const FrameKind = {
+  HELLO: 1,
+  CALL: 2,
+  ADMIN: 3,
+  WELCOME: 129,
+  DECLINE: 130,
+  STARTED: 131,
+  STDOUT: 132,
+  STDERR: 133,
+  EXIT: 134,
+  ADMIN_REPLY: 135,
+} as const;
+export type FrameKindName = keyof typeof FrameKind;
+export type FrameKindValue = (typeof FrameKind)[FrameKindName];
+
+export const CallFlag = {
+  STDOUT_TTY: 1,
+  STDERR_TTY: 2,
+  STDIN_TTY: 4,
+} as const;
+
+/** Names of the files in the runtime directory, shared by the shim, daemon and CLI. */
+export const RuntimeFile = {
+  SOCKET: 'daemon.sock',
+  LOCK: 'daemon.lock',
+  PID: 'daemon.pid',
+  LOG: 'daemon.log',
+  FALLBACKS: 'fallbacks',
+} as const;
+
+export interface Hello {
+  version: number;
+  capabilities: number;
+  client: string;
+}
+
+export interface Call {
+  shimName: string;
+  toolPath: string;
+  cwd: string;
+  umask: number;
+  flags: number;
+  /** Terminal width seen on stdin (gcc asks fd 0) and on stderr (clang asks fd 2); 0 when not a terminal. */
+  stdinColumns: number;
+  stderrColumns: number;
+  argv: string[];
+  env: string[];
+}
+
+export type AdminCommand = 'status' | 'stats' | 'stats-zero' | 'stop';
+export const ADMIN_COMMANDS: readonly AdminCommand[] = ['status', 'stats', 'stats-zero', 'stop'];
+
+export interface Admin {
+  command: AdminCommand;
+  argument: string;
+}
+
+export interface Welcome {
+  version: number;
+  capabilities: number;
+  maxFrame: number;
+  daemonVersion: string;
+}
+
+export interface Exit {
+  code: number;
+  signal: number;
+}
+
+export interface AdminReply {
+  ok: boolean;
+  json: string;
+}
+
+/** A decoded frame: the kind plus its typed payload. */
+export type Frame =
+  | { kind: typeof FrameKind.HELLO; hello: Hello }
+  | { kind: typeof FrameKind.CALL; call: Call }
+  | { kind: typeof FrameKind.ADMIN; admin: Admin }
+  | { kind: typeof FrameKind.WELCOME; welcome: Welcome }
+  | { kind: typeof FrameKind.DECLINE; reason: string }
+  | { kind: typeof FrameKind.STARTED; pgid: number }
+  | { kind: typeof FrameKind.STDOUT; data: Buffer }
+  | { kind: typeof FrameKind.STDERR; data: Buffer }
+  | { kind: typeof FrameKind.EXIT; exit: Exit }
+  | { kind: typeof FrameKind.ADMIN_REPLY; reply: AdminReply };

@@ -1,0 +1,15 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+
+/** Where the build puts the native parts, relative to this checkout (dist/src/runtime → root). */
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+export const installPaths = {
+  root,
+  shimBinary: join(root, 'build', 'reprise-shim'),
+  launcher: join(root, 'build', 'reprise-daemon'),
+  /** The checkout's own masquerade directory, used by `reprise exec` and `reprise env`. */
+  shimDir: join(root, 'build', 'shims'),
+  daemonMain: join(root, 'dist', 'src', 'daemon', 'main.js'),
+  packageJson: join(root, 'package.json'),
+};

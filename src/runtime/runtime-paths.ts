@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+import { RuntimeFile } from '../protocol/frames.js';
+
+export interface RuntimePaths {
+  socket: string;
+  lock: string;
+  pid: string;
+  log: string;
+  fallbacks: string;
+}
+
+export function runtimePaths(runtimeDir: string): RuntimePaths {
+  return {
+    socket: join(runtimeDir, RuntimeFile.SOCKET),
+    lock: join(runtimeDir, RuntimeFile.LOCK),
+    pid: join(runtimeDir, RuntimeFile.PID),
+    log: join(runtimeDir, RuntimeFile.LOG),
+    fallbacks: join(runtimeDir, RuntimeFile.FALLBACKS),
+  };
+}

@@ -1,0 +1,17 @@
+import { DAEMON_COUNTERS, TOOL_COUNTERS, type ToolCounter } from './stat-names.js';
+import type { StatsSnapshot } from './types.js';
+
+export function emptyStats(now = new Date()): StatsSnapshot {
+  return {
+    schema: 1,
+    since: now.toISOString(),
+    tools: {},
+    passThroughReasons: {},
+    fallbackReasons: {},
+    daemon: Object.fromEntries(DAEMON_COUNTERS.map((k) => [k, 0])) as StatsSnapshot['daemon'],
+  };
+}
+
+export function emptyToolCounters(): Record<ToolCounter, number> {
+  return Object.fromEntries(TOOL_COUNTERS.map((k) => [k, 0])) as Record<ToolCounter, number>;
+}

@@ -1,0 +1,43 @@
+import { DAEMON_COUNTERS, TOOL_COUNTERS } from './stat-names.js';
+import { emptyStats, emptyToolCounters } from './empty-stats.js';
+import type { StatsSnapshot } from './types.js';
+
+/** Validates a persisted stats document; anything malformed yields undefined (the caller starts afresh). */
+export function parseStats(text: string): StatsSnapshot | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(raw) || raw.schema !== 1 || typeof raw.since !== 'string') return undefined;
+  const out = emptyStats(new Date(raw.since));
+  if (Number.isNaN(Date.parse(raw.since))) return undefined;
+  if (isRecord(raw.tools)) {
+    for (const [tool, counters] of Object.entries(raw.tools)) {
+      if (!isRecord(counters)) return undefined;
+      const c = emptyToolCounters();
+      for (const k of TOOL_COUNTERS) c[k] = count(counters[k]);
+      out.tools[tool] = c;
+    }
+  }
+  out.passThroughReasons = countMap(raw.passThroughReasons);
+  out.fallbackReasons = countMap(raw.fallbackReasons);
+  const daemon = isRecord(raw.daemon) ? raw.daemon : {};
+  for (const k of DAEMON_COUNTERS) out.daemon[k] = count(daemon[k]);
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function count(v: unknown): number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : 0;
+}
+
+function countMap(v: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (isRecord(v)) for (const [k, n] of Object.entries(v)) out[k] = count(n);
+  return out;
+}

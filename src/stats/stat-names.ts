@@ -1,0 +1,43 @@
+// Closed, append-only lists of the names `reprise stats` counts (DESIGN.md §2: outcomes are data).
+
+/** Counted per tool (shim name). */
+export const TOOL_COUNTERS = [
+  'calls', // every CALL the daemon received
+  'daemon-run', // the daemon ran the tool and streamed its output
+  'passed-through', // the daemon declined and the shim ran the tool itself
+  'tool-failed', // a daemon-run tool exited non-zero or died of a signal
+  'fallbacks', // the shim ran the tool itself because the daemon could not answer
+] as const;
+export type ToolCounter = (typeof TOOL_COUNTERS)[number];
+
+/** Why the daemon declined a call (the shim then execs the tool; nothing is lost). */
+export const PASS_THROUGH_REASONS = [
+  'not-a-compile', // links, probes (-v, --version, -print-*), preprocess-only runs
+  'unsupported-tool', // no adapter for this compiler family yet
+  'stdin-input', // the source is read from standard input, which the daemon does not see
+  'daemon-busy', // no job slot freed within the queue timeout
+  'draining', // the daemon is shutting down
+  'version-mismatch', // the shim speaks another protocol version
+  'bad-call', // a CALL frame that parsed but made no sense (relative cwd, empty argv)
+  'spawn-failed', // the daemon could not start the tool
+] as const;
+export type PassThroughReason = (typeof PASS_THROUGH_REASONS)[number];
+
+/** Why a shim ran the tool without the daemon, as written to the runtime dir's `fallbacks` file. */
+export const FALLBACK_REASONS = [
+  'no-daemon',
+  'bad-runtime-dir',
+  'socket-path-too-long',
+  'foreign-socket',
+  'version-mismatch',
+  'bad-frame',
+  'connection-lost',
+  'request-too-large',
+  'timeout',
+  'unknown',
+] as const;
+export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+
+/** Daemon-wide events. */
+export const DAEMON_COUNTERS = ['connections', 'bad-frame', 'request-error'] as const;
+export type DaemonCounter = (typeof DAEMON_COUNTERS)[number];

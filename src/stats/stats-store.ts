@@ -1,0 +1,85 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DaemonCounter, PassThroughReason, ToolCounter } from './stat-names.js';
+import { countFallback } from './count-fallback.js';
+import { emptyStats, emptyToolCounters } from './empty-stats.js';
+import { parseStats } from './parse-stats.js';
+import type { StatsSnapshot } from './types.js';
+
+export interface StatsStore {
+  bumpTool(tool: string, counter: ToolCounter, n?: number): void;
+  passThrough(tool: string, reason: PassThroughReason): void;
+  fallback(tool: string, reason: string): void;
+  bumpDaemon(counter: DaemonCounter): void;
+  snapshot(): StatsSnapshot;
+  zero(): void;
+  /** Writes the counters now (tmp file + rename). Errors are returned, not thrown. */
+  flush(): Error | undefined;
+}
+
+/** Counters kept in memory and persisted to a JSON file, written at most every `flushDelayMs`. */
+export function createStatsStore(path: string, flushDelayMs = 1000): StatsStore {
+  let stats = load(path);
+  let timer: NodeJS.Timeout | undefined;
+
+  const schedule = (): void => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      flush();
+    }, flushDelayMs);
+    timer.unref();
+  };
+
+  const tool = (name: string): Record<ToolCounter, number> => (stats.tools[name] ??= emptyToolCounters());
+
+  const flush = (): Error | undefined => {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(stats, null, 1));
+      renameSync(tmp, path);
+      return undefined;
+    } catch (e) {
+      return e as Error;
+    }
+  };
+
+  return {
+    bumpTool(name, counter, n = 1) {
+      tool(name)[counter] += n;
+      schedule();
+    },
+    passThrough(name, reason) {
+      tool(name)['passed-through'] += 1;
+      stats.passThroughReasons[reason] = (stats.passThroughReasons[reason] ?? 0) + 1;
+      schedule();
+    },
+    fallback(name, reason) {
+      countFallback(stats, name, reason);
+      schedule();
+    },
+    bumpDaemon(counter) {
+      stats.daemon[counter] += 1;
+      schedule();
+    },
+    snapshot: () => structuredClone(stats),
+    zero() {
+      stats = emptyStats();
+      schedule();
+    },
+    flush() {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      return flush();
+    },
+  };
+}
+
+function load(path: string): StatsSnapshot {
+  try {
+    return parseStats(readFileSync(path, 'utf8')) ?? emptyStats();
+  } catch {
+    return emptyStats();
+  }
+}

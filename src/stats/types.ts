@@ -1,0 +1,12 @@
+import type { DaemonCounter, ToolCounter } from './stat-names.js';
+
+/** The `reprise stats --json` document (docs/stats.md). Fields are only ever added. */
+export interface StatsSnapshot {
+  schema: 1;
+  /** When the counters were last zeroed (ISO 8601). */
+  since: string;
+  tools: Record<string, Record<ToolCounter, number>>;
+  passThroughReasons: Record<string, number>;
+  fallbackReasons: Record<string, number>;
+  daemon: Record<DaemonCounter, number>;
+}

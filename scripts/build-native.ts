@@ -11,7 +11,17 @@ const root = installPaths.root;
 execFileSync(process.execPath, [join(root, 'dist/scripts/gen-protocol-header.js'), '--check'], { stdio: 'inherit' });
 mkdirSync(join(root, 'build'), { recursive: true });
 const cc = process.env.CC ?? 'cc';
-execFileSync(cc, ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-D_GNU_SOURCE', '-o', installPaths.shimBinary, join(root, 'shims/shim.c')], { stdio: 'inherit' });
+for (const [source, output] of [['shims/shim.c', installPaths.shimBinary], ['shims/spawner.c', installPaths.spawner]] as const) {
+  const flags = ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-D_GNU_SOURCE', '-o', output, join(root, source)];
+  // Static: exec of a dynamically linked shim costs about 0.25 ms more CPU per call here
+  // (docs/benchmarks.md). Without libc.a, a dynamic build works the same, only slower.
+  try {
+    execFileSync(cc, ['-static', ...flags], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch {
+    console.warn(`reprise build: static link of ${source} failed (no libc.a?); linking it dynamically`);
+    execFileSync(cc, flags, { stdio: 'inherit' });
+  }
+}
 
 // The shim starts the daemon through this launcher; it pins the node that built us.
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -5,6 +5,8 @@ import { runtimePaths } from '../runtime/runtime-paths.js';
 import { takeFallbacks } from '../stats/fallback-log.js';
 import { createStatsStore } from '../stats/stats-store.js';
 import { createJobSlots } from './job-slots.js';
+import { createSpawner } from '../exec/create-spawner.js';
+import { installPaths } from '../runtime/install-paths.js';
 import type { DaemonContext } from './daemon-context.js';
 import type { Logger } from './logger.js';
 import { serveConnection } from './serve-connection.js';
@@ -35,6 +37,7 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
     log,
     stats,
     jobs: createJobSlots(config.maxJobs),
+    executor: createSpawner(installPaths.spawner, log),
     version,
     startedAt: new Date(),
     isDraining: () => draining,
@@ -84,6 +87,7 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
     removeOwnSocket();
     server.close();
     void Promise.allSettled([...active]).then(() => {
+      ctx.executor.close();
       ctx.ingestFallbacks();
       const err = stats.flush();
       if (err) log.warn(`cannot write stats: ${err.message}`);

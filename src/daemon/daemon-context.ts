@@ -1,4 +1,5 @@
 import type { Config } from '../config/load-config.js';
+import type { LocalExecutor } from '../exec/types.js';
 import type { StatsStore } from '../stats/stats-store.js';
 import type { JobSlots } from './job-slots.js';
 import type { Logger } from './logger.js';
@@ -9,6 +10,7 @@ export interface DaemonContext {
   log: Logger;
   stats: StatsStore;
   jobs: JobSlots;
+  executor: LocalExecutor;
   version: string;
   startedAt: Date;
   isDraining(): boolean;

@@ -6,6 +6,8 @@ import type { Frame } from '../protocol/frames.js';
 export interface Responder {
   send(frame: Frame): void;
   end(): void;
+  /** Drops the connection without a reply: the shim then runs the tool itself. */
+  abort(): void;
   /** Aborted when the client disconnects. */
   readonly signal: AbortSignal;
 }
@@ -18,6 +20,9 @@ export function createResponder(socket: Socket, signal: AbortSignal): Responder 
     },
     end() {
       if (!socket.destroyed) socket.end();
+    },
+    abort() {
+      socket.destroy();
     },
   };
 }

@@ -59,6 +59,10 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
           state = 'busy';
           return;
         }
+        // Hold WELCOME until this turn of the loop ends, so that a quick answer (DECLINE)
+        // leaves in the same write and the shim wakes once.
+        socket.cork();
+        setImmediate(() => socket.uncork());
         out.send({ kind: FrameKind.WELCOME, welcome: { version: PROTOCOL_VERSION, capabilities: 0, maxFrame: MAX_FRAME_PAYLOAD, daemonVersion: ctx.version } });
         state = 'request';
         return;

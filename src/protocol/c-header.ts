@@ -1,4 +1,4 @@
-import { CallFlag, FRAME_HEADER_SIZE, FrameKind, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION, RuntimeFile, SHIM_HOLD_LIMIT } from './frames.js';
+import { CallFlag, FRAME_HEADER_SIZE, FrameKind, SpawnerKind, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION, RuntimeFile, SHIM_HOLD_LIMIT } from './frames.js';
 
 /** Renders shims/protocol.h from frames.ts so the C side cannot drift from the TypeScript side. */
 export function renderProtocolHeader(): string {
@@ -14,6 +14,8 @@ export function renderProtocolHeader(): string {
     '',
   ];
   for (const [name, value] of Object.entries(FrameKind)) lines.push(`#define RP_FRAME_${name} ${value}u`);
+  lines.push('');
+  for (const [name, value] of Object.entries(SpawnerKind)) lines.push(`#define RP_SPAWNER_${name} ${value}u`);
   lines.push('');
   for (const [name, value] of Object.entries(CallFlag)) lines.push(`#define RP_CALL_${name} ${value}u`);
   lines.push('');

@@ -5,11 +5,15 @@ import { ProtocolError } from './protocol-error.js';
 
 /** Serialises one frame: 8-byte header (u32 length, u16 kind, u16 0) plus payload. */
 export function encodeFrame(frame: Frame): Buffer {
-  const payload = encodePayload(frame);
+  return frameBytes(frame.kind, encodePayload(frame));
+}
+
+/** The header plus payload of any frame kind (shared with the spawner protocol). */
+export function frameBytes(kind: number, payload: Buffer): Buffer {
   if (payload.length > MAX_FRAME_PAYLOAD) throw new ProtocolError(`payload of ${payload.length} bytes exceeds the maximum`);
   const header = Buffer.alloc(FRAME_HEADER_SIZE);
   header.writeUInt32LE(payload.length, 0);
-  header.writeUInt16LE(frame.kind, 4);
+  header.writeUInt16LE(kind, 4);
   return Buffer.concat([header, payload]);
 }
 

@@ -6,17 +6,20 @@ import { ProtocolError } from './protocol-error.js';
  * Incremental frame parser for a byte stream. It rejects an oversized or malformed
  * header as soon as the header arrives, so a hostile length never makes us buffer it.
  */
-export class FrameReader {
+export class FrameReader<F = Frame> {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
-  constructor(private readonly maxPayload = MAX_FRAME_PAYLOAD) {}
+  constructor(
+    private readonly decode: (kind: number, payload: Buffer) => F = decodeFrame as (kind: number, payload: Buffer) => F,
+    private readonly maxPayload = MAX_FRAME_PAYLOAD,
+  ) {}
 
   /** Feeds bytes and returns every complete frame they finish. Throws ProtocolError. */
-  push(chunk: Buffer): Frame[] {
+  push(chunk: Buffer): F[] {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
-    const frames: Frame[] = [];
+    const frames: F[] = [];
     for (;;) {
       if (this.buffered < FRAME_HEADER_SIZE) break;
       const head = this.peek(FRAME_HEADER_SIZE);
@@ -26,7 +29,7 @@ export class FrameReader {
       if (length > this.maxPayload) throw new ProtocolError(`frame payload of ${length} bytes exceeds ${this.maxPayload}`);
       if (this.buffered < FRAME_HEADER_SIZE + length) break;
       const all = this.take(FRAME_HEADER_SIZE + length);
-      frames.push(decodeFrame(kind, all.subarray(FRAME_HEADER_SIZE)));
+      frames.push(this.decode(kind, all.subarray(FRAME_HEADER_SIZE)));
     }
     return frames;
   }

@@ -20,6 +20,20 @@ export const FrameKind = {
   EXIT: 134,
   ADMIN_REPLY: 135,
 } as const;
+
+/**
+ * Frames between the daemon and its spawner (shims/spawner.c), on the spawner's stdin and
+ * stdout, with the same 8-byte header. Every payload starts with a u32 job id.
+ */
+export const SpawnerKind = {
+  SPAWN: 16,
+  KILL: 17,
+  JOB_STARTED: 144,
+  JOB_STDOUT: 145,
+  JOB_STDERR: 146,
+  JOB_EXIT: 147,
+  JOB_FAILED: 148,
+} as const;
 export type FrameKindName = keyof typeof FrameKind;
 export type FrameKindValue = (typeof FrameKind)[FrameKindName];
 

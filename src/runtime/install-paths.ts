@@ -8,6 +8,7 @@ export const installPaths = {
   root,
   shimBinary: join(root, 'build', 'reprise-shim'),
   launcher: join(root, 'build', 'reprise-daemon'),
+  spawner: join(root, 'build', 'reprise-spawner'),
   /** The checkout's own masquerade directory, used by `reprise exec` and `reprise env`. */
   shimDir: join(root, 'build', 'shims'),
   daemonMain: join(root, 'dist', 'src', 'daemon', 'main.js'),

@@ -39,5 +39,10 @@ export const FALLBACK_REASONS = [
 export type FallbackReason = (typeof FALLBACK_REASONS)[number];
 
 /** Daemon-wide events. */
-export const DAEMON_COUNTERS = ['connections', 'bad-frame', 'request-error'] as const;
+export const DAEMON_COUNTERS = [
+  'connections',
+  'bad-frame', // a client broke the protocol; its connection was closed
+  'request-error', // a request failed inside the daemon; the shim ran the tool itself
+  'executor-lost', // the spawner died mid-run; the shim ran the tool itself
+] as const;
 export type DaemonCounter = (typeof DAEMON_COUNTERS)[number];

@@ -1,7 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { selectAdapter } from '../../adapters/select-adapter.js';
 import type { Invocation } from '../../adapters/types.js';
-import { runLocal } from '../../exec/run-local.js';
 import { FrameKind, type Call } from '../../protocol/frames.js';
 import type { PassThroughReason } from '../../stats/stat-names.js';
 import type { DaemonContext } from '../daemon-context.js';
@@ -30,7 +29,7 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder)
     return;
   }
   try {
-    const result = await runLocal({
+    const result = await ctx.executor.run({
       toolPath: call.toolPath,
       argv0: call.toolPath,
       args: plan.args,
@@ -43,8 +42,12 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder)
       onStderr: (data) => out.send({ kind: FrameKind.STDERR, data }),
     });
     if (result.kind === 'spawn-failed') {
-      ctx.log.warn(`${tool}: cannot run ${call.toolPath}: ${result.error.message}`);
+      ctx.log.warn(`${tool}: cannot run ${call.toolPath}: ${result.error}`);
       return decline('spawn-failed');
+    }
+    if (result.kind === 'lost') {
+      ctx.stats.bumpDaemon('executor-lost');
+      return out.abort();
     }
     ctx.stats.bumpTool(tool, 'daemon-run');
     if (result.code !== 0) ctx.stats.bumpTool(tool, 'tool-failed');

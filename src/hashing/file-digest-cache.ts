@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import { statSync, type BigIntStats } from 'node:fs';
+import { LRUCache } from 'lru-cache';
+import { digestBytes } from './create-hasher.js';
+import type { Digest, DigestAlgorithm } from './types.js';
+
+/** A file's identity as stat sees it; a change of any field means the content may differ. */
+export type FileStamp = string;
+
+export interface FileDigest {
+  digest: Digest;
+  stamp: FileStamp;
+  /** What the scanner found in the content (bit flags of the caller's choosing). */
+  flags: number;
+}
+
+export interface FileDigestCache {
+  /** The digest of a regular file, or undefined when it is missing or not a regular file. */
+  digest(path: string): Promise<FileDigest | undefined>;
+  /** The current stamp, without hashing (undefined: missing). */
+  stamp(path: string): FileStamp | undefined;
+  readonly counters: { hits: number; hashed: number };
+}
+
+export interface FileDigestCacheOptions {
+  algorithm: DigestAlgorithm;
+  /** Looks at the content once per hash, e.g. for __TIME__; memoised with the digest. */
+  scan?: (content: Buffer) => number;
+  maxEntries?: number;
+  /** A file modified this recently is rehashed every time: timestamps may be too coarse to see a new write. */
+  youngMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Memoises file digests by (dev, ino, size, mtime, ctime) in nanoseconds. There is no
+ * mtime-only trust: an in-place rewrite that keeps the mtime still changes ctime.
+ */
+export function createFileDigestCache(opts: FileDigestCacheOptions): FileDigestCache {
+  const memo = new LRUCache<string, FileDigest>({ max: opts.maxEntries ?? 200_000 });
+  const youngNs = BigInt(opts.youngMs ?? 2000) * 1_000_000n;
+  const now = opts.now ?? Date.now;
+  const counters = { hits: 0, hashed: 0 };
+
+  const statOf = (path: string): BigIntStats | undefined => {
+    try {
+      const st = statSync(path, { bigint: true });
+      return st.isFile() ? st : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const stampOf = (st: BigIntStats): FileStamp => `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+
+  return {
+    counters,
+    stamp(path) {
+      const st = statOf(path);
+      return st ? stampOf(st) : undefined;
+    },
+    async digest(path) {
+      const st = statOf(path);
+      if (!st) return undefined;
+      const stamp = stampOf(st);
+      const known = memo.get(path);
+      if (known && known.stamp === stamp) {
+        counters.hits++;
+        return known;
+      }
+      let content: Buffer;
+      try {
+        content = await readFile(path);
+      } catch {
+        return undefined;
+      }
+      counters.hashed++;
+      const result: FileDigest = { digest: digestBytes(opts.algorithm, content), stamp, flags: opts.scan ? opts.scan(content) : 0 };
+      // Did it change while we read it? Then this digest may match neither version.
+      const after = statOf(path);
+      if (!after || stampOf(after) !== stamp || content.length !== Number(st.size)) return undefined;
+      const young = BigInt(now()) * 1_000_000n - (st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) < youngNs;
+      if (!young) memo.set(path, result);
+      else memo.delete(path);
+      return result;
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { access, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createHasher, isDigestHex } from '../../hashing/create-hasher.js';
+import type { DigestAlgorithm } from '../../hashing/types.js';
+import { StoreError, type ContentStore } from '../types.js';
+import { atomicWrite } from './atomic-write.js';
+
+export interface LocalCasOptions {
+  dir: string;
+  algorithm: DigestAlgorithm;
+  /** Told about every blob found corrupt (it has been deleted). */
+  onCorrupt?: (digest: string) => void;
+}
+
+/** Blobs as files under dir/cas/ab/cdef…; every read is verified, and a corrupt blob is deleted. */
+export function createLocalCas(opts: LocalCasOptions): ContentStore {
+  const tmpDir = join(opts.dir, 'tmp');
+  const pathOf = (digest: string): string => {
+    if (!isDigestHex(digest)) throw new StoreError('corrupt', `not a digest: ${JSON.stringify(digest)}`);
+    return join(opts.dir, 'cas', digest.slice(0, 2), digest.slice(2));
+  };
+  return {
+    async findMissing(digests) {
+      const missing: string[] = [];
+      for (const d of digests) {
+        try {
+          await access(pathOf(d));
+        } catch {
+          missing.push(d);
+        }
+      }
+      return missing;
+    },
+    async get(digest) {
+      const path = pathOf(digest);
+      let data: Buffer;
+      try {
+        data = await readFile(path);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw new StoreError('io', `cannot read ${path}: ${(e as Error).message}`);
+      }
+      if (createHasher(opts.algorithm).update(data).hex() !== digest) {
+        await rm(path, { force: true }).catch(() => undefined);
+        opts.onCorrupt?.(digest);
+        return undefined;
+      }
+      return data;
+    },
+    async put(digest, data) {
+      await atomicWrite(pathOf(digest), data, tmpDir);
+    },
+  };
+}

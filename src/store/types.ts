@@ -1,0 +1,49 @@
+// The storage contracts (DESIGN.md §2): tiny interfaces, features as decorators.
+
+/** Content-addressed blobs, named by the hex digest of their bytes. */
+export interface ContentStore {
+  /** The digests this store does not hold. */
+  findMissing(digests: readonly string[]): Promise<string[]>;
+  /** The blob, verified against its digest; undefined when absent (or found corrupt and dropped). */
+  get(digest: string): Promise<Buffer | undefined>;
+  put(digest: string, data: Buffer): Promise<void>;
+}
+
+/** One output file of an action, by its role (object, depfile, dwo, ...). */
+export interface OutputFile {
+  role: string;
+  /** Where the compile wrote it, relative to the action's working directory or absolute. */
+  path: string;
+  digest: string;
+  size: number;
+  mode: number;
+}
+
+/** What replaying a cached compile needs. Stored as JSON; fields are only ever added. */
+export interface ActionResult {
+  schema: 1;
+  outputs: OutputFile[];
+  stdoutDigest: string;
+  stderrDigest: string;
+  exitCode: number;
+  /** Wall time of the compile that produced it, for "time saved". */
+  durationMs: number;
+  createdAt: string;
+  /** Whether a sandbox proved the inputs complete (unsandboxed results never leave this machine). */
+  sandboxed: boolean;
+}
+
+export interface ActionCache {
+  get(key: string): Promise<ActionResult | undefined>;
+  put(key: string, result: ActionResult): Promise<void>;
+}
+
+export type StoreErrorCode = 'io' | 'no-space' | 'corrupt' | 'unavailable';
+
+/** Infrastructure failure, as opposed to "not found" (which is undefined). */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+  constructor(readonly code: StoreErrorCode, message: string) {
+    super(message);
+  }
+}

@@ -1,0 +1,55 @@
+// Digests and the stat-validated file digest cache.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'node:test';
+import { createHasher, digestBytes } from '../../src/hashing/create-hasher.js';
+import { createFileDigestCache } from '../../src/hashing/file-digest-cache.js';
+import { KeyBuilder } from '../../src/keying/key-builder.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'reprise-hash-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('known answers for BLAKE3 and SHA-256', () => {
+  assert.equal(digestBytes('blake3', Buffer.from('abc')).hash, '6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85');
+  assert.equal(digestBytes('sha256', Buffer.from('abc')).hash, 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  assert.equal(createHasher('blake3').update('a').update(Buffer.from('bc')).hex(), digestBytes('blake3', Buffer.from('abc')).hash);
+});
+
+test('key entries are length-prefixed: moving a boundary changes the key', () => {
+  const a = new KeyBuilder('blake3').add('arg', 'ab').add('arg', 'c').finish();
+  const b = new KeyBuilder('blake3').add('arg', 'a').add('arg', 'bc').finish();
+  const c = new KeyBuilder('blake3').add('argab', '').add('arg', 'c').finish();
+  assert.notEqual(a.key, b.key);
+  assert.notEqual(a.key, c.key);
+  assert.deepEqual(a.transcript, [{ tag: 'arg', value: 'ab' }, { tag: 'arg', value: 'c' }]);
+});
+
+test('file digests are memoised by stat identity, and rehashed when young or changed', async () => {
+  // The clock runs 10 s ahead: writes made now count as settled, not young.
+  let now = Date.now() + 10_000;
+  const cache = createFileDigestCache({ algorithm: 'blake3', scan: (b) => (b.includes('__TIME__') ? 1 : 0), now: () => now });
+  const f = join(dir, 'h.h');
+  writeFileSync(f, '#define X 1\n');
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(f, old, old);
+  const first = await cache.digest(f);
+  assert.ok(first);
+  assert.equal((await cache.digest(f))?.digest.hash, first.digest.hash);
+  assert.equal(cache.counters.hashed, 1, 'second lookup is memoised');
+  // Same size, same mtime, other bytes: ctime changes, so it is rehashed.
+  writeFileSync(f, '#define X 2\n');
+  utimesSync(f, old, old);
+  const second = await cache.digest(f);
+  assert.notEqual(second?.digest.hash, first.digest.hash);
+  // A file changed within the last 2 s is hashed every time.
+  now = Date.now();
+  writeFileSync(f, 'int t = __TIME__;\n');
+  await cache.digest(f);
+  const young = await cache.digest(f);
+  assert.equal(young?.flags, 1, 'the scan result comes with the digest');
+  assert.equal(cache.counters.hashed, 4);
+  assert.equal(await cache.digest(join(dir, 'missing.h')), undefined);
+  assert.equal(await cache.digest(dir), undefined, 'a directory is not a file');
+});

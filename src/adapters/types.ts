@@ -1,27 +1,25 @@
 import type { Call } from '../protocol/frames.js';
+import type { CompileJob } from '../pipeline/types.js';
 import type { PassThroughReason } from '../stats/stat-names.js';
 
 /** A call with its environment as a map (first occurrence wins, as getenv does). */
 export interface Invocation {
   call: Call;
   env: ReadonlyMap<string, string>;
+  /** The directory the compiler will record as its cwd ($PWD when it names the cwd, as gcc does). */
+  logicalCwd: string;
 }
 
-/** The daemon runs the tool: these arguments (after argv[0]) in this environment. */
-export interface RunPlan {
-  kind: 'run';
-  args: string[];
-  env: Map<string, string>;
-}
+/** What the daemon does with a call. */
+export type CallPlan =
+  /** Not a compile (links, probes): the shim runs the tool itself. */
+  | { kind: 'decline'; reason: PassThroughReason }
+  /** A compile we cannot cache, for a counted reason: the shim runs the tool itself. */
+  | { kind: 'uncacheable'; reason: string }
+  /** A cacheable compile. `terminalArgs` make the output what the caller's terminal would show. */
+  | { kind: 'compile'; job: CompileJob; terminalArgs: string[] };
 
-export interface DeclinePlan {
-  kind: 'decline';
-  reason: PassThroughReason;
-}
-
-export type CallPlan = RunPlan | DeclinePlan;
-
-/** One compiler family. Pure: planning a call does no I/O. */
+/** One compiler family. Planning reads at most response files; keys and inputs come later. */
 export interface CompilerAdapter {
   readonly family: string;
   claims(shimName: string): boolean;

@@ -18,8 +18,14 @@ export function formatStats(s: StatsSnapshot, live: boolean): string {
     const entries = Object.entries(m).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
     if (entries.length > 0) lines.push(`${title}: ${entries.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   };
+  reasons('uncacheable', s.uncacheableReasons);
   reasons('passed through', s.passThroughReasons);
   reasons('fallbacks', s.fallbackReasons);
+  const c = s.cache;
+  if (c['bytes-stored'] > 0 || c['time-saved-ms'] > 0 || c['corrupt-entry'] > 0 || c['store-error'] > 0) {
+    lines.push(`cache: ${(c['bytes-stored'] / 1048576).toFixed(1)} MiB stored, ${(c['time-saved-ms'] / 1000).toFixed(1)} s of compiling saved` +
+      `${c['corrupt-entry'] ? `, ${c['corrupt-entry']} corrupt entries dropped` : ''}${c['store-error'] ? `, ${c['store-error']} store errors` : ''}`);
+  }
   const d = Object.entries(s.daemon).filter(([k, n]) => k !== 'connections' && n > 0);
   if (d.length > 0) lines.push(`daemon: ${d.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   return lines.join('\n') + '\n';

@@ -2,6 +2,7 @@ import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { resolveRuntimeDir } from '../runtime/resolve-runtime-dir.js';
+import { DIGEST_ALGORITHMS, type DigestAlgorithm } from '../hashing/types.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
@@ -18,6 +19,10 @@ export interface Config {
   /** How long a call waits for a free job slot before it is declined (`daemon-busy`). */
   queueTimeoutMs: number;
   logLevel: LogLevel;
+  /** One digest function per cache directory (DESIGN.md §4). */
+  digest: DigestAlgorithm;
+  /** REPRISE_CACHE=0 turns caching off: calls are still run by the daemon, nothing is stored. */
+  cache: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -31,6 +36,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxJobs: integer(env, 'REPRISE_MAX_JOBS', availableParallelism(), 1, 1024),
     queueTimeoutMs: seconds(env, 'REPRISE_QUEUE_TIMEOUT', 30) * 1000,
     logLevel: logLevel(env.REPRISE_LOG_LEVEL),
+    digest: digestAlgorithm(env.REPRISE_DIGEST),
+    cache: nonEmpty(env.REPRISE_CACHE) !== '0',
   };
 }
 
@@ -49,6 +56,12 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 
 function seconds(env: Env, name: string, fallback: number): number {
   return integer(env, name, fallback, 0, 365 * 24 * 3600);
+}
+
+function digestAlgorithm(raw: string | undefined): DigestAlgorithm {
+  const v = nonEmpty(raw) ?? 'blake3';
+  if (!(DIGEST_ALGORITHMS as readonly string[]).includes(v)) throw new ConfigError(`REPRISE_DIGEST=${v}: expected one of ${DIGEST_ALGORITHMS.join(', ')}`);
+  return v as DigestAlgorithm;
 }
 
 function logLevel(raw: string | undefined): LogLevel {

@@ -6,6 +6,7 @@ import { takeFallbacks } from '../stats/fallback-log.js';
 import { createStatsStore } from '../stats/stats-store.js';
 import { createJobSlots } from './job-slots.js';
 import { createSpawner } from '../exec/create-spawner.js';
+import { createCacheContext } from '../pipeline/create-cache-context.js';
 import { installPaths } from '../runtime/install-paths.js';
 import type { DaemonContext } from './daemon-context.js';
 import type { Logger } from './logger.js';
@@ -32,12 +33,14 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
 
+  const executor = createSpawner(installPaths.spawner, log);
   const ctx: DaemonContext = {
     config,
     log,
     stats,
     jobs: createJobSlots(config.maxJobs),
-    executor: createSpawner(installPaths.spawner, log),
+    executor,
+    cache: createCacheContext(config, log, stats, executor),
     version,
     startedAt: new Date(),
     isDraining: () => draining,

@@ -1,5 +1,6 @@
 import type { Config } from '../config/load-config.js';
 import type { LocalExecutor } from '../exec/types.js';
+import type { CacheContext } from '../pipeline/cache-context.js';
 import type { StatsStore } from '../stats/stats-store.js';
 import type { JobSlots } from './job-slots.js';
 import type { Logger } from './logger.js';
@@ -11,6 +12,7 @@ export interface DaemonContext {
   stats: StatsStore;
   jobs: JobSlots;
   executor: LocalExecutor;
+  cache: CacheContext;
   version: string;
   startedAt: Date;
   isDraining(): boolean;

@@ -7,25 +7,25 @@ import type { Digest, DigestAlgorithm } from './types.js';
 /** A file's identity as stat sees it; a change of any field means the content may differ. */
 export type FileStamp = string;
 
-export interface FileDigest {
+export interface FileDigest<S = undefined> {
   digest: Digest;
   stamp: FileStamp;
-  /** What the scanner found in the content (bit flags of the caller's choosing). */
-  flags: number;
+  /** What the scanner found in the content, memoised with the digest. */
+  scan: S;
 }
 
-export interface FileDigestCache {
+export interface FileDigestCache<S = undefined> {
   /** The digest of a regular file, or undefined when it is missing or not a regular file. */
-  digest(path: string): Promise<FileDigest | undefined>;
+  digest(path: string): Promise<FileDigest<S> | undefined>;
   /** The current stamp, without hashing (undefined: missing). */
   stamp(path: string): FileStamp | undefined;
   readonly counters: { hits: number; hashed: number };
 }
 
-export interface FileDigestCacheOptions {
+export interface FileDigestCacheOptions<S> {
   algorithm: DigestAlgorithm;
   /** Looks at the content once per hash, e.g. for __TIME__; memoised with the digest. */
-  scan?: (content: Buffer) => number;
+  scan: (content: Buffer) => S;
   maxEntries?: number;
   /** A file modified this recently is rehashed every time: timestamps may be too coarse to see a new write. */
   youngMs?: number;
@@ -36,8 +36,8 @@ export interface FileDigestCacheOptions {
  * Memoises file digests by (dev, ino, size, mtime, ctime) in nanoseconds. There is no
  * mtime-only trust: an in-place rewrite that keeps the mtime still changes ctime.
  */
-export function createFileDigestCache(opts: FileDigestCacheOptions): FileDigestCache {
-  const memo = new LRUCache<string, FileDigest>({ max: opts.maxEntries ?? 200_000 });
+export function createFileDigestCache<S>(opts: FileDigestCacheOptions<S>): FileDigestCache<S> {
+  const memo = new LRUCache<string, FileDigest<S>>({ max: opts.maxEntries ?? 200_000 });
   const youngNs = BigInt(opts.youngMs ?? 2000) * 1_000_000n;
   const now = opts.now ?? Date.now;
   const counters = { hits: 0, hashed: 0 };
@@ -74,7 +74,7 @@ export function createFileDigestCache(opts: FileDigestCacheOptions): FileDigestC
         return undefined;
       }
       counters.hashed++;
-      const result: FileDigest = { digest: digestBytes(opts.algorithm, content), stamp, flags: opts.scan ? opts.scan(content) : 0 };
+      const result: FileDigest<S> = { digest: digestBytes(opts.algorithm, content), stamp, scan: opts.scan(content) };
       // Did it change while we read it? Then this digest may match neither version.
       const after = statOf(path);
       if (!after || stampOf(after) !== stamp || content.length !== Number(st.size)) return undefined;

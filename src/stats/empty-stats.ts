@@ -1,4 +1,4 @@
-import { DAEMON_COUNTERS, TOOL_COUNTERS, type ToolCounter } from './stat-names.js';
+import { CACHE_COUNTERS, DAEMON_COUNTERS, TOOL_COUNTERS, type ToolCounter } from './stat-names.js';
 import type { StatsSnapshot } from './types.js';
 
 export function emptyStats(now = new Date()): StatsSnapshot {
@@ -9,6 +9,8 @@ export function emptyStats(now = new Date()): StatsSnapshot {
     passThroughReasons: {},
     fallbackReasons: {},
     daemon: Object.fromEntries(DAEMON_COUNTERS.map((k) => [k, 0])) as StatsSnapshot['daemon'],
+    uncacheableReasons: {},
+    cache: Object.fromEntries(CACHE_COUNTERS.map((k) => [k, 0])) as StatsSnapshot['cache'],
   };
 }
 

@@ -1,4 +1,4 @@
-import { DAEMON_COUNTERS, TOOL_COUNTERS } from './stat-names.js';
+import { CACHE_COUNTERS, DAEMON_COUNTERS, TOOL_COUNTERS } from './stat-names.js';
 import { emptyStats, emptyToolCounters } from './empty-stats.js';
 import type { StatsSnapshot } from './types.js';
 
@@ -25,6 +25,9 @@ export function parseStats(text: string): StatsSnapshot | undefined {
   out.fallbackReasons = countMap(raw.fallbackReasons);
   const daemon = isRecord(raw.daemon) ? raw.daemon : {};
   for (const k of DAEMON_COUNTERS) out.daemon[k] = count(daemon[k]);
+  out.uncacheableReasons = countMap(raw.uncacheableReasons);
+  const cache = isRecord(raw.cache) ? raw.cache : {};
+  for (const k of CACHE_COUNTERS) out.cache[k] = count(cache[k]);
   return out;
 }
 

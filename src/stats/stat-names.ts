@@ -7,6 +7,9 @@ export const TOOL_COUNTERS = [
   'passed-through', // the daemon declined and the shim ran the tool itself
   'tool-failed', // a daemon-run tool exited non-zero or died of a signal
   'fallbacks', // the shim ran the tool itself because the daemon could not answer
+  'direct-hit', // served from the cache: manifest matched, outputs replayed
+  'miss', // compiled and stored
+  'uncacheable', // compiled but not stored, or passed through, for a reason in uncacheableReasons
 ] as const;
 export type ToolCounter = (typeof TOOL_COUNTERS)[number];
 
@@ -37,6 +40,15 @@ export const FALLBACK_REASONS = [
   'unknown',
 ] as const;
 export type FallbackReason = (typeof FALLBACK_REASONS)[number];
+
+/** Daemon-wide cache events. */
+export const CACHE_COUNTERS = [
+  'bytes-stored', // blob bytes written to the local store
+  'time-saved-ms', // compile time of the results replayed
+  'corrupt-entry', // a blob, result or manifest failed verification, was deleted and read as a miss
+  'store-error', // the store could not be read or written (full disk, I/O); the call was still served
+] as const;
+export type CacheCounter = (typeof CACHE_COUNTERS)[number];
 
 /** Daemon-wide events. */
 export const DAEMON_COUNTERS = [

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DaemonCounter, PassThroughReason, ToolCounter } from './stat-names.js';
+import type { CacheCounter, DaemonCounter, PassThroughReason, ToolCounter } from './stat-names.js';
 import { countFallback } from './count-fallback.js';
 import { emptyStats, emptyToolCounters } from './empty-stats.js';
 import { parseStats } from './parse-stats.js';
@@ -11,6 +11,8 @@ export interface StatsStore {
   passThrough(tool: string, reason: PassThroughReason): void;
   fallback(tool: string, reason: string): void;
   bumpDaemon(counter: DaemonCounter): void;
+  uncacheable(tool: string, reason: string): void;
+  bumpCache(counter: CacheCounter, n?: number): void;
   snapshot(): StatsSnapshot;
   zero(): void;
   /** Writes the counters now (tmp file + rename). Errors are returned, not thrown. */
@@ -61,6 +63,15 @@ export function createStatsStore(path: string, flushDelayMs = 1000): StatsStore 
     },
     bumpDaemon(counter) {
       stats.daemon[counter] += 1;
+      schedule();
+    },
+    uncacheable(name, reason) {
+      tool(name).uncacheable += 1;
+      stats.uncacheableReasons[reason] = (stats.uncacheableReasons[reason] ?? 0) + 1;
+      schedule();
+    },
+    bumpCache(counter, n = 1) {
+      stats.cache[counter] += n;
       schedule();
     },
     snapshot: () => structuredClone(stats),

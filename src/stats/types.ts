@@ -1,4 +1,4 @@
-import type { DaemonCounter, ToolCounter } from './stat-names.js';
+import type { CacheCounter, DaemonCounter, ToolCounter } from './stat-names.js';
 
 /** The `reprise stats --json` document (docs/stats.md). Fields are only ever added. */
 export interface StatsSnapshot {
@@ -9,4 +9,7 @@ export interface StatsSnapshot {
   passThroughReasons: Record<string, number>;
   fallbackReasons: Record<string, number>;
   daemon: Record<DaemonCounter, number>;
+  /** Why calls were not cached (closed lists per adapter, e.g. src/adapters/gcc/types.ts). */
+  uncacheableReasons: Record<string, number>;
+  cache: Record<CacheCounter, number>;
 }

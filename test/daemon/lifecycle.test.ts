@@ -19,6 +19,9 @@ writeCSources(ws.dir);
 const slow = writeSlowSource(ws.dir);
 test.after(() => ws.cleanup());
 const pidFile = join(ws.runtimeDir, 'daemon.pid');
+// Each slow compile gets its own unused macro, so none is a cache hit (the object is the same).
+let tag = 0;
+const slowArgs = (): string[] => ['-O2', `-DRUN_${tag++}`, '-c', slow, '-o', 'slow.o'];
 const daemonPid = (): number => Number(readFileSync(pidFile, 'utf8'));
 
 const bareSlow = await run('gcc', ['-O2', '-c', slow, '-o', 'slow.o'], { cwd: ws.dir, env: ws.bareEnv });
@@ -56,7 +59,7 @@ test('SIGTERM drains: an in-flight compile finishes through the daemon', async (
   await reprise(['daemon', 'start'], ws.env);
   const pid = daemonPid();
   const before = toolCount(await stats(ws.env), 'gcc', 'daemon-run');
-  const compile = run('gcc', ['-O2', '-c', slow, '-o', 'slow.o'], { cwd: ws.dir, env: ws.env });
+  const compile = run('gcc', slowArgs(), { cwd: ws.dir, env: ws.env });
   await waitFor('the compile to start', async () => (await reprise(['daemon', 'status', '--json'], ws.env)).stdout.toString().includes('"jobsRunning":1'));
   process.kill(pid, 'SIGTERM');
   const r = await compile;
@@ -70,7 +73,7 @@ test('SIGTERM drains: an in-flight compile finishes through the daemon', async (
 test('kill -9 of the daemon mid-compile: the shim kills the orphan and compiles itself', async () => {
   await reprise(['daemon', 'start'], ws.env);
   const pid = daemonPid();
-  const compile = run('gcc', ['-O2', '-c', slow, '-o', 'slow.o'], { cwd: ws.dir, env: ws.env });
+  const compile = run('gcc', slowArgs(), { cwd: ws.dir, env: ws.env });
   await waitFor('the compile to start', async () => (await reprise(['daemon', 'status', '--json'], ws.env)).stdout.toString().includes('"jobsRunning":1'));
   process.kill(pid, 'SIGKILL');
   const r = await compile;
@@ -97,7 +100,7 @@ test('with every job slot busy past the queue timeout, a call is passed through 
   await reprise(['daemon', 'stop'], env);
   await reprise(['daemon', 'start'], env);
   const before = (await stats(env)).passThroughReasons['daemon-busy'] ?? 0;
-  const first = run('gcc', ['-O2', '-c', slow, '-o', 'slow.o'], { cwd: ws.dir, env });
+  const first = run('gcc', slowArgs(), { cwd: ws.dir, env });
   await waitFor('the first compile to hold the slot', async () => (await reprise(['daemon', 'status', '--json'], env)).stdout.toString().includes('"jobsRunning":1'));
   const second = await run('gcc', ['-c', 'ok.c', '-o', 'ok2.o'], { cwd: ws.dir, env });
   assert.equal(second.code, 0, text(second));

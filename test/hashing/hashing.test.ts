@@ -48,7 +48,7 @@ test('file digests are memoised by stat identity, and rehashed when young or cha
   writeFileSync(f, 'int t = __TIME__;\n');
   await cache.digest(f);
   const young = await cache.digest(f);
-  assert.equal(young?.flags, 1, 'the scan result comes with the digest');
+  assert.equal(young?.scan, 1, 'the scan result comes with the digest');
   assert.equal(cache.counters.hashed, 4);
   assert.equal(await cache.digest(join(dir, 'missing.h')), undefined);
   assert.equal(await cache.digest(dir), undefined, 'a directory is not a file');

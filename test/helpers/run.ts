@@ -16,6 +16,7 @@ export function run(file: string, args: string[], opts: SpawnOptions & { input?:
     child.stdout!.on('data', (d: Buffer) => out.push(d));
     child.stderr!.on('data', (d: Buffer) => err.push(d));
     child.once('error', reject);
+    child.stdin!.on('error', () => undefined); // a child that exits at once closes its stdin: EPIPE is expected
     child.stdin!.end(opts.input ?? '');
     child.once('close', (code, signal) => resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err) }));
   });

@@ -1,12 +1,15 @@
+import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { selectAdapter } from '../../adapters/select-adapter.js';
 import type { Invocation } from '../../adapters/types.js';
+import { cachedCompile, compileUncached } from '../../pipeline/cached-compile.js';
+import type { CallSink } from '../../pipeline/call-sink.js';
 import { FrameKind, type Call } from '../../protocol/frames.js';
 import type { PassThroughReason } from '../../stats/stat-names.js';
 import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
 
-/** One compiler call: plan it with its adapter, then decline or run the tool and stream the result. */
+/** One compiler call: plan it with its adapter, then decline it, or serve it through the cache. */
 export async function handleCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
   const tool = call.shimName;
   ctx.stats.bumpTool(tool, 'calls');
@@ -17,41 +20,46 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder)
 
   if (ctx.isDraining()) return decline('draining');
   if (call.argv.length === 0 || !isAbsolute(call.cwd) || !isAbsolute(call.toolPath)) return decline('bad-call');
+  if (call.argv.slice(1).includes('-')) return decline('stdin-input');
   const adapter = selectAdapter(tool);
   if (!adapter) return decline('unsupported-tool');
-  const inv: Invocation = { call, env: envMap(call.env) };
+  const env = envMap(call.env);
+  const inv: Invocation = { call, env, logicalCwd: logicalCwd(call.cwd, env.get('PWD')) };
   const plan = adapter.plan(inv);
   if (plan.kind === 'decline') return decline(plan.reason);
+  if (plan.kind === 'uncacheable') {
+    ctx.stats.uncacheable(tool, plan.reason);
+    out.send({ kind: FrameKind.DECLINE, reason: plan.reason });
+    return;
+  }
 
   const release = await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal);
   if (!release) {
     if (!out.signal.aborted) decline('daemon-busy');
     return;
   }
-  try {
-    const result = await ctx.executor.run({
-      toolPath: call.toolPath,
-      argv0: call.toolPath,
-      args: plan.args,
-      cwd: call.cwd,
-      env: plan.env,
-      umask: call.umask,
-      signal: out.signal,
-      onStarted: (pgid) => out.send({ kind: FrameKind.STARTED, pgid }),
-      onStdout: (data) => out.send({ kind: FrameKind.STDOUT, data }),
-      onStderr: (data) => out.send({ kind: FrameKind.STDERR, data }),
-    });
-    if (result.kind === 'spawn-failed') {
-      ctx.log.warn(`${tool}: cannot run ${call.toolPath}: ${result.error}`);
-      return decline('spawn-failed');
-    }
-    if (result.kind === 'lost') {
+  let ran = false;
+  const sink: CallSink = {
+    signal: out.signal,
+    started: (pgid) => {
+      ran = true;
+      out.send({ kind: FrameKind.STARTED, pgid });
+    },
+    stdout: (data) => out.send({ kind: FrameKind.STDOUT, data }),
+    stderr: (data) => out.send({ kind: FrameKind.STDERR, data }),
+    exit: (code, signal) => {
+      if (ran) ctx.stats.bumpTool(tool, 'daemon-run');
+      out.send({ kind: FrameKind.EXIT, exit: { code, signal } });
+    },
+    abandon: () => {
       ctx.stats.bumpDaemon('executor-lost');
-      return out.abort();
-    }
-    ctx.stats.bumpTool(tool, 'daemon-run');
-    if (result.code !== 0) ctx.stats.bumpTool(tool, 'tool-failed');
-    out.send({ kind: FrameKind.EXIT, exit: { code: result.code, signal: result.signal } });
+      out.abort();
+    },
+  };
+  try {
+    const compile = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: new Map(env), job: plan.job, terminalArgs: plan.terminalArgs };
+    if (!ctx.config.cache) return await compileUncached(ctx.cache, compile, sink, 'cache-disabled');
+    await cachedCompile(ctx.cache, compile, sink);
   } finally {
     release();
   }
@@ -66,4 +74,16 @@ function envMap(list: readonly string[]): Map<string, string> {
     if (!env.has(name)) env.set(name, entry.slice(eq + 1));
   }
   return env;
+}
+
+/** gcc records $PWD as the build directory when it names the same directory as getcwd(). */
+function logicalCwd(cwd: string, pwd: string | undefined): string {
+  if (pwd === undefined || !isAbsolute(pwd) || pwd === cwd) return cwd;
+  try {
+    const a = statSync(pwd);
+    const b = statSync(cwd);
+    return a.dev === b.dev && a.ino === b.ino ? pwd : cwd;
+  } catch {
+    return cwd;
+  }
 }

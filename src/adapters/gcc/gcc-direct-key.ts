@@ -1,0 +1,72 @@
+import { KeyBuilder, type BuiltKey } from '../../keying/key-builder.js';
+import type { DigestAlgorithm } from '../../hashing/types.js';
+import type { CompileJob } from '../../pipeline/types.js';
+import type { ToolIdentity } from './identify-gcc.js';
+
+/** Bumped whenever the list below changes, so old entries can never match new rules. */
+export const GCC_KEY_SALT = 'reprise-gcc-key-1';
+
+/**
+ * Environment variables that change what gcc or clang produce (or where they look).
+ * Mirrored in docs/trust-model.md.
+ */
+export const GCC_KEY_ENV = [
+  'CPATH', 'C_INCLUDE_PATH', 'CPLUS_INCLUDE_PATH', 'OBJC_INCLUDE_PATH', 'OBJCPLUS_INCLUDE_PATH',
+  'SOURCE_DATE_EPOCH', 'GCC_EXEC_PREFIX', 'COMPILER_PATH', 'GCC_COMPARE_DEBUG',
+  'LANG', 'LC_ALL', 'LC_MESSAGES', 'LC_CTYPE', 'LANGUAGE', 'GCC_COLORS', 'GCC_URLS', 'TERM_URLS',
+  'CLANG_CONFIG_FILE_SYSTEM_DIR', 'CLANG_CONFIG_FILE_USER_DIR', 'MACOSX_DEPLOYMENT_TARGET',
+] as const;
+
+export interface DirectKeyInput {
+  algorithm: DigestAlgorithm;
+  tool: ToolIdentity;
+  job: CompileJob;
+  /** Arguments the daemon adds for the caller's terminal (colour, message length). */
+  terminalArgs: string[];
+  cwd: string;
+  env: ReadonlyMap<string, string>;
+  sourceDigest: string;
+  /** Files the key must cover that no depfile names (profiles), with their digests. */
+  extraInputs: Array<{ path: string; digest: string }>;
+  /** The host CPU's description, for -march=native. */
+  hostCpu: string | undefined;
+}
+
+/**
+ * The direct-mode key: everything known before reading any header. Its inputs:
+ *  1. the salt above;
+ *  2. the content digests of the driver and of the programs it runs (cc1, cc1plus, as);
+ *  3. the language;
+ *  4. every key argument, in order (paths as given), and the terminal arguments;
+ *  5. the working directory, when the outputs embed it (debug info, coverage);
+ *  6. each variable of GCC_KEY_ENV, set or unset;
+ *  7. the source path as given and its content digest;
+ *  8. extra input files (a -fprofile-use profile) with their digests;
+ *  9. the host CPU's model and feature flags, with -march=native and kin.
+ * Headers, and the paths that must stay absent, are checked through the manifest that
+ * this key finds; they form the result key (docs/trust-model.md).
+ */
+export function gccDirectKey(k: DirectKeyInput): BuiltKey {
+  const b = new KeyBuilder(k.algorithm).add('salt', GCC_KEY_SALT);
+  for (const p of k.tool.parts) b.add(`tool:${p.name}`, p.digest, `${p.path} ${p.digest}`);
+  b.add('language', k.job.language);
+  for (const a of k.job.keyArgs) b.add('arg', a);
+  for (const a of k.terminalArgs) b.add('terminal-arg', a);
+  if (k.job.cwdInKey) b.add('cwd', k.cwd);
+  for (const name of GCC_KEY_ENV) {
+    const v = k.env.get(name);
+    b.add(`env:${name}`, v === undefined ? '\0unset' : `=${v}`, v === undefined ? '(unset)' : v);
+  }
+  b.add('source', `${k.job.source}\0${k.sourceDigest}`, `${k.job.source} ${k.sourceDigest}`);
+  for (const x of k.extraInputs) b.add('extra-input', `${x.path}\0${x.digest}`, `${x.path} ${x.digest}`);
+  if (k.hostCpu !== undefined) b.add('host-cpu', k.hostCpu);
+  return b.finish();
+}
+
+/** The result key: the direct key plus the exact input set and the absent paths of one compile. */
+export function gccResultKey(algorithm: DigestAlgorithm, directKey: string, inputs: Array<{ path: string; digest: string }>, absent: string[]): string {
+  const b = new KeyBuilder(algorithm).add('direct', directKey);
+  for (const i of inputs) b.add('input', `${i.path}\0${i.digest}`);
+  for (const a of absent) b.add('absent', a);
+  return b.finish().key;
+}

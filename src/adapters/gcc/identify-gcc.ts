@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import type { FileDigestCache } from '../../hashing/file-digest-cache.js';
+
+export interface ToolIdentity {
+  /** name → content digest of the driver and every program it runs for a compile. */
+  parts: Array<{ name: string; path: string; digest: string }>;
+}
+
+const PROGRAMS = ['cc1', 'cc1plus', 'cc1obj', 'as'];
+
+/**
+ * The bytes that decide what a gcc-like driver produces: the driver itself (clang is its
+ * own compiler) and the programs it runs (`-print-prog-name`: cc1, cc1plus, as). Digests
+ * come from the stat-validated cache, so a reinstalled compiler is seen at once.
+ */
+export async function identifyGcc(toolPath: string, env: NodeJS.ProcessEnv, files: FileDigestCache<unknown>): Promise<ToolIdentity> {
+  const parts: ToolIdentity['parts'] = [];
+  const driver = realpathSync(toolPath);
+  const d = await files.digest(driver);
+  if (!d) throw new Error(`cannot read ${driver}`);
+  parts.push({ name: 'driver', path: driver, digest: d.digest.hash });
+  for (const prog of PROGRAMS) {
+    const path = await printProgName(toolPath, prog, env);
+    if (!isAbsolute(path)) continue; // not installed for this driver (or clang's built-in)
+    const p = await files.digest(realpathSync(path));
+    if (p) parts.push({ name: prog, path, digest: p.digest.hash });
+  }
+  return { parts };
+}
+
+function printProgName(toolPath: string, prog: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve) => {
+    execFile(toolPath, [`-print-prog-name=${prog}`], { env, timeout: 10_000 }, (err, stdout) => resolve(err ? '' : stdout.trim()));
+  });
+}

@@ -1,0 +1,27 @@
+import type { FileDigestCache } from '../hashing/file-digest-cache.js';
+import type { DigestAlgorithm } from '../hashing/types.js';
+import type { ContentScan } from '../adapters/gcc/scan-content.js';
+import type { ToolIdentity } from '../adapters/gcc/identify-gcc.js';
+import type { LocalExecutor } from '../exec/types.js';
+import type { Logger } from '../daemon/logger.js';
+import type { StatsStore } from '../stats/stats-store.js';
+import type { ActionCache, ContentStore } from '../store/types.js';
+import type { JsonStore } from '../store/local/create-local-json-store.js';
+import type { Manifest } from './manifest.js';
+
+/** Everything the cached-compile flow uses, built once per daemon. */
+export interface CacheContext {
+  algorithm: DigestAlgorithm;
+  files: FileDigestCache<ContentScan>;
+  cas: ContentStore;
+  actions: ActionCache;
+  manifests: JsonStore<Manifest>;
+  executor: LocalExecutor;
+  stats: StatsStore;
+  log: Logger;
+  flight: <T>(key: string, task: () => Promise<T>) => Promise<T>;
+  identify(toolPath: string, env: NodeJS.ProcessEnv): Promise<ToolIdentity>;
+  systemIncludeDirs(toolPath: string, language: string, args: string[], env: NodeJS.ProcessEnv): Promise<string[]>;
+  /** Private scratch space for depfiles the caller did not ask for. */
+  scratchDir: string;
+}

@@ -1,0 +1,224 @@
+import { readFile, rm } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { delimiter, join, resolve } from 'node:path';
+import { gccDirectKey, gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
+import { includeProbes } from '../adapters/gcc/include-probes.js';
+import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
+import { digestBytes } from '../hashing/create-hasher.js';
+import type { ActionResult, OutputFile } from '../store/types.js';
+import type { CacheContext } from './cache-context.js';
+import type { CallSink } from './call-sink.js';
+import { addManifestEntry, matchManifest } from './manifest.js';
+import { replay } from './replay.js';
+import type { CompileJob } from './types.js';
+import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
+
+const START_MARGIN_MS = 10;
+
+let cpu: string | undefined;
+/** The first CPU's model and feature flags: what -march=native looks at. */
+function hostCpu(): string {
+  if (cpu === undefined) {
+    const info = readFileSync('/proc/cpuinfo', 'utf8').split('\n\n')[0] ?? '';
+    cpu = info.split('\n').filter((l) => /^(vendor_id|cpu family|model|model name|flags)\s*:/.test(l)).join('\n');
+  }
+  return cpu;
+}
+
+export interface CompileCall {
+  tool: string;
+  toolPath: string;
+  /** Where the compiler runs (getcwd). */
+  cwd: string;
+  /** The directory it records in its outputs ($PWD when that names cwd): the key's cwd. */
+  keyCwd: string;
+  umask: number;
+  env: Map<string, string>;
+  job: CompileJob;
+  terminalArgs: string[];
+}
+
+/**
+ * One cacheable compile, start to end (ccache's do_cache_compilation is the model):
+ * identify the tool → digest the source → direct key → manifest → result → replay;
+ * otherwise compile once per key at a time, learn the inputs from the depfile, and store.
+ * Every early exit names a statistic. A store failure never fails the call.
+ */
+export async function cachedCompile(ctx: CacheContext, c: CompileCall, sink: CallSink): Promise<void> {
+  const envObj = Object.fromEntries(c.env);
+  const abs = (p: string): string => resolve(c.cwd, p);
+  const tool = await ctx.identify(c.toolPath, envObj);
+  const source = await ctx.files.digest(abs(c.job.source));
+  if (!source) return compileUncached(ctx, c, sink, 'source-unreadable');
+  if (source.scan.timeMacro) return compileUncached(ctx, c, sink, 'time-macro');
+
+  const extraInputs: Array<{ path: string; digest: string }> = [];
+  for (const path of c.job.extraInputs) {
+    const d = await ctx.files.digest(abs(path));
+    if (!d) return compileUncached(ctx, c, sink, 'unresolved-extra-input');
+    extraInputs.push({ path, digest: d.digest.hash });
+  }
+  const direct = gccDirectKey({
+    algorithm: ctx.algorithm, tool, job: c.job, terminalArgs: c.terminalArgs, cwd: c.keyCwd, env: c.env,
+    sourceDigest: source.digest.hash, extraInputs, hostCpu: c.job.nativeCpu ? hostCpu() : undefined,
+  });
+  await ctx.flight(direct.key, async () => {
+    if (await tryHit(ctx, c, direct.key, sink)) return;
+    await compileAndStore(ctx, c, direct.key, sink);
+  });
+}
+
+async function tryHit(ctx: CacheContext, c: CompileCall, directKey: string, sink: CallSink): Promise<boolean> {
+  try {
+    const manifest = await ctx.manifests.get(directKey);
+    if (!manifest) return false;
+    const resultKey = await matchManifest(manifest, ctx.files);
+    if (!resultKey) return false;
+    const result = await ctx.actions.get(resultKey);
+    if (!result || !(await replay(result, ctx.cas, c.cwd, c.umask, sink))) return false;
+    ctx.stats.bumpTool(c.tool, 'direct-hit');
+    ctx.stats.bumpCache('time-saved-ms', result.durationMs);
+    return true;
+  } catch (e) {
+    ctx.stats.bumpCache('store-error');
+    ctx.log.warn(`lookup failed, compiling: ${(e as Error).message}`);
+    return false;
+  }
+}
+
+interface RunOutcome {
+  code: number;
+  signal: number;
+  stdout: Buffer;
+  stderr: Buffer;
+  startedAtNs: bigint;
+  durationMs: number;
+}
+
+/** Runs the compiler through the executor, streaming to the caller and keeping a copy. Undefined: the executor was lost. */
+async function run(ctx: CacheContext, c: CompileCall, args: string[], sink: CallSink): Promise<RunOutcome | undefined> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  // File times come from the kernel's coarse clock, a few ms behind: start the window early.
+  const startedAtNs = BigInt(Date.now() - START_MARGIN_MS) * 1_000_000n;
+  const t0 = performance.now();
+  const r = await ctx.executor.run({
+    toolPath: c.toolPath, argv0: c.toolPath, args, cwd: c.cwd, env: c.env, umask: c.umask, signal: sink.signal,
+    onStarted: (pgid) => sink.started(pgid),
+    onStdout: (d) => (out.push(d), sink.stdout(d)),
+    onStderr: (d) => (err.push(d), sink.stderr(d)),
+  });
+  if (r.kind === 'lost') return undefined;
+  if (r.kind === 'spawn-failed') {
+    sink.abandon(); // the shim runs it and reports the failure exactly as the shell would
+    return undefined;
+  }
+  return { code: r.code, signal: r.signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), startedAtNs, durationMs: Math.round(performance.now() - t0) };
+}
+
+/** Runs the compile without storing anything, counting why. */
+export async function compileUncached(ctx: CacheContext, c: CompileCall, sink: CallSink, reason: PipelineUncacheableReason): Promise<void> {
+  ctx.stats.uncacheable(c.tool, reason);
+  const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs], sink);
+  if (!r) return sink.abandon();
+  if (r.code !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
+  sink.exit(r.code, r.signal);
+}
+
+async function compileAndStore(ctx: CacheContext, c: CompileCall, directKey: string, sink: CallSink): Promise<void> {
+  const abs = (p: string): string => resolve(c.cwd, p);
+  // Learn every file the compiler read from a depfile: the caller's, or a private one.
+  const ownDepfile = c.job.depfile ? undefined : join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.d`);
+  const depArgs = ownDepfile ? ['-MD', '-MF', ownDepfile] : [];
+  const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs, ...depArgs], sink);
+  if (!r) {
+    if (ownDepfile) await rm(ownDepfile, { force: true });
+    return sink.abandon();
+  }
+  try {
+    if (r.code !== 0 || r.signal !== 0) {
+      ctx.stats.bumpTool(c.tool, 'tool-failed'); // failed compiles are not stored
+      return;
+    }
+    const why = await store(ctx, c, directKey, r, ownDepfile ?? abs(c.job.depfile!.path));
+    if (why) ctx.stats.uncacheable(c.tool, why);
+    else ctx.stats.bumpTool(c.tool, 'miss');
+  } catch (e) {
+    ctx.stats.bumpCache('store-error');
+    ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
+  } finally {
+    if (ownDepfile) await rm(ownDepfile, { force: true }).catch(() => undefined);
+    sink.exit(r.code, r.signal);
+  }
+}
+
+/** Stores a successful compile; returns an uncacheable reason instead when it must not be stored. */
+async function store(ctx: CacheContext, c: CompileCall, directKey: string, r: RunOutcome, depfilePath: string): Promise<PipelineUncacheableReason | undefined> {
+  const abs = (p: string): string => resolve(c.cwd, p);
+  let depText: string;
+  try {
+    depText = await readFile(depfilePath, 'utf8');
+  } catch {
+    return 'no-depfile';
+  }
+  const deps = parseDepfile(depText).map(abs);
+  if (deps.length === 0) return 'no-depfile';
+  const inputs: Array<{ path: string; digest: string }> = [];
+  const probed: string[] = [];
+  for (const path of deps) {
+    const d = await ctx.files.digest(path);
+    if (!d) return 'input-vanished';
+    if (d.scan.timeMacro) return 'time-macro';
+    if (d.scan.computedProbe) return 'computed-has-include';
+    if (changedSince(path, r.startedAtNs)) return 'input-changed-during-compile';
+    probed.push(...d.scan.probedNames);
+    inputs.push({ path, digest: d.digest.hash });
+  }
+  const systemDirs = await ctx.systemIncludeDirs(c.toolPath, c.job.language, c.job.systemDirArgs, Object.fromEntries(c.env));
+  const envDirs = (name: string): string[] => (c.env.get(name) ?? '').split(delimiter).filter((d) => d !== '');
+  const dirs = c.job.includeDirs;
+  const chain = [
+    ...dirs.quote, ...dirs.bracket, ...envDirs('CPATH'), ...dirs.system,
+    ...envDirs(c.job.language.startsWith('c++') ? 'CPLUS_INCLUDE_PATH' : 'C_INCLUDE_PATH'), ...systemDirs, ...dirs.after,
+  ].map(abs);
+  const absent = includeProbes({ inputs: deps, chain, probedNames: [...new Set(probed)] });
+
+  const outputs: OutputFile[] = [];
+  const files = [...c.job.outputs, ...(c.job.depfile ? [{ role: 'depfile', path: c.job.depfile.path }] : [])];
+  for (const o of files) {
+    let data: Buffer;
+    try {
+      data = await readFile(abs(o.path));
+    } catch {
+      return 'missing-output';
+    }
+    const d = digestBytes(ctx.algorithm, data);
+    await ctx.cas.put(d.hash, data);
+    ctx.stats.bumpCache('bytes-stored', data.length);
+    outputs.push({ role: o.role, path: o.path, digest: d.hash, size: d.size, mode: 0o644 });
+  }
+  const blob = async (data: Buffer): Promise<string> => {
+    const d = digestBytes(ctx.algorithm, data).hash;
+    await ctx.cas.put(d, data);
+    return d;
+  };
+  const result: ActionResult = {
+    schema: 1, outputs, stdoutDigest: await blob(r.stdout), stderrDigest: await blob(r.stderr), exitCode: 0,
+    durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed: false,
+  };
+  const resultKey = gccResultKey(ctx.algorithm, directKey, inputs, absent);
+  await ctx.actions.put(resultKey, result);
+  await ctx.manifests.put(directKey, addManifestEntry(await ctx.manifests.get(directKey), { inputs, absent, resultKey }));
+  return undefined;
+}
+
+/** A file whose content or metadata changed after the compile began may not be what the compiler read. */
+function changedSince(path: string, startNs: bigint): boolean {
+  try {
+    const st = statSync(path, { bigint: true });
+    return st.mtimeNs >= startNs || st.ctimeNs >= startNs;
+  } catch {
+    return true;
+  }
+}

@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LRUCache } from 'lru-cache';
+import type { Config } from '../config/load-config.js';
+import type { Logger } from '../daemon/logger.js';
+import type { LocalExecutor } from '../exec/types.js';
+import { createFileDigestCache } from '../hashing/file-digest-cache.js';
+import { identifyGcc, type ToolIdentity } from '../adapters/gcc/identify-gcc.js';
+import { scanContent } from '../adapters/gcc/scan-content.js';
+import { systemIncludeDirs } from '../adapters/gcc/system-include-dirs.js';
+import type { StatsStore } from '../stats/stats-store.js';
+import { createLocalActionCache } from '../store/local/create-local-action-cache.js';
+import { createLocalCas } from '../store/local/create-local-cas.js';
+import { createLocalJsonStore } from '../store/local/create-local-json-store.js';
+import type { CacheContext } from './cache-context.js';
+import { parseManifest } from './manifest.js';
+import { createSingleFlight } from './single-flight.js';
+
+/** Builds the local cache under REPRISE_CACHE_DIR/<digest function> (one function per directory). */
+export function createCacheContext(config: Config, log: Logger, stats: StatsStore, executor: LocalExecutor): CacheContext {
+  const dir = join(config.cacheDir, config.digest);
+  const scratchDir = join(dir, 'tmp');
+  mkdirSync(scratchDir, { recursive: true, mode: 0o700 });
+  const corrupt = (what: string) => (key: string): void => {
+    stats.bumpCache('corrupt-entry');
+    log.warn(`corrupt ${what} ${key} deleted`);
+  };
+  const files = createFileDigestCache({ algorithm: config.digest, scan: scanContent });
+
+  // Tool identities, revalidated by the stamps of every part on each use.
+  const identities = new LRUCache<string, { stamps: string[]; identity: ToolIdentity }>({ max: 256 });
+  const identify = async (toolPath: string, env: NodeJS.ProcessEnv): Promise<ToolIdentity> => {
+    const memoKey = [toolPath, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? ''].join('\0');
+    const known = identities.get(memoKey);
+    if (known && known.identity.parts.every((p, i) => files.stamp(p.path) === known.stamps[i])) return known.identity;
+    const identity = await identifyGcc(toolPath, env, files);
+    identities.set(memoKey, { identity, stamps: identity.parts.map((p) => files.stamp(p.path) ?? '') });
+    return identity;
+  };
+  const sysDirs = new LRUCache<string, string[]>({ max: 256 });
+  const includeDirs = async (toolPath: string, language: string, args: string[], env: NodeJS.ProcessEnv): Promise<string[]> => {
+    const id = await identify(toolPath, env);
+    const memoKey = [...id.parts.map((p) => p.digest), language, ...args].join('\0');
+    const known = sysDirs.get(memoKey);
+    if (known) return known;
+    const found = await systemIncludeDirs(toolPath, language, args, env);
+    sysDirs.set(memoKey, found);
+    return found;
+  };
+
+  return {
+    algorithm: config.digest,
+    files,
+    cas: createLocalCas({ dir, algorithm: config.digest, onCorrupt: corrupt('blob') }),
+    actions: createLocalActionCache({ dir, onCorrupt: corrupt('action result') }),
+    manifests: createLocalJsonStore(dir, 'manifests', parseManifest, corrupt('manifest')),
+    executor,
+    stats,
+    log,
+    flight: createSingleFlight(),
+    identify,
+    systemIncludeDirs: includeDirs,
+    scratchDir,
+  };
+}

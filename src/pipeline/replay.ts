@@ -1,0 +1,32 @@
+import { isAbsolute, join } from 'node:path';
+import type { ActionResult, ContentStore } from '../store/types.js';
+import type { CallSink } from './call-sink.js';
+import { writeOutput } from './write-output.js';
+
+const CHUNK = 1 << 20;
+
+/**
+ * Replays a cached result: fetches every blob first (so a missing or corrupt one turns the
+ * hit into a miss before anything is written), then writes the outputs and sends the
+ * compiler's stdout and stderr. Returns false when a blob was unavailable.
+ */
+export async function replay(result: ActionResult, cas: ContentStore, cwd: string, umask: number, sink: CallSink): Promise<boolean> {
+  const blobs = new Map<string, Buffer>();
+  for (const d of [...result.outputs.map((o) => o.digest), result.stdoutDigest, result.stderrDigest]) {
+    if (blobs.has(d)) continue;
+    const data = await cas.get(d);
+    if (!data) return false;
+    blobs.set(d, data);
+  }
+  for (const o of result.outputs) {
+    const path = isAbsolute(o.path) ? o.path : join(cwd, o.path);
+    await writeOutput(path, blobs.get(o.digest)!, umask, !path.startsWith('/dev/'));
+  }
+  const out = blobs.get(result.stdoutDigest)!;
+  const err = blobs.get(result.stderrDigest)!;
+  // Frames have a size limit; a huge diagnostic log goes in pieces.
+  for (let i = 0; i < out.length; i += CHUNK) sink.stdout(out.subarray(i, i + CHUNK));
+  for (let i = 0; i < err.length; i += CHUNK) sink.stderr(err.subarray(i, i + CHUNK));
+  sink.exit(result.exitCode, 0);
+  return true;
+}

@@ -1,0 +1,21 @@
+/**
+ * Why a compile that parsed as cacheable was still not cached (the adapters' parse
+ * reasons are in their own lists). Closed and append-only; `reprise stats` counts each.
+ */
+export const PIPELINE_UNCACHEABLE_REASONS = [
+  'source-unreadable', // the source could not be read before compiling
+  'time-macro', // __DATE__, __TIME__ or __TIMESTAMP__ in the source or a header
+  'computed-has-include', // __has_include with a macro argument: we cannot know what it probes
+  'input-vanished', // a file the depfile names could not be read after the compile
+  'input-changed-during-compile', // an input was written while the compiler ran
+  'no-depfile', // the compiler wrote no dependency list, so its inputs are unknown
+  'missing-output', // an expected output file was not written
+  'depfile-mmd', // -MMD: its depfile omits system headers; not cached yet
+  'not-preprocessed', // .i, .s: inputs beyond the source (.incbin) cannot be listed yet
+  'tool-prefix', // -B: the programs the driver runs are not identified yet
+  'unsupported-include-option', // -I-, -iprefix, -iwithprefix, -F ...: the search order is not modelled
+  'unresolved-extra-input', // -fprofile-use without a file we can hash
+  'cache-disabled', // REPRISE_CACHE=0
+  'dependency-env', // DEPENDENCIES_OUTPUT or SUNPRO_DEPENDENCIES: gcc writes a depfile we would not replay
+] as const;
+export type PipelineUncacheableReason = (typeof PIPELINE_UNCACHEABLE_REASONS)[number];

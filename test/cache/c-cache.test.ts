@@ -1,0 +1,234 @@
+// C/C++ caching through the real shim, daemon and compilers: hits, misses, and the holes
+// a compiler cache must not fall into. Assertions are on stats counters and output bytes.
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import { reprise, stats } from '../helpers/reprise-cli.js';
+import { run, text, type RunResult } from '../helpers/run.js';
+import { projectOutputs, writeSmallProject } from '../helpers/small-project.js';
+import { createWorkspace } from '../helpers/workspace.js';
+
+const ws = createWorkspace();
+test.after(() => ws.cleanup());
+const dir = ws.dir;
+const w = (name: string, content: string): void => {
+  mkdirSync(join(dir, name, '..'), { recursive: true });
+  writeFileSync(join(dir, name), content);
+};
+const counts = async (tool = 'gcc') => {
+  const s = await stats(ws.env);
+  const t = s.tools[tool];
+  return { hit: t?.['direct-hit'] ?? 0, miss: t?.miss ?? 0, uncacheable: t?.uncacheable ?? 0, reasons: s.uncacheableReasons, corrupt: s.cache['corrupt-entry'] };
+};
+/** Runs a compile through the shim and reports which counter it moved. */
+async function compile(args: string[], env: NodeJS.ProcessEnv = {}, tool = args[0]!): Promise<{ r: RunResult; outcome: 'hit' | 'miss' | 'uncacheable' | 'none' }> {
+  const before = await counts(tool);
+  const r = await run(args[0]!, args.slice(1), { cwd: dir, env: { ...ws.env, ...env } });
+  const after = await counts(tool);
+  const outcome = after.hit > before.hit ? 'hit' : after.miss > before.miss ? 'miss' : after.uncacheable > before.uncacheable ? 'uncacheable' : 'none';
+  return { r, outcome };
+}
+async function bare(args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  return run(args[0]!, args.slice(1), { cwd: dir, env: { ...ws.bareEnv, ...env } });
+}
+
+for (const cc of ['gcc', 'g++', 'clang']) {
+  test(`${cc}: cold build, then a clean rebuild all from the cache, byte-identical`, async () => {
+    const proj = join(dir, `proj-${cc}`);
+    writeSmallProject(proj);
+    const make = (env: NodeJS.ProcessEnv) => run('make', ['-j2', `CC=${cc}`], { cwd: proj, env });
+    const b = await make(ws.bareEnv);
+    assert.equal(b.code, 0, text(b));
+    const expected = projectOutputs(proj);
+    await run('make', ['clean'], { cwd: proj });
+    const before = await counts(cc);
+    const cold = await make(ws.env);
+    assert.equal(cold.code, 0, text(cold));
+    assert.deepEqual(projectOutputs(proj), expected);
+    const mid = await counts(cc);
+    assert.equal(mid.miss - before.miss, 9, 'nine compiles stored');
+    await run('make', ['clean'], { cwd: proj });
+    const warm = await make(ws.env);
+    assert.equal(warm.code, 0, text(warm));
+    assert.equal(warm.stdout.toString(), cold.stdout.toString());
+    const after = await counts(cc);
+    assert.equal(after.hit - mid.hit, 9, 'every compile a hit');
+    assert.equal(after.miss, mid.miss);
+    assert.deepEqual(projectOutputs(proj), expected);
+  });
+}
+
+test('editing one header rebuilds exactly the units that include it', async () => {
+  const proj = join(dir, 'proj-edit');
+  writeSmallProject(proj);
+  writeFileSync(join(proj, 'extra.h'), '#define EXTRA 1\n');
+  writeFileSync(join(proj, 'u3.c'), '#include "common.h"\n#include "extra.h"\nint u3(int x) { return x * SCALE + EXTRA; }\n');
+  const make = () => run('make', ['-j2', 'CC=gcc'], { cwd: proj, env: ws.env });
+  assert.equal((await make()).code, 0);
+  await run('make', ['clean'], { cwd: proj });
+  writeFileSync(join(proj, 'extra.h'), '#define EXTRA 2\n');
+  const before = await counts();
+  const r = await make();
+  assert.equal(r.code, 0, text(r));
+  const after = await counts();
+  assert.equal(after.miss - before.miss, 1, 'only u3.c');
+  assert.equal(after.hit - before.hit, 8);
+  const prog = await run(join(proj, 'prog'), []);
+  assert.equal(prog.stdout.toString().trim(), String([0, 1, 2, 3, 4, 5, 6, 7].reduce((s, i) => s + i * 3 + (i === 3 ? 2 : i), 0)));
+});
+
+test('a new header in an earlier -I directory is a miss (ccache direct mode misses this)', async () => {
+  w('shadow/inc1/.keep', '');
+  w('shadow/inc2/x.h', '#define V 2\n');
+  w('shadow/s.c', '#include <x.h>\nint v = V;\n');
+  const args = ['gcc', '-Ishadow/inc1', '-Ishadow/inc2', '-c', 'shadow/s.c', '-o', 'shadow/s.o'];
+  assert.equal((await compile(args)).outcome, 'miss');
+  assert.equal((await compile(args)).outcome, 'hit');
+  w('shadow/inc1/x.h', '#define V 1\n');
+  const c = await compile(args);
+  assert.equal(c.outcome, 'miss');
+  const fresh = readFileSync(join(dir, 'shadow/s.o'));
+  assert.ok(fresh.equals(await bareObject(args, 'shadow/s.o')));
+  // A header next to the source shadows -I for a quoted include, too.
+  w('shadow/q.c', '#include "y.h"\nint y = Y;\n');
+  w('shadow/inc2/y.h', '#define Y 2\n');
+  const q = ['gcc', '-Ishadow/inc2', '-c', 'shadow/q.c', '-o', 'shadow/q.o'];
+  assert.equal((await compile(q)).outcome, 'miss');
+  w('shadow/y.h', '#define Y 3\n');
+  assert.equal((await compile(q)).outcome, 'miss');
+});
+
+async function bareObject(args: string[], out: string): Promise<Buffer> {
+  const r = await bare(args);
+  assert.equal(r.code, 0, text(r));
+  return readFileSync(join(dir, out));
+}
+
+test('__has_include of a missing file: creating it later is a miss', async () => {
+  w('probe/p.c', '#if __has_include("opt.h")\n#include "opt.h"\n#else\n#define OPT 0\n#endif\nint opt = OPT;\n');
+  const args = ['gcc', '-c', 'probe/p.c', '-o', 'probe/p.o'];
+  assert.equal((await compile(args)).outcome, 'miss');
+  assert.equal((await compile(args)).outcome, 'hit');
+  w('probe/opt.h', '#define OPT 7\n');
+  assert.equal((await compile(args)).outcome, 'miss');
+});
+
+test('a -D change, an env change and a locale change are misses', async () => {
+  w('flags/f.c', 'int f = VALUE;\n');
+  const base = ['gcc', '-DVALUE=1', '-c', 'flags/f.c', '-o', 'flags/f.o'];
+  assert.equal((await compile(base)).outcome, 'miss');
+  assert.equal((await compile(base)).outcome, 'hit');
+  assert.equal((await compile(['gcc', '-DVALUE=2', ...base.slice(2)])).outcome, 'miss');
+  w('flags/cpath/cp.h', '#define CP 1\n');
+  assert.equal((await compile(base, { CPATH: join(dir, 'flags/cpath') })).outcome, 'miss');
+  assert.equal((await compile(base, { SOURCE_DATE_EPOCH: '1' })).outcome, 'miss');
+  assert.equal((await compile(base, { LC_ALL: 'C.UTF-8' })).outcome, 'miss');
+  assert.equal((await compile(base)).outcome, 'hit', 'back to the first environment');
+  assert.equal((await compile(['gcc', '-DVALUE=1', '-fdiagnostics-color=never', ...base.slice(2)])).outcome, 'hit', 'colour flags do not matter');
+});
+
+test('__TIME__ in the source or a header makes the compile uncacheable', async () => {
+  w('time/t.c', 'const char *t = __TIME__;\n');
+  w('time/h.h', 'static const char *d = __DATE__;\n');
+  w('time/u.c', '#include "h.h"\nconst char *u(void) { return d; }\n');
+  for (const src of ['time/t.c', 'time/u.c']) {
+    const args = ['gcc', '-c', src, '-o', src.replace('.c', '.o')];
+    assert.equal((await compile(args)).outcome, 'uncacheable');
+    assert.equal((await compile(args)).outcome, 'uncacheable');
+  }
+  assert.ok(((await counts()).reasons['time-macro'] ?? 0) >= 4);
+});
+
+test('depfiles, split DWARF, coverage notes and stack usage are replayed exactly', async () => {
+  w('outs/o.c', '#include "o.h"\nint o(int x) { return x + O; }\n');
+  w('outs/o.h', '#define O 1\n');
+  const args = ['gcc', '-g', '-gsplit-dwarf', '--coverage', '-fstack-usage', '-MD', '-MF', 'outs/o.d', '-MT', 'outs/o.o', '-c', 'outs/o.c', '-o', 'outs/o.o'];
+  const files = ['outs/o.o', 'outs/o.d', 'outs/o.dwo', 'outs/o.gcno', 'outs/o.su'];
+  const cold = await compile(args);
+  assert.equal(cold.outcome, 'miss', text(cold.r));
+  const first = files.map((f) => readFileSync(join(dir, f)));
+  for (const f of files) rmSync(join(dir, f));
+  assert.equal((await compile(args)).outcome, 'hit');
+  files.forEach((f, i) => assert.ok(readFileSync(join(dir, f)).equals(first[i]!), f));
+  assert.match(readFileSync(join(dir, 'outs/o.d'), 'utf8'), /^outs\/o\.o: outs\/o\.c .*outs\/o\.h/);
+});
+
+test('odd file names (spaces, Unicode) and -o /dev/null', async () => {
+  w('odd/a b ü.h', '#define AB 1\n');
+  w('odd/sp ace ü.c', '#include "a b ü.h"\nint ab = AB;\n');
+  const args = ['gcc', '-MD', '-c', 'odd/sp ace ü.c', '-o', 'odd/sp ace ü.o'];
+  assert.equal((await compile(args)).outcome, 'miss');
+  assert.equal((await compile(args)).outcome, 'hit');
+  w('odd/a b ü.h', '#define AB 2\n');
+  assert.equal((await compile(args)).outcome, 'miss', 'the header behind the escaped name is tracked');
+  const devnull = ['gcc', '-c', 'odd/sp ace ü.c', '-o', '/dev/null'];
+  assert.equal((await compile(devnull)).r.code, 0);
+  const again = await compile(devnull);
+  assert.equal(again.r.code, 0);
+  assert.ok(existsSync('/dev/null'));
+});
+
+test('a failing compile is not stored; its output is the bare compiler\'s', async () => {
+  w('fail/bad.c', 'int main(void) { return missing; }\n');
+  const args = ['gcc', '-c', 'fail/bad.c', '-o', 'fail/bad.o'];
+  const b = await bare(args);
+  for (let i = 0; i < 2; i++) {
+    const c = await compile(args);
+    assert.equal(c.outcome, 'none');
+    assert.equal(text(c.r), text(b));
+  }
+});
+
+test('a corrupted blob is detected, deleted and recompiled', async () => {
+  w('corrupt/c.c', 'int c = 42;\n');
+  const args = ['gcc', '-c', 'corrupt/c.c', '-o', 'corrupt/c.o'];
+  assert.equal((await compile(args)).outcome, 'miss');
+  const good = readFileSync(join(dir, 'corrupt/c.o'));
+  // Flip bytes in every stored blob of that size: the object's blob among them.
+  const casDir = join(ws.cacheDir, 'blake3', 'cas');
+  let flipped = 0;
+  for (const sub of readdirSync(casDir)) {
+    for (const f of readdirSync(join(casDir, sub))) {
+      const p = join(casDir, sub, f);
+      const data = readFileSync(p);
+      if (data.equals(good)) {
+        data[data.length - 1] = data[data.length - 1]! ^ 0xff;
+        chmodSync(p, 0o644);
+        writeFileSync(p, data);
+        flipped++;
+      }
+    }
+  }
+  assert.equal(flipped, 1);
+  const before = await counts();
+  const c = await compile(args);
+  assert.equal(c.outcome, 'miss');
+  assert.equal((await counts()).corrupt, before.corrupt + 1);
+  assert.ok(readFileSync(join(dir, 'corrupt/c.o')).equals(good));
+  assert.equal((await compile(args)).outcome, 'hit');
+});
+
+test('concurrent identical compiles run the compiler once', async () => {
+  w('flight/f.c', Array.from({ length: 400 }, (_, i) => `int f${i}(int x) { return x * ${i}; }`).join('\n'));
+  const args = ['gcc', '-O2', '-c', 'flight/f.c', '-o', 'flight/f.o'];
+  const before = await counts();
+  const rs = await Promise.all([0, 1, 2, 3].map(() => run('gcc', args.slice(1), { cwd: dir, env: ws.env })));
+  assert.ok(rs.every((r) => r.code === 0));
+  const after = await counts();
+  assert.equal(after.miss - before.miss, 1);
+  assert.equal(after.hit - before.hit, 3);
+});
+
+test('stats show hits, misses and reasons; REPRISE_CACHE=0 stores nothing', async () => {
+  const table = (await reprise(['stats'], ws.env)).stdout.toString();
+  assert.match(table, /direct-hit/);
+  assert.match(table, /time-macro/);
+  await reprise(['daemon', 'stop'], ws.env);
+  w('off/o.c', 'int off;\n');
+  const args = ['gcc', '-c', 'off/o.c', '-o', 'off/o.o'];
+  const env = { REPRISE_CACHE: '0' };
+  assert.equal((await compile(args, env)).outcome, 'uncacheable');
+  assert.equal((await compile(args, env)).outcome, 'uncacheable');
+  await reprise(['daemon', 'stop'], ws.env);
+});

@@ -1,5 +1,5 @@
 import { createHasher } from '../hashing/create-hasher.js';
-import type { DigestAlgorithm, Hasher } from '../hashing/types.js';
+import type { DigestAlgorithm } from '../hashing/types.js';
 
 /** One line of a key's explain transcript: what went in, as a person can read it. */
 export interface KeyEntry {
@@ -17,12 +17,10 @@ export interface BuiltKey {
  * produce the same byte stream. Every entry is also kept for `reprise explain`/`why`.
  */
 export class KeyBuilder {
-  private readonly hasher: Hasher;
+  private readonly parts: Buffer[] = [];
   private readonly entries: KeyEntry[] = [];
 
-  constructor(algorithm: DigestAlgorithm) {
-    this.hasher = createHasher(algorithm);
-  }
+  constructor(private readonly algorithm: DigestAlgorithm) {}
 
   /** Adds an entry; `display` replaces the value in the transcript (e.g. a digest for file bytes). */
   add(tag: string, value: string | Buffer, display?: string): this {
@@ -31,12 +29,12 @@ export class KeyBuilder {
     const tagBytes = Buffer.from(tag, 'utf8');
     head.writeUInt32LE(tagBytes.length, 0);
     head.writeUInt32LE(bytes.length, 4);
-    this.hasher.update(head).update(tagBytes).update(bytes);
+    this.parts.push(head, tagBytes, bytes); // hashed in one call at the end: native calls cost more than bytes
     this.entries.push({ tag, value: display ?? (typeof value === 'string' ? value : `${bytes.length} bytes`) });
     return this;
   }
 
   finish(): BuiltKey {
-    return { key: this.hasher.hex(), transcript: this.entries };
+    return { key: createHasher(this.algorithm).update(Buffer.concat(this.parts)).hex(), transcript: this.entries };
   }
 }

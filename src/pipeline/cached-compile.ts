@@ -4,12 +4,14 @@ import { randomBytes } from 'node:crypto';
 import { delimiter, join, resolve } from 'node:path';
 import { gccDirectKey, gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
 import { includeProbes } from '../adapters/gcc/include-probes.js';
+import type { ContentScan } from '../adapters/gcc/scan-content.js';
 import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
 import { digestBytes } from '../hashing/create-hasher.js';
 import type { ActionResult, OutputFile } from '../store/types.js';
 import type { CacheContext } from './cache-context.js';
 import type { CallSink } from './call-sink.js';
 import { addManifestEntry, matchManifest } from './manifest.js';
+import { groupAbsent } from './absent-set.js';
 import { replay } from './replay.js';
 import type { CompileJob } from './types.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
@@ -165,14 +167,14 @@ async function store(ctx: CacheContext, c: CompileCall, directKey: string, r: Ru
   const deps = parseDepfile(depText).map(abs);
   if (deps.length === 0) return 'no-depfile';
   const inputs: Array<{ path: string; digest: string }> = [];
-  const probed: string[] = [];
+  const scanned: Array<{ path: string; scan: ContentScan }> = [];
   for (const path of deps) {
     const d = await ctx.files.digest(path);
     if (!d) return 'input-vanished';
     if (d.scan.timeMacro) return 'time-macro';
     if (d.scan.computedProbe) return 'computed-has-include';
     if (changedSince(path, r.startedAtNs)) return 'input-changed-during-compile';
-    probed.push(...d.scan.probedNames);
+    scanned.push({ path, scan: d.scan });
     inputs.push({ path, digest: d.digest.hash });
   }
   const systemDirs = await ctx.systemIncludeDirs(c.toolPath, c.job.language, c.job.systemDirArgs, Object.fromEntries(c.env));
@@ -182,7 +184,7 @@ async function store(ctx: CacheContext, c: CompileCall, directKey: string, r: Ru
     ...dirs.quote, ...dirs.bracket, ...envDirs('CPATH'), ...dirs.system,
     ...envDirs(c.job.language.startsWith('c++') ? 'CPLUS_INCLUDE_PATH' : 'C_INCLUDE_PATH'), ...systemDirs, ...dirs.after,
   ].map(abs);
-  const absent = includeProbes({ inputs: deps, chain, probedNames: [...new Set(probed)] });
+  const { absent, present } = includeProbes({ inputs: scanned, chain });
 
   const outputs: OutputFile[] = [];
   const files = [...c.job.outputs, ...(c.job.depfile ? [{ role: 'depfile', path: c.job.depfile.path }] : [])];
@@ -207,9 +209,9 @@ async function store(ctx: CacheContext, c: CompileCall, directKey: string, r: Ru
     schema: 1, outputs, stdoutDigest: await blob(r.stdout), stderrDigest: await blob(r.stderr), exitCode: 0,
     durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed: false,
   };
-  const resultKey = gccResultKey(ctx.algorithm, directKey, inputs, absent);
+  const resultKey = gccResultKey(ctx.algorithm, directKey, inputs, absent, present);
   await ctx.actions.put(resultKey, result);
-  await ctx.manifests.put(directKey, addManifestEntry(await ctx.manifests.get(directKey), { inputs, absent, resultKey }));
+  await ctx.manifests.put(directKey, addManifestEntry(await ctx.manifests.get(directKey), { inputs, absent: groupAbsent(absent), present, resultKey }));
   return undefined;
 }
 

@@ -26,15 +26,16 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     log.warn(`corrupt ${what} ${key} deleted`);
   };
   const files = createFileDigestCache({ algorithm: config.digest, scan: scanContent });
+  const toolFiles = createFileDigestCache({ algorithm: config.digest, scan: () => undefined, maxEntries: 1024 });
 
   // Tool identities, revalidated by the stamps of every part on each use.
   const identities = new LRUCache<string, { stamps: string[]; identity: ToolIdentity }>({ max: 256 });
   const identify = async (toolPath: string, env: NodeJS.ProcessEnv): Promise<ToolIdentity> => {
     const memoKey = [toolPath, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? ''].join('\0');
     const known = identities.get(memoKey);
-    if (known && known.identity.parts.every((p, i) => files.stamp(p.path) === known.stamps[i])) return known.identity;
-    const identity = await identifyGcc(toolPath, env, files);
-    identities.set(memoKey, { identity, stamps: identity.parts.map((p) => files.stamp(p.path) ?? '') });
+    if (known && known.identity.parts.every((p, i) => toolFiles.stamp(p.path) === known.stamps[i])) return known.identity;
+    const identity = await identifyGcc(toolPath, env, toolFiles);
+    identities.set(memoKey, { identity, stamps: identity.parts.map((p) => toolFiles.stamp(p.path) ?? '') });
     return identity;
   };
   const sysDirs = new LRUCache<string, string[]>({ max: 256 });
@@ -53,7 +54,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     files,
     cas: createLocalCas({ dir, algorithm: config.digest, onCorrupt: corrupt('blob') }),
     actions: createLocalActionCache({ dir, onCorrupt: corrupt('action result') }),
-    manifests: createLocalJsonStore(dir, 'manifests', parseManifest, corrupt('manifest')),
+    manifests: createLocalJsonStore(dir, 'manifests', { parse: parseManifest, onCorrupt: corrupt('manifest'), memo: true }),
     executor,
     stats,
     log,

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { stillAbsent, type AbsentDir } from './absent-set.js';
 import { isDigestHex } from '../hashing/create-hasher.js';
 import type { FileDigestCache } from '../hashing/file-digest-cache.js';
 
@@ -6,8 +7,10 @@ import type { FileDigestCache } from '../hashing/file-digest-cache.js';
 export interface ManifestEntry {
   /** Absolute paths and content digests, the source first. */
   inputs: Array<{ path: string; digest: string }>;
-  /** Absolute paths that did not exist and would have been read had they existed. */
-  absent: string[];
+  /** Paths that did not exist and would have been read had they existed, by directory. */
+  absent: AbsentDir[];
+  /** Absolute paths whose existence a __has_include depended on. */
+  present: string[];
   resultKey: string;
 }
 
@@ -23,7 +26,8 @@ export const MAX_MANIFEST_ENTRIES = 16;
 /** The result key of the first entry whose inputs are all unchanged and whose absent paths are all still absent. */
 export async function matchManifest(m: Manifest, files: FileDigestCache<unknown>): Promise<string | undefined> {
   entries: for (const e of m.entries) {
-    for (const a of e.absent) if (existsSync(a)) continue entries;
+    for (const a of e.present) if (!existsSync(a)) continue entries;
+    if (!stillAbsent(e.absent)) continue entries;
     for (const i of e.inputs) {
       const d = await files.digest(i.path);
       if (!d || d.digest.hash !== i.digest) continue entries;
@@ -49,10 +53,16 @@ export function parseManifest(text: string): Manifest | undefined {
   const entries: ManifestEntry[] = [];
   for (const e of (raw as Manifest).entries) {
     if (typeof e !== 'object' || e === null || typeof e.resultKey !== 'string' || !isDigestHex(e.resultKey)) return undefined;
-    if (!Array.isArray(e.inputs) || !Array.isArray(e.absent) || e.inputs.length === 0) return undefined;
+    if (!Array.isArray(e.inputs) || !Array.isArray(e.absent) || !Array.isArray(e.present) || e.inputs.length === 0) return undefined;
     for (const i of e.inputs) if (typeof i?.path !== 'string' || !i.path.startsWith('/') || typeof i.digest !== 'string' || !isDigestHex(i.digest)) return undefined;
-    for (const a of e.absent) if (typeof a !== 'string' || !a.startsWith('/')) return undefined;
-    entries.push({ inputs: e.inputs.map((i) => ({ path: i.path, digest: i.digest })), absent: [...e.absent], resultKey: e.resultKey });
+    for (const a of e.present) if (typeof a !== 'string' || !a.startsWith('/')) return undefined;
+    const absent: AbsentDir[] = [];
+    for (const g of e.absent) {
+      if (typeof g?.dir !== 'string' || !g.dir.startsWith('/') || typeof g.stamp !== 'string' || !Array.isArray(g.names)) return undefined;
+      if (!g.names.every((n: unknown) => typeof n === 'string' && n !== '' && !n.includes('/'))) return undefined;
+      absent.push({ dir: g.dir, stamp: g.stamp, names: [...g.names] });
+    }
+    entries.push({ inputs: e.inputs.map((i) => ({ path: i.path, digest: i.digest })), absent, present: [...e.present], resultKey: e.resultKey });
   }
   return { schema: 1, entries };
 }

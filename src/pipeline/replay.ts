@@ -20,7 +20,7 @@ export async function replay(result: ActionResult, cas: ContentStore, cwd: strin
   }
   for (const o of result.outputs) {
     const path = isAbsolute(o.path) ? o.path : join(cwd, o.path);
-    await writeOutput(path, blobs.get(o.digest)!, umask, !path.startsWith('/dev/'));
+    writeOutput(path, blobs.get(o.digest)!, umask, !path.startsWith('/dev/'));
   }
   const out = blobs.get(result.stdoutDigest)!;
   const err = blobs.get(result.stderrDigest)!;

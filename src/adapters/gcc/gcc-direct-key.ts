@@ -4,7 +4,7 @@ import type { CompileJob } from '../../pipeline/types.js';
 import type { ToolIdentity } from './identify-gcc.js';
 
 /** Bumped whenever the list below changes, so old entries can never match new rules. */
-export const GCC_KEY_SALT = 'reprise-gcc-key-1';
+export const GCC_KEY_SALT = 'reprise-gcc-key-4';
 
 /**
  * Environment variables that change what gcc or clang produce (or where they look).
@@ -64,9 +64,10 @@ export function gccDirectKey(k: DirectKeyInput): BuiltKey {
 }
 
 /** The result key: the direct key plus the exact input set and the absent paths of one compile. */
-export function gccResultKey(algorithm: DigestAlgorithm, directKey: string, inputs: Array<{ path: string; digest: string }>, absent: string[]): string {
+export function gccResultKey(algorithm: DigestAlgorithm, directKey: string, inputs: Array<{ path: string; digest: string }>, absent: string[], present: string[]): string {
   const b = new KeyBuilder(algorithm).add('direct', directKey);
   for (const i of inputs) b.add('input', `${i.path}\0${i.digest}`);
   for (const a of absent) b.add('absent', a);
+  for (const a of present) b.add('present', a);
   return b.finish().key;
 }

@@ -16,6 +16,7 @@ const PROGRAMS = ['cc1', 'cc1plus', 'cc1obj', 'as'];
  * come from the stat-validated cache, so a reinstalled compiler is seen at once.
  */
 export async function identifyGcc(toolPath: string, env: NodeJS.ProcessEnv, files: FileDigestCache<unknown>): Promise<ToolIdentity> {
+  // `files` should not scan content: compilers are tens of megabytes.
   const parts: ToolIdentity['parts'] = [];
   const driver = realpathSync(toolPath);
   const d = await files.digest(driver);

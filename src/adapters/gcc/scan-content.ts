@@ -2,27 +2,36 @@
 export interface ContentScan {
   /** __DATE__, __TIME__ or __TIMESTAMP__: the output depends on the clock. */
   timeMacro: boolean;
-  /** Names probed with __has_include / __has_include_next: their absence is an input too. */
-  probedNames: string[];
-  /** A __has_include whose argument is not a literal name (a macro): we cannot know what it probes. */
+  /** Names in `#include "..."`: searched first in this file's own directory. */
+  quoteIncludes: string[];
+  /** `#include MACRO`: the form (and so the search order) is unknown. */
+  computedInclude: boolean;
+  /** Names probed with __has_include / __has_include_next, and whether quoted. */
+  probes: Array<{ name: string; quoted: boolean }>;
+  /** A __has_include whose argument is not a literal name: we cannot know what it probes. */
   computedProbe: boolean;
 }
 
 const TIME = /__(?:DATE|TIME|TIMESTAMP)__/;
+const INCLUDE = /^[ \t]*#[ \t]*(?:include|include_next|import)[ \t]*(?:"([^"\n]+)"|<[^>\n]+>|([A-Za-z_]))/gm;
 const PROBE = /__has_include(?:_next)?\s*\(\s*(?:<([^>\n]+)>|"([^"\n]+)"|([^)\n]*))\)/g;
 
-/** Scans bytes once per content (memoised with the digest); comments are scanned too, which only errs toward caution. */
+/** Scans bytes once per content (memoised with the digest). Comments are scanned too, which only errs toward caution. */
 export function scanContent(content: Buffer): ContentScan {
   const text = content.toString('latin1');
-  const scan: ContentScan = { timeMacro: TIME.test(text), probedNames: [], computedProbe: false };
+  const scan: ContentScan = { timeMacro: TIME.test(text), quoteIncludes: [], computedInclude: false, probes: [], computedProbe: false };
+  for (const m of text.matchAll(INCLUDE)) {
+    if (m[1] !== undefined) scan.quoteIncludes.push(m[1]);
+    else if (m[2] !== undefined) scan.computedInclude = true;
+  }
   if (!text.includes('__has_include')) return scan;
   for (const m of text.matchAll(PROBE)) {
-    const name = m[1] ?? m[2];
-    if (name !== undefined) scan.probedNames.push(name.trim());
+    if (m[1] !== undefined) scan.probes.push({ name: m[1].trim(), quoted: false });
+    else if (m[2] !== undefined) scan.probes.push({ name: m[2].trim(), quoted: true });
     else scan.computedProbe = true;
   }
-  // `#if defined(__has_include)` and friends name the operator without calling it.
+  // `defined(__has_include)` names the operator without calling it; other bare uses are unknowable.
   const calls = text.match(/__has_include(?:_next)?\s*\(/g)?.length ?? 0;
-  if (calls > scan.probedNames.length + (scan.computedProbe ? 1 : 0)) scan.computedProbe = true;
+  if (calls > scan.probes.length + (scan.computedProbe ? 1 : 0)) scan.computedProbe = true;
   return scan;
 }

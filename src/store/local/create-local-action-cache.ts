@@ -9,5 +9,5 @@ export interface LocalActionCacheOptions {
 
 /** Action results as JSON files under dir/ac/ab/cdef…; a malformed entry is deleted and reads as a miss. */
 export function createLocalActionCache(opts: LocalActionCacheOptions): ActionCache {
-  return createLocalJsonStore(opts.dir, 'ac', parseActionResult, opts.onCorrupt);
+  return createLocalJsonStore(opts.dir, 'ac', { parse: parseActionResult, ...(opts.onCorrupt ? { onCorrupt: opts.onCorrupt } : {}) });
 }

@@ -1,4 +1,5 @@
-import { access, readFile, rm } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHasher, isDigestHex } from '../../hashing/create-hasher.js';
 import type { DigestAlgorithm } from '../../hashing/types.js';
@@ -35,7 +36,7 @@ export function createLocalCas(opts: LocalCasOptions): ContentStore {
       const path = pathOf(digest);
       let data: Buffer;
       try {
-        data = await readFile(path);
+        data = readFileSync(path); // synchronous: cheaper than a thread-pool hop for object-sized blobs
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw new StoreError('io', `cannot read ${path}: ${(e as Error).message}`);

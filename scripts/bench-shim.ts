@@ -1,7 +1,8 @@
 // `npm run bench`: what the shim adds to a compiler call, against running the tool directly,
 // measured in one interleaved run (this machine is noisy, so ratios and medians only).
 //   declined call:   shim → daemon says DECLINE → shim execs the tool   (gcc --version)
-//   daemon-run call: shim → daemon runs the tool, streams it back      (gcc -c empty.c)
+//   daemon-run call: shim → daemon runs the tool, streams it back      (gcc -c empty.c, REPRISE_CACHE=0)
+//   cache hit:       shim → daemon replays the stored result           (gcc -c empty.c, cache on)
 //   shim CPU:        user+sys of the shim process on daemon-run calls (the compiler is the
 //                    daemon's child, so only the shim is counted), minus that of an empty
 //                    static program (the cost of any process at all)
@@ -15,7 +16,9 @@ const runs = Number(process.env.BENCH_RUNS ?? 200);
 const dir = mkdtempSync(join(tmpdir(), 'reprise-bench-'));
 const runtimeDir = join(dir, 'run');
 const env = { ...process.env, REPRISE_RUNTIME_DIR: runtimeDir, REPRISE_CACHE_DIR: join(dir, 'cache'), LC_ALL: 'C' };
-const shimEnv = { ...env, PATH: `${installPaths.shimDir}:${process.env.PATH ?? ''}` };
+// The daemon reads REPRISE_CACHE when it starts: one daemon without a cache, one with.
+const shimEnv = { ...env, PATH: `${installPaths.shimDir}:${process.env.PATH ?? ''}`, REPRISE_CACHE: '0' };
+const cachedEnv = { ...shimEnv, REPRISE_CACHE: '1', REPRISE_RUNTIME_DIR: join(dir, 'run-cached') };
 writeFileSync(join(dir, 'empty.c'), 'int x;\n');
 
 function timeOnce(cmd: string[], e: NodeJS.ProcessEnv): number {
@@ -32,13 +35,13 @@ function median(xs: number[]): number {
 }
 
 /** Interleaves bare and shim runs so that machine noise hits both alike. */
-function compare(cmd: string[], n: number): { bare: number; shim: number } {
+function compare(cmd: string[], n: number, through = shimEnv): { bare: number; shim: number } {
   const bare: number[] = [];
   const shim: number[] = [];
-  for (let i = 0; i < 5; i++) timeOnce(cmd, shimEnv); // warm-up: daemon start, page cache
+  for (let i = 0; i < 5; i++) timeOnce(cmd, through); // warm-up: daemon start, page cache, first store
   for (let i = 0; i < n; i++) {
     bare.push(timeOnce(cmd, env));
-    shim.push(timeOnce(cmd, shimEnv));
+    shim.push(timeOnce(cmd, through));
   }
   return { bare: median(bare), shim: median(shim) };
 }
@@ -54,6 +57,7 @@ function loopCpu(cmd: string, e: NodeJS.ProcessEnv, n: number): number {
 try {
   const declined = compare(['gcc', '--version'], runs);
   const ran = compare(['gcc', '-c', 'empty.c', '-o', 'empty.o'], Math.max(20, runs / 2));
+  const hit = compare(['gcc', '-c', 'empty.c', '-o', 'empty.o'], Math.max(20, runs / 2), cachedEnv);
   const cpuRuns = runs * 2;
   writeFileSync(join(dir, 'nothing.c'), 'int main(void) { return 0; }\n');
   execFileSync('cc', ['-O2', '-static', '-o', join(dir, 'nothing'), join(dir, 'nothing.c')]);
@@ -62,7 +66,7 @@ try {
   const cpuPerCall = ((shimCpu - nothingCpu) / cpuRuns) * 1000;
   const rows = [
     ['declined call (`gcc --version`)', declined.bare, declined.shim, 1],
-    ['daemon-run call (`gcc -c empty.c`)', ran.bare, ran.shim, 3],
+    ['daemon-run call (`gcc -c empty.c`, cache off)', ran.bare, ran.shim, 3],
   ] as const;
   const gccVersion = execFileSync('gcc', ['-dumpfullversion'], { encoding: 'utf8' }).trim();
   console.log(`Shim overhead, ${new Date().toISOString().slice(0, 10)}, gcc ${gccVersion}, node ${process.version}, ${availableParallelism()} cores, medians of ${runs} interleaved runs\n`);
@@ -71,8 +75,9 @@ try {
   for (const [name, b, s, target] of rows) {
     console.log(`| ${name} | ${b.toFixed(2)} | ${s.toFixed(2)} | ${(s - b).toFixed(2)} | ${(s / b).toFixed(3)}x | ≤ ${target} ms added |`);
   }
+  console.log(`| cache hit (\`gcc -c empty.c\`) | ${hit.bare.toFixed(2)} | ${hit.shim.toFixed(2)} | ${(hit.shim - hit.bare).toFixed(2)} | ${(hit.shim / hit.bare).toFixed(3)}x | |`);
   console.log(`| shim process CPU per daemon-run call (user+sys, ${cpuRuns} calls, minus an empty static program) | | | ${cpuPerCall.toFixed(3)} | | < 0.5 ms |`);
 } finally {
-  spawnSync(process.execPath, [join(installPaths.root, 'bin', 'reprise.js'), 'daemon', 'stop'], { env, stdio: 'ignore' });
+  for (const e of [env, cachedEnv]) spawnSync(process.execPath, [join(installPaths.root, 'bin', 'reprise.js'), 'daemon', 'stop'], { env: e, stdio: 'ignore' });
   rmSync(dir, { recursive: true, force: true });
 }

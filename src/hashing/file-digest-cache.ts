@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { statSync, type BigIntStats } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { digestBytes } from './create-hasher.js';
+import { isUnsettled } from './settle-window.js';
 import type { Digest, DigestAlgorithm } from './types.js';
 
 /** A file's identity as stat sees it; a change of any field means the content may differ. */
@@ -27,7 +28,7 @@ export interface FileDigestCacheOptions<S> {
   /** Looks at the content once per hash, e.g. for __TIME__; memoised with the digest. */
   scan: (content: Buffer) => S;
   maxEntries?: number;
-  /** A file modified this recently is rehashed every time: timestamps may be too coarse to see a new write. */
+  /** A file modified this recently is rehashed every time: timestamps may be too coarse to see a new write (see settle-window.ts). */
   youngMs?: number;
   now?: () => number;
 }
@@ -38,14 +39,16 @@ export interface FileDigestCacheOptions<S> {
  */
 export function createFileDigestCache<S>(opts: FileDigestCacheOptions<S>): FileDigestCache<S> {
   const memo = new LRUCache<string, FileDigest<S>>({ max: opts.maxEntries ?? 200_000 });
-  const youngNs = BigInt(opts.youngMs ?? 2000) * 1_000_000n;
+  // Scans by content: a tree copied afresh (new inodes, new ctimes) must be hashed again, not scanned again.
+  const scans = new LRUCache<string, { scan: S }>({ max: opts.maxEntries ?? 200_000 });
   const now = opts.now ?? Date.now;
   const counters = { hits: 0, hashed: 0 };
 
   const statOf = (path: string): BigIntStats | undefined => {
     try {
-      const st = statSync(path, { bigint: true });
-      return st.isFile() ? st : undefined;
+      // No exception for a missing file: building one costs more than the stat.
+      const st = statSync(path, { bigint: true, throwIfNoEntry: false });
+      return st?.isFile() ? st : undefined;
     } catch {
       return undefined;
     }
@@ -74,11 +77,17 @@ export function createFileDigestCache<S>(opts: FileDigestCacheOptions<S>): FileD
         return undefined;
       }
       counters.hashed++;
-      const result: FileDigest<S> = { digest: digestBytes(opts.algorithm, content), stamp, scan: opts.scan(content) };
+      const digest = digestBytes(opts.algorithm, content);
+      let scanned = scans.get(digest.hash);
+      if (!scanned) {
+        scanned = { scan: opts.scan(content) };
+        scans.set(digest.hash, scanned);
+      }
+      const result: FileDigest<S> = { digest, stamp, scan: scanned.scan };
       // Did it change while we read it? Then this digest may match neither version.
       const after = statOf(path);
       if (!after || stampOf(after) !== stamp || content.length !== Number(st.size)) return undefined;
-      const young = BigInt(now()) * 1_000_000n - (st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) < youngNs;
+      const young = isUnsettled(st.mtimeNs, st.ctimeNs, BigInt(now()) * 1_000_000n, opts.youngMs);
       if (!young) memo.set(path, result);
       else memo.delete(path);
       return result;

@@ -1,5 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { isUnsettled } from '../hashing/settle-window.js';
 
 /**
  * Paths that must stay absent, grouped by directory with the directory's stamp. Adding or
@@ -13,14 +14,13 @@ export interface AbsentDir {
   names: string[];
 }
 
-/** A directory changed this recently may change again within one timestamp tick. */
-const SETTLE_NS = 2_000_000_000n;
-
 export function dirStamp(dir: string, nowNs = BigInt(Date.now()) * 1_000_000n): string {
   try {
-    const st = statSync(dir, { bigint: true });
+    const st = statSync(dir, { bigint: true, throwIfNoEntry: false });
+    if (!st) return 'missing';
     if (!st.isDirectory()) return 'not-a-directory';
-    if (nowNs - st.mtimeNs < SETTLE_NS || nowNs - st.ctimeNs < SETTLE_NS) return 'unsettled';
+    // Changed too recently: another change within the same timestamp tick would not show.
+    if (isUnsettled(st.mtimeNs, st.ctimeNs, nowNs)) return 'unsettled';
     return `${st.ino}:${st.mtimeNs}`;
   } catch {
     return 'missing';
@@ -38,12 +38,24 @@ export function groupAbsent(paths: readonly string[]): AbsentDir[] {
   return [...byDir.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([dir, names]) => ({ dir, stamp: dirStamp(dir), names: names.sort() }));
 }
 
+/** Above this many names, one directory listing is cheaper than a stat per name. */
+const LIST_AT = 4;
+
 /** True while every path is still absent. */
 export function stillAbsent(groups: readonly AbsentDir[]): boolean {
   for (const g of groups) {
-    if (g.stamp === 'missing' || g.stamp === 'unsettled' || g.stamp === 'not-a-directory' || dirStamp(g.dir) !== g.stamp) {
-      for (const n of g.names) if (existsSync(join(g.dir, n))) return false;
-    }
+    const now = dirStamp(g.dir);
+    if (now === 'missing') continue; // no directory, no entries
+    if (now === g.stamp && now !== 'unsettled' && now !== 'not-a-directory') continue;
+    if (g.names.length > LIST_AT) {
+      let entries: Set<string>;
+      try {
+        entries = new Set(readdirSync(g.dir));
+      } catch {
+        return false; // cannot tell: not a hit
+      }
+      if (g.names.some((n) => entries.has(n))) return false;
+    } else if (g.names.some((n) => existsSync(join(g.dir, n)))) return false;
   }
   return true;
 }

@@ -78,7 +78,7 @@ async function tryHit(ctx: CacheContext, c: CompileCall, directKey: string, sink
     const resultKey = await matchManifest(manifest, ctx.files);
     if (!resultKey) return false;
     const result = await ctx.actions.get(resultKey);
-    if (!result || !(await replay(result, ctx.cas, c.cwd, c.umask, sink))) return false;
+    if (!result || !(await replay(result, ctx.cas, ctx.algorithm, c.cwd, c.umask, sink))) return false;
     ctx.stats.bumpTool(c.tool, 'direct-hit');
     ctx.stats.bumpCache('time-saved-ms', result.durationMs);
     return true;

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { stillAbsent, type AbsentDir } from './absent-set.js';
+import { parseJsonObject } from '../json/parse-json-object.js';
 import { isDigestHex } from '../hashing/create-hasher.js';
 import type { FileDigestCache } from '../hashing/file-digest-cache.js';
 
@@ -43,15 +44,10 @@ export function addManifestEntry(m: Manifest | undefined, e: ManifestEntry): Man
 }
 
 export function parseManifest(text: string): Manifest | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof raw !== 'object' || raw === null || (raw as Manifest).schema !== 1 || !Array.isArray((raw as Manifest).entries)) return undefined;
+  const raw = parseJsonObject(text);
+  if (!raw || raw.schema !== 1 || !Array.isArray(raw.entries)) return undefined;
   const entries: ManifestEntry[] = [];
-  for (const e of (raw as Manifest).entries) {
+  for (const e of raw.entries as Manifest['entries']) {
     if (typeof e !== 'object' || e === null || typeof e.resultKey !== 'string' || !isDigestHex(e.resultKey)) return undefined;
     if (!Array.isArray(e.inputs) || !Array.isArray(e.absent) || !Array.isArray(e.present) || e.inputs.length === 0) return undefined;
     for (const i of e.inputs) if (typeof i?.path !== 'string' || !i.path.startsWith('/') || typeof i.digest !== 'string' || !isDigestHex(i.digest)) return undefined;

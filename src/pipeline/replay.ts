@@ -2,16 +2,20 @@ import { isAbsolute, join } from 'node:path';
 import type { ActionResult, ContentStore } from '../store/types.js';
 import type { CallSink } from './call-sink.js';
 import { writeOutput } from './write-output.js';
+import { digestBytes } from '../hashing/create-hasher.js';
+import type { DigestAlgorithm } from '../hashing/types.js';
 
 const CHUNK = 1 << 20;
+const EMPTY = Buffer.alloc(0);
 
 /**
  * Replays a cached result: fetches every blob first (so a missing or corrupt one turns the
  * hit into a miss before anything is written), then writes the outputs and sends the
  * compiler's stdout and stderr. Returns false when a blob was unavailable.
  */
-export async function replay(result: ActionResult, cas: ContentStore, cwd: string, umask: number, sink: CallSink): Promise<boolean> {
-  const blobs = new Map<string, Buffer>();
+export async function replay(result: ActionResult, cas: ContentStore, algorithm: DigestAlgorithm, cwd: string, umask: number, sink: CallSink): Promise<boolean> {
+  // Most compiles print nothing: the empty blob needs no read.
+  const blobs = new Map<string, Buffer>([[digestBytes(algorithm, EMPTY).hash, EMPTY]]);
   for (const d of [...result.outputs.map((o) => o.digest), result.stdoutDigest, result.stderrDigest]) {
     if (blobs.has(d)) continue;
     const data = await cas.get(d);

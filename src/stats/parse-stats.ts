@@ -1,16 +1,12 @@
 import { CACHE_COUNTERS, DAEMON_COUNTERS, TOOL_COUNTERS } from './stat-names.js';
 import { emptyStats, emptyToolCounters } from './empty-stats.js';
 import type { StatsSnapshot } from './types.js';
+import { isRecord, parseJsonObject } from '../json/parse-json-object.js';
 
 /** Validates a persisted stats document; anything malformed yields undefined (the caller starts afresh). */
 export function parseStats(text: string): StatsSnapshot | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(raw) || raw.schema !== 1 || typeof raw.since !== 'string') return undefined;
+  const raw = parseJsonObject(text);
+  if (!raw || raw.schema !== 1 || typeof raw.since !== 'string') return undefined;
   const out = emptyStats(new Date(raw.since));
   if (Number.isNaN(Date.parse(raw.since))) return undefined;
   if (isRecord(raw.tools)) {
@@ -29,10 +25,6 @@ export function parseStats(text: string): StatsSnapshot | undefined {
   const cache = isRecord(raw.cache) ? raw.cache : {};
   for (const k of CACHE_COUNTERS) out.cache[k] = count(cache[k]);
   return out;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function count(v: unknown): number {

@@ -1,15 +1,11 @@
 import { isDigestHex } from '../hashing/create-hasher.js';
 import type { ActionResult, OutputFile } from './types.js';
+import { isRecord, parseJsonObject } from '../json/parse-json-object.js';
 
 /** Validates a stored action result; anything malformed is undefined (counted as corrupt by the caller). */
 export function parseActionResult(text: string): ActionResult | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isRecord(raw) || raw.schema !== 1 || !Array.isArray(raw.outputs)) return undefined;
+  const raw = parseJsonObject(text);
+  if (!raw || raw.schema !== 1 || !Array.isArray(raw.outputs)) return undefined;
   const outputs: OutputFile[] = [];
   for (const o of raw.outputs) {
     if (!isRecord(o) || typeof o.role !== 'string' || typeof o.path !== 'string' || o.path === '' || o.path.includes('\0')) return undefined;
@@ -22,10 +18,6 @@ export function parseActionResult(text: string): ActionResult | undefined {
   if (typeof exitCode !== 'number' || !Number.isInteger(exitCode) || !isCount(durationMs)) return undefined;
   if (typeof createdAt !== 'string' || typeof sandboxed !== 'boolean') return undefined;
   return { schema: 1, outputs, stdoutDigest, stderrDigest, exitCode, durationMs, createdAt, sandboxed };
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function isCount(v: unknown): v is number {

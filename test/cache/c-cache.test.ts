@@ -15,7 +15,11 @@ const dir = ws.dir;
 const w = (name: string, content: string): void => {
   mkdirSync(join(dir, name, '..'), { recursive: true });
   writeFileSync(join(dir, name), content);
+  const until = Date.now() + 20; // let it settle (see settle below)
+  while (Date.now() < until);
 };
+/** Inputs written less than 10 ms before a compile starts count as changed during it (not stored). */
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
 const counts = async (tool = 'gcc') => {
   const s = await stats(ws.env);
   const t = s.tools[tool];
@@ -37,6 +41,7 @@ for (const cc of ['gcc', 'g++', 'clang']) {
   test(`${cc}: cold build, then a clean rebuild all from the cache, byte-identical`, async () => {
     const proj = join(dir, `proj-${cc}`);
     writeSmallProject(proj);
+    await settle();
     const make = (env: NodeJS.ProcessEnv) => run('make', ['-j2', `CC=${cc}`], { cwd: proj, env });
     const b = await make(ws.bareEnv);
     assert.equal(b.code, 0, text(b));
@@ -64,10 +69,12 @@ test('editing one header rebuilds exactly the units that include it', async () =
   writeSmallProject(proj);
   writeFileSync(join(proj, 'extra.h'), '#define EXTRA 1\n');
   writeFileSync(join(proj, 'u3.c'), '#include "common.h"\n#include "extra.h"\nint u3(int x) { return x * SCALE + EXTRA; }\n');
+  await settle();
   const make = () => run('make', ['-j2', 'CC=gcc'], { cwd: proj, env: ws.env });
   assert.equal((await make()).code, 0);
   await run('make', ['clean'], { cwd: proj });
   writeFileSync(join(proj, 'extra.h'), '#define EXTRA 2\n');
+  await settle();
   const before = await counts();
   const r = await make();
   assert.equal(r.code, 0, text(r));

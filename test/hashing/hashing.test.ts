@@ -53,3 +53,13 @@ test('file digests are memoised by stat identity, and rehashed when young or cha
   assert.equal(await cache.digest(join(dir, 'missing.h')), undefined);
   assert.equal(await cache.digest(dir), undefined, 'a directory is not a file');
 });
+
+test('the settle window: 2 s for whole-second timestamps, 100 ms for fine ones', async () => {
+  const { isUnsettled } = await import('../../src/hashing/settle-window.js');
+  const s = 1_000_000_000n;
+  const now = 1_700_000_000n * s;
+  assert.equal(isUnsettled(now - s, now - s, now), true, 'whole seconds, 1 s old: coarse, not settled');
+  assert.equal(isUnsettled(now - 3n * s, now - 3n * s, now), false);
+  assert.equal(isUnsettled(now - s + 7n, now - s + 7n, now), false, 'ns stamps, 1 s old: settled');
+  assert.equal(isUnsettled(now - 50_000_007n, now - 50_000_007n, now), true, 'ns stamps, 50 ms old: not yet');
+});

@@ -98,7 +98,10 @@ interface RunOutcome {
   durationMs: number;
 }
 
-/** Runs the compiler through the executor, streaming to the caller and keeping a copy. Undefined: the executor was lost. */
+/**
+ * Runs the compiler through the executor, streaming to the caller and keeping a copy.
+ * Undefined when there is no outcome; the caller has then been answered already.
+ */
 async function run(ctx: CacheContext, c: CompileCall, args: string[], sink: CallSink): Promise<RunOutcome | undefined> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
@@ -111,9 +114,13 @@ async function run(ctx: CacheContext, c: CompileCall, args: string[], sink: Call
     onStdout: (d) => (out.push(d), sink.stdout(d)),
     onStderr: (d) => (err.push(d), sink.stderr(d)),
   });
-  if (r.kind === 'lost') return undefined;
+  if (r.kind === 'lost') {
+    sink.abandon();
+    return undefined;
+  }
   if (r.kind === 'spawn-failed') {
-    sink.abandon(); // the shim runs it and reports the failure exactly as the shell would
+    ctx.log.warn(`${c.tool}: cannot run ${c.toolPath}: ${r.error}`);
+    sink.decline('spawn-failed');
     return undefined;
   }
   return { code: r.code, signal: r.signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), startedAtNs, durationMs: Math.round(performance.now() - t0) };
@@ -123,7 +130,7 @@ async function run(ctx: CacheContext, c: CompileCall, args: string[], sink: Call
 export async function compileUncached(ctx: CacheContext, c: CompileCall, sink: CallSink, reason: PipelineUncacheableReason): Promise<void> {
   ctx.stats.uncacheable(c.tool, reason);
   const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs], sink);
-  if (!r) return sink.abandon();
+  if (!r) return;
   if (r.code !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
   sink.exit(r.code, r.signal);
 }
@@ -136,7 +143,7 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, directKey: str
   const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs, ...depArgs], sink);
   if (!r) {
     if (ownDepfile) await rm(ownDepfile, { force: true });
-    return sink.abandon();
+    return;
   }
   try {
     if (r.code !== 0 || r.signal !== 0) {

@@ -4,8 +4,10 @@ export interface CallSink {
   stdout(data: Buffer): void;
   stderr(data: Buffer): void;
   exit(code: number, signal: number): void;
-  /** Drops the call without an answer: the shim then runs the tool itself. */
+  /** The executor was lost mid-run: drop the call, the shim runs the tool itself (and kills what we started). */
   abandon(): void;
+  /** Nothing was started after all (the tool could not be spawned): the shim runs it and reports as a shell would. */
+  decline(reason: 'spawn-failed'): void;
   /** Aborted when the caller goes away. */
   readonly signal: AbortSignal;
 }

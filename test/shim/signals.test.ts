@@ -34,3 +34,19 @@ test('the signal cases above went through the daemon when enabled', async () => 
   assert.equal(toolCount(s, 'cc', 'daemon-run'), 2);
   assert.equal(toolCount(s, 'cc', 'tool-failed'), 2);
 });
+
+test('a compiler that cannot be executed is declined (spawn-failed), and the shim reports the exec error', async () => {
+  const badDir = join(ws.realDir, 'bad-bin');
+  mkdirSync(badDir);
+  writeFileSync(join(badDir, 'gcc'), '#!/nonexistent/interpreter\n');
+  chmodSync(join(badDir, 'gcc'), 0o755);
+  const e = { ...ws.env, PATH: `${ws.env.PATH!.split(':')[0]}:${badDir}:/usr/bin:/bin` };
+  writeFileSync(join(ws.dir, 'x.c'), 'int x;\n');
+  const r = await run('gcc', ['-c', 'x.c', '-o', 'x.o'], { cwd: ws.dir, env: e });
+  assert.equal(r.code, 127);
+  assert.match(r.stderr.toString(), /cannot run .*bad-bin\/gcc/);
+  const s = await stats(ws.env);
+  assert.equal(s.passThroughReasons['spawn-failed'], 1);
+  assert.equal(s.daemon['executor-lost'], 0);
+  assert.equal(s.tools.gcc?.fallbacks ?? 0, 0);
+});

@@ -55,6 +55,7 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder)
       ctx.stats.bumpDaemon('executor-lost');
       out.abort();
     },
+    decline,
   };
   try {
     const compile = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: new Map(env), job: plan.job, terminalArgs: plan.terminalArgs };

@@ -38,9 +38,10 @@ export interface FileDigestCacheOptions<S> {
  * mtime-only trust: an in-place rewrite that keeps the mtime still changes ctime.
  */
 export function createFileDigestCache<S>(opts: FileDigestCacheOptions<S>): FileDigestCache<S> {
-  const memo = new LRUCache<string, FileDigest<S>>({ max: opts.maxEntries ?? 200_000 });
+  // lru-cache preallocates its slots: 200k cost about 50 ms at daemon start. 50k files is a large build.
+  const memo = new LRUCache<string, FileDigest<S>>({ max: opts.maxEntries ?? 50_000 });
   // Scans by content: a tree copied afresh (new inodes, new ctimes) must be hashed again, not scanned again.
-  const scans = new LRUCache<string, { scan: S }>({ max: opts.maxEntries ?? 200_000 });
+  const scans = new LRUCache<string, { scan: S }>({ max: opts.maxEntries ?? 50_000 });
   const now = opts.now ?? Date.now;
   const counters = { hits: 0, hashed: 0 };
 

@@ -5,6 +5,7 @@ import { daemonCommand } from './commands/daemon-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
 import { envCommand } from './commands/env-command.js';
 import { execCommand } from './commands/exec-command.js';
+import { explainCommand } from './commands/explain-command.js';
 import { shimsInstallCommand } from './commands/shims-command.js';
 import { statsCommand } from './commands/stats-command.js';
 
@@ -18,6 +19,9 @@ try {
     .usage('$0 <command>\n\nA compiler cache you can trust.')
     .command('exec', 'run a command with the compiler shims first on PATH (reprise exec -- make -j2)', (y) => y.strict(false), async (argv) => {
       run(await execCommand(argv._.slice(1).map(String)));
+    })
+    .command('explain', 'show how a compiler call would be cached, without compiling (reprise explain -- gcc -c x.c)', (y) => y.strict(false), async (argv) => {
+      run(await explainCommand(argv._.slice(1).map(String)));
     })
     .command('env', 'print the shell line that puts the shims first on PATH', {}, () => run(envCommand()))
     .command('shims <action> <dir>', 'make a masquerade directory of compiler shims', (y) =>

@@ -1,8 +1,9 @@
 import { readFile, rm } from 'node:fs/promises';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { delimiter, join, resolve } from 'node:path';
-import { gccDirectKey, gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
+import { gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
+import { directKeyFor } from './direct-key-for.js';
 import { includeProbes } from '../adapters/gcc/include-probes.js';
 import type { ContentScan } from '../adapters/gcc/scan-content.js';
 import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
@@ -18,15 +19,7 @@ import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 
 const START_MARGIN_MS = 10;
 
-let cpu: string | undefined;
-/** The first CPU's model and feature flags: what -march=native looks at. */
-function hostCpu(): string {
-  if (cpu === undefined) {
-    const info = readFileSync('/proc/cpuinfo', 'utf8').split('\n\n')[0] ?? '';
-    cpu = info.split('\n').filter((l) => /^(vendor_id|cpu family|model|model name|flags)\s*:/.test(l)).join('\n');
-  }
-  return cpu;
-}
+
 
 export interface CompileCall {
   tool: string;
@@ -48,23 +41,9 @@ export interface CompileCall {
  * Every early exit names a statistic. A store failure never fails the call.
  */
 export async function cachedCompile(ctx: CacheContext, c: CompileCall, sink: CallSink): Promise<void> {
-  const envObj = Object.fromEntries(c.env);
-  const abs = (p: string): string => resolve(c.cwd, p);
-  const tool = await ctx.identify(c.toolPath, envObj);
-  const source = await ctx.files.digest(abs(c.job.source));
-  if (!source) return compileUncached(ctx, c, sink, 'source-unreadable');
-  if (source.scan.timeMacro) return compileUncached(ctx, c, sink, 'time-macro');
-
-  const extraInputs: Array<{ path: string; digest: string }> = [];
-  for (const path of c.job.extraInputs) {
-    const d = await ctx.files.digest(abs(path));
-    if (!d) return compileUncached(ctx, c, sink, 'unresolved-extra-input');
-    extraInputs.push({ path, digest: d.digest.hash });
-  }
-  const direct = gccDirectKey({
-    algorithm: ctx.algorithm, tool, job: c.job, terminalArgs: c.terminalArgs, cwd: c.keyCwd, env: c.env,
-    sourceDigest: source.digest.hash, extraInputs, hostCpu: c.job.nativeCpu ? hostCpu() : undefined,
-  });
+  const keyed = await directKeyFor(ctx, c);
+  if (keyed.kind === 'uncacheable') return compileUncached(ctx, c, sink, keyed.reason);
+  const direct = keyed.key;
   await ctx.flight(direct.key, async () => {
     if (await tryHit(ctx, c, direct.key, sink)) return;
     await compileAndStore(ctx, c, direct.key, sink);

@@ -239,3 +239,22 @@ test('stats show hits, misses and reasons; REPRISE_CACHE=0 stores nothing', asyn
   assert.equal((await compile(args, env)).outcome, 'uncacheable');
   await reprise(['daemon', 'stop'], ws.env);
 });
+
+test('reprise explain prints the key inputs and says whether the cache would hit, without compiling', async () => {
+  w('explain/e.c', '#include "e.h"\nint e = E;\n');
+  w('explain/e.h', '#define E 1\n');
+  const args = ['gcc', '-DZ=3', '-c', 'explain/e.c', '-o', 'explain/e.o'];
+  const explain = async () => (await reprise(['explain', '--', ...args], ws.env, dir)).stdout.toString();
+  const before = await explain();
+  assert.match(before, /^\s+arg\s+-DZ=3$/m);
+  assert.match(before, /^\s+source\s+explain\/e\.c [0-9a-f]{64}$/m);
+  assert.match(before, /^\s+tool:cc1\s+\S+ [0-9a-f]{64}$/m);
+  assert.match(before, /cache: no manifest for this key: a miss/);
+  assert.ok(!existsSync(join(dir, 'explain/e.o')), 'explain compiles nothing');
+  assert.equal((await compile(args)).outcome, 'miss');
+  assert.match(await explain(), /cache: a hit/);
+  w('explain/e.h', '#define E 2\n');
+  assert.match(await explain(), /cache: a miss: none of the 1 recorded input sets matches/);
+  assert.match((await reprise(['explain', '--', 'gcc', 'x.o', '-o', 'prog'], ws.env, dir)).stdout.toString(), /plan: passed through \(not-a-compile\)/);
+  assert.match((await reprise(['explain', '--', 'gcc', '-c', 'a.c', 'b.c'], ws.env, dir)).stdout.toString(), /plan: not cached \(multiple-sources\)/);
+});

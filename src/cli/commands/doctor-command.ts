@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { adminRequest } from '../../client/admin-request.js';
 import { loadConfig } from '../../config/load-config.js';
 import { PROTOCOL_VERSION } from '../../protocol/frames.js';
@@ -8,6 +8,7 @@ import { checkRuntimeDir } from '../../runtime/ensure-runtime-dir.js';
 import { installPaths } from '../../runtime/install-paths.js';
 import { runtimePaths } from '../../runtime/runtime-paths.js';
 import { DEFAULT_SHIM_NAMES } from '../../runtime/shim-names.js';
+import { findRealTool } from '../../runtime/find-real-tool.js';
 
 type Level = 'ok' | 'warn' | 'fail';
 interface Finding {
@@ -61,7 +62,7 @@ export async function doctorCommand(): Promise<number> {
   else add('ok', 'bubblewrap works (user, mount and network namespaces)');
 
   for (const name of DEFAULT_SHIM_NAMES) {
-    const real = findOnPath(name);
+    const real = findRealTool(name);
     if (real) add('ok', `${name}: ${real}`);
   }
 
@@ -70,26 +71,4 @@ export async function doctorCommand(): Promise<number> {
     if (f.fix && f.level !== 'ok') process.stdout.write(`      fix: ${f.fix}\n`);
   }
   return findings.some((f) => f.level === 'fail') ? 1 : 0;
-}
-
-/** The real tool a shim would find: the first on PATH that is not the shim itself. */
-function findOnPath(name: string): string | undefined {
-  let shimIno: number | undefined;
-  try {
-    shimIno = statSync(installPaths.shimBinary).ino;
-  } catch {
-    /* not built */
-  }
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const p = join(dir || '.', name);
-    try {
-      const st = statSync(p);
-      if (!st.isFile() || st.ino === shimIno) continue;
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
 }

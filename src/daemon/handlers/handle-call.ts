@@ -1,7 +1,6 @@
-import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { selectAdapter } from '../../adapters/select-adapter.js';
-import type { Invocation } from '../../adapters/types.js';
+import { makeInvocation } from '../../adapters/make-invocation.js';
 import { cachedCompile, compileUncached } from '../../pipeline/cached-compile.js';
 import type { CallSink } from '../../pipeline/call-sink.js';
 import { FrameKind, type Call } from '../../protocol/frames.js';
@@ -23,8 +22,8 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder)
   if (call.argv.slice(1).includes('-')) return decline('stdin-input');
   const adapter = selectAdapter(tool);
   if (!adapter) return decline('unsupported-tool');
-  const env = envMap(call.env);
-  const inv: Invocation = { call, env, logicalCwd: logicalCwd(call.cwd, env.get('PWD')) };
+  const inv = makeInvocation(call);
+  const env = inv.env;
   const plan = adapter.plan(inv);
   if (plan.kind === 'decline') return decline(plan.reason);
   if (plan.kind === 'uncacheable') {
@@ -63,28 +62,5 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder)
     await cachedCompile(ctx.cache, compile, sink);
   } finally {
     release();
-  }
-}
-
-function envMap(list: readonly string[]): Map<string, string> {
-  const env = new Map<string, string>();
-  for (const entry of list) {
-    const eq = entry.indexOf('=');
-    if (eq <= 0) continue; // getenv cannot see such entries either
-    const name = entry.slice(0, eq);
-    if (!env.has(name)) env.set(name, entry.slice(eq + 1));
-  }
-  return env;
-}
-
-/** gcc records $PWD as the build directory when it names the same directory as getcwd(). */
-function logicalCwd(cwd: string, pwd: string | undefined): string {
-  if (pwd === undefined || !isAbsolute(pwd) || pwd === cwd) return cwd;
-  try {
-    const a = statSync(pwd);
-    const b = statSync(cwd);
-    return a.dev === b.dev && a.ino === b.ino ? pwd : cwd;
-  } catch {
-    return cwd;
   }
 }

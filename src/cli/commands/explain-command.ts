@@ -1,0 +1,71 @@
+import { basename, join } from 'node:path';
+import { makeInvocation } from '../../adapters/make-invocation.js';
+import { identifyGcc } from '../../adapters/gcc/identify-gcc.js';
+import { scanContent } from '../../adapters/gcc/scan-content.js';
+import { selectAdapter } from '../../adapters/select-adapter.js';
+import { loadConfig } from '../../config/load-config.js';
+import { createFileDigestCache } from '../../hashing/file-digest-cache.js';
+import { directKeyFor } from '../../pipeline/direct-key-for.js';
+import { matchManifest, parseManifest } from '../../pipeline/manifest.js';
+import { CallFlag, type Call } from '../../protocol/frames.js';
+import { findRealTool } from '../../runtime/find-real-tool.js';
+import { createLocalJsonStore } from '../../store/local/create-local-json-store.js';
+
+/**
+ * `reprise explain -- gcc ARGS`: how reprise would treat this call, without compiling.
+ * It prints every tagged key input with its value or digest, the direct key, and
+ * whether the cache holds a matching result now.
+ */
+export async function explainCommand(cmd: string[]): Promise<number> {
+  const [tool, ...rest] = cmd;
+  if (tool === undefined) {
+    process.stderr.write('reprise explain: usage: reprise explain -- gcc -c x.c -o x.o\n');
+    return 2;
+  }
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  const shimName = basename(tool);
+  const toolPath = tool.includes('/') ? tool : findRealTool(tool);
+  if (!toolPath) {
+    process.stderr.write(`reprise explain: ${tool}: not found on PATH\n`);
+    return 127;
+  }
+  const adapter = selectAdapter(shimName);
+  out(`call: ${[tool, ...rest].join(' ')}`);
+  out(`tool: ${toolPath}`);
+  if (!adapter) {
+    out(`plan: passed through (unsupported-tool): no adapter claims "${shimName}"`);
+    return 0;
+  }
+  const call: Call = {
+    shimName, toolPath, cwd: process.cwd(), umask: 0o022, flags: process.stderr.isTTY ? CallFlag.STDERR_TTY : 0,
+    stdinColumns: 0, stderrColumns: 0, argv: [tool, ...rest],
+    env: Object.entries(process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`])),
+  };
+  const inv = makeInvocation(call);
+  const plan = adapter.plan(inv);
+  if (plan.kind === 'decline') return out(`plan: passed through (${plan.reason})`), 0;
+  if (plan.kind === 'uncacheable') return out(`plan: not cached (${plan.reason})`), 0;
+  out(`plan: cacheable compile (${plan.job.language} → ${plan.job.outputs.map((o) => `${o.role} ${o.path}`).join(', ')})`);
+
+  const config = loadConfig();
+  const files = createFileDigestCache({ algorithm: config.digest, scan: scanContent });
+  const toolFiles = createFileDigestCache({ algorithm: config.digest, scan: () => undefined });
+  const keyed = await directKeyFor(
+    { algorithm: config.digest, files, identify: (p, env) => identifyGcc(p, env, toolFiles) },
+    { toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs },
+  );
+  if (keyed.kind === 'uncacheable') return out(`plan: not cached (${keyed.reason})`), 0;
+  out('key inputs:');
+  const width = Math.max(...keyed.key.transcript.map((e) => e.tag.length));
+  for (const e of keyed.key.transcript) out(`  ${e.tag.padEnd(width)}  ${e.value}`);
+  out(`direct key: ${keyed.key.key}`);
+
+  const manifests = createLocalJsonStore(join(config.cacheDir, config.digest), 'manifests', { parse: parseManifest });
+  const manifest = await manifests.get(keyed.key.key);
+  if (!manifest) out('cache: no manifest for this key: a miss');
+  else {
+    const result = await matchManifest(manifest, files);
+    out(result ? `cache: a hit (result ${result}, ${manifest.entries.length} input sets recorded)` : `cache: a miss: none of the ${manifest.entries.length} recorded input sets matches the files now`);
+  }
+  return 0;
+}

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { gccDirectKey } from '../adapters/gcc/gcc-direct-key.js';
+import type { ToolIdentity } from '../adapters/gcc/identify-gcc.js';
+import type { ContentScan } from '../adapters/gcc/scan-content.js';
+import type { FileDigestCache } from '../hashing/file-digest-cache.js';
+import type { DigestAlgorithm } from '../hashing/types.js';
+import type { BuiltKey } from '../keying/key-builder.js';
+import type { CompileJob } from './types.js';
+import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
+
+export interface KeyDeps {
+  algorithm: DigestAlgorithm;
+  files: FileDigestCache<ContentScan>;
+  identify(toolPath: string, env: NodeJS.ProcessEnv): Promise<ToolIdentity>;
+}
+
+export interface KeyCall {
+  toolPath: string;
+  cwd: string;
+  keyCwd: string;
+  env: Map<string, string>;
+  job: CompileJob;
+  terminalArgs: string[];
+}
+
+export type DirectKeyResult = { kind: 'key'; key: BuiltKey } | { kind: 'uncacheable'; reason: PipelineUncacheableReason };
+
+/** Everything known before any header is read: the tool, the source and the key (shared by the pipeline and `reprise explain`). */
+export async function directKeyFor(deps: KeyDeps, c: KeyCall): Promise<DirectKeyResult> {
+  const abs = (p: string): string => resolve(c.cwd, p);
+  const tool = await deps.identify(c.toolPath, Object.fromEntries(c.env));
+  const source = await deps.files.digest(abs(c.job.source));
+  if (!source) return { kind: 'uncacheable', reason: 'source-unreadable' };
+  if (source.scan.timeMacro) return { kind: 'uncacheable', reason: 'time-macro' };
+  const extraInputs: Array<{ path: string; digest: string }> = [];
+  for (const path of c.job.extraInputs) {
+    const d = await deps.files.digest(abs(path));
+    if (!d) return { kind: 'uncacheable', reason: 'unresolved-extra-input' };
+    extraInputs.push({ path, digest: d.digest.hash });
+  }
+  const key = gccDirectKey({
+    algorithm: deps.algorithm, tool, job: c.job, terminalArgs: c.terminalArgs, cwd: c.keyCwd, env: c.env,
+    sourceDigest: source.digest.hash, extraInputs, hostCpu: c.job.nativeCpu ? hostCpu() : undefined,
+  });
+  return { kind: 'key', key };
+}
+
+let cpu: string | undefined;
+/** The first CPU's model and feature flags: what -march=native looks at. */
+function hostCpu(): string {
+  if (cpu === undefined) {
+    const info = readFileSync('/proc/cpuinfo', 'utf8').split('\n\n')[0] ?? '';
+    cpu = info.split('\n').filter((l) => /^(vendor_id|cpu family|model|model name|flags)\s*:/.test(l)).join('\n');
+  }
+  return cpu;
+}

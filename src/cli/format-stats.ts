@@ -14,6 +14,11 @@ export function formatStats(s: StatsSnapshot, live: boolean): string {
     const widths = head.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
     for (const r of table) lines.push('  ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
   }
+  const sum = (k: 'direct-hit' | 'miss' | 'uncacheable'): number => tools.reduce((n, t) => n + (s.tools[t]?.[k] ?? 0), 0);
+  const [hits, misses, uncacheable] = [sum('direct-hit'), sum('miss'), sum('uncacheable')];
+  if (hits + misses + uncacheable > 0) {
+    lines.push(`hit rate: ${((100 * hits) / (hits + misses + uncacheable)).toFixed(1)}% of compiles (${hits} hits, ${misses} misses, ${uncacheable} not cacheable)`);
+  }
   const reasons = (title: string, m: Record<string, number>): void => {
     const entries = Object.entries(m).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
     if (entries.length > 0) lines.push(`${title}: ${entries.map(([k, n]) => `${k} ${n}`).join(', ')}`);

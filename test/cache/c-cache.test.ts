@@ -230,6 +230,7 @@ test('concurrent identical compiles run the compiler once', async () => {
 test('stats show hits, misses and reasons; REPRISE_CACHE=0 stores nothing', async () => {
   const table = (await reprise(['stats'], ws.env)).stdout.toString();
   assert.match(table, /direct-hit/);
+  assert.match(table, /^hit rate: \d+\.\d% of compiles \(\d+ hits, \d+ misses, \d+ not cacheable\)$/m);
   assert.match(table, /time-macro/);
   await reprise(['daemon', 'stop'], ws.env);
   w('off/o.c', 'int off;\n');

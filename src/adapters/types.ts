@@ -19,7 +19,11 @@ export type CallPlan =
   /** A cacheable compile. `terminalArgs` make the output what the caller's terminal would show. */
   | { kind: 'compile'; job: CompileJob; terminalArgs: string[] };
 
-/** One compiler family. Planning reads at most response files; keys and inputs come later. */
+/**
+ * One compiler family. Planning reads at most response files; keys and inputs come later.
+ * A tool the daemon runs gets /dev/null as stdin, so an adapter must not plan a compile
+ * that reads its source from stdin.
+ */
 export interface CompilerAdapter {
   readonly family: string;
   claims(shimName: string): boolean;

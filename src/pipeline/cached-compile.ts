@@ -19,8 +19,6 @@ import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 
 const START_MARGIN_MS = 10;
 
-
-
 export interface CompileCall {
   tool: string;
   toolPath: string;
@@ -120,11 +118,8 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, directKey: str
   const ownDepfile = c.job.depfile ? undefined : join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.d`);
   const depArgs = ownDepfile ? ['-MD', '-MF', ownDepfile] : [];
   const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs, ...depArgs], sink);
-  if (!r) {
-    if (ownDepfile) await rm(ownDepfile, { force: true });
-    return;
-  }
   try {
+    if (!r) return;
     if (r.code !== 0 || r.signal !== 0) {
       ctx.stats.bumpTool(c.tool, 'tool-failed'); // failed compiles are not stored
       return;
@@ -137,7 +132,7 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, directKey: str
     ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
   } finally {
     if (ownDepfile) await rm(ownDepfile, { force: true }).catch(() => undefined);
-    sink.exit(r.code, r.signal);
+    if (r) sink.exit(r.code, r.signal);
   }
 }
 
@@ -172,6 +167,12 @@ async function store(ctx: CacheContext, c: CompileCall, directKey: string, r: Ru
   ].map(abs);
   const { absent, present } = includeProbes({ inputs: scanned, chain });
 
+  const blob = async (data: Buffer): Promise<string> => {
+    const d = digestBytes(ctx.algorithm, data).hash;
+    await ctx.cas.put(d, data);
+    ctx.stats.bumpCache('bytes-stored', data.length);
+    return d;
+  };
   const outputs: OutputFile[] = [];
   const files = [...c.job.outputs, ...(c.job.depfile ? [{ role: 'depfile', path: c.job.depfile.path }] : [])];
   for (const o of files) {
@@ -181,16 +182,8 @@ async function store(ctx: CacheContext, c: CompileCall, directKey: string, r: Ru
     } catch {
       return 'missing-output';
     }
-    const d = digestBytes(ctx.algorithm, data);
-    await ctx.cas.put(d.hash, data);
-    ctx.stats.bumpCache('bytes-stored', data.length);
-    outputs.push({ role: o.role, path: o.path, digest: d.hash, size: d.size, mode: 0o644 });
+    outputs.push({ role: o.role, path: o.path, digest: await blob(data), size: data.length, mode: 0o644 });
   }
-  const blob = async (data: Buffer): Promise<string> => {
-    const d = digestBytes(ctx.algorithm, data).hash;
-    await ctx.cas.put(d, data);
-    return d;
-  };
   const result: ActionResult = {
     schema: 1, outputs, stdoutDigest: await blob(r.stdout), stderrDigest: await blob(r.stderr), exitCode: 0,
     durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed: false,

@@ -7,6 +7,7 @@ import type { DigestAlgorithm } from '../hashing/types.js';
 
 const CHUNK = 1 << 20;
 const EMPTY = Buffer.alloc(0);
+const emptyDigest = new Map<DigestAlgorithm, string>();
 
 /**
  * Replays a cached result: fetches every blob first (so a missing or corrupt one turns the
@@ -15,7 +16,9 @@ const EMPTY = Buffer.alloc(0);
  */
 export async function replay(result: ActionResult, cas: ContentStore, algorithm: DigestAlgorithm, cwd: string, umask: number, sink: CallSink): Promise<boolean> {
   // Most compiles print nothing: the empty blob needs no read.
-  const blobs = new Map<string, Buffer>([[digestBytes(algorithm, EMPTY).hash, EMPTY]]);
+  let empty = emptyDigest.get(algorithm);
+  if (empty === undefined) emptyDigest.set(algorithm, (empty = digestBytes(algorithm, EMPTY).hash));
+  const blobs = new Map<string, Buffer>([[empty, EMPTY]]);
   for (const d of [...result.outputs.map((o) => o.digest), result.stdoutDigest, result.stderrDigest]) {
     if (blobs.has(d)) continue;
     const data = await cas.get(d);

@@ -17,7 +17,7 @@ export type ToolCounter = (typeof TOOL_COUNTERS)[number];
 export const PASS_THROUGH_REASONS = [
   'not-a-compile', // links, probes (-v, --version, -print-*), preprocess-only runs
   'unsupported-tool', // no adapter for this compiler family yet
-  'stdin-input', // the source is read from standard input, which the daemon does not see
+  'stdin-input', // (no longer used: adapters classify stdin sources, e.g. gcc's stdin-source)
   'daemon-busy', // no job slot freed within the queue timeout
   'draining', // the daemon is shutting down
   'version-mismatch', // the shim speaks another protocol version

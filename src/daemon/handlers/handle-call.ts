@@ -19,11 +19,9 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder)
 
   if (ctx.isDraining()) return decline('draining');
   if (call.argv.length === 0 || !isAbsolute(call.cwd) || !isAbsolute(call.toolPath)) return decline('bad-call');
-  if (call.argv.slice(1).includes('-')) return decline('stdin-input');
   const adapter = selectAdapter(tool);
   if (!adapter) return decline('unsupported-tool');
   const inv = makeInvocation(call);
-  const env = inv.env;
   const plan = adapter.plan(inv);
   if (plan.kind === 'decline') return decline(plan.reason);
   if (plan.kind === 'uncacheable') {
@@ -57,7 +55,7 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder)
     decline,
   };
   try {
-    const compile = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: new Map(env), job: plan.job, terminalArgs: plan.terminalArgs };
+    const compile = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs };
     if (!ctx.config.cache) return await compileUncached(ctx.cache, compile, sink, 'cache-disabled');
     await cachedCompile(ctx.cache, compile, sink);
   } finally {

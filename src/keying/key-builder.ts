@@ -1,4 +1,4 @@
-import { createHasher } from '../hashing/create-hasher.js';
+import { digestBytes } from '../hashing/create-hasher.js';
 import type { DigestAlgorithm } from '../hashing/types.js';
 
 /** One line of a key's explain transcript: what went in, as a person can read it. */
@@ -35,6 +35,6 @@ export class KeyBuilder {
   }
 
   finish(): BuiltKey {
-    return { key: createHasher(this.algorithm).update(Buffer.concat(this.parts)).hex(), transcript: this.entries };
+    return { key: digestBytes(this.algorithm, Buffer.concat(this.parts)).hash, transcript: this.entries };
   }
 }

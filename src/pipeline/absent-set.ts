@@ -9,10 +9,19 @@ import { isUnsettled } from '../hashing/settle-window.js';
  */
 export interface AbsentDir {
   dir: string;
-  /** `ino:mtimeNs` of the directory, `missing`, or `unsettled` (modified too recently to trust its mtime). */
+  /** `dev:ino:mtimeNs:ctimeNs` of the directory, `missing`, `not-a-directory`, or `unsettled` (changed too recently to trust). */
   stamp: string;
   names: string[];
+  /**
+   * For a missing directory: its nearest existing ancestor and that one's stamp. While the
+   * ancestor is unchanged, nothing can have been created below it, so one stat of the
+   * ancestor (shared by every missing directory under it) replaces one per directory.
+   */
+  parent?: { dir: string; stamp: string };
 }
+
+/** Stamps that prove nothing: the directory must be looked into. */
+const UNTRUSTED = new Set(['unsettled', 'not-a-directory', 'missing']);
 
 export function dirStamp(dir: string, nowNs = BigInt(Date.now()) * 1_000_000n): string {
   try {
@@ -21,7 +30,7 @@ export function dirStamp(dir: string, nowNs = BigInt(Date.now()) * 1_000_000n): 
     if (!st.isDirectory()) return 'not-a-directory';
     // Changed too recently: another change within the same timestamp tick would not show.
     if (isUnsettled(st.mtimeNs, st.ctimeNs, nowNs)) return 'unsettled';
-    return `${st.ino}:${st.mtimeNs}`;
+    return `${st.dev}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}`;
   } catch {
     return 'missing';
   }
@@ -35,18 +44,32 @@ export function groupAbsent(paths: readonly string[]): AbsentDir[] {
     names.push(basename(p));
     byDir.set(d, names);
   }
-  return [...byDir.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([dir, names]) => ({ dir, stamp: dirStamp(dir), names: names.sort() }));
+  const stamps = memoStamps();
+  const nearestExisting = (dir: string): { dir: string; stamp: string } | undefined => {
+    for (let d = dirname(dir); ; d = dirname(d)) {
+      const stamp = stamps(d);
+      if (stamp !== 'missing') return UNTRUSTED.has(stamp) ? undefined : { dir: d, stamp };
+      if (d === '/') return undefined;
+    }
+  };
+  return [...byDir.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([dir, names]) => {
+    const stamp = stamps(dir);
+    const parent = stamp === 'missing' ? nearestExisting(dir) : undefined;
+    return { dir, stamp, names: names.sort(), ...(parent ? { parent } : {}) };
+  });
 }
 
 /** Above this many names, one directory listing is cheaper than a stat per name. */
-const LIST_AT = 4;
+const LIST_AT = 8;
 
 /** True while every path is still absent. */
 export function stillAbsent(groups: readonly AbsentDir[]): boolean {
+  const stamps = memoStamps();
   for (const g of groups) {
-    const now = dirStamp(g.dir);
+    if (g.parent && stamps(g.parent.dir) === g.parent.stamp) continue;
+    const now = stamps(g.dir);
     if (now === 'missing') continue; // no directory, no entries
-    if (now === g.stamp && now !== 'unsettled' && now !== 'not-a-directory') continue;
+    if (now === g.stamp && !UNTRUSTED.has(now)) continue;
     if (g.names.length > LIST_AT) {
       let entries: Set<string>;
       try {
@@ -58,4 +81,15 @@ export function stillAbsent(groups: readonly AbsentDir[]): boolean {
     } else if (g.names.some((n) => existsSync(join(g.dir, n)))) return false;
   }
   return true;
+}
+
+/** One stat per directory per check: many groups share an ancestor. */
+function memoStamps(): (dir: string) => string {
+  const seen = new Map<string, string>();
+  const nowNs = BigInt(Date.now()) * 1_000_000n;
+  return (dir) => {
+    let s = seen.get(dir);
+    if (s === undefined) seen.set(dir, (s = dirStamp(dir, nowNs)));
+    return s;
+  };
 }

@@ -103,6 +103,19 @@ async function run(ctx: CacheContext, c: CompileCall, args: string[], sink: Call
   return { code: r.code, signal: r.signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), startedAtNs, durationMs: Math.round(performance.now() - t0) };
 }
 
+/**
+ * The dependency-only pre-pass of an -MMD compile: the same arguments with -M, so the full
+ * list (system headers included) lands in a private file. Its output is not the caller's.
+ */
+async function depScan(ctx: CacheContext, c: CompileCall, args: string[], depfile: string, signal: AbortSignal): Promise<{ ok: boolean; startedAtNs: bigint }> {
+  const startedAtNs = BigInt(Date.now() - START_MARGIN_MS) * 1_000_000n;
+  const r = await ctx.executor.run({
+    toolPath: c.toolPath, argv0: c.toolPath, args: [...args, '-M', '-MF', depfile], cwd: c.cwd, env: c.env, umask: c.umask, signal,
+    onStarted: () => undefined, onStdout: () => undefined, onStderr: () => undefined,
+  });
+  return { ok: r.kind === 'exited' && r.code === 0 && r.signal === 0, startedAtNs };
+}
+
 /** Runs the compile without storing anything, counting why. */
 export async function compileUncached(ctx: CacheContext, c: CompileCall, sink: CallSink, reason: PipelineUncacheableReason): Promise<void> {
   ctx.stats.uncacheable(c.tool, reason);
@@ -114,9 +127,12 @@ export async function compileUncached(ctx: CacheContext, c: CompileCall, sink: C
 
 async function compileAndStore(ctx: CacheContext, c: CompileCall, directKey: string, sink: CallSink): Promise<void> {
   const abs = (p: string): string => resolve(c.cwd, p);
-  // Learn every file the compiler read from a depfile: the caller's, or a private one.
-  const ownDepfile = c.job.depfile ? undefined : join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.d`);
-  const depArgs = ownDepfile ? ['-MD', '-MF', ownDepfile] : [];
+  // Learn every file the compiler read from a depfile: the caller's, a private one, or
+  // (when the caller's leaves system headers out) a private one from a -M pre-pass.
+  const scan = c.job.depScanArgs;
+  const ownDepfile = c.job.depfile && !scan ? undefined : join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.d`);
+  const depArgs = ownDepfile && !scan ? ['-MD', '-MF', ownDepfile] : [];
+  const scanned = scan && ownDepfile ? await depScan(ctx, c, scan, ownDepfile, sink.signal) : undefined;
   const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs, ...depArgs], sink);
   try {
     if (!r) return;
@@ -124,7 +140,8 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, directKey: str
       ctx.stats.bumpTool(c.tool, 'tool-failed'); // failed compiles are not stored
       return;
     }
-    const why = await store(ctx, c, directKey, r, ownDepfile ?? abs(c.job.depfile!.path));
+    if (scanned) r.startedAtNs = scanned.startedAtNs; // inputs must be unchanged since the pre-pass read them
+    const why = scan && !scanned?.ok ? 'dep-scan-failed' : await store(ctx, c, directKey, r, ownDepfile ?? abs(c.job.depfile!.path));
     if (why) ctx.stats.uncacheable(c.tool, why);
     else ctx.stats.bumpTool(c.tool, 'miss');
   } catch (e) {

@@ -29,13 +29,15 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
   const toolFiles = createFileDigestCache({ algorithm: config.digest, scan: () => undefined, maxEntries: 1024 });
 
   // Tool identities, revalidated by the stamps of every part on each use.
-  const identities = new LRUCache<string, { stamps: string[]; identity: ToolIdentity }>({ max: 256 });
+  // The called path's own stamp is checked too: a symlink retargeted (gcc-12 → gcc-13) leaves the old parts' stamps as they were.
+  const identities = new LRUCache<string, { called: string; stamps: string[]; identity: ToolIdentity }>({ max: 256 });
   const identify = async (toolPath: string, env: NodeJS.ProcessEnv): Promise<ToolIdentity> => {
     const memoKey = [toolPath, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? ''].join('\0');
     const known = identities.get(memoKey);
-    if (known && known.identity.parts.every((p, i) => toolFiles.stamp(p.path) === known.stamps[i])) return known.identity;
+    const called = toolFiles.stamp(toolPath) ?? '';
+    if (known && known.called === called && known.identity.parts.every((p, i) => toolFiles.stamp(p.path) === known.stamps[i])) return known.identity;
     const identity = await identifyGcc(toolPath, env, toolFiles);
-    identities.set(memoKey, { identity, stamps: identity.parts.map((p) => toolFiles.stamp(p.path) ?? '') });
+    identities.set(memoKey, { called, identity, stamps: identity.parts.map((p) => toolFiles.stamp(p.path) ?? '') });
     return identity;
   };
   const sysDirs = new LRUCache<string, string[]>({ max: 256 });

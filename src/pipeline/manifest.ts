@@ -56,7 +56,9 @@ export function parseManifest(text: string): Manifest | undefined {
     for (const g of e.absent) {
       if (typeof g?.dir !== 'string' || !g.dir.startsWith('/') || typeof g.stamp !== 'string' || !Array.isArray(g.names)) return undefined;
       if (!g.names.every((n: unknown) => typeof n === 'string' && n !== '' && !n.includes('/'))) return undefined;
-      absent.push({ dir: g.dir, stamp: g.stamp, names: [...g.names] });
+      const parent = g.parent;
+      if (parent !== undefined && (typeof parent?.dir !== 'string' || !parent.dir.startsWith('/') || typeof parent.stamp !== 'string')) return undefined;
+      absent.push({ dir: g.dir, stamp: g.stamp, names: [...g.names], ...(parent ? { parent: { dir: parent.dir, stamp: parent.stamp } } : {}) });
     }
     entries.push({ inputs: e.inputs.map((i) => ({ path: i.path, digest: i.digest })), absent, present: [...e.present], resultKey: e.resultKey });
   }

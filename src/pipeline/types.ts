@@ -8,6 +8,12 @@ export interface CompileJob {
   outputs: Array<{ role: string; path: string }>;
   /** The depfile the caller asked for, if any. */
   depfile?: { path: string };
+  /**
+   * Set when the caller's depfile cannot list every input (-MMD leaves out system headers):
+   * the arguments of a dependency-only pre-pass (no -c, -o or depfile options), to which
+   * the pipeline adds `-M -MF FILE`.
+   */
+  depScanArgs?: string[];
   /** Arguments after argv[0], as the compiler runs them. */
   runArgs: string[];
   /** Arguments that decide the outputs (colour and the like removed). */

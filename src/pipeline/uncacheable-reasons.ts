@@ -10,12 +10,13 @@ export const PIPELINE_UNCACHEABLE_REASONS = [
   'input-changed-during-compile', // an input was written while the compiler ran
   'no-depfile', // the compiler wrote no dependency list, so its inputs are unknown
   'missing-output', // an expected output file was not written
-  'depfile-mmd', // -MMD: its depfile omits system headers; not cached yet
+  'depfile-mmd', // retired: -MMD compiles are cached since a dependency pre-pass lists their inputs
   'not-preprocessed', // .i, .s: inputs beyond the source (.incbin) cannot be listed yet
   'tool-prefix', // -B: the programs the driver runs are not identified yet
   'unsupported-include-option', // -I-, -iprefix, -iwithprefix, -F ...: the search order is not modelled
   'unresolved-extra-input', // -fprofile-use without a file we can hash
   'cache-disabled', // REPRISE_CACHE=0
   'dependency-env', // DEPENDENCIES_OUTPUT or SUNPRO_DEPENDENCIES: gcc writes a depfile we would not replay
+  'dep-scan-failed', // the -M pre-pass of an -MMD compile failed, so its inputs are unknown
 ] as const;
 export type PipelineUncacheableReason = (typeof PIPELINE_UNCACHEABLE_REASONS)[number];

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { chmodSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /**
@@ -8,6 +7,8 @@ import { dirname, join } from 'node:path';
  * the path (a temp file beside it, then rename). /dev/null and other non-files are
  * written in place.
  */
+let serial = 0;
+
 export function writeOutput(path: string, data: Buffer, umask: number, isRegularTarget: boolean): void {
   const mode = 0o666 & ~umask;
   if (!isRegularTarget) {
@@ -15,10 +16,15 @@ export function writeOutput(path: string, data: Buffer, umask: number, isRegular
     return;
   }
   // Synchronous: for object-sized files a thread-pool round trip costs more than the write.
-  const tmp = join(dirname(path), `.reprise-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = join(dirname(path), `.reprise-${process.pid}-${(serial++).toString(36)}.tmp`);
   try {
-    writeFileSync(tmp, data, { mode });
-    chmodSync(tmp, mode); // writeFile's mode is filtered by the daemon's umask, not the caller's
+    const fd = openSync(tmp, 'wx', mode); // 'x': a leftover of a dead daemon with our pid is never written through
+    try {
+      for (let at = 0; at < data.length; ) at += writeSync(fd, data, at);
+      fchmodSync(fd, mode); // open's mode is filtered by the daemon's umask, not the caller's
+    } finally {
+      closeSync(fd);
+    }
     // Renaming over an existing file makes ext4 flush the new data first (auto_da_alloc),
     // half a millisecond per hit here. Unlink first: should we die in between, the output
     // is missing, never stale or partial, so make rebuilds it.

@@ -16,7 +16,6 @@ export function toCompileJob(g: GccCompileJob): CompileJobOrReason {
   const uncacheable = (reason: PipelineUncacheableReason): CompileJobOrReason => ({ kind: 'uncacheable', reason });
   if (!PREPROCESSED.has(g.source.language)) return uncacheable('not-preprocessed');
   if (g.toolPrefixes.length > 0) return uncacheable('tool-prefix');
-  if (g.depfile?.mode === 'MMD') return uncacheable('depfile-mmd');
   if (g.args.some((a) => a.spelling !== undefined && UNMODELLED.has(a.spelling))) return uncacheable('unsupported-include-option');
   const extraInputs: string[] = [];
   for (const x of g.extraInputs) {
@@ -39,6 +38,8 @@ export function toCompileJob(g: GccCompileJob): CompileJobOrReason {
       source: g.source.path,
       outputs: [{ role: g.action, path: g.output.path }, ...g.extraOutputs.map((x) => ({ role: x.kind, path: x.path }))],
       ...(g.depfile ? { depfile: { path: g.depfile.path } } : {}),
+      // -M implies -E; without -c, -o and the caller's depfile options it writes nothing but the list.
+      ...(g.depfile?.mode === 'MMD' ? { depScanArgs: words((a) => a.role !== 'action' && a.role !== 'output' && a.role !== 'depfile') } : {}),
       runArgs: words(() => true),
       // With -frecord-gcc-switches even colour flags land in the object.
       keyArgs: g.recordsCommandLine ? words(() => true) : words((a) => a.role !== 'ignored' && a.role !== 'link-only'),

@@ -1,7 +1,7 @@
 import { access, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHasher, isDigestHex } from '../../hashing/create-hasher.js';
+import { digestBytes, isDigestHex } from '../../hashing/create-hasher.js';
 import type { DigestAlgorithm } from '../../hashing/types.js';
 import { StoreError, type ContentStore } from '../types.js';
 import { atomicWrite } from './atomic-write.js';
@@ -41,7 +41,7 @@ export function createLocalCas(opts: LocalCasOptions): ContentStore {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
         throw new StoreError('io', `cannot read ${path}: ${(e as Error).message}`);
       }
-      if (createHasher(opts.algorithm).update(data).hex() !== digest) {
+      if (digestBytes(opts.algorithm, data).hash !== digest) {
         await rm(path, { force: true }).catch(() => undefined);
         opts.onCorrupt?.(digest);
         return undefined;

@@ -88,7 +88,8 @@ const ROWS: Row[] = [
   r('x.c -o prog', 'link'),
   r('a.o b.o -o prog -lm -Wl,--as-needed', 'link'),
   r('x.o -frobnicate-unknown -Q', 'link'),
-  r('', 'no-source'),
+  r('', 'link'), // gcc alone: "no input files", the link mode's own error
+  r('-shared -fPIC -nostdlib', 'link'), // libtool's probes run the link mode with no operands
   r('-E x.c', 'preprocess-only'),
   r('-E -c x.c -o x.i', 'preprocess-only'),
   r('-E -M x.c', 'preprocess-only'),

@@ -1,13 +1,16 @@
 // C/C++ caching through the real shim, daemon and compilers: hits, misses, and the holes
 // a compiler cache must not fall into. Assertions are on stats counters and output bytes.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { run, text, type RunResult } from '../helpers/run.js';
 import { projectOutputs, writeSmallProject } from '../helpers/small-project.js';
 import { createWorkspace } from '../helpers/workspace.js';
+import { writeSlowSource } from '../helpers/slow-source.js';
+import { waitFor } from '../helpers/wait.js';
+import { installPaths } from '../../src/runtime/install-paths.js';
 
 const ws = createWorkspace();
 test.after(() => ws.cleanup());
@@ -284,4 +287,81 @@ test('reprise explain prints the key inputs and says whether the cache would hit
   assert.match(await explain(), /cache: a miss: none of the 1 recorded input sets matches/);
   assert.match((await reprise(['explain', '--', 'gcc', 'x.o', '-o', 'prog'], ws.env, dir)).stdout.toString(), /plan: passed through \(not-a-compile\)/);
   assert.match((await reprise(['explain', '--', 'gcc', '-c', 'a.c', 'b.c'], ws.env, dir)).stdout.toString(), /plan: not cached \(multiple-sources\)/);
+});
+
+test('a compiler upgrade is a miss: the driver rebuilt in place, or its name retargeted to another build', async () => {
+  // The drivers are scripts that run the installed gcc: a copied gcc binary would not find cc1.
+  const bin = join(ws.realDir, 'upgrade-bin');
+  mkdirSync(bin);
+  const driver = (name: string, comment: string): void => {
+    writeFileSync(join(bin, name), `#!/bin/sh\n# ${comment}\nexec ${realpathSync('/usr/bin/gcc')} "$@"\n`);
+    chmodSync(join(bin, name), 0o755);
+  };
+  driver('gcc-a', 'build a');
+  symlinkSync('gcc-a', join(bin, 'gcc'));
+  const env = { PATH: `${installPaths.shimDir}:${bin}:${process.env.PATH ?? ''}` };
+  w('upgrade/u.c', 'int u = 1;\n');
+  const args = ['gcc', '-c', 'upgrade/u.c', '-o', 'upgrade/u.o'];
+  assert.equal((await compile(args, env)).outcome, 'miss');
+  assert.equal((await compile(args, env)).outcome, 'hit');
+  // New bytes under the same name.
+  appendFileSync(join(bin, 'gcc-a'), '# rebuilt\n');
+  await settle();
+  assert.equal((await compile(args, env)).outcome, 'miss');
+  assert.equal((await compile(args, env)).outcome, 'hit');
+  // The name now points at another build; the old one is untouched.
+  driver('gcc-b', 'build b');
+  rmSync(join(bin, 'gcc'));
+  symlinkSync('gcc-b', join(bin, 'gcc'));
+  await settle();
+  assert.equal((await compile(args, env)).outcome, 'miss');
+});
+
+test('a precompiled header appearing beside the header is a miss', async () => {
+  w('pch/p.h', '#define P 1\n');
+  w('pch/u.c', '#include "p.h"\nint p = P;\n');
+  const args = ['gcc', '-c', 'pch/u.c', '-o', 'pch/u.o'];
+  assert.equal((await compile(args)).outcome, 'miss');
+  assert.equal((await compile(args)).outcome, 'hit');
+  const pch = await bare(['gcc', '-x', 'c-header', 'pch/p.h', '-o', 'pch/p.h.gch']);
+  assert.equal(pch.code, 0, text(pch));
+  await settle();
+  assert.equal((await compile(args)).outcome, 'miss');
+  assert.equal((await compile(args)).outcome, 'hit');
+});
+
+test('DEPENDENCIES_OUTPUT: never cached, and gcc writes that depfile as it does bare', async () => {
+  w('depenv/d.c', '#include "d.h"\nint d = D;\n');
+  w('depenv/d.h', '#define D 1\n');
+  const args = ['gcc', '-c', 'depenv/d.c', '-o', 'depenv/d.o'];
+  const env = { DEPENDENCIES_OUTPUT: 'depenv/deps.d depenv/d.o' };
+  for (let i = 0; i < 2; i++) {
+    rmSync(join(dir, 'depenv/deps.d'), { force: true }); // gcc appends to it
+    const c = await compile(args, env);
+    assert.equal(c.outcome, 'uncacheable', text(c.r));
+  }
+  assert.ok((await counts()).reasons['dependency-env']! >= 2);
+  const viaShim = readFileSync(join(dir, 'depenv/deps.d'));
+  rmSync(join(dir, 'depenv/deps.d'));
+  assert.equal((await bare(args, env)).code, 0);
+  assert.equal(readFileSync(join(dir, 'depenv/deps.d'), 'utf8'), viaShim.toString());
+});
+
+test('a header edited while the compiler runs: nothing is stored, and the next call compiles again', async () => {
+  mkdirSync(join(dir, 'during'), { recursive: true });
+  writeSlowSource(join(dir, 'during'), 'slow.c');
+  const slow = readFileSync(join(dir, 'during/slow.c'), 'utf8');
+  w('during/slow.c', `#include "during.h"\nint during = DURING;\n${slow}`);
+  w('during/during.h', '#define DURING 1\n');
+  const args = ['gcc', '-O2', '-c', 'during/slow.c', '-o', 'during/slow.o'];
+  const pending = compile(args);
+  // Edit once the daemon is running the compiler.
+  await waitFor('the compile to start', async () => /\b1\/\d+ jobs busy/.test((await reprise(['daemon', 'status'], ws.env)).stdout.toString()), 20_000, 10);
+  writeFileSync(join(dir, 'during/during.h'), '#define DURING 2\n');
+  const c = await pending;
+  assert.equal(c.r.code, 0, text(c.r));
+  assert.equal(c.outcome, 'uncacheable');
+  assert.ok((await counts()).reasons['input-changed-during-compile']! >= 1);
+  await settle();
+  assert.equal((await compile(args)).outcome, 'miss');
 });

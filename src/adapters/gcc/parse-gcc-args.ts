@@ -195,7 +195,7 @@ function classify(s: Scan): GccParse {
   if (s.preprocessOnly) return notACompile('preprocess-only');
   if (s.dependencyOnly) return notACompile('dependency-only'); // -M implies -E, even beside -MD (gcc 12)
   if (!s.object && !s.assembly && !s.syntaxOnly) {
-    return s.operands.length > 0 ? notACompile('link') : uncacheable('no-source', 'no input files');
+    return notACompile('link'); // the link mode even with no operands (libtool's probes): gcc reports the missing inputs itself
   }
   if (s.problem) return uncacheable(s.problem.reason, s.problem.detail);
   if (s.syntaxOnly) return uncacheable('no-output', '-fsyntax-only');

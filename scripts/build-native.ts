@@ -2,7 +2,7 @@
 // compiles the C shim with the system cc, writes the daemon launcher and the checkout's
 // own shim directory. No node-gyp, no download.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { installPaths } from '../src/runtime/install-paths.js';
 import { installShims } from '../src/runtime/install-shims.js';
@@ -11,8 +11,11 @@ const root = installPaths.root;
 execFileSync(process.execPath, [join(root, 'dist/scripts/gen-protocol-header.js'), '--check'], { stdio: 'inherit' });
 mkdirSync(join(root, 'build'), { recursive: true });
 const cc = process.env.CC ?? 'cc';
+// Every file is written beside its place and renamed over it: a build running through the
+// shims while reprise is rebuilt keeps executing whole binaries (old or new), never a half-written one.
+const tmpOf = (path: string): string => `${path}.tmp-${process.pid}`;
 for (const [source, output] of [['shims/shim.c', installPaths.shimBinary], ['shims/spawner.c', installPaths.spawner]] as const) {
-  const flags = ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-D_GNU_SOURCE', '-o', output, join(root, source)];
+  const flags = ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-D_GNU_SOURCE', '-o', tmpOf(output), join(root, source)];
   // Static: exec of a dynamically linked shim costs about 0.25 ms more CPU per call here
   // (docs/benchmarks.md). Without libc.a, a dynamic build works the same, only slower.
   try {
@@ -21,10 +24,12 @@ for (const [source, output] of [['shims/shim.c', installPaths.shimBinary], ['shi
     console.warn(`reprise build: static link of ${source} failed (no libc.a?); linking it dynamically`);
     execFileSync(cc, flags, { stdio: 'inherit' });
   }
+  renameSync(tmpOf(output), output);
 }
 
 // The shim starts the daemon through this launcher; it pins the node that built us.
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-writeFileSync(installPaths.launcher, `#!/bin/sh\nexec ${q(process.execPath)} ${q(installPaths.daemonMain)} "$@"\n`);
-chmodSync(installPaths.launcher, 0o755);
+writeFileSync(tmpOf(installPaths.launcher), `#!/bin/sh\nexec ${q(process.execPath)} ${q(installPaths.daemonMain)} "$@"\n`);
+chmodSync(tmpOf(installPaths.launcher), 0o755);
+renameSync(tmpOf(installPaths.launcher), installPaths.launcher);
 installShims(installPaths.shimDir, installPaths.shimBinary);

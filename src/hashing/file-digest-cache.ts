@@ -18,6 +18,8 @@ export interface FileDigest<S = undefined> {
 export interface FileDigestCache<S = undefined> {
   /** The digest of a regular file, or undefined when it is missing or not a regular file. */
   digest(path: string): Promise<FileDigest<S> | undefined>;
+  /** The memoised digest when the file's stamp still matches it; undefined otherwise (then call digest). Synchronous: no await per input on a hit. */
+  peek(path: string): FileDigest<S> | undefined;
   /** The current stamp, without hashing (undefined: missing). */
   stamp(path: string): FileStamp | undefined;
   readonly counters: { hits: number; hashed: number };
@@ -61,6 +63,14 @@ export function createFileDigestCache<S>(opts: FileDigestCacheOptions<S>): FileD
     stamp(path) {
       const st = statOf(path);
       return st ? stampOf(st) : undefined;
+    },
+    peek(path) {
+      const known = memo.get(path);
+      if (!known) return undefined;
+      const st = statOf(path);
+      if (!st || stampOf(st) !== known.stamp) return undefined;
+      counters.hits++;
+      return known;
     },
     async digest(path) {
       const st = statOf(path);

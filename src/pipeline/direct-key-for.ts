@@ -30,7 +30,8 @@ export type DirectKeyResult = { kind: 'key'; key: BuiltKey } | { kind: 'uncachea
 export async function directKeyFor(deps: KeyDeps, c: KeyCall): Promise<DirectKeyResult> {
   const abs = (p: string): string => resolve(c.cwd, p);
   const tool = await deps.identify(c.toolPath, Object.fromEntries(c.env));
-  const source = await deps.files.digest(abs(c.job.source));
+  const sourcePath = abs(c.job.source);
+  const source = deps.files.peek(sourcePath) ?? (await deps.files.digest(sourcePath));
   if (!source) return { kind: 'uncacheable', reason: 'source-unreadable' };
   if (source.scan.timeMacro) return { kind: 'uncacheable', reason: 'time-macro' };
   const extraInputs: Array<{ path: string; digest: string }> = [];

@@ -30,7 +30,7 @@ export async function matchManifest(m: Manifest, files: FileDigestCache<unknown>
     for (const a of e.present) if (!existsSync(a)) continue entries;
     if (!stillAbsent(e.absent)) continue entries;
     for (const i of e.inputs) {
-      const d = await files.digest(i.path);
+      const d = files.peek(i.path) ?? (await files.digest(i.path));
       if (!d || d.digest.hash !== i.digest) continue entries;
     }
     return e.resultKey;

@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, lstatSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /**
@@ -28,11 +28,8 @@ export function writeOutput(path: string, data: Buffer, umask: number, isRegular
     // Renaming over an existing file makes ext4 flush the new data first (auto_da_alloc),
     // half a millisecond per hit here. Unlink first: should we die in between, the output
     // is missing, never stale or partial, so make rebuilds it.
-    try {
-      unlinkSync(path);
-    } catch {
-      /* not there */
-    }
+    // lstat first: a clean rebuild has no old output, and a failing unlink builds an exception.
+    if (lstatSync(path, { throwIfNoEntry: false })) unlinkSync(path);
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });

@@ -1,5 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { delimiter, join, resolve } from 'node:path';
 import { gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
@@ -119,10 +119,25 @@ async function depScan(ctx: CacheContext, c: CompileCall, args: string[], depfil
 /** Runs the compile without storing anything, counting why. */
 export async function compileUncached(ctx: CacheContext, c: CompileCall, sink: CallSink, reason: PipelineUncacheableReason): Promise<void> {
   ctx.stats.uncacheable(c.tool, reason);
+  await runPlain(ctx, c, sink);
+}
+
+async function runPlain(ctx: CacheContext, c: CompileCall, sink: CallSink): Promise<void> {
   const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs], sink);
   if (!r) return;
   if (r.code !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
   sink.exit(r.code, r.signal);
+}
+
+/** The scratch directory may have been deleted under us (the cache removed by hand): make it again. */
+function scratchReady(ctx: CacheContext): boolean {
+  try {
+    mkdirSync(ctx.scratchDir, { recursive: true, mode: 0o700 });
+    return true;
+  } catch (e) {
+    ctx.log.warn(`cannot create ${ctx.scratchDir}: ${(e as Error).message}; compiling without storing`);
+    return false;
+  }
 }
 
 async function compileAndStore(ctx: CacheContext, c: CompileCall, directKey: string, sink: CallSink): Promise<void> {
@@ -131,6 +146,11 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, directKey: str
   // (when the caller's leaves system headers out) a private one from a -M pre-pass.
   const scan = c.job.depScanArgs;
   const ownDepfile = c.job.depfile && !scan ? undefined : join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.d`);
+  // A private depfile gcc cannot write would fail the compile: never risk that.
+  if (ownDepfile && !scratchReady(ctx)) {
+    ctx.stats.bumpCache('store-error');
+    return runPlain(ctx, c, sink);
+  }
   const depArgs = ownDepfile && !scan ? ['-MD', '-MF', ownDepfile] : [];
   const scanned = scan && ownDepfile ? await depScan(ctx, c, scan, ownDepfile, sink.signal) : undefined;
   const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs, ...depArgs], sink);

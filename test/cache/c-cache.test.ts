@@ -365,3 +365,15 @@ test('a header edited while the compiler runs: nothing is stored, and the next c
   await settle();
   assert.equal((await compile(args)).outcome, 'miss');
 });
+
+test('the cache directory deleted under a running daemon: compiles still succeed, then store again', async () => {
+  w('gone/g.c', '#include "g.h"\nint g = G;\n');
+  w('gone/g.h', '#define G 1\n');
+  const args = ['gcc', '-c', 'gone/g.c', '-o', 'gone/g.o'];
+  assert.equal((await compile(args)).outcome, 'miss');
+  rmSync(ws.cacheDir, { recursive: true, force: true });
+  const after = await compile(args);
+  assert.equal(after.r.code, 0, text(after.r));
+  assert.ok(readFileSync(join(dir, 'gone/g.o')).equals(await bareObject(args, 'gone/g.o')));
+  assert.equal((await compile(args)).outcome, 'hit');
+});

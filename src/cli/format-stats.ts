@@ -1,5 +1,6 @@
 import { TOOL_COUNTERS } from '../stats/stat-names.js';
 import type { StatsSnapshot } from '../stats/types.js';
+import { formatBytes } from './format-bytes.js';
 
 /** The human table of `reprise stats`. */
 export function formatStats(s: StatsSnapshot, live: boolean): string {
@@ -30,6 +31,12 @@ export function formatStats(s: StatsSnapshot, live: boolean): string {
   if (c['bytes-stored'] > 0 || c['time-saved-ms'] > 0 || c['corrupt-entry'] > 0 || c['store-error'] > 0) {
     lines.push(`cache: ${(c['bytes-stored'] / 1048576).toFixed(1)} MiB stored, ${(c['time-saved-ms'] / 1000).toFixed(1)} s of compiling saved` +
       `${c['corrupt-entry'] ? `, ${c['corrupt-entry']} corrupt entries dropped` : ''}${c['store-error'] ? `, ${c['store-error']} store errors` : ''}`);
+  }
+  if (c.evicted > 0) lines.push(`evicted: ${c.evicted} least recently used entries (${formatBytes(c['bytes-evicted'])})`);
+  if (s.store) {
+    const { bytes, maxBytes, scanning } = s.store;
+    const limit = maxBytes === 0 ? ' (no limit)' : ` of ${formatBytes(maxBytes)} (${((100 * bytes) / maxBytes).toFixed(1)}%)`;
+    lines.push(`cache size: ${scanning ? 'at least ' : ''}${formatBytes(bytes)}${limit}${scanning ? ', still measuring' : ''}`);
   }
   const d = Object.entries(s.daemon).filter(([k, n]) => k !== 'connections' && n > 0);
   if (d.length > 0) lines.push(`daemon: ${d.map(([k, n]) => `${k} ${n}`).join(', ')}`);

@@ -3,6 +3,8 @@ import { hideBin } from 'yargs/helpers';
 import { ConfigError } from '../config/config-error.js';
 import { daemonCommand } from './commands/daemon-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
+import { cacheCommand } from './commands/cache-command.js';
+import { gcCommand } from './commands/gc-command.js';
 import { envCommand } from './commands/env-command.js';
 import { execCommand } from './commands/exec-command.js';
 import { explainCommand } from './commands/explain-command.js';
@@ -37,9 +39,23 @@ try {
       y.option('json', { type: 'boolean', default: false, describe: 'machine-readable (docs/stats.md)' })
         .option('zero', { type: 'boolean', default: false, describe: 'reset the counters' }),
     async (argv) => run(await statsCommand(argv.json, argv.zero)))
+    .command('gc', 'evict least recently used entries down to the size limit and remove stale temp files', (y) =>
+      y.option('max-size', { type: 'string', describe: 'limit for this run (5G, 500M, 1.5GiB, bytes); default: REPRISE_MAX_SIZE' })
+        .option('json', { type: 'boolean', default: false }),
+    async (argv) => run(await gcCommand(argv['max-size'], argv.json)))
+    .command('cache <action>', 'clear the cache (every entry, every digest function)', (y) =>
+      y.positional('action', { choices: ['clear'] as const, demandOption: true })
+        .option('json', { type: 'boolean', default: false }),
+    async (argv) => run(await cacheCommand(argv.action, argv.json)))
     .command('doctor', 'check the installation and say what to fix', {}, async () => run(await doctorCommand()))
     .demandCommand(1)
     .strict()
+    .fail((msg, err, y) => {
+      if (err) throw err; // a command failed: reported below (a ConfigError as one clear line)
+      y.showHelp();
+      process.stderr.write(`\n${msg}\n`);
+      process.exit(1);
+    })
     .help()
     .parseAsync();
 } catch (e) {

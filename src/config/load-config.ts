@@ -1,6 +1,7 @@
 import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from './config-error.js';
+import { parseByteSize } from './parse-byte-size.js';
 import { resolveRuntimeDir } from '../runtime/resolve-runtime-dir.js';
 import { DIGEST_ALGORITHMS, type DigestAlgorithm } from '../hashing/types.js';
 
@@ -23,7 +24,12 @@ export interface Config {
   digest: DigestAlgorithm;
   /** REPRISE_CACHE=0 turns caching off: calls are still run by the daemon, nothing is stored. */
   cache: boolean;
+  /** The store's size limit in bytes (REPRISE_MAX_SIZE); 0 means no limit. */
+  maxSizeBytes: number;
 }
+
+/** REPRISE_MAX_SIZE when unset. */
+export const DEFAULT_MAX_SIZE_BYTES = 5 * 1024 ** 3;
 
 type Env = Record<string, string | undefined>;
 
@@ -38,6 +44,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel(env.REPRISE_LOG_LEVEL),
     digest: digestAlgorithm(env.REPRISE_DIGEST),
     cache: nonEmpty(env.REPRISE_CACHE) !== '0',
+    maxSizeBytes: byteSize('REPRISE_MAX_SIZE', nonEmpty(env.REPRISE_MAX_SIZE), DEFAULT_MAX_SIZE_BYTES),
   };
 }
 
@@ -68,4 +75,12 @@ function logLevel(raw: string | undefined): LogLevel {
   const v = nonEmpty(raw) ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new ConfigError(`REPRISE_LOG_LEVEL=${v}: expected one of ${LOG_LEVELS.join(', ')}`);
   return v as LogLevel;
+}
+
+/** A size setting (`5G`, `500M`, `1.5GiB`, bytes); `name` is how the user spelled the setting. */
+export function byteSize(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = parseByteSize(raw);
+  if (n === undefined) throw new ConfigError(`${name}=${raw}: expected a size such as 5G, 500M, 1.5GiB, 2GB or a number of bytes (0: no limit)`);
+  return n;
 }

@@ -89,7 +89,8 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
     if (idleTimer) clearTimeout(idleTimer);
     removeOwnSocket();
     server.close();
-    void Promise.allSettled([...active]).then(() => {
+    void Promise.allSettled([...active]).then(async () => {
+      await ctx.cache.usage.close(); // pending recency updates are written
       ctx.executor.close();
       ctx.ingestFallbacks();
       const err = stats.flush();
@@ -129,6 +130,7 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
     writeFileSync(paths.pid, `${process.pid}\n`, { mode: 0o600 });
     log.info(`listening on ${paths.socket} (version ${version}, ${config.maxJobs} jobs)`);
     armIdle();
+    ctx.cache.usage.start(); // measures the store in the background
   }
 
   return { listen, closed, stop };

@@ -7,6 +7,7 @@ import type { Logger } from '../daemon/logger.js';
 import type { StatsStore } from '../stats/stats-store.js';
 import type { ActionCache, ContentStore } from '../store/types.js';
 import type { JsonStore } from '../store/local/create-local-json-store.js';
+import type { StoreUsage } from '../store/local/types.js';
 import type { Manifest } from './manifest.js';
 
 /** Everything the cached-compile flow uses, built once per daemon. */
@@ -16,6 +17,8 @@ export interface CacheContext {
   cas: ContentStore;
   actions: ActionCache;
   manifests: JsonStore<Manifest>;
+  /** Recency, size and eviction of the local store (off the request path). */
+  usage: StoreUsage;
   executor: LocalExecutor;
   stats: StatsStore;
   log: Logger;

@@ -12,6 +12,7 @@ import type { StatsStore } from '../stats/stats-store.js';
 import { createLocalActionCache } from '../store/local/create-local-action-cache.js';
 import { createLocalCas } from '../store/local/create-local-cas.js';
 import { createLocalJsonStore } from '../store/local/create-local-json-store.js';
+import { createStoreUsage } from '../store/local/create-store-usage.js';
 import type { CacheContext } from './cache-context.js';
 import { parseManifest } from './manifest.js';
 import { createSingleFlight } from './single-flight.js';
@@ -25,6 +26,16 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     stats.bumpCache('corrupt-entry');
     log.warn(`corrupt ${what} ${key} deleted`);
   };
+  const usage = createStoreUsage({
+    dir,
+    maxBytes: config.maxSizeBytes,
+    onEvicted(removed, bytesLeft) {
+      stats.bumpCache('evicted', removed.entries);
+      stats.bumpCache('bytes-evicted', removed.bytes);
+      log.info(`evicted ${removed.entries} least recently used entries (${removed.bytes} bytes); the store holds ${bytesLeft} bytes`);
+    },
+    onError: (e) => log.warn(`store upkeep failed: ${e.message}`),
+  });
   const files = createFileDigestCache({ algorithm: config.digest, scan: scanContent });
   const toolFiles = createFileDigestCache({ algorithm: config.digest, scan: () => undefined, maxEntries: 1024 });
 
@@ -54,9 +65,10 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
   return {
     algorithm: config.digest,
     files,
-    cas: createLocalCas({ dir, algorithm: config.digest, onCorrupt: corrupt('blob') }),
-    actions: createLocalActionCache({ dir, onCorrupt: corrupt('action result') }),
-    manifests: createLocalJsonStore(dir, 'manifests', { parse: parseManifest, onCorrupt: corrupt('manifest'), memo: true }),
+    cas: createLocalCas({ dir, algorithm: config.digest, onCorrupt: corrupt('blob'), usage }),
+    actions: createLocalActionCache({ dir, onCorrupt: corrupt('action result'), usage }),
+    manifests: createLocalJsonStore(dir, 'manifests', { parse: parseManifest, onCorrupt: corrupt('manifest'), memo: true, usage }),
+    usage,
     executor,
     stats,
     log,

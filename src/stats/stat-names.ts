@@ -47,6 +47,8 @@ export const CACHE_COUNTERS = [
   'time-saved-ms', // compile time of the results replayed
   'corrupt-entry', // a blob, result or manifest failed verification, was deleted and read as a miss
   'store-error', // the store could not be read or written (full disk, I/O); the call was still served
+  'evicted', // entries (manifests, results, blobs) removed to keep the store under REPRISE_MAX_SIZE
+  'bytes-evicted', // their bytes
 ] as const;
 export type CacheCounter = (typeof CACHE_COUNTERS)[number];
 

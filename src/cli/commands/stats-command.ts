@@ -9,6 +9,7 @@ import { parseStats } from '../../stats/parse-stats.js';
 import { countFallback } from '../../stats/count-fallback.js';
 import type { StatsSnapshot } from '../../stats/types.js';
 import { formatStats } from '../format-stats.js';
+import { measureStore } from '../../store/local/measure-store.js';
 
 /** `reprise stats [--json] [--zero]`: from the live daemon, else from the saved counters. */
 export async function statsCommand(json: boolean, zero: boolean): Promise<number> {
@@ -28,6 +29,8 @@ export async function statsCommand(json: boolean, zero: boolean): Promise<number
       rmSync(paths.fallbacks, { force: true });
       snapshot = emptyStats();
     }
+    const dir = join(config.cacheDir, config.digest);
+    snapshot.store = { dir, bytes: (await measureStore(dir)).bytes, maxBytes: config.maxSizeBytes, scanning: false };
   }
   if (zero && !json) process.stdout.write('reprise stats: zeroed\n');
   else process.stdout.write(json ? `${JSON.stringify(snapshot, null, 2)}\n` : formatStats(snapshot, live));

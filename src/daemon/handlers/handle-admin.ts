@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { FrameKind, type Admin } from '../../protocol/frames.js';
 import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
+import { handleStoreAdmin } from './handle-store-admin.js';
 
 /** The daemon's status document (`reprise daemon status --json`). */
 export interface DaemonStatus {
@@ -18,8 +19,8 @@ export interface DaemonStatus {
   draining: boolean;
 }
 
-/** CLI requests: status, stats, stats-zero, stop. */
-export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): void {
+/** CLI requests: status, stats, stats-zero, stop, gc, cache-clear. */
+export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): void | Promise<void> {
   const reply = (value: unknown): void => out.send({ kind: FrameKind.ADMIN_REPLY, reply: { ok: true, json: JSON.stringify(value) } });
   switch (admin.command) {
     case 'status': {
@@ -40,14 +41,17 @@ export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): v
     }
     case 'stats':
       ctx.ingestFallbacks();
-      return reply(ctx.stats.snapshot());
+      return reply({ ...ctx.stats.snapshot(), store: ctx.cache.usage.size() });
     case 'stats-zero':
       ctx.ingestFallbacks();
       ctx.stats.zero();
-      return reply(ctx.stats.snapshot());
+      return reply({ ...ctx.stats.snapshot(), store: ctx.cache.usage.size() });
     case 'stop':
       reply({ stopping: true });
       ctx.requestStop('stop requested');
       return;
+    case 'gc':
+    case 'cache-clear':
+      return handleStoreAdmin(ctx, admin, out);
   }
 }

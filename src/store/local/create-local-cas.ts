@@ -1,16 +1,19 @@
 import { access, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestBytes, isDigestHex } from '../../hashing/create-hasher.js';
 import type { DigestAlgorithm } from '../../hashing/types.js';
 import { StoreError, type ContentStore } from '../types.js';
 import { atomicWrite } from './atomic-write.js';
+import type { UsageSink } from './types.js';
 
 export interface LocalCasOptions {
   dir: string;
   algorithm: DigestAlgorithm;
   /** Told about every blob found corrupt (it has been deleted). */
   onCorrupt?: (digest: string) => void;
+  /** Told of every blob read and of every byte stored (for LRU eviction). */
+  usage?: UsageSink;
 }
 
 /** Blobs as files under dir/cas/ab/cdef…; every read is verified, and a corrupt blob is deleted. */
@@ -43,13 +46,19 @@ export function createLocalCas(opts: LocalCasOptions): ContentStore {
       }
       if (digestBytes(opts.algorithm, data).hash !== digest) {
         await rm(path, { force: true }).catch(() => undefined);
+        opts.usage?.grew(-data.length);
         opts.onCorrupt?.(digest);
         return undefined;
       }
+      opts.usage?.touch('cas', digest);
       return data;
     },
     async put(digest, data) {
-      await atomicWrite(pathOf(digest), data, tmpDir);
+      const path = pathOf(digest);
+      // Storing a blob again replaces it: only the difference is new (a stat on the miss path).
+      const before = opts.usage ? statSync(path, { throwIfNoEntry: false })?.size ?? 0 : 0;
+      await atomicWrite(path, data, tmpDir);
+      opts.usage?.grew(data.length - before);
     },
   };
 }

@@ -1,14 +1,17 @@
 import { rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { join } from 'node:path';
 import { isDigestHex } from '../../hashing/create-hasher.js';
 import { StoreError } from '../types.js';
 import { atomicWrite } from './atomic-write.js';
+import type { StoreArea, UsageSink } from './types.js';
 
 export interface JsonStore<T> {
   get(key: string): Promise<T | undefined>;
   put(key: string, value: T): Promise<void>;
+  /** Forgets the documents kept in memory (after `reprise cache clear`). */
+  dropMemo(): void;
 }
 
 /**
@@ -24,10 +27,12 @@ export interface JsonStoreOptions<T> {
    * restart because they merely point at verified data (manifests).
    */
   memo?: boolean;
+  /** Told of every document read and of every byte stored (for LRU eviction). */
+  usage?: UsageSink;
 }
 
-export function createLocalJsonStore<T extends object>(dir: string, area: string, opts: JsonStoreOptions<T>): JsonStore<T> {
-  const { parse, onCorrupt } = opts;
+export function createLocalJsonStore<T extends object>(dir: string, area: StoreArea, opts: JsonStoreOptions<T>): JsonStore<T> {
+  const { parse, onCorrupt, usage } = opts;
   const tmpDir = join(dir, 'tmp');
   const recent = opts.memo ? new LRUCache<string, T>({ max: 4096 }) : undefined;
   const pathOf = (key: string): string => {
@@ -37,7 +42,10 @@ export function createLocalJsonStore<T extends object>(dir: string, area: string
   return {
     async get(key) {
       const known = recent?.get(key);
-      if (known) return known;
+      if (known) {
+        usage?.touch(area, key);
+        return known;
+      }
       const path = pathOf(key);
       let text: string;
       try {
@@ -49,14 +57,26 @@ export function createLocalJsonStore<T extends object>(dir: string, area: string
       const value = parse(text);
       if (value === undefined) {
         await rm(path, { force: true }).catch(() => undefined);
+        usage?.grew(-Buffer.byteLength(text));
         onCorrupt?.(key);
-      } else recent?.set(key, value);
+      } else {
+        recent?.set(key, value);
+        usage?.touch(area, key);
+      }
       return value;
     },
     async put(key, value) {
       recent?.delete(key);
-      await atomicWrite(pathOf(key), JSON.stringify(value), tmpDir);
+      const path = pathOf(key);
+      const text = JSON.stringify(value);
+      // A rewrite (a manifest gaining an entry) replaces the file: only the difference is new.
+      const before = usage ? statSync(path, { throwIfNoEntry: false })?.size ?? 0 : 0;
+      await atomicWrite(path, text, tmpDir);
+      usage?.grew(Buffer.byteLength(text) - before);
       recent?.set(key, value);
+    },
+    dropMemo() {
+      recent?.clear();
     },
   };
 }

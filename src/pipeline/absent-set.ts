@@ -65,19 +65,34 @@ const LIST_AT = 8;
 /** True while every path is still absent. */
 export function stillAbsent(groups: readonly AbsentDir[]): boolean {
   const stamps = memoStamps();
+  // A directory that changed (objects are written beside the sources) is listed at most once per check.
+  const listings = new Map<string, Set<string> | undefined>();
+  const listing = (dir: string): Set<string> | undefined => {
+    if (!listings.has(dir)) {
+      let names: Set<string> | undefined;
+      try {
+        names = new Set(readdirSync(dir));
+      } catch {
+        names = undefined; // cannot tell
+      }
+      listings.set(dir, names);
+    }
+    return listings.get(dir);
+  };
   for (const g of groups) {
-    if (g.parent && stamps(g.parent.dir) === g.parent.stamp) continue;
+    if (g.parent) {
+      if (stamps(g.parent.dir) === g.parent.stamp) continue;
+      // The ancestor changed: if the first step below it is still not there, neither is the rest.
+      const first = g.dir.slice(g.parent.dir.length).split('/').find((part) => part !== '');
+      const known = listings.get(g.parent.dir);
+      if (first !== undefined && known !== undefined && !known.has(first)) continue;
+    }
     const now = stamps(g.dir);
     if (now === 'missing') continue; // no directory, no entries
     if (now === g.stamp && !UNTRUSTED.has(now)) continue;
-    if (g.names.length > LIST_AT) {
-      let entries: Set<string>;
-      try {
-        entries = new Set(readdirSync(g.dir));
-      } catch {
-        return false; // cannot tell: not a hit
-      }
-      if (g.names.some((n) => entries.has(n))) return false;
+    if (g.names.length > LIST_AT || listings.has(g.dir)) {
+      const entries = listing(g.dir);
+      if (!entries || g.names.some((n) => entries.has(n))) return false;
     } else if (g.names.some((n) => existsSync(join(g.dir, n)))) return false;
   }
   return true;

@@ -36,6 +36,8 @@ export interface ActionResult {
 export interface ActionCache {
   get(key: string): Promise<ActionResult | undefined>;
   put(key: string, result: ActionResult): Promise<void>;
+  /** Forgets results kept in memory (after `reprise cache clear`). */
+  dropMemo(): void;
 }
 
 export type StoreErrorCode = 'io' | 'no-space' | 'corrupt' | 'unavailable';

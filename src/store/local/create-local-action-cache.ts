@@ -10,7 +10,11 @@ export interface LocalActionCacheOptions {
   usage?: UsageSink;
 }
 
-/** Action results as JSON files under dir/ac/ab/cdef…; a malformed entry is deleted and reads as a miss. */
+/**
+ * Action results as JSON files under dir/ac/ab/cdef…; a malformed entry is deleted and reads
+ * as a miss. Recent results stay parsed in memory: a result only names blobs, and every
+ * blob is verified when read, so a memoised result can never serve wrong bytes.
+ */
 export function createLocalActionCache(opts: LocalActionCacheOptions): ActionCache {
-  return createLocalJsonStore(opts.dir, 'ac', { parse: parseActionResult, ...(opts.onCorrupt ? { onCorrupt: opts.onCorrupt } : {}), ...(opts.usage ? { usage: opts.usage } : {}) });
+  return createLocalJsonStore(opts.dir, 'ac', { parse: parseActionResult, memo: true, ...(opts.onCorrupt ? { onCorrupt: opts.onCorrupt } : {}), ...(opts.usage ? { usage: opts.usage } : {}) });
 }

@@ -89,7 +89,7 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
     if (idleTimer) clearTimeout(idleTimer);
     removeOwnSocket();
     server.close();
-    void Promise.allSettled([...active]).then(() => {
+    void Promise.allSettled([...active]).then(() => ctx.cache.why.flush()).then(() => {
       ctx.executor.close();
       ctx.ingestFallbacks();
       const err = stats.flush();

@@ -18,8 +18,8 @@ export interface DaemonStatus {
   draining: boolean;
 }
 
-/** CLI requests: status, stats, stats-zero, stop. */
-export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): void {
+/** CLI requests: status, stats, stats-zero, stop, why-flush. */
+export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): void | Promise<void> {
   const reply = (value: unknown): void => out.send({ kind: FrameKind.ADMIN_REPLY, reply: { ok: true, json: JSON.stringify(value) } });
   switch (admin.command) {
     case 'status': {
@@ -49,5 +49,7 @@ export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): v
       reply({ stopping: true });
       ctx.requestStop('stop requested');
       return;
+    case 'why-flush': // `reprise why` reads the records from disk: write the queued ones first
+      return ctx.cache.why.flush().then(() => reply({ flushed: true }));
   }
 }

@@ -59,7 +59,7 @@ async function tryHit(ctx: CacheContext, c: CompileCall, direct: BuiltKey, sink:
     if (!result || !(await replay(result, ctx.cas, ctx.algorithm, c.cwd, c.umask, sink))) return false;
     ctx.stats.bumpTool(c.tool, 'direct-hit');
     ctx.stats.bumpCache('time-saved-ms', result.durationMs);
-    ctx.why.hit(c, direct, manifest, resultKey); // queued: written after the reply
+    ctx.why.hit(c, direct, resultKey); // queued: written after the reply
     return true;
   } catch (e) {
     ctx.stats.bumpCache('store-error');
@@ -132,7 +132,7 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: BuiltK
       ctx.why.notStored(c, direct, stored);
     } else {
       ctx.stats.bumpTool(c.tool, 'miss');
-      ctx.why.miss(c, direct, stored);
+      ctx.why.miss(c, direct, stored.resultKey);
     }
   } catch (e) {
     ctx.stats.bumpCache('store-error');

@@ -1,7 +1,6 @@
-import { join } from 'node:path';
+import { LRUCache } from 'lru-cache';
 import type { Logger } from '../daemon/logger.js';
 import type { BuiltKey } from '../keying/key-builder.js';
-import type { Manifest, ManifestEntry } from '../pipeline/manifest.js';
 import { canonicalOutputPath } from './canonical-output-path.js';
 import type { WhyStore } from './create-why-store.js';
 import { MAX_RECORDS } from './parse-why-document.js';
@@ -15,24 +14,29 @@ export interface RecordedCall {
 }
 
 /**
- * Keeps the last compiles of each output file for `reprise why`. Every method only queues:
- * the records are written after the replies, off the request path.
+ * Keeps the last compiles of each output file for `reprise why`. The first three methods
+ * only queue: records are written after the replies, off the request path.
  */
 export interface CompileRecorder {
-  /** A hit: `resultKey` matched an entry of `manifest`. */
-  hit(c: RecordedCall, key: BuiltKey, manifest: Manifest, resultKey: string): void;
-  /** A compile whose result was stored under `entry`. */
-  miss(c: RecordedCall, key: BuiltKey, entry: ManifestEntry): void;
+  /** A hit: the result `resultKey` was replayed. */
+  hit(c: RecordedCall, key: BuiltKey, resultKey: string): void;
+  /** A compile whose result was stored under `resultKey`. */
+  miss(c: RecordedCall, key: BuiltKey, resultKey: string): void;
   /** A compile that ran but was not stored, for an uncacheable reason. */
   notStored(c: RecordedCall, key: BuiltKey, reason: string): void;
-  /** Resolves once every record queued so far is on disk (`reprise why`, daemon stop). */
-  flush(): Promise<void>;
+  /**
+   * Resolves once the records queued so far are on disk, with up-to-date times for
+   * `output` (a canonical path), or for every file when none is given (daemon stop).
+   */
+  flush(output?: string): Promise<void>;
 }
 
 /** Records wait this long, so a burst of hits (make -j) is written in one pass after its replies. */
 const DELAY_MS = 20;
 /** More queued than this (a disk far slower than the builds) and new records are dropped. */
 const MAX_QUEUED = 10_000;
+/** Files whose document on disk we know the shape of (a few hundred bytes each). */
+const MAX_KNOWN = 8192;
 
 interface Pending {
   at: number;
@@ -41,18 +45,30 @@ interface Pending {
   output: string;
   key: BuiltKey;
   outcome: CompileRecord['outcome'];
-  found?: { manifest: Manifest; resultKey: string };
-  entry?: ManifestEntry;
+  resultKey?: string;
   reason?: string;
 }
+
+/** Two records with the same signature differ at most in their times: equal keys mean equal inputs. */
+const signature = (r: CompileRecord): string => [r.outcome, r.tool, r.directKey, r.resultKey ?? '', r.reason ?? ''].join(' ');
 
 export function createCompileRecorder(store: WhyStore, log: Logger): CompileRecorder {
   let queue: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let dropped = 0;
+  // The signatures of each file's document on disk, as last written or read. A rebuild where
+  // nothing changed then costs no write: only the times move, kept in `times` until a flush.
+  const times = new Map<string, string[]>();
+  const evicted: string[] = [];
+  const known = new LRUCache<string, string[]>({
+    max: MAX_KNOWN,
+    dispose: (_v, output, reason) => {
+      if (reason === 'evict' && times.has(output)) evicted.push(output);
+    },
+  });
 
-  const enqueue = (c: RecordedCall, key: BuiltKey, p: Pick<Pending, 'outcome' | 'found' | 'entry' | 'reason'>): void => {
+  const enqueue = (c: RecordedCall, key: BuiltKey, p: Pick<Pending, 'outcome' | 'resultKey' | 'reason'>): void => {
     const output = c.job.outputs[0]?.path;
     if (output === undefined) return;
     if (queue.length >= MAX_QUEUED) {
@@ -66,10 +82,12 @@ export function createCompileRecorder(store: WhyStore, log: Logger): CompileReco
   function start(): Promise<void> {
     if (timer) clearTimeout(timer);
     timer = undefined;
-    running ??= drain().catch((e: Error) => log.warn(`why: ${e.message}`)).finally(() => {
-      running = undefined;
-      if (queue.length > 0) timer = setTimeout(start, DELAY_MS);
-    });
+    running ??= drain()
+      .catch((e: Error) => log.warn(`why: ${e.message}`))
+      .finally(() => {
+        running = undefined;
+        if (queue.length > 0) timer = setTimeout(start, DELAY_MS);
+      });
     return running;
   }
 
@@ -81,42 +99,75 @@ export function createCompileRecorder(store: WhyStore, log: Logger): CompileReco
       dropped = 0;
       // Group by file, in order: only the newest MAX_RECORDS of each are kept.
       const byOutput = new Map<string, CompileRecord[]>();
+      const dirs = new Map<string, Promise<string>>();
       for (const p of batch) {
-        const rec = toRecord(p);
-        if (!rec) continue;
-        const output = await canonicalOutputPath(p.cwd, p.output);
-        byOutput.set(output, [...(byOutput.get(output) ?? []), rec]);
+        const output = await canonicalOutputPath(p.cwd, p.output, dirs);
+        byOutput.set(output, [...(byOutput.get(output) ?? []), toRecord(p)]);
       }
-      for (const [output, recs] of byOutput) {
-        try {
-          const before = recs.length >= MAX_RECORDS ? [] : (await store.get(output))?.compiles ?? [];
-          await store.put({ schema: 1, output, compiles: [...before, ...recs].slice(-MAX_RECORDS) });
-        } catch (e) {
-          log.warn(`why: cannot record a compile of ${output}: ${(e as Error).message}`);
-        }
-      }
+      for (const [output, recs] of byOutput) await save(output, recs.slice(-MAX_RECORDS));
+      for (const output of evicted.splice(0)) await syncTimes(output);
     }
   }
 
+  /** Writes a file's newest compiles, unless only their times differ from what is on disk (then keeps the times). */
+  async function save(output: string, recs: CompileRecord[]): Promise<void> {
+    try {
+      let onDisk: CompileRecord[] | undefined;
+      let sigs = known.get(output);
+      if (!sigs) {
+        onDisk = (await store.get(output))?.compiles ?? [];
+        sigs = onDisk.map(signature);
+        known.set(output, sigs);
+      }
+      const merged = [...sigs, ...recs.map(signature)].slice(-MAX_RECORDS);
+      if (merged.length === sigs.length && merged.every((s, i) => s === sigs[i])) {
+        times.set(output, [...(times.get(output) ?? []), ...recs.map((r) => r.at)].slice(-MAX_RECORDS));
+        return;
+      }
+      onDisk ??= recs.length >= MAX_RECORDS ? [] : (await store.get(output))?.compiles ?? [];
+      const compiles = [...withTimes(output, onDisk), ...recs].slice(-MAX_RECORDS);
+      await store.put({ schema: 1, output, compiles });
+      known.set(output, compiles.map(signature));
+    } catch (e) {
+      known.delete(output);
+      log.warn(`why: cannot record a compile of ${output}: ${(e as Error).message}`);
+    }
+    times.delete(output);
+  }
+
+  /** The records with the times of the compiles that were not written (the newest last). */
+  function withTimes(output: string, compiles: CompileRecord[]): CompileRecord[] {
+    const t = times.get(output) ?? [];
+    const skip = compiles.length - t.length;
+    return compiles.map((c, i) => (i >= skip ? { ...c, at: t[i - skip]! } : c));
+  }
+
+  /** Writes the times kept in memory; a document gone from disk (cleared, corrupt) is forgotten, so the next compile writes anew. */
+  async function syncTimes(output: string): Promise<void> {
+    try {
+      const doc = await store.get(output);
+      if (!doc) known.delete(output);
+      else if (times.has(output)) await store.put({ ...doc, compiles: withTimes(output, doc.compiles) });
+    } catch (e) {
+      log.warn(`why: cannot record a compile of ${output}: ${(e as Error).message}`);
+    }
+    times.delete(output);
+  }
+
   return {
-    hit: (c, key, manifest, resultKey) => enqueue(c, key, { outcome: 'hit', found: { manifest, resultKey } }),
-    miss: (c, key, entry) => enqueue(c, key, { outcome: 'miss', entry }),
+    hit: (c, key, resultKey) => enqueue(c, key, { outcome: 'hit', resultKey }),
+    miss: (c, key, resultKey) => enqueue(c, key, { outcome: 'miss', resultKey }),
     notStored: (c, key, reason) => enqueue(c, key, { outcome: 'not-stored', reason }),
-    async flush() {
+    async flush(output) {
       while (queue.length > 0 || running) await start();
+      for (const o of output === undefined ? [...times.keys()] : [output]) await syncTimes(o);
     },
   };
 }
 
-function toRecord(p: Pending): CompileRecord | undefined {
+function toRecord(p: Pending): CompileRecord {
   const rec: CompileRecord = { at: new Date(p.at).toISOString(), outcome: p.outcome, tool: p.tool, directKey: p.key.key, transcript: p.key.transcript };
+  if (p.resultKey !== undefined) rec.resultKey = p.resultKey;
   if (p.reason !== undefined) rec.reason = p.reason;
-  const entry = p.entry ?? p.found?.manifest.entries.find((e) => e.resultKey === p.found?.resultKey);
-  if (p.outcome === 'not-stored') return rec;
-  if (!entry) return undefined;
-  rec.resultKey = entry.resultKey;
-  rec.inputs = entry.inputs;
-  rec.absent = entry.absent.flatMap((g) => g.names.map((n) => join(g.dir, n)));
-  rec.present = entry.present;
   return rec;
 }

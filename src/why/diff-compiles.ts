@@ -1,23 +1,28 @@
+import { join } from 'node:path';
 import type { KeyEntry } from '../keying/key-builder.js';
+import type { ManifestEntry } from '../pipeline/manifest.js';
 import { diffArgs } from './diff-args.js';
 import type { CompileRecord, WhyChange } from './types.js';
 
 export interface CompileDiff {
   changes: WhyChange[];
-  /** False when either compile's header inputs are unknown (it was not stored). */
+  /** False when either compile's input set is unknown. */
   headersCompared: boolean;
 }
+
+/** The files one compile read and the paths it probed (its manifest entry). */
+export type InputSet = Pick<ManifestEntry, 'inputs' | 'absent' | 'present'>;
 
 /**
  * What differs between two compiles of one file: the direct key's inputs in transcript
  * order (arguments paired up, then every other tagged input), then the files read and the
- * paths probed.
+ * paths probed, when both input sets are known.
  */
-export function diffCompiles(before: CompileRecord, after: CompileRecord): CompileDiff {
+export function diffCompiles(before: CompileRecord, after: CompileRecord, beforeSet: InputSet | undefined, afterSet: InputSet | undefined): CompileDiff {
   const changes = diffTranscripts(before.transcript, after.transcript);
-  const headersCompared = before.inputs !== undefined && after.inputs !== undefined;
-  if (headersCompared) changes.push(...diffHeaders(before, after));
-  return { changes, headersCompared };
+  if (!beforeSet || !afterSet) return { changes, headersCompared: false };
+  changes.push(...diffHeaders(beforeSet, afterSet));
+  return { changes, headersCompared: true };
 }
 
 const ARG_TAGS: Record<string, boolean> = { arg: false, 'terminal-arg': true };
@@ -59,13 +64,13 @@ function without(xs: readonly string[], ys: readonly string[]): string[] {
   });
 }
 
-function diffHeaders(before: CompileRecord, after: CompileRecord): WhyChange[] {
+function diffHeaders(before: InputSet, after: InputSet): WhyChange[] {
   // The first input is the source, which the key's `source` entry already covers.
-  const was = new Map((before.inputs ?? []).slice(1).map((i) => [i.path, i.digest]));
-  const now = (after.inputs ?? []).slice(1);
+  const was = new Map(before.inputs.slice(1).map((i) => [i.path, i.digest]));
+  const now = after.inputs.slice(1);
   const nowPaths = new Set(now.map((i) => i.path));
-  const wasAbsent = new Set(before.absent);
-  const isAbsent = new Set(after.absent);
+  const wasAbsent = absentPaths(before);
+  const isAbsent = absentPaths(after);
   const changes: WhyChange[] = [];
   for (const { path, digest } of now) {
     const old = was.get(path);
@@ -73,7 +78,11 @@ function diffHeaders(before: CompileRecord, after: CompileRecord): WhyChange[] {
     else if (old !== digest) changes.push({ kind: 'header-changed', path, from: old, to: digest });
   }
   for (const [path, digest] of was) if (!nowPaths.has(path)) changes.push({ kind: 'header-removed', path, digest });
-  for (const path of after.present ?? []) if (wasAbsent.has(path) && !nowPaths.has(path)) changes.push({ kind: 'probe-changed', path, exists: true });
-  for (const path of before.present ?? []) if (isAbsent.has(path) && !was.has(path)) changes.push({ kind: 'probe-changed', path, exists: false });
+  for (const path of after.present) if (wasAbsent.has(path) && !nowPaths.has(path)) changes.push({ kind: 'probe-changed', path, exists: true });
+  for (const path of before.present) if (isAbsent.has(path) && !was.has(path)) changes.push({ kind: 'probe-changed', path, exists: false });
   return changes;
+}
+
+function absentPaths(s: InputSet): Set<string> {
+  return new Set(s.absent.flatMap((g) => g.names.map((n) => join(g.dir, n))));
 }

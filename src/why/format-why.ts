@@ -23,7 +23,7 @@ export function formatWhy(r: WhyReport, show: (path: string) => string): string 
   lines.push(`  last compile:   ${describe(after)}`);
   lines.push(headline(r, before, after));
   for (const c of r.changes) lines.push(`  ${describeChange(c, show)}`);
-  if (!r.headersCompared) lines.push(`  (headers not compared: a compile that was not stored has no recorded header inputs)`);
+  if (!r.headersCompared) lines.push('  (headers not compared: the files one of these compiles read are not known: it was not stored, or its entry left the cache)');
   return lines.map((l) => `${l}\n`).join('');
 }
 

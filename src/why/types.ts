@@ -17,14 +17,12 @@ export interface CompileRecord {
   directKey: string;
   /** The direct key's inputs, as `reprise explain` prints them. */
   transcript: KeyEntry[];
-  /** The result that was replayed or stored; absent for not-stored. */
+  /**
+   * The result that was replayed or stored; absent for not-stored. With the direct key it
+   * names the manifest entry that lists the files read (their digests) and the paths
+   * probed: `why` reads them from there rather than keeping a copy per output file.
+   */
   resultKey?: string;
-  /** Every file read (absolute paths, the source first) with its content digest; absent for not-stored. */
-  inputs?: Array<{ path: string; digest: string }>;
-  /** Paths that had to stay absent for the result to apply (a header there would shadow one read). */
-  absent?: string[];
-  /** Paths whose existence a __has_include depended on. */
-  present?: string[];
 }
 
 /** The file $REPRISE_CACHE_DIR/<digest>/why/ab/cdef… (the digest of `output`). */
@@ -74,7 +72,10 @@ export interface WhyReport {
   verdict: WhyVerdict;
   /** The recorded compiles, oldest first, without their key inputs. */
   compiles: Array<Pick<CompileRecord, 'at' | 'outcome' | 'tool' | 'reason' | 'directKey' | 'resultKey'>>;
-  /** False when a compile's header inputs are unknown (not-stored): header changes cannot be listed. */
+  /**
+   * False when either compile's input set is unknown: it was not stored, or its manifest
+   * entry is no longer in the cache. Header changes are then not listed.
+   */
   headersCompared: boolean;
   changes: WhyChange[];
 }

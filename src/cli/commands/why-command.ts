@@ -6,7 +6,10 @@ import { buildWhyReport } from '../../why/build-why-report.js';
 import { canonicalOutputPath } from '../../why/canonical-output-path.js';
 import { createWhyStore } from '../../why/create-why-store.js';
 import { formatWhy } from '../../why/format-why.js';
+import type { InputSet } from '../../why/diff-compiles.js';
 import type { WhyDocument } from '../../why/types.js';
+import { parseManifest } from '../../pipeline/manifest.js';
+import { createLocalJsonStore } from '../../store/local/create-local-json-store.js';
 
 /**
  * `reprise why FILE [--json]`: what changed between the last two compiles that wrote FILE
@@ -15,10 +18,10 @@ import type { WhyDocument } from '../../why/types.js';
  */
 export async function whyCommand(file: string, json: boolean): Promise<number> {
   const config = loadConfig();
-  // No daemon (or an older one) is fine: then every record is on disk already.
-  await adminRequest(runtimePaths(config.runtimeDir).socket, 'why-flush');
   const cwd = process.cwd();
   const output = await canonicalOutputPath(cwd, file);
+  // No daemon (or an older one) is fine: then every record is on disk already.
+  await adminRequest(runtimePaths(config.runtimeDir).socket, 'why-flush', { output });
   let corrupt = false;
   const store = createWhyStore(join(config.cacheDir, config.digest), config.digest, () => (corrupt = true));
   let doc: WhyDocument | undefined;
@@ -28,7 +31,10 @@ export async function whyCommand(file: string, json: boolean): Promise<number> {
     process.stderr.write(`reprise why: ${(e as Error).message}\n`);
     return 1;
   }
-  const report = buildWhyReport(output, corrupt ? 'corrupt' : doc);
+  const manifests = createLocalJsonStore(join(config.cacheDir, config.digest), 'manifests', { parse: parseManifest });
+  const lookup = async (directKey: string, resultKey: string): Promise<InputSet | undefined> =>
+    (await manifests.get(directKey).catch(() => undefined))?.entries.find((e) => e.resultKey === resultKey);
+  const report = await buildWhyReport(output, corrupt ? 'corrupt' : doc, lookup);
   const show = (p: string): string => {
     const rel = relative(cwd, p);
     return rel !== '' && !rel.startsWith('..') ? rel : p;

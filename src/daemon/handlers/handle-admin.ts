@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { FrameKind, type Admin } from '../../protocol/frames.js';
+import { parseJsonObject } from '../../json/parse-json-object.js';
 import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
 
@@ -49,7 +50,9 @@ export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): v
       reply({ stopping: true });
       ctx.requestStop('stop requested');
       return;
-    case 'why-flush': // `reprise why` reads the records from disk: write the queued ones first
-      return ctx.cache.why.flush().then(() => reply({ flushed: true }));
+    case 'why-flush': { // `reprise why` reads the records from disk: write the queued ones first
+      const output = parseJsonObject(admin.argument)?.output;
+      return ctx.cache.why.flush(typeof output === 'string' && output.startsWith('/') ? output : undefined).then(() => reply({ flushed: true }));
+    }
   }
 }

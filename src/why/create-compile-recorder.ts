@@ -60,13 +60,16 @@ export function createCompileRecorder(store: WhyStore, log: Logger): CompileReco
   // The signatures of each file's document on disk, as last written or read. A rebuild where
   // nothing changed then costs no write: only the times move, kept in `times` until a flush.
   const times = new Map<string, string[]>();
-  const evicted: string[] = [];
+  // Files whose kept times are to be written, by the drain (every disk write goes through it, in order).
+  const toSync = new Set<string>();
+  let syncAll = false;
   const known = new LRUCache<string, string[]>({
     max: MAX_KNOWN,
     dispose: (_v, output, reason) => {
-      if (reason === 'evict' && times.has(output)) evicted.push(output);
+      if (reason === 'evict' && times.has(output)) toSync.add(output);
     },
   });
+  const hasWork = (): boolean => queue.length > 0 || toSync.size > 0 || syncAll;
 
   const enqueue = (c: RecordedCall, key: BuiltKey, p: Pick<Pending, 'outcome' | 'resultKey' | 'reason'>): void => {
     const output = c.job.outputs[0]?.path;
@@ -86,13 +89,13 @@ export function createCompileRecorder(store: WhyStore, log: Logger): CompileReco
       .catch((e: Error) => log.warn(`why: ${e.message}`))
       .finally(() => {
         running = undefined;
-        if (queue.length > 0) timer = setTimeout(start, DELAY_MS);
+        if (hasWork()) timer = setTimeout(start, DELAY_MS);
       });
     return running;
   }
 
   async function drain(): Promise<void> {
-    while (queue.length > 0) {
+    while (hasWork()) {
       const batch = queue;
       queue = [];
       if (dropped > 0) log.warn(`why: ${dropped} compile records dropped (writing them fell behind)`);
@@ -105,7 +108,10 @@ export function createCompileRecorder(store: WhyStore, log: Logger): CompileReco
         byOutput.set(output, [...(byOutput.get(output) ?? []), toRecord(p)]);
       }
       for (const [output, recs] of byOutput) await save(output, recs.slice(-MAX_RECORDS));
-      for (const output of evicted.splice(0)) await syncTimes(output);
+      const sync = syncAll ? [...new Set([...times.keys(), ...toSync])] : [...toSync];
+      syncAll = false;
+      toSync.clear();
+      for (const output of sync) await syncTimes(output);
     }
   }
 
@@ -142,12 +148,17 @@ export function createCompileRecorder(store: WhyStore, log: Logger): CompileReco
     return compiles.map((c, i) => (i >= skip ? { ...c, at: t[i - skip]! } : c));
   }
 
-  /** Writes the times kept in memory; a document gone from disk (cleared, corrupt) is forgotten, so the next compile writes anew. */
+  /**
+   * Writes the times kept in memory. It also forgets what it knew of the document, so that
+   * the next compile reads it again: one that `why` found corrupt, or one cleared from the
+   * cache, is then written anew.
+   */
   async function syncTimes(output: string): Promise<void> {
+    known.delete(output);
+    if (!times.has(output)) return;
     try {
       const doc = await store.get(output);
-      if (!doc) known.delete(output);
-      else if (times.has(output)) await store.put({ ...doc, compiles: withTimes(output, doc.compiles) });
+      if (doc) await store.put({ ...doc, compiles: withTimes(output, doc.compiles) });
     } catch (e) {
       log.warn(`why: cannot record a compile of ${output}: ${(e as Error).message}`);
     }
@@ -159,8 +170,9 @@ export function createCompileRecorder(store: WhyStore, log: Logger): CompileReco
     miss: (c, key, resultKey) => enqueue(c, key, { outcome: 'miss', resultKey }),
     notStored: (c, key, reason) => enqueue(c, key, { outcome: 'not-stored', reason }),
     async flush(output) {
-      while (queue.length > 0 || running) await start();
-      for (const o of output === undefined ? [...times.keys()] : [output]) await syncTimes(o);
+      if (output === undefined) syncAll = true;
+      else toSync.add(output);
+      while (hasWork() || running) await start();
     },
   };
 }

@@ -10,6 +10,7 @@ import { execCommand } from './commands/exec-command.js';
 import { explainCommand } from './commands/explain-command.js';
 import { shimsInstallCommand } from './commands/shims-command.js';
 import { statsCommand } from './commands/stats-command.js';
+import { whyCommand } from './commands/why-command.js';
 
 const run = (code: number): void => {
   process.exitCode = code;
@@ -25,6 +26,10 @@ try {
     .command('explain', 'show how a compiler call would be cached, without compiling (reprise explain -- gcc -c x.c)', (y) => y.strict(false), async (argv) => {
       run(await explainCommand(argv._.slice(1).map(String)));
     })
+    .command('why <file>', 'say what changed between the last two compiles that wrote FILE (reprise why build/x.o)', (y) =>
+      y.positional('file', { type: 'string', demandOption: true })
+        .option('json', { type: 'boolean', default: false, describe: 'machine-readable (docs/why.md)' }),
+    async (argv) => run(await whyCommand(argv.file, argv.json)))
     .command('env', 'print the shell line that puts the shims first on PATH', {}, () => run(envCommand()))
     .command('shims <action> <dir>', 'make a masquerade directory of compiler shims', (y) =>
       y.positional('action', { choices: ['install'] as const, demandOption: true })

@@ -89,7 +89,7 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
     if (idleTimer) clearTimeout(idleTimer);
     removeOwnSocket();
     server.close();
-    void Promise.allSettled([...active]).then(async () => {
+    void Promise.allSettled([...active]).then(() => ctx.cache.why.flush()).then(async () => {
       await ctx.cache.usage.close(); // pending recency updates are written
       ctx.executor.close();
       ctx.ingestFallbacks();

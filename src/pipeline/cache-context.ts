@@ -9,6 +9,7 @@ import type { ActionCache, ContentStore } from '../store/types.js';
 import type { JsonStore } from '../store/local/create-local-json-store.js';
 import type { StoreUsage } from '../store/local/types.js';
 import type { Manifest } from './manifest.js';
+import type { CompileRecorder } from '../why/create-compile-recorder.js';
 
 /** Everything the cached-compile flow uses, built once per daemon. */
 export interface CacheContext {
@@ -27,4 +28,6 @@ export interface CacheContext {
   systemIncludeDirs(toolPath: string, language: string, args: string[], env: NodeJS.ProcessEnv): Promise<string[]>;
   /** Private scratch space for depfiles the caller did not ask for. */
   scratchDir: string;
+  /** The last compiles of each output file, for `reprise why`. */
+  why: CompileRecorder;
 }

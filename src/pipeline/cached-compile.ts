@@ -8,10 +8,11 @@ import { includeProbes } from '../adapters/gcc/include-probes.js';
 import type { ContentScan } from '../adapters/gcc/scan-content.js';
 import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
 import { digestBytes } from '../hashing/create-hasher.js';
+import type { BuiltKey } from '../keying/key-builder.js';
 import type { ActionResult, OutputFile } from '../store/types.js';
 import type { CacheContext } from './cache-context.js';
 import type { CallSink } from './call-sink.js';
-import { addManifestEntry, matchManifest } from './manifest.js';
+import { addManifestEntry, matchManifest, type ManifestEntry } from './manifest.js';
 import { groupAbsent } from './absent-set.js';
 import { replay } from './replay.js';
 import type { CompileJob } from './types.js';
@@ -43,14 +44,14 @@ export async function cachedCompile(ctx: CacheContext, c: CompileCall, sink: Cal
   if (keyed.kind === 'uncacheable') return compileUncached(ctx, c, sink, keyed.reason);
   const direct = keyed.key;
   await ctx.flight(direct.key, async () => {
-    if (await tryHit(ctx, c, direct.key, sink)) return;
-    await compileAndStore(ctx, c, direct.key, sink);
+    if (await tryHit(ctx, c, direct, sink)) return;
+    await compileAndStore(ctx, c, direct, sink);
   });
 }
 
-async function tryHit(ctx: CacheContext, c: CompileCall, directKey: string, sink: CallSink): Promise<boolean> {
+async function tryHit(ctx: CacheContext, c: CompileCall, direct: BuiltKey, sink: CallSink): Promise<boolean> {
   try {
-    const manifest = await ctx.manifests.get(directKey);
+    const manifest = await ctx.manifests.get(direct.key);
     if (!manifest) return false;
     const resultKey = await matchManifest(manifest, ctx.files);
     if (!resultKey) return false;
@@ -58,6 +59,7 @@ async function tryHit(ctx: CacheContext, c: CompileCall, directKey: string, sink
     if (!result || !(await replay(result, ctx.cas, ctx.algorithm, c.cwd, c.umask, sink))) return false;
     ctx.stats.bumpTool(c.tool, 'direct-hit');
     ctx.stats.bumpCache('time-saved-ms', result.durationMs);
+    ctx.why.hit(c, direct, resultKey); // queued: written after the reply
     return true;
   } catch (e) {
     ctx.stats.bumpCache('store-error');
@@ -140,7 +142,7 @@ function scratchReady(ctx: CacheContext): boolean {
   }
 }
 
-async function compileAndStore(ctx: CacheContext, c: CompileCall, directKey: string, sink: CallSink): Promise<void> {
+async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: BuiltKey, sink: CallSink): Promise<void> {
   const abs = (p: string): string => resolve(c.cwd, p);
   // Learn every file the compiler read from a depfile: the caller's, a private one, or
   // (when the caller's leaves system headers out) a private one from a -M pre-pass.
@@ -161,9 +163,14 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, directKey: str
       return;
     }
     if (scanned) r.startedAtNs = scanned.startedAtNs; // inputs must be unchanged since the pre-pass read them
-    const why = scan && !scanned?.ok ? 'dep-scan-failed' : await store(ctx, c, directKey, r, ownDepfile ?? abs(c.job.depfile!.path));
-    if (why) ctx.stats.uncacheable(c.tool, why);
-    else ctx.stats.bumpTool(c.tool, 'miss');
+    const stored = scan && !scanned?.ok ? 'dep-scan-failed' : await store(ctx, c, direct.key, r, ownDepfile ?? abs(c.job.depfile!.path));
+    if (typeof stored === 'string') {
+      ctx.stats.uncacheable(c.tool, stored);
+      ctx.why.notStored(c, direct, stored);
+    } else {
+      ctx.stats.bumpTool(c.tool, 'miss');
+      ctx.why.miss(c, direct, stored.resultKey);
+    }
   } catch (e) {
     ctx.stats.bumpCache('store-error');
     ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
@@ -173,8 +180,8 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, directKey: str
   }
 }
 
-/** Stores a successful compile; returns an uncacheable reason instead when it must not be stored. */
-async function store(ctx: CacheContext, c: CompileCall, directKey: string, r: RunOutcome, depfilePath: string): Promise<PipelineUncacheableReason | undefined> {
+/** Stores a successful compile and returns its manifest entry, or an uncacheable reason when it must not be stored. */
+async function store(ctx: CacheContext, c: CompileCall, directKey: string, r: RunOutcome, depfilePath: string): Promise<PipelineUncacheableReason | ManifestEntry> {
   const abs = (p: string): string => resolve(c.cwd, p);
   let depText: string;
   try {
@@ -227,8 +234,9 @@ async function store(ctx: CacheContext, c: CompileCall, directKey: string, r: Ru
   };
   const resultKey = gccResultKey(ctx.algorithm, directKey, inputs, absent, present);
   await ctx.actions.put(resultKey, result);
-  await ctx.manifests.put(directKey, addManifestEntry(await ctx.manifests.get(directKey), { inputs, absent: groupAbsent(absent), present, resultKey }));
-  return undefined;
+  const entry: ManifestEntry = { inputs, absent: groupAbsent(absent), present, resultKey };
+  await ctx.manifests.put(directKey, addManifestEntry(await ctx.manifests.get(directKey), entry));
+  return entry;
 }
 
 /** A file whose content or metadata changed after the compile began may not be what the compiler read. */

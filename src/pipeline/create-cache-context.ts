@@ -16,6 +16,8 @@ import { createStoreUsage } from '../store/local/create-store-usage.js';
 import type { CacheContext } from './cache-context.js';
 import { parseManifest } from './manifest.js';
 import { createSingleFlight } from './single-flight.js';
+import { createCompileRecorder } from '../why/create-compile-recorder.js';
+import { createWhyStore } from '../why/create-why-store.js';
 
 /** Builds the local cache under REPRISE_CACHE_DIR/<digest function> (one function per directory). */
 export function createCacheContext(config: Config, log: Logger, stats: StatsStore, executor: LocalExecutor): CacheContext {
@@ -76,5 +78,6 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     identify,
     systemIncludeDirs: includeDirs,
     scratchDir,
+    why: createCompileRecorder(createWhyStore(dir, config.digest, corrupt('why record'), usage), log),
   };
 }

@@ -71,8 +71,8 @@ export interface Call {
   env: string[];
 }
 
-export type AdminCommand = 'status' | 'stats' | 'stats-zero' | 'stop' | 'gc' | 'cache-clear';
-export const ADMIN_COMMANDS: readonly AdminCommand[] = ['status', 'stats', 'stats-zero', 'stop', 'gc', 'cache-clear'];
+export type AdminCommand = 'status' | 'stats' | 'stats-zero' | 'stop' | 'gc' | 'cache-clear' | 'why-flush';
+export const ADMIN_COMMANDS: readonly AdminCommand[] = ['status', 'stats', 'stats-zero', 'stop', 'gc', 'cache-clear', 'why-flush'];
 
 export interface Admin {
   command: AdminCommand;

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { FrameKind, type Admin } from '../../protocol/frames.js';
+import { parseJsonObject } from '../../json/parse-json-object.js';
 import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
 import { handleStoreAdmin } from './handle-store-admin.js';
@@ -19,7 +20,7 @@ export interface DaemonStatus {
   draining: boolean;
 }
 
-/** CLI requests: status, stats, stats-zero, stop, gc, cache-clear. */
+/** CLI requests: status, stats, stats-zero, stop, gc, cache-clear, why-flush. */
 export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): void | Promise<void> {
   const reply = (value: unknown): void => out.send({ kind: FrameKind.ADMIN_REPLY, reply: { ok: true, json: JSON.stringify(value) } });
   switch (admin.command) {
@@ -53,5 +54,9 @@ export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): v
     case 'gc':
     case 'cache-clear':
       return handleStoreAdmin(ctx, admin, out);
+    case 'why-flush': { // `reprise why` reads the records from disk: write the queued ones first
+      const output = parseJsonObject(admin.argument)?.output;
+      return ctx.cache.why.flush(typeof output === 'string' && output.startsWith('/') ? output : undefined).then(() => reply({ flushed: true }));
+    }
   }
 }

@@ -5,18 +5,27 @@ import { StoreError } from '../types.js';
 
 /**
  * Writes to a temp file in `tmpDir` (same file system) and renames it into place, so a
- * reader sees the whole file or none, even if we are killed mid-write.
+ * reader sees the whole file or none, even if we are killed mid-write. Directories are
+ * made only when missing: a recursive mkdir per write costs as much as the write.
  */
 export async function atomicWrite(path: string, data: Buffer | string, tmpDir: string): Promise<void> {
   const tmp = join(tmpDir, `${process.pid}.${randomBytes(6).toString('hex')}`);
   try {
-    await mkdir(tmpDir, { recursive: true });
-    await writeFile(tmp, data, { mode: 0o644 });
-    await mkdir(dirname(path), { recursive: true });
-    await rename(tmp, path);
+    await retryAfterMkdir(() => writeFile(tmp, data, { mode: 0o644 }), tmpDir);
+    await retryAfterMkdir(() => rename(tmp, path), dirname(path));
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
     const err = e as NodeJS.ErrnoException;
     throw new StoreError(err.code === 'ENOSPC' || err.code === 'EDQUOT' ? 'no-space' : 'io', `cannot write ${path}: ${err.message}`);
+  }
+}
+
+async function retryAfterMkdir(op: () => Promise<void>, dir: string): Promise<void> {
+  try {
+    await op();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    await mkdir(dir, { recursive: true });
+    await op();
   }
 }

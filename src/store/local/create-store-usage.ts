@@ -169,5 +169,5 @@ export function createStoreUsage(o: StoreUsageOptions): StoreUsage {
 }
 
 function newPending(): Record<StoreArea, Set<string>> {
-  return { manifests: new Set(), ac: new Set(), cas: new Set() };
+  return { manifests: new Set(), ac: new Set(), cas: new Set(), why: new Set() };
 }

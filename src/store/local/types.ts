@@ -1,7 +1,7 @@
 // The local store's upkeep: recency, size and eviction (docs/stats.md, README "Cache size").
 
-/** The areas of one digest function's directory that hold entries, named after their folders. */
-export const STORE_AREAS = ['manifests', 'ac', 'cas'] as const;
+/** The areas of one digest function's directory that hold entries, named after their folders (`why`: the records of `reprise why`, limited and cleared like the rest). */
+export const STORE_AREAS = ['manifests', 'ac', 'cas', 'why'] as const;
 export type StoreArea = (typeof STORE_AREAS)[number];
 
 /**

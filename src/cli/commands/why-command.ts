@@ -1,0 +1,46 @@
+import { join, relative } from 'node:path';
+import { adminRequest } from '../../client/admin-request.js';
+import { loadConfig } from '../../config/load-config.js';
+import { runtimePaths } from '../../runtime/runtime-paths.js';
+import { buildWhyReport } from '../../why/build-why-report.js';
+import { canonicalOutputPath } from '../../why/canonical-output-path.js';
+import { createWhyStore } from '../../why/create-why-store.js';
+import { formatWhy } from '../../why/format-why.js';
+import type { InputSet } from '../../why/diff-compiles.js';
+import type { WhyDocument } from '../../why/types.js';
+import { parseManifest } from '../../pipeline/manifest.js';
+import { createLocalJsonStore } from '../../store/local/create-local-json-store.js';
+
+/**
+ * `reprise why FILE [--json]`: what changed between the last two compiles that wrote FILE
+ * (docs/why.md). Reads the records from the cache directory; a running daemon is first
+ * asked to write the ones it has queued. Exit 0 with a record, 1 without.
+ */
+export async function whyCommand(file: string, json: boolean): Promise<number> {
+  const config = loadConfig();
+  const cwd = process.cwd();
+  const output = await canonicalOutputPath(cwd, file);
+  // No daemon (or an older one) is fine: then every record is on disk already.
+  await adminRequest(runtimePaths(config.runtimeDir).socket, 'why-flush', { output });
+  let corrupt = false;
+  const store = createWhyStore(join(config.cacheDir, config.digest), config.digest, () => (corrupt = true));
+  let doc: WhyDocument | undefined;
+  try {
+    doc = await store.get(output);
+  } catch (e) {
+    process.stderr.write(`reprise why: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const manifests = createLocalJsonStore(join(config.cacheDir, config.digest), 'manifests', { parse: parseManifest });
+  const lookup = async (directKey: string, resultKey: string): Promise<InputSet | undefined> =>
+    (await manifests.get(directKey).catch(() => undefined))?.entries.find((e) => e.resultKey === resultKey);
+  const report = await buildWhyReport(output, corrupt ? 'corrupt' : doc, lookup);
+  const show = (p: string): string => {
+    const rel = relative(cwd, p);
+    return rel !== '' && !rel.startsWith('..') ? rel : p;
+  };
+  if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else if (report.verdict === 'no-record' || report.verdict === 'corrupt-record') process.stderr.write(`reprise why: ${formatWhy(report, show)}`);
+  else process.stdout.write(formatWhy(report, show));
+  return report.compiles.length > 0 ? 0 : 1;
+}

@@ -1,0 +1,102 @@
+import type { WhyChange, WhyReport } from './types.js';
+
+type Compile = WhyReport['compiles'][number];
+
+/** Digests are shown shortened: enough to tell two apart by eye. */
+const short = (digest: string): string => digest.slice(0, 12);
+
+/** `reprise why FILE` for people. `show` turns an absolute path into the one to print. */
+export function formatWhy(r: WhyReport, show: (path: string) => string): string {
+  const name = show(r.file);
+  if (r.verdict === 'no-record') return `${name}: no record (no compile through reprise has written this file)\n`;
+  if (r.verdict === 'corrupt-record') return `${name}: the record was corrupt and has been deleted; the next compile starts a new one\n`;
+  const lines: string[] = [];
+  const [before, after] = r.compiles;
+  if (!before) return `${name}: no record\n`;
+  if (!after) {
+    lines.push(`${name}: only one compile recorded, nothing to compare it with`);
+    lines.push(`  last compile: ${describe(before)}`);
+    return lines.map((l) => `${l}\n`).join('');
+  }
+  lines.push(`${name}:`);
+  lines.push(`  compile before: ${describe(before)}`);
+  lines.push(`  last compile:   ${describe(after)}`);
+  lines.push(headline(r, before, after));
+  for (const c of r.changes) lines.push(`  ${describeChange(c, show)}`);
+  if (!r.headersCompared) lines.push('  (headers not compared: the files one of these compiles read are not known: it was not stored, or its entry left the cache)');
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+function describe(c: Compile): string {
+  const what = c.outcome === 'hit' ? 'a cache hit' : c.outcome === 'miss' ? 'a miss, compiled and stored' : `compiled but not stored (${c.reason ?? 'unknown reason'})`;
+  return `${what}, ${c.tool}, ${c.at}`;
+}
+
+function headline(r: WhyReport, before: Compile, after: Compile): string {
+  if (r.verdict === 'changed') {
+    if (after.outcome === 'hit') return 'the last compile was a cache hit (of an earlier result); since the compile before, these changed:';
+    return `the last compile was ${after.outcome === 'miss' ? 'a miss' : 'not stored'}; since the compile before, these changed:`;
+  }
+  if (after.outcome === 'hit') return 'the last compile was a cache hit (nothing changed)';
+  if (after.outcome === 'not-stored') return `nothing changed; the last compile was not stored (${after.reason ?? 'unknown reason'})`;
+  if (before.outcome === 'not-stored') return 'nothing changed; the last compile was a miss because the compile before was not stored';
+  return 'nothing changed, yet the last compile was a miss: the earlier result was no longer in the cache (cleared, evicted or found corrupt)';
+}
+
+function describeChange(c: WhyChange, show: (path: string) => string): string {
+  const arg = (terminal: boolean): string => (terminal ? 'terminal argument' : 'argument');
+  switch (c.kind) {
+    case 'argument-changed':
+      return `${arg(c.terminal)} ${c.from} became ${c.to}`;
+    case 'argument-added':
+      return `${arg(c.terminal)} ${c.value} added`;
+    case 'argument-removed':
+      return `${arg(c.terminal)} ${c.value} removed`;
+    case 'key-input-changed':
+      return describeKeyInput(c.tag, c.from, c.to, show);
+    case 'header-changed':
+      return `header ${show(c.path)} changed (content ${short(c.from)} → ${short(c.to)})`;
+    case 'header-added':
+      return `header ${show(c.path)} is now read`;
+    case 'header-removed':
+      return `header ${show(c.path)} is no longer read`;
+    case 'header-appeared':
+      return `header ${show(c.path)} appeared (it was absent before: it shadows another header, or satisfies a __has_include)`;
+    case 'probe-changed':
+      return c.exists ? `${show(c.path)} now exists (__has_include)` : `${show(c.path)} no longer exists (__has_include)`;
+  }
+}
+
+/** Transcript values of file entries are "PATH DIGEST". */
+function splitFile(v: string): { path: string; digest: string } {
+  const k = v.lastIndexOf(' ');
+  return k < 0 ? { path: v, digest: '' } : { path: v.slice(0, k), digest: v.slice(k + 1) };
+}
+
+function describeKeyInput(tag: string, from: string | null, to: string | null, show: (path: string) => string): string {
+  const val = (v: string | null): string => (v === null ? '(not in the key)' : v === '' ? '(empty)' : v);
+  if (from !== null && to !== null && (tag.startsWith('tool:') || tag === 'source' || tag === 'extra-input')) {
+    const a = splitFile(from);
+    const b = splitFile(to);
+    const what = tag === 'source' ? 'source' : tag === 'extra-input' ? 'extra input' : `compiler program ${tag.slice('tool:'.length)}`;
+    const upgrade = tag.startsWith('tool:') ? ' (the compiler was upgraded or replaced)' : '';
+    if (a.path === b.path) return `${what} ${show(a.path)} changed (content ${short(a.digest)} → ${short(b.digest)})${upgrade}`;
+    return `${what} ${show(a.path)} became ${show(b.path)}${upgrade}`;
+  }
+  if (tag.startsWith('env:')) return `environment variable ${tag.slice('env:'.length)} changed: ${val(from)} → ${val(to)}`;
+  if (tag.startsWith('tool:')) return `compiler program ${tag.slice('tool:'.length)}: ${val(from)} → ${val(to)}`;
+  switch (tag) {
+    case 'salt':
+      return `reprise's key rules changed (${val(from)} → ${val(to)}): results stored before no longer apply`;
+    case 'language':
+      return `language ${val(from)} became ${val(to)}`;
+    case 'cwd':
+      if (from === null) return `the working directory ${val(to)} is now in the key (the outputs record it)`;
+      if (to === null) return 'the working directory is no longer in the key';
+      return `working directory ${from} became ${to} (the outputs record it)`;
+    case 'host-cpu':
+      return from !== null && to !== null ? 'the host CPU changed (-march=native)' : `the host CPU is ${to === null ? 'no longer' : 'now'} in the key (-march=native)`;
+    default:
+      return `${tag}: ${val(from)} → ${val(to)}`;
+  }
+}

@@ -1,0 +1,81 @@
+// The records behind `reprise why` (docs/why.md): what the daemon writes per output file,
+// and the report the CLI derives from the last two. Both are JSON; fields are only ever added.
+import type { KeyEntry } from '../keying/key-builder.js';
+
+export type CompileOutcome = 'hit' | 'miss' | 'not-stored';
+
+/** One cacheable compile that wrote an output file, as `reprise why` needs it. */
+export interface CompileRecord {
+  /** When the daemon answered the call (ISO time). */
+  at: string;
+  /** hit: replayed from the cache; miss: compiled and stored; not-stored: compiled, but the result was not stored (`reason`). */
+  outcome: CompileOutcome;
+  /** The shim's name (gcc, g++, clang, ...). */
+  tool: string;
+  /** An uncacheable reason (src/pipeline/uncacheable-reasons.ts), for not-stored. */
+  reason?: string;
+  directKey: string;
+  /** The direct key's inputs, as `reprise explain` prints them. */
+  transcript: KeyEntry[];
+  /**
+   * The result that was replayed or stored; absent for not-stored. With the direct key it
+   * names the manifest entry that lists the files read (their digests) and the paths
+   * probed: `why` reads them from there rather than keeping a copy per output file.
+   */
+  resultKey?: string;
+}
+
+/** The file $REPRISE_CACHE_DIR/<digest>/why/ab/cdef… (the digest of `output`). */
+export interface WhyDocument {
+  schema: 1;
+  /** The output file, absolute, its directory resolved through symlinks. */
+  output: string;
+  /** The last compiles that wrote it, oldest first, at most two. */
+  compiles: CompileRecord[];
+}
+
+/** One difference between the two last compiles of a file. */
+export type WhyChange =
+  /** An argument in the key changed, was added or was removed (terminal: one the daemon adds for the caller's terminal). */
+  | { kind: 'argument-changed'; from: string; to: string; terminal: boolean }
+  | { kind: 'argument-added'; value: string; terminal: boolean }
+  | { kind: 'argument-removed'; value: string; terminal: boolean }
+  /** Any other direct-key input, by its transcript tag (env:NAME, tool:NAME, source, language, cwd, salt, ...); null: not in that compile's key. */
+  | { kind: 'key-input-changed'; tag: string; from: string | null; to: string | null }
+  /** A file read by both compiles whose content differs. */
+  | { kind: 'header-changed'; path: string; from: string; to: string }
+  /** A file read now that the compile before did not read (and did not probe). */
+  | { kind: 'header-added'; path: string; digest: string }
+  /** A file the compile before read that is no longer read. */
+  | { kind: 'header-removed'; path: string; digest: string }
+  /** A path that had to stay absent now holds a file that is read: it shadows another header, or satisfies a __has_include. */
+  | { kind: 'header-appeared'; path: string; digest: string }
+  /** A path whose existence a __has_include tested came or went. */
+  | { kind: 'probe-changed'; path: string; exists: boolean };
+
+export type WhyVerdict =
+  /** Nothing is recorded for the file. */
+  | 'no-record'
+  /** The record failed validation; it has been deleted (the next compile starts a new one). */
+  | 'corrupt-record'
+  /** Only one compile is recorded. */
+  | 'one-compile'
+  /** No key input differs between the two compiles. */
+  | 'nothing-changed'
+  /** `changes` lists what differs. */
+  | 'changed';
+
+/** `reprise why FILE --json`. */
+export interface WhyReport {
+  schema: 1;
+  file: string;
+  verdict: WhyVerdict;
+  /** The recorded compiles, oldest first, without their key inputs. */
+  compiles: Array<Pick<CompileRecord, 'at' | 'outcome' | 'tool' | 'reason' | 'directKey' | 'resultKey'>>;
+  /**
+   * False when either compile's input set is unknown: it was not stored, or its manifest
+   * entry is no longer in the cache. Header changes are then not listed.
+   */
+  headersCompared: boolean;
+  changes: WhyChange[];
+}

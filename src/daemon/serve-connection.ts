@@ -12,6 +12,9 @@ const HANDLERS: Partial<Record<Frame['kind'], (ctx: DaemonContext, frame: Frame,
   [FrameKind.ADMIN]: (ctx, f, out) => (f.kind === FrameKind.ADMIN ? handleAdmin(ctx, f.admin, out) : undefined),
 };
 
+/** The abort reason of every finished connection: made once, as a DOMException per connection costs a stack trace. */
+const CONNECTION_CLOSED = new Error('connection closed');
+
 /** A client that has not sent a whole request by then is dropped (slow or hostile). */
 const REQUEST_DEADLINE_MS = 10_000;
 
@@ -32,7 +35,7 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
 
     const finish = (): void => {
       clearTimeout(deadline);
-      abort.abort();
+      abort.abort(CONNECTION_CLOSED);
       done();
     };
     socket.once('close', finish);

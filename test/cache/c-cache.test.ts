@@ -8,6 +8,7 @@ import { reprise, stats } from '../helpers/reprise-cli.js';
 import { run, text, type RunResult } from '../helpers/run.js';
 import { projectOutputs, writeSmallProject } from '../helpers/small-project.js';
 import { createWorkspace } from '../helpers/workspace.js';
+import { writeSettled } from '../helpers/write-settled.js';
 import { writeSlowSource } from '../helpers/slow-source.js';
 import { waitFor } from '../helpers/wait.js';
 import { installPaths } from '../../src/runtime/install-paths.js';
@@ -15,12 +16,7 @@ import { installPaths } from '../../src/runtime/install-paths.js';
 const ws = createWorkspace();
 test.after(() => ws.cleanup());
 const dir = ws.dir;
-const w = (name: string, content: string): void => {
-  mkdirSync(join(dir, name, '..'), { recursive: true });
-  writeFileSync(join(dir, name), content);
-  const until = Date.now() + 20; // let it settle (see settle below)
-  while (Date.now() < until);
-};
+const w = (name: string, content: string): void => writeSettled(dir, name, content);
 /** Inputs written less than 10 ms before a compile starts count as changed during it (not stored). */
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 50));
 const counts = async (tool = 'gcc') => {

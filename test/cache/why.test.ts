@@ -1,23 +1,19 @@
 // `reprise why FILE` through the real shim, daemon and gcc: after a header edit, a flag
 // change, a new shadowing header and an unchanged rebuild, it names what changed.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { reprise } from '../helpers/reprise-cli.js';
 import { run, text, type RunResult } from '../helpers/run.js';
 import { createWorkspace } from '../helpers/workspace.js';
+import { writeSettled } from '../helpers/write-settled.js';
 import type { WhyReport } from '../../src/why/types.js';
 
 const ws = createWorkspace();
 test.after(() => ws.cleanup());
 const dir = ws.dir;
-const w = (name: string, content: string): void => {
-  mkdirSync(join(dir, name, '..'), { recursive: true });
-  writeFileSync(join(dir, name), content);
-  const until = Date.now() + 20; // inputs written just before a compile count as changed during it
-  while (Date.now() < until);
-};
+const w = (name: string, content: string): void => writeSettled(dir, name, content);
 async function gcc(args: string[]): Promise<void> {
   const r = await run('gcc', args, { cwd: dir, env: ws.env });
   assert.equal(r.code, 0, text(r));

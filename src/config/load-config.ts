@@ -1,5 +1,5 @@
 import { availableParallelism, homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { resolveRuntimeDir } from '../runtime/resolve-runtime-dir.js';
 import { DIGEST_ALGORITHMS, type DigestAlgorithm } from '../hashing/types.js';
@@ -23,6 +23,12 @@ export interface Config {
   digest: DigestAlgorithm;
   /** REPRISE_CACHE=0 turns caching off: calls are still run by the daemon, nothing is stored. */
   cache: boolean;
+  /**
+   * REPRISE_BASE_DIR: absolute paths under it are keyed relative to the working directory,
+   * so checkouts of one project at different paths share entries (ccache's base_dir).
+   * Undefined: paths are keyed as given.
+   */
+  baseDir: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -38,6 +44,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: logLevel(env.REPRISE_LOG_LEVEL),
     digest: digestAlgorithm(env.REPRISE_DIGEST),
     cache: nonEmpty(env.REPRISE_CACHE) !== '0',
+    baseDir: baseDir(env.REPRISE_BASE_DIR),
   };
 }
 
@@ -68,4 +75,14 @@ function logLevel(raw: string | undefined): LogLevel {
   const v = nonEmpty(raw) ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new ConfigError(`REPRISE_LOG_LEVEL=${v}: expected one of ${LOG_LEVELS.join(', ')}`);
   return v as LogLevel;
+}
+
+function baseDir(raw: string | undefined): string | undefined {
+  const v = nonEmpty(raw);
+  if (v === undefined) return undefined;
+  if (!isAbsolute(v)) throw new ConfigError(`REPRISE_BASE_DIR=${v}: expected an absolute path`);
+  const dir = normalize(v).replace(/(.)\/+$/, '$1');
+  // Every path is under /: keying them all relative to the cwd would only make the cwd's depth matter.
+  if (dir === '/') throw new ConfigError(`REPRISE_BASE_DIR=${v}: / would rewrite every path; name a project or home directory`);
+  return dir;
 }

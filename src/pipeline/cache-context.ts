@@ -12,6 +12,8 @@ import type { Manifest } from './manifest.js';
 /** Everything the cached-compile flow uses, built once per daemon. */
 export interface CacheContext {
   algorithm: DigestAlgorithm;
+  /** REPRISE_BASE_DIR, if set: absolute paths under it are keyed relative to $PWD. */
+  baseDir: string | undefined;
   files: FileDigestCache<ContentScan>;
   cas: ContentStore;
   actions: ActionCache;

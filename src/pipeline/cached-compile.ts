@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { delimiter, join, relative, resolve } from 'node:path';
 import { GCC_KEY_ENV, gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
 import { directKeyFor } from './direct-key-for.js';
-import { literalProbes, storedEntry } from './portable-entry.js';
+import { storedEntry } from './portable-entry.js';
 import { includeProbes } from '../adapters/gcc/include-probes.js';
 import type { ContentScan } from '../adapters/gcc/scan-content.js';
 import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
@@ -176,7 +176,7 @@ async function store(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOut
     ...dirs.quote, ...dirs.bracket, ...envDirs('CPATH'), ...dirs.system,
     ...envDirs(c.job.language.startsWith('c++') ? 'CPLUS_INCLUDE_PATH' : 'C_INCLUDE_PATH'), ...systemDirs, ...dirs.after,
   ];
-  const { absent, present } = includeProbes({ inputs: scanned, chain: chain.map(abs) });
+  const { absent, present, origins } = includeProbes({ inputs: scanned, chain: chain.map(abs) });
 
   const files = jobOutputs(c.job);
   const data: Buffer[] = [];
@@ -190,10 +190,10 @@ async function store(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOut
   const callerDepfile = c.job.depfile && { data: data[files.length - 1]!, targets: c.job.depfile.targets };
   const entry = await storedEntry({
     algorithm: ctx.algorithm, baseDir: ctx.baseDir, dirs: { cwd: c.cwd, pwd: c.keyCwd }, rebase: direct.rebase,
-    envValues: GCC_KEY_ENV.flatMap((n) => c.env.get(n) ?? []), spelled, inputs, chain, literal: literalProbes(scanned.map((s) => s.scan)),
-    absent, present, outputs: [...data.slice(0, c.job.outputs.length), r.stdout, r.stderr], depfile: callerDepfile,
+    envValues: GCC_KEY_ENV.flatMap((n) => c.env.get(n) ?? []), spelled, inputs, chain,
+    absent, present, origins, outputs: [...data.slice(0, c.job.outputs.length), r.stdout, r.stderr], depfile: callerDepfile,
   });
-  if (entry.anchor && direct.rebase.any) ctx.log.debug(`${c.tool}: entry bound to ${c.keyCwd}: ${entry.anchor.why}`);
+  if (entry.anchor) ctx.log.debug(`${c.tool}: entry bound to ${c.keyCwd}: ${entry.anchor.why}`);
 
   const blob = async (bytes: Buffer): Promise<string> => {
     const d = digestBytes(ctx.algorithm, bytes).hash;

@@ -1,7 +1,8 @@
-import { dirname, isAbsolute, normalize, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, normalize, relative, resolve } from 'node:path';
 import type { RebasedDep } from '../adapters/gcc/depfile-template.js';
+import type { ProbeOrigin } from '../adapters/gcc/include-probes.js';
 import type { KeyRebase } from './rebase-key-paths.js';
-import { storedFromCwd, storedFromPwd, type CallDirs } from './stored-path.js';
+import { storedFromCwd, storedFromPwd, storedRelative, type CallDirs } from './stored-path.js';
 
 export interface EntryPathsInput {
   dirs: CallDirs;
@@ -10,15 +11,15 @@ export interface EntryPathsInput {
   deps: readonly string[];
   /** The include search chain as spelled (arguments, environment, the compiler's own directories). */
   chain: readonly string[];
-  /** Absolute paths the sources name themselves (`__has_include("/x")`): they mean the same file anywhere. */
-  literal: readonly string[];
+  /** Where each probe path comes from (include-probes.ts), with the chain and inputs above resolved. */
+  origins: ReadonlyMap<string, readonly ProbeOrigin[]>;
 }
 
 /** How the paths of one compile are stored; undefined where a path's meaning elsewhere is ambiguous. */
 export interface EntryPaths {
   /** Parallel to `deps`. */
   inputs: Array<string | undefined>;
-  /** For an absolute path the probes derived (include-probes.ts). */
+  /** For an absolute path the probes derived. */
   probe(path: string): string | undefined;
   /** For the depfile: a prerequisite spelled under a rebased root, split at that root. */
   rebasedDep(dep: string): RebasedDep | undefined;
@@ -30,35 +31,23 @@ export interface EntryPaths {
  * - a prerequisite spelled relative was opened from getcwd(), as it will be elsewhere;
  * - one spelled absolute under a root the key spells from $PWD (a rebased include dir,
  *   include file or source) moves with $PWD;
- * - any other absolute one (system headers, literal paths) stays put.
- * Derived paths (absent headers, `.gch` beside an input, names beside an includer) follow
- * the directory they were derived from. A path under two roots that would store it
- * differently is ambiguous: the caller then binds the entry to its directories.
+ * - any other absolute one (system headers, literal paths) stays put;
+ * - a probe path follows the directory or file it was derived from.
+ * An absolute prerequisite under both a rebased root and a fixed search directory (a
+ * toolchain inside the checkout), or a probe derived two ways that disagree, is
+ * ambiguous: the caller then binds the entry to its directories.
  */
 export function entryPaths(x: EntryPathsInput): EntryPaths {
   const { cwd, pwd } = x.dirs;
-  // Absolute directory (or file) → the stored forms it was reached through.
-  const roots = new Map<string, Set<string>>();
-  const addRoot = (abs: string, stored: string | undefined): void => {
-    const forms = roots.get(abs) ?? new Set<string>();
-    forms.add(stored ?? '\0ambiguous');
-    roots.set(abs, forms);
-  };
   const rebased = new Set<string>();
-  for (const r of x.rebase.roots) {
-    const dir = r.dir ? r.path : dirname(r.path);
-    rebased.add(dir).add(r.path);
-    addRoot(dir, storedFromPwd(dir, pwd));
-    addRoot(r.path, storedFromPwd(r.path, pwd));
-  }
+  for (const r of x.rebase.roots) rebased.add(r.dir ? r.path : dirname(r.path));
   const fixed = new Set<string>();
-  for (const d of x.chain) {
-    if (!isAbsolute(d)) addRoot(resolve(cwd, d), storedFromCwd(d));
-    else if (!rebased.has(d)) {
-      fixed.add(resolve(d));
-      addRoot(resolve(d), resolve(d));
-    }
-  }
+  const chain = x.chain.map((d): { abs: string; stored: string } => {
+    if (!isAbsolute(d)) return { abs: resolve(cwd, d), stored: storedFromCwd(d) };
+    if (rebased.has(d)) return { abs: d, stored: storedFromPwd(d, pwd) };
+    fixed.add(resolve(d));
+    return { abs: resolve(d), stored: resolve(d) };
+  });
 
   /** Which kind of root an absolute spelled prerequisite hangs from: rebased, fixed, both, or neither. */
   const absoluteKind = (spelled: string): 'rebased' | 'fixed' | 'both' | undefined => {
@@ -75,36 +64,46 @@ export function entryPaths(x: EntryPathsInput): EntryPaths {
     if (kind === 'both') return undefined;
     return kind === 'rebased' ? storedFromPwd(normalize(d), pwd) : normalize(d);
   });
-  // Names beside an input are looked up in its directory as spelled.
-  x.deps.forEach((d, i) => {
-    const abs = resolve(cwd, d);
-    const stored = inputs[i];
-    addRoot(abs, stored);
-    addRoot(dirname(abs), stored === undefined ? undefined : dirname(stored)); // a file's stored form ends in its name
-  });
-  for (const l of x.literal) addRoot(l, l);
+  const absDeps = x.deps.map((d) => resolve(cwd, d));
+
+  const storedVia = (path: string, o: ProbeOrigin): string | undefined => {
+    switch (o.from) {
+      case 'literal':
+        return path;
+      case 'chain': {
+        const c = chain[o.index];
+        return c && under(c.abs, c.stored, path);
+      }
+      case 'input':
+      case 'input-dir': {
+        const stored = inputs[o.index];
+        const abs = absDeps[o.index];
+        if (stored === undefined || abs === undefined) return undefined;
+        return o.from === 'input' ? under(abs, stored, path) : under(dirname(abs), dirname(stored), path);
+      }
+    }
+  };
 
   return {
     inputs,
     probe(path) {
-      let found: string | undefined;
-      for (const p of ancestors(path)) {
-        for (const form of roots.get(p) ?? []) {
-          if (form === '\0ambiguous') return undefined;
-          const rest = path.slice(p.length);
-          const stored = rest === '' ? form : form === '/' ? rest : `${form}${rest}`;
-          if (found !== undefined && found !== stored) return undefined;
-          found = stored;
-        }
-      }
-      return found ?? path;
+      const forms = new Set((x.origins.get(path) ?? []).map((o) => storedVia(path, o)));
+      const [form] = forms;
+      return forms.size === 1 ? form : undefined;
     },
     rebasedDep(dep) {
       if (!isAbsolute(dep) || absoluteKind(dep) !== 'rebased') return undefined;
-      const root = ancestors(dep).find((p) => x.rebase.roots.some((r) => r.path === p || (!r.dir && dirname(r.path) === p)));
+      const root = ancestors(dep).find((p) => rebased.has(p) || x.rebase.roots.some((r) => r.path === p));
       return root === undefined ? undefined : { pwd: relative(pwd, root), rest: dep.slice(root.length) };
     },
   };
+}
+
+/** The stored form of `path`, reached from `base` (absolute) whose stored form is `stored`. */
+function under(base: string, stored: string, path: string): string {
+  if (stored.startsWith('/')) return path;
+  const rel = normalize(join(stored.length > 4 ? stored.slice(5) : '.', relative(base, path)));
+  return storedRelative(rel === '.' ? '' : rel, stored.startsWith('$CWD') ? 'cwd' : 'pwd');
 }
 
 /** The path and each directory above it, as string prefixes (the spelling is kept: `a/sub/../x` has `a/sub`). */

@@ -1,5 +1,6 @@
-import { isAbsolute } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { makeDepfileTemplate } from '../adapters/gcc/depfile-template.js';
+import type { ProbeOrigin } from '../adapters/gcc/include-probes.js';
 import type { DigestAlgorithm } from '../hashing/types.js';
 import { groupAbsent, type AbsentDir } from './absent-set.js';
 import { anchorReason } from './anchor-reason.js';
@@ -19,11 +20,10 @@ export interface EntryInput {
   inputs: ReadonlyArray<{ path: string; digest: string }>;
   /** The include search chain as spelled. */
   chain: readonly string[];
-  /** Absolute names the sources probe literally. */
-  literal: readonly string[];
-  /** From include-probes.ts, absolute. */
+  /** From include-probes.ts: absolute paths, and where each comes from. */
   absent: readonly string[];
   present: readonly string[];
+  origins: ReadonlyMap<string, readonly ProbeOrigin[]>;
   /** The outputs other than the caller's depfile, with stdout and stderr. */
   outputs: readonly Buffer[];
   /** The depfile the caller asked for, with its targets. */
@@ -51,7 +51,7 @@ export interface StoredEntry {
  * call's directories, which is what an entry was before base dirs existed.
  */
 export async function storedEntry(x: EntryInput): Promise<StoredEntry> {
-  const paths = entryPaths({ dirs: x.dirs, rebase: x.rebase, deps: x.spelled, chain: x.chain, literal: x.literal });
+  const paths = entryPaths({ dirs: x.dirs, rebase: x.rebase, deps: x.spelled, chain: x.chain, origins: x.origins });
   const portable = ((): Omit<StoredEntry, 'anchor' | 'depfile'> | undefined => {
     const inputs: StoredEntry['inputs'] = [];
     for (const [i, stored] of paths.inputs.entries()) {
@@ -61,13 +61,14 @@ export async function storedEntry(x: EntryInput): Promise<StoredEntry> {
     const absentPaths: string[] = [];
     const absent: AbsentDir[] = [];
     for (const g of groupAbsent(x.absent)) {
-      const dir = paths.probe(g.dir);
-      if (dir === undefined) return undefined;
+      let dir: string | undefined;
       for (const n of g.names) {
-        const stored = `${dir === '/' ? '' : dir}/${n}`;
-        if (paths.probe(`${g.dir === '/' ? '' : g.dir}/${n}`) !== stored) return undefined;
+        const stored = paths.probe(g.dir === '/' ? `/${n}` : `${g.dir}/${n}`);
+        // One stored directory per group, and the name unchanged.
+        if (stored === undefined || basename(stored) !== n || (dir ??= dirname(stored)) !== dirname(stored)) return undefined;
         absentPaths.push(stored);
       }
+      if (dir === undefined) return undefined;
       absent.push({ ...g, dir });
     }
     const present: string[] = [];
@@ -100,9 +101,4 @@ export async function storedEntry(x: EntryInput): Promise<StoredEntry> {
     anchor: { ...x.dirs, why: why ?? 'bound' },
     depfile: x.depfile && { role: 'depfile', data: x.depfile.data },
   };
-}
-
-/** Absolute names in `__has_include("/x")` and kin: literal paths, whatever the directory. */
-export function literalProbes(scans: ReadonlyArray<{ probes: ReadonlyArray<{ name: string }> }>): string[] {
-  return scans.flatMap((s) => s.probes.map((p) => p.name).filter((n) => isAbsolute(n)));
 }

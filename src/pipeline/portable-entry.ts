@@ -52,6 +52,7 @@ export interface StoredEntry {
  */
 export async function storedEntry(x: EntryInput): Promise<StoredEntry> {
   const paths = entryPaths({ dirs: x.dirs, rebase: x.rebase, deps: x.spelled, chain: x.chain, origins: x.origins });
+  const groups = groupAbsent(x.absent);
   const portable = ((): Omit<StoredEntry, 'anchor' | 'depfile'> | undefined => {
     const inputs: StoredEntry['inputs'] = [];
     for (const [i, stored] of paths.inputs.entries()) {
@@ -60,7 +61,7 @@ export async function storedEntry(x: EntryInput): Promise<StoredEntry> {
     }
     const absentPaths: string[] = [];
     const absent: AbsentDir[] = [];
-    for (const g of groupAbsent(x.absent)) {
+    for (const g of groups) {
       let dir: string | undefined;
       for (const n of g.names) {
         const stored = paths.probe(g.dir === '/' ? `/${n}` : `${g.dir}/${n}`);
@@ -95,7 +96,7 @@ export async function storedEntry(x: EntryInput): Promise<StoredEntry> {
   if (portable && !why) return { ...portable, anchor: undefined, depfile };
   return {
     inputs: [...x.inputs],
-    absent: groupAbsent(x.absent),
+    absent: groups,
     absentPaths: [...x.absent],
     present: [...x.present],
     anchor: { ...x.dirs, why: why ?? 'bound' },

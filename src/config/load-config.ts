@@ -1,5 +1,5 @@
 import { availableParallelism, homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, normalize } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { parseByteSize } from './parse-byte-size.js';
 import { resolveRuntimeDir } from '../runtime/resolve-runtime-dir.js';
@@ -26,6 +26,12 @@ export interface Config {
   cache: boolean;
   /** The store's size limit in bytes (REPRISE_MAX_SIZE); 0 means no limit. */
   maxSizeBytes: number;
+  /**
+   * REPRISE_BASE_DIR: absolute paths under it are keyed relative to the working directory,
+   * so checkouts of one project at different paths share entries (ccache's base_dir).
+   * Undefined: paths are keyed as given.
+   */
+  baseDir: string | undefined;
 }
 
 /** REPRISE_MAX_SIZE when unset. */
@@ -45,6 +51,7 @@ export function loadConfig(env: Env = process.env): Config {
     digest: digestAlgorithm(env.REPRISE_DIGEST),
     cache: nonEmpty(env.REPRISE_CACHE) !== '0',
     maxSizeBytes: byteSize('REPRISE_MAX_SIZE', nonEmpty(env.REPRISE_MAX_SIZE), DEFAULT_MAX_SIZE_BYTES),
+    baseDir: baseDir(env.REPRISE_BASE_DIR),
   };
 }
 
@@ -83,4 +90,14 @@ export function byteSize(name: string, raw: string | undefined, fallback: number
   const n = parseByteSize(raw);
   if (n === undefined) throw new ConfigError(`${name}=${raw}: expected a size such as 5G, 500M, 1.5GiB, 2GB or a number of bytes (0: no limit)`);
   return n;
+}
+
+function baseDir(raw: string | undefined): string | undefined {
+  const v = nonEmpty(raw);
+  if (v === undefined) return undefined;
+  if (!isAbsolute(v)) throw new ConfigError(`REPRISE_BASE_DIR=${v}: expected an absolute path`);
+  const dir = normalize(v).replace(/(.)\/+$/, '$1');
+  // Every path is under /: keying them all relative to the cwd would only make the cwd's depth matter.
+  if (dir === '/') throw new ConfigError(`REPRISE_BASE_DIR=${v}: / would rewrite every path; name a project or home directory`);
+  return dir;
 }

@@ -80,7 +80,8 @@ export function stillAbsent(groups: readonly AbsentDir[]): boolean {
     return listings.get(dir);
   };
   for (const g of groups) {
-    if (g.parent) {
+    // Only an ancestor's stamp can vouch for a missing directory (stored paths are resolved per call).
+    if (g.parent && isBelow(g.dir, g.parent.dir)) {
       if (stamps(g.parent.dir) === g.parent.stamp) continue;
       // The ancestor changed: if the first step below it is still not there, neither is the rest.
       const first = g.dir.slice(g.parent.dir.length).split('/').find((part) => part !== '');
@@ -96,6 +97,10 @@ export function stillAbsent(groups: readonly AbsentDir[]): boolean {
     } else if (g.names.some((n) => existsSync(join(g.dir, n)))) return false;
   }
   return true;
+}
+
+function isBelow(dir: string, ancestor: string): boolean {
+  return dir.startsWith(ancestor === '/' ? '/' : `${ancestor}/`) && dir !== ancestor;
 }
 
 /** One stat per directory per check: many groups share an ancestor. */

@@ -14,6 +14,8 @@ import type { CompileRecorder } from '../why/create-compile-recorder.js';
 /** Everything the cached-compile flow uses, built once per daemon. */
 export interface CacheContext {
   algorithm: DigestAlgorithm;
+  /** REPRISE_BASE_DIR, if set: absolute paths under it are keyed relative to $PWD. */
+  baseDir: string | undefined;
   files: FileDigestCache<ContentScan>;
   cas: ContentStore;
   actions: ActionCache;

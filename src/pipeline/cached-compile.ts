@@ -1,9 +1,10 @@
 import { readFile, rm } from 'node:fs/promises';
 import { mkdirSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { delimiter, join, resolve } from 'node:path';
-import { gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
+import { delimiter, join, relative, resolve } from 'node:path';
+import { GCC_KEY_ENV, gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
 import { directKeyFor } from './direct-key-for.js';
+import { storedEntry } from './portable-entry.js';
 import { includeProbes } from '../adapters/gcc/include-probes.js';
 import type { ContentScan } from '../adapters/gcc/scan-content.js';
 import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
@@ -13,8 +14,10 @@ import type { ActionResult, OutputFile } from '../store/types.js';
 import type { CacheContext } from './cache-context.js';
 import type { CallSink } from './call-sink.js';
 import { addManifestEntry, matchManifest, type ManifestEntry } from './manifest.js';
-import { groupAbsent } from './absent-set.js';
+import { jobOutputs, placeOutputs } from './place-outputs.js';
+import type { KeyRebase } from './rebase-key-paths.js';
 import { replay } from './replay.js';
+import { rebasable, type CallDirs } from './stored-path.js';
 import type { CompileJob } from './types.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 
@@ -45,7 +48,7 @@ export async function cachedCompile(ctx: CacheContext, c: CompileCall, sink: Cal
   const direct = keyed.key;
   await ctx.flight(direct.key, async () => {
     if (await tryHit(ctx, c, direct, sink)) return;
-    await compileAndStore(ctx, c, direct, sink);
+    await compileAndStore(ctx, c, { ...direct, rebase: keyed.rebase }, sink);
   });
 }
 
@@ -53,10 +56,11 @@ async function tryHit(ctx: CacheContext, c: CompileCall, direct: BuiltKey, sink:
   try {
     const manifest = await ctx.manifests.get(direct.key);
     if (!manifest) return false;
-    const resultKey = await matchManifest(manifest, ctx.files);
+    const resultKey = await matchManifest(manifest, ctx.files, { cwd: c.cwd, pwd: c.keyCwd });
     if (!resultKey) return false;
     const result = await ctx.actions.get(resultKey);
-    if (!result || !(await replay(result, ctx.cas, ctx.algorithm, c.cwd, c.umask, sink))) return false;
+    if (!result || result.outputs.length !== jobOutputs(c.job).length) return false;
+    if (!(await replay(result, ctx.cas, ctx.algorithm, placeOutputs(c), c.umask, sink))) return false;
     ctx.stats.bumpTool(c.tool, 'direct-hit');
     ctx.stats.bumpCache('time-saved-ms', result.durationMs);
     ctx.why.hit(c, direct, resultKey); // queued: written after the reply
@@ -142,7 +146,12 @@ function scratchReady(ctx: CacheContext): boolean {
   }
 }
 
-async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: BuiltKey, sink: CallSink): Promise<void> {
+/** The direct key (with its transcript, for `reprise why`), and how it spells paths under the base dir. */
+interface Keyed extends BuiltKey {
+  rebase: KeyRebase;
+}
+
+async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: Keyed, sink: CallSink): Promise<void> {
   const abs = (p: string): string => resolve(c.cwd, p);
   // Learn every file the compiler read from a depfile: the caller's, a private one, or
   // (when the caller's leaves system headers out) a private one from a -M pre-pass.
@@ -163,7 +172,7 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: BuiltK
       return;
     }
     if (scanned) r.startedAtNs = scanned.startedAtNs; // inputs must be unchanged since the pre-pass read them
-    const stored = scan && !scanned?.ok ? 'dep-scan-failed' : await store(ctx, c, direct.key, r, ownDepfile ?? abs(c.job.depfile!.path));
+    const stored = scan && !scanned?.ok ? 'dep-scan-failed' : await store(ctx, c, direct, r, ownDepfile ?? abs(c.job.depfile!.path));
     if (typeof stored === 'string') {
       ctx.stats.uncacheable(c.tool, stored);
       ctx.why.notStored(c, direct, stored);
@@ -181,7 +190,7 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: BuiltK
 }
 
 /** Stores a successful compile and returns its manifest entry, or an uncacheable reason when it must not be stored. */
-async function store(ctx: CacheContext, c: CompileCall, directKey: string, r: RunOutcome, depfilePath: string): Promise<PipelineUncacheableReason | ManifestEntry> {
+async function store(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOutcome, depfilePath: string): Promise<PipelineUncacheableReason | ManifestEntry> {
   const abs = (p: string): string => resolve(c.cwd, p);
   let depText: string;
   try {
@@ -189,7 +198,8 @@ async function store(ctx: CacheContext, c: CompileCall, directKey: string, r: Ru
   } catch {
     return 'no-depfile';
   }
-  const deps = parseDepfile(depText).map(abs);
+  const spelled = parseDepfile(depText);
+  const deps = spelled.map(abs);
   if (deps.length === 0) return 'no-depfile';
   const inputs: Array<{ path: string; digest: string }> = [];
   const scanned: Array<{ path: string; scan: ContentScan }> = [];
@@ -208,35 +218,49 @@ async function store(ctx: CacheContext, c: CompileCall, directKey: string, r: Ru
   const chain = [
     ...dirs.quote, ...dirs.bracket, ...envDirs('CPATH'), ...dirs.system,
     ...envDirs(c.job.language.startsWith('c++') ? 'CPLUS_INCLUDE_PATH' : 'C_INCLUDE_PATH'), ...systemDirs, ...dirs.after,
-  ].map(abs);
-  const { absent, present } = includeProbes({ inputs: scanned, chain });
+  ];
+  const { absent, present, origins } = includeProbes({ inputs: scanned, chain: chain.map(abs) });
 
-  const blob = async (data: Buffer): Promise<string> => {
-    const d = digestBytes(ctx.algorithm, data).hash;
-    await ctx.cas.put(d, data);
-    ctx.stats.bumpCache('bytes-stored', data.length);
-    return d;
-  };
-  const outputs: OutputFile[] = [];
-  const files = [...c.job.outputs, ...(c.job.depfile ? [{ role: 'depfile', path: c.job.depfile.path }] : [])];
+  const files = jobOutputs(c.job);
+  const data: Buffer[] = [];
   for (const o of files) {
-    let data: Buffer;
     try {
-      data = await readFile(abs(o.path));
+      data.push(await readFile(abs(o.path)));
     } catch {
       return 'missing-output';
     }
-    outputs.push({ role: o.role, path: o.path, digest: await blob(data), size: data.length, mode: 0o644 });
+  }
+  const callerDepfile = c.job.depfile && { data: data[files.length - 1]!, targets: c.job.depfile.targets };
+  const entry = await storedEntry({
+    algorithm: ctx.algorithm, baseDir: ctx.baseDir, dirs: { cwd: c.cwd, pwd: c.keyCwd }, rebase: direct.rebase,
+    envValues: GCC_KEY_ENV.flatMap((n) => c.env.get(n) ?? []), spelled, inputs, chain,
+    absent, present, origins, outputs: [...data.slice(0, c.job.outputs.length), r.stdout, r.stderr], depfile: callerDepfile,
+  });
+  if (entry.anchor) ctx.log.debug(`${c.tool}: entry bound to ${c.keyCwd}: ${entry.anchor.why}`);
+
+  const blob = async (bytes: Buffer): Promise<string> => {
+    const d = digestBytes(ctx.algorithm, bytes).hash;
+    await ctx.cas.put(d, bytes);
+    ctx.stats.bumpCache('bytes-stored', bytes.length);
+    return d;
+  };
+  const outputs: OutputFile[] = [];
+  for (const [i, o] of files.entries()) {
+    const stored = o.role === 'depfile' && entry.depfile ? entry.depfile : { role: o.role, data: data[i]! };
+    // Results name outputs from the working directory when the key does: they may serve other checkouts.
+    const path = !entry.anchor && rebasable(o.path, ctx.baseDir) ? relative(c.keyCwd, o.path) : o.path;
+    outputs.push({ role: stored.role, path, digest: await blob(stored.data), size: stored.data.length, mode: 0o644 });
   }
   const result: ActionResult = {
     schema: 1, outputs, stdoutDigest: await blob(r.stdout), stderrDigest: await blob(r.stderr), exitCode: 0,
     durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed: false,
   };
-  const resultKey = gccResultKey(ctx.algorithm, directKey, inputs, absent, present);
+  const anchor: CallDirs | undefined = entry.anchor && { cwd: entry.anchor.cwd, pwd: entry.anchor.pwd };
+  const resultKey = gccResultKey(ctx.algorithm, direct.key, entry.inputs, entry.absentPaths, entry.present, anchor);
   await ctx.actions.put(resultKey, result);
-  const entry: ManifestEntry = { inputs, absent: groupAbsent(absent), present, resultKey };
-  await ctx.manifests.put(directKey, addManifestEntry(await ctx.manifests.get(directKey), entry));
-  return entry;
+  const manifestEntry: ManifestEntry = { inputs: entry.inputs, absent: entry.absent, present: entry.present, resultKey, ...(anchor ? { anchor } : {}) };
+  await ctx.manifests.put(direct.key, addManifestEntry(await ctx.manifests.get(direct.key), manifestEntry));
+  return manifestEntry;
 }
 
 /** A file whose content or metadata changed after the compile began may not be what the compiler read. */

@@ -66,6 +66,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
 
   return {
     algorithm: config.digest,
+    baseDir: config.baseDir,
     files,
     cas: createLocalCas({ dir, algorithm: config.digest, onCorrupt: corrupt('blob'), usage }),
     actions: createLocalActionCache({ dir, onCorrupt: corrupt('action result'), usage }),

@@ -6,11 +6,14 @@ import type { ContentScan } from '../adapters/gcc/scan-content.js';
 import type { FileDigestCache } from '../hashing/file-digest-cache.js';
 import type { DigestAlgorithm } from '../hashing/types.js';
 import type { BuiltKey } from '../keying/key-builder.js';
+import { rebaseKeyPaths, type KeyRebase } from './rebase-key-paths.js';
 import type { CompileJob } from './types.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 
 export interface KeyDeps {
   algorithm: DigestAlgorithm;
+  /** REPRISE_BASE_DIR, if set. */
+  baseDir: string | undefined;
   files: FileDigestCache<ContentScan>;
   identify(toolPath: string, env: NodeJS.ProcessEnv): Promise<ToolIdentity>;
 }
@@ -24,7 +27,7 @@ export interface KeyCall {
   terminalArgs: string[];
 }
 
-export type DirectKeyResult = { kind: 'key'; key: BuiltKey } | { kind: 'uncacheable'; reason: PipelineUncacheableReason };
+export type DirectKeyResult = { kind: 'key'; key: BuiltKey; rebase: KeyRebase } | { kind: 'uncacheable'; reason: PipelineUncacheableReason };
 
 /** Everything known before any header is read: the tool, the source and the key (shared by the pipeline and `reprise explain`). */
 export async function directKeyFor(deps: KeyDeps, c: KeyCall): Promise<DirectKeyResult> {
@@ -34,17 +37,18 @@ export async function directKeyFor(deps: KeyDeps, c: KeyCall): Promise<DirectKey
   const source = deps.files.peek(sourcePath) ?? (await deps.files.digest(sourcePath));
   if (!source) return { kind: 'uncacheable', reason: 'source-unreadable' };
   if (source.scan.timeMacro) return { kind: 'uncacheable', reason: 'time-macro' };
-  const extraInputs: Array<{ path: string; digest: string }> = [];
+  const extraDigests: string[] = [];
   for (const path of c.job.extraInputs) {
     const d = await deps.files.digest(abs(path));
     if (!d) return { kind: 'uncacheable', reason: 'unresolved-extra-input' };
-    extraInputs.push({ path, digest: d.digest.hash });
+    extraDigests.push(d.digest.hash);
   }
+  const rebase = rebaseKeyPaths(c.job, deps.baseDir, c.keyCwd);
   const key = gccDirectKey({
     algorithm: deps.algorithm, tool, job: c.job, terminalArgs: c.terminalArgs, cwd: c.keyCwd, env: c.env,
-    sourceDigest: source.digest.hash, extraInputs, hostCpu: c.job.nativeCpu ? hostCpu() : undefined,
+    sourceDigest: source.digest.hash, rebase, extraDigests, hostCpu: c.job.nativeCpu ? hostCpu() : undefined,
   });
-  return { kind: 'key', key };
+  return { kind: 'key', key, rebase };
 }
 
 let cpu: string | undefined;

@@ -3,15 +3,22 @@ import { stillAbsent, type AbsentDir } from './absent-set.js';
 import { parseJsonObject } from '../json/parse-json-object.js';
 import { isDigestHex } from '../hashing/create-hasher.js';
 import type { FileDigestCache } from '../hashing/file-digest-cache.js';
+import { isStoredPath, storedResolver, type CallDirs } from './stored-path.js';
 
-/** One set of files a compile read, with what must stay absent, and the result it gave. */
+/**
+ * One set of files a compile read, with what must stay absent, and the result it gave.
+ * Paths are stored paths (stored-path.ts): absolute, or relative to the caller's $PWD or
+ * getcwd(), so an entry serves any directory where the same files sit at the same places.
+ */
 export interface ManifestEntry {
-  /** Absolute paths and content digests, the source first. */
+  /** Stored paths and content digests, the source first. */
   inputs: Array<{ path: string; digest: string }>;
-  /** Paths that did not exist and would have been read had they existed, by directory. */
+  /** Paths that did not exist and would have been read had they existed, by directory (a stored path). */
   absent: AbsentDir[];
-  /** Absolute paths whose existence a __has_include depended on. */
+  /** Stored paths whose existence a __has_include depended on. */
   present: string[];
+  /** Set when the result holds this compile's own directories (see cached-compile.ts): only a call there may use it. */
+  anchor?: CallDirs;
   resultKey: string;
 }
 
@@ -24,13 +31,22 @@ export interface Manifest {
 /** Newest entries first; older input sets fall off (a header that flips back and forth keeps a few). */
 export const MAX_MANIFEST_ENTRIES = 16;
 
-/** The result key of the first entry whose inputs are all unchanged and whose absent paths are all still absent. */
-export async function matchManifest(m: Manifest, files: FileDigestCache<unknown>): Promise<string | undefined> {
+/**
+ * The result key of the first entry, for a call in `dirs`, whose inputs are all unchanged
+ * and whose absent paths are all still absent.
+ */
+export async function matchManifest(m: Manifest, files: FileDigestCache<unknown>, dirs: CallDirs): Promise<string | undefined> {
+  const at = storedResolver(dirs);
   entries: for (const e of m.entries) {
-    for (const a of e.present) if (!existsSync(a)) continue entries;
-    if (!stillAbsent(e.absent)) continue entries;
+    if (e.anchor && (e.anchor.cwd !== dirs.cwd || e.anchor.pwd !== dirs.pwd)) continue;
+    for (const a of e.present) if (!existsSync(at(a))) continue entries;
+    const absent = e.absent.every((g) => g.dir.startsWith('/') && (!g.parent || g.parent.dir.startsWith('/')))
+      ? e.absent
+      : e.absent.map((g) => ({ ...g, dir: at(g.dir), ...(g.parent ? { parent: { dir: at(g.parent.dir), stamp: g.parent.stamp } } : {}) }));
+    if (!stillAbsent(absent)) continue entries;
     for (const i of e.inputs) {
-      const d = files.peek(i.path) ?? (await files.digest(i.path));
+      const path = at(i.path);
+      const d = files.peek(path) ?? (await files.digest(path));
       if (!d || d.digest.hash !== i.digest) continue entries;
     }
     return e.resultKey;
@@ -50,17 +66,27 @@ export function parseManifest(text: string): Manifest | undefined {
   for (const e of raw.entries as Manifest['entries']) {
     if (typeof e !== 'object' || e === null || typeof e.resultKey !== 'string' || !isDigestHex(e.resultKey)) return undefined;
     if (!Array.isArray(e.inputs) || !Array.isArray(e.absent) || !Array.isArray(e.present) || e.inputs.length === 0) return undefined;
-    for (const i of e.inputs) if (typeof i?.path !== 'string' || !i.path.startsWith('/') || typeof i.digest !== 'string' || !isDigestHex(i.digest)) return undefined;
-    for (const a of e.present) if (typeof a !== 'string' || !a.startsWith('/')) return undefined;
+    for (const i of e.inputs) if (typeof i?.path !== 'string' || !isStoredPath(i.path) || typeof i.digest !== 'string' || !isDigestHex(i.digest)) return undefined;
+    for (const a of e.present) if (typeof a !== 'string' || !isStoredPath(a)) return undefined;
+    const anchor = e.anchor === undefined ? undefined : e.anchor as unknown;
+    if (anchor !== undefined && !isAnchor(anchor)) return undefined;
     const absent: AbsentDir[] = [];
     for (const g of e.absent) {
-      if (typeof g?.dir !== 'string' || !g.dir.startsWith('/') || typeof g.stamp !== 'string' || !Array.isArray(g.names)) return undefined;
+      if (typeof g?.dir !== 'string' || !isStoredPath(g.dir) || typeof g.stamp !== 'string' || !Array.isArray(g.names)) return undefined;
       if (!g.names.every((n: unknown) => typeof n === 'string' && n !== '' && !n.includes('/'))) return undefined;
       const parent = g.parent;
-      if (parent !== undefined && (typeof parent?.dir !== 'string' || !parent.dir.startsWith('/') || typeof parent.stamp !== 'string')) return undefined;
+      if (parent !== undefined && (typeof parent?.dir !== 'string' || !isStoredPath(parent.dir) || typeof parent.stamp !== 'string')) return undefined;
       absent.push({ dir: g.dir, stamp: g.stamp, names: [...g.names], ...(parent ? { parent: { dir: parent.dir, stamp: parent.stamp } } : {}) });
     }
-    entries.push({ inputs: e.inputs.map((i) => ({ path: i.path, digest: i.digest })), absent, present: [...e.present], resultKey: e.resultKey });
+    const entry: ManifestEntry = { inputs: e.inputs.map((i) => ({ path: i.path, digest: i.digest })), absent, present: [...e.present], resultKey: e.resultKey };
+    if (anchor) entry.anchor = { cwd: anchor.cwd, pwd: anchor.pwd };
+    entries.push(entry);
   }
   return { schema: 1, entries };
+}
+
+function isAnchor(v: unknown): v is CallDirs {
+  if (typeof v !== 'object' || v === null) return false;
+  const a = v as Record<string, unknown>;
+  return typeof a.cwd === 'string' && a.cwd.startsWith('/') && typeof a.pwd === 'string' && a.pwd.startsWith('/');
 }

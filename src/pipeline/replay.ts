@@ -1,5 +1,4 @@
-import { isAbsolute, join } from 'node:path';
-import type { ActionResult, ContentStore } from '../store/types.js';
+import type { ActionResult, ContentStore, OutputFile } from '../store/types.js';
 import type { CallSink } from './call-sink.js';
 import { writeOutput } from './write-output.js';
 import { digestBytes } from '../hashing/create-hasher.js';
@@ -10,11 +9,18 @@ const EMPTY = Buffer.alloc(0);
 const emptyDigest = new Map<DigestAlgorithm, string>();
 
 /**
- * Replays a cached result: fetches every blob first (so a missing or corrupt one turns the
- * hit into a miss before anything is written), then writes the outputs and sends the
- * compiler's stdout and stderr. Returns false when a blob was unavailable.
+ * Where output `index` goes for the calling compile, with the bytes to write there (a
+ * depfile is rewritten for the caller's directory); undefined when it cannot be placed.
  */
-export async function replay(result: ActionResult, cas: ContentStore, algorithm: DigestAlgorithm, cwd: string, umask: number, sink: CallSink): Promise<boolean> {
+export type PlaceOutput = (output: OutputFile, index: number, data: Buffer) => { path: string; data: Buffer } | undefined;
+
+/**
+ * Replays a cached result: fetches and places every blob first (so a missing or corrupt
+ * one turns the hit into a miss before anything is written), then writes the outputs and
+ * sends the compiler's stdout and stderr. Returns false when a blob was unavailable or an
+ * output could not be placed.
+ */
+export async function replay(result: ActionResult, cas: ContentStore, algorithm: DigestAlgorithm, place: PlaceOutput, umask: number, sink: CallSink): Promise<boolean> {
   // Most compiles print nothing: the empty blob needs no read.
   let empty = emptyDigest.get(algorithm);
   if (empty === undefined) emptyDigest.set(algorithm, (empty = digestBytes(algorithm, EMPTY).hash));
@@ -25,10 +31,13 @@ export async function replay(result: ActionResult, cas: ContentStore, algorithm:
     if (!data) return false;
     blobs.set(d, data);
   }
-  for (const o of result.outputs) {
-    const path = isAbsolute(o.path) ? o.path : join(cwd, o.path);
-    writeOutput(path, blobs.get(o.digest)!, umask, !path.startsWith('/dev/'));
+  const placed: Array<{ path: string; data: Buffer }> = [];
+  for (const [i, o] of result.outputs.entries()) {
+    const p = place(o, i, blobs.get(o.digest)!);
+    if (!p) return false;
+    placed.push(p);
   }
+  for (const p of placed) writeOutput(p.path, p.data, umask, !p.path.startsWith('/dev/'));
   const out = blobs.get(result.stdoutDigest)!;
   const err = blobs.get(result.stderrDigest)!;
   // Frames have a size limit; a huge diagnostic log goes in pieces.

@@ -6,8 +6,8 @@ export interface CompileJob {
   source: string;
   /** Files the compile writes besides the depfile, by role (object, dwo, gcno, su), paths as given. */
   outputs: Array<{ role: string; path: string }>;
-  /** The depfile the caller asked for, if any. */
-  depfile?: { path: string };
+  /** The depfile the caller asked for, if any, with its targets as the compiler writes them (make-quoted where it quotes). */
+  depfile?: { path: string; targets: DepTarget[] };
   /**
    * Set when the caller's depfile cannot list every input (-MMD leaves out system headers):
    * the arguments of a dependency-only pre-pass (no -c, -o or depfile options), to which
@@ -18,6 +18,8 @@ export interface CompileJob {
   runArgs: string[];
   /** Arguments that decide the outputs (colour and the like removed). */
   keyArgs: string[];
+  /** The paths in keyArgs that may be keyed relative to $PWD when they lie under the base dir. */
+  keyPaths: KeyPath[];
   /** The outputs embed the working directory (debug info, coverage). */
   cwdInKey: boolean;
   /** Include search directories from the arguments, in search order, as given. */
@@ -28,4 +30,25 @@ export interface CompileJob {
   extraInputs: string[];
   /** -march=native and kin: the host CPU is a key input. */
   nativeCpu: boolean;
+}
+
+/** One depfile target: -MT verbatim, -MQ and the default make-quoted (`quoted`). */
+export interface DepTarget {
+  make: string;
+  quoted: boolean;
+}
+
+/**
+ * A path inside one key argument, keyArgs[arg].slice(start, end), whose absolute spelling
+ * cannot reach the outputs: the adapter leaves out paths that debug info would record
+ * (no debug prefix map covers them) and every path when the command line is recorded.
+ */
+export interface KeyPath {
+  arg: number;
+  start: number;
+  end: number;
+  /** What it names. Headers are found through sources, include files and include dirs. */
+  kind: 'source' | 'include-file' | 'include-dir' | 'output' | 'depfile' | 'depfile-target' | 'prefix-map' | 'extra-input';
+  /** `__FILE__` in a file found through it expands to its spelling (no macro prefix map covers it). */
+  fileMacro: boolean;
 }

@@ -1,4 +1,5 @@
 import { diffCompiles, type InputSet } from './diff-compiles.js';
+import { storedResolver } from '../pipeline/stored-path.js';
 import type { CompileRecord, WhyDocument, WhyReport, WhyVerdict } from './types.js';
 
 /** Finds the input set of a stored result: the manifest entry of (direct key, result key), if still cached. */
@@ -14,7 +15,19 @@ export async function buildWhyReport(file: string, doc: WhyDocument | undefined 
   }));
   const [before, after] = doc.compiles;
   if (!before || !after) return report('one-compile', { compiles });
-  const setOf = (r: CompileRecord): Promise<InputSet | undefined> => (r.resultKey === undefined ? Promise.resolve(undefined) : lookup(r.directKey, r.resultKey));
+  const setOf = async (r: CompileRecord): Promise<InputSet | undefined> => {
+    const set = r.resultKey === undefined ? undefined : await lookup(r.directKey, r.resultKey);
+    return set && r.dirs ? resolveInputSet(set, storedResolver(r.dirs)) : set;
+  };
   const { changes, headersCompared } = diffCompiles(before, after, await setOf(before), await setOf(after));
   return report(changes.length === 0 ? 'nothing-changed' : 'changed', { compiles, headersCompared, changes });
+}
+
+/** Stored paths ($PWD/x, $CWD/../x) as the absolute paths they named for that compile, so they print as paths. */
+function resolveInputSet(set: InputSet, at: (stored: string) => string): InputSet {
+  return {
+    inputs: set.inputs.map((i) => ({ path: at(i.path), digest: i.digest })),
+    absent: set.absent.map((g) => ({ ...g, dir: at(g.dir), ...(g.parent ? { parent: { dir: at(g.parent.dir), stamp: g.parent.stamp } } : {}) })),
+    present: set.present.map(at),
+  };
 }

@@ -10,6 +10,8 @@ import type { CompileRecord } from './types.js';
 export interface RecordedCall {
   tool: string;
   cwd: string;
+  /** $PWD when it names cwd (stored relative paths of the input set are relative to it). */
+  keyCwd: string;
   job: { outputs: ReadonlyArray<{ path: string }> };
 }
 
@@ -42,6 +44,7 @@ interface Pending {
   at: number;
   tool: string;
   cwd: string;
+  pwd: string;
   output: string;
   key: BuiltKey;
   outcome: CompileRecord['outcome'];
@@ -78,7 +81,7 @@ export function createCompileRecorder(store: WhyStore, log: Logger): CompileReco
       dropped++;
       return;
     }
-    queue.push({ at: Date.now(), tool: c.tool, cwd: c.cwd, output, key, ...p });
+    queue.push({ at: Date.now(), tool: c.tool, cwd: c.cwd, pwd: c.keyCwd, output, key, ...p });
     if (!timer && !running) timer = setTimeout(start, DELAY_MS);
   };
 
@@ -178,7 +181,7 @@ export function createCompileRecorder(store: WhyStore, log: Logger): CompileReco
 }
 
 function toRecord(p: Pending): CompileRecord {
-  const rec: CompileRecord = { at: new Date(p.at).toISOString(), outcome: p.outcome, tool: p.tool, directKey: p.key.key, transcript: p.key.transcript };
+  const rec: CompileRecord = { at: new Date(p.at).toISOString(), outcome: p.outcome, tool: p.tool, directKey: p.key.key, transcript: p.key.transcript, dirs: { cwd: p.cwd, pwd: p.pwd } };
   if (p.resultKey !== undefined) rec.resultKey = p.resultKey;
   if (p.reason !== undefined) rec.reason = p.reason;
   return rec;

@@ -23,7 +23,7 @@ export function parseWhyDocument(text: string): WhyDocument | undefined {
 
 function parseRecord(c: unknown): CompileRecord | undefined {
   if (!isRecord(c)) return undefined;
-  const { at, outcome, tool, reason, directKey, transcript, resultKey } = c;
+  const { at, outcome, tool, reason, directKey, transcript, resultKey, dirs } = c;
   if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) return undefined;
   if (typeof outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(outcome)) return undefined;
   if (typeof tool !== 'string' || typeof directKey !== 'string' || !isDigestHex(directKey)) return undefined;
@@ -32,6 +32,10 @@ function parseRecord(c: unknown): CompileRecord | undefined {
     at, outcome: outcome as CompileOutcome, tool, directKey,
     transcript: (transcript as Array<{ tag: string; value: string }>).map((e) => ({ tag: e.tag, value: e.value })),
   };
+  if (dirs !== undefined) {
+    if (!isRecord(dirs) || typeof dirs.cwd !== 'string' || !dirs.cwd.startsWith('/') || typeof dirs.pwd !== 'string' || !dirs.pwd.startsWith('/')) return undefined;
+    r.dirs = { cwd: dirs.cwd, pwd: dirs.pwd };
+  }
   // A stored or replayed compile names its result; one that was not stored names its reason.
   if (outcome === 'not-stored') {
     if (typeof reason !== 'string' || resultKey !== undefined) return undefined;

@@ -23,6 +23,8 @@ export interface CompileRecord {
    * probed: `why` reads them from there rather than keeping a copy per output file.
    */
   resultKey?: string;
+  /** Where the compile ran (getcwd and $PWD): the stored relative paths of its input set resolve against these. Absent in early records. */
+  dirs?: { cwd: string; pwd: string };
 }
 
 /** The file $REPRISE_CACHE_DIR/<digest>/why/ab/cdef… (the digest of `output`). */

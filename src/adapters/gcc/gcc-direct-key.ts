@@ -1,10 +1,11 @@
 import { KeyBuilder, type BuiltKey } from '../../keying/key-builder.js';
 import type { DigestAlgorithm } from '../../hashing/types.js';
+import type { KeyRebase } from '../../pipeline/rebase-key-paths.js';
 import type { CompileJob } from '../../pipeline/types.js';
 import type { ToolIdentity } from './identify-gcc.js';
 
 /** Bumped whenever the list below changes, so old entries can never match new rules. */
-export const GCC_KEY_SALT = 'reprise-gcc-key-4';
+export const GCC_KEY_SALT = 'reprise-gcc-key-5';
 
 /**
  * Environment variables that change what gcc or clang produce (or where they look).
@@ -26,8 +27,10 @@ export interface DirectKeyInput {
   cwd: string;
   env: ReadonlyMap<string, string>;
   sourceDigest: string;
-  /** Files the key must cover that no depfile names (profiles), with their digests. */
-  extraInputs: Array<{ path: string; digest: string }>;
+  /** The job's key arguments, source and extra input paths, with paths under the base dir spelled from $PWD. */
+  rebase: KeyRebase;
+  /** Digests of the files the key must cover that no depfile names (profiles), parallel to job.extraInputs. */
+  extraDigests: string[];
   /** The host CPU's description, for -march=native. */
   hostCpu: string | undefined;
 }
@@ -37,11 +40,13 @@ export interface DirectKeyInput {
  *  1. the salt above;
  *  2. the content digests of the driver and of the programs it runs (cc1, cc1plus, as);
  *  3. the language;
- *  4. every key argument, in order (paths as given), and the terminal arguments;
+ *  4. every key argument, in order, and the terminal arguments. Paths are as given, except
+ *     absolute ones under the base dir whose spelling cannot reach an output (gccKeyPaths):
+ *     those enter marked, spelled relative to $PWD (rebaseKeyPaths);
  *  5. the working directory, when the outputs embed it (debug info, coverage);
  *  6. each variable of GCC_KEY_ENV, set or unset;
- *  7. the source path as given and its content digest;
- *  8. extra input files (a -fprofile-use profile) with their digests;
+ *  7. the source path (as in 4) and its content digest;
+ *  8. extra input files (a -fprofile-use profile), paths as in 4, with their digests;
  *  9. the host CPU's model and feature flags, with -march=native and kin.
  * Headers, and the paths that must stay absent, are checked through the manifest that
  * this key finds; they form the result key (docs/trust-model.md).
@@ -50,22 +55,28 @@ export function gccDirectKey(k: DirectKeyInput): BuiltKey {
   const b = new KeyBuilder(k.algorithm).add('salt', GCC_KEY_SALT);
   for (const p of k.tool.parts) b.add(`tool:${p.name}`, p.digest, `${p.path} ${p.digest}`);
   b.add('language', k.job.language);
-  for (const a of k.job.keyArgs) b.add('arg', a);
+  k.rebase.args.forEach((a, i) => b.add('arg', a, k.rebase.display[i]));
   for (const a of k.terminalArgs) b.add('terminal-arg', a);
   if (k.job.cwdInKey) b.add('cwd', k.cwd);
   for (const name of GCC_KEY_ENV) {
     const v = k.env.get(name);
     b.add(`env:${name}`, v === undefined ? '\0unset' : `=${v}`, v === undefined ? '(unset)' : v);
   }
-  b.add('source', `${k.job.source}\0${k.sourceDigest}`, `${k.job.source} ${k.sourceDigest}`);
-  for (const x of k.extraInputs) b.add('extra-input', `${x.path}\0${x.digest}`, `${x.path} ${x.digest}`);
+  const source = k.rebase.source;
+  b.add('source', `${source.key}\0${k.sourceDigest}`, `${source.display} ${k.sourceDigest}`);
+  k.rebase.extraInputs.forEach((x, i) => b.add('extra-input', `${x.key}\0${k.extraDigests[i]}`, `${x.display} ${k.extraDigests[i]}`));
   if (k.hostCpu !== undefined) b.add('host-cpu', k.hostCpu);
   return b.finish();
 }
 
-/** The result key: the direct key plus the exact input set and the absent paths of one compile. */
-export function gccResultKey(algorithm: DigestAlgorithm, directKey: string, inputs: Array<{ path: string; digest: string }>, absent: string[], present: string[]): string {
+/**
+ * The result key: the direct key plus the exact input set, absent and present paths of one
+ * compile (paths in stored form, so identical files at identical places relative to the
+ * working directory give one key), and the directories when the entry is bound to them.
+ */
+export function gccResultKey(algorithm: DigestAlgorithm, directKey: string, inputs: Array<{ path: string; digest: string }>, absent: string[], present: string[], anchor?: { cwd: string; pwd: string }): string {
   const b = new KeyBuilder(algorithm).add('direct', directKey);
+  if (anchor) b.add('anchor', `${anchor.cwd}\0${anchor.pwd}`);
   for (const i of inputs) b.add('input', `${i.path}\0${i.digest}`);
   for (const a of absent) b.add('absent', a);
   for (const a of present) b.add('present', a);

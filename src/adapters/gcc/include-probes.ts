@@ -14,7 +14,16 @@ export interface Probes {
   absent: string[];
   /** Paths that must still exist: __has_include answered true because of them. */
   present: string[];
+  /** Where each absent or present path comes from (one path may come from several places). */
+  origins: Map<string, ProbeOrigin[]>;
 }
+
+/** A probe path is a name joined to a search directory or an input's directory, `.gch` added to an input, or a literal absolute name. */
+export type ProbeOrigin =
+  | { from: 'chain'; index: number }
+  | { from: 'input-dir'; index: number }
+  | { from: 'input'; index: number }
+  | { from: 'literal' };
 
 /**
  * What else, besides the inputs' contents, decides which files the preprocessor reads:
@@ -32,33 +41,48 @@ export function includeProbes(p: ProbeInput): Probes {
   const inputs = new Set(p.inputs.map((i) => i.path));
   const absent = new Set<string>();
   const present = new Set<string>();
+  const origins = new Map<string, ProbeOrigin[]>();
+  const from = (path: string, origin: ProbeOrigin): void => {
+    const list = origins.get(path);
+    if (!list) origins.set(path, [origin]);
+    else if (!list.some((o) => o.from === origin.from && (o.from === 'literal' || (origin.from !== 'literal' && o.index === origin.index)))) list.push(origin);
+  };
   // A candidate that exists but was not read cannot lie on an active include's search path
   // (it would have been found first): it sits behind an inactive #if. Only the missing
   // ones must stay missing.
-  const mustLack = (path: string): void => {
-    if (!inputs.has(path) && !absent.has(path) && !existsSync(path)) absent.add(path);
+  const mustLack = (path: string, origin: ProbeOrigin): void => {
+    if (inputs.has(path)) return;
+    if (absent.has(path)) from(path, origin);
+    else if (!existsSync(path)) {
+      absent.add(path);
+      from(path, origin);
+    }
   };
   const headers = p.inputs.slice(1).map((i) => i.path);
-  for (const f of p.inputs) mustLack(`${f.path}.gch`);
+  p.inputs.forEach((f, index) => mustLack(`${f.path}.gch`, { from: 'input', index }));
   for (const header of headers) {
     for (let i = 0; i < p.chain.length; i++) {
       const rel = under(p.chain[i]!, header);
-      if (rel !== undefined) for (let j = 0; j < i; j++) mustLack(join(p.chain[j]!, rel));
+      if (rel !== undefined) for (let j = 0; j < i; j++) mustLack(join(p.chain[j]!, rel), { from: 'chain', index: j });
     }
   }
-  for (const f of p.inputs) {
+  p.inputs.forEach((f, index) => {
     const here = dirname(f.path);
-    for (const name of f.scan.quoteIncludes) if (!isAbsolute(name)) mustLack(join(here, name));
+    const beside: ProbeOrigin = { from: 'input-dir', index };
+    for (const name of f.scan.quoteIncludes) if (!isAbsolute(name)) mustLack(join(here, name), beside);
     // `#include MACRO` may be either form: assume quoted for every header read.
     if (f.scan.computedInclude) {
       for (const header of headers) for (const dir of p.chain) {
         const rel = under(dir, header);
-        if (rel !== undefined) mustLack(join(here, rel));
+        if (rel !== undefined) mustLack(join(here, rel), beside);
       }
     }
     for (const probe of f.scan.probes) {
-      const candidates = isAbsolute(probe.name) ? [probe.name] : [...(probe.quoted ? [here] : []), ...p.chain].map((d) => join(d, probe.name));
-      for (const c of candidates) {
+      const candidates: Array<[string, ProbeOrigin]> = isAbsolute(probe.name)
+        ? [[probe.name, { from: 'literal' }]]
+        : [...(probe.quoted ? [[join(here, probe.name), beside] as [string, ProbeOrigin]] : []), ...p.chain.map((d, k): [string, ProbeOrigin] => [join(d, probe.name), { from: 'chain', index: k }])];
+      for (const [c, origin] of candidates) {
+        from(c, origin);
         if (existsSync(c)) {
           present.add(c);
           break;
@@ -66,9 +90,9 @@ export function includeProbes(p: ProbeInput): Probes {
         absent.add(c);
       }
     }
-  }
+  });
   for (const c of present) absent.delete(c);
-  return { absent: [...absent].sort(), present: [...present].sort() };
+  return { absent: [...absent].sort(), present: [...present].sort(), origins };
 }
 
 function under(dir: string, file: string): string | undefined {

@@ -24,6 +24,8 @@ export const LINK_ONLY = 1 << 7; // only the linker sees it; a compile ignores i
 export const NOT_IN_KEY = 1 << 8; // cannot change any output (colour, message length)
 export const READS_INPUT = 1 << 9; // * `reads`: the value is a file the compiler reads
 export const CLANG = 1 << 10; // clang spelling (informational: gcc would reject it, which is a result too)
+export const MAPS_DEBUG_PATHS = 1 << 11; // OLD=NEW: rewrites paths under OLD in debug info
+export const MAPS_FILE_MACRO = 1 << 12; // OLD=NEW: rewrites paths under OLD in __FILE__ and kin
 
 /** Handling beyond the flags, in parse-gcc-args.ts. */
 export type GccOptionEffect =
@@ -142,7 +144,7 @@ export const GCC_OPTIONS: readonly GccOptionSpec[] = [
   opt('-remap', 'flag', CPP),
   opt('-fworking-directory', 'flag', CPP), // the cwd linemarker: preprocessed text carries it
   opt('-fno-working-directory', 'flag', CPP),
-  opt('-fmacro-prefix-map', 'equals', CPP),
+  opt('-fmacro-prefix-map', 'equals', CPP | MAPS_FILE_MACRO),
   opt('-std', 'equals', AFFECTS_CPP), // also changes the language itself
   opt('-ansi', 'flag', AFFECTS_CPP),
   opt('-pthread', 'flag', AFFECTS_CPP),
@@ -252,8 +254,8 @@ export const GCC_OPTIONS: readonly GccOptionSpec[] = [
 
   // Debug information.
   opt('-gsplit-dwarf', 'flag', OUTPUT_PRODUCING, { effect: 'split-dwarf', produces: 'split-dwarf' }),
-  opt('-fdebug-prefix-map', 'equals', 0, { effect: 'prefix-map' }),
-  opt('-ffile-prefix-map', 'equals', 0, { effect: 'prefix-map' }),
+  opt('-fdebug-prefix-map', 'equals', MAPS_DEBUG_PATHS, { effect: 'prefix-map' }),
+  opt('-ffile-prefix-map', 'equals', MAPS_DEBUG_PATHS | MAPS_FILE_MACRO, { effect: 'prefix-map' }),
   opt('-fdebug-compilation-dir', 'equals-or-separate', CLANG, { effect: 'compilation-dir' }),
   opt('-ffile-compilation-dir', 'equals', CLANG, { effect: 'compilation-dir' }),
   opt('-fcoverage-compilation-dir', 'equals', CLANG),
@@ -337,6 +339,11 @@ export const GCC_OPTIONS: readonly GccOptionSpec[] = [
 ];
 
 const BY_SPELLING: ReadonlyMap<string, GccOptionSpec> = new Map(GCC_OPTIONS.map((o) => [o.spelling, o]));
+
+/** The flag words of the option with this table spelling (0 for an operand or an unknown spelling). */
+export function gccOptionFlags(spelling: string | undefined): number {
+  return spelling === undefined ? 0 : (BY_SPELLING.get(spelling)?.flags ?? 0);
+}
 
 export interface GccOptionMatch {
   spec: GccOptionSpec;

@@ -8,7 +8,7 @@ export function parseDepfile(text: string): string[] {
   const seen = new Set<string>();
   const joined = text.replace(/\\\r?\n/g, ' ');
   for (const line of joined.split(/\r?\n/)) {
-    const words = splitWords(line);
+    const words = splitMakeWords(line);
     const colon = words.findIndex((w) => w.endsWith(':') && !w.endsWith('\\:'));
     if (colon < 0) continue;
     const last = words[colon]!;
@@ -25,7 +25,8 @@ export function parseDepfile(text: string): string[] {
   return deps;
 }
 
-function splitWords(line: string): string[] {
+/** Splits one make line (continuations joined) into words, undoing gcc's and clang's quoting. */
+export function splitMakeWords(line: string): string[] {
   const words: string[] = [];
   let cur = '';
   for (let i = 0; i < line.length; i++) {

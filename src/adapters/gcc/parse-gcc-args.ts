@@ -162,7 +162,7 @@ function apply(s: Scan, spec: GccOptionSpec, word: string, value: string | undef
     case 'dep-phony': s.depPhony = true; return undefined;
     case 'debug': s.debug = word.startsWith('-gdwarf') || !word.endsWith('0'); return undefined; // -g0, -ggdb0: off
     case 'split-dwarf': s.splitDwarf = true; return undefined;
-    case 'prefix-map': if (coversCwd(v.slice(0, v.indexOf('=')), ctx.cwd)) s.cwdCovered = true; return undefined;
+    case 'prefix-map': if (coversPath(v.slice(0, v.indexOf('=')), ctx.cwd)) s.cwdCovered = true; return undefined;
     case 'compilation-dir': s.cwdCovered = true; return undefined;
     case 'profile-arcs': s.profileArcs = true; return undefined;
     case 'profile-generate': s.profileGenerate = true; return undefined;
@@ -312,11 +312,11 @@ function operand(index: number, path: string, xLanguage: string | undefined, cxx
   return { index, path, language, languageFrom: 'suffix' };
 }
 
-/** Whether a debug prefix map's OLD covers the cwd (component-wise: clang needs that, gcc a plain prefix). */
-function coversCwd(old: string, cwd: string): boolean {
+/** Whether a prefix map's OLD covers an absolute path (component-wise: clang needs that, gcc a plain prefix). */
+export function coversPath(old: string, path: string): boolean {
   if (!old.startsWith('/')) return false;
   const dir = old.replace(/\/+$/, '');
-  return dir === '' || cwd === dir || cwd.startsWith(`${dir}/`);
+  return dir === '' || path === dir || path.startsWith(`${dir}/`);
 }
 
 /** libcpp's make quoting (mkdeps.cc munge): $ → $$, # → \#, whitespace gets a backslash and doubles the ones before it. */

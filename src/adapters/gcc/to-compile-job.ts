@@ -1,5 +1,6 @@
 import type { PipelineUncacheableReason } from '../../pipeline/uncacheable-reasons.js';
 import type { CompileJob } from '../../pipeline/types.js';
+import { gccKeyPaths } from './gcc-key-paths.js';
 import type { GccArg, GccCompileJob } from './types.js';
 
 export type CompileJobOrReason = { kind: 'job'; job: CompileJob } | { kind: 'uncacheable'; reason: PipelineUncacheableReason };
@@ -30,19 +31,20 @@ export function toCompileJob(g: GccCompileJob): CompileJobOrReason {
     if (chain) includeDirs[chain].push(pathOf(a));
     if (a.spelling !== undefined && SYSTEM_DIR.test(a.spelling)) systemDirArgs.push(...a.words);
   }
-  const words = (keep: (a: GccArg) => boolean): string[] => g.args.filter(keep).flatMap((a) => a.words);
+  // With -frecord-gcc-switches even colour flags land in the object.
+  const kept = g.recordsCommandLine ? g.args : g.args.filter((a) => a.role !== 'ignored' && a.role !== 'link-only');
   return {
     kind: 'job',
     job: {
       language: g.source.language,
       source: g.source.path,
       outputs: [{ role: g.action, path: g.output.path }, ...g.extraOutputs.map((x) => ({ role: x.kind, path: x.path }))],
-      ...(g.depfile ? { depfile: { path: g.depfile.path } } : {}),
+      ...(g.depfile ? { depfile: { path: g.depfile.path, targets: g.depfile.targets.map((t) => ({ make: t.make, quoted: t.from !== 'MT' })) } } : {}),
       // -M implies -E; without -c, -o and the caller's depfile options it writes nothing but the list.
-      ...(g.depfile?.mode === 'MMD' ? { depScanArgs: words((a) => a.role !== 'action' && a.role !== 'output' && a.role !== 'depfile') } : {}),
-      runArgs: words(() => true),
-      // With -frecord-gcc-switches even colour flags land in the object.
-      keyArgs: g.recordsCommandLine ? words(() => true) : words((a) => a.role !== 'ignored' && a.role !== 'link-only'),
+      ...(g.depfile?.mode === 'MMD' ? { depScanArgs: g.args.filter((a) => a.role !== 'action' && a.role !== 'output' && a.role !== 'depfile').flatMap((a) => a.words) } : {}),
+      runArgs: g.args.flatMap((a) => a.words),
+      keyArgs: kept.flatMap((a) => a.words),
+      keyPaths: gccKeyPaths(g, kept),
       cwdInKey: g.cwdUses.length > 0,
       includeDirs,
       systemDirArgs,

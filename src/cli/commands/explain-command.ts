@@ -51,10 +51,11 @@ export async function explainCommand(cmd: string[]): Promise<number> {
   const files = createFileDigestCache({ algorithm: config.digest, scan: scanContent });
   const toolFiles = createFileDigestCache({ algorithm: config.digest, scan: () => undefined });
   const keyed = await directKeyFor(
-    { algorithm: config.digest, files, identify: (p, env) => identifyGcc(p, env, toolFiles) },
+    { algorithm: config.digest, baseDir: config.baseDir, files, identify: (p, env) => identifyGcc(p, env, toolFiles) },
     { toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs },
   );
   if (keyed.kind === 'uncacheable') return out(`plan: not cached (${keyed.reason})`), 0;
+  out(`base dir: ${config.baseDir ?? '(unset: paths are keyed as given)'}${keyed.rebase.any ? '; paths under it are keyed from $PWD' : ''}`);
   out('key inputs:');
   const width = Math.max(...keyed.key.transcript.map((e) => e.tag.length));
   for (const e of keyed.key.transcript) out(`  ${e.tag.padEnd(width)}  ${e.value}`);
@@ -64,7 +65,7 @@ export async function explainCommand(cmd: string[]): Promise<number> {
   const manifest = await manifests.get(keyed.key.key);
   if (!manifest) out('cache: no manifest for this key: a miss');
   else {
-    const result = await matchManifest(manifest, files);
+    const result = await matchManifest(manifest, files, { cwd: call.cwd, pwd: inv.logicalCwd });
     out(result ? `cache: a hit (result ${result}, ${manifest.entries.length} input sets recorded)` : `cache: a miss: none of the ${manifest.entries.length} recorded input sets matches the files now`);
   }
   return 0;

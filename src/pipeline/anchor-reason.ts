@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { digestBytes } from '../hashing/create-hasher.js';
+import type { DigestAlgorithm } from '../hashing/types.js';
+import type { KeyRebase } from './rebase-key-paths.js';
+
+export interface AnchorCheck {
+  algorithm: DigestAlgorithm;
+  baseDir: string;
+  rebase: KeyRebase;
+  /** Every path of the manifest entry, stored. */
+  stored: Iterable<string>;
+  /** Values of the environment variables in the key. */
+  envValues: Iterable<string>;
+  /** The files the compile read (absolute) with the digests recorded for them. */
+  inputs: ReadonlyArray<{ path: string; digest: string }>;
+  /** The outputs other than the depfile, and stdout and stderr. */
+  outputs: readonly Buffer[];
+}
+
+/** Expansions of the current file's name as spelled. */
+const FILE_MACROS = ['__FILE__', '__BASE_FILE__', '__builtin_FILE'];
+
+/**
+ * Why the result of a compile whose key spells paths from $PWD may still depend on where
+ * its checkout is, so that its entry must serve only its own directories; undefined when
+ * it may serve any checkout. The key spells a path from $PWD only where the adapter saw
+ * no way for its absolute spelling to reach an output; these checks catch what the
+ * arguments do not show: a source that expands `__FILE__` under an absolute include
+ * path, a source or argument that names the checkout literally, a diagnostic quoting a
+ * path, a path under the base dir that the key holds as it is.
+ */
+export async function anchorReason(x: AnchorCheck): Promise<string | undefined> {
+  if (!x.rebase.any) return undefined;
+  for (const s of x.stored) if (s === x.baseDir || s.startsWith(`${x.baseDir}/`)) return `${s} is under the base dir but keyed as it is`;
+  if (x.rebase.display.some((a) => a.includes(x.baseDir))) return 'an argument names the base dir';
+  for (const v of x.envValues) if (v.includes(x.baseDir)) return 'an environment variable names the base dir';
+  if (x.outputs.some((o) => o.includes(x.baseDir))) return 'an output or a diagnostic names the base dir';
+  for (const i of x.inputs) {
+    let data: Buffer;
+    try {
+      data = await readFile(i.path);
+    } catch {
+      return `${i.path} vanished`;
+    }
+    // What we read must be what the compiler read: the digest says so.
+    if (digestBytes(x.algorithm, data).hash !== i.digest) return `${i.path} changed`;
+    if (data.includes(x.baseDir)) return `${i.path} names the base dir`;
+    if (x.rebase.fileMacro && FILE_MACROS.some((m) => data.includes(m))) return `${i.path} expands the file name, spelled absolute`;
+  }
+  return undefined;
+}

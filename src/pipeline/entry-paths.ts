@@ -102,7 +102,10 @@ export function entryPaths(x: EntryPathsInput): EntryPaths {
 /** The stored form of `path`, reached from `base` (absolute) whose stored form is `stored`. */
 function under(base: string, stored: string, path: string): string {
   if (stored.startsWith('/')) return path;
-  const rel = normalize(join(stored.length > 4 ? stored.slice(5) : '.', relative(base, path)));
+  // Both are resolved: a path below `base` is its tail (path.relative costs much more, per probe).
+  const prefix = base === '/' ? '/' : `${base}/`;
+  const tail = path.startsWith(prefix) ? path.slice(prefix.length) : path === base ? '' : relative(base, path);
+  const rel = normalize(join(stored.length > 4 ? stored.slice(5) : '.', tail));
   return storedRelative(rel === '.' ? '' : rel, stored.startsWith('$CWD') ? 'cwd' : 'pwd');
 }
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import type { ContentScan } from './scan-content.js';
 
 export interface ProbeInput {
@@ -50,20 +50,27 @@ export function includeProbes(p: ProbeInput): Probes {
   // A candidate that exists but was not read cannot lie on an active include's search path
   // (it would have been found first): it sits behind an inactive #if. Only the missing
   // ones must stay missing.
+  const existing = new Set<string>();
   const mustLack = (path: string, origin: ProbeOrigin): void => {
-    if (inputs.has(path)) return;
+    if (inputs.has(path) || existing.has(path)) return;
     if (absent.has(path)) from(path, origin);
-    else if (!existsSync(path)) {
+    else if (existsSync(path)) existing.add(path);
+    else {
       absent.add(path);
       from(path, origin);
     }
   };
   const headers = p.inputs.slice(1).map((i) => i.path);
   p.inputs.forEach((f, index) => mustLack(`${f.path}.gch`, { from: 'input', index }));
+  // Each header's name below every chain directory that holds it, worked out once: a C++
+  // unit reads a hundred headers or more, and the loops below are per header and per file.
+  const names = new Set<string>();
   for (const header of headers) {
     for (let i = 0; i < p.chain.length; i++) {
       const rel = under(p.chain[i]!, header);
-      if (rel !== undefined) for (let j = 0; j < i; j++) mustLack(join(p.chain[j]!, rel), { from: 'chain', index: j });
+      if (rel === undefined) continue;
+      names.add(rel);
+      for (let j = 0; j < i; j++) mustLack(join(p.chain[j]!, rel), { from: 'chain', index: j });
     }
   }
   p.inputs.forEach((f, index) => {
@@ -71,12 +78,7 @@ export function includeProbes(p: ProbeInput): Probes {
     const beside: ProbeOrigin = { from: 'input-dir', index };
     for (const name of f.scan.quoteIncludes) if (!isAbsolute(name)) mustLack(join(here, name), beside);
     // `#include MACRO` may be either form: assume quoted for every header read.
-    if (f.scan.computedInclude) {
-      for (const header of headers) for (const dir of p.chain) {
-        const rel = under(dir, header);
-        if (rel !== undefined) mustLack(join(here, rel), beside);
-      }
-    }
+    if (f.scan.computedInclude) for (const rel of names) mustLack(join(here, rel), beside);
     for (const probe of f.scan.probes) {
       const candidates: Array<[string, ProbeOrigin]> = isAbsolute(probe.name)
         ? [[probe.name, { from: 'literal' }]]
@@ -95,7 +97,8 @@ export function includeProbes(p: ProbeInput): Probes {
   return { absent: [...absent].sort(), present: [...present].sort(), origins };
 }
 
+/** `file` relative to `dir` when below it. Both are absolute and normal (resolved), so a prefix test is exact. */
 function under(dir: string, file: string): string | undefined {
-  const rel = relative(dir, file);
-  return rel !== '' && !rel.startsWith('..' + sep) && rel !== '..' && !isAbsolute(rel) ? rel : undefined;
+  const prefix = dir === '/' ? '/' : `${dir}/`;
+  return file.length > prefix.length && file.startsWith(prefix) ? file.slice(prefix.length) : undefined;
 }

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StoreError } from '../types.js';
+
+/** Below this, writing on the event loop costs less than the four thread-pool round trips of an async write. */
+const SYNC_BELOW = 1 << 20;
 
 /**
  * Writes to a temp file in `tmpDir` (same file system) and renames it into place, so a
@@ -11,8 +15,13 @@ import { StoreError } from '../types.js';
 export async function atomicWrite(path: string, data: Buffer | string, tmpDir: string): Promise<void> {
   const tmp = join(tmpDir, `${process.pid}.${randomBytes(6).toString('hex')}`);
   try {
-    await retryAfterMkdir(() => writeFile(tmp, data, { mode: 0o644 }), tmpDir);
-    await retryAfterMkdir(() => rename(tmp, path), dirname(path));
+    if (data.length < SYNC_BELOW) {
+      retryAfterMkdirSync(() => writeFileSync(tmp, data, { mode: 0o644 }), tmpDir);
+      retryAfterMkdirSync(() => renameSync(tmp, path), dirname(path));
+    } else {
+      await retryAfterMkdir(() => writeFile(tmp, data, { mode: 0o644 }), tmpDir);
+      await retryAfterMkdir(() => rename(tmp, path), dirname(path));
+    }
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
     const err = e as NodeJS.ErrnoException;
@@ -27,5 +36,15 @@ async function retryAfterMkdir(op: () => Promise<void>, dir: string): Promise<vo
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     await mkdir(dir, { recursive: true });
     await op();
+  }
+}
+
+function retryAfterMkdirSync(op: () => void, dir: string): void {
+  try {
+    op();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    mkdirSync(dir, { recursive: true });
+    op();
   }
 }

@@ -33,8 +33,12 @@ export interface CompileRecorder {
   flush(output?: string): Promise<void>;
 }
 
-/** Records wait this long, so a burst of hits (make -j) is written in one pass after its replies. */
-const DELAY_MS = 20;
+/**
+ * Records are written once calls have paused this long, so a build's compiles do not share
+ * the CPU with them; the first one waits at most MAX_WAIT_MS (a long build).
+ */
+const DELAY_MS = 250;
+const MAX_WAIT_MS = 5000;
 /** More queued than this (a disk far slower than the builds) and new records are dropped. */
 const MAX_QUEUED = 10_000;
 /** Files whose document on disk we know the shape of (a few hundred bytes each). */
@@ -81,9 +85,21 @@ export function createCompileRecorder(store: WhyStore, log: Logger): CompileReco
       dropped++;
       return;
     }
-    queue.push({ at: Date.now(), tool: c.tool, cwd: c.cwd, pwd: c.keyCwd, output, key, ...p });
-    if (!timer && !running) timer = setTimeout(start, DELAY_MS);
+    const now = Date.now();
+    queue.push({ at: now, tool: c.tool, cwd: c.cwd, pwd: c.keyCwd, output, key, ...p });
+    lastQueued = now;
+    if (!timer && !running) timer = setTimeout(whenQuiet, DELAY_MS);
   };
+  let lastQueued = 0;
+
+  /** Starts the drain once no record came for DELAY_MS, or when the oldest has waited MAX_WAIT_MS. */
+  function whenQuiet(): void {
+    const now = Date.now();
+    const oldest = queue[0]?.at ?? now;
+    const quietFor = now - lastQueued;
+    if (quietFor < DELAY_MS && now - oldest < MAX_WAIT_MS) timer = setTimeout(whenQuiet, DELAY_MS - quietFor);
+    else void start();
+  }
 
   function start(): Promise<void> {
     if (timer) clearTimeout(timer);
@@ -92,7 +108,7 @@ export function createCompileRecorder(store: WhyStore, log: Logger): CompileReco
       .catch((e: Error) => log.warn(`why: ${e.message}`))
       .finally(() => {
         running = undefined;
-        if (hasWork()) timer = setTimeout(start, DELAY_MS);
+        if (hasWork()) timer = setTimeout(whenQuiet, DELAY_MS);
       });
     return running;
   }

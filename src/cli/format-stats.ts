@@ -33,6 +33,7 @@ export function formatStats(s: StatsSnapshot, live: boolean): string {
       `${c['corrupt-entry'] ? `, ${c['corrupt-entry']} corrupt entries dropped` : ''}${c['store-error'] ? `, ${c['store-error']} store errors` : ''}`);
   }
   if (c.evicted > 0) lines.push(`evicted: ${c.evicted} least recently used entries (${formatBytes(c['bytes-evicted'])})`);
+  if (c['entry-bound'] > 0) lines.push(`bound to their checkout: ${c['entry-bound']} stored results another checkout cannot share (REPRISE_LOG_LEVEL=debug says why)`);
   if (s.store) {
     const { bytes, maxBytes, scanning } = s.store;
     const limit = maxBytes === 0 ? ' (no limit)' : ` of ${formatBytes(maxBytes)} (${((100 * bytes) / maxBytes).toFixed(1)}%)`;

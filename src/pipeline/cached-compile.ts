@@ -236,7 +236,10 @@ async function store(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOut
     envValues: GCC_KEY_ENV.flatMap((n) => c.env.get(n) ?? []), spelled, inputs, chain,
     absent, present, origins, outputs: [...data.slice(0, c.job.outputs.length), r.stdout, r.stderr], depfile: callerDepfile,
   });
-  if (entry.anchor) ctx.log.debug(`${c.tool}: entry bound to ${c.keyCwd}: ${entry.anchor.why}`);
+  if (entry.anchor) {
+    ctx.stats.bumpCache('entry-bound');
+    ctx.log.debug(`${c.tool}: entry bound to ${c.keyCwd}: ${entry.anchor.why}`);
+  }
 
   const blob = async (bytes: Buffer): Promise<string> => {
     const d = digestBytes(ctx.algorithm, bytes).hash;

@@ -49,6 +49,7 @@ export const CACHE_COUNTERS = [
   'store-error', // the store could not be read or written (full disk, I/O); the call was still served
   'evicted', // entries (manifests, results, blobs) removed to keep the store under REPRISE_MAX_SIZE
   'bytes-evicted', // their bytes
+  'entry-bound', // results stored for their own directories only: another checkout cannot share them (the debug log says why)
 ] as const;
 export type CacheCounter = (typeof CACHE_COUNTERS)[number];
 

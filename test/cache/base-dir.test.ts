@@ -154,8 +154,11 @@ test('__FILE__ under an absolute path keeps the entry to its checkout, unless a 
   for (const x of [a, b]) writeFileSync(join(x, 'src', 'f.c'), '#include "common.h"\nconst char *where = __FILE__;\n');
   await settle();
   const args = (x: string, more: string[] = []): string[] => ['gcc', ...more, `-I${x}/include`, '-c', `${x}/src/f.c`, '-o', 'build/f.o'];
+  const bound = async (): Promise<number> => (await stats(withBase)).cache['entry-bound'];
+  const boundBefore = await bound();
   assert.equal(await compile(withBase, a, args(a)), 'miss');
   assert.equal(await compile(withBase, b, args(b)), 'miss');
+  assert.equal(await bound(), boundBefore + 2, 'both entries are counted as bound to their checkout');
   await sameAsBare(ws, b, args(b), ['build/f.o']);
   assert.equal(await compile(withBase, a, args(a)), 'hit');
   assert.equal(await compile(withBase, b, args(b)), 'hit');

@@ -1,23 +1,15 @@
-import { readFile, rm } from 'node:fs/promises';
-import { mkdirSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { delimiter, join, relative, resolve } from 'node:path';
-import { GCC_KEY_ENV, gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
+import { join, resolve } from 'node:path';
 import { directKeyFor } from './direct-key-for.js';
-import { storedEntry } from './portable-entry.js';
-import { includeProbes } from '../adapters/gcc/include-probes.js';
-import type { ContentScan } from '../adapters/gcc/scan-content.js';
-import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
-import { digestBytes } from '../hashing/create-hasher.js';
 import type { BuiltKey } from '../keying/key-builder.js';
-import type { ActionResult, OutputFile } from '../store/types.js';
 import type { CacheContext } from './cache-context.js';
 import type { CallSink } from './call-sink.js';
-import { addManifestEntry, matchManifest, type ManifestEntry } from './manifest.js';
+import { matchManifest } from './manifest.js';
 import { jobOutputs, placeOutputs } from './place-outputs.js';
-import type { KeyRebase } from './rebase-key-paths.js';
 import { replay } from './replay.js';
-import { rebasable, type CallDirs } from './stored-path.js';
+import { storeCompile, type Keyed, type RunOutcome } from './store-compile.js';
 import type { CompileJob } from './types.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 
@@ -72,14 +64,6 @@ async function tryHit(ctx: CacheContext, c: CompileCall, direct: BuiltKey, sink:
   }
 }
 
-interface RunOutcome {
-  code: number;
-  signal: number;
-  stdout: Buffer;
-  stderr: Buffer;
-  startedAtNs: bigint;
-  durationMs: number;
-}
 
 /**
  * Runs the compiler through the executor, streaming to the caller and keeping a copy.
@@ -146,10 +130,6 @@ function scratchReady(ctx: CacheContext): boolean {
   }
 }
 
-/** The direct key (with its transcript, for `reprise why`), and how it spells paths under the base dir. */
-interface Keyed extends BuiltKey {
-  rebase: KeyRebase;
-}
 
 async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: Keyed, sink: CallSink): Promise<void> {
   const abs = (p: string): string => resolve(c.cwd, p);
@@ -172,7 +152,7 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: Keyed,
       return;
     }
     if (scanned) r.startedAtNs = scanned.startedAtNs; // inputs must be unchanged since the pre-pass read them
-    const stored = scan && !scanned?.ok ? 'dep-scan-failed' : await store(ctx, c, direct, r, ownDepfile ?? abs(c.job.depfile!.path));
+    const stored = scan && !scanned?.ok ? 'dep-scan-failed' : await storeCompile(ctx, c, direct, r, ownDepfile ?? abs(c.job.depfile!.path));
     if (typeof stored === 'string') {
       ctx.stats.uncacheable(c.tool, stored);
       ctx.why.notStored(c, direct, stored);
@@ -186,92 +166,5 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: Keyed,
   } finally {
     if (ownDepfile) await rm(ownDepfile, { force: true }).catch(() => undefined);
     if (r) sink.exit(r.code, r.signal);
-  }
-}
-
-/** Stores a successful compile and returns its manifest entry, or an uncacheable reason when it must not be stored. */
-async function store(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOutcome, depfilePath: string): Promise<PipelineUncacheableReason | ManifestEntry> {
-  const abs = (p: string): string => resolve(c.cwd, p);
-  let depText: string;
-  try {
-    depText = await readFile(depfilePath, 'utf8');
-  } catch {
-    return 'no-depfile';
-  }
-  const spelled = parseDepfile(depText);
-  const deps = spelled.map(abs);
-  if (deps.length === 0) return 'no-depfile';
-  const inputs: Array<{ path: string; digest: string }> = [];
-  const scanned: Array<{ path: string; scan: ContentScan }> = [];
-  for (const path of deps) {
-    const d = await ctx.files.digest(path);
-    if (!d) return 'input-vanished';
-    if (d.scan.timeMacro) return 'time-macro';
-    if (d.scan.computedProbe) return 'computed-has-include';
-    if (changedSince(path, r.startedAtNs)) return 'input-changed-during-compile';
-    scanned.push({ path, scan: d.scan });
-    inputs.push({ path, digest: d.digest.hash });
-  }
-  const systemDirs = await ctx.systemIncludeDirs(c.toolPath, c.job.language, c.job.systemDirArgs, Object.fromEntries(c.env));
-  const envDirs = (name: string): string[] => (c.env.get(name) ?? '').split(delimiter).filter((d) => d !== '');
-  const dirs = c.job.includeDirs;
-  const chain = [
-    ...dirs.quote, ...dirs.bracket, ...envDirs('CPATH'), ...dirs.system,
-    ...envDirs(c.job.language.startsWith('c++') ? 'CPLUS_INCLUDE_PATH' : 'C_INCLUDE_PATH'), ...systemDirs, ...dirs.after,
-  ];
-  const { absent, present, origins } = includeProbes({ inputs: scanned, chain: chain.map(abs) });
-
-  const files = jobOutputs(c.job);
-  const data: Buffer[] = [];
-  for (const o of files) {
-    try {
-      data.push(await readFile(abs(o.path)));
-    } catch {
-      return 'missing-output';
-    }
-  }
-  const callerDepfile = c.job.depfile && { data: data[files.length - 1]!, targets: c.job.depfile.targets };
-  const entry = await storedEntry({
-    algorithm: ctx.algorithm, baseDir: ctx.baseDir, dirs: { cwd: c.cwd, pwd: c.keyCwd }, rebase: direct.rebase,
-    envValues: GCC_KEY_ENV.flatMap((n) => c.env.get(n) ?? []), spelled, inputs, chain,
-    absent, present, origins, outputs: [...data.slice(0, c.job.outputs.length), r.stdout, r.stderr], depfile: callerDepfile,
-  });
-  if (entry.anchor) {
-    ctx.stats.bumpCache('entry-bound');
-    ctx.log.debug(`${c.tool}: entry bound to ${c.keyCwd}: ${entry.anchor.why}`);
-  }
-
-  const blob = async (bytes: Buffer): Promise<string> => {
-    const d = digestBytes(ctx.algorithm, bytes).hash;
-    await ctx.cas.put(d, bytes);
-    ctx.stats.bumpCache('bytes-stored', bytes.length);
-    return d;
-  };
-  const outputs: OutputFile[] = [];
-  for (const [i, o] of files.entries()) {
-    const stored = o.role === 'depfile' && entry.depfile ? entry.depfile : { role: o.role, data: data[i]! };
-    // Results name outputs from the working directory when the key does: they may serve other checkouts.
-    const path = !entry.anchor && rebasable(o.path, ctx.baseDir) ? relative(c.keyCwd, o.path) : o.path;
-    outputs.push({ role: stored.role, path, digest: await blob(stored.data), size: stored.data.length, mode: 0o644 });
-  }
-  const result: ActionResult = {
-    schema: 1, outputs, stdoutDigest: await blob(r.stdout), stderrDigest: await blob(r.stderr), exitCode: 0,
-    durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed: false,
-  };
-  const anchor: CallDirs | undefined = entry.anchor && { cwd: entry.anchor.cwd, pwd: entry.anchor.pwd };
-  const resultKey = gccResultKey(ctx.algorithm, direct.key, entry.inputs, entry.absentPaths, entry.present, anchor);
-  await ctx.actions.put(resultKey, result);
-  const manifestEntry: ManifestEntry = { inputs: entry.inputs, absent: entry.absent, present: entry.present, resultKey, ...(anchor ? { anchor } : {}) };
-  await ctx.manifests.put(direct.key, addManifestEntry(await ctx.manifests.get(direct.key), manifestEntry));
-  return manifestEntry;
-}
-
-/** A file whose content or metadata changed after the compile began may not be what the compiler read. */
-function changedSince(path: string, startNs: bigint): boolean {
-  try {
-    const st = statSync(path, { bigint: true });
-    return st.mtimeNs >= startNs || st.ctimeNs >= startNs;
-  } catch {
-    return true;
   }
 }

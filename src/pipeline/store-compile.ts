@@ -1,0 +1,120 @@
+import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { delimiter, relative, resolve } from 'node:path';
+import { GCC_KEY_ENV, gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
+import { includeProbes } from '../adapters/gcc/include-probes.js';
+import type { ContentScan } from '../adapters/gcc/scan-content.js';
+import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
+import { digestBytes } from '../hashing/create-hasher.js';
+import type { BuiltKey } from '../keying/key-builder.js';
+import type { ActionResult, OutputFile } from '../store/types.js';
+import type { CacheContext } from './cache-context.js';
+import type { CompileCall } from './cached-compile.js';
+import { addManifestEntry, type ManifestEntry } from './manifest.js';
+import { jobOutputs } from './place-outputs.js';
+import { storedEntry } from './portable-entry.js';
+import type { KeyRebase } from './rebase-key-paths.js';
+import { rebasable, type CallDirs } from './stored-path.js';
+import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
+
+/** What a successful compile left to store. */
+export interface RunOutcome {
+  code: number;
+  signal: number;
+  stdout: Buffer;
+  stderr: Buffer;
+  startedAtNs: bigint;
+  durationMs: number;
+}
+
+/** The direct key (with its transcript, for `reprise why`), and how it spells paths under the base dir. */
+export interface Keyed extends BuiltKey {
+  rebase: KeyRebase;
+}
+
+/** Stores a successful compile and returns its manifest entry, or an uncacheable reason when it must not be stored. */
+export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOutcome, depfilePath: string): Promise<PipelineUncacheableReason | ManifestEntry> {
+  const abs = (p: string): string => resolve(c.cwd, p);
+  let depText: string;
+  try {
+    depText = await readFile(depfilePath, 'utf8');
+  } catch {
+    return 'no-depfile';
+  }
+  const spelled = parseDepfile(depText);
+  const deps = spelled.map(abs);
+  if (deps.length === 0) return 'no-depfile';
+  const inputs: Array<{ path: string; digest: string }> = [];
+  const scanned: Array<{ path: string; scan: ContentScan }> = [];
+  for (const path of deps) {
+    const d = await ctx.files.digest(path);
+    if (!d) return 'input-vanished';
+    if (d.scan.timeMacro) return 'time-macro';
+    if (d.scan.computedProbe) return 'computed-has-include';
+    if (changedSince(path, r.startedAtNs)) return 'input-changed-during-compile';
+    scanned.push({ path, scan: d.scan });
+    inputs.push({ path, digest: d.digest.hash });
+  }
+  const systemDirs = await ctx.systemIncludeDirs(c.toolPath, c.job.language, c.job.systemDirArgs, Object.fromEntries(c.env));
+  const envDirs = (name: string): string[] => (c.env.get(name) ?? '').split(delimiter).filter((d) => d !== '');
+  const dirs = c.job.includeDirs;
+  const chain = [
+    ...dirs.quote, ...dirs.bracket, ...envDirs('CPATH'), ...dirs.system,
+    ...envDirs(c.job.language.startsWith('c++') ? 'CPLUS_INCLUDE_PATH' : 'C_INCLUDE_PATH'), ...systemDirs, ...dirs.after,
+  ];
+  const { absent, present, origins } = includeProbes({ inputs: scanned, chain: chain.map(abs) });
+
+  const files = jobOutputs(c.job);
+  const data: Buffer[] = [];
+  for (const o of files) {
+    try {
+      data.push(await readFile(abs(o.path)));
+    } catch {
+      return 'missing-output';
+    }
+  }
+  const callerDepfile = c.job.depfile && { data: data[files.length - 1]!, targets: c.job.depfile.targets };
+  const entry = await storedEntry({
+    algorithm: ctx.algorithm, baseDir: ctx.baseDir, dirs: { cwd: c.cwd, pwd: c.keyCwd }, rebase: direct.rebase,
+    envValues: GCC_KEY_ENV.flatMap((n) => c.env.get(n) ?? []), spelled, inputs, chain,
+    absent, present, origins, outputs: [...data.slice(0, c.job.outputs.length), r.stdout, r.stderr], depfile: callerDepfile,
+  });
+  if (entry.anchor) {
+    ctx.stats.bumpCache('entry-bound');
+    ctx.log.debug(`${c.tool}: entry bound to ${c.keyCwd}: ${entry.anchor.why}`);
+  }
+
+  const blob = async (bytes: Buffer): Promise<string> => {
+    const d = digestBytes(ctx.algorithm, bytes).hash;
+    await ctx.cas.put(d, bytes);
+    ctx.stats.bumpCache('bytes-stored', bytes.length);
+    return d;
+  };
+  const outputs: OutputFile[] = [];
+  for (const [i, o] of files.entries()) {
+    const stored = o.role === 'depfile' && entry.depfile ? entry.depfile : { role: o.role, data: data[i]! };
+    // Results name outputs from the working directory when the key does: they may serve other checkouts.
+    const path = !entry.anchor && rebasable(o.path, ctx.baseDir) ? relative(c.keyCwd, o.path) : o.path;
+    outputs.push({ role: stored.role, path, digest: await blob(stored.data), size: stored.data.length, mode: 0o644 });
+  }
+  const result: ActionResult = {
+    schema: 1, outputs, stdoutDigest: await blob(r.stdout), stderrDigest: await blob(r.stderr), exitCode: 0,
+    durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed: false,
+  };
+  const anchor: CallDirs | undefined = entry.anchor && { cwd: entry.anchor.cwd, pwd: entry.anchor.pwd };
+  const resultKey = gccResultKey(ctx.algorithm, direct.key, entry.inputs, entry.absentPaths, entry.present, anchor);
+  await ctx.actions.put(resultKey, result);
+  const manifestEntry: ManifestEntry = { inputs: entry.inputs, absent: entry.absent, present: entry.present, resultKey, ...(anchor ? { anchor } : {}) };
+  await ctx.manifests.put(direct.key, addManifestEntry(await ctx.manifests.get(direct.key), manifestEntry));
+  return manifestEntry;
+}
+
+/** A file whose content or metadata changed after the compile began may not be what the compiler read. */
+function changedSince(path: string, startNs: bigint): boolean {
+  try {
+    const st = statSync(path, { bigint: true });
+    return st.mtimeNs >= startNs || st.ctimeNs >= startNs;
+  } catch {
+    return true;
+  }
+}

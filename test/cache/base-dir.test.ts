@@ -192,3 +192,31 @@ test('REPRISE_BASE_DIR must be absolute and not /', () => {
   assert.throws(() => loadConfig({ REPRISE_BASE_DIR: '/' }), /every path/);
   assert.throws(() => loadConfig({ REPRISE_BASE_DIR: '//' }), /every path/);
 });
+
+test('a header created in a new subdirectory of an earlier -I directory misses, in the checkout that stored the entry and in one sharing it', async () => {
+  const { a, b } = checkouts('new-subdir', plain);
+  for (const x of [a, b]) {
+    mkdirSync(join(x, 'inc1'), { recursive: true });
+    mkdirSync(join(x, 'inc2', 'sub'), { recursive: true });
+    writeFileSync(join(x, 'inc2', 'sub', 'x.h'), '#define X 2\n');
+    writeFileSync(join(x, 'src', 'sub.c'), '#include <sub/x.h>\nint x = X;\n');
+  }
+  await new Promise((r) => setTimeout(r, 250)); // past the settle window: inc1's stamp vouches for inc1/sub
+  const args = ['gcc', '-Iinc1', '-Iinc2', '-c', 'src/sub.c', '-o', 'build/sub.o'];
+  assert.equal(await compile(plain.env, a, args), 'miss');
+  assert.equal(await compile(plain.env, a, args), 'hit');
+  assert.equal(await compile(plain.env, b, args), 'hit');
+  // In the second checkout: its own inc1 gains sub/x.h; the first checkout's inc1 is untouched.
+  mkdirSync(join(b, 'inc1', 'sub'));
+  writeFileSync(join(b, 'inc1', 'sub', 'x.h'), '#define X 1\n');
+  await settle();
+  assert.equal(await compile(plain.env, b, args), 'miss');
+  await sameAsBare(plain, b, args, ['build/sub.o']);
+  assert.equal(await compile(plain.env, a, args), 'hit');
+  // And in the first one.
+  mkdirSync(join(a, 'inc1', 'sub'));
+  writeFileSync(join(a, 'inc1', 'sub', 'x.h'), '#define X 1\n');
+  await settle();
+  assert.equal(await compile(plain.env, a, args), 'hit', 'now the same files as the second checkout: its entry serves');
+  await sameAsBare(plain, a, args, ['build/sub.o']);
+});

@@ -39,19 +39,42 @@ export async function matchManifest(m: Manifest, files: FileDigestCache<unknown>
   const at = storedResolver(dirs);
   entries: for (const e of m.entries) {
     if (e.anchor && (e.anchor.cwd !== dirs.cwd || e.anchor.pwd !== dirs.pwd)) continue;
-    for (const a of e.present) if (!existsSync(at(a))) continue entries;
-    const absent = e.absent.every((g) => g.dir.startsWith('/') && (!g.parent || g.parent.dir.startsWith('/')))
-      ? e.absent
-      : e.absent.map((g) => ({ ...g, dir: at(g.dir), ...(g.parent ? { parent: { dir: at(g.parent.dir), stamp: g.parent.stamp } } : {}) }));
-    if (!stillAbsent(absent)) continue entries;
-    for (const i of e.inputs) {
-      const path = at(i.path);
+    const paths = resolvedPaths(e, dirs, at);
+    for (const a of paths.present) if (!existsSync(a)) continue entries;
+    if (!stillAbsent(paths.absent)) continue entries;
+    for (const [k, i] of e.inputs.entries()) {
+      const path = paths.inputs[k]!;
       const d = files.peek(path) ?? (await files.digest(path));
       if (!d || d.digest.hash !== i.digest) continue entries;
     }
     return e.resultKey;
   }
   return undefined;
+}
+
+interface ResolvedPaths {
+  dirs: string;
+  inputs: string[];
+  absent: AbsentDir[];
+  present: string[];
+}
+
+/** An entry's stored paths resolved for the last directories that used it: a rebuild asks again from the same place. */
+const resolved = new WeakMap<ManifestEntry, ResolvedPaths>();
+
+function resolvedPaths(e: ManifestEntry, dirs: CallDirs, at: (stored: string) => string): ResolvedPaths {
+  const key = `${dirs.cwd}\0${dirs.pwd}`;
+  const known = resolved.get(e);
+  if (known?.dirs === key) return known;
+  const absolute = e.absent.every((g) => g.dir.startsWith('/') && (!g.parent || g.parent.dir.startsWith('/')));
+  const paths: ResolvedPaths = {
+    dirs: key,
+    inputs: e.inputs.map((i) => at(i.path)),
+    absent: absolute ? e.absent : e.absent.map((g) => ({ ...g, dir: at(g.dir), ...(g.parent ? { parent: { dir: at(g.parent.dir), stamp: g.parent.stamp } } : {}) })),
+    present: e.present.map(at),
+  };
+  resolved.set(e, paths);
+  return paths;
 }
 
 export function addManifestEntry(m: Manifest | undefined, e: ManifestEntry): Manifest {

@@ -160,30 +160,30 @@ test('depfiles, split DWARF, coverage notes and stack usage are replayed exactly
   assert.match(readFileSync(join(dir, 'outs/o.d'), 'utf8'), /^outs\/o\.o: outs\/o\.c .*outs\/o\.h/);
 });
 
-test('-MMD: cached through a -M pre-pass; its depfile is the bare one, and system headers are still inputs', async () => {
-  w('mmd/m.c', '#include <sysh.h>\n#include "m.h"\nint m(void) { return M + S; }\n');
-  w('mmd/m.h', '#define M 1\n');
-  w('mmd/sys/sysh.h', '#define S 2\n');
-  const args = ['gcc', '-isystem', 'mmd/sys', '-MMD', '-MP', '-c', 'mmd/m.c', '-o', 'mmd/m.o'];
+for (const cc of ['gcc', 'clang']) test(`${cc} -MMD: cached through a -M pre-pass; its depfile is the bare one, and system headers are still inputs`, async () => {
+  w(`mmd-${cc}/m.c`, '#include <sysh.h>\n#include "m.h"\nint m(void) { return M + S; }\n');
+  w(`mmd-${cc}/m.h`, '#define M 1\n');
+  w(`mmd-${cc}/sys/sysh.h`, '#define S 2\n');
+  const args = [cc, '-isystem', `mmd-${cc}/sys`, '-MMD', '-MP', '-c', `mmd-${cc}/m.c`, '-o', `mmd-${cc}/m.o`];
   const expected = await bare(args);
   assert.equal(expected.code, 0, text(expected));
-  const bareDep = readFileSync(join(dir, 'mmd/m.d'));
+  const bareDep = readFileSync(join(dir, `mmd-${cc}/m.d`));
   assert.doesNotMatch(bareDep.toString(), /sysh\.h/); // -MMD leaves system headers out
-  rmSync(join(dir, 'mmd/m.d'));
+  rmSync(join(dir, `mmd-${cc}/m.d`));
   assert.equal((await compile(args)).outcome, 'miss');
-  assert.ok(readFileSync(join(dir, 'mmd/m.d')).equals(bareDep), 'depfile written on a miss');
-  rmSync(join(dir, 'mmd/m.d'));
+  assert.ok(readFileSync(join(dir, `mmd-${cc}/m.d`)).equals(bareDep), 'depfile written on a miss');
+  rmSync(join(dir, `mmd-${cc}/m.d`));
   assert.equal((await compile(args)).outcome, 'hit');
-  assert.ok(readFileSync(join(dir, 'mmd/m.d')).equals(bareDep), 'depfile replayed on a hit');
+  assert.ok(readFileSync(join(dir, `mmd-${cc}/m.d`)).equals(bareDep), 'depfile replayed on a hit');
   // The system header is not in the caller's depfile, but it is an input of the cached result.
-  w('mmd/sys/sysh.h', '#define S 3\n');
+  w(`mmd-${cc}/sys/sysh.h`, '#define S 3\n');
   await settle();
   assert.equal((await compile(args)).outcome, 'miss');
   const again = await compile(args);
   assert.equal(again.outcome, 'hit');
-  const obj = readFileSync(join(dir, 'mmd/m.o'));
+  const obj = readFileSync(join(dir, `mmd-${cc}/m.o`));
   assert.equal((await bare(args)).code, 0);
-  assert.ok(readFileSync(join(dir, 'mmd/m.o')).equals(obj), 'object matches the bare compile after the system header changed');
+  assert.ok(readFileSync(join(dir, `mmd-${cc}/m.o`)).equals(obj), 'object matches the bare compile after the system header changed');
 });
 
 test('odd file names (spaces, Unicode) and -o /dev/null', async () => {

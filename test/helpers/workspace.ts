@@ -38,7 +38,8 @@ export function createWorkspace(prefix = 'reprise-test-'): Workspace {
     bareEnv,
     cleanup() {
       stopDaemonAt(runtimeDir);
-      rmSync(base, { recursive: true, force: true });
+      // A daemon killed just now may still be finishing a write: retry briefly.
+      rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
 }

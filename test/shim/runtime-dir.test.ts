@@ -6,6 +6,7 @@ import test from 'node:test';
 import { run, text } from '../helpers/run.js';
 import { projectOutputs, writeSmallProject } from '../helpers/small-project.js';
 import { createWorkspace, stopDaemonAt } from '../helpers/workspace.js';
+import { waitFor } from '../helpers/wait.js';
 
 const ws = createWorkspace();
 test.after(() => ws.cleanup());
@@ -67,6 +68,8 @@ test('no daemon can start (no launcher reachable in time): fallbacks are recorde
   await run('make', ['clean'], { cwd: project, env: ws.bareEnv });
   const env = { ...ws.env, REPRISE_RUNTIME_DIR: dir, REPRISE_START_TIMEOUT_MS: '0' };
   const r = await run('make', ['-j2', 'CC=gcc'], { cwd: project, env });
+  // The shims gave up waiting, but the daemon they launched still starts: stop it once it has.
+  await waitFor('the daemon launched in the background', () => existsSync(join(dir, 'daemon.pid')), 15_000);
   stopDaemonAt(dir);
   assert.equal(r.code, 0, text(r));
   assert.deepEqual(projectOutputs(project), expected);

@@ -66,15 +66,15 @@ function resolvedPaths(e: ManifestEntry, dirs: CallDirs, at: (stored: string) =>
   const key = `${dirs.cwd}\0${dirs.pwd}`;
   const known = resolved.get(e);
   if (known?.dirs === key) return known;
-  const absolute = e.absent.every((g) => g.dir.startsWith('/') && (!g.parent || g.parent.dir.startsWith('/')));
-  const paths: ResolvedPaths = {
-    dirs: key,
-    inputs: e.inputs.map((i) => at(i.path)),
-    absent: absolute ? e.absent : e.absent.map((g) => ({ ...g, dir: at(g.dir), ...(g.parent ? { parent: { dir: at(g.parent.dir), stamp: g.parent.stamp } } : {}) })),
-    present: e.present.map(at),
-  };
+  const paths: ResolvedPaths = { dirs: key, inputs: e.inputs.map((i) => at(i.path)), absent: resolveAbsent(e.absent, at), present: e.present.map(at) };
   resolved.set(e, paths);
   return paths;
+}
+
+/** Absent-path groups with their stored directories (and ancestors) as the absolute paths they name for one call. */
+export function resolveAbsent(groups: AbsentDir[], at: (stored: string) => string): AbsentDir[] {
+  if (groups.every((g) => g.dir.startsWith('/') && (!g.parent || g.parent.dir.startsWith('/')))) return groups;
+  return groups.map((g) => ({ ...g, dir: at(g.dir), ...(g.parent ? { parent: { dir: at(g.parent.dir), stamp: g.parent.stamp } } : {}) }));
 }
 
 export function addManifestEntry(m: Manifest | undefined, e: ManifestEntry): Manifest {

@@ -1,4 +1,5 @@
 import { diffCompiles, type InputSet } from './diff-compiles.js';
+import { resolveAbsent } from '../pipeline/manifest.js';
 import { storedResolver } from '../pipeline/stored-path.js';
 import type { CompileRecord, WhyDocument, WhyReport, WhyVerdict } from './types.js';
 
@@ -27,7 +28,7 @@ export async function buildWhyReport(file: string, doc: WhyDocument | undefined 
 function resolveInputSet(set: InputSet, at: (stored: string) => string): InputSet {
   return {
     inputs: set.inputs.map((i) => ({ path: at(i.path), digest: i.digest })),
-    absent: set.absent.map((g) => ({ ...g, dir: at(g.dir), ...(g.parent ? { parent: { dir: at(g.parent.dir), stamp: g.parent.stamp } } : {}) })),
+    absent: resolveAbsent(set.absent, at),
     present: set.present.map(at),
   };
 }

@@ -58,29 +58,29 @@ export function createFileDigestCache<S>(opts: FileDigestCacheOptions<S>): FileD
   };
   const stampOf = (st: BigIntStats): FileStamp => `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 
+  /** The memoised digest when the file still has the stamp it was hashed under. */
+  const peek = (path: string): FileDigest<S> | undefined => {
+    const known = memo.get(path);
+    if (!known) return undefined;
+    const st = statOf(path);
+    if (!st || stampOf(st) !== known.stamp) return undefined;
+    counters.hits++;
+    return known;
+  };
+
   return {
     counters,
     stamp(path) {
       const st = statOf(path);
       return st ? stampOf(st) : undefined;
     },
-    peek(path) {
-      const known = memo.get(path);
-      if (!known) return undefined;
-      const st = statOf(path);
-      if (!st || stampOf(st) !== known.stamp) return undefined;
-      counters.hits++;
-      return known;
-    },
+    peek,
     async digest(path) {
+      const known = peek(path);
+      if (known) return known;
       const st = statOf(path);
       if (!st) return undefined;
       const stamp = stampOf(st);
-      const known = memo.get(path);
-      if (known && known.stamp === stamp) {
-        counters.hits++;
-        return known;
-      }
       let content: Buffer;
       try {
         content = await readFile(path);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StoreError } from '../types.js';
@@ -14,14 +14,10 @@ const SYNC_BELOW = 1 << 20;
  */
 export async function atomicWrite(path: string, data: Buffer | string, tmpDir: string): Promise<void> {
   const tmp = join(tmpDir, `${process.pid}.${randomBytes(6).toString('hex')}`);
+  const small = data.length < SYNC_BELOW;
   try {
-    if (data.length < SYNC_BELOW) {
-      retryAfterMkdirSync(() => writeFileSync(tmp, data, { mode: 0o644 }), tmpDir);
-      retryAfterMkdirSync(() => renameSync(tmp, path), dirname(path));
-    } else {
-      await retryAfterMkdir(() => writeFile(tmp, data, { mode: 0o644 }), tmpDir);
-      await retryAfterMkdir(() => rename(tmp, path), dirname(path));
-    }
+    await retryAfterMkdir(() => (small ? writeFileSync(tmp, data, { mode: 0o644 }) : writeFile(tmp, data, { mode: 0o644 })), tmpDir);
+    await retryAfterMkdir(() => (small ? renameSync(tmp, path) : rename(tmp, path)), dirname(path));
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
     const err = e as NodeJS.ErrnoException;
@@ -29,22 +25,13 @@ export async function atomicWrite(path: string, data: Buffer | string, tmpDir: s
   }
 }
 
-async function retryAfterMkdir(op: () => Promise<void>, dir: string): Promise<void> {
+/** Runs `op`; if its directory is missing, makes it and runs `op` again. */
+async function retryAfterMkdir(op: () => void | Promise<void>, dir: string): Promise<void> {
   try {
     await op();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     await mkdir(dir, { recursive: true });
     await op();
-  }
-}
-
-function retryAfterMkdirSync(op: () => void, dir: string): void {
-  try {
-    op();
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    mkdirSync(dir, { recursive: true });
-    op();
   }
 }

@@ -15,6 +15,11 @@ import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 
 const START_MARGIN_MS = 10;
 
+/** When a compile's inputs must stay unchanged from: file times come from the kernel's coarse clock, a few ms behind, so start early. */
+function windowStartNs(): bigint {
+  return BigInt(Date.now() - START_MARGIN_MS) * 1_000_000n;
+}
+
 export interface CompileCall {
   tool: string;
   toolPath: string;
@@ -64,7 +69,6 @@ async function tryHit(ctx: CacheContext, c: CompileCall, direct: BuiltKey, sink:
   }
 }
 
-
 /**
  * Runs the compiler through the executor, streaming to the caller and keeping a copy.
  * Undefined when there is no outcome; the caller has then been answered already.
@@ -72,8 +76,7 @@ async function tryHit(ctx: CacheContext, c: CompileCall, direct: BuiltKey, sink:
 async function run(ctx: CacheContext, c: CompileCall, args: string[], sink: CallSink): Promise<RunOutcome | undefined> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  // File times come from the kernel's coarse clock, a few ms behind: start the window early.
-  const startedAtNs = BigInt(Date.now() - START_MARGIN_MS) * 1_000_000n;
+  const startedAtNs = windowStartNs();
   const t0 = performance.now();
   const r = await ctx.executor.run({
     toolPath: c.toolPath, argv0: c.toolPath, args, cwd: c.cwd, env: c.env, umask: c.umask, signal: sink.signal,
@@ -98,7 +101,7 @@ async function run(ctx: CacheContext, c: CompileCall, args: string[], sink: Call
  * list (system headers included) lands in a private file. Its output is not the caller's.
  */
 async function depScan(ctx: CacheContext, c: CompileCall, args: string[], depfile: string, signal: AbortSignal): Promise<{ ok: boolean; startedAtNs: bigint }> {
-  const startedAtNs = BigInt(Date.now() - START_MARGIN_MS) * 1_000_000n;
+  const startedAtNs = windowStartNs();
   const r = await ctx.executor.run({
     toolPath: c.toolPath, argv0: c.toolPath, args: [...args, '-M', '-MF', depfile], cwd: c.cwd, env: c.env, umask: c.umask, signal,
     onStarted: () => undefined, onStdout: () => undefined, onStderr: () => undefined,
@@ -129,7 +132,6 @@ function scratchReady(ctx: CacheContext): boolean {
     return false;
   }
 }
-
 
 async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: Keyed, sink: CallSink): Promise<void> {
   const abs = (p: string): string => resolve(c.cwd, p);

@@ -16,12 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,8 +37,8 @@
 #define diag(fmt, ...) fprintf(stderr, "reprise-spawner: " fmt "\n", __VA_ARGS__)
 
 /* Where starting a job failed; JOB_FAILED's message names any stage but the exec. */
-enum { STAGE_EXEC, STAGE_PIPE, STAGE_FORK, STAGE_SESSION, STAGE_CHDIR, STAGE_STDIO };
-static const char *const k_stage[] = { NULL, "pipe2", "fork", "setsid", "chdir", "stdio" };
+enum { STAGE_EXEC, STAGE_PIPE, STAGE_FORK, STAGE_SESSION, STAGE_CHDIR, STAGE_STDIO, STAGE_VIEW };
+static const char *const k_stage[] = { NULL, "pipe2", "fork", "setsid", "chdir", "stdio", "sandbox view" };
 
 /* Signals that end the spawner (SIGTERM is also the parent-death signal). */
 static const int k_stop[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT };
@@ -52,6 +55,7 @@ struct job {
 struct request {
     uint32_t id, mask;
     char *tool, *cwd, **argv, **envp;
+    char **view; /* triples (op, a, b); empty: run in the spawner's own view */
 };
 
 /* Reads a SPAWN payload, copying its strings NUL-terminated into arena. */
@@ -72,6 +76,7 @@ static struct {
     size_t inlen, incap;
     int sfd, devnull;
     pid_t self;
+    const char *root; /* --sandbox ROOT: where each sandboxed job mounts its view's tmpfs */
 } g;
 
 /* ---- small helpers ---------------------------------------------------------------- */
@@ -248,12 +253,22 @@ static int reserve_job(void)
     return 0;
 }
 
-static _Noreturn void child_fail(int st, int stage)
+/* What a child that could not exec reports: errno, stage, and for STAGE_VIEW the op's index. */
+struct report {
+    int err, stage, op;
+};
+
+static _Noreturn void child_fail_at(int st, int stage, int op)
 {
-    int report[2] = { errno, stage };
-    while (write(st, report, sizeof report) < 0 && errno == EINTR)
+    struct report rep = { errno, stage, op };
+    while (write(st, &rep, sizeof rep) < 0 && errno == EINTR)
         ;
     _exit(127);
+}
+
+static _Noreturn void child_fail(int st, int stage)
+{
+    child_fail_at(st, stage, -1);
 }
 
 /* Closes every descriptor from 3 up but keep, which must live until the exec. */
@@ -269,6 +284,103 @@ static void close_others(int keep)
     for (int fd = 3; (rlim_t)fd < max; fd++)
         if (fd != keep)
             close(fd);
+}
+
+/* ---- the sandbox view (docs/protocol.md, "Sandboxed jobs") --------------------------- */
+
+/* mkdir -p of path's parent directories (path itself when whole), in the view being built. */
+static int make_parents(char *path, int whole)
+{
+    char *end = whole ? path + strlen(path) : strrchr(path, '/');
+    for (char *p = path + 1; end && p <= end; p++) {
+        if (*p != '/' && p != end)
+            continue;
+        char c = *p;
+        *p = '\0';
+        int r = mkdir(path, 0755);
+        *p = c;
+        if (r != 0 && errno != EEXIST)
+            return -1;
+    }
+    return 0;
+}
+
+/* A bind mount: its mountpoint made first, a directory or an empty file as the source is. */
+static int bind_into(const char *src, char *dst, int readonly)
+{
+    struct stat st;
+    if (stat(src, &st) != 0)
+        return -1;
+    if (S_ISDIR(st.st_mode)) {
+        if (make_parents(dst, 1) != 0)
+            return -1;
+    } else {
+        if (make_parents(dst, 0) != 0)
+            return -1;
+        int fd = open(dst, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0 && access(dst, F_OK) != 0) /* one already there (read-only) will do */
+            return -1;
+        if (fd >= 0)
+            close(fd);
+    }
+    if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) != 0)
+        return -1;
+    /* Sources on the read-only outer view come read-only already; this is for the rest. */
+    return readonly ? mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) : 0;
+}
+
+/*
+ * In the forked child, inside the outer sandbox (its user, pid, network and IPC
+ * namespaces, where we hold every capability): a private mount namespace whose root is a
+ * fresh tmpfs holding only what the view names, then every capability dropped, so the
+ * tool runs as a plain process that sees nothing else. Fails with errno and *op set.
+ */
+static int enter_view(char **view, int *op)
+{
+    static char path[8192];
+    size_t rootlen = strlen(g.root);
+    *op = -1;
+    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0
+        || mount("tmpfs", g.root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") != 0)
+        return -1;
+    for (int i = 0; view[i]; i += 3) {
+        *op = i / 3;
+        const char *kind = view[i], *a = view[i + 1], *b = view[i + 2];
+        if (!a || !b || b[0] != '/' || rootlen + strlen(b) + 1 > sizeof path)
+            return errno = EINVAL, -1;
+        memcpy(path, g.root, rootlen);
+        strcpy(path + rootlen, b);
+        int r;
+        if (strcmp(kind, "dir") == 0)
+            r = make_parents(path, 1);
+        else if (strcmp(kind, "ro") == 0 || strcmp(kind, "rw") == 0)
+            r = bind_into(a, path, kind[0] == 'r' && kind[1] == 'o');
+        else if (strcmp(kind, "symlink") == 0)
+            r = make_parents(path, 0) != 0 ? -1 : symlink(a, path) != 0 && errno != EEXIST ? -1 : 0;
+        else if (strcmp(kind, "tmpfs") == 0)
+            r = make_parents(path, 1) != 0 ? -1 : mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+        else
+            r = (errno = EINVAL, -1);
+        if (r != 0)
+            return -1;
+    }
+    *op = -1;
+    /* pivot_root(".", ".") stacks the old root under the new one; detaching it leaves none. */
+    if (chdir(g.root) != 0 || syscall(SYS_pivot_root, ".", ".") != 0 || umount2(".", MNT_DETACH) != 0
+        || chdir("/") != 0)
+        return -1;
+    /* The view's own directories are read-only: a write anywhere but an output fails. */
+    if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0)
+        return -1;
+    for (int cap = 0; cap <= 63; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap) != 0 && errno != EINVAL)
+            return -1;
+    struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct none[2];
+    memset(none, 0, sizeof none);
+    if (syscall(SYS_capset, &h, none) != 0 || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return -1;
+    return 0;
 }
 
 /* In the forked child: only syscalls from here to execve, and any failure goes to st. */
@@ -291,6 +403,9 @@ static _Noreturn void run_child(const struct request *r, int out, int err, int s
         child_fail(st, STAGE_SESSION);
     if (getppid() != g.self)
         _exit(127);
+    int op;
+    if (r->view[0] && (!g.root || enter_view(r->view, &op) != 0))
+        child_fail_at(st, STAGE_VIEW, g.root ? op : -1);
     umask((mode_t)(r->mask & 0777));
     if (chdir(r->cwd) != 0)
         child_fail(st, STAGE_CHDIR);
@@ -301,29 +416,27 @@ static _Noreturn void run_child(const struct request *r, int out, int err, int s
     child_fail(st, STAGE_EXEC);
 }
 
-/* Forks and waits for the exec; returns the pid, or -1 with report = { errno, stage }. */
-static pid_t fork_exec(const struct request *r, int out, int err, int report[2])
+/* Forks and waits for the exec; returns the pid, or -1 with rep filled in. */
+static pid_t fork_exec(const struct request *r, int out, int err, struct report *rep)
 {
     int st[2];
     ssize_t got = -1;
     if (pipe2(st, O_CLOEXEC) != 0)
-        return report[0] = errno, -1;
+        return rep->err = errno, -1;
     pid_t pid = fork();
     if (pid == 0)
         run_child(r, out, err, st[1]);
-    report[0] = errno;
-    report[1] = STAGE_FORK;
+    *rep = (struct report){ errno, STAGE_FORK, -1 };
     close(st[1]); /* the child now holds the only write end */
     if (pid > 0) /* blocks until the exec, which is short */
-        while ((got = read(st[0], report, 2 * sizeof report[0])) < 0 && errno == EINTR)
+        while ((got = read(st[0], rep, sizeof *rep)) < 0 && errno == EINTR)
             ;
     int read_errno = errno;
     close(st[0]);
     if (pid < 0 || got == 0) /* end of file: the exec closed the pipe, the tool runs */
         return pid;
-    if (got != 2 * sizeof report[0]) { /* cannot happen with a pipe; leave nothing running */
-        report[0] = got < 0 ? read_errno : EIO;
-        report[1] = STAGE_EXEC;
+    if (got != sizeof *rep) { /* cannot happen with a pipe; leave nothing running */
+        *rep = (struct report){ got < 0 ? read_errno : EIO, STAGE_EXEC, -1 };
         kill(pid, SIGKILL);
     }
     while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) /* no JOB_EXIT will report it */
@@ -333,18 +446,28 @@ static pid_t fork_exec(const struct request *r, int out, int err, int report[2])
 
 static void start_job(const struct request *r)
 {
-    int out[2] = { -1, -1 }, err[2] = { -1, -1 }, report[2] = { 0, STAGE_PIPE };
+    int out[2] = { -1, -1 }, err[2] = { -1, -1 };
+    struct report rep = { 0, STAGE_PIPE, -1 };
     pid_t pid = -1;
     if (pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0)
-        pid = fork_exec(r, out[1], err[1], report);
+        pid = fork_exec(r, out[1], err[1], &rep);
     else
-        report[0] = errno;
+        rep.err = errno;
     close_fd(&out[1]); /* the child's copies are the only write ends: EOF means it is done */
     close_fd(&err[1]);
     if (pid < 0) {
         close_fd(&out[0]);
         close_fd(&err[0]);
-        job_failed(r->id, report[0], k_stage[report[1]]);
+        char where[300];
+        const char *ctx = k_stage[rep.stage];
+        if (rep.stage == STAGE_VIEW && rep.op >= 0) { /* name the op: the daemon logs it */
+            char **v = r->view + 3 * rep.op;
+            snprintf(where, sizeof where, "sandbox view: %s %.240s", v[0], v[2]);
+            ctx = where;
+        } else if (rep.stage == STAGE_VIEW && !g.root) {
+            ctx = "sandbox view: this spawner runs no sandbox";
+        }
+        job_failed(r->id, rep.err, ctx);
         return;
     }
     unsigned char f[HEAD + 4];
@@ -393,7 +516,7 @@ static char **take_list(struct cursor *c, char **list)
 static void handle_spawn(const unsigned char *p, uint32_t len)
 {
     /* A string costs at least its 4-byte length, so len bounds the copies and the pointers. */
-    size_t nptr = len / 4 + 2;
+    size_t nptr = len / 4 + 3;
     char **block = len >= 4 ? malloc(nptr * sizeof *block + len) : NULL;
     struct request r;
     if (!block) {
@@ -409,13 +532,16 @@ static void handle_spawn(const unsigned char *p, uint32_t len)
     r.mask = take_u32(&c);
     r.argv = block;
     r.envp = take_list(&c, r.argv);
-    take_list(&c, r.envp);
+    r.view = take_list(&c, r.envp);
+    char **view_end = take_list(&c, r.view);
     if (c.bad || c.p != c.end)
         malformed(RP_SPAWNER_SPAWN, len, "fields do not match the payload length");
     if (find_job(r.id))
         job_failed(r.id, EEXIST, "job id in use");
     else if (c.has_nul || !r.argv[0])
         job_failed(r.id, EINVAL, c.has_nul ? "NUL byte in a string" : "empty argv");
+    else if ((view_end - r.view - 1) % 3 != 0)
+        job_failed(r.id, EINVAL, "sandbox view: not whole (op, a, b) triples");
     else if (reserve_job() != 0)
         job_failed(r.id, ENOMEM, "job table");
     else
@@ -559,7 +685,7 @@ static size_t build_pollset(void)
 
 /* ---- entry -------------------------------------------------------------------------- */
 
-static void setup(void)
+static void setup(int in_sandbox)
 {
     sigset_t set;
     struct sigaction sa, old;
@@ -594,14 +720,27 @@ static void setup(void)
         diag("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
         exit(1);
     }
-    if (getppid() == 1)
-        exit(0); /* the daemon died before we could ask to follow it */
+    /* Outside a sandbox: the daemon died before we could ask to follow it. Inside, pid 1 is
+     * bubblewrap's reaper, which dies with the daemon (--die-with-parent) and takes us. */
+    if (!in_sandbox && getppid() == 1)
+        exit(0);
     g.self = getpid();
 }
 
-int main(void)
+/* `reprise-spawner` runs tools as the daemon does; `reprise-spawner --sandbox ROOT`, started
+ * inside bubblewrap's namespaces, can also run them in a view of their own (ROOT: an empty
+ * directory, where each such job mounts its view's root privately). */
+int main(int argc, char **argv)
 {
-    setup();
+    if (argc == 2 && strcmp(argv[1], "--probe") == 0)
+        return 0; /* run inside a view: the sandbox works */
+    int in_sandbox = argc == 3 && strcmp(argv[1], "--sandbox") == 0;
+    if (argc != 1 && !in_sandbox) {
+        fprintf(stderr, "usage: reprise-spawner [--sandbox ROOT | --probe]\n");
+        return 2;
+    }
+    g.root = in_sandbox ? argv[2] : NULL;
+    setup(in_sandbox);
     for (;;) {
         size_t n = build_pollset();
         if (poll(g.pfd, n, -1) < 0) {

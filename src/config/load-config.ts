@@ -32,6 +32,11 @@ export interface Config {
    * Undefined: paths are keyed as given.
    */
   baseDir: string | undefined;
+  /**
+   * REPRISE_SANDBOX: `on` (the default) stores only results of compiles run in the sandbox;
+   * where it cannot run, nothing is stored. `off` stores unsandboxed results, marked so.
+   */
+  sandbox: boolean;
 }
 
 /** REPRISE_MAX_SIZE when unset. */
@@ -52,6 +57,7 @@ export function loadConfig(env: Env = process.env): Config {
     cache: nonEmpty(env.REPRISE_CACHE) !== '0',
     maxSizeBytes: byteSize('REPRISE_MAX_SIZE', nonEmpty(env.REPRISE_MAX_SIZE), DEFAULT_MAX_SIZE_BYTES),
     baseDir: baseDir(env.REPRISE_BASE_DIR),
+    sandbox: onOff(env, 'REPRISE_SANDBOX', true),
   };
 }
 
@@ -66,6 +72,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(`${name}=${raw}: expected ${min} to ${max}`);
   return n;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  if (raw === 'on' || raw === '1') return true;
+  if (raw === 'off' || raw === '0') return false;
+  throw new ConfigError(`${name}=${raw}: expected on or off`);
 }
 
 function seconds(env: Env, name: string, fallback: number): number {

@@ -6,6 +6,8 @@ import { takeFallbacks } from '../stats/fallback-log.js';
 import { createStatsStore } from '../stats/stats-store.js';
 import { createJobSlots } from './job-slots.js';
 import { createSpawner } from '../exec/create-spawner.js';
+import { createSandbox } from '../exec/create-sandbox.js';
+import { findBwrap } from '../exec/find-bwrap.js';
 import { createCacheContext } from '../pipeline/create-cache-context.js';
 import { installPaths } from '../runtime/install-paths.js';
 import type { DaemonContext } from './daemon-context.js';
@@ -34,13 +36,16 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
   const closed = new Promise<void>((r) => (resolveClosed = r));
 
   const executor = createSpawner(installPaths.spawner, log);
+  const sandbox = config.sandbox
+    ? createSandbox({ bwrap: findBwrap(), spawner: installPaths.spawner, scratchDir: join(config.cacheDir, config.digest, 'tmp', 'sandbox'), log })
+    : undefined;
   const ctx: DaemonContext = {
     config,
     log,
     stats,
     jobs: createJobSlots(config.maxJobs),
     executor,
-    cache: createCacheContext(config, log, stats, executor),
+    cache: createCacheContext(config, log, stats, executor, sandbox),
     version,
     startedAt: new Date(),
     isDraining: () => draining,
@@ -92,6 +97,7 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
     void Promise.allSettled([...active]).then(() => ctx.cache.why.flush()).then(async () => {
       await ctx.cache.usage.close(); // pending recency updates are written
       ctx.executor.close();
+      sandbox?.close();
       ctx.ingestFallbacks();
       const err = stats.flush();
       if (err) log.warn(`cannot write stats: ${err.message}`);

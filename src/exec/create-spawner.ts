@@ -16,7 +16,16 @@ interface Pending {
  * space (Node's own spawn forks the whole daemon). Started on first use and again after it
  * dies; jobs in flight when it dies are reported lost (it kills them as it goes).
  */
-export function createSpawner(binary: string, log: Logger): LocalExecutor {
+export interface SpawnerOptions {
+  /** The command that starts it, when not the binary alone (bubblewrap around it, for the sandbox). */
+  command?: string[];
+  /** Its job ids are host process groups the daemon may kill itself (not so inside a pid namespace). */
+  hostPids?: boolean;
+}
+
+export function createSpawner(binary: string, log: Logger, opts: SpawnerOptions = {}): LocalExecutor {
+  const command = opts.command ?? [binary];
+  const hostPids = opts.hostPids ?? true;
   let child: ChildProcessByStdio<Writable, Readable, Readable> | undefined;
   const jobs = new Map<number, Pending>();
   let nextId = 1;
@@ -25,7 +34,7 @@ export function createSpawner(binary: string, log: Logger): LocalExecutor {
     if (jobs.size > 0) log.warn(`spawner lost with ${jobs.size} jobs: ${why}`);
     for (const p of jobs.values()) {
       // A spawner killed outright could not kill its jobs; no tool may outlive it.
-      if (p.pgid !== undefined) {
+      if (p.pgid !== undefined && hostPids) {
         try {
           process.kill(-p.pgid, 'SIGKILL');
         } catch {
@@ -43,7 +52,7 @@ export function createSpawner(binary: string, log: Logger): LocalExecutor {
     switch (ev.kind) {
       case 'started':
         p.pgid = ev.pgid;
-        return p.run.onStarted(ev.pgid);
+        return hostPids ? p.run.onStarted(ev.pgid) : undefined;
       case 'stdout':
         return p.run.onStdout(ev.data);
       case 'stderr':
@@ -58,7 +67,7 @@ export function createSpawner(binary: string, log: Logger): LocalExecutor {
   };
 
   const start = (): NonNullable<typeof child> => {
-    const c = spawn(binary, [], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const c = spawn(command[0]!, command.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     const reader = new FrameReader(decodeSpawnerEvent);
     c.stdout.on('data', (chunk: Buffer) => {
       try {
@@ -70,7 +79,7 @@ export function createSpawner(binary: string, log: Logger): LocalExecutor {
     });
     c.stderr.on('data', (d: Buffer) => log.warn(d.toString().trimEnd()));
     c.stdin.on('error', () => undefined); // EPIPE after it died: handled by 'exit'
-    c.once('error', (e) => log.error(`cannot run ${binary}: ${e.message}`));
+    c.once('error', (e) => log.error(`cannot run ${command[0]}: ${e.message}`));
     c.once('close', (code, sig) => {
       if (child === c) child = undefined;
       loseAll(`exited with ${sig ?? code}`);
@@ -91,7 +100,7 @@ export function createSpawner(binary: string, log: Logger): LocalExecutor {
         if (job.signal.aborted) kill();
         else job.signal.addEventListener('abort', kill, { once: true });
         const env = [...job.env].map(([k, v]) => `${k}=${v}`);
-        child.stdin.write(encodeSpawn({ jobId, toolPath: job.toolPath, cwd: job.cwd, umask: job.umask & 0o777, argv: [job.argv0, ...job.args], env }));
+        child.stdin.write(encodeSpawn({ jobId, toolPath: job.toolPath, cwd: job.cwd, umask: job.umask & 0o777, argv: [job.argv0, ...job.args], env, view: job.view ?? [] }));
       });
     },
     close() {

@@ -13,6 +13,8 @@ export interface SpawnRequest {
   /** argv[0] included. */
   argv: string[];
   env: string[];
+  /** A sandboxed job's view, as (op, a, b) triples (docs/protocol.md); empty outside the sandbox. */
+  view: string[];
 }
 
 export type SpawnerEvent =
@@ -22,7 +24,7 @@ export type SpawnerEvent =
   | { kind: 'failed'; jobId: number; errno: number; message: string };
 
 export function encodeSpawn(r: SpawnRequest): Buffer {
-  const w = new PayloadWriter().u32(r.jobId).string(r.toolPath).string(r.cwd).u32(r.umask).strings(r.argv).strings(r.env);
+  const w = new PayloadWriter().u32(r.jobId).string(r.toolPath).string(r.cwd).u32(r.umask).strings(r.argv).strings(r.env).strings(r.view);
   return frameBytes(SpawnerKind.SPAWN, w.build());
 }
 

@@ -7,6 +7,8 @@ export interface LocalRun {
   cwd: string;
   env: Map<string, string>;
   umask: number;
+  /** Only for the sandbox executor: what the tool may see (sandbox-view.ts). */
+  view?: string[];
   /** Aborting kills the tool's process group. */
   signal: AbortSignal;
   onStarted(pgid: number): void;

@@ -3,6 +3,7 @@ import type { DigestAlgorithm } from '../hashing/types.js';
 import type { ContentScan } from '../adapters/gcc/scan-content.js';
 import type { ToolIdentity } from '../adapters/gcc/identify-gcc.js';
 import type { LocalExecutor } from '../exec/types.js';
+import type { Sandbox } from '../exec/create-sandbox.js';
 import type { Logger } from '../daemon/logger.js';
 import type { StatsStore } from '../stats/stats-store.js';
 import type { ActionCache, ContentStore } from '../store/types.js';
@@ -30,6 +31,10 @@ export interface CacheContext {
   systemIncludeDirs(toolPath: string, language: string, args: string[], env: NodeJS.ProcessEnv): Promise<string[]>;
   /** Private scratch space for depfiles the caller did not ask for. */
   scratchDir: string;
+  /** Where cache fills run; undefined when REPRISE_SANDBOX=off (results are then stored marked unsandboxed). */
+  sandbox: Sandbox | undefined;
+  /** The files a toolchain needs inside the sandbox (memoised by its identity). */
+  toolchain(toolPath: string, env: NodeJS.ProcessEnv): Promise<string[]>;
   /** The last compiles of each output file, for `reprise why`. */
   why: CompileRecorder;
 }

@@ -9,7 +9,11 @@ import type { CallSink } from './call-sink.js';
 import { matchManifest } from './manifest.js';
 import { jobOutputs, placeOutputs } from './place-outputs.js';
 import { replay } from './replay.js';
-import { storeCompile, type Keyed, type RunOutcome } from './store-compile.js';
+import { learnInputs, storeCompile, type Keyed, type Learned, type RunOutcome } from './store-compile.js';
+import { runInSandbox } from './run-in-sandbox.js';
+import { undeclaredReads } from './undeclared-reads.js';
+import { writeOutput } from './write-output.js';
+import type { Sandbox } from '../exec/create-sandbox.js';
 import type { CompileJob } from './types.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 
@@ -134,6 +138,94 @@ function scratchReady(ctx: CacheContext): boolean {
 }
 
 async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: Keyed, sink: CallSink): Promise<void> {
+  if (!ctx.sandbox) return compileUnsandboxed(ctx, c, direct, sink);
+  const status = await ctx.sandbox.status();
+  if (!status.ok) return compileUncached(ctx, c, sink, 'sandbox-unavailable');
+  return compileSandboxed(ctx, ctx.sandbox, c, direct, sink);
+}
+
+/**
+ * The hermetic fill: a -M pre-pass lists the inputs, the compile runs in a sandbox that
+ * shows only those, and only then is anything stored or given to the caller. A compile
+ * that fails inside runs again outside, and the caller gets exactly that run: when it
+ * succeeds there, the compile read something the key does not cover (sandbox-violation).
+ */
+async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, direct: Keyed, sink: CallSink): Promise<void> {
+  if (!scratchReady(ctx)) {
+    ctx.stats.bumpCache('store-error');
+    return runPlain(ctx, c, sink);
+  }
+  const depfile = join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.d`);
+  try {
+    const scanned = await depScan(ctx, c, c.job.scanArgs, depfile, sink.signal);
+    const learned = scanned.ok ? await learnInputs(ctx, c, depfile) : 'dep-scan-failed';
+    if (typeof learned === 'string') return await runCounted(ctx, c, sink, learned);
+    const ran = await runInSandbox(ctx, sandbox, c, learned, scanned.startedAtNs, sink.signal);
+    if (sink.signal.aborted) return sink.abandon();
+    if (ran.kind === 'sandbox-error') {
+      ctx.log.warn(`${c.tool}: sandbox error, compiling outside it: ${ran.why}`);
+      return await runCounted(ctx, c, sink, 'sandbox-error');
+    }
+    const r = ran.outcome;
+    if (r.code !== 0 || r.signal !== 0) return await afterSandboxFailure(ctx, c, direct, learned, r, sink);
+    let stored: Awaited<ReturnType<typeof storeCompile>> | undefined;
+    try {
+      stored = await storeCompile(ctx, c, direct, r, learned, { data: ran.data, sandboxed: true });
+    } catch (e) {
+      ctx.stats.bumpCache('store-error');
+      ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
+    }
+    if (typeof stored === 'string') {
+      ctx.stats.uncacheable(c.tool, stored);
+      ctx.why.notStored(c, direct, stored);
+    } else if (stored) {
+      ctx.stats.bumpTool(c.tool, 'miss');
+      ctx.why.miss(c, direct, stored.resultKey);
+    }
+    deliver(c, ran.data, r, sink);
+  } finally {
+    await rm(depfile, { force: true }).catch(() => undefined);
+  }
+}
+
+/** The sandboxed compile's outputs, written where the caller asked, then its messages and exit. */
+function deliver(c: CompileCall, data: Buffer[], r: RunOutcome, sink: CallSink): void {
+  jobOutputs(c.job).forEach((o, i) => {
+    const path = resolve(c.cwd, o.path);
+    writeOutput(path, data[i]!, c.umask, !path.startsWith('/dev/'));
+  });
+  for (let i = 0; i < r.stdout.length; i += 1 << 20) sink.stdout(r.stdout.subarray(i, i + (1 << 20)));
+  for (let i = 0; i < r.stderr.length; i += 1 << 20) sink.stderr(r.stderr.subarray(i, i + (1 << 20)));
+  sink.exit(r.code, r.signal);
+}
+
+/** A compile that failed in the sandbox runs outside; if it succeeds there, the sandbox caught an undeclared read. */
+async function afterSandboxFailure(ctx: CacheContext, c: CompileCall, direct: Keyed, learned: Learned, inside: RunOutcome, sink: CallSink): Promise<void> {
+  const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs], sink);
+  if (!r) return;
+  if (r.code !== 0 || r.signal !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
+  else {
+    ctx.stats.uncacheable(c.tool, 'sandbox-violation');
+    const reads = undeclaredReads(inside.stderr, c.cwd, learned.deps);
+    const first = inside.stderr.toString('utf8').split('\n').find((l) => /error/i.test(l)) ?? `exit ${inside.code}`;
+    ctx.log.warn(`sandbox-violation: ${c.tool} ${c.job.source} in ${c.cwd} read ${reads.length > 0 ? reads.join(', ') : 'an undeclared file'} (inside the sandbox: ${first.trim()})`);
+    ctx.why.notStored(c, direct, 'sandbox-violation');
+  }
+  sink.exit(r.code, r.signal);
+}
+
+/** Runs the compile outside the sandbox for the caller, counting why it was not stored (or that it failed). */
+async function runCounted(ctx: CacheContext, c: CompileCall, sink: CallSink, reason: PipelineUncacheableReason): Promise<void> {
+  const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs], sink);
+  if (!r) return;
+  if (r.code !== 0 || r.signal !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
+  else ctx.stats.uncacheable(c.tool, reason);
+  sink.exit(r.code, r.signal);
+}
+
+/** REPRISE_SANDBOX=off: the compiler runs in place and its own depfile lists the inputs; results are marked unsandboxed. */
+async function compileUnsandboxed(ctx: CacheContext, c: CompileCall, direct: Keyed, sink: CallSink): Promise<void> {
+
   const abs = (p: string): string => resolve(c.cwd, p);
   // Learn every file the compiler read from a depfile: the caller's, a private one, or
   // (when the caller's leaves system headers out) a private one from a -M pre-pass.
@@ -154,7 +246,8 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: Keyed,
       return;
     }
     if (scanned) r.startedAtNs = scanned.startedAtNs; // inputs must be unchanged since the pre-pass read them
-    const stored = scan && !scanned?.ok ? 'dep-scan-failed' : await storeCompile(ctx, c, direct, r, ownDepfile ?? abs(c.job.depfile!.path));
+    const learned = scan && !scanned?.ok ? 'dep-scan-failed' : await learnInputs(ctx, c, ownDepfile ?? abs(c.job.depfile!.path));
+    const stored = typeof learned === 'string' ? learned : await storeCompile(ctx, c, direct, r, learned, { sandboxed: false });
     if (typeof stored === 'string') {
       ctx.stats.uncacheable(c.tool, stored);
       ctx.why.notStored(c, direct, stored);

@@ -4,6 +4,8 @@ import { LRUCache } from 'lru-cache';
 import type { Config } from '../config/load-config.js';
 import type { Logger } from '../daemon/logger.js';
 import type { LocalExecutor } from '../exec/types.js';
+import type { Sandbox } from '../exec/create-sandbox.js';
+import { toolchainFiles } from '../exec/toolchain-files.js';
 import { createFileDigestCache } from '../hashing/file-digest-cache.js';
 import { identifyGcc, type ToolIdentity } from '../adapters/gcc/identify-gcc.js';
 import { scanContent } from '../adapters/gcc/scan-content.js';
@@ -20,7 +22,7 @@ import { createCompileRecorder } from '../why/create-compile-recorder.js';
 import { createWhyStore } from '../why/create-why-store.js';
 
 /** Builds the local cache under REPRISE_CACHE_DIR/<digest function> (one function per directory). */
-export function createCacheContext(config: Config, log: Logger, stats: StatsStore, executor: LocalExecutor): CacheContext {
+export function createCacheContext(config: Config, log: Logger, stats: StatsStore, executor: LocalExecutor, sandbox: Sandbox | undefined): CacheContext {
   const dir = join(config.cacheDir, config.digest);
   const scratchDir = join(dir, 'tmp');
   mkdirSync(scratchDir, { recursive: true, mode: 0o700 });
@@ -45,7 +47,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
   // The called path's own stamp is checked too: a symlink retargeted (gcc-12 → gcc-13) leaves the old parts' stamps as they were.
   const identities = new LRUCache<string, { called: string; stamps: string[]; identity: ToolIdentity }>({ max: 256 });
   const identify = async (toolPath: string, env: NodeJS.ProcessEnv): Promise<ToolIdentity> => {
-    const memoKey = [toolPath, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? ''].join('\0');
+    const memoKey = [toolPath, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? '', env.PATH ?? ''].join('\0');
     const known = identities.get(memoKey);
     const called = toolFiles.stamp(toolPath) ?? '';
     if (known && known.called === called && known.identity.parts.every((p, i) => toolFiles.stamp(p.path) === known.stamps[i])) return known.identity;
@@ -64,6 +66,15 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     return found;
   };
 
+  const toolchains = new LRUCache<string, Promise<string[]>>({ max: 64 });
+  const toolchain = async (toolPath: string, env: NodeJS.ProcessEnv): Promise<string[]> => {
+    const id = await identify(toolPath, env);
+    const memoKey = [toolPath, env.PATH ?? '', ...id.parts.map((p) => p.digest)].join('\0');
+    let files = toolchains.get(memoKey);
+    if (!files) toolchains.set(memoKey, (files = toolchainFiles({ toolPath, programs: id.parts, env })));
+    return files;
+  };
+
   return {
     algorithm: config.digest,
     baseDir: config.baseDir,
@@ -79,6 +90,8 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     identify,
     systemIncludeDirs: includeDirs,
     scratchDir,
+    sandbox,
+    toolchain,
     why: createCompileRecorder(createWhyStore(dir, config.digest, corrupt('why record'), usage), log),
   };
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import { delimiter, relative, resolve } from 'node:path';
 import { GCC_KEY_ENV, gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
-import { includeProbes } from '../adapters/gcc/include-probes.js';
+import { includeProbes, type ProbeOrigin } from '../adapters/gcc/include-probes.js';
 import type { ContentScan } from '../adapters/gcc/scan-content.js';
 import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
 import { digestBytes } from '../hashing/create-hasher.js';
@@ -32,8 +32,20 @@ export interface Keyed extends BuiltKey {
   rebase: KeyRebase;
 }
 
-/** Stores a successful compile and returns its manifest entry, or an uncacheable reason when it must not be stored. */
-export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOutcome, depfilePath: string): Promise<PipelineUncacheableReason | ManifestEntry> {
+/** What a dependency list says a compile read, checked and digested, with the paths that must stay absent or present. */
+export interface Learned {
+  spelled: string[];
+  /** Absolute, in depfile order (the source first). */
+  deps: string[];
+  inputs: Array<{ path: string; digest: string }>;
+  chain: string[];
+  absent: string[];
+  present: string[];
+  origins: Map<string, ProbeOrigin[]>;
+}
+
+/** Reads a depfile and digests every input it names; an uncacheable reason when the compile cannot be keyed. */
+export async function learnInputs(ctx: CacheContext, c: CompileCall, depfilePath: string): Promise<PipelineUncacheableReason | Learned> {
   const abs = (p: string): string => resolve(c.cwd, p);
   let depText: string;
   try {
@@ -51,7 +63,6 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
     if (!d) return 'input-vanished';
     if (d.scan.timeMacro) return 'time-macro';
     if (d.scan.computedProbe) return 'computed-has-include';
-    if (changedSince(path, r.startedAtNs)) return 'input-changed-during-compile';
     scanned.push({ path, scan: d.scan });
     inputs.push({ path, digest: d.digest.hash });
   }
@@ -63,14 +74,28 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
     ...envDirs(c.job.language.startsWith('c++') ? 'CPLUS_INCLUDE_PATH' : 'C_INCLUDE_PATH'), ...systemDirs, ...dirs.after,
   ];
   const { absent, present, origins } = includeProbes({ inputs: scanned, chain: chain.map(abs) });
+  return { spelled, deps, inputs, chain, absent, present, origins };
+}
 
+/**
+ * Stores a successful compile and returns its manifest entry, or an uncacheable reason
+ * when it must not be stored. `data` holds the outputs' bytes in jobOutputs order when
+ * they were written elsewhere (a sandbox's scratch files); otherwise they are read from
+ * where the compiler wrote them.
+ */
+export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOutcome, learned: Learned, opts: { data?: Buffer[]; sandboxed: boolean }): Promise<PipelineUncacheableReason | ManifestEntry> {
+  const abs = (p: string): string => resolve(c.cwd, p);
+  const { spelled, inputs, chain, absent, present, origins } = learned;
+  for (const path of learned.deps) if (changedSince(path, r.startedAtNs)) return 'input-changed-during-compile';
   const files = jobOutputs(c.job);
-  const data: Buffer[] = [];
-  for (const o of files) {
-    try {
-      data.push(await readFile(abs(o.path)));
-    } catch {
-      return 'missing-output';
+  const data: Buffer[] = opts.data ?? [];
+  if (!opts.data) {
+    for (const o of files) {
+      try {
+        data.push(await readFile(abs(o.path)));
+      } catch {
+        return 'missing-output';
+      }
     }
   }
   const callerDepfile = c.job.depfile && { data: data[files.length - 1]!, targets: c.job.depfile.targets };
@@ -99,7 +124,7 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
   }
   const result: ActionResult = {
     schema: 1, outputs, stdoutDigest: await blob(r.stdout), stderrDigest: await blob(r.stderr), exitCode: 0,
-    durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed: false,
+    durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed: opts.sandboxed,
   };
   const anchor: CallDirs | undefined = entry.anchor && { cwd: entry.anchor.cwd, pwd: entry.anchor.pwd };
   const resultKey = gccResultKey(ctx.algorithm, direct.key, entry.inputs, entry.absentPaths, entry.present, anchor);

@@ -14,6 +14,8 @@ export interface CompileJob {
    * the pipeline adds `-M -MF FILE`.
    */
   depScanArgs?: string[];
+  /** The arguments of a dependency-only pre-pass for any compile (the sandbox needs the inputs before it runs). */
+  scanArgs: string[];
   /** Arguments after argv[0], as the compiler runs them. */
   runArgs: string[];
   /** Arguments that decide the outputs (colour and the like removed). */

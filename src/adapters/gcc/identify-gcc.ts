@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { accessSync, constants, realpathSync } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
 import type { FileDigestCache } from '../../hashing/file-digest-cache.js';
 
 export interface ToolIdentity {
@@ -23,12 +23,27 @@ export async function identifyGcc(toolPath: string, env: NodeJS.ProcessEnv, file
   if (!d) throw new Error(`cannot read ${driver}`);
   parts.push({ name: 'driver', path: driver, digest: d.digest.hash });
   for (const prog of PROGRAMS) {
-    const path = await printProgName(toolPath, prog, env);
-    if (!isAbsolute(path)) continue; // not installed for this driver (or clang's built-in)
+    // A bare name ("as") means the driver runs it from PATH; none there: not installed (or clang's built-in).
+    const named = await printProgName(toolPath, prog, env);
+    const path = isAbsolute(named) ? named : named === '' ? undefined : onPath(named, env.PATH ?? '');
+    if (!path) continue;
     const p = await files.digest(realpathSync(path));
     if (p) parts.push({ name: prog, path, digest: p.digest.hash });
   }
   return { parts };
+}
+
+function onPath(name: string, path: string): string | undefined {
+  for (const dir of path.split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      /* next */
+    }
+  }
+  return undefined;
 }
 
 function printProgName(toolPath: string, prog: string, env: NodeJS.ProcessEnv): Promise<string> {

@@ -33,6 +33,8 @@ export function toCompileJob(g: GccCompileJob): CompileJobOrReason {
   }
   // With -frecord-gcc-switches even colour flags land in the object.
   const kept = g.recordsCommandLine ? g.args : g.args.filter((a) => a.role !== 'ignored' && a.role !== 'link-only');
+  // -M implies -E; without -c, -o and the caller's depfile options it writes nothing but the list.
+  const scanArgs = g.args.filter((a) => a.role !== 'action' && a.role !== 'output' && a.role !== 'depfile').flatMap((a) => a.words);
   return {
     kind: 'job',
     job: {
@@ -40,8 +42,8 @@ export function toCompileJob(g: GccCompileJob): CompileJobOrReason {
       source: g.source.path,
       outputs: [{ role: g.action, path: g.output.path }, ...g.extraOutputs.map((x) => ({ role: x.kind, path: x.path }))],
       ...(g.depfile ? { depfile: { path: g.depfile.path, targets: g.depfile.targets.map((t) => ({ make: t.make, quoted: t.from !== 'MT' })) } } : {}),
-      // -M implies -E; without -c, -o and the caller's depfile options it writes nothing but the list.
-      ...(g.depfile?.mode === 'MMD' ? { depScanArgs: g.args.filter((a) => a.role !== 'action' && a.role !== 'output' && a.role !== 'depfile').flatMap((a) => a.words) } : {}),
+      scanArgs,
+      ...(g.depfile?.mode === 'MMD' ? { depScanArgs: scanArgs } : {}),
       runArgs: g.args.flatMap((a) => a.words),
       keyArgs: kept.flatMap((a) => a.words),
       keyPaths: gccKeyPaths(g, kept),

@@ -1,0 +1,122 @@
+import { lstatSync, readlinkSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+
+/** What one sandboxed job may see (docs/protocol.md, "Sandboxed jobs"). */
+export interface ViewSpec {
+  /** The toolchain's files and directories: read-only. */
+  toolchain: readonly string[];
+  /** Declared inputs (and paths __has_include found): read-only at their real paths. */
+  inputs: readonly string[];
+  /** Each output file: a scratch file bound writable at the path the compiler writes. */
+  outputs: ReadonlyArray<{ scratch: string; path: string }>;
+  /** Directories that must exist (the working directory, logical and physical). */
+  dirs: readonly string[];
+  /** Private, empty and writable (/tmp, $TMPDIR). */
+  tmpfs: readonly string[];
+}
+
+/** The view as the spawner's (op, a, b) triples, plus the paths that could not be shown. */
+export interface BuiltView {
+  ops: string[];
+  /** Inputs that no longer exist or lead through a symlink loop: the run would not be faithful. */
+  missing: string[];
+}
+
+const MAX_LINKS = 40;
+
+/**
+ * Lays out a view that resolves every path as the host does: each symlink met on the way
+ * to a path is recreated as a symlink, and the walk goes on at its target, so a header
+ * reached through a link (or `..` past one) is found exactly where the compiler finds it
+ * outside. Binds land only on physical paths, which the spawner may create as it goes.
+ * Everything not named here does not exist inside.
+ */
+export function buildView(spec: ViewSpec): BuiltView {
+  const ops: string[] = ['rw', '/dev', '/dev', 'rw', '/proc', '/proc'];
+  const missing: string[] = [];
+  const links = new Set<string>();
+  const bound = new Set<string>(['/dev', '/proc']);
+  const dirsBound: string[] = ['/dev', '/proc'];
+  const covered = (p: string): boolean => dirsBound.some((d) => p === d || p.startsWith(`${d}/`));
+
+  /** The physical path of p, recording the symlinks passed on the way; undefined when it does not resolve. */
+  const walk = (p: string, lastMayBeMissing: boolean): string | undefined => {
+    let hops = 0;
+    let rest = p.split('/').filter((c) => c !== '' && c !== '.');
+    let cur = '/';
+    while (rest.length > 0) {
+      const name = rest.shift()!;
+      if (name === '..') {
+        cur = dirname(cur);
+        continue;
+      }
+      const next = cur === '/' ? `/${name}` : `${cur}/${name}`;
+      let st;
+      try {
+        st = lstatSync(next);
+      } catch {
+        return lastMayBeMissing && rest.length === 0 ? next : undefined;
+      }
+      if (!st.isSymbolicLink()) {
+        cur = next;
+        continue;
+      }
+      if (++hops > MAX_LINKS) return undefined;
+      const target = readlinkSync(next);
+      if (!links.has(next) && !covered(next)) {
+        links.add(next);
+        ops.push('symlink', target, next);
+      }
+      rest = [...resolve(cur, target).split('/').filter((c) => c !== ''), ...rest];
+      cur = '/';
+    }
+    return cur;
+  };
+
+  const bind = (kind: 'ro' | 'rw', src: string, dst: string): void => {
+    if (bound.has(dst) || covered(dst)) return;
+    bound.add(dst);
+    ops.push(kind, src, dst);
+  };
+
+  // Empty places first: the inputs below them (tests keep theirs in /tmp) are bound on top.
+  for (const t of spec.tmpfs) {
+    const phys = walk(t, true);
+    if (phys !== undefined && !covered(phys)) ops.push('tmpfs', '/', phys);
+  }
+  // Then directories, so that a file bound below one is not hidden by it later.
+  const toolchain = spec.toolchain.map((p) => ({ p, phys: walk(p, false) }));
+  for (const { p, phys } of toolchain) {
+    if (phys === undefined) continue; // an optional part this host lacks
+    if (isDir(phys)) {
+      bind('ro', phys, phys);
+      dirsBound.push(phys);
+    }
+    void p;
+  }
+  for (const { phys } of toolchain) if (phys !== undefined && !isDir(phys)) bind('ro', phys, phys);
+  for (const p of spec.inputs) {
+    const phys = walk(p, false);
+    if (phys === undefined) missing.push(p);
+    else bind('ro', phys, phys);
+  }
+  for (const d of spec.dirs) {
+    const phys = walk(d, false);
+    if (phys !== undefined && !bound.has(phys) && !covered(phys)) ops.push('dir', '/', phys);
+  }
+  for (const o of spec.outputs) {
+    if (o.path.startsWith('/dev/')) continue;
+    const parent = walk(dirname(o.path), false);
+    if (parent === undefined) missing.push(o.path);
+    else bind('rw', o.scratch, parent === '/' ? `/${basename(o.path)}` : `${parent}/${basename(o.path)}`);
+  }
+  return { ops, missing };
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,61 @@
+import { openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { buildView } from '../exec/sandbox-view.js';
+import type { Sandbox } from '../exec/create-sandbox.js';
+import type { CacheContext } from './cache-context.js';
+import type { CompileCall } from './cached-compile.js';
+import type { CallSink } from './call-sink.js';
+import { jobOutputs } from './place-outputs.js';
+import type { Learned } from './store-compile.js';
+import type { RunOutcome } from './store-compile.js';
+
+/** A compile run in the sandbox: its outcome and the bytes of each output (jobOutputs order). */
+export type SandboxRun =
+  | { kind: 'ran'; outcome: RunOutcome; data: Buffer[] }
+  /** The sandbox could not run it at all (no spawner, a view that cannot be built): not the compile's fault. */
+  | { kind: 'sandbox-error'; why: string };
+
+/**
+ * Runs the compile where it sees only its declared inputs (the pre-pass's list and the
+ * paths __has_include found), the toolchain, an empty /tmp and its own outputs, each a
+ * scratch file bound where the compiler writes it. Nothing reaches the caller here: the
+ * outputs are placed only once the result is known good.
+ */
+export async function runInSandbox(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, learned: Learned, startedAtNs: bigint, signal: AbortSignal): Promise<SandboxRun> {
+  const abs = (p: string): string => resolve(c.cwd, p);
+  const wanted = jobOutputs(c.job);
+  const tag = randomBytes(8).toString('hex');
+  const scratch = wanted.map((_, i) => join(sandbox.scratchDir, `${tag}-${i}.out`));
+  try {
+    const env = Object.fromEntries(c.env);
+    const toolchain = await ctx.toolchain(c.toolPath, env);
+    sandbox.ensureScratch();
+    for (const s of scratch) closeSync(openSync(s, 'wx', 0o600));
+    const tmpdir = c.env.get('TMPDIR');
+    const view = buildView({
+      toolchain,
+      inputs: [...learned.deps, ...learned.present, ...c.job.extraInputs.map(abs)],
+      outputs: wanted.map((o, i) => ({ scratch: scratch[i]!, path: abs(o.path) })),
+      dirs: [c.cwd, c.keyCwd],
+      tmpfs: ['/tmp', ...(tmpdir && tmpdir.startsWith('/') ? [tmpdir] : [])],
+    });
+    if (view.missing.length > 0) return { kind: 'sandbox-error', why: `cannot show ${view.missing[0]} in the sandbox` };
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const t0 = performance.now();
+    const r = await sandbox.executor.run({
+      toolPath: c.toolPath, argv0: c.toolPath, args: [...c.job.runArgs, ...c.terminalArgs], cwd: c.cwd, env: c.env, umask: c.umask, signal,
+      view: view.ops, onStarted: () => undefined, onStdout: (d) => out.push(d), onStderr: (d) => err.push(d),
+    });
+    if (r.kind === 'lost') return { kind: 'sandbox-error', why: 'the sandbox spawner died' };
+    if (r.kind === 'spawn-failed') return { kind: 'sandbox-error', why: r.error };
+    const outcome: RunOutcome = { code: r.code, signal: r.signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), startedAtNs, durationMs: Math.round(performance.now() - t0) };
+    const data = outcome.code === 0 && outcome.signal === 0 ? wanted.map((o, i) => (abs(o.path).startsWith('/dev/') ? Buffer.alloc(0) : readFileSync(scratch[i]!))) : [];
+    return { kind: 'ran', outcome, data };
+  } catch (e) {
+    return { kind: 'sandbox-error', why: (e as Error).message };
+  } finally {
+    for (const s of scratch) rmSync(s, { force: true });
+  }
+}

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 
 /** What a gcc-like toolchain needs to run a compile, as identify-gcc found its parts. */
@@ -25,6 +25,14 @@ export async function toolchainFiles(q: ToolchainQuery): Promise<string[]> {
   const env = q.env;
   const programs = [q.toolPath];
   for (const p of q.programs) programs.push(p.path);
+  // A driver that is a script (a wrapper) needs its interpreter, and the driver it runs,
+  // which gcc names as COLLECT_GCC in its -v output.
+  const interpreter = shebang(q.toolPath);
+  if (interpreter) {
+    programs.push(interpreter);
+    const collect = /^COLLECT_GCC=(\/\S+)$/m.exec(await run(q.toolPath, ['-v'], env, true));
+    if (collect) programs.push(collect[1]!);
+  }
   const out = new Set<string>(programs);
   for (const p of programs) for (const lib of await sharedLibraries(p)) out.add(lib);
   const libgcc = await firstLine(q.toolPath, ['-print-libgcc-file-name'], env);
@@ -51,8 +59,22 @@ async function firstLine(tool: string, args: string[], env: NodeJS.ProcessEnv): 
   return text.split('\n')[0]?.trim() || undefined;
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+/** The interpreter a `#!` line names, if the file is a script. */
+function shebang(path: string): string | undefined {
+  try {
+    const fd = openSync(path, 'r');
+    const head = Buffer.alloc(256);
+    const n = readSync(fd, head, 0, head.length, 0);
+    closeSync(fd);
+    const m = /^#!\s*(\/\S+)/.exec(head.subarray(0, n).toString('latin1'));
+    return m?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, stderr = false): Promise<string> {
   return new Promise((resolve) => {
-    execFile(cmd, args, { env, timeout: 10_000 }, (err, stdout) => resolve(err ? '' : stdout));
+    execFile(cmd, args, { env, timeout: 10_000 }, (err, stdout, errText) => resolve(stderr ? errText : err ? '' : stdout));
   });
 }

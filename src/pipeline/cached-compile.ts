@@ -140,7 +140,7 @@ function scratchReady(ctx: CacheContext): boolean {
 async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: Keyed, sink: CallSink): Promise<void> {
   if (!ctx.sandbox) return compileUnsandboxed(ctx, c, direct, sink);
   const status = await ctx.sandbox.status();
-  if (!status.ok) return compileUncached(ctx, c, sink, 'sandbox-unavailable');
+  if (!status.ok) return runCounted(ctx, c, direct, sink, 'sandbox-unavailable');
   return compileSandboxed(ctx, ctx.sandbox, c, direct, sink);
 }
 
@@ -159,12 +159,13 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileC
   try {
     const scanned = await depScan(ctx, c, c.job.scanArgs, depfile, sink.signal);
     const learned = scanned.ok ? await learnInputs(ctx, c, depfile) : 'dep-scan-failed';
-    if (typeof learned === 'string') return await runCounted(ctx, c, sink, learned);
+    if (typeof learned === 'string') return await runCounted(ctx, c, direct, sink, learned);
     const ran = await runInSandbox(ctx, sandbox, c, learned, scanned.startedAtNs, sink.signal);
+    if (ran.kind === 'ran') sink.ranHidden();
     if (sink.signal.aborted) return sink.abandon();
     if (ran.kind === 'sandbox-error') {
       ctx.log.warn(`${c.tool}: sandbox error, compiling outside it: ${ran.why}`);
-      return await runCounted(ctx, c, sink, 'sandbox-error');
+      return await runCounted(ctx, c, direct, sink, 'sandbox-error');
     }
     const r = ran.outcome;
     if (r.code !== 0 || r.signal !== 0) return await afterSandboxFailure(ctx, c, direct, learned, r, sink);
@@ -215,11 +216,14 @@ async function afterSandboxFailure(ctx: CacheContext, c: CompileCall, direct: Ke
 }
 
 /** Runs the compile outside the sandbox for the caller, counting why it was not stored (or that it failed). */
-async function runCounted(ctx: CacheContext, c: CompileCall, sink: CallSink, reason: PipelineUncacheableReason): Promise<void> {
+async function runCounted(ctx: CacheContext, c: CompileCall, direct: Keyed, sink: CallSink, reason: PipelineUncacheableReason): Promise<void> {
   const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs], sink);
   if (!r) return;
   if (r.code !== 0 || r.signal !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
-  else ctx.stats.uncacheable(c.tool, reason);
+  else {
+    ctx.stats.uncacheable(c.tool, reason);
+    ctx.why.notStored(c, direct, reason);
+  }
   sink.exit(r.code, r.signal);
 }
 

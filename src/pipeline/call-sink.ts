@@ -1,6 +1,8 @@
 /** Where a call's answer goes (the shim, through the daemon's responder). */
 export interface CallSink {
   started(pgid: number): void;
+  /** The daemon ran the tool where the caller cannot signal it (in the sandbox's own pid namespace). */
+  ranHidden(): void;
   stdout(data: Buffer): void;
   stderr(data: Buffer): void;
   exit(code: number, signal: number): void;

@@ -8,7 +8,8 @@ export interface ToolIdentity {
   parts: Array<{ name: string; path: string; digest: string }>;
 }
 
-const PROGRAMS = ['cc1', 'cc1plus', 'cc1obj', 'as'];
+// objcopy: gcc splits .dwo files out with it (-gsplit-dwarf).
+const PROGRAMS = ['cc1', 'cc1plus', 'cc1obj', 'as', 'objcopy'];
 
 /**
  * The bytes that decide what a gcc-like driver produces: the driver itself (clang is its

@@ -1,5 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createSandbox } from '../../exec/create-sandbox.js';
+import { findBwrap } from '../../exec/find-bwrap.js';
+import type { Logger } from '../../daemon/logger.js';
 import { join } from 'node:path';
 import { adminRequest } from '../../client/admin-request.js';
 import { loadConfig } from '../../config/load-config.js';
@@ -11,6 +14,7 @@ import { DEFAULT_SHIM_NAMES } from '../../runtime/shim-names.js';
 import { findRealTool } from '../../runtime/find-real-tool.js';
 
 type Level = 'ok' | 'warn' | 'fail';
+const quietLog: Logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 interface Finding {
   level: Level;
   what: string;
@@ -56,10 +60,17 @@ export async function doctorCommand(): Promise<number> {
     add(st.kind === 'reply' ? 'ok' : 'warn', st.kind === 'reply' ? 'daemon is running' : `daemon is not running (${st.reason})`, st.kind === 'reply' ? undefined : 'it starts on the first compiler call, or: reprise daemon start');
   }
 
-  const bwrap = spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--unshare-net', 'true'], { encoding: 'utf8' });
-  if (bwrap.error) add('warn', 'bubblewrap (bwrap) is not installed: cache fills cannot be sandbox-checked', 'apt-get install bubblewrap');
-  else if (bwrap.status !== 0) add('warn', `bubblewrap cannot create namespaces here: ${bwrap.stderr.trim()}`, 'enable unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1)');
-  else add('ok', 'bubblewrap works (user, mount and network namespaces)');
+  if (config && !config.sandbox) {
+    add('warn', 'REPRISE_SANDBOX=off: results are stored without a sandbox check, marked unsandboxed, and never shared');
+  } else if (config) {
+    // The daemon's own probe: a job run in a view inside bubblewrap, as cache fills are.
+    const sandbox = createSandbox({ bwrap: findBwrap(), spawner: installPaths.spawner, scratchDir: join(config.cacheDir, config.digest, 'tmp', `sandbox-doctor-${process.pid}`), log: quietLog });
+    const s = await sandbox.status();
+    sandbox.close();
+    rmSync(join(config.cacheDir, config.digest, 'tmp', `sandbox-doctor-${process.pid}`), { recursive: true, force: true });
+    if (s.ok) add('ok', 'sandbox works: cache fills run in bubblewrap, seeing only their declared inputs');
+    else add('fail', `sandbox unavailable: ${s.why}; compiles still run, but nothing is stored`, 'apt-get install bubblewrap and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1); or accept unchecked results with REPRISE_SANDBOX=off');
+  }
 
   for (const name of DEFAULT_SHIM_NAMES) {
     const real = findRealTool(name);

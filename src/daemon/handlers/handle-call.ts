@@ -42,6 +42,9 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder)
       ran = true;
       out.send({ kind: FrameKind.STARTED, pgid });
     },
+    ranHidden: () => {
+      ran = true;
+    },
     stdout: (data) => out.send({ kind: FrameKind.STDOUT, data }),
     stderr: (data) => out.send({ kind: FrameKind.STDERR, data }),
     exit: (code, signal) => {

@@ -61,6 +61,8 @@ async function tryHit(ctx: CacheContext, c: CompileCall, direct: BuiltKey, sink:
     if (!resultKey) return false;
     const result = await ctx.actions.get(resultKey);
     if (!result || result.outputs.length !== jobOutputs(c.job).length) return false;
+    // A result stored while REPRISE_SANDBOX was off is not served once the sandbox is on: it is filled again, checked.
+    if (ctx.sandbox && !result.sandboxed) return false;
     if (!(await replay(result, ctx.cas, ctx.algorithm, placeOutputs(c), c.umask, sink))) return false;
     ctx.stats.bumpTool(c.tool, 'direct-hit');
     ctx.stats.bumpCache('time-saved-ms', result.durationMs);

@@ -34,6 +34,10 @@ export function formatStats(s: StatsSnapshot, live: boolean): string {
   }
   if (c.evicted > 0) lines.push(`evicted: ${c.evicted} least recently used entries (${formatBytes(c['bytes-evicted'])})`);
   if (c['entry-bound'] > 0) lines.push(`bound to their checkout: ${c['entry-bound']} stored results another checkout cannot share (REPRISE_LOG_LEVEL=debug says why)`);
+  if (c.verified > 0 || c['verify-skipped'] > 0) {
+    lines.push(`verified: ${c.verified} hits compiled again and compared, ${c['verify-mismatch']} mismatches` +
+      `${c['verify-skipped'] ? `, ${c['verify-skipped']} could not be verified` : ''} (docs/verify.md)`);
+  }
   if (s.store) {
     const { bytes, maxBytes, scanning } = s.store;
     const limit = maxBytes === 0 ? ' (no limit)' : ` of ${formatBytes(maxBytes)} (${((100 * bytes) / maxBytes).toFixed(1)}%)`;

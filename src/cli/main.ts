@@ -10,6 +10,7 @@ import { execCommand } from './commands/exec-command.js';
 import { explainCommand } from './commands/explain-command.js';
 import { shimsInstallCommand } from './commands/shims-command.js';
 import { statsCommand } from './commands/stats-command.js';
+import { verifyCommand } from './commands/verify-command.js';
 import { whyCommand } from './commands/why-command.js';
 
 const run = (code: number): void => {
@@ -23,6 +24,9 @@ try {
     .command('exec', 'run a command with the compiler shims first on PATH (reprise exec -- make -j2)', (y) => y.strict(false), async (argv) => {
       run(await execCommand(argv._.slice(1).map(String)));
     })
+    .command('verify', 'run a command like exec, compiling every hit again in the sandbox and comparing (reprise verify -- make -j2)', (y) =>
+      y.strict(false).option('json', { type: 'boolean', default: false, describe: 'machine-readable report (docs/verify.md)' }),
+    async (argv) => run(await verifyCommand(argv._.slice(1).map(String), argv.json)))
     .command('explain', 'show how a compiler call would be cached, without compiling (reprise explain -- gcc -c x.c)', (y) => y.strict(false), async (argv) => {
       run(await explainCommand(argv._.slice(1).map(String)));
     })

@@ -37,6 +37,8 @@ export interface Config {
    * where it cannot run, nothing is stored. `off` stores unsandboxed results, marked so.
    */
   sandbox: boolean;
+  /** REPRISE_VERIFY_RATE: the fraction of hits also recompiled in the sandbox and compared (docs/verify.md). */
+  verifyRate: number;
 }
 
 /** REPRISE_MAX_SIZE when unset. */
@@ -58,6 +60,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxSizeBytes: byteSize('REPRISE_MAX_SIZE', nonEmpty(env.REPRISE_MAX_SIZE), DEFAULT_MAX_SIZE_BYTES),
     baseDir: baseDir(env.REPRISE_BASE_DIR),
     sandbox: onOff(env, 'REPRISE_SANDBOX', true),
+    verifyRate: fraction(env, 'REPRISE_VERIFY_RATE', 0),
   };
 }
 
@@ -80,6 +83,13 @@ function onOff(env: Env, name: string, fallback: boolean): boolean {
   if (raw === 'on' || raw === '1') return true;
   if (raw === 'off' || raw === '0') return false;
   throw new ConfigError(`${name}=${raw}: expected on or off`);
+}
+
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  if (!/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(raw) || Number(raw) > 1) throw new ConfigError(`${name}=${raw}: expected a fraction from 0 to 1 (0.01: one hit in a hundred)`);
+  return Number(raw);
 }
 
 function seconds(env: Env, name: string, fallback: number): number {

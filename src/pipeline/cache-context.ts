@@ -37,4 +37,6 @@ export interface CacheContext {
   toolchain(toolPath: string, env: NodeJS.ProcessEnv): Promise<string[]>;
   /** The last compiles of each output file, for `reprise why`. */
   why: CompileRecorder;
+  /** Verify mode (docs/verify.md): REPRISE_VERIFY_RATE, and the file mismatches are appended to. */
+  verify: { rate: number; log: string };
 }

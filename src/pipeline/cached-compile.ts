@@ -10,7 +10,8 @@ import { matchManifest } from './manifest.js';
 import { jobOutputs, placeOutputs } from './place-outputs.js';
 import { replay } from './replay.js';
 import { learnInputs, storeCompile, type Keyed, type Learned, type RunOutcome } from './store-compile.js';
-import { runInSandbox } from './run-in-sandbox.js';
+import { runInSandbox, type SandboxRun } from './run-in-sandbox.js';
+import { verifyHit, verifyWanted } from './verify-hit.js';
 import { undeclaredReads } from './undeclared-reads.js';
 import { writeOutput } from './write-output.js';
 import type { Sandbox } from '../exec/create-sandbox.js';
@@ -63,10 +64,14 @@ async function tryHit(ctx: CacheContext, c: CompileCall, direct: BuiltKey, sink:
     if (!result || result.outputs.length !== jobOutputs(c.job).length) return false;
     // A result stored while REPRISE_SANDBOX was off is not served once the sandbox is on: it is filled again, checked.
     if (ctx.sandbox && !result.sandboxed) return false;
-    if (!(await replay(result, ctx.cas, ctx.algorithm, placeOutputs(c), c.umask, sink))) return false;
+    const replayed = await replay(result, ctx.cas, ctx.algorithm, placeOutputs(c), c.umask, sink);
+    if (!replayed) return false;
     ctx.stats.bumpTool(c.tool, 'direct-hit');
     ctx.stats.bumpCache('time-saved-ms', result.durationMs);
     ctx.why.hit(c, direct, resultKey); // queued: written after the reply
+    // Verified before the exit, so a build under `reprise verify` ends with its report complete.
+    if (verifyWanted(ctx, c)) await verifyHit(ctx, c, resultKey, replayed, (sandbox, signal) => recompile(ctx, sandbox, c, signal), sink.signal);
+    sink.exit(replayed.exitCode, 0);
     return true;
   } catch (e) {
     ctx.stats.bumpCache('store-error');
@@ -186,6 +191,20 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileC
       ctx.why.miss(c, direct, stored.resultKey);
     }
     deliver(c, ran.data, r, sink);
+  } finally {
+    await rm(depfile, { force: true }).catch(() => undefined);
+  }
+}
+
+/** A hit compiled again for verify mode, as a fill would be: the pre-pass, then the sandbox; nothing is stored or written where the caller looks. */
+async function recompile(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, signal: AbortSignal): Promise<SandboxRun | string> {
+  if (!scratchReady(ctx)) return `cannot create ${ctx.scratchDir}`;
+  const depfile = join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.d`);
+  try {
+    const scanned = await depScan(ctx, c, c.job.scanArgs, depfile, signal);
+    const learned = scanned.ok ? await learnInputs(ctx, c, depfile) : 'dep-scan-failed';
+    if (typeof learned === 'string') return learned;
+    return await runInSandbox(ctx, sandbox, c, learned, scanned.startedAtNs, signal);
   } finally {
     await rm(depfile, { force: true }).catch(() => undefined);
   }

@@ -14,13 +14,21 @@ const emptyDigest = new Map<DigestAlgorithm, string>();
  */
 export type PlaceOutput = (output: OutputFile, index: number, data: Buffer) => { path: string; data: Buffer } | undefined;
 
+/** What a replay gave the caller: each output's bytes as placed (a depfile as rendered for it), its messages and exit code. */
+export interface Replayed {
+  outputs: Buffer[];
+  stdout: Buffer;
+  stderr: Buffer;
+  exitCode: number;
+}
+
 /**
  * Replays a cached result: fetches and places every blob first (so a missing or corrupt
  * one turns the hit into a miss before anything is written), then writes the outputs and
- * sends the compiler's stdout and stderr. Returns false when a blob was unavailable or an
- * output could not be placed.
+ * sends the compiler's stdout and stderr. The caller sends the exit (verify mode compares
+ * first). Undefined when a blob was unavailable or an output could not be placed.
  */
-export async function replay(result: ActionResult, cas: ContentStore, algorithm: DigestAlgorithm, place: PlaceOutput, umask: number, sink: CallSink): Promise<boolean> {
+export async function replay(result: ActionResult, cas: ContentStore, algorithm: DigestAlgorithm, place: PlaceOutput, umask: number, sink: CallSink): Promise<Replayed | undefined> {
   // Most compiles print nothing: the empty blob needs no read.
   let empty = emptyDigest.get(algorithm);
   if (empty === undefined) emptyDigest.set(algorithm, (empty = digestBytes(algorithm, EMPTY).hash));
@@ -28,13 +36,13 @@ export async function replay(result: ActionResult, cas: ContentStore, algorithm:
   for (const d of [...result.outputs.map((o) => o.digest), result.stdoutDigest, result.stderrDigest]) {
     if (blobs.has(d)) continue;
     const data = await cas.get(d);
-    if (!data) return false;
+    if (!data) return undefined;
     blobs.set(d, data);
   }
   const placed: Array<{ path: string; data: Buffer }> = [];
   for (const [i, o] of result.outputs.entries()) {
     const p = place(o, i, blobs.get(o.digest)!);
-    if (!p) return false;
+    if (!p) return undefined;
     placed.push(p);
   }
   for (const p of placed) writeOutput(p.path, p.data, umask, !p.path.startsWith('/dev/'));
@@ -43,6 +51,5 @@ export async function replay(result: ActionResult, cas: ContentStore, algorithm:
   // Frames have a size limit; a huge diagnostic log goes in pieces.
   for (let i = 0; i < out.length; i += CHUNK) sink.stdout(out.subarray(i, i + CHUNK));
   for (let i = 0; i < err.length; i += CHUNK) sink.stderr(err.subarray(i, i + CHUNK));
-  sink.exit(result.exitCode, 0);
-  return true;
+  return { outputs: placed.map((p) => p.data), stdout: out, stderr: err, exitCode: result.exitCode };
 }

@@ -50,6 +50,9 @@ export const CACHE_COUNTERS = [
   'evicted', // entries (manifests, results, blobs) removed to keep the store under REPRISE_MAX_SIZE
   'bytes-evicted', // their bytes
   'entry-bound', // results stored for their own directories only: another checkout cannot share them (the debug log says why)
+  'verified', // hits recompiled in the sandbox and compared with what was replayed (REPRISE_VERIFY_RATE, `reprise verify`)
+  'verify-mismatch', // verified hits whose fresh outputs differed (each one is in <digest>/verify/mismatches.jsonl)
+  'verify-skipped', // hits chosen for verifying that could not be recompiled (no sandbox, a failed pre-pass); the log says why
 ] as const;
 export type CacheCounter = (typeof CACHE_COUNTERS)[number];
 

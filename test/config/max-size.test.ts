@@ -36,3 +36,11 @@ test('REPRISE_MAX_SIZE: defaults to 5 GiB, 0 means no limit, a bad value is a Co
     return true;
   });
 });
+
+test('REPRISE_VERIFY_RATE: a fraction from 0 to 1, default 0; anything else is a ConfigError naming it', () => {
+  assert.equal(loadConfig({}).verifyRate, 0);
+  for (const [raw, rate] of [['0', 0], ['1', 1], ['0.01', 0.01], ['.5', 0.5], ['1.0', 1], ['', 0]] as const) assert.equal(loadConfig({ REPRISE_VERIFY_RATE: raw }).verifyRate, rate, raw);
+  for (const raw of ['2', '1.5', '-0.1', '10%', 'half', '1e-3']) {
+    assert.throws(() => loadConfig({ REPRISE_VERIFY_RATE: raw }), (e: unknown) => e instanceof ConfigError && e.message.startsWith(`REPRISE_VERIFY_RATE=${raw}: expected a fraction from 0 to 1`), raw);
+  }
+});

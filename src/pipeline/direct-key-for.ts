@@ -37,6 +37,8 @@ export async function directKeyFor(deps: KeyDeps, c: KeyCall): Promise<DirectKey
   const source = deps.files.peek(sourcePath) ?? (await deps.files.digest(sourcePath));
   if (!source) return { kind: 'uncacheable', reason: 'source-unreadable' };
   if (source.scan.timeMacro) return { kind: 'uncacheable', reason: 'time-macro' };
+  // -DSTAMP=__TIME__ expands wherever STAMP is used: the command line is scanned like a file.
+  if (c.job.keyArgs.some((a) => TIME_MACRO.test(a))) return { kind: 'uncacheable', reason: 'time-macro' };
   const extraDigests: string[] = [];
   for (const path of c.job.extraInputs) {
     const d = await deps.files.digest(abs(path));
@@ -50,6 +52,8 @@ export async function directKeyFor(deps: KeyDeps, c: KeyCall): Promise<DirectKey
   });
   return { kind: 'key', key, rebase };
 }
+
+const TIME_MACRO = /__(DATE|TIME|TIMESTAMP)__/;
 
 let cpu: string | undefined;
 /** The first CPU's model and feature flags: what -march=native looks at. */

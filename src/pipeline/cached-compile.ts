@@ -158,56 +158,61 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: Keyed,
  * succeeds there, the compile read something the key does not cover (sandbox-violation).
  */
 async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, direct: Keyed, sink: CallSink): Promise<void> {
-  if (!scratchReady(ctx)) {
+  const fill = await runSandboxedFill(ctx, sandbox, c, sink.signal);
+  if (fill.kind === 'no-scratch') {
     ctx.stats.bumpCache('store-error');
     return runPlain(ctx, c, sink);
   }
+  if (fill.kind === 'not-learned') return runCounted(ctx, c, direct, sink, fill.reason);
+  const ran = fill.run;
+  if (ran.kind === 'ran') sink.ranHidden();
+  if (sink.signal.aborted) return sink.abandon();
+  if (ran.kind === 'sandbox-error') {
+    ctx.log.warn(`${c.tool}: sandbox error, compiling outside it: ${ran.why}`);
+    return runCounted(ctx, c, direct, sink, 'sandbox-error');
+  }
+  const r = ran.outcome;
+  if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, direct, fill.learned, r, sink);
+  let stored: Awaited<ReturnType<typeof storeCompile>> | undefined;
+  try {
+    stored = await storeCompile(ctx, c, direct, r, fill.learned, { data: ran.data, sandboxed: true });
+  } catch (e) {
+    ctx.stats.bumpCache('store-error');
+    ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
+  }
+  if (typeof stored === 'string') {
+    ctx.stats.uncacheable(c.tool, stored);
+    ctx.why.notStored(c, direct, stored);
+  } else if (stored) {
+    ctx.stats.bumpTool(c.tool, 'miss');
+    ctx.why.miss(c, direct, stored.resultKey);
+  }
+  deliver(c, ran.data, r, sink);
+}
+
+type SandboxedFill =
+  | { kind: 'no-scratch' }
+  | { kind: 'not-learned'; reason: PipelineUncacheableReason }
+  | { kind: 'ran'; learned: Learned; run: SandboxRun };
+
+/** The pre-pass, then the compile in the sandbox; nothing stored and nothing written where the caller looks (fills and verify mode share it). */
+async function runSandboxedFill(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, signal: AbortSignal): Promise<SandboxedFill> {
+  if (!scratchReady(ctx)) return { kind: 'no-scratch' };
   const depfile = join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.d`);
   try {
-    const scanned = await depScan(ctx, c, c.job.scanArgs, depfile, sink.signal);
+    const scanned = await depScan(ctx, c, c.job.scanArgs, depfile, signal);
     const learned = scanned.ok ? await learnInputs(ctx, c, depfile) : 'dep-scan-failed';
-    if (typeof learned === 'string') return await runCounted(ctx, c, direct, sink, learned);
-    const ran = await runInSandbox(ctx, sandbox, c, learned, scanned.startedAtNs, sink.signal);
-    if (ran.kind === 'ran') sink.ranHidden();
-    if (sink.signal.aborted) return sink.abandon();
-    if (ran.kind === 'sandbox-error') {
-      ctx.log.warn(`${c.tool}: sandbox error, compiling outside it: ${ran.why}`);
-      return await runCounted(ctx, c, direct, sink, 'sandbox-error');
-    }
-    const r = ran.outcome;
-    if (r.code !== 0 || r.signal !== 0) return await afterSandboxFailure(ctx, c, direct, learned, r, sink);
-    let stored: Awaited<ReturnType<typeof storeCompile>> | undefined;
-    try {
-      stored = await storeCompile(ctx, c, direct, r, learned, { data: ran.data, sandboxed: true });
-    } catch (e) {
-      ctx.stats.bumpCache('store-error');
-      ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
-    }
-    if (typeof stored === 'string') {
-      ctx.stats.uncacheable(c.tool, stored);
-      ctx.why.notStored(c, direct, stored);
-    } else if (stored) {
-      ctx.stats.bumpTool(c.tool, 'miss');
-      ctx.why.miss(c, direct, stored.resultKey);
-    }
-    deliver(c, ran.data, r, sink);
+    if (typeof learned === 'string') return { kind: 'not-learned', reason: learned };
+    return { kind: 'ran', learned, run: await runInSandbox(ctx, sandbox, c, learned, scanned.startedAtNs, signal) };
   } finally {
     await rm(depfile, { force: true }).catch(() => undefined);
   }
 }
 
-/** A hit compiled again for verify mode, as a fill would be: the pre-pass, then the sandbox; nothing is stored or written where the caller looks. */
+/** A hit compiled again for verify mode, as a fill would be. */
 async function recompile(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, signal: AbortSignal): Promise<SandboxRun | string> {
-  if (!scratchReady(ctx)) return `cannot create ${ctx.scratchDir}`;
-  const depfile = join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.d`);
-  try {
-    const scanned = await depScan(ctx, c, c.job.scanArgs, depfile, signal);
-    const learned = scanned.ok ? await learnInputs(ctx, c, depfile) : 'dep-scan-failed';
-    if (typeof learned === 'string') return learned;
-    return await runInSandbox(ctx, sandbox, c, learned, scanned.startedAtNs, signal);
-  } finally {
-    await rm(depfile, { force: true }).catch(() => undefined);
-  }
+  const fill = await runSandboxedFill(ctx, sandbox, c, signal);
+  return fill.kind === 'no-scratch' ? `cannot create ${ctx.scratchDir}` : fill.kind === 'not-learned' ? fill.reason : fill.run;
 }
 
 /** The sandboxed compile's outputs, written where the caller asked, then its messages and exit. */

@@ -1,6 +1,6 @@
 import { openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { buildView } from '../exec/sandbox-view.js';
 import type { Sandbox } from '../exec/create-sandbox.js';
 import type { CacheContext } from './cache-context.js';
@@ -35,7 +35,8 @@ export async function runInSandbox(ctx: CacheContext, sandbox: Sandbox, c: Compi
     const tmpdir = c.env.get('TMPDIR');
     const view = buildView({
       toolchain,
-      inputs: [...learned.deps, ...learned.present, ...c.job.extraInputs.map(abs)],
+      // As the compiler opens them, not normalized: the view then has each directory a `..` climbs out of.
+      inputs: [...learned.spelled.map((p) => (isAbsolute(p) ? p : `${c.cwd}/${p}`)), ...learned.presentAsOpened, ...c.job.extraInputs.map(abs)],
       outputs: wanted.map((o, i) => ({ scratch: scratch[i]!, path: abs(o.path) })),
       dirs: [c.cwd, c.keyCwd],
       tmpfs: ['/tmp', ...(tmpdir && tmpdir.startsWith('/') ? [tmpdir] : [])],

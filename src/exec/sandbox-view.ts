@@ -9,7 +9,7 @@ export interface ViewSpec {
   inputs: readonly string[];
   /** Each output file: a scratch file bound writable at the path the compiler writes. */
   outputs: ReadonlyArray<{ scratch: string; path: string }>;
-  /** Directories that must exist (the working directory, logical and physical). */
+  /** Directories that must exist (the working directory, logical and physical; the include search directories). Those missing on the host, or not directories, are left out. */
   dirs: readonly string[];
   /** Private, empty and writable (/tmp, $TMPDIR). */
   tmpfs: readonly string[];
@@ -108,7 +108,7 @@ export function buildView(spec: ViewSpec): BuiltView {
   }
   for (const d of spec.dirs) {
     const phys = walk(d, false);
-    if (phys !== undefined && !bound.has(phys) && !covered(phys)) ops.push('dir', '/', phys);
+    if (phys !== undefined && !bound.has(phys) && !covered(phys) && isDir(phys)) ops.push('dir', '/', phys);
   }
   for (const o of spec.outputs) {
     if (o.path.startsWith('/dev/')) continue;

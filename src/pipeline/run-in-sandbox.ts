@@ -38,7 +38,8 @@ export async function runInSandbox(ctx: CacheContext, sandbox: Sandbox, c: Compi
       // As the compiler opens them, not normalized: the view then has each directory a `..` climbs out of.
       inputs: [...learned.spelled.map((p) => (isAbsolute(p) ? p : `${c.cwd}/${p}`)), ...learned.presentAsOpened, ...c.job.extraInputs.map(abs)],
       outputs: wanted.map((o, i) => ({ scratch: scratch[i]!, path: abs(o.path) })),
-      dirs: [c.cwd, c.keyCwd],
+      // Search directories exist inside as they do outside (-Wmissing-include-dirs names the missing ones).
+      dirs: [c.cwd, c.keyCwd, ...learned.chain.map((d) => (isAbsolute(d) ? d : `${c.cwd}/${d}`))],
       tmpfs: ['/tmp', ...(tmpdir && tmpdir.startsWith('/') ? [tmpdir] : [])],
     });
     if (view.missing.length > 0) return { kind: 'sandbox-error', why: `cannot show ${view.missing[0]} in the sandbox` };

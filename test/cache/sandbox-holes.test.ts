@@ -299,6 +299,17 @@ for (const [mode, h] of modes) {
   });
 }
 
+for (const [mode, h] of modes) {
+  test(`gcc, ${mode}: -Wmissing-include-dirs: an include directory nothing is read from exists in the sandbox, so the warnings are the bare compiler's`, async () => {
+    mkdirSync(join(h.dir, 'missing-dirs/empty'), { recursive: true });
+    h.w('missing-dirs/s.c', 'int s;\n');
+    const args = ['gcc', '-Wmissing-include-dirs', '-Imissing-dirs/empty', '-Imissing-dirs/nothere', '-c', 'missing-dirs/s.c', '-o', 'missing-dirs/s.o'];
+    await settle();
+    await step(h, args, 'missing-dirs/s.o', 'miss');
+    await step(h, args, 'missing-dirs/s.o', 'hit');
+  });
+}
+
 test('no sandbox (REPRISE_BWRAP=/nonexistent): compiles work, counted sandbox-unavailable, nothing stored; doctor says so', async () => {
   const h = harness({ REPRISE_BWRAP: '/nonexistent' });
   try {

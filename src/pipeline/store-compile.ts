@@ -65,6 +65,7 @@ export async function learnInputs(ctx: CacheContext, c: CompileCall, depfilePath
     const d = await ctx.files.digest(path);
     if (!d) return 'input-vanished';
     if (d.scan.timeMacro) return 'time-macro';
+    if (d.scan.mtimeDependency) return 'pragma-dependency';
     if (d.scan.computedProbe) return 'computed-has-include';
     scanned.push({ path, scan: d.scan });
     inputs.push({ path, digest: d.digest.hash });

@@ -4,7 +4,7 @@
 // (REPRISE_SANDBOX=off), since the sandbox cannot see a file that is missing.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import test, { type TestContext } from 'node:test';
 import { reprise, stats } from '../helpers/reprise-cli.js';
@@ -307,6 +307,26 @@ for (const [mode, h] of modes) {
     await settle();
     await step(h, args, 'missing-dirs/s.o', 'miss');
     await step(h, args, 'missing-dirs/s.o', 'hit');
+  });
+}
+
+for (const [mode, h] of modes) {
+  test(`gcc, ${mode}: #pragma GCC dependency: whether gcc warns depends on mtimes, so it is never stored`, async () => {
+    const d = `pragma-${mode.replace(/\W/g, '')}`;
+    h.w(`${d}/dep.txt`, 'x\n');
+    h.w(`${d}/s.c`, '#pragma GCC dependency "dep.txt"\nint s;\n');
+    const cwd = join(h.dir, d);
+    const old = Date.now() / 1000 - 100;
+    utimesSync(join(cwd, 'dep.txt'), old, old); // older than s.c: no warning
+    await settle();
+    const args = ['gcc', '-Werror', '-c', 's.c', '-o', 's.o'];
+    for (let i = 0; i < 2; i++) assert.equal((await step(h, args, 's.o', 'uncacheable', cwd)).reason, 'pragma-dependency');
+    const future = Date.now() / 1000 + 100;
+    utimesSync(join(cwd, 'dep.txt'), future, future); // same bytes, newer than s.c: now an error
+    const c = await h.compile(args, cwd);
+    const b = await h.bare(args, cwd);
+    assert.equal(b.code, 1, text(b));
+    assert.equal(text(c.r), text(b));
   });
 }
 

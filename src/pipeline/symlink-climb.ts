@@ -1,5 +1,5 @@
-import { lstatSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { lstatSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, normalize, resolve } from 'node:path';
 import type { ContentScan } from '../adapters/gcc/scan-content.js';
 
 /**
@@ -12,14 +12,33 @@ import type { ContentScan } from '../adapters/gcc/scan-content.js';
 export function climbsOutOfSymlink(base: string, rel: string): boolean {
   const parts = rel.split('/');
   if (!parts.includes('..')) return false;
-  let cur = isAbsolute(rel) ? '/' : base;
-  for (const seg of parts) {
+  const full = isAbsolute(rel) ? rel : `${base}/${rel}`;
+  let cur = '/';
+  let crossed = false;
+  for (const seg of full.split('/')) {
     if (seg === '' || seg === '.') continue;
     if (seg !== '..') cur = cur === '/' ? `/${seg}` : `${cur}/${seg}`;
-    else if (isSymlink(cur)) return true;
-    else cur = dirname(cur);
+    else if (isSymlink(cur)) {
+      crossed = true;
+      break;
+    } else cur = dirname(cur);
   }
-  return false;
+  // A climb out of a link can still land where the lexical path does (a merged /usr's
+  // /bin/../lib is /usr/lib, and so is /lib): only a different place is a hole.
+  return crossed && landing(full) !== landing(normalize(full));
+}
+
+/** Where the kernel takes a path: its real path, or its parent's plus its name when it is missing; undefined when neither exists. */
+function landing(p: string): string | undefined {
+  try {
+    return realpathSync.native(p);
+  } catch {
+    try {
+      return `${realpathSync.native(dirname(p))}/${basename(p)}`;
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 export interface ClimbCheck {

@@ -5,11 +5,11 @@ import { basename, dirname, resolve } from 'node:path';
 export interface ViewSpec {
   /** The toolchain's files and directories: read-only. */
   toolchain: readonly string[];
-  /** Declared inputs (and paths __has_include found): read-only at their real paths. */
+  /** Declared inputs (and paths __has_include found): read-only at their real paths. Spelled as the compiler opened them (`inc/../x.h`), so each directory passed on the way exists inside. */
   inputs: readonly string[];
   /** Each output file: a scratch file bound writable at the path the compiler writes. */
   outputs: ReadonlyArray<{ scratch: string; path: string }>;
-  /** Directories that must exist (the working directory, logical and physical). */
+  /** Directories that must exist (the working directory, logical and physical; the include search directories). Those missing on the host, or not directories, are left out. */
   dirs: readonly string[];
   /** Private, empty and writable (/tmp, $TMPDIR). */
   tmpfs: readonly string[];
@@ -35,6 +35,7 @@ export function buildView(spec: ViewSpec): BuiltView {
   const ops: string[] = ['rw', '/dev', '/dev', 'rw', '/proc', '/proc'];
   const missing: string[] = [];
   const links = new Set<string>();
+  const made = new Set<string>();
   const bound = new Set<string>(['/dev', '/proc']);
   const dirsBound: string[] = ['/dev', '/proc'];
   const covered = (p: string): boolean => dirsBound.some((d) => p === d || p.startsWith(`${d}/`));
@@ -47,6 +48,11 @@ export function buildView(spec: ViewSpec): BuiltView {
     while (rest.length > 0) {
       const name = rest.shift()!;
       if (name === '..') {
+        // The kernel climbs out of `cur`, so it must exist inside too (`inc/../x.h` with nothing read from inc/).
+        if (cur !== '/' && !covered(cur) && !made.has(cur)) {
+          made.add(cur);
+          ops.push('dir', '/', cur);
+        }
         cur = dirname(cur);
         continue;
       }
@@ -102,7 +108,7 @@ export function buildView(spec: ViewSpec): BuiltView {
   }
   for (const d of spec.dirs) {
     const phys = walk(d, false);
-    if (phys !== undefined && !bound.has(phys) && !covered(phys)) ops.push('dir', '/', phys);
+    if (phys !== undefined && !bound.has(phys) && !covered(phys) && isDir(phys)) ops.push('dir', '/', phys);
   }
   for (const o of spec.outputs) {
     if (o.path.startsWith('/dev/')) continue;

@@ -1,6 +1,6 @@
 import { openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { buildView } from '../exec/sandbox-view.js';
 import type { Sandbox } from '../exec/create-sandbox.js';
 import type { CacheContext } from './cache-context.js';
@@ -35,9 +35,11 @@ export async function runInSandbox(ctx: CacheContext, sandbox: Sandbox, c: Compi
     const tmpdir = c.env.get('TMPDIR');
     const view = buildView({
       toolchain,
-      inputs: [...learned.deps, ...learned.present, ...c.job.extraInputs.map(abs)],
+      // As the compiler opens them, not normalized: the view then has each directory a `..` climbs out of.
+      inputs: [...learned.spelled.map((p) => (isAbsolute(p) ? p : `${c.cwd}/${p}`)), ...learned.presentAsOpened, ...c.job.extraInputs.map(abs)],
       outputs: wanted.map((o, i) => ({ scratch: scratch[i]!, path: abs(o.path) })),
-      dirs: [c.cwd, c.keyCwd],
+      // Search directories exist inside as they do outside (-Wmissing-include-dirs names the missing ones).
+      dirs: [c.cwd, c.keyCwd, ...learned.chain.map((d) => (isAbsolute(d) ? d : `${c.cwd}/${d}`))],
       tmpfs: ['/tmp', ...(tmpdir && tmpdir.startsWith('/') ? [tmpdir] : [])],
     });
     if (view.missing.length > 0) return { kind: 'sandbox-error', why: `cannot show ${view.missing[0]} in the sandbox` };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { delimiter, relative, resolve } from 'node:path';
+import { delimiter, isAbsolute, relative, resolve } from 'node:path';
 import { GCC_KEY_ENV, gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
 import { includeProbes, type ProbeOrigin } from '../adapters/gcc/include-probes.js';
 import type { ContentScan } from '../adapters/gcc/scan-content.js';
@@ -15,6 +15,7 @@ import { jobOutputs } from './place-outputs.js';
 import { storedEntry } from './portable-entry.js';
 import type { KeyRebase } from './rebase-key-paths.js';
 import { rebasable, type CallDirs } from './stored-path.js';
+import { symlinkClimb } from './symlink-climb.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 
 /** What a successful compile left to store. */
@@ -41,6 +42,8 @@ export interface Learned {
   chain: string[];
   absent: string[];
   present: string[];
+  /** The present paths as the compiler opens them (not normalized), for the sandbox's view. */
+  presentAsOpened: string[];
   origins: Map<string, ProbeOrigin[]>;
 }
 
@@ -62,6 +65,7 @@ export async function learnInputs(ctx: CacheContext, c: CompileCall, depfilePath
     const d = await ctx.files.digest(path);
     if (!d) return 'input-vanished';
     if (d.scan.timeMacro) return 'time-macro';
+    if (d.scan.mtimeDependency) return 'pragma-dependency';
     if (d.scan.computedProbe) return 'computed-has-include';
     scanned.push({ path, scan: d.scan });
     inputs.push({ path, digest: d.digest.hash });
@@ -73,8 +77,14 @@ export async function learnInputs(ctx: CacheContext, c: CompileCall, depfilePath
     ...dirs.quote, ...dirs.bracket, ...envDirs('CPATH'), ...dirs.system,
     ...envDirs(c.job.language.startsWith('c++') ? 'CPLUS_INCLUDE_PATH' : 'C_INCLUDE_PATH'), ...systemDirs, ...dirs.after,
   ];
-  const { absent, present, origins } = includeProbes({ inputs: scanned, chain: chain.map(abs) });
-  return { spelled, deps, inputs, chain, absent, present, origins };
+  const climb = symlinkClimb({ cwd: c.cwd, deps: spelled, chain, inputs: scanned });
+  if (climb !== undefined) {
+    ctx.log.debug(`${c.tool}: ${c.job.source}: ${climb} climbs out of a symlinked directory`);
+    return 'dotdot-past-symlink';
+  }
+  const chainAsGiven = chain.map((d) => (isAbsolute(d) ? d : `${c.cwd}/${d}`));
+  const { absent, present, presentAsOpened, origins } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven });
+  return { spelled, deps, inputs, chain, absent, present, presentAsOpened, origins };
 }
 
 /**

@@ -21,5 +21,7 @@ export const PIPELINE_UNCACHEABLE_REASONS = [
   'sandbox-violation', // the compile failed in the sandbox and succeeded outside: it reads something the key does not cover (the log names it)
   'sandbox-unavailable', // no working sandbox here (reprise doctor says why) and REPRISE_SANDBOX is not off
   'sandbox-error', // the sandbox itself failed (its spawner died, a view could not be built); the compile ran outside
+  'dotdot-past-symlink', // a path read or searched climbs out of a symlinked directory (`link/..`): the kernel resolves it elsewhere than the key names it
+  'pragma-dependency', // #pragma GCC dependency: whether gcc warns depends on two files' mtimes, not their contents
 ] as const;
 export type PipelineUncacheableReason = (typeof PIPELINE_UNCACHEABLE_REASONS)[number];

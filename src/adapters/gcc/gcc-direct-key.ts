@@ -5,7 +5,7 @@ import type { CompileJob } from '../../pipeline/types.js';
 import type { ToolIdentity } from './identify-gcc.js';
 
 /** Bumped whenever the list below changes, so old entries can never match new rules. */
-export const GCC_KEY_SALT = 'reprise-gcc-key-5';
+export const GCC_KEY_SALT = 'reprise-gcc-key-6';
 
 /**
  * Environment variables that change what gcc or clang produce (or where they look).

@@ -7,6 +7,8 @@ export interface ProbeInput {
   inputs: ReadonlyArray<{ path: string; scan: ContentScan }>;
   /** Every directory the preprocessor may search for <...>, in order (-iquote, -I, -isystem, system, -idirafter), existing or not. */
   chain: readonly string[];
+  /** The same directories as the compiler spells them (absolute, not normalized: `inc/../x`); defaults to chain. */
+  chainAsGiven?: readonly string[];
 }
 
 export interface Probes {
@@ -14,6 +16,8 @@ export interface Probes {
   absent: string[];
   /** Paths that must still exist: __has_include answered true because of them. */
   present: string[];
+  /** The same, as the compiler opens them (`inc/../x.h`): a sandbox must show every directory on the way. */
+  presentAsOpened: string[];
   /** Where each absent or present path comes from (one path may come from several places). */
   origins: Map<string, ProbeOrigin[]>;
 }
@@ -29,7 +33,7 @@ export type ProbeOrigin =
  * What else, besides the inputs' contents, decides which files the preprocessor reads:
  * the hole in ccache's direct mode is a new header in an earlier -I directory.
  * - A header found in chain directory i would be shadowed by the same name in any
- *   directory before i.
+ *   directory before i (for a name that climbs, `../x.h`, in any directory).
  * - `#include "x"` looks in the including file's directory first.
  * - gcc reads x.h.gch instead of x.h when it exists.
  * - __has_include(x) is true while the first place that has x still has it, and false
@@ -41,6 +45,7 @@ export function includeProbes(p: ProbeInput): Probes {
   const inputs = new Set(p.inputs.map((i) => i.path));
   const absent = new Set<string>();
   const present = new Set<string>();
+  const presentAsOpened = new Set<string>();
   const origins = new Map<string, ProbeOrigin[]>();
   const from = (path: string, origin: ProbeOrigin): void => {
     const list = origins.get(path);
@@ -77,16 +82,28 @@ export function includeProbes(p: ProbeInput): Probes {
     const here = dirname(f.path);
     const beside: ProbeOrigin = { from: 'input-dir', index };
     for (const name of f.scan.quoteIncludes) if (!isAbsolute(name)) mustLack(join(here, name), beside);
+    // `../x.h` found in chain directory i is not below it, so the loop above never sees it:
+    // it must stay absent from every search directory that lacks it. A quoted one found
+    // beside its includer was searched for there first, and nothing in the chain shadows it.
+    for (const inc of f.scan.climbingIncludes) {
+      if (isAbsolute(inc.name) || (inc.quoted && inputs.has(join(here, inc.name)))) continue;
+      p.chain.forEach((d, index) => mustLack(join(d, inc.name), { from: 'chain', index }));
+    }
     // `#include MACRO` may be either form: assume quoted for every header read.
     if (f.scan.computedInclude) for (const rel of names) mustLack(join(here, rel), beside);
     for (const probe of f.scan.probes) {
-      const candidates: Array<[string, ProbeOrigin]> = isAbsolute(probe.name)
-        ? [[probe.name, { from: 'literal' }]]
-        : [...(probe.quoted ? [[join(here, probe.name), beside] as [string, ProbeOrigin]] : []), ...p.chain.map((d, k): [string, ProbeOrigin] => [join(d, probe.name), { from: 'chain', index: k }])];
-      for (const [c, origin] of candidates) {
+      // Each candidate normalized (as stored) and as the compiler opens it, which is what exists or not.
+      const candidates: Array<[string, ProbeOrigin, string]> = isAbsolute(probe.name)
+        ? [[probe.name, { from: 'literal' }, probe.name]]
+        : [
+            ...(probe.quoted ? [[join(here, probe.name), beside, `${here}/${probe.name}`] as [string, ProbeOrigin, string]] : []),
+            ...p.chain.map((d, k): [string, ProbeOrigin, string] => [join(d, probe.name), { from: 'chain', index: k }, `${p.chainAsGiven?.[k] ?? d}/${probe.name}`]),
+          ];
+      for (const [c, origin, opened] of candidates) {
         from(c, origin);
-        if (existsSync(c)) {
+        if (existsSync(opened)) {
           present.add(c);
+          presentAsOpened.add(opened);
           break;
         }
         absent.add(c);
@@ -94,7 +111,7 @@ export function includeProbes(p: ProbeInput): Probes {
     }
   });
   for (const c of present) absent.delete(c);
-  return { absent: [...absent].sort(), present: [...present].sort(), origins };
+  return { absent: [...absent].sort(), present: [...present].sort(), presentAsOpened: [...presentAsOpened], origins };
 }
 
 /** `file` relative to `dir` when below it. Both are absolute and normal (resolved), so a prefix test is exact. */

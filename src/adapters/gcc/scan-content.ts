@@ -2,8 +2,12 @@
 export interface ContentScan {
   /** __DATE__, __TIME__ or __TIMESTAMP__: the output depends on the clock. */
   timeMacro: boolean;
+  /** `#pragma GCC dependency`: a warning (an error with -Werror) depends on two files' mtimes. */
+  mtimeDependency: boolean;
   /** Names in `#include "..."`: searched first in this file's own directory. */
   quoteIncludes: string[];
+  /** Names of either form with a `..` segment: not below the directory they are found in, so the chain cannot tell where they would be shadowed. */
+  climbingIncludes: Array<{ name: string; quoted: boolean }>;
   /** `#include MACRO`: the form (and so the search order) is unknown. */
   computedInclude: boolean;
   /** Names probed with __has_include / __has_include_next, and whether quoted. */
@@ -13,16 +17,20 @@ export interface ContentScan {
 }
 
 const TIME = /__(?:DATE|TIME|TIMESTAMP)__/;
-const INCLUDE = /^[ \t]*#[ \t]*(?:include|include_next|import)[ \t]*(?:"([^"\n]+)"|<[^>\n]+>|([A-Za-z_]))/gm;
+const PRAGMA_DEPENDENCY = /^[ \t]*#[ \t]*pragma[ \t]+GCC[ \t]+dependency\b/m;
+const INCLUDE = /^[ \t]*#[ \t]*(?:include|include_next|import)[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>|([A-Za-z_]))/gm;
+const CLIMBS = /(?:^|\/)\.\.(?:\/|$)/;
 const PROBE = /__has_include(?:_next)?\s*\(\s*(?:<([^>\n]+)>|"([^"\n]+)"|([^)\n]*))\)/g;
 
 /** Scans bytes once per content (memoised with the digest). Comments are scanned too, which only errs toward caution. */
 export function scanContent(content: Buffer): ContentScan {
   const text = content.toString('latin1');
-  const scan: ContentScan = { timeMacro: TIME.test(text), quoteIncludes: [], computedInclude: false, probes: [], computedProbe: false };
+  const scan: ContentScan = { timeMacro: TIME.test(text), mtimeDependency: PRAGMA_DEPENDENCY.test(text), quoteIncludes: [], climbingIncludes: [], computedInclude: false, probes: [], computedProbe: false };
   for (const m of text.matchAll(INCLUDE)) {
+    const name = m[1] ?? m[2];
     if (m[1] !== undefined) scan.quoteIncludes.push(m[1]);
-    else if (m[2] !== undefined) scan.computedInclude = true;
+    else if (m[3] !== undefined) scan.computedInclude = true;
+    if (name !== undefined && CLIMBS.test(name)) scan.climbingIncludes.push({ name, quoted: m[1] !== undefined });
   }
   if (!text.includes('__has_include')) return scan;
   for (const m of text.matchAll(PROBE)) {

@@ -11,6 +11,7 @@ import type { JsonStore } from '../store/local/create-local-json-store.js';
 import type { StoreUsage } from '../store/local/types.js';
 import type { Manifest } from './manifest.js';
 import type { CompileRecorder } from '../why/create-compile-recorder.js';
+import type { RustContext } from './rust/create-rust-context.js';
 
 /** Everything the cached-compile flow uses, built once per daemon. */
 export interface CacheContext {
@@ -37,4 +38,6 @@ export interface CacheContext {
   toolchain(toolPath: string, env: NodeJS.ProcessEnv): Promise<string[]>;
   /** The last compiles of each output file, for `reprise why`. */
   why: CompileRecorder;
+  /** rustc identities and file digests (src/pipeline/rust/). */
+  rust: RustContext;
 }

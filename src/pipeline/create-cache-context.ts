@@ -20,6 +20,7 @@ import { parseManifest } from './manifest.js';
 import { createSingleFlight } from './single-flight.js';
 import { createCompileRecorder } from '../why/create-compile-recorder.js';
 import { createWhyStore } from '../why/create-why-store.js';
+import { createRustContext } from './rust/create-rust-context.js';
 
 /** Builds the local cache under REPRISE_CACHE_DIR/<digest function> (one function per directory). */
 export function createCacheContext(config: Config, log: Logger, stats: StatsStore, executor: LocalExecutor, sandbox: Sandbox | undefined): CacheContext {
@@ -93,5 +94,6 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     sandbox,
     toolchain,
     why: createCompileRecorder(createWhyStore(dir, config.digest, corrupt('why record'), usage), log),
+    rust: createRustContext(config.digest),
   };
 }

@@ -16,7 +16,14 @@ import type { RustInputs } from './scan-rust-inputs.js';
  * direct key plus every file and variable read, and a manifest entry that finds it.
  */
 export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: BuiltKey, r: RunOutcome, learned: RustInputs, data: RustOutputData[], sandboxed: boolean): Promise<PipelineUncacheableReason | ManifestEntry> {
-  for (const i of learned.inputs) if (changedSince(i.path, r.startedAtNs)) return 'input-changed-during-compile';
+  // A crate written just before this compile began (cargo starts dependants the moment an
+  // rmeta appears) has a time the coarse clock cannot order: hash it again instead. Equal
+  // bytes before and after the compile are the bytes it read.
+  for (const i of learned.inputs) {
+    if (!changedSince(i.path, r.startedAtNs)) continue;
+    const again = await ctx.rust.files.digest(i.path);
+    if (again?.digest.hash !== i.digest) return 'input-changed-during-compile';
+  }
   const blob = async (bytes: Buffer): Promise<string> => {
     const d = digestBytes(ctx.algorithm, bytes).hash;
     await ctx.cas.put(d, bytes);

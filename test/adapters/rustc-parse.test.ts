@@ -81,10 +81,6 @@ const UNCACHEABLE: Array<[string, string]> = [
   ['x.rs --crate-name foo --crate-type lib --target my.json', 'target-spec-file'],
   ['x.rs --crate-name foo --crate-type lib --sysroot /s', 'custom-sysroot'],
   ['x.rs --crate-name foo --crate-type staticlib --print native-static-libs', 'print-request'],
-  ['x.rs --crate-name foo --crate-type bin', 'links'],
-  ['x.rs --crate-name foo --crate-type proc-macro', 'links'],
-  ['x.rs --crate-name foo --crate-type cdylib', 'links'],
-  ['x.rs --crate-name foo --test', 'links'],
 ];
 
 test('uncacheable forms, each with its named reason', () => {
@@ -93,6 +89,27 @@ test('uncacheable forms, each with its named reason', () => {
     assert.equal(p.kind === 'uncacheable' ? p.reason : p.kind, reason, line);
     assert.ok((RUSTC_UNCACHEABLE_REASONS as readonly string[]).includes(reason));
   }
+});
+
+test('compiles that link: every crate type, with the linker named', () => {
+  const job = (line: string) => {
+    const p = parseRustcArgs(split(line));
+    assert.equal(p.kind, 'compile', line);
+    return p.kind === 'compile' ? p.job : undefined;
+  };
+  const bin = job('src/main.rs --crate-name app --crate-type bin --emit=dep-info,link -C extra-filename=-01 --out-dir /t/deps');
+  assert.deepEqual(bin?.outputs.map((o) => `${o.role} ${o.path}`), ['link:bin /t/deps/app-01', 'dep-info /t/deps/app-01.d']);
+  assert.equal(bin?.links, true);
+  assert.equal(bin?.linker, undefined);
+  assert.deepEqual(job('build.rs --crate-name build_script_build --crate-type bin -C linker=/usr/bin/clang')?.linker, '/usr/bin/clang');
+  for (const t of ['proc-macro', 'cdylib', 'dylib']) {
+    const j = job(`lib.rs --crate-name m --crate-type ${t}`);
+    assert.deepEqual(j?.outputs.map((o) => o.path), ['libm.so']);
+    assert.equal(j?.links, true, t);
+  }
+  assert.equal(job('x.rs --crate-name t --test')?.outputs[0]?.path, 't');
+  assert.equal(job('x.rs --crate-name foo --crate-type bin --emit=metadata')?.links, false, 'no link without --emit=link');
+  assert.equal(job('x.rs --crate-name foo --crate-type rlib')?.links, false);
 });
 
 test('settings that stay cacheable', () => {

@@ -105,6 +105,7 @@ export function parseRustcArgs(args: readonly string[]): RustcParse {
   let nativeCpu = false;
   let target: string | undefined;
   let test = false;
+  let linker: string | undefined;
   const externs: RustExtern[] = [];
   const searchDirs: Array<{ kind: string; path: string }> = [];
   const runArgs: string[] = [];
@@ -160,6 +161,7 @@ export function parseRustcArgs(args: readonly string[]): RustcParse {
         else if (name === 'save-temps' && value !== 'no' && value !== 'n' && value !== 'off' && value !== 'false') return uncacheable('save-temps', v);
         else if (name === 'profile-use' || name === 'profile-sample-use') return uncacheable('profile-file', v);
         else if (name === 'target-cpu' && value === 'native') nativeCpu = true;
+        else if (name === 'linker') linker = value;
         break;
       }
       case 'search': {
@@ -197,8 +199,7 @@ export function parseRustcArgs(args: readonly string[]): RustcParse {
   if (emits.size === 0) emits.set('link', undefined);
   if (emits.get('link') !== undefined && crateTypes.length > 1) return uncacheable('output-file', `--emit=link=${emits.get('link')}`);
   const links = emits.has('link') && crateTypes.some((t) => t === 'bin' || t === 'dylib' || t === 'cdylib' || t === 'proc-macro');
-  if (links) return uncacheable('links', crateTypes.join(','));
 
   const outputs = rustOutputs({ crateName, extraFilename, crateTypes, emits, outDir });
-  return { kind: 'compile', job: { crateName, crateTypes, source, outputs, runArgs, scanArgs, keyArgs: runArgs, externs, searchDirs, nativeCpu, target } };
+  return { kind: 'compile', job: { crateName, crateTypes, source, outputs, runArgs, scanArgs, keyArgs: runArgs, externs, searchDirs, nativeCpu, target, links, linker } };
 }

@@ -1,6 +1,7 @@
 import { KeyBuilder, type BuiltKey } from '../../keying/key-builder.js';
 import type { DigestAlgorithm } from '../../hashing/types.js';
 import type { RustToolIdentity } from './identify-rustc.js';
+import type { LinkerIdentity } from './identify-linker.js';
 import type { RustJob } from './types.js';
 
 /** Bumped whenever the list below changes, so old entries can never match new rules. */
@@ -12,7 +13,7 @@ export const RUSTC_KEY_SALT = 'reprise-rustc-key-1';
  */
 export const RUSTC_KEY_ENV = [
   'RUSTC_BOOTSTRAP', 'RUSTC_FORCE_RUSTC_VERSION', 'SOURCE_DATE_EPOCH', 'RUSTC_LOG', 'RUST_LOG',
-  'LD_LIBRARY_PATH', 'LIBRARY_PATH', 'OUT_DIR',
+  'LD_LIBRARY_PATH', 'LIBRARY_PATH', 'OUT_DIR', 'GCC_EXEC_PREFIX', 'COMPILER_PATH',
 ] as const;
 
 /** Never keyed: the jobserver's file descriptors (the daemon strips them), and secrets. */
@@ -38,6 +39,8 @@ export interface RustDirectKeyInput {
   /** Parallel to job.externs: the digest of each extern file (undefined for `--extern name` without a path). */
   externDigests: Array<string | undefined>;
   hostCpu: string | undefined;
+  /** The linker driver, for a compile that links. */
+  linker: LinkerIdentity | undefined;
 }
 
 /**
@@ -51,8 +54,11 @@ export interface RustDirectKeyInput {
  *  6. the crate root's content digest;
  *  7. each --extern's name, path and content digest: an rmeta whose bytes did not change
  *     keys the same, so dependants of an edit that kept the interface still hit;
- *  8. the host CPU with -C target-cpu=native.
- * Every file the compile read (modules, include_str!, the crates it loaded) and every
+ *  8. the host CPU with -C target-cpu=native;
+ *  9. for a compile that links: the linker driver's path and the digests of it and of the
+ *     programs it runs (cc1 and as as for C, collect2, ld, the LTO plugin).
+ * Every file the compile read (modules, include_str!, the crates it loaded, and what the
+ * linker linked: crt objects, libc, libgcc, as its dependency file names them) and every
  * variable it read (`# env-dep`) are checked through the manifest this key finds, and
  * form the result key (docs/trust-model.md, "rustc").
  */
@@ -70,6 +76,10 @@ export function rustDirectKey(k: RustDirectKeyInput): BuiltKey {
     b.add('extern', `${x.name}\0${x.path ?? ''}\0${d ?? ''}`, `${x.name}=${x.path ?? '(search)'} ${d ?? ''}`);
   });
   if (k.hostCpu !== undefined) b.add('host-cpu', k.hostCpu);
+  if (k.linker) {
+    b.add('linker', k.linker.path);
+    for (const p of k.linker.parts) b.add(`linker:${p.name}`, p.digest, `${p.path} ${p.digest}`);
+  }
   return b.finish();
 }
 

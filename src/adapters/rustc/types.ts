@@ -17,11 +17,12 @@ export const RUSTC_UNCACHEABLE_REASONS = [
   'target-spec-file', // --target FILE.json: a file input we do not hash yet
   'custom-sysroot', // --sysroot: the tool identity covers the default sysroot only
   'print-request', // --print native-static-libs or link-args next to a compile: output we do not replay
-  'links', // a crate type that runs the linker (bin, dylib, cdylib, proc-macro, --test): not cached yet
+  'links', // a compile that links, whose linker could not be found or identified
   'bad-argfile', // an @file that could not be read
   'bad-depinfo', // the dependency pre-pass wrote no dep-info we could read
   'rustc-unidentified', // `rustc -vV` or `--print sysroot` failed, or a toolchain file could not be read
   'extern-unreadable', // an --extern file could not be read (rustc will fail on it)
+  'no-link-deps', // a compile that links, whose linker wrote no dependency file (a linker without --dependency-file)
 ] as const;
 export type RustcUncacheableReason = (typeof RUSTC_UNCACHEABLE_REASONS)[number];
 
@@ -62,6 +63,10 @@ export interface RustJob {
   nativeCpu: boolean;
   /** --target, when given (a target name). */
   target: string | undefined;
+  /** The compile runs the linker (bin, dylib, cdylib, proc-macro, --test with --emit=link). */
+  links: boolean;
+  /** -C linker, when given (otherwise rustc runs `cc` from PATH). */
+  linker: string | undefined;
 }
 
 export type RustcParse =

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { LinkerIdentity } from '../../adapters/rustc/identify-linker.js';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
 import type { RustcUncacheableReason } from '../../adapters/rustc/types.js';
 import type { Sandbox } from '../../exec/create-sandbox.js';
@@ -13,7 +14,7 @@ import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import { writeOutput } from '../write-output.js';
 import { rustRunEnv, type RustCall } from './rust-call.js';
 import { rustKeyFor } from './rust-key-for.js';
-import { readOutputs, runRustInSandbox, type RustOutputData } from './run-rust-in-sandbox.js';
+import { linkDepsArgs, readLinked, readOutputs, runRustInSandbox, type RustOutputData } from './run-rust-in-sandbox.js';
 import { scanRustInputs, type RustInputs } from './scan-rust-inputs.js';
 import { storeRustCompile } from './store-rust-compile.js';
 
@@ -32,10 +33,10 @@ export async function cachedRustCompile(ctx: CacheContext, c: RustCall, sink: Ca
     if (keyed.why) ctx.log.debug(`${c.tool}: ${keyed.reason}: ${keyed.why}`);
     return compileRustUncached(ctx, c, sink, keyed.reason);
   }
-  const { key, tool } = keyed;
+  const { key, tool, linker } = keyed;
   await ctx.flight(key.key, async () => {
     if (await tryHit(ctx, c, key, sink)) return;
-    await compileAndStore(ctx, c, key, tool, sink);
+    await compileAndStore(ctx, c, key, tool, linker, sink);
   });
 }
 
@@ -69,13 +70,13 @@ function placeOutputs(c: RustCall): PlaceOutput {
 }
 
 /** Runs rustc for the caller (streaming), the caller's rustc as named. Undefined when the caller has been answered already. */
-async function run(ctx: CacheContext, c: RustCall, toolPath: string, sink: CallSink): Promise<RunOutcome | undefined> {
+async function run(ctx: CacheContext, c: RustCall, toolPath: string, sink: CallSink, extraArgs: string[] = []): Promise<RunOutcome | undefined> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const startedAtNs = BigInt(Date.now() - 10) * 1_000_000n;
   const t0 = performance.now();
   const r = await ctx.executor.run({
-    toolPath, argv0: toolPath, args: [...c.job.runArgs, ...c.terminalArgs], cwd: c.cwd, env: rustRunEnv(c.env), umask: c.umask, signal: sink.signal,
+    toolPath, argv0: toolPath, args: [...c.job.runArgs, ...c.terminalArgs, ...extraArgs], cwd: c.cwd, env: rustRunEnv(c.env), umask: c.umask, signal: sink.signal,
     onStarted: (pgid) => sink.started(pgid),
     onStdout: (d) => (out.push(d), sink.stdout(d)),
     onStderr: (d) => (err.push(d), sink.stderr(d)),
@@ -123,7 +124,7 @@ function scratchReady(ctx: CacheContext): boolean {
   }
 }
 
-async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, sink: CallSink): Promise<void> {
+async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, sink: CallSink): Promise<void> {
   if (!scratchReady(ctx)) {
     ctx.stats.bumpCache('store-error');
     return runCounted(ctx, c, sink, 'sandbox-error', direct);
@@ -137,8 +138,8 @@ async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey,
   const learned = await scanRustInputs(ctx, c, tool, sink.signal);
   if (sink.signal.aborted) return sink.abandon();
   if (typeof learned === 'string') return runCounted(ctx, c, sink, learned, direct);
-  if (sandbox) return compileSandboxed(ctx, sandbox, c, direct, tool, learned, sink);
-  return compileUnsandboxed(ctx, c, direct, learned, sink);
+  if (sandbox) return compileSandboxed(ctx, sandbox, c, direct, tool, linker, learned, sink);
+  return compileUnsandboxed(ctx, c, direct, tool, linker !== undefined, learned, sink);
 }
 
 /**
@@ -147,8 +148,8 @@ async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey,
  * again outside, and the caller gets exactly that run: when it succeeds there, the compile
  * read something the key does not cover (sandbox-violation).
  */
-async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, learned: RustInputs, sink: CallSink): Promise<void> {
-  const ran = await runRustInSandbox(ctx, sandbox, c, tool, learned, sink.signal);
+async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, learned: RustInputs, sink: CallSink): Promise<void> {
+  const ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, learned, sink.signal);
   if (ran.kind === 'ran') sink.ranHidden();
   if (sink.signal.aborted) return sink.abandon();
   if (ran.kind === 'sandbox-error') {
@@ -158,7 +159,11 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall
   const r = ran.outcome;
   if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, direct, r, sink);
   if (!ran.outputs) return runCounted(ctx, c, sink, 'missing-output', direct);
-  await store(ctx, c, direct, r, learned, ran.outputs, true);
+  const all = linker ? await withLinked(ctx, c, tool, learned, ran.linked) : learned;
+  if (typeof all === 'string') {
+    ctx.stats.uncacheable(c.tool, all);
+    ctx.why.notStored(c, direct, all);
+  } else await store(ctx, c, direct, r, all, ran.outputs, true);
   deliver(c, ran.outputs, r, sink);
 }
 
@@ -192,9 +197,12 @@ function firstError(stderr: Buffer): string | undefined {
 }
 
 /** REPRISE_SANDBOX=off: rustc runs in place, its outputs are read back and stored marked unsandboxed. */
-async function compileUnsandboxed(ctx: CacheContext, c: RustCall, direct: BuiltKey, learned: RustInputs, sink: CallSink): Promise<void> {
-  const r = await run(ctx, c, c.toolPath, sink);
+async function compileUnsandboxed(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, links: boolean, learned: RustInputs, sink: CallSink): Promise<void> {
+  const link = links ? linkDepsArgs(c) : undefined;
+  const r = await run(ctx, c, c.toolPath, sink, link?.args);
   if (!r) return;
+  const linked = link && readLinked(link.file);
+  if (link) rmSync(link.file, { force: true });
   try {
     if (r.code !== 0 || r.signal !== 0) {
       ctx.stats.bumpTool(c.tool, 'tool-failed');
@@ -207,7 +215,11 @@ async function compileUnsandboxed(ctx: CacheContext, c: RustCall, direct: BuiltK
       ctx.why.notStored(c, direct, 'missing-output');
       return;
     }
-    await store(ctx, c, direct, r, learned, data, false);
+    const all = link ? await withLinked(ctx, c, tool, learned, linked) : learned;
+    if (typeof all === 'string') {
+      ctx.stats.uncacheable(c.tool, all);
+      ctx.why.notStored(c, direct, all);
+    } else await store(ctx, c, direct, r, all, data, false);
   } finally {
     sink.exit(r.code, r.signal);
   }
@@ -227,6 +239,33 @@ async function store(ctx: CacheContext, c: RustCall, direct: BuiltKey, r: RunOut
     ctx.stats.bumpCache('store-error');
     ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
   }
+}
+
+/**
+ * The pre-pass's inputs plus what the linker linked: crt objects, libc, libgcc, the rlibs
+ * (each digested; the sysroot's are in the tool identity). Files rustc wrote itself in an
+ * output directory or /tmp (codegen units, symbols.o) are temporaries, not inputs: the
+ * sandbox shows nothing undeclared there.
+ */
+async function withLinked(ctx: CacheContext, c: RustCall, tool: RustToolIdentity, learned: RustInputs, linked: string[] | undefined): Promise<RustInputs | Reason> {
+  if (!linked) return 'no-link-deps';
+  const rustlib = `${tool.sysroot.replace(/\/+$/, '')}/lib/rustlib/`;
+  // rustc keeps its temporaries in the output directory (newer) or in $TMPDIR (older): private to the run.
+  const tmp = c.env.get('TMPDIR');
+  const outDirs = new Set([...c.job.outputs.map((o) => dirname(resolve(c.cwd, o.path))), '/tmp', ...(tmp?.startsWith('/') ? [resolve(tmp)] : [])]);
+  const known = new Set(learned.inputs.map((i) => i.path));
+  const declared = new Set(learned.reads);
+  const inputs = [...learned.inputs];
+  for (const f of linked) {
+    const path = resolve(c.cwd, f);
+    if (known.has(path) || path.startsWith(rustlib)) continue;
+    if (!declared.has(path) && [...outDirs].some((d) => path.startsWith(`${d}/`))) continue;
+    const d = await ctx.rust.files.digest(path);
+    if (!d) return 'input-vanished';
+    known.add(path);
+    inputs.push({ path, digest: d.digest.hash });
+  }
+  return { ...learned, inputs };
 }
 
 /** The sandboxed compile's outputs, written where the caller asked, then its messages and exit. */

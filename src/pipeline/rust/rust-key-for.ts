@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
+import type { LinkerIdentity } from '../../adapters/rustc/identify-linker.js';
 import { rustDirectKey } from '../../adapters/rustc/rustc-key.js';
 import type { RustcUncacheableReason } from '../../adapters/rustc/types.js';
 import type { BuiltKey } from '../../keying/key-builder.js';
@@ -10,7 +11,7 @@ import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { RustCall } from './rust-call.js';
 
 export type RustKeyResult =
-  | { kind: 'key'; key: BuiltKey; tool: RustToolIdentity }
+  | { kind: 'key'; key: BuiltKey; tool: RustToolIdentity; linker: LinkerIdentity | undefined }
   | { kind: 'uncacheable'; reason: PipelineUncacheableReason | RustcUncacheableReason; why?: string };
 
 /** The tool, the crate root and the extern crates: the direct key, before rustc runs (shared by the pipeline and `reprise explain`). */
@@ -20,6 +21,15 @@ export async function rustKeyFor(ctx: { algorithm: DigestAlgorithm; rust: RustCo
     tool = await ctx.rust.identify(c.toolPath, Object.fromEntries(c.env), c.cwd, c.job.target);
   } catch (e) {
     return { kind: 'uncacheable', reason: 'rustc-unidentified', why: (e as Error).message };
+  }
+  let linker: LinkerIdentity | undefined;
+  if (c.job.links) {
+    try {
+      const name = c.job.linker ?? 'cc';
+      linker = await ctx.rust.linker(name.includes('/') ? resolve(c.cwd, name) : name, Object.fromEntries(c.env));
+    } catch (e) {
+      return { kind: 'uncacheable', reason: 'links', why: (e as Error).message };
+    }
   }
   const files = ctx.rust.files;
   const digest = async (p: string) => files.peek(p) ?? (await files.digest(p));
@@ -37,9 +47,9 @@ export async function rustKeyFor(ctx: { algorithm: DigestAlgorithm; rust: RustCo
   }
   const key = rustDirectKey({
     algorithm: ctx.algorithm, tool, job: c.job, terminalArgs: c.terminalArgs, cwd: c.cwd, env: c.env,
-    sourceDigest: source.digest.hash, externDigests, hostCpu: c.job.nativeCpu ? hostCpu() : undefined,
+    sourceDigest: source.digest.hash, externDigests, hostCpu: c.job.nativeCpu ? hostCpu() : undefined, linker,
   });
-  return { kind: 'key', key, tool };
+  return { kind: 'key', key, tool, linker };
 }
 
 let cpu: string | undefined;

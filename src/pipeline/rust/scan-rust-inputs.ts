@@ -1,5 +1,6 @@
 import { readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
 import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
@@ -45,8 +46,10 @@ export async function scanRustInputs(ctx: CacheContext, c: RustCall, tool: RustT
     const reads: string[] = [];
     const inputs: RustInputs['inputs'] = [];
     const rustlib = `${tool.sysroot.replace(/\/+$/, '')}/lib/rustlib/`;
-    for (const f of info.files) {
-      const path = resolve(c.cwd, f);
+    // A link needs the rlib of every crate whose metadata the pre-pass read from an rmeta.
+    const files = info.files.map((f) => resolve(c.cwd, f));
+    if (c.job.links) for (const f of [...files]) if (f.endsWith('.rmeta') && existsSync(`${f.slice(0, -6)}.rlib`)) files.push(`${f.slice(0, -6)}.rlib`);
+    for (const path of [...new Set(files)]) {
       reads.push(path);
       if (path.startsWith(rustlib)) continue; // the tool identity digests these
       const d = ctx.rust.files.peek(path) ?? (await ctx.rust.files.digest(path));

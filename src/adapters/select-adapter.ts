@@ -1,7 +1,8 @@
 import type { CompilerAdapter } from './types.js';
 import { gccAdapter } from './gcc/gcc-adapter.js';
+import { rustcAdapter } from './rustc/rustc-adapter.js';
 
-const ADAPTERS: readonly CompilerAdapter[] = [gccAdapter];
+const ADAPTERS: readonly CompilerAdapter[] = [gccAdapter, rustcAdapter];
 
 /** The adapter for a shim name, or undefined when no family claims it (the call is passed through). */
 export function selectAdapter(shimName: string): CompilerAdapter | undefined {

@@ -1,5 +1,6 @@
 import type { Call } from '../protocol/frames.js';
 import type { CompileJob } from '../pipeline/types.js';
+import type { RustJob } from './rustc/types.js';
 import type { PassThroughReason } from '../stats/stat-names.js';
 
 /** A call with its environment as a map (first occurrence wins, as getenv does). */
@@ -17,7 +18,9 @@ export type CallPlan =
   /** A compile we cannot cache, for a counted reason: the shim runs the tool itself. */
   | { kind: 'uncacheable'; reason: string }
   /** A cacheable compile. `terminalArgs` make the output what the caller's terminal would show. */
-  | { kind: 'compile'; job: CompileJob; terminalArgs: string[] };
+  | { kind: 'compile'; job: CompileJob; terminalArgs: string[] }
+  /** A cacheable rustc compile (src/pipeline/rust/). */
+  | { kind: 'rust-compile'; job: RustJob; terminalArgs: string[] };
 
 /**
  * One compiler family. Planning reads at most response files; keys and inputs come later.

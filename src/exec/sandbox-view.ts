@@ -13,6 +13,12 @@ export interface ViewSpec {
   dirs: readonly string[];
   /** Private, empty and writable (/tmp, $TMPDIR). */
   tmpfs: readonly string[];
+  /**
+   * Output directories a tool writes into freely (rustc's --out-dir: temporary files, then
+   * renames): each a fresh scratch directory bound writable at the directory's path, with
+   * the inputs inside it bound read-only on top. Directories that do not exist are left out.
+   */
+  scratchDirs?: ReadonlyArray<{ scratch: string; path: string }>;
 }
 
 /** The view as the spawner's (op, a, b) triples, plus the paths that could not be shown. */
@@ -89,6 +95,11 @@ export function buildView(spec: ViewSpec): BuiltView {
   for (const t of spec.tmpfs) {
     const phys = walk(t, true);
     if (phys !== undefined && !covered(phys)) ops.push('tmpfs', '/', phys);
+  }
+  // Scratch output directories next, so the inputs inside them are bound on top.
+  for (const d of spec.scratchDirs ?? []) {
+    const phys = walk(d.path, false);
+    if (phys !== undefined && isDir(phys)) bind('rw', d.scratch, phys);
   }
   // Then directories, so that a file bound below one is not hidden by it later.
   const toolchain = spec.toolchain.map((p) => ({ p, phys: walk(p, false) }));

@@ -11,6 +11,7 @@ import type { JsonStore } from '../store/local/create-local-json-store.js';
 import type { StoreUsage } from '../store/local/types.js';
 import type { Manifest } from './manifest.js';
 import type { CompileRecorder } from '../why/create-compile-recorder.js';
+import type { RustContext } from './rust/create-rust-context.js';
 
 /** Everything the cached-compile flow uses, built once per daemon. */
 export interface CacheContext {
@@ -39,4 +40,6 @@ export interface CacheContext {
   why: CompileRecorder;
   /** Verify mode (docs/verify.md): REPRISE_VERIFY_RATE, and the file mismatches are appended to. */
   verify: { rate: number; log: string };
+  /** rustc identities and file digests (src/pipeline/rust/). */
+  rust: RustContext;
 }

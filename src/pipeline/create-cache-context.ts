@@ -21,6 +21,7 @@ import { createSingleFlight } from './single-flight.js';
 import { createCompileRecorder } from '../why/create-compile-recorder.js';
 import { createWhyStore } from '../why/create-why-store.js';
 import { mismatchLogPath } from '../verify/mismatch-log.js';
+import { createRustContext } from './rust/create-rust-context.js';
 
 /** Builds the local cache under REPRISE_CACHE_DIR/<digest function> (one function per directory). */
 export function createCacheContext(config: Config, log: Logger, stats: StatsStore, executor: LocalExecutor, sandbox: Sandbox | undefined): CacheContext {
@@ -95,5 +96,6 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     toolchain,
     why: createCompileRecorder(createWhyStore(dir, config.digest, corrupt('why record'), usage), log),
     verify: { rate: config.verifyRate, log: mismatchLogPath(config.cacheDir, config.digest) },
+    rust: createRustContext(config.digest),
   };
 }

@@ -19,6 +19,8 @@ export interface ManifestEntry {
   present: string[];
   /** Set when the result holds this compile's own directories (see cached-compile.ts): only a call there may use it. */
   anchor?: CallDirs;
+  /** Environment variables the compile read (rustc's `# env-dep`), with their values (null: unset); a call must have the same. */
+  env?: Array<{ name: string; value: string | null }>;
   resultKey: string;
 }
 
@@ -35,10 +37,11 @@ export const MAX_MANIFEST_ENTRIES = 16;
  * The result key of the first entry, for a call in `dirs`, whose inputs are all unchanged
  * and whose absent paths are all still absent.
  */
-export async function matchManifest(m: Manifest, files: FileDigestCache<unknown>, dirs: CallDirs): Promise<string | undefined> {
+export async function matchManifest(m: Manifest, files: FileDigestCache<unknown>, dirs: CallDirs, env?: ReadonlyMap<string, string>): Promise<string | undefined> {
   const at = storedResolver(dirs);
   entries: for (const e of m.entries) {
     if (e.anchor && (e.anchor.cwd !== dirs.cwd || e.anchor.pwd !== dirs.pwd)) continue;
+    if (e.env && !e.env.every((v) => (env?.get(v.name) ?? null) === v.value)) continue;
     const paths = resolvedPaths(e, dirs, at);
     for (const a of paths.present) if (!existsSync(a)) continue entries;
     if (!stillAbsent(paths.absent)) continue entries;
@@ -93,6 +96,8 @@ export function parseManifest(text: string): Manifest | undefined {
     for (const a of e.present) if (typeof a !== 'string' || !isStoredPath(a)) return undefined;
     const anchor = e.anchor === undefined ? undefined : e.anchor as unknown;
     if (anchor !== undefined && !isAnchor(anchor)) return undefined;
+    const env = e.env as unknown;
+    if (env !== undefined && !isEnvList(env)) return undefined;
     const absent: AbsentDir[] = [];
     for (const g of e.absent) {
       if (typeof g?.dir !== 'string' || !isStoredPath(g.dir) || typeof g.stamp !== 'string' || !Array.isArray(g.names)) return undefined;
@@ -103,9 +108,14 @@ export function parseManifest(text: string): Manifest | undefined {
     }
     const entry: ManifestEntry = { inputs: e.inputs.map((i) => ({ path: i.path, digest: i.digest })), absent, present: [...e.present], resultKey: e.resultKey };
     if (anchor) entry.anchor = { cwd: anchor.cwd, pwd: anchor.pwd };
+    if (env !== undefined) entry.env = env.map((v) => ({ name: v.name, value: v.value }));
     entries.push(entry);
   }
   return { schema: 1, entries };
+}
+
+function isEnvList(v: unknown): v is NonNullable<ManifestEntry['env']> {
+  return Array.isArray(v) && v.every((x: { name?: unknown; value?: unknown } | null) => typeof x?.name === 'string' && (x.value === null || typeof x.value === 'string'));
 }
 
 function isAnchor(v: unknown): v is CallDirs {

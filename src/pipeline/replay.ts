@@ -39,13 +39,13 @@ export async function replay(result: ActionResult, cas: ContentStore, algorithm:
     if (!data) return undefined;
     blobs.set(d, data);
   }
-  const placed: Array<{ path: string; data: Buffer }> = [];
+  const placed: Array<{ path: string; data: Buffer; executable: boolean }> = [];
   for (const [i, o] of result.outputs.entries()) {
     const p = place(o, i, blobs.get(o.digest)!);
     if (!p) return undefined;
-    placed.push(p);
+    placed.push({ ...p, executable: (o.mode & 0o111) !== 0 });
   }
-  for (const p of placed) writeOutput(p.path, p.data, umask, !p.path.startsWith('/dev/'));
+  for (const p of placed) writeOutput(p.path, p.data, umask, !p.path.startsWith('/dev/'), p.executable);
   const out = blobs.get(result.stdoutDigest)!;
   const err = blobs.get(result.stderrDigest)!;
   // Frames have a size limit; a huge diagnostic log goes in pieces.

@@ -145,7 +145,7 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
 }
 
 /** A file whose content or metadata changed after the compile began may not be what the compiler read. */
-function changedSince(path: string, startNs: bigint): boolean {
+export function changedSince(path: string, startNs: bigint): boolean {
   try {
     const st = statSync(path, { bigint: true });
     return st.mtimeNs >= startNs || st.ctimeNs >= startNs;

@@ -9,8 +9,9 @@ import { dirname, join } from 'node:path';
  */
 let serial = 0;
 
-export function writeOutput(path: string, data: Buffer, umask: number, isRegularTarget: boolean): void {
-  const mode = 0o666 & ~umask;
+export function writeOutput(path: string, data: Buffer, umask: number, isRegularTarget: boolean, executable = false): void {
+  // Executables (linked programs, shared objects) get 0777 before the umask, as a linker gives them.
+  const mode = (executable ? 0o777 : 0o666) & ~umask;
   if (!isRegularTarget) {
     writeFileSync(path, data);
     return;

@@ -2,6 +2,8 @@ import { basename, join } from 'node:path';
 import { makeInvocation } from '../../adapters/make-invocation.js';
 import { identifyGcc } from '../../adapters/gcc/identify-gcc.js';
 import { scanContent } from '../../adapters/gcc/scan-content.js';
+import { rustKeyFor } from '../../pipeline/rust/rust-key-for.js';
+import { createRustContext } from '../../pipeline/rust/create-rust-context.js';
 import { selectAdapter } from '../../adapters/select-adapter.js';
 import { loadConfig } from '../../config/load-config.js';
 import { createFileDigestCache } from '../../hashing/file-digest-cache.js';
@@ -45,6 +47,7 @@ export async function explainCommand(cmd: string[]): Promise<number> {
   const plan = adapter.plan(inv);
   if (plan.kind === 'decline') return out(`plan: passed through (${plan.reason})`), 0;
   if (plan.kind === 'uncacheable') return out(`plan: not cached (${plan.reason})`), 0;
+  if (plan.kind === 'rust-compile') return explainRust(out, { toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs });
   out(`plan: cacheable compile (${plan.job.language} → ${plan.job.outputs.map((o) => `${o.role} ${o.path}`).join(', ')})`);
 
   const config = loadConfig();
@@ -67,6 +70,27 @@ export async function explainCommand(cmd: string[]): Promise<number> {
   else {
     const result = await matchManifest(manifest, files, { cwd: call.cwd, pwd: inv.logicalCwd });
     out(result ? `cache: a hit (result ${result}, ${manifest.entries.length} input sets recorded)` : `cache: a miss: none of the ${manifest.entries.length} recorded input sets matches the files now`);
+  }
+  return 0;
+}
+
+/** The rustc side: its direct key's inputs, and whether a recorded input set matches now. */
+async function explainRust(out: (line: string) => void, c: Parameters<typeof rustKeyFor>[1]): Promise<number> {
+  out(`plan: cacheable rustc compile (crate ${c.job.crateName}, ${c.job.crateTypes.join(',')} → ${c.job.outputs.map((o) => `${o.role} ${o.path}`).join(', ')})`);
+  const config = loadConfig();
+  const rust = createRustContext(config.digest);
+  const keyed = await rustKeyFor({ algorithm: config.digest, rust }, c);
+  if (keyed.kind === 'uncacheable') return out(`plan: not cached (${keyed.reason}${keyed.why ? `: ${keyed.why}` : ''})`), 0;
+  out('key inputs:');
+  const width = Math.max(...keyed.key.transcript.map((e) => e.tag.length));
+  for (const e of keyed.key.transcript) out(`  ${e.tag.padEnd(width)}  ${e.value}`);
+  out(`direct key: ${keyed.key.key}`);
+  const manifests = createLocalJsonStore(join(config.cacheDir, config.digest), 'manifests', { parse: parseManifest });
+  const manifest = await manifests.get(keyed.key.key);
+  if (!manifest) out('cache: no manifest for this key: a miss');
+  else {
+    const result = await matchManifest(manifest, rust.files, { cwd: c.cwd, pwd: c.keyCwd }, c.env);
+    out(result ? `cache: a hit (result ${result}, ${manifest.entries.length} input sets recorded)` : `cache: a miss: none of the ${manifest.entries.length} recorded input sets matches the files and variables now`);
   }
   return 0;
 }

@@ -2,6 +2,7 @@ import { isAbsolute } from 'node:path';
 import { selectAdapter } from '../../adapters/select-adapter.js';
 import { makeInvocation } from '../../adapters/make-invocation.js';
 import { cachedCompile, compileUncached } from '../../pipeline/cached-compile.js';
+import { cachedRustCompile, compileRustUncached } from '../../pipeline/rust/cached-rust-compile.js';
 import type { CallSink } from '../../pipeline/call-sink.js';
 import { FrameKind, type Call } from '../../protocol/frames.js';
 import type { PassThroughReason } from '../../stats/stat-names.js';
@@ -58,6 +59,11 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder)
     decline,
   };
   try {
+    if (plan.kind === 'rust-compile') {
+      const rust = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs };
+      if (!ctx.config.cache) return await compileRustUncached(ctx.cache, rust, sink, 'cache-disabled');
+      return await cachedRustCompile(ctx.cache, rust, sink);
+    }
     const compile = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs };
     if (!ctx.config.cache) return await compileUncached(ctx.cache, compile, sink, 'cache-disabled');
     await cachedCompile(ctx.cache, compile, sink);

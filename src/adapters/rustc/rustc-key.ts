@@ -1,0 +1,92 @@
+import { KeyBuilder, type BuiltKey } from '../../keying/key-builder.js';
+import type { DigestAlgorithm } from '../../hashing/types.js';
+import type { RustToolIdentity } from './identify-rustc.js';
+import type { LinkerIdentity } from './identify-linker.js';
+import type { RustJob } from './types.js';
+
+/** Bumped whenever the list below changes, so old entries can never match new rules. */
+export const RUSTC_KEY_SALT = 'reprise-rustc-key-1';
+
+/**
+ * Variables rustc itself reads that change its outputs or messages (mirrored in
+ * docs/trust-model.md). Cargo's own variables are taken by prefix (rustKeyEnv).
+ */
+export const RUSTC_KEY_ENV = [
+  'RUSTC_BOOTSTRAP', 'RUSTC_FORCE_RUSTC_VERSION', 'SOURCE_DATE_EPOCH', 'RUSTC_LOG', 'RUST_LOG',
+  'LD_LIBRARY_PATH', 'LIBRARY_PATH', 'OUT_DIR', 'GCC_EXEC_PREFIX', 'COMPILER_PATH',
+] as const;
+
+/** Never keyed: the jobserver's file descriptors (the daemon strips them), and secrets. */
+const NOT_KEYED = /^(?:CARGO_MAKEFLAGS$|.*(?:TOKEN|SECRET|PASSWORD|CREDENTIAL))/i;
+
+/** The keyed environment: RUSTC_KEY_ENV, and every CARGO_* variable except the jobserver and secrets, sorted. */
+export function rustKeyEnv(env: ReadonlyMap<string, string>): Array<[string, string | undefined]> {
+  const out: Array<[string, string | undefined]> = RUSTC_KEY_ENV.map((n) => [n, env.get(n)]);
+  const cargo = [...env.keys()].filter((n) => n.startsWith('CARGO') && !NOT_KEYED.test(n)).sort();
+  for (const n of cargo) out.push([n, env.get(n)]);
+  return out;
+}
+
+export interface RustDirectKeyInput {
+  algorithm: DigestAlgorithm;
+  tool: RustToolIdentity;
+  job: RustJob;
+  terminalArgs: readonly string[];
+  /** The working directory: relative paths resolve from it, and debug info and diagnostics record it. */
+  cwd: string;
+  env: ReadonlyMap<string, string>;
+  sourceDigest: string;
+  /** Parallel to job.externs: the digest of each extern file (undefined for `--extern name` without a path). */
+  externDigests: Array<string | undefined>;
+  hostCpu: string | undefined;
+  /** The linker driver, for a compile that links. */
+  linker: LinkerIdentity | undefined;
+}
+
+/**
+ * The direct key: everything known before rustc runs. Its inputs:
+ *  1. the salt above;
+ *  2. the tool: `rustc -vV`, and the digests of the binary, its shared libraries and the
+ *     sysroot's target libraries (identify-rustc.ts);
+ *  3. every argument, in order, as given (`-C incremental` removed), and the terminal arguments;
+ *  4. the working directory;
+ *  5. the environment of rustKeyEnv, set or unset;
+ *  6. the crate root's content digest;
+ *  7. each --extern's name, path and content digest: an rmeta whose bytes did not change
+ *     keys the same, so dependants of an edit that kept the interface still hit;
+ *  8. the host CPU with -C target-cpu=native;
+ *  9. for a compile that links: the linker driver's path and the digests of it and of the
+ *     programs it runs (cc1 and as as for C, collect2, ld, the LTO plugin).
+ * Every file the compile read (modules, include_str!, the crates it loaded, and what the
+ * linker linked: crt objects, libc, libgcc, as its dependency file names them) and every
+ * variable it read (`# env-dep`) are checked through the manifest this key finds, and
+ * form the result key (docs/trust-model.md, "rustc").
+ */
+export function rustDirectKey(k: RustDirectKeyInput): BuiltKey {
+  const b = new KeyBuilder(k.algorithm).add('salt', RUSTC_KEY_SALT);
+  b.add('tool:version', k.tool.version);
+  for (const p of k.tool.parts) b.add('tool:file', `${p.path}\0${p.digest}`, `${p.path} ${p.digest}`);
+  for (const a of k.job.keyArgs) b.add('arg', a);
+  for (const a of k.terminalArgs) b.add('terminal-arg', a);
+  b.add('cwd', k.cwd);
+  for (const [name, v] of rustKeyEnv(k.env)) b.add(`env:${name}`, v === undefined ? '\0unset' : `=${v}`, v === undefined ? '(unset)' : v);
+  b.add('source', `${k.job.source}\0${k.sourceDigest}`, `${k.job.source} ${k.sourceDigest}`);
+  k.job.externs.forEach((x, i) => {
+    const d = k.externDigests[i];
+    b.add('extern', `${x.name}\0${x.path ?? ''}\0${d ?? ''}`, `${x.name}=${x.path ?? '(search)'} ${d ?? ''}`);
+  });
+  if (k.hostCpu !== undefined) b.add('host-cpu', k.hostCpu);
+  if (k.linker) {
+    b.add('linker', k.linker.path);
+    for (const p of k.linker.parts) b.add(`linker:${p.name}`, p.digest, `${p.path} ${p.digest}`);
+  }
+  return b.finish();
+}
+
+/** The result key: the direct key plus every file the compile read (absolute paths, digests) and every variable it read. */
+export function rustResultKey(algorithm: DigestAlgorithm, directKey: string, inputs: ReadonlyArray<{ path: string; digest: string }>, env: ReadonlyArray<{ name: string; value: string | null }>): string {
+  const b = new KeyBuilder(algorithm).add('direct', directKey);
+  for (const i of inputs) b.add('input', `${i.path}\0${i.digest}`);
+  for (const e of env) b.add('env-dep', e.value === null ? `${e.name}\0unset` : `${e.name}=${e.value}`);
+  return b.finish().key;
+}

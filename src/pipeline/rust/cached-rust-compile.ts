@@ -1,0 +1,287 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { LinkerIdentity } from '../../adapters/rustc/identify-linker.js';
+import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
+import type { RustcUncacheableReason } from '../../adapters/rustc/types.js';
+import type { Sandbox } from '../../exec/create-sandbox.js';
+import type { BuiltKey } from '../../keying/key-builder.js';
+import type { CacheContext } from '../cache-context.js';
+import type { CallSink } from '../call-sink.js';
+import { matchManifest } from '../manifest.js';
+import { replay, type PlaceOutput } from '../replay.js';
+import type { RunOutcome } from '../store-compile.js';
+import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
+import { writeOutput } from '../write-output.js';
+import { rustRunEnv, type RustCall } from './rust-call.js';
+import { rustKeyFor } from './rust-key-for.js';
+import { linkDepsArgs, readLinked, readOutputs, runRustInSandbox, type RustOutputData } from './run-rust-in-sandbox.js';
+import { scanRustInputs, type RustInputs } from './scan-rust-inputs.js';
+import { storeRustCompile } from './store-rust-compile.js';
+
+type Reason = PipelineUncacheableReason | RustcUncacheableReason;
+
+/**
+ * One cacheable rustc compile, start to end, as cachedCompile is for C: identify the
+ * toolchain → digest the crate root and the extern crates → direct key → manifest (every
+ * file and variable the compile read) → result → replay; otherwise a dependency pre-pass
+ * lists the inputs, rustc runs once per key at a time in the sandbox, and the result is
+ * stored and delivered. Every early exit names a statistic.
+ */
+export async function cachedRustCompile(ctx: CacheContext, c: RustCall, sink: CallSink): Promise<void> {
+  const keyed = await rustKeyFor(ctx, c);
+  if (keyed.kind === 'uncacheable') {
+    if (keyed.why) ctx.log.debug(`${c.tool}: ${keyed.reason}: ${keyed.why}`);
+    return compileRustUncached(ctx, c, sink, keyed.reason);
+  }
+  const { key, tool, linker } = keyed;
+  await ctx.flight(key.key, async () => {
+    if (await tryHit(ctx, c, key, sink)) return;
+    await compileAndStore(ctx, c, key, tool, linker, sink);
+  });
+}
+
+async function tryHit(ctx: CacheContext, c: RustCall, direct: BuiltKey, sink: CallSink): Promise<boolean> {
+  try {
+    const manifest = await ctx.manifests.get(direct.key);
+    if (!manifest) return false;
+    const resultKey = await matchManifest(manifest, ctx.rust.files, { cwd: c.cwd, pwd: c.keyCwd }, c.env);
+    if (!resultKey) return false;
+    const result = await ctx.actions.get(resultKey);
+    if (!result || result.outputs.length !== c.job.outputs.length) return false;
+    if (ctx.sandbox && !result.sandboxed) return false;
+    const replayed = await replay(result, ctx.cas, ctx.algorithm, placeOutputs(c), c.umask, sink);
+    if (!replayed) return false;
+    ctx.stats.bumpTool(c.tool, 'direct-hit');
+    ctx.stats.bumpCache('time-saved-ms', result.durationMs);
+    ctx.why.hit(c, direct, resultKey);
+    // Verify mode does not recompile rustc hits yet: say so, so `reprise verify` does not pass them silently.
+    if ((ctx.verify.rate > 0 && Math.random() < ctx.verify.rate) || c.env.get('REPRISE_VERIFY') === '1') {
+      ctx.stats.bumpCache('verify-skipped');
+      ctx.log.warn(`verify: ${c.tool} ${c.job.source} in ${c.cwd} not verified: rustc hits are not verified yet`);
+    }
+    sink.exit(replayed.exitCode, 0);
+    return true;
+  } catch (e) {
+    ctx.stats.bumpCache('store-error');
+    ctx.log.warn(`lookup failed, compiling: ${(e as Error).message}`);
+    return false;
+  }
+}
+
+/** Each stored output goes where this call asks for the output of the same role. */
+function placeOutputs(c: RustCall): PlaceOutput {
+  return (o, i, data) => {
+    const w = c.job.outputs[i];
+    return w && w.role === o.role ? { path: resolve(c.cwd, w.path), data } : undefined;
+  };
+}
+
+/** Runs rustc for the caller (streaming), the caller's rustc as named. Undefined when the caller has been answered already. */
+async function run(ctx: CacheContext, c: RustCall, toolPath: string, sink: CallSink, extraArgs: string[] = []): Promise<RunOutcome | undefined> {
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const startedAtNs = BigInt(Date.now() - 10) * 1_000_000n;
+  const t0 = performance.now();
+  const r = await ctx.executor.run({
+    toolPath, argv0: toolPath, args: [...c.job.runArgs, ...c.terminalArgs, ...extraArgs], cwd: c.cwd, env: rustRunEnv(c.env), umask: c.umask, signal: sink.signal,
+    onStarted: (pgid) => sink.started(pgid),
+    onStdout: (d) => (out.push(d), sink.stdout(d)),
+    onStderr: (d) => (err.push(d), sink.stderr(d)),
+  });
+  if (r.kind === 'lost') {
+    sink.abandon();
+    return undefined;
+  }
+  if (r.kind === 'spawn-failed') {
+    ctx.log.warn(`${c.tool}: cannot run ${toolPath}: ${r.error}`);
+    sink.decline('spawn-failed');
+    return undefined;
+  }
+  return { code: r.code, signal: r.signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), startedAtNs, durationMs: Math.round(performance.now() - t0) };
+}
+
+/** Runs the compile for the caller without storing it, counting why (or that it failed). */
+async function runCounted(ctx: CacheContext, c: RustCall, sink: CallSink, reason: Reason, direct?: BuiltKey): Promise<void> {
+  const r = await run(ctx, c, c.toolPath, sink);
+  if (!r) return;
+  if (r.code !== 0 || r.signal !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
+  else {
+    ctx.stats.uncacheable(c.tool, reason);
+    if (direct) ctx.why.notStored(c, direct, reason);
+  }
+  sink.exit(r.code, r.signal);
+}
+
+/** Runs the compile without storing anything, counting why. */
+export async function compileRustUncached(ctx: CacheContext, c: RustCall, sink: CallSink, reason: Reason): Promise<void> {
+  ctx.stats.uncacheable(c.tool, reason);
+  const r = await run(ctx, c, c.toolPath, sink);
+  if (!r) return;
+  if (r.code !== 0 || r.signal !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
+  sink.exit(r.code, r.signal);
+}
+
+function scratchReady(ctx: CacheContext): boolean {
+  try {
+    mkdirSync(ctx.scratchDir, { recursive: true, mode: 0o700 });
+    return true;
+  } catch (e) {
+    ctx.log.warn(`cannot create ${ctx.scratchDir}: ${(e as Error).message}; compiling without storing`);
+    return false;
+  }
+}
+
+async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, sink: CallSink): Promise<void> {
+  if (!scratchReady(ctx)) {
+    ctx.stats.bumpCache('store-error');
+    return runCounted(ctx, c, sink, 'sandbox-error', direct);
+  }
+  let sandbox: Sandbox | undefined;
+  if (ctx.sandbox) {
+    const status = await ctx.sandbox.status();
+    if (!status.ok) return runCounted(ctx, c, sink, 'sandbox-unavailable', direct);
+    sandbox = ctx.sandbox;
+  }
+  const learned = await scanRustInputs(ctx, c, tool, sink.signal);
+  if (sink.signal.aborted) return sink.abandon();
+  if (typeof learned === 'string') return runCounted(ctx, c, sink, learned, direct);
+  if (sandbox) return compileSandboxed(ctx, sandbox, c, direct, tool, linker, learned, sink);
+  return compileUnsandboxed(ctx, c, direct, tool, linker !== undefined, learned, sink);
+}
+
+/**
+ * The hermetic fill: rustc runs in a sandbox that shows only what the pre-pass declared,
+ * and only then is anything stored or given to the caller. A compile that fails inside runs
+ * again outside, and the caller gets exactly that run: when it succeeds there, the compile
+ * read something the key does not cover (sandbox-violation).
+ */
+async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, learned: RustInputs, sink: CallSink): Promise<void> {
+  const ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, learned, sink.signal);
+  if (ran.kind === 'ran') sink.ranHidden();
+  if (sink.signal.aborted) return sink.abandon();
+  if (ran.kind === 'sandbox-error') {
+    ctx.log.warn(`${c.tool}: sandbox error, compiling outside it: ${ran.why}`);
+    return runCounted(ctx, c, sink, 'sandbox-error', direct);
+  }
+  const r = ran.outcome;
+  if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, direct, r, sink);
+  if (!ran.outputs) return runCounted(ctx, c, sink, 'missing-output', direct);
+  const all = linker ? await withLinked(ctx, c, tool, learned, ran.linked) : learned;
+  if (typeof all === 'string') {
+    ctx.stats.uncacheable(c.tool, all);
+    ctx.why.notStored(c, direct, all);
+  } else await store(ctx, c, direct, r, all, ran.outputs, true);
+  deliver(c, ran.outputs, r, sink);
+}
+
+/** A compile that failed in the sandbox runs outside; if it succeeds there, the sandbox caught an undeclared read. */
+async function afterSandboxFailure(ctx: CacheContext, c: RustCall, direct: BuiltKey, inside: RunOutcome, sink: CallSink): Promise<void> {
+  const r = await run(ctx, c, c.toolPath, sink);
+  if (!r) return;
+  if (r.code !== 0 || r.signal !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
+  else {
+    ctx.stats.uncacheable(c.tool, 'sandbox-violation');
+    const first = firstError(inside.stderr) ?? `exit ${inside.code}`;
+    ctx.log.warn(`sandbox-violation: ${c.tool} ${c.job.source} (crate ${c.job.crateName}) in ${c.cwd} (inside the sandbox: ${first})`);
+    ctx.why.notStored(c, direct, 'sandbox-violation');
+  }
+  sink.exit(r.code, r.signal);
+}
+
+/** The first error message in rustc's output, human or JSON. */
+function firstError(stderr: Buffer): string | undefined {
+  for (const line of stderr.toString('utf8').split('\n')) {
+    if (line.startsWith('{')) {
+      try {
+        const m = JSON.parse(line) as { level?: string; message?: string };
+        if (m.level === 'error' && m.message) return m.message;
+      } catch {
+        /* not JSON */
+      }
+    } else if (/error/i.test(line)) return line.trim();
+  }
+  return undefined;
+}
+
+/** REPRISE_SANDBOX=off: rustc runs in place, its outputs are read back and stored marked unsandboxed. */
+async function compileUnsandboxed(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, links: boolean, learned: RustInputs, sink: CallSink): Promise<void> {
+  const link = links ? linkDepsArgs(c) : undefined;
+  const r = await run(ctx, c, c.toolPath, sink, link?.args);
+  if (!r) return;
+  const linked = link && readLinked(link.file);
+  if (link) rmSync(link.file, { force: true });
+  try {
+    if (r.code !== 0 || r.signal !== 0) {
+      ctx.stats.bumpTool(c.tool, 'tool-failed');
+      return;
+    }
+    r.startedAtNs = learned.startedAtNs;
+    const data = readOutputs(c.job.outputs.map((o) => resolve(c.cwd, o.path)));
+    if (!data) {
+      ctx.stats.uncacheable(c.tool, 'missing-output');
+      ctx.why.notStored(c, direct, 'missing-output');
+      return;
+    }
+    const all = link ? await withLinked(ctx, c, tool, learned, linked) : learned;
+    if (typeof all === 'string') {
+      ctx.stats.uncacheable(c.tool, all);
+      ctx.why.notStored(c, direct, all);
+    } else await store(ctx, c, direct, r, all, data, false);
+  } finally {
+    sink.exit(r.code, r.signal);
+  }
+}
+
+async function store(ctx: CacheContext, c: RustCall, direct: BuiltKey, r: RunOutcome, learned: RustInputs, data: RustOutputData[], sandboxed: boolean): Promise<void> {
+  try {
+    const stored = await storeRustCompile(ctx, c, direct, r, learned, data, sandboxed);
+    if (typeof stored === 'string') {
+      ctx.stats.uncacheable(c.tool, stored);
+      ctx.why.notStored(c, direct, stored);
+    } else {
+      ctx.stats.bumpTool(c.tool, 'miss');
+      ctx.why.miss(c, direct, stored.resultKey);
+    }
+  } catch (e) {
+    ctx.stats.bumpCache('store-error');
+    ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The pre-pass's inputs plus what the linker linked: crt objects, libc, libgcc, the rlibs
+ * (each digested; the sysroot's are in the tool identity). Files rustc wrote itself in an
+ * output directory or /tmp (codegen units, symbols.o) are temporaries, not inputs: the
+ * sandbox shows nothing undeclared there.
+ */
+async function withLinked(ctx: CacheContext, c: RustCall, tool: RustToolIdentity, learned: RustInputs, linked: string[] | undefined): Promise<RustInputs | Reason> {
+  if (!linked) return 'no-link-deps';
+  const rustlib = `${tool.sysroot.replace(/\/+$/, '')}/lib/rustlib/`;
+  // rustc keeps its temporaries in the output directory (newer) or in $TMPDIR (older): private to the run.
+  const tmp = c.env.get('TMPDIR');
+  const outDirs = new Set([...c.job.outputs.map((o) => dirname(resolve(c.cwd, o.path))), '/tmp', ...(tmp?.startsWith('/') ? [resolve(tmp)] : [])]);
+  const known = new Set(learned.inputs.map((i) => i.path));
+  const declared = new Set(learned.reads);
+  const inputs = [...learned.inputs];
+  for (const f of linked) {
+    const path = resolve(c.cwd, f);
+    if (known.has(path) || path.startsWith(rustlib)) continue;
+    if (!declared.has(path) && [...outDirs].some((d) => path.startsWith(`${d}/`))) continue;
+    const d = await ctx.rust.files.digest(path);
+    if (!d) return 'input-vanished';
+    known.add(path);
+    inputs.push({ path, digest: d.digest.hash });
+  }
+  return { ...learned, inputs };
+}
+
+/** The sandboxed compile's outputs, written where the caller asked, then its messages and exit. */
+function deliver(c: RustCall, outputs: RustOutputData[], r: RunOutcome, sink: CallSink): void {
+  c.job.outputs.forEach((o, i) => {
+    const path = resolve(c.cwd, o.path);
+    writeOutput(path, outputs[i]!.data, c.umask, !path.startsWith('/dev/'), (outputs[i]!.mode & 0o111) !== 0);
+  });
+  for (let i = 0; i < r.stdout.length; i += 1 << 20) sink.stdout(r.stdout.subarray(i, i + (1 << 20)));
+  for (let i = 0; i < r.stderr.length; i += 1 << 20) sink.stderr(r.stderr.subarray(i, i + (1 << 20)));
+  sink.exit(r.code, r.signal);
+}

@@ -1,0 +1,25 @@
+import type { RustJob } from '../../adapters/rustc/types.js';
+
+/** One cacheable rustc call, as the Rust pipeline carries it. */
+export interface RustCall {
+  tool: string;
+  /** The rustc the caller named (maybe a rustup proxy). */
+  toolPath: string;
+  cwd: string;
+  /** $PWD when it names cwd (recorded for `reprise why`). */
+  keyCwd: string;
+  umask: number;
+  env: Map<string, string>;
+  job: RustJob;
+  terminalArgs: string[];
+}
+
+/** rustc joins a make jobserver named here; the daemon's runs cannot reach the caller's pipes, and rustc would warn. */
+const JOBSERVER_ENV = ['CARGO_MAKEFLAGS', 'MAKEFLAGS', 'MFLAGS'];
+
+/** The environment the daemon runs rustc with: the caller's, without the jobserver (rustc then uses its own). */
+export function rustRunEnv(env: ReadonlyMap<string, string>): Map<string, string> {
+  const out = new Map(env);
+  for (const n of JOBSERVER_ENV) out.delete(n);
+  return out;
+}

@@ -1,0 +1,65 @@
+import { readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
+import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
+import type { RustcUncacheableReason } from '../../adapters/rustc/types.js';
+import type { CacheContext } from '../cache-context.js';
+import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
+import { rustRunEnv, type RustCall } from './rust-call.js';
+
+/** What a rustc compile reads, as its dependency pre-pass reported it. */
+export interface RustInputs {
+  /** Every file it read, absolute: what the sandbox shows. */
+  reads: string[];
+  /** Those the key does not already cover through the tool identity (the sysroot's crates), with digests. */
+  inputs: Array<{ path: string; digest: string }>;
+  /** The variables it read (`# env-dep`), with the caller's values. */
+  env: Array<{ name: string; value: string | null }>;
+  /** When the pre-pass began: inputs changed after it may not be what the compile read. */
+  startedAtNs: bigint;
+}
+
+const START_MARGIN_MS = 10;
+
+/**
+ * The dependency pre-pass: the call's arguments with only `--emit=dep-info=PRIVATE` and
+ * `-Z binary-dep-depinfo` (RUSTC_BOOTSTRAP=1 allows the flag on a stable rustc; it only
+ * reaches this pass, never the compile). Its dep-info lists every source module, every
+ * include_str!/include_bytes! file, every crate loaded (extern, transitive and proc-macro)
+ * and every `env!`/`option_env!` variable. The pass stops after macro expansion.
+ */
+export async function scanRustInputs(ctx: CacheContext, c: RustCall, tool: RustToolIdentity, signal: AbortSignal): Promise<RustInputs | PipelineUncacheableReason | RustcUncacheableReason> {
+  const depfile = join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.rs.d`);
+  const env = rustRunEnv(c.env);
+  env.set('RUSTC_BOOTSTRAP', '1');
+  const startedAtNs = BigInt(Date.now() - START_MARGIN_MS) * 1_000_000n;
+  try {
+    const r = await ctx.executor.run({
+      toolPath: tool.rustc, argv0: tool.rustc, args: [...c.job.scanArgs, `--emit=dep-info=${depfile}`, '-Z', 'binary-dep-depinfo'],
+      cwd: c.cwd, env, umask: c.umask, signal, onStarted: () => undefined, onStdout: () => undefined, onStderr: () => undefined,
+    });
+    if (r.kind !== 'exited' || r.code !== 0 || r.signal !== 0) return 'dep-scan-failed';
+    const info = parseRustDepInfo(await readFile(depfile, 'utf8').catch(() => ''));
+    if (!info) return 'bad-depinfo';
+    const reads: string[] = [];
+    const inputs: RustInputs['inputs'] = [];
+    const rustlib = `${tool.sysroot.replace(/\/+$/, '')}/lib/rustlib/`;
+    // A link needs the rlib of every crate whose metadata the pre-pass read from an rmeta.
+    const files = info.files.map((f) => resolve(c.cwd, f));
+    if (c.job.links) for (const f of [...files]) if (f.endsWith('.rmeta') && existsSync(`${f.slice(0, -6)}.rlib`)) files.push(`${f.slice(0, -6)}.rlib`);
+    for (const path of [...new Set(files)]) {
+      reads.push(path);
+      if (path.startsWith(rustlib)) continue; // the tool identity digests these
+      const d = ctx.rust.files.peek(path) ?? (await ctx.rust.files.digest(path));
+      if (!d) return 'input-vanished';
+      inputs.push({ path, digest: d.digest.hash });
+    }
+    // The compile sees the caller's environment, not this pass's.
+    const envDeps = info.env.map((e) => ({ name: e.name, value: c.env.get(e.name) ?? null }));
+    return { reads, inputs, env: envDeps, startedAtNs };
+  } finally {
+    await rm(depfile, { force: true }).catch(() => undefined);
+  }
+}

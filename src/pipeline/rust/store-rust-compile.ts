@@ -1,0 +1,47 @@
+import { rustResultKey } from '../../adapters/rustc/rustc-key.js';
+import { digestBytes } from '../../hashing/create-hasher.js';
+import type { BuiltKey } from '../../keying/key-builder.js';
+import type { ActionResult, OutputFile } from '../../store/types.js';
+import type { CacheContext } from '../cache-context.js';
+import { addManifestEntry, type ManifestEntry } from '../manifest.js';
+import { changedSince, type RunOutcome } from '../store-compile.js';
+import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
+import type { RustCall } from './rust-call.js';
+import type { RustOutputData } from './run-rust-in-sandbox.js';
+import type { RustInputs } from './scan-rust-inputs.js';
+
+/**
+ * Stores a successful rustc compile: its outputs (with their modes: programs and shared
+ * objects are executable), stdout and stderr as blobs, the result under a key of the
+ * direct key plus every file and variable read, and a manifest entry that finds it.
+ */
+export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: BuiltKey, r: RunOutcome, learned: RustInputs, data: RustOutputData[], sandboxed: boolean): Promise<PipelineUncacheableReason | ManifestEntry> {
+  // A crate written just before this compile began (cargo starts dependants the moment an
+  // rmeta appears) has a time the coarse clock cannot order: hash it again instead. Equal
+  // bytes before and after the compile are the bytes it read.
+  for (const i of learned.inputs) {
+    if (!changedSince(i.path, r.startedAtNs)) continue;
+    const again = await ctx.rust.files.digest(i.path);
+    if (again?.digest.hash !== i.digest) return 'input-changed-during-compile';
+  }
+  const blob = async (bytes: Buffer): Promise<string> => {
+    const d = digestBytes(ctx.algorithm, bytes).hash;
+    await ctx.cas.put(d, bytes);
+    ctx.stats.bumpCache('bytes-stored', bytes.length);
+    return d;
+  };
+  const outputs: OutputFile[] = [];
+  for (const [i, o] of c.job.outputs.entries()) {
+    const d = data[i]!;
+    outputs.push({ role: o.role, path: o.path, digest: await blob(d.data), size: d.data.length, mode: d.mode });
+  }
+  const result: ActionResult = {
+    schema: 1, outputs, stdoutDigest: await blob(r.stdout), stderrDigest: await blob(r.stderr), exitCode: 0,
+    durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed,
+  };
+  const resultKey = rustResultKey(ctx.algorithm, direct.key, learned.inputs, learned.env);
+  await ctx.actions.put(resultKey, result);
+  const entry: ManifestEntry = { inputs: learned.inputs, absent: [], present: [], env: learned.env, resultKey };
+  await ctx.manifests.put(direct.key, addManifestEntry(await ctx.manifests.get(direct.key), entry));
+  return entry;
+}

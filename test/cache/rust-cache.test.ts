@@ -1,0 +1,184 @@
+// rustc caching through the real shim, daemon, sandbox and cargo: a small offline workspace
+// built cold, cleaned and rebuilt, edits, env-deps, failures, probes and RUSTC_WRAPPER mode.
+// Assertions are on stats counters and output bytes. Uses whatever cargo and rustc come
+// first on PATH (rustup's here, Debian's 1.63 on a fresh CI machine).
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import { stats } from '../helpers/reprise-cli.js';
+import { run, text, type RunResult } from '../helpers/run.js';
+import { rustLibraries, writeRustWorkspace } from '../helpers/rust-workspace.js';
+import { createWorkspace } from '../helpers/workspace.js';
+import { writeSettled } from '../helpers/write-settled.js';
+import { installPaths } from '../../src/runtime/install-paths.js';
+
+const ws = createWorkspace();
+test.after(() => ws.cleanup());
+const dir = ws.dir;
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 150));
+
+const hasCargo = await run('cargo', ['--version'], { env: ws.bareEnv }).then((r) => r.code === 0, () => false);
+// Locally a machine without cargo skips; CI installs it (.ci/run), so there a missing cargo fails.
+const skip = !hasCargo && !process.env.CI ? 'cargo is not installed' : false;
+
+const counts = async () => {
+  const s = await stats(ws.env);
+  const t = s.tools.rustc;
+  return { hit: t?.['direct-hit'] ?? 0, miss: t?.miss ?? 0, uncacheable: t?.uncacheable ?? 0, failed: t?.['tool-failed'] ?? 0, passed: t?.['passed-through'] ?? 0, reasons: s.uncacheableReasons };
+};
+const delta = (a: Awaited<ReturnType<typeof counts>>, b: typeof a) => ({ hit: b.hit - a.hit, miss: b.miss - a.miss, uncacheable: b.uncacheable - a.uncacheable, failed: b.failed - a.failed });
+
+function cargo(proj: string, args: string[], env: NodeJS.ProcessEnv = ws.env): Promise<RunResult> {
+  return run('cargo', [...args, '--offline'], { cwd: proj, env: { ...env, CARGO_TERM_COLOR: 'never' } });
+}
+async function build(proj: string, env?: NodeJS.ProcessEnv): Promise<{ r: RunResult; d: ReturnType<typeof delta> }> {
+  const before = await counts();
+  const r = await cargo(proj, ['build', '-j2'], env);
+  assert.equal(r.code, 0, text(r));
+  return { r, d: delta(before, await counts()) };
+}
+const program = (proj: string): string => readFileSync(join(proj, 'target', 'debug', 'app')).toString('base64');
+
+test('cargo: cold build, clean, rebuild: every library compile a hit, byte-identical', { skip }, async () => {
+  const proj = join(dir, 'ws1');
+  writeRustWorkspace(proj);
+  await settle();
+  const cold = await build(proj);
+  assert.deepEqual(cold.d, { hit: 0, miss: 3, uncacheable: 0, failed: 0 }, 'base, mid and the linked app stored');
+  const libs = rustLibraries(proj);
+  assert.equal(libs.size, 4, 'an rlib and an rmeta per library');
+  const out = await run(join(proj, 'target', 'debug', 'app'), []);
+  assert.equal(out.stdout.toString(), '42 plain hello from data\n');
+
+  assert.equal((await cargo(proj, ['clean'])).code, 0);
+  const warm = await build(proj);
+  assert.deepEqual(warm.d, { hit: 3, miss: 0, uncacheable: 0, failed: 0 });
+  assert.deepEqual(rustLibraries(proj), libs);
+  assert.equal((await run(join(proj, 'target', 'debug', 'app'), [])).stdout.toString(), '42 plain hello from data\n');
+});
+
+test('cargo: editing one module recompiles only its crate', { skip }, async () => {
+  const proj = join(dir, 'ws2');
+  writeRustWorkspace(proj);
+  await settle();
+  await build(proj);
+  assert.equal((await cargo(proj, ['clean'])).code, 0);
+  writeSettled(proj, 'mid/src/extra.rs', 'pub const TWO: u32 = 3;\n');
+  await settle();
+  const edited = await build(proj);
+  assert.deepEqual(edited.d, { hit: 1, miss: 2, uncacheable: 0, failed: 0 }, 'base hits; mid and the link miss');
+  assert.equal((await run(join(proj, 'target', 'debug', 'app'), [])).stdout.toString(), '43 plain hello from data\n');
+  // An include_str! file is an input too.
+  assert.equal((await cargo(proj, ['clean'])).code, 0);
+  writeSettled(proj, 'base/data.txt', 'changed data');
+  await settle();
+  const data = await build(proj);
+  assert.equal(data.d.miss, 3, 'base reads data.txt; mid and app depend on base');
+  assert.equal((await run(join(proj, 'target', 'debug', 'app'), [])).stdout.toString(), '43 plain changed data\n');
+});
+
+test('cargo: a variable read with option_env! is checked on every hit', { skip }, async () => {
+  const proj = join(dir, 'ws3');
+  writeRustWorkspace(proj);
+  await settle();
+  await build(proj);
+  assert.equal((await cargo(proj, ['clean'])).code, 0);
+  // cargo does not know mid reads it, so a rebuild is forced by the clean.
+  const spicy = await build(proj, { ...ws.env, REPRISE_TEST_FLAVOUR: 'spicy' });
+  assert.deepEqual(spicy.d, { hit: 1, miss: 2, uncacheable: 0, failed: 0 }, 'mid misses (its env-dep changed), and so does the link');
+  assert.equal((await run(join(proj, 'target', 'debug', 'app'), [])).stdout.toString(), '42 spicy hello from data\n');
+  assert.equal((await cargo(proj, ['clean'])).code, 0);
+  const plain = await build(proj);
+  assert.deepEqual(plain.d, { hit: 3, miss: 0, uncacheable: 0, failed: 0 }, 'unset again: the first entries serve');
+  assert.equal((await run(join(proj, 'target', 'debug', 'app'), [])).stdout.toString(), '42 plain hello from data\n');
+});
+
+test('RUSTC_WRAPPER=reprise-shim gets the same hits', { skip }, async () => {
+  const proj = join(dir, 'ws4');
+  writeRustWorkspace(proj);
+  await settle();
+  const env = { ...ws.bareEnv, RUSTC_WRAPPER: installPaths.shimBinary };
+  const cold = await build(proj, env);
+  assert.equal(cold.d.miss, 3);
+  const expected = program(proj);
+  assert.equal((await cargo(proj, ['clean'], env)).code, 0);
+  const warm = await build(proj, env);
+  assert.deepEqual(warm.d, { hit: 3, miss: 0, uncacheable: 0, failed: 0 });
+  assert.equal(program(proj), expected, 'the replayed program has the same bytes');
+});
+
+test('a failing compile is not stored, and prints what bare rustc prints', { skip }, async () => {
+  const src = join(dir, 'bad.rs');
+  writeFileSync(src, 'pub fn f() -> u32 { "not a number" }\n');
+  await settle();
+  const args = ['--crate-name', 'bad', '--crate-type', 'rlib', '--error-format=json', 'bad.rs', '--out-dir', 'badout'];
+  rmSync(join(dir, 'badout'), { recursive: true, force: true });
+  writeSettled(dir, 'badout/.keep', '');
+  const bare = await run('rustc', args, { cwd: dir, env: ws.bareEnv });
+  assert.notEqual(bare.code, 0);
+  for (let i = 0; i < 2; i++) {
+    const before = await counts();
+    const r = await run('rustc', args, { cwd: dir, env: ws.env });
+    assert.equal(r.code, bare.code);
+    assert.equal(r.stderr.toString(), bare.stderr.toString());
+    assert.deepEqual(delta(before, await counts()), { hit: 0, miss: 0, uncacheable: 0, failed: 1 });
+  }
+  assert.ok(!existsSync(join(dir, 'badout', 'libbad.rlib')));
+});
+
+test('probes pass through: -vV, --print, stdin sources', { skip }, async () => {
+  const before = await counts();
+  const v = await run('rustc', ['-vV'], { cwd: dir, env: ws.env });
+  assert.equal(v.code, 0);
+  assert.match(v.stdout.toString(), /^rustc \d/);
+  assert.equal((await run('rustc', ['--print', 'sysroot'], { cwd: dir, env: ws.env })).code, 0);
+  const after = await counts();
+  assert.equal(after.passed - before.passed, 2);
+  assert.equal(after.miss + after.hit, before.miss + before.hit);
+});
+
+test('the sandbox catches a read the key does not cover: a static library bundled into an rlib', { skip }, async () => {
+  // `-l static=` makes rustc copy libnat.a into the rlib; no dep-info lists it.
+  writeFileSync(join(dir, 'nat.c'), 'int nat(void) { return 7; }\n');
+  assert.equal((await run('gcc', ['-c', 'nat.c', '-o', 'nat.o'], { cwd: dir, env: ws.bareEnv })).code, 0);
+  assert.equal((await run('ar', ['rcs', 'libnat.a', 'nat.o'], { cwd: dir, env: ws.bareEnv })).code, 0);
+  writeFileSync(join(dir, 'bund.rs'), 'extern "C" { fn nat() -> i32; }\npub fn call() -> i32 { unsafe { nat() } }\n');
+  writeSettled(dir, 'bundout/.keep', '');
+  await settle();
+  const before = await counts();
+  const r = await run('rustc', ['--crate-name', 'bund', '--crate-type', 'rlib', 'bund.rs', '--out-dir', 'bundout', '-L', 'native=.', '-l', 'static=nat'], { cwd: dir, env: ws.env });
+  assert.equal(r.code, 0, text(r));
+  const after = await counts();
+  assert.deepEqual(delta(before, after), { hit: 0, miss: 0, uncacheable: 1, failed: 0 });
+  assert.equal((after.reasons['sandbox-violation'] ?? 0) - (before.reasons['sandbox-violation'] ?? 0), 1);
+  assert.ok(existsSync(join(dir, 'bundout', 'libbund.rlib')), 'the caller still gets its rlib');
+});
+
+test('a linked program and a proc-macro: cached, executable, byte-identical to bare rustc', { skip }, async () => {
+  writeSettled(dir, 'pm/pm.rs', 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn answer(_: TokenStream) -> TokenStream { "42".parse().unwrap() }\n');
+  writeSettled(dir, 'pm/main.rs', 'fn main() { println!("{}", pm::answer!()); }\n');
+  await settle();
+  const pmArgs = ['--crate-name', 'pm', '--crate-type', 'proc-macro', 'pm/pm.rs', '--out-dir', 'pm', '-C', 'prefer-dynamic'];
+  const mainArgs = ['--crate-name', 'main', '--crate-type', 'bin', 'pm/main.rs', '--out-dir', 'pm', '--extern', 'pm=pm/libpm.so'];
+  const bareOut = async (args: string[], file: string): Promise<Buffer> => {
+    const r = await run('rustc', args, { cwd: dir, env: ws.bareEnv });
+    assert.equal(r.code, 0, text(r));
+    return readFileSync(join(dir, file));
+  };
+  const expectedPm = await bareOut(pmArgs, 'pm/libpm.so');
+  const expectedMain = await bareOut(mainArgs, 'pm/main');
+  for (const outcome of ['miss', 'hit'] as const) {
+    for (const [args, file, expected] of [[pmArgs, 'pm/libpm.so', expectedPm], [mainArgs, 'pm/main', expectedMain]] as const) {
+      rmSync(join(dir, file), { force: true });
+      const before = await counts();
+      const r = await run('rustc', [...args], { cwd: dir, env: ws.env });
+      assert.equal(r.code, 0, text(r));
+      const d = delta(before, await counts());
+      assert.equal(outcome === 'miss' ? d.miss : d.hit, 1, `${file}: ${outcome}`);
+      assert.ok(readFileSync(join(dir, file)).equals(expected), `${file} (${outcome}) equals bare rustc's`);
+      assert.ok((statSync(join(dir, file)).mode & 0o111) !== 0, `${file} is executable`);
+    }
+  }
+  assert.equal((await run(join(dir, 'pm', 'main'), [])).stdout.toString(), '42\n');
+});

@@ -7,7 +7,7 @@ import type { CompileJob } from './types.js';
 export const DEPFILE_TEMPLATE_ROLE = 'depfile-template';
 
 /** The files a compile writes, in the order results list them: the outputs, then the depfile. */
-export function jobOutputs(job: CompileJob): Array<{ role: string; path: string }> {
+export function jobOutputs(job: { outputs: ReadonlyArray<{ role: string; path: string }>; depfile?: CompileJob['depfile'] }): Array<{ role: string; path: string }> {
   return [...job.outputs, ...(job.depfile ? [{ role: 'depfile', path: job.depfile.path }] : [])];
 }
 

@@ -4,7 +4,7 @@ import { appendMismatch } from '../verify/mismatch-log.js';
 import { HINT_TEXT, mismatchHint } from '../verify/mismatch-hint.js';
 import type { VerifyDifference, VerifyMismatch } from '../verify/types.js';
 import type { CacheContext } from './cache-context.js';
-import type { CompileCall } from './cached-compile.js';
+import type { CompileJob } from './types.js';
 import { jobOutputs } from './place-outputs.js';
 import type { Replayed } from './replay.js';
 import type { SandboxRun } from './run-in-sandbox.js';
@@ -15,8 +15,16 @@ import type { SandboxRun } from './run-in-sandbox.js';
  */
 export type Recompile = (sandbox: Sandbox, signal: AbortSignal) => Promise<SandboxRun | string>;
 
+/** What verify mode needs of a call: a C CompileCall and a RustCall both have it. */
+export interface VerifiedCall {
+  tool: string;
+  cwd: string;
+  env: ReadonlyMap<string, string>;
+  job: { source: string; outputs: ReadonlyArray<{ role: string; path: string }>; depfile?: CompileJob['depfile'] };
+}
+
 /** Whether to verify this hit: a call made under `reprise verify` (REPRISE_VERIFY=1 in its environment), or one in REPRISE_VERIFY_RATE. */
-export function verifyWanted(ctx: CacheContext, c: CompileCall): boolean {
+export function verifyWanted(ctx: CacheContext, c: VerifiedCall): boolean {
   return (ctx.verify.rate > 0 && Math.random() < ctx.verify.rate) || c.env.get('REPRISE_VERIFY') === '1';
 }
 
@@ -34,7 +42,7 @@ interface Given {
  * A difference is compiled once more to tell nondeterminism from a bad entry, counted,
  * logged and recorded for `reprise verify`. Never rejects: the hit has been served.
  */
-export async function verifyHit(ctx: CacheContext, c: CompileCall, resultKey: string, replayed: Replayed, recompile: Recompile, signal: AbortSignal): Promise<void> {
+export async function verifyHit(ctx: CacheContext, c: VerifiedCall, resultKey: string, replayed: Replayed, recompile: Recompile, signal: AbortSignal): Promise<void> {
   const skip = (why: string): void => {
     ctx.stats.bumpCache('verify-skipped');
     ctx.log.warn(`verify: ${c.tool} ${c.job.source} in ${c.cwd} not verified: ${why}`);
@@ -85,7 +93,7 @@ interface Slot {
   stream?: 'stdout' | 'stderr' | 'exit';
 }
 
-function differences(c: CompileCall): Slot[] {
+function differences(c: VerifiedCall): Slot[] {
   const slots: Slot[] = [];
   jobOutputs(c.job).forEach((o, i) => {
     const path = resolve(c.cwd, o.path);

@@ -1,8 +1,12 @@
 // Table-driven: rustc argv in, classification out (DESIGN.md §7). Command lines are cargo's
 // (cargo 1.95 and Debian's 0.66), rustup's probes, and autocfg's.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import test from 'node:test';
 import { expandArgfiles } from '../../src/adapters/rustc/expand-argfiles.js';
+import { nativeLibraryFiles } from '../../src/adapters/rustc/native-library-files.js';
 import { parseRustcArgs } from '../../src/adapters/rustc/parse-rustc-args.js';
 import { parseRustDepInfo } from '../../src/adapters/rustc/parse-rust-depinfo.js';
 import { RUSTC_UNCACHEABLE_REASONS } from '../../src/adapters/rustc/types.js';
@@ -57,6 +61,35 @@ test('output names per crate type and emit kind', () => {
   assert.deepEqual(outputs('x.rs --crate-name foo --crate-type bin --emit=metadata --out-dir o/'), ['metadata o/libfoo.rmeta']);
   assert.deepEqual(outputs('x.rs --crate-name foo --crate-type lib --emit dep-info=o3/dd.d,link --out-dir o3b'), ['link:rlib o3b/libfoo.rlib', 'dep-info o3/dd.d']);
   assert.deepEqual(outputs('x.rs --crate-name=foo --crate-type=rlib -Cextra-filename=-1 -Lnative=/n -lstatic=z -gO'), ['link:rlib libfoo-1.rlib']);
+});
+
+test('-l: native libraries with their kind and modifiers, found in the -L directories rustc and the linker search', () => {
+  const job = (line: string) => {
+    const p = parseRustcArgs(split(line));
+    assert.equal(p.kind, 'compile', line);
+    return p.kind === 'compile' ? p.job : undefined!;
+  };
+  assert.deepEqual(job('x.rs --crate-name a --crate-type rlib -l static=twice -lz -l dylib:+verbatim=libq.so.1 -l static:-bundle,+whole-archive=w:renamed').nativeLibs, [
+    { kind: 'static', name: 'twice', verbatim: false },
+    { kind: 'dylib', name: 'z', verbatim: false },
+    { kind: 'dylib', name: 'libq.so.1', verbatim: true },
+    { kind: 'static', name: 'w', verbatim: false },
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'reprise-native-'));
+  try {
+    for (const f of ['n1/libtwice.a', 'n2/libtwice.a', 'dep/libother.a', 'l/libshared.so', 'l/libshared.a', 'l2/libshared.so']) {
+      mkdirSync(join(dir, dirname(f)), { recursive: true });
+      writeFileSync(join(dir, f), '');
+    }
+    // rustc looks for a static library in native and all directories only, the first that has it.
+    const lib = job('x.rs --crate-name a --crate-type rlib -L dependency=dep -L native=n1 -L n2 -l static=twice -l static=other -l static=absent -l shared');
+    assert.deepEqual(nativeLibraryFiles(lib, dir), [join(dir, 'n1/libtwice.a')]);
+    // A compile that links: other kinds are the linker's, from any -L directory (the first that has one).
+    const bin = job('x.rs --crate-name a --crate-type bin -L l -L l2 -l shared -l dylib=other -L dependency=dep');
+    assert.deepEqual(nativeLibraryFiles(bin, dir), [join(dir, 'l/libshared.so'), join(dir, 'l/libshared.a'), join(dir, 'dep/libother.a')]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 /** Rows: command line → uncacheable reason. */

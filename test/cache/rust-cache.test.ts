@@ -3,10 +3,13 @@
 // Assertions are on stats counters and output bytes. Uses whatever cargo and rustc come
 // first on PATH (rustup's here, Debian's 1.63 on a fresh CI machine).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { stats } from '../helpers/reprise-cli.js';
+import { digestBytes } from '../../src/hashing/create-hasher.js';
+import { parseActionResult } from '../../src/store/parse-action-result.js';
+import type { VerifyReport } from '../../src/verify/types.js';
+import { reprise, stats } from '../helpers/reprise-cli.js';
 import { run, text, type RunResult } from '../helpers/run.js';
 import { rustLibraries, writeRustWorkspace } from '../helpers/rust-workspace.js';
 import { createWorkspace } from '../helpers/workspace.js';
@@ -138,21 +141,48 @@ test('probes pass through: -vV, --print, stdin sources', { skip }, async () => {
   assert.equal(after.miss + after.hit, before.miss + before.hit);
 });
 
-test('the sandbox catches a read the key does not cover: a static library bundled into an rlib', { skip }, async () => {
-  // `-l static=` makes rustc copy libnat.a into the rlib; no dep-info lists it.
-  writeFileSync(join(dir, 'nat.c'), 'int nat(void) { return 7; }\n');
-  assert.equal((await run('gcc', ['-c', 'nat.c', '-o', 'nat.o'], { cwd: dir, env: ws.bareEnv })).code, 0);
-  assert.equal((await run('ar', ['rcs', 'libnat.a', 'nat.o'], { cwd: dir, env: ws.bareEnv })).code, 0);
+test('a static library bundled into an rlib (-l static=) is an input: hit while unchanged, miss when it changes', { skip }, async () => {
+  // rustc copies libnat.a into the rlib; no dep-info lists it.
+  const lib = async (value: number): Promise<void> => {
+    writeFileSync(join(dir, 'nat.c'), `int nat(void) { return ${value}; }\n`);
+    assert.equal((await run('gcc', ['-c', 'nat.c', '-o', 'nat.o'], { cwd: dir, env: ws.bareEnv })).code, 0);
+    rmSync(join(dir, 'libnat.a'), { force: true });
+    assert.equal((await run('ar', ['rcs', 'libnat.a', 'nat.o'], { cwd: dir, env: ws.bareEnv })).code, 0);
+    await settle();
+  };
   writeFileSync(join(dir, 'bund.rs'), 'extern "C" { fn nat() -> i32; }\npub fn call() -> i32 { unsafe { nat() } }\n');
   writeSettled(dir, 'bundout/.keep', '');
+  const args = ['--crate-name', 'bund', '--crate-type', 'rlib', 'bund.rs', '--out-dir', 'bundout', '-L', 'native=.', '-l', 'static=nat'];
+  const compile = async () => {
+    const before = await counts();
+    const r = await run('rustc', args, { cwd: dir, env: ws.env });
+    assert.equal(r.code, 0, text(r));
+    return { d: delta(before, await counts()), rlib: readFileSync(join(dir, 'bundout', 'libbund.rlib')) };
+  };
+  await lib(7);
+  const seven = await compile();
+  assert.deepEqual(seven.d, { hit: 0, miss: 1, uncacheable: 0, failed: 0 });
+  assert.deepEqual((await compile()).d, { hit: 1, miss: 0, uncacheable: 0, failed: 0 });
+  await lib(8);
+  const eight = await compile();
+  assert.deepEqual(eight.d, { hit: 0, miss: 1, uncacheable: 0, failed: 0 }, 'the new libnat.a is bundled, not the cached one');
+  assert.ok(!eight.rlib.equals(seven.rlib));
+});
+
+test('the sandbox catches a read the key does not cover: a proc-macro reading a file', { skip }, async () => {
+  writeSettled(dir, 'pmr/pmr.rs', 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn secret(_: TokenStream) -> TokenStream { std::fs::read_to_string("pmr/secret.txt").unwrap().trim().parse().unwrap() }\n');
+  writeSettled(dir, 'pmr/secret.txt', '7\n');
+  writeSettled(dir, 'pmr/user.rs', 'pub fn value() -> u32 { pmr::secret!() }\n');
   await settle();
+  const pm = await run('rustc', ['--crate-name', 'pmr', '--crate-type', 'proc-macro', 'pmr/pmr.rs', '--out-dir', 'pmr'], { cwd: dir, env: ws.bareEnv });
+  assert.equal(pm.code, 0, text(pm));
   const before = await counts();
-  const r = await run('rustc', ['--crate-name', 'bund', '--crate-type', 'rlib', 'bund.rs', '--out-dir', 'bundout', '-L', 'native=.', '-l', 'static=nat'], { cwd: dir, env: ws.env });
+  const r = await run('rustc', ['--crate-name', 'user', '--crate-type', 'rlib', 'pmr/user.rs', '--out-dir', 'pmr', '--extern', 'pmr=pmr/libpmr.so'], { cwd: dir, env: ws.env });
   assert.equal(r.code, 0, text(r));
   const after = await counts();
   assert.deepEqual(delta(before, after), { hit: 0, miss: 0, uncacheable: 1, failed: 0 });
   assert.equal((after.reasons['sandbox-violation'] ?? 0) - (before.reasons['sandbox-violation'] ?? 0), 1);
-  assert.ok(existsSync(join(dir, 'bundout', 'libbund.rlib')), 'the caller still gets its rlib');
+  assert.ok(existsSync(join(dir, 'pmr', 'libuser.rlib')), 'the caller still gets its rlib');
 });
 
 test('a linked program and a proc-macro: cached, executable, byte-identical to bare rustc', { skip }, async () => {
@@ -181,4 +211,62 @@ test('a linked program and a proc-macro: cached, executable, byte-identical to b
     }
   }
   assert.equal((await run(join(dir, 'pm', 'main'), [])).stdout.toString(), '42\n');
+});
+
+test('reprise verify -- cargo build: every rustc hit compiled again in the sandbox, zero mismatches', { skip }, async () => {
+  const proj = join(dir, 'ws5');
+  writeRustWorkspace(proj);
+  await settle();
+  await build(proj);
+  assert.equal((await cargo(proj, ['clean'])).code, 0);
+  const r = await reprise(['verify', '--', 'cargo', 'build', '-j2', '--offline'], { ...ws.bareEnv, CARGO_TERM_COLOR: 'never' }, proj);
+  assert.equal(r.code, 0, text(r));
+  assert.match(r.stdout.toString(), /^reprise verify: 3 hits, 3 compiled again and compared: 0 mismatches$/m);
+  assert.equal((await run(join(proj, 'target', 'debug', 'app'), [])).stdout.toString(), '42 plain hello from data\n');
+});
+
+test('reprise verify: a poisoned rustc entry (another rlib, digests updated) is a mismatch naming the rlib', { skip }, async () => {
+  writeSettled(dir, 'vp/p.rs', 'pub fn p() -> u32 { 1 }\n');
+  writeSettled(dir, 'vp/q.rs', 'pub fn q() -> u32 { 2 }\n');
+  await settle();
+  const args = ['--crate-name', 'p', '--crate-type', 'rlib', 'vp/p.rs', '--out-dir', 'vp'];
+  const r = await run('rustc', args, { cwd: dir, env: ws.env });
+  assert.equal(r.code, 0, text(r));
+  const good = readFileSync(join(dir, 'vp', 'libp.rlib'));
+  const q = await run('rustc', ['--crate-name', 'q', '--crate-type', 'rlib', 'vp/q.rs', '--out-dir', 'vp'], { cwd: dir, env: ws.bareEnv });
+  assert.equal(q.code, 0, text(q));
+  const other = readFileSync(join(dir, 'vp', 'libq.rlib'));
+  // The daemon keeps recent results in memory: stop it, then poison the files on disk.
+  await reprise(['daemon', 'stop'], ws.env);
+  const store = join(ws.cacheDir, 'blake3');
+  const goodDigest = digestBytes('blake3', good).hash;
+  const otherDigest = digestBytes('blake3', other).hash;
+  let poisoned = 0;
+  for (const sub of readdirSync(join(store, 'ac'))) {
+    for (const name of readdirSync(join(store, 'ac', sub))) {
+      const path = join(store, 'ac', sub, name);
+      const result = parseActionResult(readFileSync(path, 'utf8'));
+      const rlib = result?.outputs[0];
+      if (!result || rlib?.digest !== goodDigest) continue;
+      rlib.digest = otherDigest;
+      rlib.size = other.length;
+      writeFileSync(path, JSON.stringify(result));
+      poisoned++;
+    }
+  }
+  assert.equal(poisoned, 1, 'one stored result holds libp.rlib');
+  mkdirSync(join(store, 'cas', otherDigest.slice(0, 2)), { recursive: true });
+  writeFileSync(join(store, 'cas', otherDigest.slice(0, 2), otherDigest.slice(2)), other);
+
+  const v = await reprise(['verify', '--json', '--', 'rustc', ...args], ws.bareEnv, dir);
+  assert.equal(v.code, 1, text(v));
+  const out = v.stdout.toString();
+  const report = JSON.parse(out.slice(out.lastIndexOf('\n{\n') + 1)) as VerifyReport;
+  assert.equal(report.hits, 1, text(v));
+  assert.equal(report.mismatched, 1, text(v));
+  const m = report.mismatches[0]!;
+  assert.equal(m.tool, 'rustc');
+  assert.equal(m.file, join(ws.realDir, 'vp', 'libp.rlib'));
+  assert.equal(m.hint, 'poisoned-entry');
+  assert.deepEqual(m.differs, [{ what: 'link:rlib', path: join(ws.realDir, 'vp', 'libp.rlib') }]);
 });

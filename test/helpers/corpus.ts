@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { installPaths } from '../../src/runtime/install-paths.js';
@@ -19,4 +19,41 @@ export async function luaCorpusRoot(): Promise<{ root: string } | { missing: str
   const r = await run(join(benchDir, 'prepare-corpus.sh'), ['lua5.4', root], { env: process.env });
   if (r.code !== 0) return { missing: `prepare-corpus.sh lua5.4 failed (deb-src configured? see ../shared/bench/README.md): ${r.stderr.toString().trim()}` };
   return { root };
+}
+
+/** The corpus scripts of ../shared/corpora (Debian source packages prepared offline). */
+export const corporaDir = resolve(installPaths.root, '..', 'shared', 'corpora');
+
+/**
+ * Makes sure ripgrep 13.0.0 is prepared as an offline cargo workspace over Debian's
+ * packaged crates (../shared/corpora/rust-ripgrep.sh; its Debian build dependencies
+ * installed, as .ci/run does) under REPRISE_RUST_CORPUS (default
+ * ~/.cache/reprise-test/rust-ripgrep), and returns the workspace. The lock file is written
+ * by the cargo first on PATH: it is prepared again when that cargo changes, since an older
+ * cargo cannot read a newer lock file. Without it, a test is skipped locally and fails under CI.
+ */
+export async function ripgrepCorpus(env: NodeJS.ProcessEnv): Promise<{ dir: string } | { missing: string }> {
+  const root = process.env.REPRISE_RUST_CORPUS ?? join(homedir(), '.cache', 'reprise-test', 'rust-ripgrep');
+  const script = join(corporaDir, 'rust-ripgrep.sh');
+  if (!existsSync(script)) return { missing: `no corpus script at ${script}` };
+  const version = await run('cargo', ['--version'], { env }).then((r) => (r.code === 0 ? r.stdout.toString().trim() : undefined), () => undefined);
+  if (!version) return { missing: 'cargo is not installed' };
+  const dir = join(root, 'rg');
+  const stamp = join(root, 'prepared-with');
+  if (existsSync(join(dir, 'Cargo.lock')) && readIfThere(stamp)?.trim() === version) return { dir };
+  mkdirSync(root, { recursive: true });
+  const r = await run(script, [root], { env });
+  if (r.code !== 0 || !existsSync(join(dir, 'Cargo.lock'))) {
+    return { missing: `rust-ripgrep.sh failed (deb-src and \`rust-ripgrep.sh --install-deps\`, see ../shared/corpora/README.md): ${r.stderr.toString().trim()}` };
+  }
+  writeFileSync(stamp, version);
+  return { dir };
+}
+
+function readIfThere(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
 }

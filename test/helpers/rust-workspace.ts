@@ -27,3 +27,30 @@ export function rustLibraries(dir: string): Map<string, Buffer> {
   for (const f of readdirSync(deps).sort()) if (f.endsWith('.rlib') || f.endsWith('.rmeta')) out.set(f, readFileSync(join(deps, f)));
   return out;
 }
+
+/** Cargo's source replacement to Debian's packaged crates, offline (as ../shared/corpora/rust-ripgrep.sh writes it). */
+export const DEBIAN_CRATES_CONFIG = '[source.crates-io]\nreplace-with = "debian-packages"\n\n[source.debian-packages]\ndirectory = "/usr/share/cargo/registry"\n\n[net]\noffline = true\n';
+
+/**
+ * A workspace with native code, over Debian's packaged `cc` crate (librust-cc-dev), offline:
+ * `native` (a library whose build script compiles twice.c through `cc` into a static
+ * library, and sets NATIVE_FLAVOUR for `env!`), `cdy` (a cdylib over it), `stat` (a
+ * staticlib over it) and `app` (a program printing `42 crunchy 0.3.1`). Edition 2018.
+ */
+export function writeNativeWorkspace(dir: string): void {
+  const w = (name: string, content: string): void => writeSettled(dir, name, content);
+  w('Cargo.toml', '[workspace]\nmembers = ["native", "cdy", "stat", "app"]\n');
+  w('.cargo/config.toml', DEBIAN_CRATES_CONFIG);
+  const pkg = (name: string, extra: string): string => `[package]\nname = "${name}"\nversion = "0.3.1"\nedition = "2018"\n${extra}`;
+  w('native/Cargo.toml', pkg('native', '[build-dependencies]\ncc = "1"\n'));
+  w('native/build.rs', 'fn main() {\n    cc::Build::new().file("src/twice.c").compile("twice");\n    println!("cargo:rustc-env=NATIVE_FLAVOUR=crunchy");\n    println!("cargo:rerun-if-changed=src/twice.c");\n}\n');
+  w('native/src/twice.c', 'int native_twice(int x) { return 2 * x; }\n');
+  w('native/src/lib.rs', 'extern "C" { fn native_twice(x: i32) -> i32; }\npub fn twice(x: i32) -> i32 { unsafe { native_twice(x) } }\npub const FLAVOUR: &str = env!("NATIVE_FLAVOUR");\npub const VERSION: &str = env!("CARGO_PKG_VERSION");\n');
+  const dep = '[dependencies]\nnative = { path = "../native" }\n';
+  w('cdy/Cargo.toml', pkg('cdy', `[lib]\ncrate-type = ["cdylib"]\n${dep}`));
+  w('cdy/src/lib.rs', '#[no_mangle]\npub extern "C" fn cdy_twice(x: i32) -> i32 { native::twice(x) }\n');
+  w('stat/Cargo.toml', pkg('stat', `[lib]\ncrate-type = ["staticlib"]\n${dep}`));
+  w('stat/src/lib.rs', '#[no_mangle]\npub extern "C" fn stat_twice(x: i32) -> i32 { native::twice(x) }\n');
+  w('app/Cargo.toml', pkg('app', dep));
+  w('app/src/main.rs', 'fn main() { println!("{} {} {}", native::twice(21), native::FLAVOUR, native::VERSION); }\n');
+}

@@ -4,14 +4,14 @@
  *   probe       prints something and exits without compiling (--version, --help, --explain)
  *   print       --print: a probe, unless it rides along a compile (native-static-libs, link-args)
  *   key         changes the outputs or the diagnostics: kept in the key as given
- *   crate-name, crate-type, emit, codegen, out-dir, output, search, extern, target, sysroot:
+ *   crate-name, crate-type, emit, codegen, out-dir, output, search, native-lib, extern, target, sysroot:
  *               key arguments the parser also reads
  *   unstable    -Z: uncacheable
  * `value`: the option takes a value (`--opt v`, `--opt=v`; short ones also `-Xv`).
  */
 export type RustOptionRole =
   | 'probe' | 'print' | 'key' | 'crate-name' | 'crate-type' | 'emit' | 'codegen' | 'out-dir' | 'output'
-  | 'search' | 'extern' | 'target' | 'sysroot' | 'unstable' | 'test';
+  | 'search' | 'native-lib' | 'extern' | 'target' | 'sysroot' | 'unstable' | 'test';
 
 export interface RustOption {
   role: RustOptionRole;
@@ -62,7 +62,7 @@ export const SHORT_OPTIONS: ReadonlyMap<string, RustOption> = new Map([
   ['O', opt('key', false)],
   ['C', opt('codegen', true)],
   ['L', opt('search', true)],
-  ['l', opt('key', true)],
+  ['l', opt('native-lib', true)],
   ['o', opt('output', true)],
   ['A', opt('key', true)],
   ['W', opt('key', true)],

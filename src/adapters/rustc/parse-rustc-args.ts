@@ -1,6 +1,6 @@
 import { LONG_OPTIONS, PRINT_DURING_COMPILE, SHORT_OPTIONS, type RustOption } from './option-table.js';
 import { rustOutputs } from './rust-outputs.js';
-import { RUST_CRATE_TYPES, type RustCrateType, type RustEmit, type RustExtern, type RustcParse, type RustcUncacheableReason } from './types.js';
+import { RUST_CRATE_TYPES, type RustCrateType, type RustEmit, type RustExtern, type RustNativeLib, type RustcParse, type RustcUncacheableReason } from './types.js';
 
 /** One option occurrence: its spelling in argv (one or two words) and its value. */
 interface Occurrence {
@@ -108,6 +108,7 @@ export function parseRustcArgs(args: readonly string[]): RustcParse {
   let linker: string | undefined;
   const externs: RustExtern[] = [];
   const searchDirs: Array<{ kind: string; path: string }> = [];
+  const nativeLibs: RustNativeLib[] = [];
   const runArgs: string[] = [];
   const scanArgs: string[] = [];
 
@@ -170,6 +171,14 @@ export function parseRustcArgs(args: readonly string[]): RustcParse {
         searchDirs.push({ kind, path: eq < 0 ? v : v.slice(eq + 1) });
         break;
       }
+      case 'native-lib': {
+        // [KIND[:MODIFIERS]=]NAME[:RENAME]
+        const eq = v.indexOf('=');
+        const [kind = 'dylib', modifiers = ''] = eq < 0 ? [] : v.slice(0, eq).split(':');
+        const name = (eq < 0 ? v : v.slice(eq + 1)).split(':')[0]!;
+        nativeLibs.push({ kind, name, verbatim: modifiers.split(',').includes('+verbatim') });
+        break;
+      }
       case 'extern': {
         // [modifiers:]name[=path]
         const eq = v.indexOf('=');
@@ -201,5 +210,5 @@ export function parseRustcArgs(args: readonly string[]): RustcParse {
   const links = emits.has('link') && crateTypes.some((t) => t === 'bin' || t === 'dylib' || t === 'cdylib' || t === 'proc-macro');
 
   const outputs = rustOutputs({ crateName, extraFilename, crateTypes, emits, outDir });
-  return { kind: 'compile', job: { crateName, crateTypes, source, outputs, runArgs, scanArgs, keyArgs: runArgs, externs, searchDirs, nativeCpu, target, links, linker } };
+  return { kind: 'compile', job: { crateName, crateTypes, source, outputs, runArgs, scanArgs, keyArgs: runArgs, externs, searchDirs, nativeLibs, nativeCpu, target, links, linker } };
 }

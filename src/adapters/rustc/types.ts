@@ -39,6 +39,14 @@ export interface RustExtern {
   path: string | undefined;
 }
 
+/** One `-l`: a native library rustc bundles (static, into an rlib or staticlib) or hands to the linker. */
+export interface RustNativeLib {
+  kind: string;
+  name: string;
+  /** `+verbatim`: NAME is the file name, without lib….a around it. */
+  verbatim: boolean;
+}
+
 /** A cacheable rustc compile, as the Rust pipeline needs it. Paths are as given (relative to cwd or absolute). */
 export interface RustJob {
   crateName: string;
@@ -59,6 +67,8 @@ export interface RustJob {
   externs: RustExtern[];
   /** `-L` directories by kind (`all` when unnamed), in order. */
   searchDirs: Array<{ kind: string; path: string }>;
+  /** `-l [KIND[:MODIFIERS]=]NAME[:RENAME]`, in order (KIND defaults to dylib). */
+  nativeLibs: RustNativeLib[];
   /** -C target-cpu=native: the host CPU is a key input. */
   nativeCpu: boolean;
   /** --target, when given (a target name). */

@@ -9,8 +9,10 @@ import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
 import { matchManifest } from '../manifest.js';
 import { replay, type PlaceOutput } from '../replay.js';
+import type { SandboxRun } from '../run-in-sandbox.js';
 import type { RunOutcome } from '../store-compile.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
+import { verifyHit, verifyWanted } from '../verify-hit.js';
 import { writeOutput } from '../write-output.js';
 import { rustRunEnv, type RustCall } from './rust-call.js';
 import { rustKeyFor } from './rust-key-for.js';
@@ -35,12 +37,12 @@ export async function cachedRustCompile(ctx: CacheContext, c: RustCall, sink: Ca
   }
   const { key, tool, linker } = keyed;
   await ctx.flight(key.key, async () => {
-    if (await tryHit(ctx, c, key, sink)) return;
+    if (await tryHit(ctx, c, key, tool, linker, sink)) return;
     await compileAndStore(ctx, c, key, tool, linker, sink);
   });
 }
 
-async function tryHit(ctx: CacheContext, c: RustCall, direct: BuiltKey, sink: CallSink): Promise<boolean> {
+async function tryHit(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, sink: CallSink): Promise<boolean> {
   try {
     const manifest = await ctx.manifests.get(direct.key);
     if (!manifest) return false;
@@ -54,11 +56,8 @@ async function tryHit(ctx: CacheContext, c: RustCall, direct: BuiltKey, sink: Ca
     ctx.stats.bumpTool(c.tool, 'direct-hit');
     ctx.stats.bumpCache('time-saved-ms', result.durationMs);
     ctx.why.hit(c, direct, resultKey);
-    // Verify mode does not recompile rustc hits yet: say so, so `reprise verify` does not pass them silently.
-    if ((ctx.verify.rate > 0 && Math.random() < ctx.verify.rate) || c.env.get('REPRISE_VERIFY') === '1') {
-      ctx.stats.bumpCache('verify-skipped');
-      ctx.log.warn(`verify: ${c.tool} ${c.job.source} in ${c.cwd} not verified: rustc hits are not verified yet`);
-    }
+    // Verified before the exit, so a build under `reprise verify` ends with its report complete.
+    if (verifyWanted(ctx, c)) await verifyHit(ctx, c, resultKey, replayed, (sandbox, signal) => recompile(ctx, sandbox, c, tool, linker, signal), sink.signal);
     sink.exit(replayed.exitCode, 0);
     return true;
   } catch (e) {
@@ -66,6 +65,21 @@ async function tryHit(ctx: CacheContext, c: RustCall, direct: BuiltKey, sink: Ca
     ctx.log.warn(`lookup failed, compiling: ${(e as Error).message}`);
     return false;
   }
+}
+
+/**
+ * A hit compiled again for verify mode, as a fill would be (the pre-pass, then rustc in the
+ * sandbox), with nothing stored and nothing written where the caller looks.
+ */
+async function recompile(ctx: CacheContext, sandbox: Sandbox, c: RustCall, tool: RustToolIdentity, linker: LinkerIdentity | undefined, signal: AbortSignal): Promise<SandboxRun | string> {
+  if (!scratchReady(ctx)) return `cannot create ${ctx.scratchDir}`;
+  const learned = await scanRustInputs(ctx, c, tool, signal);
+  if (typeof learned === 'string') return learned;
+  const ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, learned, signal);
+  if (ran.kind === 'sandbox-error') return ran;
+  const ok = ran.outcome.code === 0 && ran.outcome.signal === 0;
+  if (ok && !ran.outputs) return 'missing-output';
+  return { kind: 'ran', outcome: ran.outcome, data: ran.outputs?.map((o) => o.data) ?? [] };
 }
 
 /** Each stored output goes where this call asks for the output of the same role. */

@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { identifyRustc, RUSTC_IDENTITY_ENV, type RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
 import { createFileDigestCache, type FileDigestCache } from '../../hashing/file-digest-cache.js';
@@ -21,6 +21,22 @@ export interface RustContext {
 /** Files every dynamically linked program may read before main, and locale data. */
 const HOST_FILES = ['/etc/ld.so.cache', '/etc/ld.so.preload', '/usr/lib/locale'];
 
+const toolchainRustc = new LRUCache<string, boolean>({ max: 64 });
+/** A rustc inside a toolchain (lib/rustlib beside its bin directory), not a rustup proxy: its toolchain is itself. Memoised per path and stamp. */
+function isToolchainRustc(toolPath: string, stamp: string): boolean {
+  const memo = `${toolPath}\0${stamp}`;
+  let known = toolchainRustc.get(memo);
+  if (known === undefined) {
+    try {
+      known = existsSync(join(dirname(realpathSync(toolPath)), '..', 'lib', 'rustlib'));
+    } catch {
+      known = false;
+    }
+    toolchainRustc.set(memo, known);
+  }
+  return known;
+}
+
 export function createRustContext(algorithm: DigestAlgorithm): RustContext {
   const files = createFileDigestCache({ algorithm, scan: () => undefined, maxEntries: 4096 });
   const known = new LRUCache<string, { called: string; stamps: string[]; identity: RustToolIdentity }>({ max: 64 });
@@ -30,10 +46,14 @@ export function createRustContext(algorithm: DigestAlgorithm): RustContext {
   return {
     files: createFileDigestCache({ algorithm, scan: () => undefined }),
     async identify(toolPath, env, cwd, target) {
-      // A rustup proxy resolves its toolchain from the environment, or from rust-toolchain files above cwd.
-      const memoKey = [toolPath, cwd, target ?? '', ...RUSTC_IDENTITY_ENV.map((n) => env[n] ?? '\0')].join('\0');
-      const k = known.get(memoKey);
+      // A rustup proxy resolves its toolchain from RUSTUP_TOOLCHAIN (rustup sets it for what
+      // it runs, cargo and so cargo's rustc calls included), else from overrides and
+      // rust-toolchain files for cwd: only then is the identity per directory. Cargo runs
+      // each registry crate in its own directory, so this spares three processes per crate.
       const called = files.stamp(toolPath) ?? '';
+      const where = env.RUSTUP_TOOLCHAIN || isToolchainRustc(toolPath, called) ? '' : cwd;
+      const memoKey = [toolPath, where, target ?? '', ...RUSTC_IDENTITY_ENV.map((n) => env[n] ?? '\0')].join('\0');
+      const k = known.get(memoKey);
       if (k && k.called === called && k.identity.parts.every((p, i) => files.stamp(p.path) === k.stamps[i])) return k.identity;
       let p = pending.get(memoKey);
       if (!p) {

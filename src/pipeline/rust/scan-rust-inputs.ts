@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
+import { nativeLibraryFiles } from '../../adapters/rustc/native-library-files.js';
 import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
 import type { RustcUncacheableReason } from '../../adapters/rustc/types.js';
 import type { CacheContext } from '../cache-context.js';
@@ -28,7 +29,8 @@ const START_MARGIN_MS = 10;
  * `-Z binary-dep-depinfo` (RUSTC_BOOTSTRAP=1 allows the flag on a stable rustc; it only
  * reaches this pass, never the compile). Its dep-info lists every source module, every
  * include_str!/include_bytes! file, every crate loaded (extern, transitive and proc-macro)
- * and every `env!`/`option_env!` variable. The pass stops after macro expansion.
+ * and every `env!`/`option_env!` variable. The pass stops after macro expansion. The native
+ * libraries `-l` names are added (nativeLibraryFiles): no dep-info lists them.
  */
 export async function scanRustInputs(ctx: CacheContext, c: RustCall, tool: RustToolIdentity, signal: AbortSignal): Promise<RustInputs | PipelineUncacheableReason | RustcUncacheableReason> {
   const depfile = join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.rs.d`);
@@ -49,6 +51,8 @@ export async function scanRustInputs(ctx: CacheContext, c: RustCall, tool: RustT
     // A link needs the rlib of every crate whose metadata the pre-pass read from an rmeta.
     const files = info.files.map((f) => resolve(c.cwd, f));
     if (c.job.links) for (const f of [...files]) if (f.endsWith('.rmeta') && existsSync(`${f.slice(0, -6)}.rlib`)) files.push(`${f.slice(0, -6)}.rlib`);
+    // Native libraries `-l` names (a build script's C code): rustc bundles them or the linker reads them.
+    files.push(...nativeLibraryFiles(c.job, c.cwd));
     for (const path of [...new Set(files)]) {
       reads.push(path);
       if (path.startsWith(rustlib)) continue; // the tool identity digests these

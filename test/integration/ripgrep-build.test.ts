@@ -1,0 +1,101 @@
+// ripgrep 13.0.0 from Debian's packaged crates (../shared/corpora/rust-ripgrep.sh, offline;
+// about 69 rustc compiles: 52 libraries, the serde_derive proc-macro, 15 build scripts and
+// the rg program) through `reprise exec -- cargo build -j2`: cold, then with target removed
+// every rustc compile a hit and rg byte-identical; an edit of the rg crate misses only
+// there; and a warm build under `reprise verify` with zero mismatches.
+import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import { ripgrepCorpus } from '../helpers/corpus.js';
+import { reprise, stats } from '../helpers/reprise-cli.js';
+import { run, text, type RunResult } from '../helpers/run.js';
+import { createWorkspace } from '../helpers/workspace.js';
+
+const ws = createWorkspace();
+test.after(() => ws.cleanup());
+const corpus = await ripgrepCorpus(ws.bareEnv);
+const skip = 'missing' in corpus ? corpus.missing : false;
+if (skip && process.env.CI) throw new Error(`the ripgrep corpus is required under CI: ${skip}`);
+
+// A private copy: the test edits it, and builds into its own target directory.
+const proj = join(ws.dir, 'rg');
+if ('dir' in corpus) cpSync(corpus.dir, proj, { recursive: true, filter: (src) => src !== join(corpus.dir, 'target') });
+const env = { ...ws.bareEnv, CARGO_TERM_COLOR: 'never' };
+const rgPath = join(proj, 'target', 'debug', 'rg');
+
+const counts = async () => {
+  const t = (await stats(ws.env)).tools.rustc;
+  return { hit: t?.['direct-hit'] ?? 0, miss: t?.miss ?? 0, uncacheable: t?.uncacheable ?? 0, failed: t?.['tool-failed'] ?? 0 };
+};
+type Counts = Awaited<ReturnType<typeof counts>>;
+
+async function build(cmd: 'exec' | 'verify' = 'exec'): Promise<{ r: RunResult; d: Counts }> {
+  const before = await counts();
+  const r = await reprise([cmd, '--', 'cargo', 'build', '-j2'], env, proj);
+  assert.equal(r.code, 0, text(r));
+  const after = await counts();
+  return { r, d: { hit: after.hit - before.hit, miss: after.miss - before.miss, uncacheable: after.uncacheable - before.uncacheable, failed: after.failed - before.failed } };
+}
+
+/** The rg program and every crate library (rlib, rmeta) cargo wrote, as name → bytes. */
+function artifacts(): Map<string, Buffer> {
+  const deps = join(proj, 'target', 'debug', 'deps');
+  const out = new Map<string, Buffer>([['rg', readFileSync(rgPath)]]);
+  for (const f of readdirSync(deps).sort()) if (f.endsWith('.rlib') || f.endsWith('.rmeta')) out.set(f, readFileSync(join(deps, f)));
+  return out;
+}
+
+const removeTarget = (): void => rmSync(join(proj, 'target'), { recursive: true, force: true });
+
+let calls = 0;
+let cold: Map<string, Buffer>;
+
+test('ripgrep, cold: every rustc compile call stored', { skip }, async () => {
+  const { d } = await build();
+  calls = d.miss;
+  assert.ok(calls >= 60, `${calls} rustc compiles stored`);
+  assert.deepEqual(d, { hit: 0, miss: calls, uncacheable: 0, failed: 0 });
+  cold = artifacts();
+  assert.ok(cold.size > 100, `${cold.size} artifacts`);
+});
+
+test('ripgrep, target removed: 100% hits on rustc compiles, rg byte-identical and working', { skip }, async () => {
+  removeTarget();
+  const { d } = await build();
+  assert.deepEqual(d, { hit: calls, miss: 0, uncacheable: 0, failed: 0 });
+  const warm = artifacts();
+  assert.deepEqual([...warm.keys()], [...cold.keys()]);
+  for (const [name, bytes] of cold) assert.ok(warm.get(name)!.equals(bytes), `${name} is byte-identical to the cold build's`);
+  const v = await run(rgPath, ['--version'], { env });
+  assert.equal(v.code, 0, text(v));
+  assert.match(v.stdout.toString(), /^ripgrep 13\.0\.0\b/);
+  const found = await run(rgPath, ['--no-config', '-l', 'fn main', 'crates/core'], { cwd: proj, env });
+  assert.equal(found.stdout.toString(), 'crates/core/main.rs\n', text(found));
+});
+
+test('ripgrep: an edit to the rg crate recompiles only that crate (and its link)', { skip }, async () => {
+  appendFileSync(join(proj, 'crates', 'core', 'main.rs'), '\n// edited by the ripgrep test\n');
+  await new Promise((r) => setTimeout(r, 50));
+  removeTarget();
+  const { d } = await build();
+  assert.deepEqual(d, { hit: calls - 1, miss: 1, uncacheable: 0, failed: 0 });
+  // cargo hard-links target/debug/rg to the file rustc wrote, whose record `why` reads.
+  const deps = join(proj, 'target', 'debug', 'deps');
+  const written = readdirSync(deps).find((f) => /^rg-[0-9a-f]+$/.test(f));
+  assert.ok(written, 'rg in target/debug/deps');
+  const why = await reprise(['why', join(deps, written)], env, proj);
+  assert.match(why.stdout.toString(), /last compile was a miss/, text(why));
+  assert.match(why.stdout.toString(), /crates\/core\/main\.rs/, text(why));
+  assert.equal((await run(rgPath, ['--version'], { env })).code, 0);
+});
+
+test('ripgrep under reprise verify: every hit compiled again in the sandbox, zero mismatches', { skip }, async () => {
+  removeTarget();
+  const { r, d } = await build('verify');
+  assert.deepEqual(d, { hit: calls, miss: 0, uncacheable: 0, failed: 0 });
+  const m = /^reprise verify: (\d+) hits, (\d+) compiled again and compared: 0 mismatches$/m.exec(r.stdout.toString());
+  assert.ok(m, text(r));
+  assert.equal(Number(m[1]), calls);
+  assert.equal(m[2], m[1], 'every hit verified');
+});

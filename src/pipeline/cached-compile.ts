@@ -1,5 +1,4 @@
 import { rm } from 'node:fs/promises';
-import { mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { directKeyFor } from './direct-key-for.js';
@@ -14,16 +13,12 @@ import { runInSandbox, type SandboxRun } from './run-in-sandbox.js';
 import { verifyHit, verifyWanted } from './verify-hit.js';
 import { undeclaredReads } from './undeclared-reads.js';
 import { writeOutput } from './write-output.js';
+import { runForCaller } from './run-for-caller.js';
+import { scratchReady } from './scratch-ready.js';
+import { windowStartNs } from './window-start-ns.js';
 import type { Sandbox } from '../exec/create-sandbox.js';
 import type { CompileJob } from './types.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
-
-const START_MARGIN_MS = 10;
-
-/** When a compile's inputs must stay unchanged from: file times come from the kernel's coarse clock, a few ms behind, so start early. */
-function windowStartNs(): bigint {
-  return BigInt(Date.now() - START_MARGIN_MS) * 1_000_000n;
-}
 
 export interface CompileCall {
   tool: string;
@@ -80,31 +75,9 @@ async function tryHit(ctx: CacheContext, c: CompileCall, direct: BuiltKey, sink:
   }
 }
 
-/**
- * Runs the compiler through the executor, streaming to the caller and keeping a copy.
- * Undefined when there is no outcome; the caller has then been answered already.
- */
-async function run(ctx: CacheContext, c: CompileCall, args: string[], sink: CallSink): Promise<RunOutcome | undefined> {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const startedAtNs = windowStartNs();
-  const t0 = performance.now();
-  const r = await ctx.executor.run({
-    toolPath: c.toolPath, argv0: c.toolPath, args, cwd: c.cwd, env: c.env, umask: c.umask, signal: sink.signal,
-    onStarted: (pgid) => sink.started(pgid),
-    onStdout: (d) => (out.push(d), sink.stdout(d)),
-    onStderr: (d) => (err.push(d), sink.stderr(d)),
-  });
-  if (r.kind === 'lost') {
-    sink.abandon();
-    return undefined;
-  }
-  if (r.kind === 'spawn-failed') {
-    ctx.log.warn(`${c.tool}: cannot run ${c.toolPath}: ${r.error}`);
-    sink.decline('spawn-failed');
-    return undefined;
-  }
-  return { code: r.code, signal: r.signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), startedAtNs, durationMs: Math.round(performance.now() - t0) };
+/** Runs the compiler for the caller with these arguments (runForCaller). */
+function run(ctx: CacheContext, c: CompileCall, args: string[], sink: CallSink): Promise<RunOutcome | undefined> {
+  return runForCaller(ctx, { tool: c.tool, toolPath: c.toolPath, args, cwd: c.cwd, env: c.env, umask: c.umask }, sink);
 }
 
 /**
@@ -131,17 +104,6 @@ async function runPlain(ctx: CacheContext, c: CompileCall, sink: CallSink): Prom
   if (!r) return;
   if (r.code !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
   sink.exit(r.code, r.signal);
-}
-
-/** The scratch directory may have been deleted under us (the cache removed by hand): make it again. */
-function scratchReady(ctx: CacheContext): boolean {
-  try {
-    mkdirSync(ctx.scratchDir, { recursive: true, mode: 0o700 });
-    return true;
-  } catch (e) {
-    ctx.log.warn(`cannot create ${ctx.scratchDir}: ${(e as Error).message}; compiling without storing`);
-    return false;
-  }
 }
 
 async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: Keyed, sink: CallSink): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { LinkerIdentity } from '../../adapters/rustc/identify-linker.js';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
@@ -14,6 +14,8 @@ import type { RunOutcome } from '../store-compile.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import { verifyHit, verifyWanted } from '../verify-hit.js';
 import { writeOutput } from '../write-output.js';
+import { runForCaller } from '../run-for-caller.js';
+import { scratchReady } from '../scratch-ready.js';
 import { rustRunEnv, type RustCall } from './rust-call.js';
 import { rustKeyFor } from './rust-key-for.js';
 import { linkDepsArgs, readLinked, readOutputs, runRustInSandbox, type RustOutputData } from './run-rust-in-sandbox.js';
@@ -91,27 +93,8 @@ function placeOutputs(c: RustCall): PlaceOutput {
 }
 
 /** Runs rustc for the caller (streaming), the caller's rustc as named. Undefined when the caller has been answered already. */
-async function run(ctx: CacheContext, c: RustCall, toolPath: string, sink: CallSink, extraArgs: string[] = []): Promise<RunOutcome | undefined> {
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  const startedAtNs = BigInt(Date.now() - 10) * 1_000_000n;
-  const t0 = performance.now();
-  const r = await ctx.executor.run({
-    toolPath, argv0: toolPath, args: [...c.job.runArgs, ...c.terminalArgs, ...extraArgs], cwd: c.cwd, env: rustRunEnv(c.env), umask: c.umask, signal: sink.signal,
-    onStarted: (pgid) => sink.started(pgid),
-    onStdout: (d) => (out.push(d), sink.stdout(d)),
-    onStderr: (d) => (err.push(d), sink.stderr(d)),
-  });
-  if (r.kind === 'lost') {
-    sink.abandon();
-    return undefined;
-  }
-  if (r.kind === 'spawn-failed') {
-    ctx.log.warn(`${c.tool}: cannot run ${toolPath}: ${r.error}`);
-    sink.decline('spawn-failed');
-    return undefined;
-  }
-  return { code: r.code, signal: r.signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), startedAtNs, durationMs: Math.round(performance.now() - t0) };
+function run(ctx: CacheContext, c: RustCall, toolPath: string, sink: CallSink, extraArgs: string[] = []): Promise<RunOutcome | undefined> {
+  return runForCaller(ctx, { tool: c.tool, toolPath, args: [...c.job.runArgs, ...c.terminalArgs, ...extraArgs], cwd: c.cwd, env: rustRunEnv(c.env), umask: c.umask }, sink);
 }
 
 /** Runs the compile for the caller without storing it, counting why (or that it failed). */
@@ -133,16 +116,6 @@ export async function compileRustUncached(ctx: CacheContext, c: RustCall, sink: 
   if (!r) return;
   if (r.code !== 0 || r.signal !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
   sink.exit(r.code, r.signal);
-}
-
-function scratchReady(ctx: CacheContext): boolean {
-  try {
-    mkdirSync(ctx.scratchDir, { recursive: true, mode: 0o700 });
-    return true;
-  } catch (e) {
-    ctx.log.warn(`cannot create ${ctx.scratchDir}: ${(e as Error).message}; compiling without storing`);
-    return false;
-  }
 }
 
 async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, sink: CallSink): Promise<void> {

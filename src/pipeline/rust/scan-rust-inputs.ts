@@ -8,6 +8,7 @@ import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
 import type { RustcUncacheableReason } from '../../adapters/rustc/types.js';
 import type { CacheContext } from '../cache-context.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
+import { windowStartNs } from '../window-start-ns.js';
 import { rustRunEnv, type RustCall } from './rust-call.js';
 
 /** What a rustc compile reads, as its dependency pre-pass reported it. */
@@ -22,8 +23,6 @@ export interface RustInputs {
   startedAtNs: bigint;
 }
 
-const START_MARGIN_MS = 10;
-
 /**
  * The dependency pre-pass: the call's arguments with only `--emit=dep-info=PRIVATE` and
  * `-Z binary-dep-depinfo` (RUSTC_BOOTSTRAP=1 allows the flag on a stable rustc; it only
@@ -36,7 +35,7 @@ export async function scanRustInputs(ctx: CacheContext, c: RustCall, tool: RustT
   const depfile = join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.rs.d`);
   const env = rustRunEnv(c.env);
   env.set('RUSTC_BOOTSTRAP', '1');
-  const startedAtNs = BigInt(Date.now() - START_MARGIN_MS) * 1_000_000n;
+  const startedAtNs = windowStartNs();
   try {
     const r = await ctx.executor.run({
       toolPath: tool.rustc, argv0: tool.rustc, args: [...c.job.scanArgs, `--emit=dep-info=${depfile}`, '-Z', 'binary-dep-depinfo'],

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gccDirectKey } from '../adapters/gcc/gcc-direct-key.js';
 import type { ToolIdentity } from '../adapters/gcc/identify-gcc.js';
@@ -8,6 +7,7 @@ import type { DigestAlgorithm } from '../hashing/types.js';
 import type { BuiltKey } from '../keying/key-builder.js';
 import { rebaseKeyPaths, type KeyRebase } from './rebase-key-paths.js';
 import type { CompileJob } from './types.js';
+import { hostCpu } from '../keying/host-cpu.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 
 export interface KeyDeps {
@@ -54,13 +54,3 @@ export async function directKeyFor(deps: KeyDeps, c: KeyCall): Promise<DirectKey
 }
 
 const TIME_MACRO = /__(DATE|TIME|TIMESTAMP)__/;
-
-let cpu: string | undefined;
-/** The first CPU's model and feature flags: what -march=native looks at. */
-function hostCpu(): string {
-  if (cpu === undefined) {
-    const info = readFileSync('/proc/cpuinfo', 'utf8').split('\n\n')[0] ?? '';
-    cpu = info.split('\n').filter((l) => /^(vendor_id|cpu family|model|model name|flags)\s*:/.test(l)).join('\n');
-  }
-  return cpu;
-}

@@ -5,7 +5,6 @@ import { buildView } from '../exec/sandbox-view.js';
 import type { Sandbox } from '../exec/create-sandbox.js';
 import type { CacheContext } from './cache-context.js';
 import type { CompileCall } from './cached-compile.js';
-import type { CallSink } from './call-sink.js';
 import { jobOutputs } from './place-outputs.js';
 import type { Learned } from './store-compile.js';
 import type { RunOutcome } from './store-compile.js';

@@ -5,7 +5,6 @@ import { GCC_KEY_ENV, gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
 import { includeProbes, type ProbeOrigin } from '../adapters/gcc/include-probes.js';
 import type { ContentScan } from '../adapters/gcc/scan-content.js';
 import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
-import { digestBytes } from '../hashing/create-hasher.js';
 import type { BuiltKey } from '../keying/key-builder.js';
 import type { ActionResult, OutputFile } from '../store/types.js';
 import type { CacheContext } from './cache-context.js';
@@ -16,6 +15,7 @@ import { storedEntry } from './portable-entry.js';
 import type { KeyRebase } from './rebase-key-paths.js';
 import { rebasable, type CallDirs } from './stored-path.js';
 import { symlinkClimb } from './symlink-climb.js';
+import { storeBlob } from './store-blob.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 
 /** What a successful compile left to store. */
@@ -119,12 +119,7 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
     ctx.log.debug(`${c.tool}: entry bound to ${c.keyCwd}: ${entry.anchor.why}`);
   }
 
-  const blob = async (bytes: Buffer): Promise<string> => {
-    const d = digestBytes(ctx.algorithm, bytes).hash;
-    await ctx.cas.put(d, bytes);
-    ctx.stats.bumpCache('bytes-stored', bytes.length);
-    return d;
-  };
+  const blob = (bytes: Buffer): Promise<string> => storeBlob(ctx, bytes);
   const outputs: OutputFile[] = [];
   for (const [i, o] of files.entries()) {
     const stored = o.role === 'depfile' && entry.depfile ? entry.depfile : { role: o.role, data: data[i]! };

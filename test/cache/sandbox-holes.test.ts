@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import test, { type TestContext } from 'node:test';
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { run, text, type RunResult } from '../helpers/run.js';
-import { createWorkspace, type Workspace } from '../helpers/workspace.js';
+import { createWorkspace } from '../helpers/workspace.js';
 import { writeSettled } from '../helpers/write-settled.js';
 
 type Outcome = 'hit' | 'miss' | 'uncacheable' | 'none';

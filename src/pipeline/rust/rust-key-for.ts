@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
 import type { LinkerIdentity } from '../../adapters/rustc/identify-linker.js';
@@ -8,6 +7,7 @@ import type { BuiltKey } from '../../keying/key-builder.js';
 import type { DigestAlgorithm } from '../../hashing/types.js';
 import type { RustContext } from './create-rust-context.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
+import { hostCpu } from '../../keying/host-cpu.js';
 import type { RustCall } from './rust-call.js';
 
 export type RustKeyResult =
@@ -50,14 +50,4 @@ export async function rustKeyFor(ctx: { algorithm: DigestAlgorithm; rust: RustCo
     sourceDigest: source.digest.hash, externDigests, hostCpu: c.job.nativeCpu ? hostCpu() : undefined, linker,
   });
   return { kind: 'key', key, tool, linker };
-}
-
-let cpu: string | undefined;
-/** The first CPU's model and feature flags: what -C target-cpu=native looks at. */
-function hostCpu(): string {
-  if (cpu === undefined) {
-    const info = readFileSync('/proc/cpuinfo', 'utf8').split('\n\n')[0] ?? '';
-    cpu = info.split('\n').filter((l) => /^(vendor_id|cpu family|model|model name|flags)\s*:/.test(l)).join('\n');
-  }
-  return cpu;
 }

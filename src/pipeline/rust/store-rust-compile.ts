@@ -1,5 +1,4 @@
 import { rustResultKey } from '../../adapters/rustc/rustc-key.js';
-import { digestBytes } from '../../hashing/create-hasher.js';
 import type { BuiltKey } from '../../keying/key-builder.js';
 import type { ActionResult, OutputFile } from '../../store/types.js';
 import type { CacheContext } from '../cache-context.js';
@@ -8,6 +7,7 @@ import { changedSince, type RunOutcome } from '../store-compile.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { RustCall } from './rust-call.js';
 import type { RustOutputData } from './run-rust-in-sandbox.js';
+import { storeBlob } from '../store-blob.js';
 import type { RustInputs } from './scan-rust-inputs.js';
 
 /**
@@ -24,12 +24,7 @@ export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: B
     const again = await ctx.rust.files.digest(i.path);
     if (again?.digest.hash !== i.digest) return 'input-changed-during-compile';
   }
-  const blob = async (bytes: Buffer): Promise<string> => {
-    const d = digestBytes(ctx.algorithm, bytes).hash;
-    await ctx.cas.put(d, bytes);
-    ctx.stats.bumpCache('bytes-stored', bytes.length);
-    return d;
-  };
+  const blob = (bytes: Buffer): Promise<string> => storeBlob(ctx, bytes);
   const outputs: OutputFile[] = [];
   for (const [i, o] of c.job.outputs.entries()) {
     const d = data[i]!;

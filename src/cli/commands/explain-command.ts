@@ -5,13 +5,14 @@ import { scanContent } from '../../adapters/gcc/scan-content.js';
 import { rustKeyFor } from '../../pipeline/rust/rust-key-for.js';
 import { createRustContext } from '../../pipeline/rust/create-rust-context.js';
 import { selectAdapter } from '../../adapters/select-adapter.js';
-import { loadConfig } from '../../config/load-config.js';
+import { loadConfig, type Config } from '../../config/load-config.js';
 import { createFileDigestCache } from '../../hashing/file-digest-cache.js';
 import { directKeyFor } from '../../pipeline/direct-key-for.js';
-import { matchManifest, parseManifest } from '../../pipeline/manifest.js';
+import { matchManifest, parseManifest, type Manifest } from '../../pipeline/manifest.js';
 import { CallFlag, type Call } from '../../protocol/frames.js';
 import { findRealTool } from '../../runtime/find-real-tool.js';
 import { createLocalJsonStore } from '../../store/local/create-local-json-store.js';
+import type { BuiltKey } from '../../keying/key-builder.js';
 
 /**
  * `reprise explain -- gcc ARGS`: how reprise would treat this call, without compiling.
@@ -59,19 +60,7 @@ export async function explainCommand(cmd: string[]): Promise<number> {
   );
   if (keyed.kind === 'uncacheable') return out(`plan: not cached (${keyed.reason})`), 0;
   out(`base dir: ${config.baseDir ?? '(unset: paths are keyed as given)'}${keyed.rebase.any ? '; paths under it are keyed from $PWD' : ''}`);
-  out('key inputs:');
-  const width = Math.max(...keyed.key.transcript.map((e) => e.tag.length));
-  for (const e of keyed.key.transcript) out(`  ${e.tag.padEnd(width)}  ${e.value}`);
-  out(`direct key: ${keyed.key.key}`);
-
-  const manifests = createLocalJsonStore(join(config.cacheDir, config.digest), 'manifests', { parse: parseManifest });
-  const manifest = await manifests.get(keyed.key.key);
-  if (!manifest) out('cache: no manifest for this key: a miss');
-  else {
-    const result = await matchManifest(manifest, files, { cwd: call.cwd, pwd: inv.logicalCwd });
-    out(result ? `cache: a hit (result ${result}, ${manifest.entries.length} input sets recorded)` : `cache: a miss: none of the ${manifest.entries.length} recorded input sets matches the files now`);
-  }
-  return 0;
+  return keyAndLookup(out, config, keyed.key, (m) => matchManifest(m, files, { cwd: call.cwd, pwd: inv.logicalCwd }), 'the files');
 }
 
 /** The rustc side: its direct key's inputs, and whether a recorded input set matches now. */
@@ -81,16 +70,21 @@ async function explainRust(out: (line: string) => void, c: Parameters<typeof rus
   const rust = createRustContext(config.digest);
   const keyed = await rustKeyFor({ algorithm: config.digest, rust }, c);
   if (keyed.kind === 'uncacheable') return out(`plan: not cached (${keyed.reason}${keyed.why ? `: ${keyed.why}` : ''})`), 0;
+  return keyAndLookup(out, config, keyed.key, (m) => matchManifest(m, rust.files, { cwd: c.cwd, pwd: c.keyCwd }, c.env), 'the files and variables');
+}
+
+/** Prints the key's tagged inputs and digest, then whether a recorded input set matches what `match` sees now. */
+async function keyAndLookup(out: (line: string) => void, config: Config, key: BuiltKey, match: (m: Manifest) => Promise<string | undefined>, what: string): Promise<number> {
   out('key inputs:');
-  const width = Math.max(...keyed.key.transcript.map((e) => e.tag.length));
-  for (const e of keyed.key.transcript) out(`  ${e.tag.padEnd(width)}  ${e.value}`);
-  out(`direct key: ${keyed.key.key}`);
+  const width = Math.max(...key.transcript.map((e) => e.tag.length));
+  for (const e of key.transcript) out(`  ${e.tag.padEnd(width)}  ${e.value}`);
+  out(`direct key: ${key.key}`);
   const manifests = createLocalJsonStore(join(config.cacheDir, config.digest), 'manifests', { parse: parseManifest });
-  const manifest = await manifests.get(keyed.key.key);
+  const manifest = await manifests.get(key.key);
   if (!manifest) out('cache: no manifest for this key: a miss');
   else {
-    const result = await matchManifest(manifest, rust.files, { cwd: c.cwd, pwd: c.keyCwd }, c.env);
-    out(result ? `cache: a hit (result ${result}, ${manifest.entries.length} input sets recorded)` : `cache: a miss: none of the ${manifest.entries.length} recorded input sets matches the files and variables now`);
+    const result = await match(manifest);
+    out(result ? `cache: a hit (result ${result}, ${manifest.entries.length} input sets recorded)` : `cache: a miss: none of the ${manifest.entries.length} recorded input sets matches ${what} now`);
   }
   return 0;
 }

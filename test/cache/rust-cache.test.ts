@@ -3,17 +3,16 @@
 // Assertions are on stats counters and output bytes. Uses whatever cargo and rustc come
 // first on PATH (rustup's here, Debian's 1.63 on a fresh CI machine).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { digestBytes } from '../../src/hashing/create-hasher.js';
-import { parseActionResult } from '../../src/store/parse-action-result.js';
 import type { VerifyReport } from '../../src/verify/types.js';
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { run, text, type RunResult } from '../helpers/run.js';
 import { rustLibraries, writeRustWorkspace } from '../helpers/rust-workspace.js';
 import { createWorkspace } from '../helpers/workspace.js';
 import { writeSettled } from '../helpers/write-settled.js';
+import { poisonEntry } from '../helpers/poison-entry.js';
 import { installPaths } from '../../src/runtime/install-paths.js';
 
 const ws = createWorkspace();
@@ -239,24 +238,7 @@ test('reprise verify: a poisoned rustc entry (another rlib, digests updated) is 
   // The daemon keeps recent results in memory: stop it, then poison the files on disk.
   await reprise(['daemon', 'stop'], ws.env);
   const store = join(ws.cacheDir, 'blake3');
-  const goodDigest = digestBytes('blake3', good).hash;
-  const otherDigest = digestBytes('blake3', other).hash;
-  let poisoned = 0;
-  for (const sub of readdirSync(join(store, 'ac'))) {
-    for (const name of readdirSync(join(store, 'ac', sub))) {
-      const path = join(store, 'ac', sub, name);
-      const result = parseActionResult(readFileSync(path, 'utf8'));
-      const rlib = result?.outputs[0];
-      if (!result || rlib?.digest !== goodDigest) continue;
-      rlib.digest = otherDigest;
-      rlib.size = other.length;
-      writeFileSync(path, JSON.stringify(result));
-      poisoned++;
-    }
-  }
-  assert.equal(poisoned, 1, 'one stored result holds libp.rlib');
-  mkdirSync(join(store, 'cas', otherDigest.slice(0, 2)), { recursive: true });
-  writeFileSync(join(store, 'cas', otherDigest.slice(0, 2), otherDigest.slice(2)), other);
+  assert.equal(poisonEntry(store, good, other), 1, 'one stored result holds libp.rlib');
 
   const v = await reprise(['verify', '--json', '--', 'rustc', ...args], ws.bareEnv, dir);
   assert.equal(v.code, 1, text(v));

@@ -3,16 +3,15 @@
 // nondeterminism (--coverage stamps) is told apart, and a hit that cannot be verified is
 // counted, never passed silently.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { digestBytes } from '../../src/hashing/create-hasher.js';
-import { parseActionResult } from '../../src/store/parse-action-result.js';
 import type { VerifyReport } from '../../src/verify/types.js';
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
 import { projectOutputs, writeSmallProject } from '../helpers/small-project.js';
 import { createWorkspace } from '../helpers/workspace.js';
+import { poisonEntry } from '../helpers/poison-entry.js';
 import { writeSettled } from '../helpers/write-settled.js';
 
 const ws = createWorkspace();
@@ -68,24 +67,7 @@ test('a poisoned entry (another valid object, digests updated to match) is a mis
   const other = readFileSync(join(dir, 'poison/b.o'));
   // The daemon keeps recent results in memory: stop it, then poison the files on disk.
   await reprise(['daemon', 'stop'], ws.env);
-  const goodDigest = digestBytes('blake3', good).hash;
-  const otherDigest = digestBytes('blake3', other).hash;
-  let poisoned = 0;
-  for (const sub of readdirSync(join(store, 'ac'))) {
-    for (const name of readdirSync(join(store, 'ac', sub))) {
-      const path = join(store, 'ac', sub, name);
-      const result = parseActionResult(readFileSync(path, 'utf8'));
-      const obj = result?.outputs[0];
-      if (!result || obj?.digest !== goodDigest) continue;
-      obj.digest = otherDigest;
-      obj.size = other.length;
-      writeFileSync(path, JSON.stringify(result));
-      poisoned++;
-    }
-  }
-  assert.equal(poisoned, 1, 'one stored result holds a.o');
-  mkdirSync(join(store, 'cas', otherDigest.slice(0, 2)), { recursive: true });
-  writeFileSync(join(store, 'cas', otherDigest.slice(0, 2), otherDigest.slice(2)), other);
+  assert.equal(poisonEntry(store, good, other), 1, 'one stored result holds a.o');
 
   const v = await verify(args);
   assert.equal(v.code, 1, v.out);

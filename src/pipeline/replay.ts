@@ -27,8 +27,9 @@ export interface Replayed {
  * one turns the hit into a miss before anything is written), then writes the outputs and
  * sends the compiler's stdout and stderr. The caller sends the exit (verify mode compares
  * first). Undefined when a blob was unavailable or an output could not be placed.
+ * `renderMessages` turns stored stdout and stderr into the caller's (rustc's templates).
  */
-export async function replay(result: ActionResult, cas: ContentStore, algorithm: DigestAlgorithm, place: PlaceOutput, umask: number, sink: CallSink): Promise<Replayed | undefined> {
+export async function replay(result: ActionResult, cas: ContentStore, algorithm: DigestAlgorithm, place: PlaceOutput, umask: number, sink: CallSink, renderMessages: (stored: Buffer) => Buffer = (b) => b): Promise<Replayed | undefined> {
   // Most compiles print nothing: the empty blob needs no read.
   let empty = emptyDigest.get(algorithm);
   if (empty === undefined) emptyDigest.set(algorithm, (empty = digestBytes(algorithm, EMPTY).hash));
@@ -46,8 +47,8 @@ export async function replay(result: ActionResult, cas: ContentStore, algorithm:
     placed.push({ ...p, executable: (o.mode & 0o111) !== 0 });
   }
   for (const p of placed) writeOutput(p.path, p.data, umask, !p.path.startsWith('/dev/'), p.executable);
-  const out = blobs.get(result.stdoutDigest)!;
-  const err = blobs.get(result.stderrDigest)!;
+  const out = renderMessages(blobs.get(result.stdoutDigest)!);
+  const err = renderMessages(blobs.get(result.stderrDigest)!);
   // Frames have a size limit; a huge diagnostic log goes in pieces.
   for (let i = 0; i < out.length; i += CHUNK) sink.stdout(out.subarray(i, i + CHUNK));
   for (let i = 0; i < err.length; i += CHUNK) sink.stderr(err.subarray(i, i + CHUNK));

@@ -12,12 +12,13 @@ export function parseActionResult(text: string): ActionResult | undefined {
     if (typeof o.digest !== 'string' || !isDigestHex(o.digest) || !isCount(o.size) || !isCount(o.mode) || o.mode > 0o7777) return undefined;
     outputs.push({ role: o.role, path: o.path, digest: o.digest, size: o.size, mode: o.mode });
   }
-  const { stdoutDigest, stderrDigest, exitCode, durationMs, createdAt, sandboxed } = raw;
+  const { stdoutDigest, stderrDigest, exitCode, durationMs, createdAt, sandboxed, targetRelative } = raw;
   if (typeof stdoutDigest !== 'string' || !isDigestHex(stdoutDigest)) return undefined;
   if (typeof stderrDigest !== 'string' || !isDigestHex(stderrDigest)) return undefined;
   if (typeof exitCode !== 'number' || !Number.isInteger(exitCode) || !isCount(durationMs)) return undefined;
   if (typeof createdAt !== 'string' || typeof sandboxed !== 'boolean') return undefined;
-  return { schema: 1, outputs, stdoutDigest, stderrDigest, exitCode, durationMs, createdAt, sandboxed };
+  if (targetRelative !== undefined && targetRelative !== true) return undefined;
+  return { schema: 1, outputs, stdoutDigest, stderrDigest, exitCode, durationMs, createdAt, sandboxed, ...(targetRelative ? { targetRelative } : {}) };
 }
 
 function isCount(v: unknown): v is number {

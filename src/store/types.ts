@@ -31,6 +31,11 @@ export interface ActionResult {
   createdAt: string;
   /** Whether a sandbox proved the inputs complete (unsandboxed results never leave this machine). */
   sandboxed: boolean;
+  /**
+   * rustc: stdout, stderr and the dep-info output are templates naming the cargo target
+   * directory by a token (src/pipeline/rust/target-template.ts), rendered for each caller.
+   */
+  targetRelative?: true;
 }
 
 export interface ActionCache {

@@ -49,6 +49,18 @@ test("cargo's library compile: outputs, -C incremental dropped, externs and sear
   assert.deepEqual(j.searchDirs, [{ kind: 'dependency', path: '/w/target/debug/deps' }]);
 });
 
+test('key paths: where --out-dir, -L and --extern paths start, in every spelling', () => {
+  const args = ['--crate-name', 'a', 'src/lib.rs', '--crate-type', 'lib', '--out-dir', '/t/d', '--out-dir=/t/e', '-L', 'dependency=/t/d', '-L/t/n', '-Lnative=/t/o',
+    '--extern', 'x=/t/d/libx.rmeta', '--extern=noprelude:y=/t/d/liby.rlib', '--extern', 'z', '-C', 'link-arg=/t/keep.o'];
+  const p = parseRustcArgs(args);
+  assert.equal(p.kind, 'compile');
+  if (p.kind !== 'compile') return;
+  const paths = p.job.keyPaths.map((k) => p.job.keyArgs[k.arg]!.slice(k.start));
+  assert.deepEqual(paths, ['/t/d', '/t/e', '/t/d', '/t/n', '/t/o', '/t/d/libx.rmeta', '/t/d/liby.rlib']);
+  // A linker argument's path reaches the linked output: it is never offered.
+  assert.ok(!paths.includes('/t/keep.o'));
+});
+
 test('output names per crate type and emit kind', () => {
   const outputs = (line: string): string[] => {
     const p = parseRustcArgs(split(line));

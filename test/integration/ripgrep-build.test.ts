@@ -4,7 +4,7 @@
 // every rustc compile a hit and rg byte-identical; an edit of the rg crate misses only
 // there; and a warm build under `reprise verify` with zero mismatches.
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { ripgrepCorpus } from '../helpers/corpus.js';
@@ -30,9 +30,9 @@ const counts = async () => {
 };
 type Counts = Awaited<ReturnType<typeof counts>>;
 
-async function build(cmd: 'exec' | 'verify' = 'exec'): Promise<{ r: RunResult; d: Counts }> {
+async function build(cmd: 'exec' | 'verify' = 'exec', where = proj): Promise<{ r: RunResult; d: Counts }> {
   const before = await counts();
-  const r = await reprise([cmd, '--', 'cargo', 'build', '-j2'], env, proj);
+  const r = await reprise([cmd, '--', 'cargo', 'build', '-j2'], env, where);
   assert.equal(r.code, 0, text(r));
   const after = await counts();
   return { r, d: { hit: after.hit - before.hit, miss: after.miss - before.miss, uncacheable: after.uncacheable - before.uncacheable, failed: after.failed - before.failed } };
@@ -98,4 +98,35 @@ test('ripgrep under reprise verify: every hit compiled again in the sandbox, zer
   assert.ok(m, text(r));
   assert.equal(Number(m[1]), calls);
   assert.equal(m[2], m[1], 'every hit verified');
+});
+
+test('ripgrep in a second checkout at another path: registry crates hit, with dep-info and messages for its own target directory; verify finds no mismatch', { skip }, async () => {
+  const other = join(ws.dir, 'elsewhere', 'a-longer-path', 'rg');
+  mkdirSync(other, { recursive: true });
+  cpSync(proj, other, { recursive: true, filter: (src) => src !== join(proj, 'target') });
+  const boundBefore = (await stats(ws.env)).cache['entry-bound'];
+  const { r, d } = await build('verify', other);
+  // Misses: the rg program and ripgrep's build script (compiled in the checkout itself),
+  // and the crates that include! a file from OUT_DIR (clap, textwrap, unicode-linebreak):
+  // its path is in their bytes, so their results are bound to the first target directory.
+  assert.equal(d.hit + d.miss, calls, JSON.stringify(d));
+  assert.ok(d.miss >= 2 && d.miss <= 8, `${d.miss} misses`);
+  assert.deepEqual({ uncacheable: d.uncacheable, failed: d.failed }, { uncacheable: 0, failed: 0 });
+  assert.ok((await stats(ws.env)).cache['entry-bound'] > boundBefore, 'the crates holding OUT_DIR paths are stored bound, and counted');
+  const m = /^reprise verify: (\d+) hits, (\d+) compiled again and compared: 0 mismatches$/m.exec(r.stdout.toString());
+  assert.ok(m, text(r));
+  assert.equal(Number(m[1]), d.hit);
+  // Every dep-info names this checkout's target directory, never the first one's.
+  const first = realpathSync(join(proj, 'target'));
+  const mine = realpathSync(join(other, 'target'));
+  const deps = join(other, 'target', 'debug', 'deps');
+  const depInfos = readdirSync(deps).filter((f) => f.endsWith('.d'));
+  assert.ok(depInfos.length >= calls - 15, `${depInfos.length} dep-info files`);
+  for (const f of depInfos) {
+    const t = readFileSync(join(deps, f), 'utf8');
+    assert.ok(!t.includes(first), `${f} names the first checkout`);
+    assert.ok(t.startsWith(`${mine}/debug/deps/`), `${f} starts with its own target: ${t.slice(0, 120)}`);
+  }
+  const v = await run(join(other, 'target', 'debug', 'rg'), ['--version'], { env });
+  assert.match(v.stdout.toString(), /^ripgrep 13\.0\.0\b/, text(v));
 });

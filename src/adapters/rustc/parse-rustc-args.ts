@@ -1,6 +1,6 @@
 import { LONG_OPTIONS, PRINT_DURING_COMPILE, SHORT_OPTIONS, type RustOption } from './option-table.js';
 import { rustOutputs } from './rust-outputs.js';
-import { RUST_CRATE_TYPES, type RustCrateType, type RustEmit, type RustExtern, type RustNativeLib, type RustcParse, type RustcUncacheableReason } from './types.js';
+import { RUST_CRATE_TYPES, type RustCrateType, type RustJob, type RustEmit, type RustExtern, type RustNativeLib, type RustcParse, type RustcUncacheableReason } from './types.js';
 
 /** One option occurrence: its spelling in argv (one or two words) and its value. */
 interface Occurrence {
@@ -111,6 +111,7 @@ export function parseRustcArgs(args: readonly string[]): RustcParse {
   const nativeLibs: RustNativeLib[] = [];
   const runArgs: string[] = [];
   const scanArgs: string[] = [];
+  const keyPaths: RustJob['keyPaths'] = [];
 
   for (const o of items) {
     if ('source' in o) {
@@ -121,6 +122,8 @@ export function parseRustcArgs(args: readonly string[]): RustcParse {
     const v = o.value ?? '';
     let run = true;
     let scanToo = true;
+    /** Where the value holds a path whose spelling reaches no output (see RustJob.keyPaths). */
+    let pathAt: number | undefined;
     switch (o.opt.role) {
       case 'unstable':
         return uncacheable('unstable-option', o.words.join(' '));
@@ -149,6 +152,7 @@ export function parseRustcArgs(args: readonly string[]): RustcParse {
       case 'out-dir':
         outDir = v;
         scanToo = false;
+        pathAt = 0;
         break;
       case 'codegen': {
         const eq = v.indexOf('=');
@@ -169,6 +173,7 @@ export function parseRustcArgs(args: readonly string[]): RustcParse {
         const eq = v.indexOf('=');
         const kind = eq < 0 ? 'all' : v.slice(0, eq);
         searchDirs.push({ kind, path: eq < 0 ? v : v.slice(eq + 1) });
+        pathAt = eq + 1;
         break;
       }
       case 'native-lib': {
@@ -185,6 +190,7 @@ export function parseRustcArgs(args: readonly string[]): RustcParse {
         const spec = eq < 0 ? v : v.slice(0, eq);
         const name = spec.slice(spec.lastIndexOf(':') + 1);
         externs.push({ name, path: eq < 0 ? undefined : v.slice(eq + 1) });
+        if (eq >= 0) pathAt = eq + 1;
         break;
       }
       case 'target':
@@ -199,7 +205,12 @@ export function parseRustcArgs(args: readonly string[]): RustcParse {
       case 'print':
         break;
     }
-    if (run) runArgs.push(...o.words);
+    if (run) {
+      // The value ends the option's last word (`--out-dir=D`, `-LD`, or a word of its own).
+      const last = o.words[o.words.length - 1];
+      if (pathAt !== undefined && last !== undefined) keyPaths.push({ arg: runArgs.length + o.words.length - 1, start: last.length - v.length + pathAt });
+      runArgs.push(...o.words);
+    }
     if (scanToo) scanArgs.push(...o.words);
   }
   if (crateName === undefined) return uncacheable('no-crate-name', source);
@@ -210,5 +221,5 @@ export function parseRustcArgs(args: readonly string[]): RustcParse {
   const links = emits.has('link') && crateTypes.some((t) => t === 'bin' || t === 'dylib' || t === 'cdylib' || t === 'proc-macro');
 
   const outputs = rustOutputs({ crateName, extraFilename, crateTypes, emits, outDir });
-  return { kind: 'compile', job: { crateName, crateTypes, source, outputs, runArgs, scanArgs, keyArgs: runArgs, externs, searchDirs, nativeLibs, nativeCpu, target, links, linker } };
+  return { kind: 'compile', job: { crateName, crateTypes, source, outputs, runArgs, scanArgs, keyArgs: runArgs, keyPaths, externs, searchDirs, nativeLibs, nativeCpu, target, links, linker } };
 }

@@ -64,6 +64,14 @@ export interface RustJob {
   scanArgs: string[];
   /** Arguments that decide the outputs, in order (runArgs; the key adds the working directory). */
   keyArgs: string[];
+  /**
+   * The paths in keyArgs that name where rustc looks and writes, not what it reads:
+   * `--out-dir`, `-L` and `--extern` (the extern's bytes are keyed by digest). Their
+   * spelling reaches no output but text (dep-info, messages), so the key may spell them
+   * from the cargo target directory (rustc-key.ts). The path runs from `start` to the
+   * end of keyArgs[arg].
+   */
+  keyPaths: Array<{ arg: number; start: number }>;
   externs: RustExtern[];
   /** `-L` directories by kind (`all` when unnamed), in order. */
   searchDirs: Array<{ kind: string; path: string }>;

@@ -70,7 +70,7 @@ async function explainRust(out: (line: string) => void, c: Parameters<typeof rus
   const rust = createRustContext(config.digest);
   const keyed = await rustKeyFor({ algorithm: config.digest, rust }, c);
   if (keyed.kind === 'uncacheable') return out(`plan: not cached (${keyed.reason}${keyed.why ? `: ${keyed.why}` : ''})`), 0;
-  return keyAndLookup(out, config, keyed.key, (m) => matchManifest(m, rust.files, { cwd: c.cwd, pwd: c.keyCwd }, c.env), 'the files and variables');
+  return keyAndLookup(out, config, keyed.key, (m) => matchManifest(m, rust.files, { cwd: c.cwd, pwd: keyed.targetDir ?? c.keyCwd }, c.env), 'the files and variables');
 }
 
 /** Prints the key's tagged inputs and digest, then whether a recorded input set matches what `match` sees now. */

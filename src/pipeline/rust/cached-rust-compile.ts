@@ -21,6 +21,7 @@ import { rustKeyFor } from './rust-key-for.js';
 import { linkDepsArgs, readLinked, readOutputs, runRustInSandbox, type RustOutputData } from './run-rust-in-sandbox.js';
 import { scanRustInputs, type RustInputs } from './scan-rust-inputs.js';
 import { storeRustCompile } from './store-rust-compile.js';
+import { renderTarget } from './target-template.js';
 
 type Reason = PipelineUncacheableReason | RustcUncacheableReason;
 
@@ -37,23 +38,26 @@ export async function cachedRustCompile(ctx: CacheContext, c: RustCall, sink: Ca
     if (keyed.why) ctx.log.debug(`${c.tool}: ${keyed.reason}: ${keyed.why}`);
     return compileRustUncached(ctx, c, sink, keyed.reason);
   }
-  const { key, tool, linker } = keyed;
+  const { key, tool, linker, targetDir } = keyed;
   await ctx.flight(key.key, async () => {
-    if (await tryHit(ctx, c, key, tool, linker, sink)) return;
-    await compileAndStore(ctx, c, key, tool, linker, sink);
+    if (await tryHit(ctx, c, key, tool, linker, targetDir, sink)) return;
+    await compileAndStore(ctx, c, key, tool, linker, targetDir, sink);
   });
 }
 
-async function tryHit(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, sink: CallSink): Promise<boolean> {
+async function tryHit(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, targetDir: string | undefined, sink: CallSink): Promise<boolean> {
   try {
     const manifest = await ctx.manifests.get(direct.key);
     if (!manifest) return false;
-    const resultKey = await matchManifest(manifest, ctx.rust.files, { cwd: c.cwd, pwd: c.keyCwd }, c.env);
+    // Entries spell paths under the target directory from it ($PWD): each caller's own.
+    const resultKey = await matchManifest(manifest, ctx.rust.files, { cwd: c.cwd, pwd: targetDir ?? c.keyCwd }, c.env);
     if (!resultKey) return false;
     const result = await ctx.actions.get(resultKey);
     if (!result || result.outputs.length !== c.job.outputs.length) return false;
     if (ctx.sandbox && !result.sandboxed) return false;
-    const replayed = await replay(result, ctx.cas, ctx.algorithm, placeOutputs(c), c.umask, sink);
+    if (result.targetRelative && targetDir === undefined) return false;
+    const render = result.targetRelative ? (b: Buffer) => renderTarget(b, targetDir!) : undefined;
+    const replayed = await replay(result, ctx.cas, ctx.algorithm, placeOutputs(c, render), c.umask, sink, render);
     if (!replayed) return false;
     ctx.stats.bumpTool(c.tool, 'direct-hit');
     ctx.stats.bumpCache('time-saved-ms', result.durationMs);
@@ -84,11 +88,12 @@ async function recompile(ctx: CacheContext, sandbox: Sandbox, c: RustCall, tool:
   return { kind: 'ran', outcome: ran.outcome, data: ran.outputs?.map((o) => o.data) ?? [] };
 }
 
-/** Each stored output goes where this call asks for the output of the same role. */
-function placeOutputs(c: RustCall): PlaceOutput {
+/** Each stored output goes where this call asks for the output of the same role; a templated dep-info is rendered for the caller's target directory. */
+function placeOutputs(c: RustCall, render: ((b: Buffer) => Buffer) | undefined): PlaceOutput {
   return (o, i, data) => {
     const w = c.job.outputs[i];
-    return w && w.role === o.role ? { path: resolve(c.cwd, w.path), data } : undefined;
+    if (!w || w.role !== o.role) return undefined;
+    return { path: resolve(c.cwd, w.path), data: render && o.role === 'dep-info' ? render(data) : data };
   };
 }
 
@@ -118,7 +123,7 @@ export async function compileRustUncached(ctx: CacheContext, c: RustCall, sink: 
   sink.exit(r.code, r.signal);
 }
 
-async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, sink: CallSink): Promise<void> {
+async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, targetDir: string | undefined, sink: CallSink): Promise<void> {
   if (!scratchReady(ctx)) {
     ctx.stats.bumpCache('store-error');
     return runCounted(ctx, c, sink, 'sandbox-error', direct);
@@ -132,8 +137,8 @@ async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey,
   const learned = await scanRustInputs(ctx, c, tool, sink.signal);
   if (sink.signal.aborted) return sink.abandon();
   if (typeof learned === 'string') return runCounted(ctx, c, sink, learned, direct);
-  if (sandbox) return compileSandboxed(ctx, sandbox, c, direct, tool, linker, learned, sink);
-  return compileUnsandboxed(ctx, c, direct, tool, linker !== undefined, learned, sink);
+  if (sandbox) return compileSandboxed(ctx, sandbox, c, direct, tool, linker, learned, targetDir, sink);
+  return compileUnsandboxed(ctx, c, direct, tool, linker !== undefined, learned, targetDir, sink);
 }
 
 /**
@@ -142,7 +147,7 @@ async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey,
  * again outside, and the caller gets exactly that run: when it succeeds there, the compile
  * read something the key does not cover (sandbox-violation).
  */
-async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, learned: RustInputs, sink: CallSink): Promise<void> {
+async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, learned: RustInputs, targetDir: string | undefined, sink: CallSink): Promise<void> {
   const ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, learned, sink.signal);
   if (ran.kind === 'ran') sink.ranHidden();
   if (sink.signal.aborted) return sink.abandon();
@@ -157,7 +162,7 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall
   if (typeof all === 'string') {
     ctx.stats.uncacheable(c.tool, all);
     ctx.why.notStored(c, direct, all);
-  } else await store(ctx, c, direct, r, all, ran.outputs, true);
+  } else await store(ctx, c, direct, r, all, ran.outputs, true, targetDir);
   deliver(c, ran.outputs, r, sink);
 }
 
@@ -191,7 +196,7 @@ function firstError(stderr: Buffer): string | undefined {
 }
 
 /** REPRISE_SANDBOX=off: rustc runs in place, its outputs are read back and stored marked unsandboxed. */
-async function compileUnsandboxed(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, links: boolean, learned: RustInputs, sink: CallSink): Promise<void> {
+async function compileUnsandboxed(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, links: boolean, learned: RustInputs, targetDir: string | undefined, sink: CallSink): Promise<void> {
   const link = links ? linkDepsArgs(c) : undefined;
   const r = await run(ctx, c, c.toolPath, sink, link?.args);
   if (!r) return;
@@ -213,15 +218,15 @@ async function compileUnsandboxed(ctx: CacheContext, c: RustCall, direct: BuiltK
     if (typeof all === 'string') {
       ctx.stats.uncacheable(c.tool, all);
       ctx.why.notStored(c, direct, all);
-    } else await store(ctx, c, direct, r, all, data, false);
+    } else await store(ctx, c, direct, r, all, data, false, targetDir);
   } finally {
     sink.exit(r.code, r.signal);
   }
 }
 
-async function store(ctx: CacheContext, c: RustCall, direct: BuiltKey, r: RunOutcome, learned: RustInputs, data: RustOutputData[], sandboxed: boolean): Promise<void> {
+async function store(ctx: CacheContext, c: RustCall, direct: BuiltKey, r: RunOutcome, learned: RustInputs, data: RustOutputData[], sandboxed: boolean, targetDir: string | undefined): Promise<void> {
   try {
-    const stored = await storeRustCompile(ctx, c, direct, r, learned, data, sandboxed);
+    const stored = await storeRustCompile(ctx, c, direct, r, learned, data, sandboxed, targetDir);
     if (typeof stored === 'string') {
       ctx.stats.uncacheable(c.tool, stored);
       ctx.why.notStored(c, direct, stored);

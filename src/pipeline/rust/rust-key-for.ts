@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
 import type { LinkerIdentity } from '../../adapters/rustc/identify-linker.js';
 import { rustDirectKey } from '../../adapters/rustc/rustc-key.js';
@@ -9,9 +9,11 @@ import type { RustContext } from './create-rust-context.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import { hostCpu } from '../../keying/host-cpu.js';
 import type { RustCall } from './rust-call.js';
+import { cargoTargetDir } from './cargo-target-dir.js';
 
 export type RustKeyResult =
-  | { kind: 'key'; key: BuiltKey; tool: RustToolIdentity; linker: LinkerIdentity | undefined }
+  /** `targetDir`: the cargo target directory paths were keyed from (cargo-target-dir.ts). */
+  | { kind: 'key'; key: BuiltKey; tool: RustToolIdentity; linker: LinkerIdentity | undefined; targetDir: string | undefined }
   | { kind: 'uncacheable'; reason: PipelineUncacheableReason | RustcUncacheableReason; why?: string };
 
 /** The tool, the crate root and the extern crates: the direct key, before rustc runs (shared by the pipeline and `reprise explain`). */
@@ -45,9 +47,11 @@ export async function rustKeyFor(ctx: { algorithm: DigestAlgorithm; rust: RustCo
     if (!d) return { kind: 'uncacheable', reason: 'extern-unreadable', why: x.path };
     externDigests.push(d.digest.hash);
   }
+  const first = c.job.outputs[0];
+  const targetDir = first && cargoTargetDir(dirname(resolve(c.cwd, first.path)));
   const key = rustDirectKey({
     algorithm: ctx.algorithm, tool, job: c.job, terminalArgs: c.terminalArgs, cwd: c.cwd, env: c.env,
-    sourceDigest: source.digest.hash, externDigests, hostCpu: c.job.nativeCpu ? hostCpu() : undefined, linker,
+    sourceDigest: source.digest.hash, externDigests, hostCpu: c.job.nativeCpu ? hostCpu() : undefined, linker, targetDir,
   });
-  return { kind: 'key', key, tool, linker };
+  return { kind: 'key', key, tool, linker, targetDir };
 }

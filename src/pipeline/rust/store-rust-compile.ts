@@ -9,13 +9,16 @@ import type { RustCall } from './rust-call.js';
 import type { RustOutputData } from './run-rust-in-sandbox.js';
 import { storeBlob } from '../store-blob.js';
 import type { RustInputs } from './scan-rust-inputs.js';
+import { portableRust } from './portable-rust-result.js';
 
 /**
  * Stores a successful rustc compile: its outputs (with their modes: programs and shared
  * objects are executable), stdout and stderr as blobs, the result under a key of the
- * direct key plus every file and variable read, and a manifest entry that finds it.
+ * direct key plus every file and variable read, and a manifest entry that finds it. With
+ * a target directory, the entry and result are made to serve other target directories
+ * where they can (portable-rust-result.ts).
  */
-export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: BuiltKey, r: RunOutcome, learned: RustInputs, data: RustOutputData[], sandboxed: boolean): Promise<PipelineUncacheableReason | ManifestEntry> {
+export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: BuiltKey, r: RunOutcome, learned: RustInputs, data: RustOutputData[], sandboxed: boolean, targetDir: string | undefined): Promise<PipelineUncacheableReason | ManifestEntry> {
   // A crate written just before this compile began (cargo starts dependants the moment an
   // rmeta appears) has a time the coarse clock cannot order: hash it again instead. Equal
   // bytes before and after the compile are the bytes it read.
@@ -24,19 +27,24 @@ export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: B
     const again = await ctx.rust.files.digest(i.path);
     if (again?.digest.hash !== i.digest) return 'input-changed-during-compile';
   }
+  const p = portableRust(targetDir, c.cwd, learned.inputs, learned.env, data.map((d) => d.data), c.job.outputs.map((o) => o.role === 'dep-info'), r.stdout, r.stderr);
+  if (p.bound) {
+    ctx.stats.bumpCache('entry-bound');
+    ctx.log.debug(`${c.tool}: crate ${c.job.crateName} stored for ${p.bound.dirs.pwd} only: ${p.bound.why}`);
+  }
   const blob = (bytes: Buffer): Promise<string> => storeBlob(ctx, bytes);
   const outputs: OutputFile[] = [];
   for (const [i, o] of c.job.outputs.entries()) {
-    const d = data[i]!;
-    outputs.push({ role: o.role, path: o.path, digest: await blob(d.data), size: d.data.length, mode: d.mode });
+    const d = p.outputs[i]!;
+    outputs.push({ role: o.role, path: o.path, digest: await blob(d), size: d.length, mode: data[i]!.mode });
   }
   const result: ActionResult = {
-    schema: 1, outputs, stdoutDigest: await blob(r.stdout), stderrDigest: await blob(r.stderr), exitCode: 0,
-    durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed,
+    schema: 1, outputs, stdoutDigest: await blob(p.stdout), stderrDigest: await blob(p.stderr), exitCode: 0,
+    durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed, ...(p.targetRelative ? { targetRelative: true } : {}),
   };
-  const resultKey = rustResultKey(ctx.algorithm, direct.key, learned.inputs, learned.env);
+  const resultKey = rustResultKey(ctx.algorithm, direct.key, p.inputs, learned.env, p.bound?.dirs);
   await ctx.actions.put(resultKey, result);
-  const entry: ManifestEntry = { inputs: learned.inputs, absent: [], present: [], env: learned.env, resultKey };
+  const entry: ManifestEntry = { inputs: p.inputs, absent: [], present: [], env: learned.env, resultKey, ...(p.bound ? { anchor: p.bound.dirs } : {}) };
   await ctx.manifests.put(direct.key, addManifestEntry(await ctx.manifests.get(direct.key), entry));
   return entry;
 }

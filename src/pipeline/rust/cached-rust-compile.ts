@@ -22,6 +22,10 @@ import { linkDepsArgs, readLinked, readOutputs, runRustInSandbox, type RustOutpu
 import { scanRustInputs, type RustInputs } from './scan-rust-inputs.js';
 import { storeRustCompile } from './store-rust-compile.js';
 import { renderTarget } from './target-template.js';
+import { packageInputs } from './package-inputs.js';
+import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
+import { rememberCrates } from './crate-deps.js';
+import { storedResolver } from '../stored-path.js';
 
 type Reason = PipelineUncacheableReason | RustcUncacheableReason;
 
@@ -50,7 +54,8 @@ async function tryHit(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: Ru
     const manifest = await ctx.manifests.get(direct.key);
     if (!manifest) return false;
     // Entries spell paths under the target directory from it ($PWD): each caller's own.
-    const resultKey = await matchManifest(manifest, ctx.rust.files, { cwd: c.cwd, pwd: targetDir ?? c.keyCwd }, c.env);
+    const dirs = { cwd: c.cwd, pwd: targetDir ?? c.keyCwd };
+    const resultKey = await matchManifest(manifest, ctx.rust.files, dirs, c.env);
     if (!resultKey) return false;
     const result = await ctx.actions.get(resultKey);
     if (!result || result.outputs.length !== c.job.outputs.length) return false;
@@ -59,6 +64,9 @@ async function tryHit(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: Ru
     const render = result.targetRelative ? (b: Buffer) => renderTarget(b, targetDir!) : undefined;
     const replayed = await replay(result, ctx.cas, ctx.algorithm, placeOutputs(c, render), c.umask, sink, render);
     if (!replayed) return false;
+    const entry = manifest.entries.find((e) => e.resultKey === resultKey);
+    const at = storedResolver(dirs);
+    if (entry) rememberCrates(ctx.rust.crateDeps, c.cwd, c.job.outputs.map((o, i) => ({ path: o.path, digest: result.outputs[i]!.digest })), entry.inputs.map((i) => at(i.path)));
     ctx.stats.bumpTool(c.tool, 'direct-hit');
     ctx.stats.bumpCache('time-saved-ms', result.durationMs);
     ctx.why.hit(c, direct, resultKey);
@@ -134,6 +142,10 @@ async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey,
     if (!status.ok) return runCounted(ctx, c, sink, 'sandbox-unavailable', direct);
     sandbox = ctx.sandbox;
   }
+  if (sandbox) {
+    const known = await packageInputs(ctx, c);
+    if (known && (await compilePackaged(ctx, sandbox, c, direct, tool, linker, known, targetDir, sink))) return;
+  }
   const learned = await scanRustInputs(ctx, c, tool, sink.signal);
   if (sink.signal.aborted) return sink.abandon();
   if (typeof learned === 'string') return runCounted(ctx, c, sink, learned, direct);
@@ -158,12 +170,47 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall
   const r = ran.outcome;
   if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, direct, r, sink);
   if (!ran.outputs) return runCounted(ctx, c, sink, 'missing-output', direct);
-  const all = linker ? await withLinked(ctx, c, tool, learned, ran.linked) : learned;
+  await storeAndDeliver(ctx, c, direct, tool, linker, learned, r, ran.outputs, ran.linked, targetDir, sink);
+}
+
+/**
+ * A packaged crate's fill without the pre-pass: rustc runs in the sandbox with the whole
+ * package and the crates its externs were compiled against (package-inputs.ts), all of
+ * them in the key, and its own dep-info gives the variables it read. False when that did
+ * not go through (it failed inside, which may be a read past what was shown, or its
+ * dep-info names a file outside the key): nothing has reached the caller, and the fill
+ * with the pre-pass runs.
+ */
+async function compilePackaged(ctx: CacheContext, sandbox: Sandbox, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, known: RustInputs, targetDir: string | undefined, sink: CallSink): Promise<boolean> {
+  const ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, known, sink.signal);
+  if (sink.signal.aborted) {
+    sink.abandon();
+    return true;
+  }
+  const why = (what: string): false => (ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: the package fill did not go through (${what}); running the pre-pass`), false);
+  if (ran.kind === 'sandbox-error') return why(ran.why);
+  if (ran.outcome.code !== 0 || ran.outcome.signal !== 0 || !ran.outputs) return why(`exit ${ran.outcome.code}`);
+  sink.ranHidden();
+  const at = c.job.outputs.findIndex((o) => o.role === 'dep-info');
+  const info = at < 0 ? undefined : parseRustDepInfo(ran.outputs[at]!.data.toString('utf8'));
+  if (!info) return why('no dep-info');
+  const keyed = new Set(known.inputs.map((i) => i.path));
+  const outside = info.files.map((f) => resolve(c.cwd, f)).find((f) => !keyed.has(f));
+  if (outside) return why(`its dep-info names ${outside}`);
+  const learned: RustInputs = { ...known, env: info.env.map((e) => ({ name: e.name, value: c.env.get(e.name) ?? null })) };
+  ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: filled from its package, no pre-pass`);
+  await storeAndDeliver(ctx, c, direct, tool, linker, learned, ran.outcome, ran.outputs, ran.linked, targetDir, sink);
+  return true;
+}
+
+/** A sandboxed compile that succeeded: stored (with what its link read), then given to the caller. */
+async function storeAndDeliver(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, learned: RustInputs, r: RunOutcome, outputs: RustOutputData[], linked: string[] | undefined, targetDir: string | undefined, sink: CallSink): Promise<void> {
+  const all = linker ? await withLinked(ctx, c, tool, learned, linked) : learned;
   if (typeof all === 'string') {
     ctx.stats.uncacheable(c.tool, all);
     ctx.why.notStored(c, direct, all);
-  } else await store(ctx, c, direct, r, all, ran.outputs, true, targetDir);
-  deliver(c, ran.outputs, r, sink);
+  } else await store(ctx, c, direct, r, all, outputs, true, targetDir);
+  deliver(c, outputs, r, sink);
 }
 
 /** A compile that failed in the sandbox runs outside; if it succeeds there, the sandbox caught an undeclared read. */

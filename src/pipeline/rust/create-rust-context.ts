@@ -5,6 +5,7 @@ import { identifyRustc, RUSTC_IDENTITY_ENV, type RustToolIdentity } from '../../
 import { createFileDigestCache, type FileDigestCache } from '../../hashing/file-digest-cache.js';
 import { identifyLinker, type LinkerIdentity } from '../../adapters/rustc/identify-linker.js';
 import type { DigestAlgorithm } from '../../hashing/types.js';
+import { createCrateDeps, type CrateDeps } from './crate-deps.js';
 
 /** What the Rust pipeline keeps per daemon: the rustc toolchains it has met, and digests of the files compiles read. */
 export interface RustContext {
@@ -16,6 +17,8 @@ export interface RustContext {
   linker(name: string, env: NodeJS.ProcessEnv): Promise<LinkerIdentity>;
   /** Sources and crates, digested without the C adapter's content scan (rlibs are megabytes). */
   files: FileDigestCache<undefined>;
+  /** The crates each crate file this daemon stored or served was compiled against. */
+  crateDeps: CrateDeps;
 }
 
 /** Files every dynamically linked program may read before main, and locale data. */
@@ -45,6 +48,7 @@ export function createRustContext(algorithm: DigestAlgorithm): RustContext {
   const linkers = new LRUCache<string, { stamps: string[]; identity: Promise<LinkerIdentity> }>({ max: 16 });
   return {
     files: createFileDigestCache({ algorithm, scan: () => undefined }),
+    crateDeps: createCrateDeps(),
     async identify(toolPath, env, cwd, target) {
       // A rustup proxy resolves its toolchain from RUSTUP_TOOLCHAIN (rustup sets it for what
       // it runs, cargo and so cargo's rustc calls included), else from overrides and

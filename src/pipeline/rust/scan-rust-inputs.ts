@@ -15,6 +15,8 @@ import { rustRunEnv, type RustCall } from './rust-call.js';
 export interface RustInputs {
   /** Every file it read, absolute: what the sandbox shows. */
   reads: string[];
+  /** Directories shown whole (a packaged crate's: package-inputs.ts), every file of which is in `inputs`. */
+  dirs?: string[];
   /** Those the key does not already cover through the tool identity (the sysroot's crates), with digests. */
   inputs: Array<{ path: string; digest: string }>;
   /** The variables it read (`# env-dep`), with the caller's values. */

@@ -10,6 +10,7 @@ import type { RustOutputData } from './run-rust-in-sandbox.js';
 import { storeBlob } from '../store-blob.js';
 import type { RustInputs } from './scan-rust-inputs.js';
 import { portableRust } from './portable-rust-result.js';
+import { rememberCrates } from './crate-deps.js';
 
 /**
  * Stores a successful rustc compile: its outputs (with their modes: programs and shared
@@ -46,5 +47,7 @@ export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: B
   await ctx.actions.put(resultKey, result);
   const entry: ManifestEntry = { inputs: p.inputs, absent: [], present: [], env: learned.env, resultKey, ...(p.bound ? { anchor: p.bound.dirs } : {}) };
   await ctx.manifests.put(direct.key, addManifestEntry(await ctx.manifests.get(direct.key), entry));
+  // Text outputs are stored as templates: only crate files (binary, stored as written) are recorded.
+  rememberCrates(ctx.rust.crateDeps, c.cwd, outputs, learned.inputs.map((i) => i.path));
   return entry;
 }

@@ -5,6 +5,8 @@ import { basename, dirname, resolve } from 'node:path';
 export interface ViewSpec {
   /** The toolchain's files and directories: read-only. */
   toolchain: readonly string[];
+  /** Directories shown whole, read-only (a packaged crate: every file in it is keyed). Bound before scratch directories, which may lie inside them. */
+  inputDirs?: readonly string[];
   /** Declared inputs (and paths __has_include found): read-only at their real paths. Spelled as the compiler opened them (`inc/../x.h`), so each directory passed on the way exists inside. */
   inputs: readonly string[];
   /** Each output file: a scratch file bound writable at the path the compiler writes. */
@@ -95,6 +97,11 @@ export function buildView(spec: ViewSpec): BuiltView {
   for (const t of spec.tmpfs) {
     const phys = walk(t, true);
     if (phys !== undefined && !covered(phys)) ops.push('tmpfs', '/', phys);
+  }
+  for (const d of spec.inputDirs ?? []) {
+    const phys = walk(d, false);
+    if (phys === undefined || !isDir(phys)) missing.push(d);
+    else bind('ro', phys, phys);
   }
   // Scratch output directories next, so the inputs inside them are bound on top.
   for (const d of spec.scratchDirs ?? []) {

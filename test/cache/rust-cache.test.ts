@@ -3,7 +3,7 @@
 // Assertions are on stats counters and output bytes. Uses whatever cargo and rustc come
 // first on PATH (rustup's here, Debian's 1.63 on a fresh CI machine).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import type { VerifyReport } from '../../src/verify/types.js';
@@ -182,6 +182,38 @@ test('the sandbox catches a read the key does not cover: a proc-macro reading a 
   assert.deepEqual(delta(before, after), { hit: 0, miss: 0, uncacheable: 1, failed: 0 });
   assert.equal((after.reasons['sandbox-violation'] ?? 0) - (before.reasons['sandbox-violation'] ?? 0), 1);
   assert.ok(existsSync(join(dir, 'pmr', 'libuser.rlib')), 'the caller still gets its rlib');
+});
+
+test('a packaged crate (its CARGO_MANIFEST_DIR holds .cargo-ok) is filled from its whole package: a proc-macro reading one of its files is cached, and an edit of that file misses', { skip }, async () => {
+  const pkg = join(dir, 'pkgd');
+  writeSettled(dir, 'pkgd/.cargo-ok', '');
+  writeSettled(dir, 'pkgd/pm.rs', 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn secret(_: TokenStream) -> TokenStream { std::fs::read_to_string("secret.txt").unwrap().trim().parse().unwrap() }\n');
+  writeSettled(dir, 'pkgd/secret.txt', '7\n');
+  writeSettled(dir, 'pkgd/user.rs', 'pub fn value() -> u32 { pm::secret!() }\n');
+  mkdirSync(join(dir, 'pkgout'), { recursive: true });
+  await settle();
+  // The proc-macro goes through reprise first: the daemon then knows what it was compiled against.
+  const pm = await run('rustc', ['--crate-name', 'pm', '--crate-type', 'proc-macro', 'pm.rs', '--emit=dep-info,link', '--out-dir', '../pkgout'], { cwd: pkg, env: ws.env });
+  assert.equal(pm.code, 0, text(pm));
+  const user = ['--crate-name', 'user', '--crate-type', 'rlib', join(pkg, 'user.rs'), '--emit=dep-info,metadata,link', '--out-dir', '../pkgout', '--extern', 'pm=../pkgout/libpm.so'];
+  const env = { ...ws.env, CARGO_MANIFEST_DIR: pkg };
+  const compile = async (): Promise<{ d: ReturnType<typeof delta>; violations: number; rlib: Buffer }> => {
+    const before = await counts();
+    const r = await run('rustc', user, { cwd: pkg, env });
+    assert.equal(r.code, 0, text(r));
+    const after = await counts();
+    return { d: delta(before, after), violations: (after.reasons['sandbox-violation'] ?? 0) - (before.reasons['sandbox-violation'] ?? 0), rlib: readFileSync(join(dir, 'pkgout', 'libuser.rlib')) };
+  };
+  const first = await compile();
+  assert.deepEqual({ ...first.d, violations: first.violations }, { hit: 0, miss: 1, uncacheable: 0, failed: 0, violations: 0 }, 'stored: the file the macro read is in the key');
+  const again = await compile();
+  assert.deepEqual(again.d, { hit: 1, miss: 0, uncacheable: 0, failed: 0 });
+  assert.ok(again.rlib.equals(first.rlib));
+  writeSettled(dir, 'pkgd/secret.txt', '8\n');
+  await settle();
+  const edited = await compile();
+  assert.deepEqual(edited.d, { hit: 0, miss: 1, uncacheable: 0, failed: 0 }, 'an edit of a file no dep-info lists is still a miss');
+  assert.ok(!edited.rlib.equals(first.rlib), 'with the new value compiled in');
 });
 
 test('a linked program and a proc-macro: cached, executable, byte-identical to bare rustc', { skip }, async () => {

@@ -27,6 +27,8 @@ export async function packageInputs(ctx: CacheContext, c: RustCall): Promise<Rus
   if (!c.job.outputs.some((o) => o.role === 'dep-info')) return undefined; // its env-deps come from there
   const source = resolve(c.cwd, c.job.source);
   if (!source.startsWith(`${pkg}/`) || !PACKAGED_MARKS.some((m) => existsSync(join(pkg, m)))) return undefined;
+  // A compile writing into its package would key its own earlier outputs.
+  if (c.job.outputs.some((o) => resolve(c.cwd, o.path).startsWith(`${pkg}/`))) return undefined;
   const startedAtNs = windowStartNs();
   const files = walkPackage(pkg);
   if (!files) return undefined;

@@ -44,8 +44,8 @@ export async function runRustInSandbox(ctx: CacheContext, sandbox: Sandbox, c: R
     const externs = c.job.externs.flatMap((x) => (x.path === undefined ? [] : [abs(x.path)]));
     const view = buildView({
       toolchain: [...ctx.rust.toolchain(tool), ...(linker?.files ?? [])],
-      // Whole directories first: files inside them bound later would be hidden by them.
-      inputs: [...new Set([...(learned.dirs ?? []), ...learned.reads, ...externs])],
+      inputDirs: learned.dirs ?? [],
+      inputs: [...new Set([...learned.reads, ...externs])],
       outputs: [],
       dirs: [c.cwd, c.keyCwd],
       tmpfs: ['/tmp', ...(tmpdir && tmpdir.startsWith('/') ? [tmpdir] : [])],

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { statSync, type BigIntStats } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { digestBytes } from './create-hasher.js';
+import { hashFile } from './hash-file.js';
 import { isUnsettled } from './settle-window.js';
 import type { Digest, DigestAlgorithm } from './types.js';
 
@@ -27,8 +28,11 @@ export interface FileDigestCache<S = undefined> {
 
 export interface FileDigestCacheOptions<S> {
   algorithm: DigestAlgorithm;
-  /** Looks at the content once per hash, e.g. for __TIME__; memoised with the digest. */
-  scan: (content: Buffer) => S;
+  /**
+   * Looks at the content once per hash, e.g. for __TIME__; memoised with the digest.
+   * Without one, files are hashed in chunks and never held whole (hashFile), and `scan` is undefined.
+   */
+  scan?: (content: Buffer) => S;
   maxEntries?: number;
   /** A file modified this recently is rehashed every time: timestamps may be too coarse to see a new write (see settle-window.ts). */
   youngMs?: number;
@@ -43,7 +47,7 @@ export function createFileDigestCache<S>(opts: FileDigestCacheOptions<S>): FileD
   // lru-cache preallocates its slots: 200k cost about 50 ms at daemon start. 50k files is a large build.
   const memo = new LRUCache<string, FileDigest<S>>({ max: opts.maxEntries ?? 50_000 });
   // Scans by content: a tree copied afresh (new inodes, new ctimes) must be hashed again, not scanned again.
-  const scans = new LRUCache<string, { scan: S }>({ max: opts.maxEntries ?? 50_000 });
+  const scans = new LRUCache<string, { scan: S }>({ max: opts.scan ? opts.maxEntries ?? 50_000 : 1 });
   const now = opts.now ?? Date.now;
   const counters = { hits: 0, hashed: 0 };
 
@@ -81,23 +85,30 @@ export function createFileDigestCache<S>(opts: FileDigestCacheOptions<S>): FileD
       const st = statOf(path);
       if (!st) return undefined;
       const stamp = stampOf(st);
-      let content: Buffer;
+      let digest: Digest;
+      let scan: S;
       try {
-        content = await readFile(path);
+        if (opts.scan) {
+          const content = await readFile(path);
+          digest = digestBytes(opts.algorithm, content);
+          let scanned = scans.get(digest.hash);
+          if (!scanned) {
+            scanned = { scan: opts.scan(content) };
+            scans.set(digest.hash, scanned);
+          }
+          scan = scanned.scan;
+        } else {
+          digest = await hashFile(opts.algorithm, path);
+          scan = undefined as S;
+        }
       } catch {
         return undefined;
       }
       counters.hashed++;
-      const digest = digestBytes(opts.algorithm, content);
-      let scanned = scans.get(digest.hash);
-      if (!scanned) {
-        scanned = { scan: opts.scan(content) };
-        scans.set(digest.hash, scanned);
-      }
-      const result: FileDigest<S> = { digest, stamp, scan: scanned.scan };
+      const result: FileDigest<S> = { digest, stamp, scan };
       // Did it change while we read it? Then this digest may match neither version.
       const after = statOf(path);
-      if (!after || stampOf(after) !== stamp || content.length !== Number(st.size)) return undefined;
+      if (!after || stampOf(after) !== stamp || digest.size !== Number(st.size)) return undefined;
       const young = isUnsettled(st.mtimeNs, st.ctimeNs, BigInt(now()) * 1_000_000n, opts.youngMs);
       if (!young) memo.set(path, result);
       else memo.delete(path);

@@ -43,7 +43,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     onError: (e) => log.warn(`store upkeep failed: ${e.message}`),
   });
   const files = createFileDigestCache({ algorithm: config.digest, scan: scanContent });
-  const toolFiles = createFileDigestCache({ algorithm: config.digest, scan: () => undefined, maxEntries: 1024 });
+  const toolFiles = createFileDigestCache({ algorithm: config.digest, maxEntries: 1024 });
 
   // Tool identities, revalidated by the stamps of every part on each use.
   // The called path's own stamp is checked too: a symlink retargeted (gcc-12 → gcc-13) leaves the old parts' stamps as they were.

@@ -63,3 +63,21 @@ test('the settle window: 2 s for whole-second timestamps, 100 ms for fine ones',
   assert.equal(isUnsettled(now - s + 7n, now - s + 7n, now), false, 'ns stamps, 1 s old: settled');
   assert.equal(isUnsettled(now - 50_000_007n, now - 50_000_007n, now), true, 'ns stamps, 50 ms old: not yet');
 });
+
+test('without a scan, files are hashed in chunks: the same digests, memoised the same way', async () => {
+  const now = Date.now() + 10_000;
+  const cache = createFileDigestCache({ algorithm: 'sha256', now: () => now });
+  const big = Buffer.alloc((5 << 20) + 3);
+  for (let i = 0; i < big.length; i += 4093) big[i] = (i >> 7) & 0xff;
+  const f = join(dir, 'big.rlib');
+  writeFileSync(f, big);
+  const e = join(dir, 'empty.rmeta');
+  writeFileSync(e, '');
+  const [a, b] = await Promise.all([cache.digest(f), cache.digest(e)]);
+  assert.deepEqual(a?.digest, digestBytes('sha256', big));
+  assert.deepEqual(b?.digest, digestBytes('sha256', Buffer.alloc(0)));
+  assert.equal(a?.scan, undefined);
+  assert.equal(cache.peek(f)?.digest.hash, a?.digest.hash);
+  assert.equal(cache.counters.hashed, 2);
+  assert.equal(await cache.digest(join(dir, 'missing.rlib')), undefined);
+});

@@ -53,7 +53,7 @@ export async function explainCommand(cmd: string[]): Promise<number> {
 
   const config = loadConfig();
   const files = createFileDigestCache({ algorithm: config.digest, scan: scanContent });
-  const toolFiles = createFileDigestCache({ algorithm: config.digest, scan: () => undefined });
+  const toolFiles = createFileDigestCache({ algorithm: config.digest });
   const keyed = await directKeyFor(
     { algorithm: config.digest, baseDir: config.baseDir, files, identify: (p, env) => identifyGcc(p, env, toolFiles) },
     { toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs },

@@ -41,13 +41,13 @@ function isToolchainRustc(toolPath: string, stamp: string): boolean {
 }
 
 export function createRustContext(algorithm: DigestAlgorithm): RustContext {
-  const files = createFileDigestCache({ algorithm, scan: () => undefined, maxEntries: 4096 });
+  const files = createFileDigestCache({ algorithm, maxEntries: 4096 });
   const known = new LRUCache<string, { called: string; stamps: string[]; identity: RustToolIdentity }>({ max: 64 });
   // Concurrent first calls (cargo -j) share one identification.
   const pending = new Map<string, Promise<RustToolIdentity>>();
   const linkers = new LRUCache<string, { stamps: string[]; identity: Promise<LinkerIdentity> }>({ max: 16 });
   return {
-    files: createFileDigestCache({ algorithm, scan: () => undefined }),
+    files: createFileDigestCache({ algorithm }),
     crateDeps: createCrateDeps(),
     async identify(toolPath, env, cwd, target) {
       // A rustup proxy resolves its toolchain from RUSTUP_TOOLCHAIN (rustup sets it for what

@@ -38,6 +38,11 @@ export const MAX_MANIFEST_ENTRIES = 16;
  * and whose absent paths are all still absent.
  */
 export async function matchManifest(m: Manifest, files: FileDigestCache<unknown>, dirs: CallDirs, env?: ReadonlyMap<string, string>): Promise<string | undefined> {
+  return (await matchManifestEntry(m, files, dirs, env))?.resultKey;
+}
+
+/** The entry matchManifest's result key comes from. */
+export async function matchManifestEntry(m: Manifest, files: FileDigestCache<unknown>, dirs: CallDirs, env?: ReadonlyMap<string, string>): Promise<ManifestEntry | undefined> {
   const at = storedResolver(dirs);
   entries: for (const e of m.entries) {
     if (e.anchor && (e.anchor.cwd !== dirs.cwd || e.anchor.pwd !== dirs.pwd)) continue;
@@ -50,7 +55,7 @@ export async function matchManifest(m: Manifest, files: FileDigestCache<unknown>
       const d = files.peek(path) ?? (await files.digest(path));
       if (!d || d.digest.hash !== i.digest) continue entries;
     }
-    return e.resultKey;
+    return e;
   }
   return undefined;
 }

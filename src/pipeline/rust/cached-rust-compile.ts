@@ -7,7 +7,7 @@ import type { Sandbox } from '../../exec/create-sandbox.js';
 import type { BuiltKey } from '../../keying/key-builder.js';
 import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
-import { matchManifest } from '../manifest.js';
+import { matchManifestEntry } from '../manifest.js';
 import { replay, type PlaceOutput } from '../replay.js';
 import type { SandboxRun } from '../run-in-sandbox.js';
 import type { RunOutcome } from '../store-compile.js';
@@ -24,7 +24,7 @@ import { storeRustCompile } from './store-rust-compile.js';
 import { renderTarget } from './target-template.js';
 import { packageInputs } from './package-inputs.js';
 import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
-import { rememberCrates } from './crate-deps.js';
+import { CRATE_FILE, rememberCrates } from './crate-deps.js';
 import { storedResolver } from '../stored-path.js';
 
 type Reason = PipelineUncacheableReason | RustcUncacheableReason;
@@ -55,8 +55,9 @@ async function tryHit(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: Ru
     if (!manifest) return false;
     // Entries spell paths under the target directory from it ($PWD): each caller's own.
     const dirs = { cwd: c.cwd, pwd: targetDir ?? c.keyCwd };
-    const resultKey = await matchManifest(manifest, ctx.rust.files, dirs, c.env);
-    if (!resultKey) return false;
+    const entry = await matchManifestEntry(manifest, ctx.rust.files, dirs, c.env);
+    if (!entry) return false;
+    const { resultKey } = entry;
     const result = await ctx.actions.get(resultKey);
     if (!result || result.outputs.length !== c.job.outputs.length) return false;
     if (ctx.sandbox && !result.sandboxed) return false;
@@ -64,9 +65,9 @@ async function tryHit(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: Ru
     const render = result.targetRelative ? (b: Buffer) => renderTarget(b, targetDir!) : undefined;
     const replayed = await replay(result, ctx.cas, ctx.algorithm, placeOutputs(c, render), c.umask, sink, render);
     if (!replayed) return false;
-    const entry = manifest.entries.find((e) => e.resultKey === resultKey);
     const at = storedResolver(dirs);
-    if (entry) rememberCrates(ctx.rust.crateDeps, c.cwd, c.job.outputs.map((o, i) => ({ path: o.path, digest: result.outputs[i]!.digest })), entry.inputs.map((i) => at(i.path)));
+    const crates = entry.inputs.flatMap((i) => (CRATE_FILE.test(i.path) ? [at(i.path)] : []));
+    rememberCrates(ctx.rust.crateDeps, c.cwd, c.job.outputs.map((o, i) => ({ path: o.path, digest: result.outputs[i]!.digest })), crates);
     ctx.stats.bumpTool(c.tool, 'direct-hit');
     ctx.stats.bumpCache('time-saved-ms', result.durationMs);
     ctx.why.hit(c, direct, resultKey);

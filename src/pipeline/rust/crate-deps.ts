@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { LRUCache } from 'lru-cache';
 
@@ -41,6 +42,13 @@ export function createCrateDeps(max = 8192): CrateDeps {
       return [...out];
     },
   };
+}
+
+/** The files plus, for each `.rmeta` among them, the `.rlib` beside it if there is one: a link needs the rlib of every crate whose metadata the compile reads from an rmeta. */
+export function withRlibs(files: readonly string[]): string[] {
+  const out = [...files];
+  for (const f of files) if (f.endsWith('.rmeta') && existsSync(`${f.slice(0, -6)}.rlib`)) out.push(`${f.slice(0, -6)}.rlib`);
+  return out;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { CacheContext } from '../cache-context.js';
 import { windowStartNs } from '../window-start-ns.js';
 import type { RustCall } from './rust-call.js';
 import type { RustInputs } from './scan-rust-inputs.js';
+import { withRlibs } from './crate-deps.js';
 
 /** Files cargo leaves in a package it unpacked or vendored, never in a checkout: the package is immutable. */
 const PACKAGED_MARKS = ['.cargo-checksum.json', '.cargo-ok'];
@@ -40,10 +41,9 @@ export async function packageInputs(ctx: CacheContext, c: RustCall): Promise<Rus
     if (!d) return undefined;
     externs.push({ path, digest: d.digest.hash });
   }
-  const crates = ctx.rust.crateDeps.closure(externs);
-  if (!crates) return undefined;
-  // A link needs the rlib of every crate whose metadata the compile reads from an rmeta.
-  if (c.job.links) for (const f of [...crates]) if (f.endsWith('.rmeta') && existsSync(`${f.slice(0, -6)}.rlib`)) crates.push(`${f.slice(0, -6)}.rlib`);
+  const loaded = ctx.rust.crateDeps.closure(externs);
+  if (!loaded) return undefined;
+  const crates = c.job.links ? withRlibs(loaded) : loaded;
   const reads = [...new Set([...crates, ...nativeLibraryFiles(c.job, c.cwd)])];
   const inputs: RustInputs['inputs'] = [];
   for (const path of [...files, ...reads]) {

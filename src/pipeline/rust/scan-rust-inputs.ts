@@ -1,6 +1,5 @@
 import { readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
 import { nativeLibraryFiles } from '../../adapters/rustc/native-library-files.js';
@@ -10,6 +9,7 @@ import type { CacheContext } from '../cache-context.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import { windowStartNs } from '../window-start-ns.js';
 import { rustRunEnv, type RustCall } from './rust-call.js';
+import { withRlibs } from './crate-deps.js';
 
 /** What a rustc compile reads, as its dependency pre-pass reported it. */
 export interface RustInputs {
@@ -49,9 +49,8 @@ export async function scanRustInputs(ctx: CacheContext, c: RustCall, tool: RustT
     const reads: string[] = [];
     const inputs: RustInputs['inputs'] = [];
     const rustlib = `${tool.sysroot.replace(/\/+$/, '')}/lib/rustlib/`;
-    // A link needs the rlib of every crate whose metadata the pre-pass read from an rmeta.
-    const files = info.files.map((f) => resolve(c.cwd, f));
-    if (c.job.links) for (const f of [...files]) if (f.endsWith('.rmeta') && existsSync(`${f.slice(0, -6)}.rlib`)) files.push(`${f.slice(0, -6)}.rlib`);
+    const read = info.files.map((f) => resolve(c.cwd, f));
+    const files = c.job.links ? withRlibs(read) : read;
     // Native libraries `-l` names (a build script's C code): rustc bundles them or the linker reads them.
     files.push(...nativeLibraryFiles(c.job, c.cwd));
     for (const path of [...new Set(files)]) {

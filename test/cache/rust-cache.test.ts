@@ -40,6 +40,15 @@ async function build(proj: string, env?: NodeJS.ProcessEnv): Promise<{ r: RunRes
   assert.equal(r.code, 0, text(r));
   return { r, d: delta(before, await counts()) };
 }
+/** A fresh copy of the test workspace in dir/NAME, built once through the shims (every compile stored) and then cleaned. */
+async function builtAndCleaned(name: string): Promise<string> {
+  const proj = join(dir, name);
+  writeRustWorkspace(proj);
+  await settle();
+  await build(proj);
+  assert.equal((await cargo(proj, ['clean'])).code, 0);
+  return proj;
+}
 const program = (proj: string): string => readFileSync(join(proj, 'target', 'debug', 'app')).toString('base64');
 
 test('cargo: cold build, clean, rebuild: every library compile a hit, byte-identical', { skip }, async () => {
@@ -61,11 +70,7 @@ test('cargo: cold build, clean, rebuild: every library compile a hit, byte-ident
 });
 
 test('cargo: editing one module recompiles only its crate', { skip }, async () => {
-  const proj = join(dir, 'ws2');
-  writeRustWorkspace(proj);
-  await settle();
-  await build(proj);
-  assert.equal((await cargo(proj, ['clean'])).code, 0);
+  const proj = await builtAndCleaned('ws2');
   writeSettled(proj, 'mid/src/extra.rs', 'pub const TWO: u32 = 3;\n');
   await settle();
   const edited = await build(proj);
@@ -81,11 +86,7 @@ test('cargo: editing one module recompiles only its crate', { skip }, async () =
 });
 
 test('cargo: a variable read with option_env! is checked on every hit', { skip }, async () => {
-  const proj = join(dir, 'ws3');
-  writeRustWorkspace(proj);
-  await settle();
-  await build(proj);
-  assert.equal((await cargo(proj, ['clean'])).code, 0);
+  const proj = await builtAndCleaned('ws3');
   // cargo does not know mid reads it, so a rebuild is forced by the clean.
   const spicy = await build(proj, { ...ws.env, REPRISE_TEST_FLAVOUR: 'spicy' });
   assert.deepEqual(spicy.d, { hit: 1, miss: 2, uncacheable: 0, failed: 0 }, 'mid misses (its env-dep changed), and so does the link');
@@ -245,11 +246,7 @@ test('a linked program and a proc-macro: cached, executable, byte-identical to b
 });
 
 test('reprise verify -- cargo build: every rustc hit compiled again in the sandbox, zero mismatches', { skip }, async () => {
-  const proj = join(dir, 'ws5');
-  writeRustWorkspace(proj);
-  await settle();
-  await build(proj);
-  assert.equal((await cargo(proj, ['clean'])).code, 0);
+  const proj = await builtAndCleaned('ws5');
   const r = await reprise(['verify', '--', 'cargo', 'build', '-j2', '--offline'], { ...ws.bareEnv, CARGO_TERM_COLOR: 'never' }, proj);
   assert.equal(r.code, 0, text(r));
   assert.match(r.stdout.toString(), /^reprise verify: 3 hits, 3 compiled again and compared: 0 mismatches$/m);

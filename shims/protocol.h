@@ -35,5 +35,17 @@
 #define RP_FILE_PID "daemon.pid"
 #define RP_FILE_LOG "daemon.log"
 #define RP_FILE_FALLBACKS "fallbacks"
+#define RP_FILE_TICKETS "tickets"
+#define RP_FILE_HITS "hits"
+
+#define RP_TICKET_MAGIC "RPT1"
+#define RP_CHECK_FILE 1u
+#define RP_CHECK_ABSENT 2u
+#define RP_CHECK_PRESENT 3u
+#define RP_CHECK_DIR_GUARD 4u
+#define RP_CHECK_SAME_NODE 5u
+#define RP_CHECK_SAME_DIR 6u
+#define RP_SOURCE_INLINE 0u
+#define RP_SOURCE_BLOB 1u
 
 #endif

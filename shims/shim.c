@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "protocol.h"
+#include "ticket.h"
 
 #define SELF_NAME "reprise-shim"
 #define LAUNCHER "reprise-daemon"
@@ -175,7 +176,7 @@ static int put_str(struct buf *b, const char *s)
 }
 
 /* Writes all of p to fd. A closed fd or EPIPE loses the output, never the exit status. */
-static void write_all(int fd, const unsigned char *p, size_t n)
+void write_all(int fd, const unsigned char *p, size_t n)
 {
     while (n > 0) {
         ssize_t w = write(fd, p, n);
@@ -506,8 +507,8 @@ static uint32_t columns(int fd)
     return ioctl(fd, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
 }
 
-/* HELLO and CALL in one buffer, so one write and one round trip per call. */
-static int build_request(const struct shim *s, struct buf *b, const char *cwd)
+/* HELLO and CALL in one buffer, so one write and one round trip per call; *call_at: the CALL's payload. */
+static int build_request(const struct shim *s, struct buf *b, const char *cwd, size_t *call_at)
 {
     char tool[PATH_MAX];
     mode_t mask = umask(0);
@@ -526,7 +527,9 @@ static int build_request(const struct shim *s, struct buf *b, const char *cwd)
         envc++;
     int err = frame_begin(b, &at) || put_u32(b, RP_PROTOCOL_VERSION) || put_u32(b, 0)
         || put_str(b, SELF_NAME) || frame_end(b, at, RP_FRAME_HELLO);
-    err = err || frame_begin(b, &at) || put_str(b, s->name) || put_str(b, abs_tool)
+    err = err || frame_begin(b, &at);
+    *call_at = at + RP_FRAME_HEADER_SIZE;
+    err = err || put_str(b, s->name) || put_str(b, abs_tool)
         || put_str(b, cwd) || put_u32(b, (uint32_t)mask) || put_u32(b, flags)
         || put_u32(b, columns(0)) || put_u32(b, columns(2)) || put_u32(b, (uint32_t)s->argc);
     for (int i = 0; !err && i < s->argc; i++)
@@ -657,11 +660,9 @@ static _Noreturn void finish(struct output *o, const unsigned char *p)
     exit(code & 0xff);
 }
 
-/* One call: send HELLO+CALL, then relay the answer. Returns only through exit or exec. */
-static _Noreturn void converse(struct shim *s)
+/* One call: send HELLO+CALL (req), then relay the answer. Returns only through exit or exec. */
+static _Noreturn void converse(struct shim *s, struct buf *req)
 {
-    char cwd[PATH_MAX];
-    struct buf req = { NULL, 0, 0 };
     struct reader r = { s->sock, { NULL, 0, 0 }, 0, 0 };
     struct output out = { { NULL, 0, 0 }, 0, 0 };
     const unsigned char *p;
@@ -669,12 +670,8 @@ static _Noreturn void converse(struct shim *s)
     unsigned kind;
     uint32_t len;
 
-    if (!getcwd(cwd, sizeof cwd))
-        fall_back(s, "unknown");
-    if (build_request(s, &req, cwd))
-        fall_back(s, "request-too-large");
-    why = send_all(s->sock, req.p, req.len);
-    free(req.p);
+    why = send_all(s->sock, req->p, req->len);
+    free(req->p);
     if (why)
         fall_back(s, why);
     r.deadline = now_ms() + s->timeout_ms;
@@ -737,6 +734,9 @@ static int disabled(void)
 int main(int argc, char **argv)
 {
     struct shim s;
+    struct buf req = { NULL, 0, 0 };
+    char cwd[PATH_MAX];
+    size_t call_at = 0;
     const char *why;
     memset(&s, 0, sizeof s);
     s.sock = -1;
@@ -769,7 +769,15 @@ int main(int argc, char **argv)
     resolve_tool(&s, s.argv != argv);
     if (disabled())
         run_tool(&s);
-    if ((why = setup_runtime(&s)) || (why = connect_daemon(&s)))
+    if ((why = setup_runtime(&s)))
         fall_back(&s, why);
-    converse(&s);
+    if (!getcwd(cwd, sizeof cwd))
+        fall_back(&s, "unknown");
+    if (build_request(&s, &req, cwd, &call_at))
+        fall_back(&s, "request-too-large");
+    /* A hit the daemon left a ticket for is replayed here, with no round trip. */
+    ticket_replay(s.dir, req.p + call_at, req.len - call_at);
+    if ((why = connect_daemon(&s)))
+        fall_back(&s, why);
+    converse(&s, &req);
 }

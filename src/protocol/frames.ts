@@ -50,6 +50,33 @@ export const RuntimeFile = {
   PID: 'daemon.pid',
   LOG: 'daemon.log',
   FALLBACKS: 'fallbacks',
+  /** Hit tickets the shim may replay without a round trip (docs/protocol.md, "Hit tickets"). */
+  TICKETS: 'tickets',
+  /** One line per ticket the shims replayed, for the daemon's stats and store recency. */
+  HITS: 'hits',
+} as const;
+
+/** A ticket file starts with these four bytes; another format is another magic. */
+export const TICKET_MAGIC = 'RPT1';
+/** What one ticket check asks of a path (src/tickets/ticket-format.ts). */
+export const TicketCheck = {
+  /** A regular file with exactly this (dev, ino, size, mtime, ctime). */
+  FILE: 1,
+  /** Nothing there (stat fails with ENOENT or ENOTDIR). */
+  ABSENT: 2,
+  /** Something there. */
+  PRESENT: 3,
+  /** A directory: when it is missing or has exactly this stamp, the next N checks (ABSENT ones) are skipped. */
+  DIR_GUARD: 4,
+  /** The same (dev, ino) as when the ticket was written, without following a symlink (the daemon's socket). */
+  SAME_NODE: 5,
+  /** Whether this path (a $PWD) and a second one (the cwd) name one directory, as when the ticket was written. */
+  SAME_DIR: 6,
+} as const;
+/** Where a ticket output's bytes are: in the ticket, or in a store blob checked by size, inode and CRC-32. */
+export const TicketSource = {
+  INLINE: 0,
+  BLOB: 1,
 } as const;
 
 export interface Hello {
@@ -99,7 +126,8 @@ export interface AdminReply {
 /** A decoded frame: the kind plus its typed payload. */
 export type Frame =
   | { kind: typeof FrameKind.HELLO; hello: Hello }
-  | { kind: typeof FrameKind.CALL; call: Call }
+  /** `payload`: the CALL's bytes as received (a hit ticket is found by them); encoders ignore it. */
+  | { kind: typeof FrameKind.CALL; call: Call; payload?: Buffer }
   | { kind: typeof FrameKind.ADMIN; admin: Admin }
   | { kind: typeof FrameKind.WELCOME; welcome: Welcome }
   | { kind: typeof FrameKind.DECLINE; reason: string }

@@ -1,0 +1,341 @@
+/*
+ * Hit tickets (docs/protocol.md, "Hit tickets"): after a hit the daemon leaves a file that
+ * lets the shim serve the same call again without a round trip. The ticket holds the exact
+ * CALL it answers, the stat of every file the hit depended on, the paths that had to stay
+ * absent or present, and the outputs (store blobs checked by inode, size and CRC-32).
+ * Every check must pass before anything is written; any doubt returns to the daemon path.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "protocol.h"
+#include "ticket.h"
+
+#define TICKET_MAX (1u << 20)   /* the daemon writes none bigger */
+#define MAX_OUTPUTS 16
+#define BLOB_MAX (256u << 20)
+
+struct cursor {
+    const unsigned char *p, *end;
+    int bad;
+};
+
+struct out {
+    char path[PATH_MAX];
+    unsigned mode;
+    const unsigned char *data; /* into the ticket, or `owned` */
+    size_t len;
+    unsigned char *owned;
+};
+
+static uint64_t take(struct cursor *c, int bytes)
+{
+    uint64_t v = 0;
+    if (c->bad || c->end - c->p < bytes) {
+        c->bad = 1;
+        return 0;
+    }
+    for (int i = 0; i < bytes; i++)
+        v |= (uint64_t)c->p[i] << 8 * i;
+    c->p += bytes;
+    return v;
+}
+
+static const unsigned char *take_bytes(struct cursor *c, size_t *n)
+{
+    *n = (size_t)take(c, 4);
+    if (c->bad || (size_t)(c->end - c->p) < *n) {
+        c->bad = 1;
+        return NULL;
+    }
+    const unsigned char *at = c->p;
+    c->p += *n;
+    return at;
+}
+
+/* A path: no NUL inside, and it fits. */
+static int take_path(struct cursor *c, char *out)
+{
+    size_t n;
+    const unsigned char *s = take_bytes(c, &n);
+    if (!s || n == 0 || n >= PATH_MAX || memchr(s, 0, n))
+        return c->bad = 1, -1;
+    memcpy(out, s, n);
+    out[n] = '\0';
+    return 0;
+}
+
+static uint32_t crc32_of(const unsigned char *p, size_t n)
+{
+    static uint32_t table[256];
+    if (!table[1])
+        for (uint32_t i = 0; i < 256; i++) {
+            uint32_t c = i;
+            for (int k = 0; k < 8; k++)
+                c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            table[i] = c;
+        }
+    uint32_t crc = 0xFFFFFFFFu;
+    while (n--)
+        crc = table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+    return crc ^ 0xFFFFFFFFu;
+}
+
+static uint64_t fnv1a64(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    while (n--)
+        h = (h ^ *p++) * 0x100000001b3ull;
+    return h;
+}
+
+static int64_t ns(struct timespec t)
+{
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* dev, ino, size, mtime, ctime as the ticket has them; a directory's size is not compared. */
+static int same_stamp(struct cursor *c, const struct stat *st, int with_size)
+{
+    uint64_t dev = take(c, 8), ino = take(c, 8), size = take(c, 8);
+    int64_t mtime = (int64_t)take(c, 8), ctime = (int64_t)take(c, 8);
+    return !c->bad && dev == (uint64_t)st->st_dev && ino == (uint64_t)st->st_ino
+        && (!with_size || size == (uint64_t)st->st_size) && mtime == ns(st->st_mtim)
+        && ctime == ns(st->st_ctim);
+}
+
+static int nothing_there(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
+/* Every check, in order; 0 when all hold. A directory guard may vouch for the absent checks after it. */
+static int checks_hold(struct cursor *c)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    uint32_t n = (uint32_t)take(c, 4), skip = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        unsigned kind = (unsigned)take(c, 1);
+        if (take_path(c, path))
+            return -1;
+        if (skip > 0) { /* the guard covers absent checks only */
+            skip--;
+            if (kind != RP_CHECK_ABSENT)
+                return -1;
+            continue;
+        }
+        int ok;
+        switch (kind) {
+        case RP_CHECK_FILE:
+            ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) && same_stamp(c, &st, 1);
+            break;
+        case RP_CHECK_ABSENT:
+            ok = nothing_there(path);
+            break;
+        case RP_CHECK_PRESENT:
+            ok = stat(path, &st) == 0;
+            break;
+        case RP_CHECK_DIR_GUARD: {
+            uint32_t covers = (uint32_t)take(c, 4);
+            if (stat(path, &st) != 0) {
+                if (errno != ENOENT && errno != ENOTDIR)
+                    return -1;
+                memset(&st, 0, sizeof st); /* no directory: nothing can be in it */
+                st.st_mode = S_IFREG;
+            }
+            /* Not a directory, or one whose entries are unchanged: the names are still absent. */
+            int same = same_stamp(c, &st, 0);
+            skip = !S_ISDIR(st.st_mode) || same ? covers : 0;
+            ok = 1;
+            break;
+        }
+        case RP_CHECK_SAME_NODE: {
+            uint64_t dev = take(c, 8), ino = take(c, 8);
+            ok = lstat(path, &st) == 0 && dev == (uint64_t)st.st_dev && ino == (uint64_t)st.st_ino;
+            break;
+        }
+        case RP_CHECK_SAME_DIR: { /* $PWD names the cwd, or not, as it did (make-invocation.ts) */
+            char other[PATH_MAX];
+            struct stat st2;
+            if (take_path(c, other))
+                return -1;
+            int want = (int)take(c, 1);
+            int same = stat(path, &st) == 0 && stat(other, &st2) == 0 && st.st_dev == st2.st_dev
+                && st.st_ino == st2.st_ino;
+            ok = same == want;
+            break;
+        }
+        default:
+            return -1;
+        }
+        if (!ok || c->bad)
+            return -1;
+    }
+    return c->bad || skip ? -1 : 0;
+}
+
+/* A store blob, only if it is the file the ticket names and still holds the same bytes. */
+static int load_blob(struct cursor *c, struct out *o)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    if (take_path(c, path))
+        return -1;
+    uint64_t dev = take(c, 8), ino = take(c, 8), size = take(c, 8);
+    uint32_t crc = (uint32_t)take(c, 4);
+    if (c->bad || size > BLOB_MAX)
+        return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_dev == dev
+        && (uint64_t)st.st_ino == ino && (uint64_t)st.st_size == size;
+    o->owned = ok ? malloc(size ? size : 1) : NULL;
+    size_t got = 0;
+    while (o->owned && got < size) {
+        ssize_t r = read(fd, o->owned + got, size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (!o->owned || got != size || crc32_of(o->owned, size) != crc)
+        return -1;
+    o->data = o->owned;
+    o->len = size;
+    return 0;
+}
+
+/* As the daemon writes a replayed output: a temp file beside it with the mode, then rename. */
+static int place(const struct out *o, int index)
+{
+    char tmp[PATH_MAX];
+    const char *slash = strrchr(o->path, '/');
+    if (!slash)
+        return -1;
+    int n = snprintf(tmp, sizeof tmp, "%.*s/.reprise-shim-%ld-%d.tmp", (int)(slash - o->path), o->path, (long)getpid(), index);
+    if (n < 0 || (size_t)n >= sizeof tmp)
+        return -1;
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, o->mode);
+    if (fd < 0)
+        return -1;
+    size_t at = 0;
+    while (at < o->len) {
+        ssize_t w = write(fd, o->data + at, o->len - at);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        at += (size_t)w;
+    }
+    int ok = at == o->len && fchmod(fd, o->mode) == 0;
+    ok = close(fd) == 0 && ok;
+    /* Unlinking first spares ext4's flush on rename-over (see write-output.ts). */
+    struct stat st;
+    if (ok && lstat(o->path, &st) == 0)
+        unlink(o->path);
+    if (ok && rename(tmp, o->path) == 0)
+        return 0;
+    unlink(tmp);
+    return -1;
+}
+
+static void log_hit(const char *dir, const unsigned char *line, size_t n)
+{
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s/%s", dir, RP_FILE_HITS) >= (int)sizeof path)
+        return;
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return;
+    ssize_t lost = write(fd, line, n); /* a lost count must not fail the build */
+    (void)lost;
+    close(fd);
+}
+
+void ticket_replay(const char *dir, const unsigned char *payload, size_t len)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    struct out outs[MAX_OUTPUTS];
+    unsigned char *t = NULL;
+    size_t nouts = 0, got = 0, n, line_len, out_len, err_len;
+    const unsigned char *asked, *line, *out_bytes, *err_bytes;
+    struct cursor c, tail;
+    int fd;
+
+    memset(outs, 0, sizeof outs);
+    if (snprintf(path, sizeof path, "%s/%s/%016llx", dir, RP_FILE_TICKETS,
+                 (unsigned long long)fnv1a64(payload, len)) >= (int)sizeof path)
+        return;
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return;
+    if (fstat(fd, &st) == 0 && st.st_size > 8 && st.st_size <= TICKET_MAX)
+        t = malloc((size_t)st.st_size);
+    while (t && got < (size_t)st.st_size) {
+        ssize_t r = read(fd, t + got, (size_t)st.st_size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    if (!t || got != (size_t)st.st_size || memcmp(t, RP_TICKET_MAGIC, 4) != 0)
+        goto out;
+    c = (struct cursor){ t + 4, t + got - 4, 0 };
+    tail = (struct cursor){ t + got - 4, t + got, 0 };
+    if ((uint32_t)take(&tail, 4) != crc32_of(t, got - 4))
+        goto out;
+    asked = take_bytes(&c, &n);
+    if (!asked || n != len || memcmp(asked, payload, len) != 0)
+        goto out;
+    line = take_bytes(&c, &line_len);
+    if (!line || checks_hold(&c))
+        goto out;
+    nouts = (size_t)take(&c, 4);
+    if (c.bad || nouts > MAX_OUTPUTS)
+        goto out;
+    for (size_t i = 0; i < nouts; i++) {
+        struct out *o = &outs[i];
+        if (take_path(&c, o->path) || o->path[0] != '/')
+            goto out;
+        o->mode = (unsigned)take(&c, 4) & 07777;
+        unsigned source = (unsigned)take(&c, 1);
+        if (source == RP_SOURCE_INLINE) {
+            if (!(o->data = take_bytes(&c, &o->len)))
+                goto out;
+        } else if (source != RP_SOURCE_BLOB || load_blob(&c, o)) {
+            goto out;
+        }
+    }
+    out_bytes = take_bytes(&c, &out_len);
+    err_bytes = take_bytes(&c, &err_len);
+    if (c.bad || c.p != c.end)
+        goto out;
+    for (size_t i = 0; i < nouts; i++)
+        if (place(&outs[i], (int)i))
+            goto out; /* the daemon writes them all again, or the compiler does */
+    log_hit(dir, line, line_len);
+    write_all(1, out_bytes, out_len);
+    write_all(2, err_bytes, err_len);
+    exit(0);
+out:
+    for (size_t i = 0; i < MAX_OUTPUTS; i++)
+        free(outs[i].owned);
+    free(t);
+}

@@ -39,6 +39,8 @@ export interface Config {
   sandbox: boolean;
   /** REPRISE_VERIFY_RATE: the fraction of hits also recompiled in the sandbox and compared (docs/verify.md). */
   verifyRate: number;
+  /** REPRISE_TICKETS: after a C hit, leave a ticket the shim replays the same call from without a round trip (docs/protocol.md). */
+  tickets: boolean;
 }
 
 /** REPRISE_MAX_SIZE when unset. */
@@ -61,6 +63,7 @@ export function loadConfig(env: Env = process.env): Config {
     baseDir: baseDir(env.REPRISE_BASE_DIR),
     sandbox: onOff(env, 'REPRISE_SANDBOX', true),
     verifyRate: fraction(env, 'REPRISE_VERIFY_RATE', 0),
+    tickets: onOff(env, 'REPRISE_TICKETS', true),
   };
 }
 

@@ -17,6 +17,8 @@ import { join } from 'node:path';
 
 /** More connections than this at once are refused at accept (each may buffer a frame). */
 const MAX_CONNECTIONS = 512;
+/** How often the hits the shims replayed from tickets are counted (and before every stats reply). */
+const SHIM_LOG_INTERVAL_MS = 2000;
 
 export interface Daemon {
   listen(): Promise<void>;
@@ -32,6 +34,7 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
   let draining = false;
   let socketIno: number | undefined;
   let idleTimer: NodeJS.Timeout | undefined;
+  let shimLogTimer: NodeJS.Timeout | undefined;
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
 
@@ -50,8 +53,18 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
     startedAt: new Date(),
     isDraining: () => draining,
     requestStop: (why) => stop(why),
-    ingestFallbacks() {
+    ingestShimLogs() {
       for (const f of takeFallbacks(paths.fallbacks)) stats.fallback(f.tool, f.reason);
+      const desk = ctx.cache.tickets;
+      for (const h of desk?.takeHits() ?? []) {
+        stats.shimHit(h.tool, h.durationMs);
+        const why = desk?.whyOf(h.ticket);
+        if (why) ctx.cache.why.hit(why.call, why.key, why.resultKey);
+        // The entries a ticket replayed stay recent, as the daemon's own hits keep them.
+        ctx.cache.usage.touch('manifests', h.manifestKey);
+        ctx.cache.usage.touch('ac', h.resultKey);
+        for (const b of h.blobs) ctx.cache.usage.touch('cas', b);
+      }
     },
   };
 
@@ -92,13 +105,15 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
     draining = true;
     log.info(`draining: ${why}`);
     if (idleTimer) clearTimeout(idleTimer);
+    if (shimLogTimer) clearInterval(shimLogTimer);
     removeOwnSocket();
     server.close();
     void Promise.allSettled([...active]).then(() => ctx.cache.why.flush()).then(async () => {
       await ctx.cache.usage.close(); // pending recency updates are written
       ctx.executor.close();
       sandbox?.close();
-      ctx.ingestFallbacks();
+      ctx.cache.tickets?.close();
+      ctx.ingestShimLogs();
       const err = stats.flush();
       if (err) log.warn(`cannot write stats: ${err.message}`);
       try {
@@ -132,7 +147,12 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
         resolve();
       });
     });
-    socketIno = lstatSync(paths.socket).ino;
+    const bound = lstatSync(paths.socket, { bigint: true });
+    socketIno = Number(bound.ino);
+    ctx.cache.tickets?.open({ path: paths.socket, dev: bound.dev, ino: bound.ino });
+    // Hits the shims replay never reach the daemon: their log is taken now and then.
+    shimLogTimer = setInterval(() => ctx.ingestShimLogs(), SHIM_LOG_INTERVAL_MS);
+    shimLogTimer.unref();
     writeFileSync(paths.pid, `${process.pid}\n`, { mode: 0o600 });
     log.info(`listening on ${paths.socket} (version ${version}, ${config.maxJobs} jobs)`);
     armIdle();

@@ -18,6 +18,6 @@ export interface DaemonContext {
   isDraining(): boolean;
   /** Begin a graceful stop: no new connections, in-flight requests finish. */
   requestStop(why: string): void;
-  /** Counts fallbacks the shims wrote to the runtime dir since the last call. */
-  ingestFallbacks(): void;
+  /** Counts what the shims wrote to the runtime dir since the last call: fallbacks, and hits replayed from tickets. */
+  ingestShimLogs(): void;
 }

@@ -21,6 +21,8 @@ export interface FileDigestCache<S = undefined> {
   digest(path: string): Promise<FileDigest<S> | undefined>;
   /** The memoised digest when the file's stamp still matches it; undefined otherwise (then call digest). Synchronous: no await per input on a hit. */
   peek(path: string): FileDigest<S> | undefined;
+  /** The memoised digest as last validated, without a stat (a hit ticket records the stamps its hit was checked under). */
+  known(path: string): FileDigest<S> | undefined;
   /** The current stamp, without hashing (undefined: missing). */
   stamp(path: string): FileStamp | undefined;
   readonly counters: { hits: number; hashed: number };
@@ -79,6 +81,7 @@ export function createFileDigestCache<S>(opts: FileDigestCacheOptions<S>): FileD
       return st ? stampOf(st) : undefined;
     },
     peek,
+    known: (path) => memo.peek(path),
     async digest(path) {
       const known = peek(path);
       if (known) return known;

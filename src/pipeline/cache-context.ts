@@ -12,6 +12,7 @@ import type { StoreUsage } from '../store/local/types.js';
 import type { Manifest } from './manifest.js';
 import type { CompileRecorder } from '../why/create-compile-recorder.js';
 import type { RustContext } from './rust/create-rust-context.js';
+import type { TicketDesk } from '../tickets/create-ticket-desk.js';
 
 /** Everything the cached-compile flow uses, built once per daemon. */
 export interface CacheContext {
@@ -29,6 +30,8 @@ export interface CacheContext {
   log: Logger;
   flight: <T>(key: string, task: () => Promise<T>) => Promise<T>;
   identify(toolPath: string, env: NodeJS.ProcessEnv): Promise<ToolIdentity>;
+  /** The called path and every part of an identity `identify` returned, with the stamps they were checked under. */
+  toolStamps(identity: ToolIdentity): ReadonlyArray<{ path: string; stamp: string }> | undefined;
   systemIncludeDirs(toolPath: string, language: string, args: string[], env: NodeJS.ProcessEnv): Promise<string[]>;
   /** Private scratch space for depfiles the caller did not ask for. */
   scratchDir: string;
@@ -42,4 +45,6 @@ export interface CacheContext {
   verify: { rate: number; log: string };
   /** rustc identities and file digests (src/pipeline/rust/). */
   rust: RustContext;
+  /** Hit tickets for the shims (REPRISE_TICKETS); undefined when off. */
+  tickets: TicketDesk | undefined;
 }

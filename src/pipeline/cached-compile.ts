@@ -1,11 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { directKeyFor } from './direct-key-for.js';
-import type { BuiltKey } from '../keying/key-builder.js';
+import { directKeyFor, type DirectKeyResult } from './direct-key-for.js';
 import type { CacheContext } from './cache-context.js';
 import type { CallSink } from './call-sink.js';
-import { matchManifest } from './manifest.js';
+import { matchManifestEntry } from './manifest.js';
+import { offerCTicket, type TicketKey } from '../tickets/offer-c-ticket.js';
 import { jobOutputs, placeOutputs } from './place-outputs.js';
 import { replay } from './replay.js';
 import { learnInputs, storeCompile, type Keyed, type Learned, type RunOutcome } from './store-compile.js';
@@ -31,6 +31,8 @@ export interface CompileCall {
   env: Map<string, string>;
   job: CompileJob;
   terminalArgs: string[];
+  /** The CALL's bytes, when a hit may leave a ticket for them (offer-c-ticket.ts). */
+  payload?: Buffer;
 }
 
 /**
@@ -44,17 +46,20 @@ export async function cachedCompile(ctx: CacheContext, c: CompileCall, sink: Cal
   if (keyed.kind === 'uncacheable') return compileUncached(ctx, c, sink, keyed.reason);
   const direct = keyed.key;
   await ctx.flight(direct.key, async () => {
-    if (await tryHit(ctx, c, direct, sink)) return;
-    await compileAndStore(ctx, c, { ...direct, rebase: keyed.rebase }, sink);
+    if (await tryHit(ctx, c, keyed, sink)) return;
+    if (c.payload) ctx.tickets?.withdraw(c.payload); // its ticket, if any, no longer holds
+    await compileAndStore(ctx, c, { ...direct, rebase: keyed.rebase, ticket: { key: direct, tool: keyed.tool, sourceDigest: keyed.sourceDigest } }, sink);
   });
 }
 
-async function tryHit(ctx: CacheContext, c: CompileCall, direct: BuiltKey, sink: CallSink): Promise<boolean> {
+async function tryHit(ctx: CacheContext, c: CompileCall, keyed: Extract<DirectKeyResult, { kind: 'key' }>, sink: CallSink): Promise<boolean> {
+  const direct = keyed.key;
   try {
     const manifest = await ctx.manifests.get(direct.key);
     if (!manifest) return false;
-    const resultKey = await matchManifest(manifest, ctx.files, { cwd: c.cwd, pwd: c.keyCwd });
-    if (!resultKey) return false;
+    const entry = await matchManifestEntry(manifest, ctx.files, { cwd: c.cwd, pwd: c.keyCwd });
+    if (!entry) return false;
+    const resultKey = entry.resultKey;
     const result = await ctx.actions.get(resultKey);
     if (!result || result.outputs.length !== jobOutputs(c.job).length) return false;
     // A result stored while REPRISE_SANDBOX was off is not served once the sandbox is on: it is filled again, checked.
@@ -66,6 +71,7 @@ async function tryHit(ctx: CacheContext, c: CompileCall, direct: BuiltKey, sink:
     ctx.why.hit(c, direct, resultKey); // queued: written after the reply
     // Verified before the exit, so a build under `reprise verify` ends with its report complete.
     if (verifyWanted(ctx, c)) await verifyHit(ctx, c, resultKey, replayed, (sandbox, signal) => recompile(ctx, sandbox, c, signal), sink.signal);
+    else offerCTicket(ctx, c, { key: direct, tool: keyed.tool, sourceDigest: keyed.sourceDigest }, entry, result, replayed);
     sink.exit(replayed.exitCode, 0);
     return true;
   } catch (e) {
@@ -106,7 +112,10 @@ async function runPlain(ctx: CacheContext, c: CompileCall, sink: CallSink): Prom
   sink.exit(r.code, r.signal);
 }
 
-async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: Keyed, sink: CallSink): Promise<void> {
+/** A fill's key, with what a ticket for its call needs. */
+type FillKey = Keyed & { ticket: TicketKey };
+
+async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: FillKey, sink: CallSink): Promise<void> {
   if (!ctx.sandbox) return compileUnsandboxed(ctx, c, direct, sink);
   const status = await ctx.sandbox.status();
   if (!status.ok) return runCounted(ctx, c, direct, sink, 'sandbox-unavailable');
@@ -119,7 +128,7 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: Keyed,
  * that fails inside runs again outside, and the caller gets exactly that run: when it
  * succeeds there, the compile read something the key does not cover (sandbox-violation).
  */
-async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, direct: Keyed, sink: CallSink): Promise<void> {
+async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, direct: FillKey, sink: CallSink): Promise<void> {
   const fill = await runSandboxedFill(ctx, sandbox, c, sink.signal);
   if (fill.kind === 'no-scratch') {
     ctx.stats.bumpCache('store-error');
@@ -148,6 +157,10 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileC
   } else if (stored) {
     ctx.stats.bumpTool(c.tool, 'miss');
     ctx.why.miss(c, direct, stored.resultKey);
+    // The next identical call may be replayed by the shim: a rebuild after a cold build is served so too.
+    const result = ctx.tickets && c.payload ? await ctx.actions.get(stored.resultKey).catch(() => undefined) : undefined;
+    const paths = jobOutputs(c.job).map((o) => resolve(c.cwd, o.path));
+    if (result) offerCTicket(ctx, c, direct.ticket, stored, result, { outputs: ran.data, paths, stdout: r.stdout, stderr: r.stderr, exitCode: 0 });
   }
   deliver(c, ran.data, r, sink);
 }

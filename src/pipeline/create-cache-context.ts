@@ -22,6 +22,7 @@ import { createCompileRecorder } from '../why/create-compile-recorder.js';
 import { createWhyStore } from '../why/create-why-store.js';
 import { mismatchLogPath } from '../verify/mismatch-log.js';
 import { createRustContext } from './rust/create-rust-context.js';
+import { createTicketDesk } from '../tickets/create-ticket-desk.js';
 
 /** Builds the local cache under REPRISE_CACHE_DIR/<digest function> (one function per directory). */
 export function createCacheContext(config: Config, log: Logger, stats: StatsStore, executor: LocalExecutor, sandbox: Sandbox | undefined): CacheContext {
@@ -48,14 +49,23 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
   // Tool identities, revalidated by the stamps of every part on each use.
   // The called path's own stamp is checked too: a symlink retargeted (gcc-12 → gcc-13) leaves the old parts' stamps as they were.
   const identities = new LRUCache<string, { called: string; stamps: string[]; identity: ToolIdentity }>({ max: 256 });
+  // Each identity's files with the stamps it was last checked under (a hit ticket checks them again).
+  const checkedUnder = new WeakMap<ToolIdentity, Array<{ path: string; stamp: string }>>();
+  const remember = (toolPath: string, e: { called: string; stamps: string[]; identity: ToolIdentity }): ToolIdentity => {
+    if (e.called !== '' && e.stamps.every((s) => s !== '')) {
+      checkedUnder.set(e.identity, [{ path: toolPath, stamp: e.called }, ...e.identity.parts.map((p, i) => ({ path: p.path, stamp: e.stamps[i]! }))]);
+    }
+    return e.identity;
+  };
   const identify = async (toolPath: string, env: NodeJS.ProcessEnv): Promise<ToolIdentity> => {
     const memoKey = [toolPath, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? '', env.PATH ?? ''].join('\0');
     const known = identities.get(memoKey);
     const called = toolFiles.stamp(toolPath) ?? '';
-    if (known && known.called === called && known.identity.parts.every((p, i) => toolFiles.stamp(p.path) === known.stamps[i])) return known.identity;
+    if (known && known.called === called && known.identity.parts.every((p, i) => toolFiles.stamp(p.path) === known.stamps[i])) return remember(toolPath, known);
     const identity = await identifyGcc(toolPath, env, toolFiles);
-    identities.set(memoKey, { called, identity, stamps: identity.parts.map((p) => toolFiles.stamp(p.path) ?? '') });
-    return identity;
+    const entry = { called, identity, stamps: identity.parts.map((p) => toolFiles.stamp(p.path) ?? '') };
+    identities.set(memoKey, entry);
+    return remember(toolPath, entry);
   };
   const sysDirs = new LRUCache<string, string[]>({ max: 256 });
   const includeDirs = async (toolPath: string, language: string, args: string[], env: NodeJS.ProcessEnv): Promise<string[]> => {
@@ -90,6 +100,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     log,
     flight: createSingleFlight(),
     identify,
+    toolStamps: (identity) => checkedUnder.get(identity),
     systemIncludeDirs: includeDirs,
     scratchDir,
     sandbox,
@@ -97,5 +108,6 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     why: createCompileRecorder(createWhyStore(dir, config.digest, corrupt('why record'), usage), log),
     verify: { rate: config.verifyRate, log: mismatchLogPath(config.cacheDir, config.digest) },
     rust: createRustContext(config.digest),
+    tickets: config.tickets ? createTicketDesk({ runtimeDir: config.runtimeDir, log }) : undefined,
   };
 }

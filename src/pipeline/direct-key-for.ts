@@ -27,7 +27,7 @@ export interface KeyCall {
   terminalArgs: string[];
 }
 
-export type DirectKeyResult = { kind: 'key'; key: BuiltKey; rebase: KeyRebase } | { kind: 'uncacheable'; reason: PipelineUncacheableReason };
+export type DirectKeyResult = { kind: 'key'; key: BuiltKey; rebase: KeyRebase; tool: ToolIdentity; sourceDigest: string } | { kind: 'uncacheable'; reason: PipelineUncacheableReason };
 
 /** Everything known before any header is read: the tool, the source and the key (shared by the pipeline and `reprise explain`). */
 export async function directKeyFor(deps: KeyDeps, c: KeyCall): Promise<DirectKeyResult> {
@@ -50,7 +50,7 @@ export async function directKeyFor(deps: KeyDeps, c: KeyCall): Promise<DirectKey
     algorithm: deps.algorithm, tool, job: c.job, terminalArgs: c.terminalArgs, cwd: c.keyCwd, env: c.env,
     sourceDigest: source.digest.hash, rebase, extraDigests, hostCpu: c.job.nativeCpu ? hostCpu() : undefined,
   });
-  return { kind: 'key', key, rebase };
+  return { kind: 'key', key, rebase, tool, sourceDigest: source.digest.hash };
 }
 
 const TIME_MACRO = /__(DATE|TIME|TIMESTAMP)__/;

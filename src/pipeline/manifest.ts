@@ -60,6 +60,11 @@ export async function matchManifestEntry(m: Manifest, files: FileDigestCache<unk
   return undefined;
 }
 
+/** An entry's stored paths as absolute paths for a call in `dirs` (what a hit ticket checks again). */
+export function entryPathsFor(e: ManifestEntry, dirs: CallDirs): Omit<ResolvedPaths, 'dirs'> {
+  return resolvedPaths(e, dirs, storedResolver(dirs));
+}
+
 interface ResolvedPaths {
   dirs: string;
   inputs: string[];

@@ -17,6 +17,8 @@ export type PlaceOutput = (output: OutputFile, index: number, data: Buffer) => {
 /** What a replay gave the caller: each output's bytes as placed (a depfile as rendered for it), its messages and exit code. */
 export interface Replayed {
   outputs: Buffer[];
+  /** Where each output was written. */
+  paths: string[];
   stdout: Buffer;
   stderr: Buffer;
   exitCode: number;
@@ -52,5 +54,5 @@ export async function replay(result: ActionResult, cas: ContentStore, algorithm:
   // Frames have a size limit; a huge diagnostic log goes in pieces.
   for (let i = 0; i < out.length; i += CHUNK) sink.stdout(out.subarray(i, i + CHUNK));
   for (let i = 0; i < err.length; i += CHUNK) sink.stderr(err.subarray(i, i + CHUNK));
-  return { outputs: placed.map((p) => p.data), stdout: out, stderr: err, exitCode: result.exitCode };
+  return { outputs: placed.map((p) => p.data), paths: placed.map((p) => p.path), stdout: out, stderr: err, exitCode: result.exitCode };
 }

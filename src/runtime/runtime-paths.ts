@@ -7,6 +7,8 @@ export interface RuntimePaths {
   pid: string;
   log: string;
   fallbacks: string;
+  tickets: string;
+  hits: string;
 }
 
 export function runtimePaths(runtimeDir: string): RuntimePaths {
@@ -16,5 +18,7 @@ export function runtimePaths(runtimeDir: string): RuntimePaths {
     pid: join(runtimeDir, RuntimeFile.PID),
     log: join(runtimeDir, RuntimeFile.LOG),
     fallbacks: join(runtimeDir, RuntimeFile.FALLBACKS),
+    tickets: join(runtimeDir, RuntimeFile.TICKETS),
+    hits: join(runtimeDir, RuntimeFile.HITS),
   };
 }

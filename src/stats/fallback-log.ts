@@ -1,4 +1,5 @@
-import { readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { takeFile } from '../runtime/take-file.js';
 
 export interface FallbackEntry {
   tool: string;
@@ -24,22 +25,7 @@ export function peekFallbacks(path: string): FallbackEntry[] {
   }
 }
 
-/**
- * Takes the file's entries and removes them. The rename is atomic, so a shim appending at
- * the same moment writes either to the taken file or to a new one, never lost between.
- */
+/** Takes the file's entries and removes it (takeFile). */
 export function takeFallbacks(path: string): FallbackEntry[] {
-  const taken = `${path}.${process.pid}.taken`;
-  try {
-    renameSync(path, taken);
-  } catch {
-    return [];
-  }
-  const entries = peekFallbacks(taken);
-  try {
-    unlinkSync(taken);
-  } catch {
-    /* removed already */
-  }
-  return entries;
+  return parseFallbacks(takeFile(path));
 }

@@ -10,6 +10,7 @@ export const TOOL_COUNTERS = [
   'direct-hit', // served from the cache: manifest matched, outputs replayed
   'miss', // compiled and stored
   'uncacheable', // compiled but not stored, or passed through, for a reason in uncacheableReasons
+  'shim-hit', // of the direct hits, those the shim replayed from a hit ticket without a round trip (also in calls and direct-hit)
 ] as const;
 export type ToolCounter = (typeof TOOL_COUNTERS)[number];
 

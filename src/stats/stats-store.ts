@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CacheCounter, DaemonCounter, PassThroughReason, ToolCounter } from './stat-names.js';
 import { countFallback } from './count-fallback.js';
+import { countShimHit } from './count-shim-hit.js';
 import { emptyStats, emptyToolCounters } from './empty-stats.js';
 import { parseStats } from './parse-stats.js';
 import type { StatsSnapshot } from './types.js';
@@ -10,6 +11,8 @@ export interface StatsStore {
   bumpTool(tool: string, counter: ToolCounter, n?: number): void;
   passThrough(tool: string, reason: PassThroughReason): void;
   fallback(tool: string, reason: string): void;
+  /** A hit a shim replayed from a ticket (countShimHit). */
+  shimHit(tool: string, durationMs: number): void;
   bumpDaemon(counter: DaemonCounter): void;
   uncacheable(tool: string, reason: string): void;
   bumpCache(counter: CacheCounter, n?: number): void;
@@ -59,6 +62,10 @@ export function createStatsStore(path: string, flushDelayMs = 1000): StatsStore 
     },
     fallback(name, reason) {
       countFallback(stats, name, reason);
+      schedule();
+    },
+    shimHit(name, durationMs) {
+      countShimHit(stats, name, durationMs);
       schedule();
     },
     bumpDaemon(counter) {

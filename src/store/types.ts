@@ -7,6 +7,8 @@ export interface ContentStore {
   /** The blob, verified against its digest; undefined when absent (or found corrupt and dropped). */
   get(digest: string): Promise<Buffer | undefined>;
   put(digest: string, data: Buffer): Promise<void>;
+  /** Where the blob's file is, for a store on this machine (a hit ticket points the shim at it). */
+  localPath?(digest: string): string;
 }
 
 /** One output file of an action, by its role (object, depfile, dwo, ...). */

@@ -7,6 +7,8 @@ import { emptyStats } from '../../stats/empty-stats.js';
 import { peekFallbacks } from '../../stats/fallback-log.js';
 import { parseStats } from '../../stats/parse-stats.js';
 import { countFallback } from '../../stats/count-fallback.js';
+import { countShimHit } from '../../stats/count-shim-hit.js';
+import { parseHitLog } from '../../tickets/hit-log.js';
 import type { StatsSnapshot } from '../../stats/types.js';
 import { formatStats } from '../format-stats.js';
 import { measureStore } from '../../store/local/measure-store.js';
@@ -22,11 +24,12 @@ export async function statsCommand(json: boolean, zero: boolean): Promise<number
   if (r.kind === 'reply' && r.ok) snapshot = r.value as StatsSnapshot;
   else {
     live = false;
-    snapshot = offlineStats(statsFile, paths.fallbacks);
+    snapshot = offlineStats(statsFile, paths.fallbacks, paths.hits);
     if (zero) {
       mkdirSync(config.cacheDir, { recursive: true });
       writeFileSync(statsFile, JSON.stringify(emptyStats()));
       rmSync(paths.fallbacks, { force: true });
+      rmSync(paths.hits, { force: true });
       snapshot = emptyStats();
     }
     const dir = join(config.cacheDir, config.digest);
@@ -37,7 +40,7 @@ export async function statsCommand(json: boolean, zero: boolean): Promise<number
   return 0;
 }
 
-function offlineStats(statsFile: string, fallbacksFile: string): StatsSnapshot {
+function offlineStats(statsFile: string, fallbacksFile: string, hitsFile: string): StatsSnapshot {
   let text = '';
   try {
     text = readFileSync(statsFile, 'utf8');
@@ -47,5 +50,14 @@ function offlineStats(statsFile: string, fallbacksFile: string): StatsSnapshot {
   const stats = parseStats(text) ?? emptyStats();
   // Count pending fallbacks without consuming them: the daemon takes them when it next runs.
   for (const f of peekFallbacks(fallbacksFile)) countFallback(stats, f.tool, f.reason);
+  for (const h of parseHitLog(readText(hitsFile))) countShimHit(stats, h.tool, h.durationMs);
   return stats;
+}
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return '';
+  }
 }

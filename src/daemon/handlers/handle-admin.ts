@@ -41,10 +41,10 @@ export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): v
       return reply(status);
     }
     case 'stats':
-      ctx.ingestFallbacks();
+      ctx.ingestShimLogs();
       return reply({ ...ctx.stats.snapshot(), store: ctx.cache.usage.size() });
     case 'stats-zero':
-      ctx.ingestFallbacks();
+      ctx.ingestShimLogs();
       ctx.stats.zero();
       return reply({ ...ctx.stats.snapshot(), store: ctx.cache.usage.size() });
     case 'stop':
@@ -55,6 +55,7 @@ export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): v
     case 'cache-clear':
       return handleStoreAdmin(ctx, admin, out);
     case 'why-flush': { // `reprise why` reads the records from disk: write the queued ones first
+      ctx.ingestShimLogs(); // the hits shims replayed are records too
       const output = parseJsonObject(admin.argument)?.output;
       return ctx.cache.why.flush(typeof output === 'string' && output.startsWith('/') ? output : undefined).then(() => reply({ flushed: true }));
     }

@@ -10,7 +10,7 @@ import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
 
 /** One compiler call: plan it with its adapter, then decline it, or serve it through the cache. */
-export async function handleCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
+export async function handleCall(ctx: DaemonContext, call: Call, out: Responder, payload?: Buffer): Promise<void> {
   const tool = call.shimName;
   ctx.stats.bumpTool(tool, 'calls');
   const decline = (reason: PassThroughReason): void => {
@@ -64,10 +64,13 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder)
       if (!ctx.config.cache) return await compileRustUncached(ctx.cache, rust, sink, 'cache-disabled');
       return await cachedRustCompile(ctx.cache, rust, sink);
     }
-    const compile = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs };
+    // Hits the shims replayed first: `reprise why` must see them before this compile.
+    ctx.ingestShimLogs();
+    const compile = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs, payload: call.argv.some((a) => a.startsWith('@')) ? undefined : payload }; // a response file is read: its hit gets no ticket
     if (!ctx.config.cache) return await compileUncached(ctx.cache, compile, sink, 'cache-disabled');
     await cachedCompile(ctx.cache, compile, sink);
   } finally {
     release();
   }
 }
+

@@ -32,6 +32,7 @@ export async function handleStoreAdmin(ctx: DaemonContext, admin: Admin, out: Re
     // Memos of manifests would still point at results that are gone (a miss), but a clear means empty.
     ctx.cache.manifests.dropMemo();
     ctx.cache.actions.dropMemo();
+    ctx.cache.tickets?.wipe();
     ctx.log.info(`cache cleared: ${removed.entries} entries, ${removed.bytes} bytes`);
     return send(true, removed);
   } catch (e) {

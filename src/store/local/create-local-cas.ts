@@ -24,6 +24,7 @@ export function createLocalCas(opts: LocalCasOptions): ContentStore {
     return join(opts.dir, 'cas', digest.slice(0, 2), digest.slice(2));
   };
   return {
+    localPath: pathOf,
     async findMissing(digests) {
       const missing: string[] = [];
       for (const d of digests) {

@@ -1,0 +1,28 @@
+import { existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+
+/**
+ * Takes a file the shims append to and removes it, returning its text ('' when there is
+ * none). The rename is atomic: a shim appending at the same moment writes either to the
+ * taken file or to a new one.
+ */
+export function takeFile(path: string): string {
+  if (!existsSync(path)) return ''; // the usual case, and cheaper than a failing rename's exception
+  const taken = `${path}.${process.pid}.taken`;
+  try {
+    renameSync(path, taken);
+  } catch {
+    return '';
+  }
+  let text = '';
+  try {
+    text = readFileSync(taken, 'latin1');
+  } catch {
+    /* unreadable: nothing to count */
+  }
+  try {
+    unlinkSync(taken);
+  } catch {
+    /* removed already */
+  }
+  return text;
+}

@@ -1,0 +1,92 @@
+import { statSync, type BigIntStats } from 'node:fs';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { AbsentDir } from '../pipeline/absent-set.js';
+import { isUnsettled } from '../hashing/settle-window.js';
+import { hitLine, type ShimHit } from './hit-log.js';
+import type { NodeStamp, Ticket, TicketCheckSpec, TicketOutput } from './ticket-format.js';
+
+/**
+ * What a C hit was served under, gathered on the hit path from memos (no I/O): the files
+ * with the stamps they were checked at, and what had to stay absent or present.
+ */
+export interface CHitFacts {
+  payload: Buffer;
+  hit: Omit<ShimHit, 'ticket'>;
+  /** A $PWD other than the cwd: whether it named the cwd decided the directory the key spells (make-invocation.ts). */
+  pwd?: { path: string; cwd: string; same: boolean };
+  /** Every file the hit depended on (the tool's parts, the source, each input) with the stamp it was validated under. */
+  files: ReadonlyArray<{ path: string; stamp: string }>;
+  absent: readonly AbsentDir[];
+  present: readonly string[];
+  /** As written for the caller; `blob` when the bytes are the store's blob unchanged. */
+  outputs: ReadonlyArray<{ path: string; mode: number; data: Buffer; blob?: string }>;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+/** The daemon's socket as bound: a ticket is only good while the daemon that wrote it is the one listening. */
+export interface SocketNode {
+  path: string;
+  dev: bigint;
+  ino: bigint;
+}
+
+/**
+ * The ticket for a C hit, or undefined when the shim could not check it as the daemon
+ * does. Runs after the reply: absent paths are checked again here, after their
+ * directory's stamp is taken, so a directory at that stamp vouches for them.
+ */
+export function buildCTicket(f: CHitFacts, name: string, socket: SocketNode, nowNs = BigInt(Date.now()) * 1_000_000n): Ticket | undefined {
+  const checks: TicketCheckSpec[] = [{ kind: 'same-node', path: socket.path, dev: socket.dev, ino: socket.ino }];
+  if (f.pwd) checks.push({ kind: 'same-dir', path: f.pwd.path, other: f.pwd.cwd, same: f.pwd.same });
+  const seen = new Set<string>();
+  for (const file of f.files) {
+    if (seen.has(file.path)) continue;
+    seen.add(file.path);
+    const stamp = parseFileStamp(file.stamp);
+    // A stamp this young may not show the next write (settle-window.ts): the daemon hashes such a file every time.
+    if (!stamp || isUnsettled(stamp.mtimeNs, stamp.ctimeNs, nowNs)) return undefined;
+    checks.push({ kind: 'file', path: file.path, stamp });
+  }
+  for (const g of f.absent) {
+    const dir = statOf(g.dir);
+    const names = g.names.map((n) => join(g.dir, n));
+    // Taken before the names are checked: a later change to the directory changes its stamp.
+    const stamp: NodeStamp = dir?.isDirectory() && !isUnsettled(dir.mtimeNs, dir.ctimeNs, nowNs) ? { dev: dir.dev, ino: dir.ino, size: 0n, mtimeNs: dir.mtimeNs, ctimeNs: dir.ctimeNs } : NEVER;
+    if (names.some((p) => statOf(p) !== undefined)) return undefined;
+    checks.push({ kind: 'dir-guard', path: g.dir, stamp, covers: names.length }, ...names.map((path) => ({ kind: 'absent' as const, path })));
+  }
+  for (const path of f.present) {
+    if (!statOf(path)) return undefined;
+    checks.push({ kind: 'present', path });
+  }
+  const outputs: TicketOutput[] = [];
+  for (const o of f.outputs) {
+    if (!o.blob) {
+      outputs.push({ path: o.path, mode: o.mode, content: { data: o.data } });
+      continue;
+    }
+    const st = statOf(o.blob);
+    if (!st?.isFile() || st.size !== BigInt(o.data.length)) return undefined;
+    outputs.push({ path: o.path, mode: o.mode, content: { blob: { path: o.blob, dev: st.dev, ino: st.ino, size: o.data.length, crc: crc32(o.data) } } });
+  }
+  return { payload: f.payload, hitLine: hitLine({ ticket: name, ...f.hit }), checks, outputs, stdout: f.stdout, stderr: f.stderr };
+}
+
+/** A stamp no directory has: the guard never vouches, so each name is checked. */
+const NEVER: NodeStamp = { dev: 0n, ino: 0n, size: 0n, mtimeNs: 0n, ctimeNs: 0n };
+
+function statOf(path: string): BigIntStats | undefined {
+  try {
+    return statSync(path, { bigint: true, throwIfNoEntry: false });
+  } catch {
+    return undefined; // ENOTDIR and the like: nothing there
+  }
+}
+
+/** A FileDigestCache stamp, `dev:ino:size:mtimeNs:ctimeNs`. */
+export function parseFileStamp(s: string): NodeStamp | undefined {
+  const m = /^(\d+):(\d+):(\d+):(-?\d+):(-?\d+)$/.exec(s);
+  return m ? { dev: BigInt(m[1]!), ino: BigInt(m[2]!), size: BigInt(m[3]!), mtimeNs: BigInt(m[4]!), ctimeNs: BigInt(m[5]!) } : undefined;
+}

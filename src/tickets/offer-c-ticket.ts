@@ -1,0 +1,67 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { ToolIdentity } from '../adapters/gcc/identify-gcc.js';
+import type { BuiltKey } from '../keying/key-builder.js';
+import type { CacheContext } from '../pipeline/cache-context.js';
+import type { CompileCall } from '../pipeline/cached-compile.js';
+import { entryPathsFor, type ManifestEntry } from '../pipeline/manifest.js';
+import { DEPFILE_TEMPLATE_ROLE } from '../pipeline/place-outputs.js';
+import type { Replayed } from '../pipeline/replay.js';
+import type { ActionResult } from '../store/types.js';
+import { buildCTicket, type CHitFacts } from './c-hit-ticket.js';
+
+/** What the hit was keyed on (directKeyFor's result). */
+export interface TicketKey {
+  /** The direct key: its digest names the manifest, its transcript goes into `reprise why` records. */
+  key: BuiltKey;
+  tool: ToolIdentity;
+  sourceDigest: string;
+}
+
+/**
+ * After a C hit, hands the desk what a ticket for the same call needs. Every file stamp
+ * comes from the memos the hit was just checked with, and each is taken only when it still
+ * vouches for the digest the hit used. Anything the shim could not check the way the
+ * daemon does (a call with extra inputs, an output that is not a plain file) gets no ticket.
+ */
+export function offerCTicket(ctx: CacheContext, c: CompileCall, k: TicketKey, entry: ManifestEntry, result: ActionResult, replayed: Replayed): void {
+  const desk = ctx.tickets;
+  if (!desk || !c.payload || ctx.verify.rate > 0 || replayed.exitCode !== 0 || c.job.extraInputs.length > 0) return;
+  if (replayed.paths.some((p) => p.startsWith('/dev/'))) return;
+  const tool = ctx.toolStamps(k.tool);
+  if (!tool) return;
+  const files = [...tool];
+  const source = resolve(c.cwd, c.job.source);
+  const known = ctx.files.known(source);
+  if (known?.digest.hash !== k.sourceDigest) return;
+  files.push({ path: source, stamp: known.stamp });
+  const paths = entryPathsFor(entry, { cwd: c.cwd, pwd: c.keyCwd });
+  for (const [i, path] of paths.inputs.entries()) {
+    const memo = ctx.files.known(path);
+    if (!memo || memo.digest.hash !== entry.inputs[i]?.digest) return;
+    files.push({ path, stamp: memo.stamp });
+  }
+  const blobs: string[] = [];
+  const outputs: Array<CHitFacts['outputs'][number]> = [];
+  for (const [i, o] of result.outputs.entries()) {
+    const data = replayed.outputs[i]!;
+    const path = replayed.paths[i]!;
+    const mode = ((o.mode & 0o111) !== 0 ? 0o777 : 0o666) & ~c.umask; // as writeOutput gives it
+    const blob = o.role === DEPFILE_TEMPLATE_ROLE ? undefined : ctx.cas.localPath?.(o.digest);
+    if (blob) blobs.push(o.digest);
+    outputs.push({ path, mode, data, ...(blob ? { blob } : {}) });
+  }
+  const pwd = c.env.get('PWD');
+  const facts: CHitFacts = {
+    payload: Buffer.from(c.payload),
+    ...(pwd !== undefined && isAbsolute(pwd) && pwd !== c.cwd ? { pwd: { path: pwd, cwd: c.cwd, same: c.keyCwd === pwd } } : {}),
+    hit: { tool: c.tool, durationMs: result.durationMs, resultKey: entry.resultKey, manifestKey: k.key.key, blobs },
+    files,
+    absent: paths.absent,
+    present: paths.present,
+    outputs,
+    stdout: replayed.stdout,
+    stderr: replayed.stderr,
+  };
+  const recorded = { tool: c.tool, cwd: c.cwd, keyCwd: c.keyCwd, job: { outputs: c.job.outputs.map((o) => ({ path: o.path })) } };
+  desk.issue(facts.payload, (socket, name) => buildCTicket(facts, name, socket), { call: recorded, key: k.key, resultKey: entry.resultKey });
+}

@@ -1,0 +1,210 @@
+// Hit tickets through the real shim, daemon and gcc: after a hit the shim replays the same
+// call on its own, and a ticket never serves a call the daemon would not serve the same way.
+import assert from 'node:assert/strict';
+import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import { reprise, stats } from '../helpers/reprise-cli.js';
+import { run, text, type RunResult } from '../helpers/run.js';
+import { createWorkspace } from '../helpers/workspace.js';
+import { writeSettled } from '../helpers/write-settled.js';
+import { waitFor } from '../helpers/wait.js';
+
+const ws = createWorkspace();
+test.after(() => ws.cleanup());
+const dir = ws.dir;
+const ticketDir = join(ws.runtimeDir, 'tickets');
+/** Inputs younger than the settle window (100 ms) get no ticket: their stamps may not show the next write. */
+const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 150));
+const w = (name: string, content: string): void => writeSettled(dir, name, content);
+
+type Outcome = 'shim-hit' | 'hit' | 'miss' | 'none';
+async function counts(): Promise<{ hit: number; shim: number; miss: number; corrupt: number }> {
+  const s = await stats(ws.env);
+  const t = s.tools.gcc;
+  return { hit: t?.['direct-hit'] ?? 0, shim: t?.['shim-hit'] ?? 0, miss: t?.miss ?? 0, corrupt: s.cache['corrupt-entry'] };
+}
+async function compile(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ r: RunResult; outcome: Outcome }> {
+  const before = await counts();
+  const r = await run('gcc', args, { cwd: dir, env: { ...ws.env, ...env } });
+  assert.equal(r.code, 0, text(r));
+  const after = await counts();
+  const outcome = after.shim > before.shim ? 'shim-hit' : after.hit > before.hit ? 'hit' : after.miss > before.miss ? 'miss' : 'none';
+  return { r, outcome };
+}
+const tickets = (): string[] => {
+  try {
+    return readdirSync(ticketDir).filter((n) => !n.startsWith('.'));
+  } catch {
+    return [];
+  }
+};
+/** A daemon hit leaves its ticket just after the reply: one written since `since` (ms). */
+const ticketWritten = (since: number): Promise<void> =>
+  waitFor('a ticket', () => tickets().some((n) => (statSync(join(ticketDir, n), { throwIfNoEntry: false })?.mtimeMs ?? 0) >= since - 5), 5000);
+/** Compiles expecting a daemon hit, then waits for the ticket it leaves. */
+async function hitLeavingTicket(args: string[]): Promise<void> {
+  const since = Date.now();
+  assert.equal((await compile(args)).outcome, 'hit');
+  await ticketWritten(since);
+}
+/**
+ * Once inputs have settled, the call is served by the shim: at once when the last fill
+ * left a ticket (its inputs were settled then), else after one daemon hit leaves it.
+ */
+async function servedByShim(args: string[]): Promise<RunResult> {
+  await settle();
+  const since = Date.now();
+  let c = await compile(args);
+  if (c.outcome === 'hit') {
+    await ticketWritten(since);
+    c = await compile(args);
+  }
+  assert.equal(c.outcome, 'shim-hit');
+  return c.r;
+}
+async function bare(args: string[]): Promise<RunResult> {
+  return run('gcc', args, { cwd: dir, env: ws.bareEnv });
+}
+
+test('after a hit the shim replays the same call from its ticket: outputs, depfile and warnings as bare gcc gives them', async () => {
+  w('a/inc/a.h', '#define A 3\n');
+  w('a/a.c', '#include "a.h"\nint f(void) { int unused; return A; }\n');
+  await settle();
+  const args = ['-Wall', '-Ia/inc', '-MMD', '-MF', 'a/a.d', '-c', 'a/a.c', '-o', 'a/a.o'];
+  const b = await bare(args);
+  const object = readFileSync(join(dir, 'a/a.o'));
+  const depfile = readFileSync(join(dir, 'a/a.d'));
+  assert.match(b.stderr.toString(), /unused variable/);
+  const since = Date.now();
+  assert.equal((await compile(args)).outcome, 'miss');
+  await ticketWritten(since); // the fill leaves one: its inputs had settled
+  writeFileSync(join(dir, 'a/a.o'), 'stale');
+  const c = await compile(args);
+  assert.equal(c.outcome, 'shim-hit');
+  assert.equal(text(c.r), text(b));
+  assert.ok(readFileSync(join(dir, 'a/a.o')).equals(object));
+  assert.ok(readFileSync(join(dir, 'a/a.d')).equals(depfile));
+  assert.equal(statSync(join(dir, 'a/a.o')).mode & 0o777, 0o644);
+  assert.ok(statSync(join(dir, 'a/a.o')).mtimeMs > Date.now() - 5000, 'a fresh mtime, for make');
+  // No temp file is left beside the outputs.
+  assert.deepEqual(readdirSync(join(dir, 'a')).filter((n) => n.startsWith('.')), []);
+  // A ticket a daemon hit leaves serves as well: its depfile is rendered for this caller.
+  for (const n of tickets()) writeFileSync(join(ticketDir, n), 'x');
+  await hitLeavingTicket(args);
+  const again = await compile(args);
+  assert.equal(again.outcome, 'shim-hit');
+  assert.equal(text(again.r), text(b));
+  assert.ok(readFileSync(join(dir, 'a/a.o')).equals(object));
+  assert.ok(readFileSync(join(dir, 'a/a.d')).equals(depfile));
+});
+
+test('a ticket never serves a changed input, a new shadowing header or a created __has_include file', async () => {
+  w('b/inc1/.keep', '');
+  w('b/inc2/x.h', '#define V 2\n');
+  w('b/b.c', '#include <x.h>\n#if __has_include("opt.h")\n#include "opt.h"\n#endif\nint v = V;\n');
+  await settle();
+  const args = ['-Ib/inc1', '-Ib/inc2', '-c', 'b/b.c', '-o', 'b/b.o'];
+  const primed = async (): Promise<void> => void (await servedByShim(args));
+  const fresh = async (): Promise<void> => {
+    const got = readFileSync(join(dir, 'b/b.o'));
+    assert.equal((await bare(args)).code, 0);
+    assert.ok(got.equals(readFileSync(join(dir, 'b/b.o'))), 'the object bare gcc gives');
+  };
+  assert.equal((await compile(args)).outcome, 'miss');
+  await primed();
+  // Same size, same mtime second: only the stamp's nanoseconds and ctime move.
+  w('b/inc2/x.h', '#define V 3\n');
+  assert.equal((await compile(args)).outcome, 'miss');
+  await fresh();
+  await primed();
+  w('b/inc1/x.h', '#define V 1\n');
+  assert.equal((await compile(args)).outcome, 'miss');
+  await fresh();
+  await primed();
+  w('b/opt.h', '#undef V\n#define V 9\n');
+  assert.equal((await compile(args)).outcome, 'miss');
+  await fresh();
+});
+
+test('a damaged ticket or a damaged store blob sends the call to the daemon, which serves it right', async () => {
+  w('c/c.c', 'int c = 42;\n');
+  await settle();
+  const args = ['-c', 'c/c.c', '-o', 'c/c.o'];
+  assert.equal((await compile(args)).outcome, 'miss');
+  const good = readFileSync(join(dir, 'c/c.o'));
+  for (const n of tickets()) writeFileSync(join(ticketDir, n), 'x'); // other tests' tickets too: none may serve
+  await hitLeavingTicket(args);
+  const [name] = tickets().filter((n) => readFileSync(join(ticketDir, n)).length > 1);
+  const ticket = readFileSync(join(ticketDir, name!));
+  ticket[ticket.length >> 1]! ^= 0x40;
+  writeFileSync(join(ticketDir, name!), ticket);
+  await hitLeavingTicket(args);
+  assert.ok(readFileSync(join(dir, 'c/c.o')).equals(good));
+  assert.ok(!readFileSync(join(ticketDir, name!)).equals(ticket), 'written again');
+  // The blob is rewritten in place: same inode, same size, one byte flipped.
+  const casDir = join(ws.cacheDir, 'blake3', 'cas');
+  let flipped = 0;
+  for (const sub of readdirSync(casDir)) {
+    for (const f of readdirSync(join(casDir, sub))) {
+      const p = join(casDir, sub, f);
+      const data = readFileSync(p);
+      if (!data.equals(good)) continue;
+      data[data.length - 1]! ^= 0xff;
+      chmodSync(p, 0o644);
+      writeFileSync(p, data);
+      flipped++;
+    }
+  }
+  assert.equal(flipped, 1);
+  const before = await counts();
+  assert.equal((await compile(args)).outcome, 'miss');
+  assert.equal((await counts()).corrupt, before.corrupt + 1);
+  assert.ok(readFileSync(join(dir, 'c/c.o')).equals(good));
+});
+
+test('another environment, or a restarted daemon, does not use the ticket', async () => {
+  w('d/d.c', 'int d = 7;\n');
+  await settle();
+  const args = ['-c', 'd/d.c', '-o', 'd/d.o'];
+  assert.equal((await compile(args)).outcome, 'miss');
+  await servedByShim(args);
+  assert.equal((await compile(args, { SOME_OTHER_VARIABLE: '1' })).outcome, 'hit');
+  assert.equal((await compile(args)).outcome, 'shim-hit');
+  const stopped = await reprise(['daemon', 'stop'], ws.env);
+  assert.equal(stopped.code, 0, text(stopped));
+  assert.deepEqual(tickets(), [], 'a stopping daemon takes its tickets with it');
+  assert.equal((await compile(args)).outcome, 'hit');
+});
+
+test('REPRISE_TICKETS=off: hits leave no tickets', async () => {
+  await reprise(['daemon', 'stop'], ws.env);
+  const off = { REPRISE_TICKETS: 'off' };
+  w('e/e.c', 'int e = 1;\n');
+  await settle();
+  const args = ['-c', 'e/e.c', '-o', 'e/e.o'];
+  assert.equal((await compile(args, off)).outcome, 'miss');
+  assert.equal((await compile(args, off)).outcome, 'hit');
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal((await compile(args, off)).outcome, 'hit');
+  assert.deepEqual(tickets(), []);
+  await reprise(['daemon', 'stop'], ws.env);
+});
+
+test('hits the shim replays are counted, and `reprise why` records them', async () => {
+  w('f/f.c', 'int f = 5;\n');
+  await settle();
+  const args = ['-c', 'f/f.c', '-o', 'f/f.o'];
+  assert.equal((await compile(args)).outcome, 'miss');
+  await servedByShim(args);
+  const before = Date.now();
+  assert.equal((await compile(args)).outcome, 'shim-hit');
+  const why = await reprise(['why', 'f/f.o', '--json'], ws.env, dir);
+  assert.equal(why.code, 0, text(why));
+  const report = JSON.parse(why.stdout.toString()) as { verdict: string; compiles: Array<{ outcome: string; at: string }> };
+  assert.deepEqual(report.compiles.map((c) => c.outcome), ['hit', 'hit']);
+  assert.ok(Date.parse(report.compiles[1]!.at) >= before - 5);
+  const s = await stats(ws.env);
+  assert.ok(s.tools.gcc!['shim-hit'] >= 2 && s.tools.gcc!['direct-hit'] >= s.tools.gcc!['shim-hit']);
+  assert.ok(s.cache['time-saved-ms'] > 0);
+});

@@ -507,15 +507,27 @@ static uint32_t columns(int fd)
     return ioctl(fd, TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
 }
 
-/* HELLO and CALL in one buffer, so one write and one round trip per call; *call_at: the CALL's payload. */
-static int build_request(const struct shim *s, struct buf *b, const char *cwd, size_t *call_at)
+/* Whether a ticket ignores this environment entry (RP_TICKET_UNMATCHED_ENV: make's jobserver). */
+static int unmatched(const char *entry)
+{
+    for (const char *p = RP_TICKET_UNMATCHED_ENV; *p; p += strlen(p) + 1)
+        if (strncmp(entry, p, strlen(p)) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * HELLO and CALL in one buffer, so one write and one round trip per call; *call_at: where
+ * the CALL's payload starts. for_ticket: the CALL alone, as a ticket is matched on it.
+ */
+static int build_request(const struct shim *s, struct buf *b, const char *cwd, size_t *call_at, int for_ticket)
 {
     char tool[PATH_MAX];
     mode_t mask = umask(0);
     umask(mask);
     uint32_t flags = (isatty(1) ? RP_CALL_STDOUT_TTY : 0) | (isatty(2) ? RP_CALL_STDERR_TTY : 0)
         | (isatty(0) ? RP_CALL_STDIN_TTY : 0);
-    size_t envc = 0, at;
+    size_t envc = 0, at = 0;
     /* The daemon wants an absolute tool path; a relative one comes from PATH or the caller. */
     const char *abs_tool = s->tool;
     if (s->tool[0] != '/') {
@@ -523,10 +535,10 @@ static int build_request(const struct shim *s, struct buf *b, const char *cwd, s
             return -1;
         abs_tool = tool;
     }
-    while (environ && environ[envc])
-        envc++;
-    int err = frame_begin(b, &at) || put_u32(b, RP_PROTOCOL_VERSION) || put_u32(b, 0)
-        || put_str(b, SELF_NAME) || frame_end(b, at, RP_FRAME_HELLO);
+    for (size_t i = 0; environ && environ[i]; i++)
+        envc += !(for_ticket && unmatched(environ[i]));
+    int err = !for_ticket && (frame_begin(b, &at) || put_u32(b, RP_PROTOCOL_VERSION) || put_u32(b, 0)
+        || put_str(b, SELF_NAME) || frame_end(b, at, RP_FRAME_HELLO));
     err = err || frame_begin(b, &at);
     *call_at = at + RP_FRAME_HEADER_SIZE;
     err = err || put_str(b, s->name) || put_str(b, abs_tool)
@@ -535,8 +547,9 @@ static int build_request(const struct shim *s, struct buf *b, const char *cwd, s
     for (int i = 0; !err && i < s->argc; i++)
         err = put_str(b, s->argv[i]);
     err = err || put_u32(b, (uint32_t)envc);
-    for (size_t i = 0; !err && i < envc; i++)
-        err = put_str(b, environ[i]);
+    for (size_t i = 0; !err && environ && environ[i]; i++)
+        if (!(for_ticket && unmatched(environ[i])))
+            err = put_str(b, environ[i]);
     return err || frame_end(b, at, RP_FRAME_CALL) ? -1 : 0;
 }
 
@@ -734,7 +747,7 @@ static int disabled(void)
 int main(int argc, char **argv)
 {
     struct shim s;
-    struct buf req = { NULL, 0, 0 };
+    struct buf req = { NULL, 0, 0 }, view = { NULL, 0, 0 };
     char cwd[PATH_MAX];
     size_t call_at = 0;
     const char *why;
@@ -773,10 +786,12 @@ int main(int argc, char **argv)
         fall_back(&s, why);
     if (!getcwd(cwd, sizeof cwd))
         fall_back(&s, "unknown");
-    if (build_request(&s, &req, cwd, &call_at))
-        fall_back(&s, "request-too-large");
     /* A hit the daemon left a ticket for is replayed here, with no round trip. */
-    ticket_replay(s.dir, req.p + call_at, req.len - call_at);
+    if (build_request(&s, &view, cwd, &call_at, 1) == 0)
+        ticket_replay(s.dir, view.p + call_at, view.len - call_at);
+    free(view.p);
+    if (build_request(&s, &req, cwd, &call_at, 0))
+        fall_back(&s, "request-too-large");
     if ((why = connect_daemon(&s)))
         fall_back(&s, why);
     converse(&s, &req);

@@ -120,35 +120,42 @@ static int nothing_there(const char *path)
     return stat(path, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
 }
 
-/* Every check, in order; 0 when all hold. A directory guard may vouch for the absent checks after it. */
+/* Every check, in order; 0 when all hold. A directory guard may vouch for the absent names after it. */
 static int checks_hold(struct cursor *c)
 {
-    char path[PATH_MAX];
+    char path[PATH_MAX], guard[PATH_MAX] = "";
     struct stat st;
     uint32_t n = (uint32_t)take(c, 4), skip = 0;
     for (uint32_t i = 0; i < n; i++) {
         unsigned kind = (unsigned)take(c, 1);
         if (take_path(c, path))
             return -1;
-        if (skip > 0) { /* the guard covers absent checks only */
-            skip--;
-            if (kind != RP_CHECK_ABSENT)
+        if (kind == RP_CHECK_ABSENT) { /* a name in the guard's directory */
+            if (!guard[0] || strchr(path, '/'))
+                return -1;
+            if (skip > 0) {
+                skip--;
+                continue;
+            }
+            char full[PATH_MAX];
+            int len = snprintf(full, sizeof full, "%s/%s", guard, path);
+            if (len < 0 || (size_t)len >= sizeof full || !nothing_there(full))
                 return -1;
             continue;
         }
+        if (skip > 0)
+            return -1; /* a guard covers only its absent names */
         int ok;
         switch (kind) {
         case RP_CHECK_FILE:
             ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) && same_stamp(c, &st, 1);
-            break;
-        case RP_CHECK_ABSENT:
-            ok = nothing_there(path);
             break;
         case RP_CHECK_PRESENT:
             ok = stat(path, &st) == 0;
             break;
         case RP_CHECK_DIR_GUARD: {
             uint32_t covers = (uint32_t)take(c, 4);
+            memcpy(guard, path, strlen(path) + 1);
             if (stat(path, &st) != 0) {
                 if (errno != ENOENT && errno != ENOTDIR)
                     return -1;
@@ -186,6 +193,26 @@ static int checks_hold(struct cursor *c)
     return c->bad || skip ? -1 : 0;
 }
 
+/* All `size` bytes of fd in a new buffer, or NULL. */
+static unsigned char *read_whole(int fd, size_t size)
+{
+    unsigned char *p = malloc(size ? size : 1);
+    size_t got = 0;
+    while (p && got < size) {
+        ssize_t r = read(fd, p + got, size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (p && got != size) {
+        free(p);
+        p = NULL;
+    }
+    return p;
+}
+
 /* A store blob, only if it is the file the ticket names and still holds the same bytes. */
 static int load_blob(struct cursor *c, struct out *o)
 {
@@ -202,18 +229,9 @@ static int load_blob(struct cursor *c, struct out *o)
         return -1;
     int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_dev == dev
         && (uint64_t)st.st_ino == ino && (uint64_t)st.st_size == size;
-    o->owned = ok ? malloc(size ? size : 1) : NULL;
-    size_t got = 0;
-    while (o->owned && got < size) {
-        ssize_t r = read(fd, o->owned + got, size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
+    o->owned = ok ? read_whole(fd, size) : NULL;
     close(fd);
-    if (!o->owned || got != size || crc32_of(o->owned, size) != crc)
+    if (!o->owned || crc32_of(o->owned, size) != crc)
         return -1;
     o->data = o->owned;
     o->len = size;
@@ -285,17 +303,9 @@ void ticket_replay(const char *dir, const unsigned char *payload, size_t len)
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
         return;
     if (fstat(fd, &st) == 0 && st.st_size > 8 && st.st_size <= TICKET_MAX)
-        t = malloc((size_t)st.st_size);
-    while (t && got < (size_t)st.st_size) {
-        ssize_t r = read(fd, t + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
+        t = read_whole(fd, got = (size_t)st.st_size);
     close(fd);
-    if (!t || got != (size_t)st.st_size || memcmp(t, RP_TICKET_MAGIC, 4) != 0)
+    if (!t || memcmp(t, RP_TICKET_MAGIC, 4) != 0)
         goto out;
     c = (struct cursor){ t + 4, t + got - 4, 0 };
     tail = (struct cursor){ t + got - 4, t + got, 0 };

@@ -8,7 +8,7 @@ import { handleCall } from './handlers/handle-call.js';
 
 /** Requests a connection may carry after HELLO; one per connection. */
 const HANDLERS: Partial<Record<Frame['kind'], (ctx: DaemonContext, frame: Frame, out: Responder) => Promise<void> | void>> = {
-  [FrameKind.CALL]: (ctx, f, out) => (f.kind === FrameKind.CALL ? handleCall(ctx, f.call, out, f.payload) : undefined),
+  [FrameKind.CALL]: (ctx, f, out) => (f.kind === FrameKind.CALL ? handleCall(ctx, f.call, out) : undefined),
   [FrameKind.ADMIN]: (ctx, f, out) => (f.kind === FrameKind.ADMIN ? handleAdmin(ctx, f.admin, out) : undefined),
 };
 

@@ -31,8 +31,8 @@ export interface CompileCall {
   env: Map<string, string>;
   job: CompileJob;
   terminalArgs: string[];
-  /** The CALL's bytes, when a hit may leave a ticket for them (offer-c-ticket.ts). */
-  payload?: Buffer;
+  /** The bytes a hit ticket for this call is matched on (ticket-payload.ts); undefined when it may have none. */
+  ticket?: () => Buffer;
 }
 
 /**
@@ -47,7 +47,7 @@ export async function cachedCompile(ctx: CacheContext, c: CompileCall, sink: Cal
   const direct = keyed.key;
   await ctx.flight(direct.key, async () => {
     if (await tryHit(ctx, c, keyed, sink)) return;
-    if (c.payload) ctx.tickets?.withdraw(c.payload); // its ticket, if any, no longer holds
+    if (c.ticket) ctx.tickets?.withdraw(c.ticket); // its ticket, if any, no longer holds
     await compileAndStore(ctx, c, { ...direct, rebase: keyed.rebase, ticket: { key: direct, tool: keyed.tool, sourceDigest: keyed.sourceDigest } }, sink);
   });
 }
@@ -158,7 +158,7 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileC
     ctx.stats.bumpTool(c.tool, 'miss');
     ctx.why.miss(c, direct, stored.resultKey);
     // The next identical call may be replayed by the shim: a rebuild after a cold build is served so too.
-    const result = ctx.tickets && c.payload ? await ctx.actions.get(stored.resultKey).catch(() => undefined) : undefined;
+    const result = ctx.tickets && c.ticket ? await ctx.actions.get(stored.resultKey).catch(() => undefined) : undefined;
     const paths = jobOutputs(c.job).map((o) => resolve(c.cwd, o.path));
     if (result) offerCTicket(ctx, c, direct.ticket, stored, result, { outputs: ran.data, paths, stdout: r.stdout, stderr: r.stderr, exitCode: 0 });
   }

@@ -1,4 +1,4 @@
-import { CallFlag, FRAME_HEADER_SIZE, FrameKind, SpawnerKind, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION, RuntimeFile, SHIM_HOLD_LIMIT, TICKET_MAGIC, TicketCheck, TicketSource } from './frames.js';
+import { CallFlag, FRAME_HEADER_SIZE, FrameKind, SpawnerKind, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION, RuntimeFile, SHIM_HOLD_LIMIT, TICKET_MAGIC, TICKET_UNMATCHED_ENV, TicketCheck, TicketSource } from './frames.js';
 
 /** Renders shims/protocol.h from frames.ts so the C side cannot drift from the TypeScript side. */
 export function renderProtocolHeader(): string {
@@ -21,6 +21,8 @@ export function renderProtocolHeader(): string {
   lines.push('');
   for (const [name, value] of Object.entries(RuntimeFile)) lines.push(`#define RP_FILE_${name} ${JSON.stringify(value)}`);
   lines.push('', `#define RP_TICKET_MAGIC ${JSON.stringify(TICKET_MAGIC)}`);
+  // "NAME=" prefixes, each ended by \0, the list by an empty one.
+  lines.push(`#define RP_TICKET_UNMATCHED_ENV "${TICKET_UNMATCHED_ENV.map((n) => `${n}=\\0`).join('')}"`);
   for (const [name, value] of Object.entries(TicketCheck)) lines.push(`#define RP_CHECK_${name} ${value}u`);
   for (const [name, value] of Object.entries(TicketSource)) lines.push(`#define RP_SOURCE_${name} ${value}u`);
   lines.push('', '#endif', '');

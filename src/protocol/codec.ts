@@ -66,7 +66,7 @@ export function decodeFrame(kind: number, payload: Buffer): Frame {
       const stderrColumns = r.u32('stderr columns');
       const argv = readStrings(r, 'argv');
       const env = readStrings(r, 'env');
-      frame = { kind, call: { shimName, toolPath, cwd, umask, flags, stdinColumns, stderrColumns, argv, env }, payload };
+      frame = { kind, call: { shimName, toolPath, cwd, umask, flags, stdinColumns, stderrColumns, argv, env } };
       break;
     }
     case FrameKind.ADMIN: {

@@ -56,13 +56,19 @@ export const RuntimeFile = {
   HITS: 'hits',
 } as const;
 
+/**
+ * Environment variables a ticket does not match on (the shim leaves them out of the CALL it
+ * looks a ticket up by): make's jobserver handle, which names a fifo with make's pid since
+ * make 4.4, so it differs from build to build, and which no C compile reads.
+ */
+export const TICKET_UNMATCHED_ENV = ['MAKEFLAGS', 'MFLAGS', 'GNUMAKEFLAGS'] as const;
 /** A ticket file starts with these four bytes; another format is another magic. */
 export const TICKET_MAGIC = 'RPT1';
 /** What one ticket check asks of a path (src/tickets/ticket-format.ts). */
 export const TicketCheck = {
   /** A regular file with exactly this (dev, ino, size, mtime, ctime). */
   FILE: 1,
-  /** Nothing there (stat fails with ENOENT or ENOTDIR). */
+  /** Nothing there (stat fails with ENOENT or ENOTDIR); the path is a name in the directory of the DIR_GUARD before it. */
   ABSENT: 2,
   /** Something there. */
   PRESENT: 3,
@@ -126,8 +132,7 @@ export interface AdminReply {
 /** A decoded frame: the kind plus its typed payload. */
 export type Frame =
   | { kind: typeof FrameKind.HELLO; hello: Hello }
-  /** `payload`: the CALL's bytes as received (a hit ticket is found by them); encoders ignore it. */
-  | { kind: typeof FrameKind.CALL; call: Call; payload?: Buffer }
+  | { kind: typeof FrameKind.CALL; call: Call }
   | { kind: typeof FrameKind.ADMIN; admin: Admin }
   | { kind: typeof FrameKind.WELCOME; welcome: Welcome }
   | { kind: typeof FrameKind.DECLINE; reason: string }

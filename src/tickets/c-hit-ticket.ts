@@ -1,4 +1,4 @@
-import { statSync, type BigIntStats } from 'node:fs';
+import { readdirSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { AbsentDir } from '../pipeline/absent-set.js';
@@ -51,11 +51,12 @@ export function buildCTicket(f: CHitFacts, name: string, socket: SocketNode, now
   }
   for (const g of f.absent) {
     const dir = statOf(g.dir);
-    const names = g.names.map((n) => join(g.dir, n));
-    // Taken before the names are checked: a later change to the directory changes its stamp.
-    const stamp: NodeStamp = dir?.isDirectory() && !isUnsettled(dir.mtimeNs, dir.ctimeNs, nowNs) ? { dev: dir.dev, ino: dir.ino, size: 0n, mtimeNs: dir.mtimeNs, ctimeNs: dir.ctimeNs } : NEVER;
-    if (names.some((p) => statOf(p) !== undefined)) return undefined;
-    checks.push({ kind: 'dir-guard', path: g.dir, stamp, covers: names.length }, ...names.map((path) => ({ kind: 'absent' as const, path })));
+    const now = dir?.isDirectory() && !isUnsettled(dir.mtimeNs, dir.ctimeNs, nowNs) ? `${dir.dev}:${dir.ino}:${dir.mtimeNs}:${dir.ctimeNs}` : undefined;
+    // Still at the stamp the entry was checked against: the daemon takes the names as absent on it alone, so does the ticket.
+    // Otherwise the stamp is taken before the names are checked: a later change to the directory changes it.
+    if ((now === undefined || now !== g.stamp) && !namesAbsent(g.dir, g.names)) return undefined;
+    const stamp: NodeStamp = now !== undefined ? { dev: dir!.dev, ino: dir!.ino, size: 0n, mtimeNs: dir!.mtimeNs, ctimeNs: dir!.ctimeNs } : NEVER;
+    checks.push({ kind: 'dir-guard', path: g.dir, stamp, covers: g.names.length }, ...g.names.map((path) => ({ kind: 'absent' as const, path })));
   }
   for (const path of f.present) {
     if (!statOf(path)) return undefined;
@@ -72,6 +73,19 @@ export function buildCTicket(f: CHitFacts, name: string, socket: SocketNode, now
     outputs.push({ path: o.path, mode: o.mode, content: { blob: { path: o.blob, dev: st.dev, ino: st.ino, size: o.data.length, crc: crc32(o.data) } } });
   }
   return { payload: f.payload, hitLine: hitLine({ ticket: name, ...f.hit }), checks, outputs, stdout: f.stdout, stderr: f.stderr };
+}
+
+/** Whether no entry of `dir` has one of these names: one listing for many names (objects are written beside the sources, so such directories change all through a build). */
+function namesAbsent(dir: string, names: readonly string[]): boolean {
+  if (names.length <= 8) return names.every((n) => statOf(join(dir, n)) === undefined);
+  let entries: Set<string>;
+  try {
+    entries = new Set(readdirSync(dir));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR'; // no directory: no entries
+  }
+  return !names.some((n) => entries.has(n));
 }
 
 /** A stamp no directory has: the guard never vouches, so each name is checked. */

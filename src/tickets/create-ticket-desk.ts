@@ -20,14 +20,15 @@ export interface TicketDesk {
   /** Starts issuing for the daemon bound at `socket`; tickets left by an earlier daemon are removed. */
   open(socket: SocketNode): void;
   /**
-   * Writes the ticket for this CALL payload after the current turn (off the request path),
-   * unless `build` gives none. `why` is what `reprise why` records for each of its hits.
+   * Writes the ticket for this CALL payload once calls have paused (tickets are never
+   * written while a build keeps the daemon busy), unless `build` then gives none. `why` is
+   * what `reprise why` records for each of its hits.
    */
-  issue(payload: Buffer, build: (socket: SocketNode, name: string) => Ticket | undefined, why: TicketWhy): void;
+  issue(payload: Buffer, build: (socket: SocketNode, name: string) => Promise<Ticket | undefined>, why: TicketWhy): void;
   /** The record a hit replayed from ticket `name` adds to `reprise why`, while the ticket is known. */
   whyOf(name: string): TicketWhy | undefined;
   /** This call was served otherwise: a ticket for it (now stale) is removed. */
-  withdraw(payload: Buffer): void;
+  withdraw(payload: () => Buffer): void;
   /** Removes every ticket (cache clear). */
   wipe(): void;
   /** Removes every ticket and issues no more (daemon stop). */
@@ -54,12 +55,21 @@ export interface TicketDeskOptions {
 
 /** A ticket above this size is not written: a hit that big gains little from skipping the daemon. */
 const MAX_TICKET_BYTES = 1 << 20;
+/** Tickets are written once no hit or fill came for this long: their CPU is not the build's. */
+const QUIET_MS = 200;
+/** Tickets waiting to be written; past this the oldest are dropped (each holds its call's paths and stamps). */
+const MAX_PENDING = 8192;
+
+interface Pending {
+  build: (socket: SocketNode, name: string) => Promise<Ticket | undefined>;
+  why: TicketWhy;
+}
 
 export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
   const { tickets: dir, hits: hitsFile } = runtimePaths(o.runtimeDir);
   let socket: SocketNode | undefined;
   const issued = new LRUCache<string, { bytes: number; why: TicketWhy }>({
-    max: o.maxTickets ?? 20_000,
+    max: o.maxTickets ?? 8192,
     maxSize: o.maxBytes ?? 64 << 20,
     sizeCalculation: (t) => Math.max(1, t.bytes),
     dispose: (_bytes, name, reason) => {
@@ -67,6 +77,56 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     },
   });
   let serial = 0;
+  const pending = new Map<string, Pending>();
+  let lastIssued = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let draining = false;
+
+  function schedule(): void {
+    if (!timer && !draining) timer = setTimeout(whenQuiet, QUIET_MS);
+  }
+
+  function whenQuiet(): void {
+    timer = undefined;
+    const quietFor = Date.now() - lastIssued;
+    if (quietFor < QUIET_MS) timer = setTimeout(whenQuiet, QUIET_MS - quietFor);
+    else void drain();
+  }
+
+  /** Writes the pending tickets one per turn of the loop, and stops when calls come again. */
+  async function drain(): Promise<void> {
+    draining = true;
+    try {
+      for (const [name, p] of pending) {
+        if (Date.now() - lastIssued < QUIET_MS) break;
+        pending.delete(name);
+        const at = socket;
+        if (!at) break;
+        await new Promise((r) => setImmediate(r));
+        try {
+          const ticket = await p.build(at, name);
+          if (socket !== at) break; // closed or reopened meanwhile
+          if (!ticket) {
+            issued.delete(name);
+            continue;
+          }
+          const bytes = encodeTicket(ticket);
+          if (bytes.length > MAX_TICKET_BYTES) {
+            issued.delete(name);
+            continue;
+          }
+          write(name, bytes);
+          issued.set(name, { bytes: bytes.length, why: p.why });
+        } catch (e) {
+          o.log.debug(`ticket not written: ${(e as Error).message}`);
+          issued.delete(name);
+        }
+      }
+    } finally {
+      draining = false;
+      if (pending.size > 0) schedule();
+    }
+  }
 
   function remove(name: string): void {
     try {
@@ -88,6 +148,7 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
   }
 
   function wipeDir(): void {
+    pending.clear();
     issued.clear();
     try {
       for (const name of readdirSync(dir)) rmSync(join(dir, name), { force: true });
@@ -104,30 +165,25 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     },
     issue(payload, build, why) {
       if (!socket) return;
-      const at = socket;
-      setImmediate(() => {
-        if (socket !== at) return; // closed or reopened meanwhile
-        const name = ticketName(payload);
-        try {
-          const ticket = build(at, name);
-          if (!ticket) return void issued.delete(name);
-          const bytes = encodeTicket(ticket);
-          if (bytes.length > MAX_TICKET_BYTES) return void issued.delete(name);
-          write(name, bytes);
-          issued.set(name, { bytes: bytes.length, why });
-        } catch (e) {
-          o.log.debug(`ticket not written: ${(e as Error).message}`);
-          issued.delete(name);
-        }
-      });
+      const name = ticketName(payload);
+      pending.delete(name); // the newest goes last
+      pending.set(name, { build, why });
+      if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value!);
+      lastIssued = Date.now();
+      schedule();
     },
     whyOf: (name) => issued.peek(name)?.why,
     withdraw(payload) {
-      if (issued.size > 0) issued.delete(ticketName(payload));
+      if (issued.size === 0 && pending.size === 0) return;
+      const name = ticketName(payload());
+      pending.delete(name);
+      issued.delete(name);
     },
     wipe: wipeDir,
     close() {
       socket = undefined;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
       wipeDir();
     },
     takeHits: () => parseHitLog(takeFile(hitsFile)),

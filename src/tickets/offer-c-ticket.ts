@@ -25,8 +25,8 @@ export interface TicketKey {
  */
 export function offerCTicket(ctx: CacheContext, c: CompileCall, k: TicketKey, entry: ManifestEntry, result: ActionResult, replayed: Replayed): void {
   const desk = ctx.tickets;
-  if (!desk || !c.payload || ctx.verify.rate > 0 || replayed.exitCode !== 0 || c.job.extraInputs.length > 0) return;
-  if (replayed.paths.some((p) => p.startsWith('/dev/'))) return;
+  if (!desk || !c.ticket || ctx.verify.rate > 0 || replayed.exitCode !== 0 || c.job.extraInputs.length > 0) return;
+  if (replayed.paths.some((p) => p.startsWith('/dev/')) || /\s/.test(c.tool)) return; // the hits log splits at spaces
   const tool = ctx.toolStamps(k.tool);
   if (!tool) return;
   const files = [...tool];
@@ -41,27 +41,35 @@ export function offerCTicket(ctx: CacheContext, c: CompileCall, k: TicketKey, en
     files.push({ path, stamp: memo.stamp });
   }
   const blobs: string[] = [];
-  const outputs: Array<CHitFacts['outputs'][number]> = [];
+  // Blobs are read again (and verified) when the ticket is written: pending tickets hold no object bytes.
+  const outputs: Array<{ path: string; mode: number; data?: Buffer; blob?: { digest: string; path: string } }> = [];
   for (const [i, o] of result.outputs.entries()) {
-    const data = replayed.outputs[i]!;
     const path = replayed.paths[i]!;
     const mode = ((o.mode & 0o111) !== 0 ? 0o777 : 0o666) & ~c.umask; // as writeOutput gives it
-    const blob = o.role === DEPFILE_TEMPLATE_ROLE ? undefined : ctx.cas.localPath?.(o.digest);
-    if (blob) blobs.push(o.digest);
-    outputs.push({ path, mode, data, ...(blob ? { blob } : {}) });
+    const blobPath = o.role === DEPFILE_TEMPLATE_ROLE ? undefined : ctx.cas.localPath?.(o.digest);
+    if (blobPath) blobs.push(o.digest);
+    outputs.push(blobPath ? { path, mode, blob: { digest: o.digest, path: blobPath } } : { path, mode, data: replayed.outputs[i]! });
   }
   const pwd = c.env.get('PWD');
-  const facts: CHitFacts = {
-    payload: Buffer.from(c.payload),
+  const facts: Omit<CHitFacts, 'outputs'> = {
+    payload: c.ticket(),
     ...(pwd !== undefined && isAbsolute(pwd) && pwd !== c.cwd ? { pwd: { path: pwd, cwd: c.cwd, same: c.keyCwd === pwd } } : {}),
     hit: { tool: c.tool, durationMs: result.durationMs, resultKey: entry.resultKey, manifestKey: k.key.key, blobs },
     files,
     absent: paths.absent,
     present: paths.present,
-    outputs,
     stdout: replayed.stdout,
     stderr: replayed.stderr,
   };
   const recorded = { tool: c.tool, cwd: c.cwd, keyCwd: c.keyCwd, job: { outputs: c.job.outputs.map((o) => ({ path: o.path })) } };
-  desk.issue(facts.payload, (socket, name) => buildCTicket(facts, name, socket), { call: recorded, key: k.key, resultKey: entry.resultKey });
+  const cas = ctx.cas;
+  desk.issue(facts.payload, async (socket, name) => {
+    const placed: CHitFacts['outputs'][number][] = [];
+    for (const o of outputs) {
+      const data = o.data ?? (o.blob && (await cas.get(o.blob.digest)));
+      if (!data) return undefined; // evicted, or found corrupt (and dropped) meanwhile
+      placed.push({ path: o.path, mode: o.mode, data, ...(o.blob ? { blob: o.blob.path } : {}) });
+    }
+    return buildCTicket({ ...facts, outputs: placed }, name, socket);
+  }, { call: recorded, key: k.key, resultKey: entry.resultKey });
 }

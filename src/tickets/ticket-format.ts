@@ -14,6 +14,7 @@ export interface NodeStamp {
 /** One condition the shim checks before it replays; the first that fails sends the call to the daemon. */
 export type TicketCheckSpec =
   | { kind: 'file'; path: string; stamp: NodeStamp }
+  /** `path` is a name in the directory of the dir-guard before it. */
   | { kind: 'absent'; path: string }
   | { kind: 'present'; path: string }
   /** When `path` is missing, not a directory, or has exactly `stamp`, the next `covers` checks (absent ones) are skipped. */
@@ -58,27 +59,44 @@ const CHECK_CODE = { file: TicketCheck.FILE, absent: TicketCheck.ABSENT, present
 /**
  * The file format, little-endian: magic, then length-prefixed (u32) byte strings and
  * fixed-width numbers in the order written below, then a CRC-32 of everything before it.
+ * An absent check's path is a name in the directory of the guard before it.
  */
 export function encodeTicket(t: Ticket): Buffer {
-  const parts: Buffer[] = [Buffer.from(TICKET_MAGIC, 'latin1')];
-  const u8 = (v: number): void => void parts.push(Buffer.from([v]));
+  let buf = Buffer.allocUnsafe(64 * 1024);
+  let at = 0;
+  const room = (n: number): void => {
+    if (at + n <= buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, at + n));
+    buf.copy(bigger, 0, 0, at);
+    buf = bigger;
+  };
+  const u8 = (v: number): void => {
+    room(1);
+    buf[at++] = v;
+  };
   const u32 = (v: number): void => {
-    const b = Buffer.alloc(4);
-    b.writeUInt32LE(v);
-    parts.push(b);
+    room(4);
+    at = buf.writeUInt32LE(v >>> 0, at);
   };
   const u64 = (v: bigint): void => {
-    const b = Buffer.alloc(8);
-    b.writeBigUInt64LE(BigInt.asUintN(64, v));
-    parts.push(b);
+    room(8);
+    at = buf.writeBigUInt64LE(BigInt.asUintN(64, v), at);
   };
   const bytes = (b: Buffer): void => {
     u32(b.length);
-    parts.push(b);
+    room(b.length);
+    at += b.copy(buf, at);
   };
-  const str = (s: string): void => bytes(Buffer.from(s, 'utf8'));
+  const str = (v: string): void => {
+    const n = Buffer.byteLength(v, 'utf8');
+    u32(n);
+    room(n);
+    at += buf.write(v, at, 'utf8');
+  };
   const stamp = (s: NodeStamp): void => [s.dev, s.ino, s.size, s.mtimeNs, s.ctimeNs].forEach(u64);
 
+  room(4);
+  at += buf.write(TICKET_MAGIC, at, 'latin1');
   bytes(t.payload);
   str(t.hitLine);
   u32(t.checks.length);
@@ -116,10 +134,8 @@ export function encodeTicket(t: Ticket): Buffer {
   }
   bytes(t.stdout);
   bytes(t.stderr);
-  const body = Buffer.concat(parts);
-  const tail = Buffer.alloc(4);
-  tail.writeUInt32LE(crc32(body));
-  return Buffer.concat([body, tail]);
+  u32(crc32(buf.subarray(0, at)));
+  return buf.subarray(0, at);
 }
 
 /** The ticket's file name: FNV-1a 64 of the CALL payload, as 16 hex digits (the shim computes the same). */

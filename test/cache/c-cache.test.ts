@@ -1,7 +1,7 @@
 // C/C++ caching through the real shim, daemon and compilers: hits, misses, and the holes
 // a compiler cache must not fall into. Assertions are on stats counters and output bytes.
 import assert from 'node:assert/strict';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { reprise, stats } from '../helpers/reprise-cli.js';
@@ -11,6 +11,7 @@ import { createWorkspace } from '../helpers/workspace.js';
 import { writeSettled } from '../helpers/write-settled.js';
 import { writeSlowSource } from '../helpers/slow-source.js';
 import { waitFor } from '../helpers/wait.js';
+import { damageBlob } from '../helpers/damage-blob.js';
 import { installPaths } from '../../src/runtime/install-paths.js';
 
 const ws = createWorkspace();
@@ -218,22 +219,8 @@ test('a corrupted blob is detected, deleted and recompiled', async () => {
   const args = ['gcc', '-c', 'corrupt/c.c', '-o', 'corrupt/c.o'];
   assert.equal((await compile(args)).outcome, 'miss');
   const good = readFileSync(join(dir, 'corrupt/c.o'));
-  // Flip bytes in every stored blob of that size: the object's blob among them.
-  const casDir = join(ws.cacheDir, 'blake3', 'cas');
-  let flipped = 0;
-  for (const sub of readdirSync(casDir)) {
-    for (const f of readdirSync(join(casDir, sub))) {
-      const p = join(casDir, sub, f);
-      const data = readFileSync(p);
-      if (data.equals(good)) {
-        data[data.length - 1] = data[data.length - 1]! ^ 0xff;
-        chmodSync(p, 0o644);
-        writeFileSync(p, data);
-        flipped++;
-      }
-    }
-  }
-  assert.equal(flipped, 1);
+  // The object's blob is damaged in place: same inode, same size, one byte flipped.
+  assert.equal(damageBlob(ws.cacheDir, good), 1);
   const before = await counts();
   const c = await compile(args);
   assert.equal(c.outcome, 'miss');

@@ -23,10 +23,6 @@ test('every frame kind round-trips through encode and an incremental reader', ()
   const reader = new FrameReader();
   const got: Frame[] = [];
   for (const byte of stream) got.push(...reader.push(Buffer.from([byte]))); // worst-case fragmentation
-  // A decoded CALL keeps its bytes as received (hit tickets are named by them).
-  const call = got.find((f) => f.kind === FrameKind.CALL);
-  assert.ok(call?.kind === FrameKind.CALL && call.payload?.equals(encodeFrame(samples[1]!).subarray(8)));
-  delete call.payload;
   assert.deepEqual(got, samples);
   assert.equal(reader.pending, 0);
 });

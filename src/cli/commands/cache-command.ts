@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { adminRequest } from '../../client/admin-request.js';
 import { loadConfig } from '../../config/load-config.js';
 import { runtimePaths } from '../../runtime/runtime-paths.js';
@@ -23,7 +24,11 @@ export async function cacheCommand(action: 'clear', json: boolean): Promise<numb
   } else if (r.reason === 'timed out') {
     process.stderr.write(`reprise cache ${action}: the daemon did not answer in time\n`);
     return 1;
-  } else removed = await clearCacheDir(config.cacheDir);
+  } else {
+    removed = await clearCacheDir(config.cacheDir);
+    // A killed daemon's hit tickets point into the store: they go with it.
+    rmSync(runtimePaths(config.runtimeDir).tickets, { recursive: true, force: true });
+  }
   if (json) process.stdout.write(`${JSON.stringify({ daemon: r.kind === 'reply', ...removed })}\n`);
   else process.stdout.write(`reprise cache clear: removed ${removed.entries} entries (${formatBytes(removed.bytes)}) from ${config.cacheDir}\n`);
   return 0;

@@ -8,9 +8,10 @@ import { FrameKind, type Call } from '../../protocol/frames.js';
 import type { PassThroughReason } from '../../stats/stat-names.js';
 import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
+import { ticketPayload } from '../../tickets/ticket-payload.js';
 
 /** One compiler call: plan it with its adapter, then decline it, or serve it through the cache. */
-export async function handleCall(ctx: DaemonContext, call: Call, out: Responder, payload?: Buffer): Promise<void> {
+export async function handleCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
   const tool = call.shimName;
   ctx.stats.bumpTool(tool, 'calls');
   const decline = (reason: PassThroughReason): void => {
@@ -66,7 +67,7 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder,
     }
     // Hits the shims replayed first: `reprise why` must see them before this compile.
     ctx.ingestShimLogs();
-    const compile = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs, payload: call.argv.some((a) => a.startsWith('@')) ? undefined : payload }; // a response file is read: its hit gets no ticket
+    const compile = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs, ticket: call.argv.some((a) => a.startsWith('@')) ? undefined : memo(() => ticketPayload(call)) }; // a response file is read: no ticket
     if (!ctx.config.cache) return await compileUncached(ctx.cache, compile, sink, 'cache-disabled');
     await cachedCompile(ctx.cache, compile, sink);
   } finally {
@@ -74,3 +75,8 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder,
   }
 }
 
+/** Computes once, when first asked (most calls never need their ticket payload). */
+function memo<T>(f: () => T): () => T {
+  let v: { value: T } | undefined;
+  return () => (v ??= { value: f() }).value;
+}

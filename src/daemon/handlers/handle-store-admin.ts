@@ -28,6 +28,9 @@ export async function handleStoreAdmin(ctx: DaemonContext, admin: Admin, out: Re
       ctx.log.info(`gc: evicted ${report.evicted.entries} entries, removed ${report.staleTemp.entries} stale temp files`);
       return send(true, report);
     }
+    // Records queued before the clear (hits the shims replayed among them) are written now, and removed with the rest.
+    ctx.ingestShimLogs();
+    await ctx.cache.why.flush();
     const removed = await clearCacheDir(ctx.config.cacheDir, { algorithm: ctx.cache.algorithm, clear: () => ctx.cache.usage.clear() });
     // Memos of manifests would still point at results that are gone (a miss), but a clear means empty.
     ctx.cache.manifests.dropMemo();

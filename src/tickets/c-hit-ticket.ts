@@ -33,9 +33,10 @@ export interface SocketNode {
 }
 
 /**
- * The ticket for a C hit, or undefined when the shim could not check it as the daemon
- * does. Runs after the reply: absent paths are checked again here, after their
- * directory's stamp is taken, so a directory at that stamp vouches for them.
+ * The ticket for a C hit or fill, or undefined when the shim could not check it as the
+ * daemon does. Runs once calls pause: a directory still at the stamp its manifest entry
+ * was checked against vouches for its absent names as it does for the daemon; any other
+ * directory's stamp is taken first and its names are checked after, so that stamp vouches.
  */
 export function buildCTicket(f: CHitFacts, name: string, socket: SocketNode, nowNs = BigInt(Date.now()) * 1_000_000n): Ticket | undefined {
   const checks: TicketCheckSpec[] = [{ kind: 'same-node', path: socket.path, dev: socket.dev, ino: socket.ino }];

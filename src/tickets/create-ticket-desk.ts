@@ -57,10 +57,14 @@ export interface TicketDeskOptions {
 const MAX_TICKET_BYTES = 1 << 20;
 /** Tickets are written once no hit or fill came for this long: their CPU is not the build's. */
 const QUIET_MS = 200;
+/** ...or once they have waited this long, so that calls that never pause still get theirs. */
+const MAX_WAIT_MS = 1000;
 /** Tickets waiting to be written; past this the oldest are dropped (each holds its call's paths and stamps). */
 const MAX_PENDING = 8192;
 
 interface Pending {
+  /** When the call was first offered (a repeat keeps its place). */
+  at: number;
   build: (socket: SocketNode, name: string) => Promise<Ticket | undefined>;
   why: TicketWhy;
 }
@@ -86,11 +90,15 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     if (!timer && !draining) timer = setTimeout(whenQuiet, QUIET_MS);
   }
 
+  /** Whether the pending ticket offered at `at` is to be written now. */
+  const due = (at: number, now = Date.now()): boolean => now - lastIssued >= QUIET_MS || now - at >= MAX_WAIT_MS;
+
   function whenQuiet(): void {
     timer = undefined;
-    const quietFor = Date.now() - lastIssued;
-    if (quietFor < QUIET_MS) timer = setTimeout(whenQuiet, QUIET_MS - quietFor);
-    else void drain();
+    const oldest = pending.values().next().value?.at ?? Date.now();
+    if (due(oldest)) return void drain();
+    const now = Date.now();
+    timer = setTimeout(whenQuiet, Math.max(1, Math.min(QUIET_MS - (now - lastIssued), MAX_WAIT_MS - (now - oldest))));
   }
 
   /** Writes the pending tickets one per turn of the loop, and stops when calls come again. */
@@ -98,7 +106,7 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     draining = true;
     try {
       for (const [name, p] of pending) {
-        if (Date.now() - lastIssued < QUIET_MS) break;
+        if (!due(p.at)) break; // oldest first: none after it is due either
         pending.delete(name);
         const at = socket;
         if (!at) break;
@@ -166,8 +174,8 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     issue(payload, build, why) {
       if (!socket) return;
       const name = ticketName(payload);
-      pending.delete(name); // the newest goes last
-      pending.set(name, { build, why });
+      // A repeat keeps its first time and place (a Map keeps a key's order): the newest facts, not a later turn.
+      pending.set(name, { at: pending.get(name)?.at ?? Date.now(), build, why });
       if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value!);
       lastIssued = Date.now();
       schedule();

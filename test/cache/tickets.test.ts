@@ -148,9 +148,9 @@ test('a damaged ticket or a damaged store blob sends the call to the daemon, whi
   assert.equal((await compile(args)).outcome, 'hit');
   assert.ok(readFileSync(join(dir, 'c/c.o')).equals(good));
   await waitFor('the ticket written again', () => !readFileSync(join(ticketDir, name!)).equals(ticket));
+  const before = await counts();
   // The object's blob is damaged in place: same inode, same size, one byte flipped.
   assert.equal(damageBlob(ws.cacheDir, good), 1);
-  const before = await counts();
   assert.equal((await compile(args)).outcome, 'miss');
   assert.equal((await counts()).corrupt, before.corrupt + 1);
   assert.ok(readFileSync(join(dir, 'c/c.o')).equals(good));

@@ -287,20 +287,26 @@ static _Noreturn void run_tool(struct shim *s)
     exit(err == EACCES ? 126 : 127);
 }
 
-/* Appends "NAME REASON" to the fallbacks file, for `reprise stats`; best effort. */
-static void record_fallback(const struct shim *s, const char *reason)
+void append_line(const char *dir, const char *file, const void *line, size_t n)
 {
-    char path[PATH_MAX], line[512];
-    int n = snprintf(line, sizeof line, "%s %s\n", s->name, reason);
-    if (!s->dir[0] || n <= 0 || (size_t)n >= sizeof line
-        || path_join(path, sizeof path, s->dir, strlen(s->dir), RP_FILE_FALLBACKS))
+    char path[PATH_MAX];
+    if (!dir[0] || path_join(path, sizeof path, dir, strlen(dir), file))
         return;
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         return;
-    ssize_t lost = write(fd, line, (size_t)n); /* a lost count must not fail the build */
+    ssize_t lost = write(fd, line, n); /* a lost count must not fail the build */
     (void)lost;
     close(fd);
+}
+
+/* Appends "NAME REASON" to the fallbacks file, for `reprise stats`; best effort. */
+static void record_fallback(const struct shim *s, const char *reason)
+{
+    char line[512];
+    int n = snprintf(line, sizeof line, "%s %s\n", s->name, reason);
+    if (n > 0 && (size_t)n < sizeof line)
+        append_line(s->dir, RP_FILE_FALLBACKS, line, (size_t)n);
 }
 
 /* Kills the group the daemon started, and waits (bounded) until it is gone. */
@@ -516,34 +522,49 @@ static int unmatched(const char *entry)
     return 0;
 }
 
+/* What a CALL says of the caller besides argv and the environment: read once, for the ticket view and the request. */
+struct call_head {
+    char tool_buf[PATH_MAX];
+    const char *tool; /* absolute */
+    uint32_t mask, flags, stdin_cols, stderr_cols;
+};
+
+static int read_call_head(const struct shim *s, const char *cwd, struct call_head *h)
+{
+    mode_t mask = umask(0);
+    umask(mask);
+    h->mask = (uint32_t)mask;
+    h->flags = (isatty(1) ? RP_CALL_STDOUT_TTY : 0) | (isatty(2) ? RP_CALL_STDERR_TTY : 0)
+        | (isatty(0) ? RP_CALL_STDIN_TTY : 0);
+    h->stdin_cols = columns(0);
+    h->stderr_cols = columns(2);
+    /* The daemon wants an absolute tool path; a relative one comes from PATH or the caller. */
+    h->tool = s->tool;
+    if (s->tool[0] != '/') {
+        if (path_join(h->tool_buf, sizeof h->tool_buf, cwd, strlen(cwd), s->tool))
+            return -1;
+        h->tool = h->tool_buf;
+    }
+    return 0;
+}
+
 /*
  * HELLO and CALL in one buffer, so one write and one round trip per call; *call_at: where
  * the CALL's payload starts. for_ticket: the CALL alone, as a ticket is matched on it.
  */
-static int build_request(const struct shim *s, struct buf *b, const char *cwd, size_t *call_at, int for_ticket)
+static int build_request(const struct shim *s, const struct call_head *h, struct buf *b, const char *cwd,
+                         size_t *call_at, int for_ticket)
 {
-    char tool[PATH_MAX];
-    mode_t mask = umask(0);
-    umask(mask);
-    uint32_t flags = (isatty(1) ? RP_CALL_STDOUT_TTY : 0) | (isatty(2) ? RP_CALL_STDERR_TTY : 0)
-        | (isatty(0) ? RP_CALL_STDIN_TTY : 0);
     size_t envc = 0, at = 0;
-    /* The daemon wants an absolute tool path; a relative one comes from PATH or the caller. */
-    const char *abs_tool = s->tool;
-    if (s->tool[0] != '/') {
-        if (path_join(tool, sizeof tool, cwd, strlen(cwd), s->tool))
-            return -1;
-        abs_tool = tool;
-    }
     for (size_t i = 0; environ && environ[i]; i++)
         envc += !(for_ticket && unmatched(environ[i]));
     int err = !for_ticket && (frame_begin(b, &at) || put_u32(b, RP_PROTOCOL_VERSION) || put_u32(b, 0)
         || put_str(b, SELF_NAME) || frame_end(b, at, RP_FRAME_HELLO));
     err = err || frame_begin(b, &at);
     *call_at = at + RP_FRAME_HEADER_SIZE;
-    err = err || put_str(b, s->name) || put_str(b, abs_tool)
-        || put_str(b, cwd) || put_u32(b, (uint32_t)mask) || put_u32(b, flags)
-        || put_u32(b, columns(0)) || put_u32(b, columns(2)) || put_u32(b, (uint32_t)s->argc);
+    err = err || put_str(b, s->name) || put_str(b, h->tool) || put_str(b, cwd) || put_u32(b, h->mask)
+        || put_u32(b, h->flags) || put_u32(b, h->stdin_cols) || put_u32(b, h->stderr_cols)
+        || put_u32(b, (uint32_t)s->argc);
     for (int i = 0; !err && i < s->argc; i++)
         err = put_str(b, s->argv[i]);
     err = err || put_u32(b, (uint32_t)envc);
@@ -748,6 +769,7 @@ int main(int argc, char **argv)
 {
     struct shim s;
     struct buf req = { NULL, 0, 0 }, view = { NULL, 0, 0 };
+    struct call_head head;
     char cwd[PATH_MAX];
     size_t call_at = 0;
     const char *why;
@@ -786,11 +808,13 @@ int main(int argc, char **argv)
         fall_back(&s, why);
     if (!getcwd(cwd, sizeof cwd))
         fall_back(&s, "unknown");
+    if (read_call_head(&s, cwd, &head))
+        fall_back(&s, "request-too-large");
     /* A hit the daemon left a ticket for is replayed here, with no round trip. */
-    if (build_request(&s, &view, cwd, &call_at, 1) == 0)
+    if (build_request(&s, &head, &view, cwd, &call_at, 1) == 0)
         ticket_replay(s.dir, view.p + call_at, view.len - call_at);
     free(view.p);
-    if (build_request(&s, &req, cwd, &call_at, 0))
+    if (build_request(&s, &head, &req, cwd, &call_at, 0))
         fall_back(&s, "request-too-large");
     if ((why = connect_daemon(&s)))
         fall_back(&s, why);

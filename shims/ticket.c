@@ -272,19 +272,6 @@ static int place(const struct out *o, int index)
     return -1;
 }
 
-static void log_hit(const char *dir, const unsigned char *line, size_t n)
-{
-    char path[PATH_MAX];
-    if (snprintf(path, sizeof path, "%s/%s", dir, RP_FILE_HITS) >= (int)sizeof path)
-        return;
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return;
-    ssize_t lost = write(fd, line, n); /* a lost count must not fail the build */
-    (void)lost;
-    close(fd);
-}
-
 void ticket_replay(const char *dir, const unsigned char *payload, size_t len)
 {
     char path[PATH_MAX];
@@ -340,7 +327,7 @@ void ticket_replay(const char *dir, const unsigned char *payload, size_t len)
     for (size_t i = 0; i < nouts; i++)
         if (place(&outs[i], (int)i))
             goto out; /* the daemon writes them all again, or the compiler does */
-    log_hit(dir, line, line_len);
+    append_line(dir, RP_FILE_HITS, line, line_len);
     write_all(1, out_bytes, out_len);
     write_all(2, err_bytes, err_len);
     exit(0);

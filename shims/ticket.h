@@ -14,4 +14,7 @@ void ticket_replay(const char *runtime_dir, const unsigned char *payload, size_t
 /* shim.c: writes all of p to fd (a closed fd or EPIPE loses the output, never the exit status). */
 void write_all(int fd, const unsigned char *p, size_t n);
 
+/* shim.c: appends n bytes to dir/file in one write (best effort: a lost count must not fail the build). */
+void append_line(const char *dir, const char *file, const void *line, size_t n);
+
 #endif

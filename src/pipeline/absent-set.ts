@@ -23,6 +23,11 @@ export interface AbsentDir {
 /** Stamps that prove nothing: the directory must be looked into. */
 const UNTRUSTED = new Set(['unsettled', 'not-a-directory', 'missing']);
 
+/** Whether a dirStamp names one state of a directory, so an equal stamp later vouches for its entries. */
+export function isTrustedStamp(stamp: string): boolean {
+  return !UNTRUSTED.has(stamp);
+}
+
 export function dirStamp(dir: string, nowNs = BigInt(Date.now()) * 1_000_000n): string {
   try {
     const st = statSync(dir, { bigint: true, throwIfNoEntry: false });
@@ -62,21 +67,34 @@ export function groupAbsent(paths: readonly string[]): AbsentDir[] {
 /** Above this many names, one directory listing is cheaper than a stat per name. */
 const LIST_AT = 8;
 
+/** The entries of a directory, undefined when it cannot be listed. */
+function listDir(dir: string): Set<string> | undefined {
+  try {
+    return new Set(readdirSync(dir));
+  } catch {
+    return undefined; // cannot tell
+  }
+}
+
+/**
+ * Whether none of `names` is an entry of `dir`: one listing for many names (or for any, once
+ * `listing` has it), else a stat each. A directory that cannot be listed proves nothing.
+ */
+export function noneIn(dir: string, names: readonly string[], listing: (dir: string) => Set<string> | undefined = listDir, listed = false): boolean {
+  if (names.length > LIST_AT || listed) {
+    const entries = listing(dir);
+    return entries !== undefined && !names.some((n) => entries.has(n));
+  }
+  return !names.some((n) => existsSync(join(dir, n)));
+}
+
 /** True while every path is still absent. */
 export function stillAbsent(groups: readonly AbsentDir[]): boolean {
   const stamps = memoStamps();
   // A directory that changed (objects are written beside the sources) is listed at most once per check.
   const listings = new Map<string, Set<string> | undefined>();
   const listing = (dir: string): Set<string> | undefined => {
-    if (!listings.has(dir)) {
-      let names: Set<string> | undefined;
-      try {
-        names = new Set(readdirSync(dir));
-      } catch {
-        names = undefined; // cannot tell
-      }
-      listings.set(dir, names);
-    }
+    if (!listings.has(dir)) listings.set(dir, listDir(dir));
     return listings.get(dir);
   };
   for (const g of groups) {
@@ -91,10 +109,7 @@ export function stillAbsent(groups: readonly AbsentDir[]): boolean {
     const now = stamps(g.dir);
     if (now === 'missing') continue; // no directory, no entries
     if (now === g.stamp && !UNTRUSTED.has(now)) continue;
-    if (g.names.length > LIST_AT || listings.has(g.dir)) {
-      const entries = listing(g.dir);
-      if (!entries || g.names.some((n) => entries.has(n))) return false;
-    } else if (g.names.some((n) => existsSync(join(g.dir, n)))) return false;
+    if (!noneIn(g.dir, g.names, listing, listings.has(g.dir))) return false;
   }
   return true;
 }

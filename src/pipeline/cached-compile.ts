@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { directKeyFor, type DirectKeyResult } from './direct-key-for.js';
+import { directKeyFor } from './direct-key-for.js';
 import type { CacheContext } from './cache-context.js';
 import type { CallSink } from './call-sink.js';
 import { matchManifestEntry } from './manifest.js';
@@ -45,15 +45,16 @@ export async function cachedCompile(ctx: CacheContext, c: CompileCall, sink: Cal
   const keyed = await directKeyFor(ctx, c);
   if (keyed.kind === 'uncacheable') return compileUncached(ctx, c, sink, keyed.reason);
   const direct = keyed.key;
+  const ticket: TicketKey = { key: direct, tool: keyed.tool, sourceDigest: keyed.sourceDigest };
   await ctx.flight(direct.key, async () => {
-    if (await tryHit(ctx, c, keyed, sink)) return;
+    if (await tryHit(ctx, c, ticket, sink)) return;
     if (c.ticket) ctx.tickets?.withdraw(c.ticket); // its ticket, if any, no longer holds
-    await compileAndStore(ctx, c, { ...direct, rebase: keyed.rebase, ticket: { key: direct, tool: keyed.tool, sourceDigest: keyed.sourceDigest } }, sink);
+    await compileAndStore(ctx, c, { ...direct, rebase: keyed.rebase, ticket }, sink);
   });
 }
 
-async function tryHit(ctx: CacheContext, c: CompileCall, keyed: Extract<DirectKeyResult, { kind: 'key' }>, sink: CallSink): Promise<boolean> {
-  const direct = keyed.key;
+async function tryHit(ctx: CacheContext, c: CompileCall, ticket: TicketKey, sink: CallSink): Promise<boolean> {
+  const direct = ticket.key;
   try {
     const manifest = await ctx.manifests.get(direct.key);
     if (!manifest) return false;
@@ -70,9 +71,10 @@ async function tryHit(ctx: CacheContext, c: CompileCall, keyed: Extract<DirectKe
     ctx.stats.bumpCache('time-saved-ms', result.durationMs);
     ctx.why.hit(c, direct, resultKey); // queued: written after the reply
     // Verified before the exit, so a build under `reprise verify` ends with its report complete.
-    if (verifyWanted(ctx, c)) await verifyHit(ctx, c, resultKey, replayed, (sandbox, signal) => recompile(ctx, sandbox, c, signal), sink.signal);
-    else offerCTicket(ctx, c, { key: direct, tool: keyed.tool, sourceDigest: keyed.sourceDigest }, entry, result, replayed);
+    const verify = verifyWanted(ctx, c);
+    if (verify) await verifyHit(ctx, c, resultKey, replayed, (sandbox, signal) => recompile(ctx, sandbox, c, signal), sink.signal);
     sink.exit(replayed.exitCode, 0);
+    if (!verify) offerCTicket(ctx, c, ticket, entry, result, replayed); // after the reply, in the same turn: the memos are as the hit saw them
     return true;
   } catch (e) {
     ctx.stats.bumpCache('store-error');
@@ -156,13 +158,12 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileC
     ctx.why.notStored(c, direct, stored);
   } else if (stored) {
     ctx.stats.bumpTool(c.tool, 'miss');
-    ctx.why.miss(c, direct, stored.resultKey);
-    // The next identical call may be replayed by the shim: a rebuild after a cold build is served so too.
-    const result = ctx.tickets && c.ticket ? await ctx.actions.get(stored.resultKey).catch(() => undefined) : undefined;
-    const paths = jobOutputs(c.job).map((o) => resolve(c.cwd, o.path));
-    if (result) offerCTicket(ctx, c, direct.ticket, stored, result, { outputs: ran.data, paths, stdout: r.stdout, stderr: r.stderr, exitCode: 0 });
+    ctx.why.miss(c, direct, stored.entry.resultKey);
   }
-  deliver(c, ran.data, r, sink);
+  const paths = jobOutputs(c.job).map((o) => resolve(c.cwd, o.path));
+  deliver(paths, ran.data, r, c.umask, sink);
+  // The next identical call may be replayed by the shim: a rebuild after a cold build is served so too.
+  if (stored && typeof stored !== 'string') offerCTicket(ctx, c, direct.ticket, stored.entry, stored.result, { outputs: ran.data, paths, stdout: r.stdout, stderr: r.stderr, exitCode: 0 });
 }
 
 type SandboxedFill =
@@ -190,12 +191,9 @@ async function recompile(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, si
   return fill.kind === 'no-scratch' ? `cannot create ${ctx.scratchDir}` : fill.kind === 'not-learned' ? fill.reason : fill.run;
 }
 
-/** The sandboxed compile's outputs, written where the caller asked, then its messages and exit. */
-function deliver(c: CompileCall, data: Buffer[], r: RunOutcome, sink: CallSink): void {
-  jobOutputs(c.job).forEach((o, i) => {
-    const path = resolve(c.cwd, o.path);
-    writeOutput(path, data[i]!, c.umask, !path.startsWith('/dev/'));
-  });
+/** The sandboxed compile's outputs, written where the caller asked (`paths`, in jobOutputs order), then its messages and exit. */
+function deliver(paths: string[], data: Buffer[], r: RunOutcome, umask: number, sink: CallSink): void {
+  paths.forEach((path, i) => writeOutput(path, data[i]!, umask, !path.startsWith('/dev/')));
   for (let i = 0; i < r.stdout.length; i += 1 << 20) sink.stdout(r.stdout.subarray(i, i + (1 << 20)));
   for (let i = 0; i < r.stderr.length; i += 1 << 20) sink.stderr(r.stderr.subarray(i, i + (1 << 20)));
   sink.exit(r.code, r.signal);
@@ -258,7 +256,7 @@ async function compileUnsandboxed(ctx: CacheContext, c: CompileCall, direct: Key
       ctx.why.notStored(c, direct, stored);
     } else {
       ctx.stats.bumpTool(c.tool, 'miss');
-      ctx.why.miss(c, direct, stored.resultKey);
+      ctx.why.miss(c, direct, stored.entry.resultKey);
     }
   } catch (e) {
     ctx.stats.bumpCache('store-error');

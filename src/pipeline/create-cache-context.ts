@@ -49,23 +49,20 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
   // Tool identities, revalidated by the stamps of every part on each use.
   // The called path's own stamp is checked too: a symlink retargeted (gcc-12 → gcc-13) leaves the old parts' stamps as they were.
   const identities = new LRUCache<string, { called: string; stamps: string[]; identity: ToolIdentity }>({ max: 256 });
-  // Each identity's files with the stamps it was last checked under (a hit ticket checks them again).
+  // Each identity's files with the stamps its memo entry holds: every use revalidates exactly these (a hit ticket checks them again).
   const checkedUnder = new WeakMap<ToolIdentity, Array<{ path: string; stamp: string }>>();
-  const remember = (toolPath: string, e: { called: string; stamps: string[]; identity: ToolIdentity }): ToolIdentity => {
-    if (e.called !== '' && e.stamps.every((s) => s !== '')) {
-      checkedUnder.set(e.identity, [{ path: toolPath, stamp: e.called }, ...e.identity.parts.map((p, i) => ({ path: p.path, stamp: e.stamps[i]! }))]);
-    }
-    return e.identity;
-  };
   const identify = async (toolPath: string, env: NodeJS.ProcessEnv): Promise<ToolIdentity> => {
     const memoKey = [toolPath, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? '', env.PATH ?? ''].join('\0');
     const known = identities.get(memoKey);
     const called = toolFiles.stamp(toolPath) ?? '';
-    if (known && known.called === called && known.identity.parts.every((p, i) => toolFiles.stamp(p.path) === known.stamps[i])) return remember(toolPath, known);
+    if (known && known.called === called && known.identity.parts.every((p, i) => toolFiles.stamp(p.path) === known.stamps[i])) return known.identity;
     const identity = await identifyGcc(toolPath, env, toolFiles);
-    const entry = { called, identity, stamps: identity.parts.map((p) => toolFiles.stamp(p.path) ?? '') };
-    identities.set(memoKey, entry);
-    return remember(toolPath, entry);
+    const stamps = identity.parts.map((p) => toolFiles.stamp(p.path) ?? '');
+    identities.set(memoKey, { called, identity, stamps });
+    if (called !== '' && stamps.every((s) => s !== '')) {
+      checkedUnder.set(identity, [{ path: toolPath, stamp: called }, ...identity.parts.map((p, i) => ({ path: p.path, stamp: stamps[i]! }))]);
+    }
+    return identity;
   };
   const sysDirs = new LRUCache<string, string[]>({ max: 256 });
   const includeDirs = async (toolPath: string, language: string, args: string[], env: NodeJS.ProcessEnv): Promise<string[]> => {

@@ -87,13 +87,19 @@ export async function learnInputs(ctx: CacheContext, c: CompileCall, depfilePath
   return { spelled, deps, inputs, chain, absent, present, presentAsOpened, origins };
 }
 
+/** What a stored compile left: its manifest entry and its action result. */
+export interface Stored {
+  entry: ManifestEntry;
+  result: ActionResult;
+}
+
 /**
- * Stores a successful compile and returns its manifest entry, or an uncacheable reason
- * when it must not be stored. `data` holds the outputs' bytes in jobOutputs order when
+ * Stores a successful compile and returns its manifest entry and result, or an uncacheable
+ * reason when it must not be stored. `data` holds the outputs' bytes in jobOutputs order when
  * they were written elsewhere (a sandbox's scratch files); otherwise they are read from
  * where the compiler wrote them.
  */
-export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOutcome, learned: Learned, opts: { data?: Buffer[]; sandboxed: boolean }): Promise<PipelineUncacheableReason | ManifestEntry> {
+export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOutcome, learned: Learned, opts: { data?: Buffer[]; sandboxed: boolean }): Promise<PipelineUncacheableReason | Stored> {
   const abs = (p: string): string => resolve(c.cwd, p);
   const { spelled, inputs, chain, absent, present, origins } = learned;
   for (const path of learned.deps) if (changedSince(path, r.startedAtNs)) return 'input-changed-during-compile';
@@ -136,7 +142,7 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
   await ctx.actions.put(resultKey, result);
   const manifestEntry: ManifestEntry = { inputs: entry.inputs, absent: entry.absent, present: entry.present, resultKey, ...(anchor ? { anchor } : {}) };
   await ctx.manifests.put(direct.key, addManifestEntry(await ctx.manifests.get(direct.key), manifestEntry));
-  return manifestEntry;
+  return { entry: manifestEntry, result };
 }
 
 /** A file whose content or metadata changed after the compile began may not be what the compiler read. */

@@ -9,9 +9,13 @@ import { dirname, join } from 'node:path';
  */
 let serial = 0;
 
+/** The mode a compiler gives an output: executables (linked programs, shared objects) 0777 before the umask, as a linker does; others 0666. */
+export function outputMode(executable: boolean, umask: number): number {
+  return (executable ? 0o777 : 0o666) & ~umask;
+}
+
 export function writeOutput(path: string, data: Buffer, umask: number, isRegularTarget: boolean, executable = false): void {
-  // Executables (linked programs, shared objects) get 0777 before the umask, as a linker gives them.
-  const mode = (executable ? 0o777 : 0o666) & ~umask;
+  const mode = outputMode(executable, umask);
   if (!isRegularTarget) {
     writeFileSync(path, data);
     return;

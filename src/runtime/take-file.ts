@@ -13,16 +13,20 @@ export function takeFile(path: string): string {
   } catch {
     return '';
   }
-  let text = '';
-  try {
-    text = readFileSync(taken, 'latin1');
-  } catch {
-    /* unreadable: nothing to count */
-  }
+  const text = peekFile(taken);
   try {
     unlinkSync(taken);
   } catch {
     /* removed already */
   }
   return text;
+}
+
+/** The text of a file the shims append to, left in place ('' when there is none or it cannot be read). */
+export function peekFile(path: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return '';
+  }
 }

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { takeFile } from '../runtime/take-file.js';
+import { peekFile, takeFile } from '../runtime/take-file.js';
 
 export interface FallbackEntry {
   tool: string;
@@ -18,11 +17,7 @@ export function parseFallbacks(text: string): FallbackEntry[] {
 
 /** Reads the file without consuming it (for `reprise stats` when no daemon runs). */
 export function peekFallbacks(path: string): FallbackEntry[] {
-  try {
-    return parseFallbacks(readFileSync(path, 'latin1'));
-  } catch {
-    return [];
-  }
+  return parseFallbacks(peekFile(path));
 }
 
 /** Takes the file's entries and removes it (takeFile). */

@@ -1,7 +1,6 @@
-import { readdirSync, statSync, type BigIntStats } from 'node:fs';
-import { join } from 'node:path';
+import { statSync, type BigIntStats } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import type { AbsentDir } from '../pipeline/absent-set.js';
+import { dirStamp, isTrustedStamp, noneIn, type AbsentDir } from '../pipeline/absent-set.js';
 import { isUnsettled } from '../hashing/settle-window.js';
 import { hitLine, type ShimHit } from './hit-log.js';
 import type { NodeStamp, Ticket, TicketCheckSpec, TicketOutput } from './ticket-format.js';
@@ -51,12 +50,14 @@ export function buildCTicket(f: CHitFacts, name: string, socket: SocketNode, now
     checks.push({ kind: 'file', path: file.path, stamp });
   }
   for (const g of f.absent) {
-    const dir = statOf(g.dir);
-    const now = dir?.isDirectory() && !isUnsettled(dir.mtimeNs, dir.ctimeNs, nowNs) ? `${dir.dev}:${dir.ino}:${dir.mtimeNs}:${dir.ctimeNs}` : undefined;
-    // Still at the stamp the entry was checked against: the daemon takes the names as absent on it alone, so does the ticket.
+    const now = dirStamp(g.dir, nowNs);
+    const trusted = isTrustedStamp(now);
+    // No directory (or a file there): nothing can be in it. Still at the stamp the entry was
+    // checked against: the daemon takes the names as absent on it alone, so does the ticket.
     // Otherwise the stamp is taken before the names are checked: a later change to the directory changes it.
-    if ((now === undefined || now !== g.stamp) && !namesAbsent(g.dir, g.names)) return undefined;
-    const stamp: NodeStamp = now !== undefined ? { dev: dir!.dev, ino: dir!.ino, size: 0n, mtimeNs: dir!.mtimeNs, ctimeNs: dir!.ctimeNs } : NEVER;
+    const vouched = now === 'missing' || now === 'not-a-directory' || (trusted && now === g.stamp);
+    if (!vouched && !noneIn(g.dir, g.names)) return undefined;
+    const stamp = (trusted && parseDirStamp(now)) || NEVER;
     checks.push({ kind: 'dir-guard', path: g.dir, stamp, covers: g.names.length }, ...g.names.map((path) => ({ kind: 'absent' as const, path })));
   }
   for (const path of f.present) {
@@ -76,19 +77,6 @@ export function buildCTicket(f: CHitFacts, name: string, socket: SocketNode, now
   return { payload: f.payload, hitLine: hitLine({ ticket: name, ...f.hit }), checks, outputs, stdout: f.stdout, stderr: f.stderr };
 }
 
-/** Whether no entry of `dir` has one of these names: one listing for many names (objects are written beside the sources, so such directories change all through a build). */
-function namesAbsent(dir: string, names: readonly string[]): boolean {
-  if (names.length <= 8) return names.every((n) => statOf(join(dir, n)) === undefined);
-  let entries: Set<string>;
-  try {
-    entries = new Set(readdirSync(dir));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR'; // no directory: no entries
-  }
-  return !names.some((n) => entries.has(n));
-}
-
 /** A stamp no directory has: the guard never vouches, so each name is checked. */
 const NEVER: NodeStamp = { dev: 0n, ino: 0n, size: 0n, mtimeNs: 0n, ctimeNs: 0n };
 
@@ -98,6 +86,12 @@ function statOf(path: string): BigIntStats | undefined {
   } catch {
     return undefined; // ENOTDIR and the like: nothing there
   }
+}
+
+/** A trusted dirStamp, `dev:ino:mtimeNs:ctimeNs` (a directory's size is not compared). */
+function parseDirStamp(s: string): NodeStamp | undefined {
+  const m = /^(\d+):(\d+):(-?\d+):(-?\d+)$/.exec(s);
+  return m ? { dev: BigInt(m[1]!), ino: BigInt(m[2]!), size: 0n, mtimeNs: BigInt(m[3]!), ctimeNs: BigInt(m[4]!) } : undefined;
 }
 
 /** A FileDigestCache stamp, `dev:ino:size:mtimeNs:ctimeNs`. */

@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { atomicWrite } from '../store/local/atomic-write.js';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../daemon/logger.js';
@@ -80,7 +81,6 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
       if (reason !== 'set') remove(name);
     },
   });
-  let serial = 0;
   const pending = new Map<string, Pending>();
   let lastIssued = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -123,7 +123,7 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
             issued.delete(name);
             continue;
           }
-          write(name, bytes);
+          await atomicWrite(join(dir, name), bytes, dir); // a shim reads the old ticket or the new one, never half of one
           issued.set(name, { bytes: bytes.length, why: p.why });
         } catch (e) {
           o.log.debug(`ticket not written: ${(e as Error).message}`);
@@ -142,17 +142,6 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     } catch {
       /* gone */
     }
-  }
-
-  function write(name: string, bytes: Buffer): void {
-    const tmp = join(dir, `.${name}.${process.pid}.${(serial++).toString(36)}`);
-    const fd = openSync(tmp, 'wx', 0o600);
-    try {
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, join(dir, name)); // a shim reads the old ticket or the new one, never half of one
   }
 
   function wipeDir(): void {

@@ -5,6 +5,7 @@ import type { CacheContext } from '../pipeline/cache-context.js';
 import type { CompileCall } from '../pipeline/cached-compile.js';
 import { entryPathsFor, type ManifestEntry } from '../pipeline/manifest.js';
 import { DEPFILE_TEMPLATE_ROLE } from '../pipeline/place-outputs.js';
+import { outputMode } from '../pipeline/write-output.js';
 import type { Replayed } from '../pipeline/replay.js';
 import type { ActionResult } from '../store/types.js';
 import { buildCTicket, type CHitFacts } from './c-hit-ticket.js';
@@ -18,12 +19,21 @@ export interface TicketKey {
 }
 
 /**
- * After a C hit, hands the desk what a ticket for the same call needs. Every file stamp
- * comes from the memos the hit was just checked with, and each is taken only when it still
- * vouches for the digest the hit used. Anything the shim could not check the way the
+ * After a C hit or fill, hands the desk what a ticket for the same call needs. Every file
+ * stamp comes from the memos the call was just checked with, and each is taken only when it
+ * still vouches for the digest the call used. Anything the shim could not check the way the
  * daemon does (a call with extra inputs, an output that is not a plain file) gets no ticket.
+ * Called after the reply: it never throws, so a ticket cannot change what the caller got.
  */
 export function offerCTicket(ctx: CacheContext, c: CompileCall, k: TicketKey, entry: ManifestEntry, result: ActionResult, replayed: Replayed): void {
+  try {
+    offer(ctx, c, k, entry, result, replayed);
+  } catch (e) {
+    ctx.log.debug(`${c.tool}: no ticket: ${(e as Error).message}`);
+  }
+}
+
+function offer(ctx: CacheContext, c: CompileCall, k: TicketKey, entry: ManifestEntry, result: ActionResult, replayed: Replayed): void {
   const desk = ctx.tickets;
   if (!desk || !c.ticket || ctx.verify.rate > 0 || replayed.exitCode !== 0 || c.job.extraInputs.length > 0) return;
   if (replayed.paths.some((p) => p.startsWith('/dev/')) || /\s/.test(c.tool)) return; // the hits log splits at spaces
@@ -45,7 +55,7 @@ export function offerCTicket(ctx: CacheContext, c: CompileCall, k: TicketKey, en
   const outputs: Array<{ path: string; mode: number; data?: Buffer; blob?: { digest: string; path: string } }> = [];
   for (const [i, o] of result.outputs.entries()) {
     const path = replayed.paths[i]!;
-    const mode = ((o.mode & 0o111) !== 0 ? 0o777 : 0o666) & ~c.umask; // as writeOutput gives it
+    const mode = outputMode((o.mode & 0o111) !== 0, c.umask);
     const blobPath = o.role === DEPFILE_TEMPLATE_ROLE ? undefined : ctx.cas.localPath?.(o.digest);
     if (blobPath) blobs.push(o.digest);
     outputs.push(blobPath ? { path, mode, blob: { digest: o.digest, path: blobPath } } : { path, mode, data: replayed.outputs[i]! });

@@ -52,6 +52,14 @@ async function hitLeavingTicket(args: string[]): Promise<void> {
   assert.equal((await compile(args)).outcome, 'hit');
   await ticketWritten(since);
 }
+/** Writes NAME/NAME.c, lets it settle, and compiles it once (a miss); returns the arguments. */
+async function newUnit(name: string, content: string, env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  w(`${name}/${name}.c`, content);
+  await settle();
+  const args = ['-c', `${name}/${name}.c`, '-o', `${name}/${name}.o`];
+  assert.equal((await compile(args, env)).outcome, 'miss');
+  return args;
+}
 /**
  * Once inputs have settled, the call is served by the shim: at once when the last fill
  * left a ticket (its inputs were settled then), else after one daemon hit leaves it.
@@ -132,11 +140,8 @@ test('a ticket never serves a changed input, a new shadowing header or a created
 });
 
 test('a damaged ticket or a damaged store blob sends the call to the daemon, which serves it right', async () => {
-  w('c/c.c', 'int c = 42;\n');
-  await settle();
-  const args = ['-c', 'c/c.c', '-o', 'c/c.o'];
   const since = Date.now();
-  assert.equal((await compile(args)).outcome, 'miss');
+  const args = await newUnit('c', 'int c = 42;\n');
   await ticketWritten(since); // the fill's, then damaged with the rest
   const good = readFileSync(join(dir, 'c/c.o'));
   for (const n of tickets()) writeFileSync(join(ticketDir, n), 'x'); // other tests' tickets too: none may serve
@@ -157,10 +162,7 @@ test('a damaged ticket or a damaged store blob sends the call to the daemon, whi
 });
 
 test('another environment (make\'s jobserver aside), or a restarted daemon, does not use the ticket', async () => {
-  w('d/d.c', 'int d = 7;\n');
-  await settle();
-  const args = ['-c', 'd/d.c', '-o', 'd/d.o'];
-  assert.equal((await compile(args)).outcome, 'miss');
+  const args = await newUnit('d', 'int d = 7;\n');
   await servedByShim(args);
   assert.equal((await compile(args, { SOME_OTHER_VARIABLE: '1' })).outcome, 'hit');
   assert.equal((await compile(args)).outcome, 'shim-hit');
@@ -175,10 +177,7 @@ test('another environment (make\'s jobserver aside), or a restarted daemon, does
 test('REPRISE_TICKETS=off: hits leave no tickets', async () => {
   await reprise(['daemon', 'stop'], ws.env);
   const off = { REPRISE_TICKETS: 'off' };
-  w('e/e.c', 'int e = 1;\n');
-  await settle();
-  const args = ['-c', 'e/e.c', '-o', 'e/e.o'];
-  assert.equal((await compile(args, off)).outcome, 'miss');
+  const args = await newUnit('e', 'int e = 1;\n', off);
   assert.equal((await compile(args, off)).outcome, 'hit');
   await new Promise((r) => setTimeout(r, 200));
   assert.equal((await compile(args, off)).outcome, 'hit');
@@ -187,10 +186,7 @@ test('REPRISE_TICKETS=off: hits leave no tickets', async () => {
 });
 
 test('hits the shim replays are counted, and `reprise why` records them', async () => {
-  w('f/f.c', 'int f = 5;\n');
-  await settle();
-  const args = ['-c', 'f/f.c', '-o', 'f/f.o'];
-  assert.equal((await compile(args)).outcome, 'miss');
+  const args = await newUnit('f', 'int f = 5;\n');
   await servedByShim(args);
   const before = Date.now();
   assert.equal((await compile(args)).outcome, 'shim-hit');

@@ -9,6 +9,7 @@ import { parseStats } from '../../stats/parse-stats.js';
 import { countFallback } from '../../stats/count-fallback.js';
 import { countShimHit } from '../../stats/count-shim-hit.js';
 import { parseHitLog } from '../../tickets/hit-log.js';
+import { peekFile } from '../../runtime/take-file.js';
 import type { StatsSnapshot } from '../../stats/types.js';
 import { formatStats } from '../format-stats.js';
 import { measureStore } from '../../store/local/measure-store.js';
@@ -50,14 +51,6 @@ function offlineStats(statsFile: string, fallbacksFile: string, hitsFile: string
   const stats = parseStats(text) ?? emptyStats();
   // Count pending fallbacks without consuming them: the daemon takes them when it next runs.
   for (const f of peekFallbacks(fallbacksFile)) countFallback(stats, f.tool, f.reason);
-  for (const h of parseHitLog(readText(hitsFile))) countShimHit(stats, h.tool, h.durationMs);
+  for (const h of parseHitLog(peekFile(hitsFile))) countShimHit(stats, h.tool, h.durationMs);
   return stats;
-}
-
-function readText(path: string): string {
-  try {
-    return readFileSync(path, 'latin1');
-  } catch {
-    return '';
-  }
 }

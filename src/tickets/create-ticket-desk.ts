@@ -36,6 +36,8 @@ export interface TicketDesk {
   close(): void;
   /** The hits the shims logged since the last take. */
   takeHits(): ShimHit[];
+  /** A call came in: no ticket is written until it ends and calls pause. Returns its end. */
+  busy(): () => void;
 }
 
 /** What the compile recorder needs for a hit (CompileRecorder.hit). */
@@ -56,16 +58,15 @@ export interface TicketDeskOptions {
 
 /** A ticket above this size is not written: a hit that big gains little from skipping the daemon. */
 const MAX_TICKET_BYTES = 1 << 20;
-/** Tickets are written once no hit or fill came for this long: their CPU is not the build's. */
+/**
+ * Tickets are written once no call is in flight and none came for this long, never while
+ * a build keeps calling: a ticket serves the next build, and its CPU must not slow this one.
+ */
 const QUIET_MS = 200;
-/** ...or once they have waited this long, so that calls that never pause still get theirs. */
-const MAX_WAIT_MS = 1000;
 /** Tickets waiting to be written; past this the oldest are dropped (each holds its call's paths and stamps). */
-const MAX_PENDING = 8192;
+const MAX_PENDING = 4096;
 
 interface Pending {
-  /** When the call was first offered (a repeat keeps its place). */
-  at: number;
   build: (socket: SocketNode, name: string) => Promise<Ticket | undefined>;
   why: TicketWhy;
 }
@@ -82,7 +83,8 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     },
   });
   const pending = new Map<string, Pending>();
-  let lastIssued = 0;
+  let lastActive = 0;
+  let inFlight = 0;
   let timer: NodeJS.Timeout | undefined;
   let draining = false;
 
@@ -90,15 +92,14 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     if (!timer && !draining) timer = setTimeout(whenQuiet, QUIET_MS);
   }
 
-  /** Whether the pending ticket offered at `at` is to be written now. */
-  const due = (at: number, now = Date.now()): boolean => now - lastIssued >= QUIET_MS || now - at >= MAX_WAIT_MS;
+  /** Whether calls have paused. */
+  const quiet = (): boolean => inFlight === 0 && Date.now() - lastActive >= QUIET_MS;
 
   function whenQuiet(): void {
     timer = undefined;
-    const oldest = pending.values().next().value?.at ?? Date.now();
-    if (due(oldest)) return void drain();
-    const now = Date.now();
-    timer = setTimeout(whenQuiet, Math.max(1, Math.min(QUIET_MS - (now - lastIssued), MAX_WAIT_MS - (now - oldest))));
+    if (quiet()) return void drain();
+    // A call in flight reschedules when it ends.
+    if (inFlight === 0) timer = setTimeout(whenQuiet, Math.max(1, QUIET_MS - (Date.now() - lastActive)));
   }
 
   /** Writes the pending tickets one per turn of the loop, and stops when calls come again. */
@@ -106,7 +107,7 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     draining = true;
     try {
       for (const [name, p] of pending) {
-        if (!due(p.at)) break; // oldest first: none after it is due either
+        if (!quiet()) break;
         pending.delete(name);
         const at = socket;
         if (!at) break;
@@ -163,10 +164,9 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     issue(payload, build, why) {
       if (!socket) return;
       const name = ticketName(payload);
-      // A repeat keeps its first time and place (a Map keeps a key's order): the newest facts, not a later turn.
-      pending.set(name, { at: pending.get(name)?.at ?? Date.now(), build, why });
+      pending.set(name, { build, why }); // the newest facts
       if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value!);
-      lastIssued = Date.now();
+      lastActive = Date.now();
       schedule();
     },
     whyOf: (name) => issued.peek(name)?.why,
@@ -184,5 +184,17 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
       wipeDir();
     },
     takeHits: () => parseHitLog(takeFile(hitsFile)),
+    busy() {
+      inFlight++;
+      lastActive = Date.now();
+      let ended = false;
+      return () => {
+        if (ended) return;
+        ended = true;
+        inFlight--;
+        lastActive = Date.now();
+        if (pending.size > 0) schedule();
+      };
+    },
   };
 }

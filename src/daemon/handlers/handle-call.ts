@@ -12,6 +12,15 @@ import { ticketPayload } from '../../tickets/ticket-payload.js';
 
 /** One compiler call: plan it with its adapter, then decline it, or serve it through the cache. */
 export async function handleCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
+  const done = ctx.cache.tickets?.busy(); // tickets wait while calls come
+  try {
+    await serveCall(ctx, call, out);
+  } finally {
+    done?.();
+  }
+}
+
+async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
   const tool = call.shimName;
   ctx.stats.bumpTool(tool, 'calls');
   const decline = (reason: PassThroughReason): void => {

@@ -1,7 +1,8 @@
 /*
  * Hit tickets (docs/protocol.md, "Hit tickets"): after a hit the daemon leaves a file that
  * lets the shim serve the same call again without a round trip. The ticket holds the exact
- * CALL it answers, the stat of every file the hit depended on, the paths that had to stay
+ * CALL it answers, the stat of every file the hit depended on (and for sources and headers,
+ * the BLAKE3 digest that a file with another stat must have), the paths that had to stay
  * absent or present, and the outputs (store blobs checked by inode, size and CRC-32).
  * Every check must pass before anything is written; any doubt returns to the daemon path.
  */
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "blake3.h"
 #include "protocol.h"
 #include "ticket.h"
 
@@ -104,14 +106,63 @@ static int64_t ns(struct timespec t)
     return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
-/* dev, ino, size, mtime, ctime as the ticket has them; a directory's size is not compared. */
-static int same_stamp(struct cursor *c, const struct stat *st, int with_size)
+struct stamp {
+    uint64_t dev, ino, size;
+    int64_t mtime, ctime;
+};
+
+static struct stamp take_stamp(struct cursor *c)
 {
-    uint64_t dev = take(c, 8), ino = take(c, 8), size = take(c, 8);
-    int64_t mtime = (int64_t)take(c, 8), ctime = (int64_t)take(c, 8);
-    return !c->bad && dev == (uint64_t)st->st_dev && ino == (uint64_t)st->st_ino
-        && (!with_size || size == (uint64_t)st->st_size) && mtime == ns(st->st_mtim)
-        && ctime == ns(st->st_ctim);
+    struct stamp s;
+    s.dev = take(c, 8);
+    s.ino = take(c, 8);
+    s.size = take(c, 8);
+    s.mtime = (int64_t)take(c, 8);
+    s.ctime = (int64_t)take(c, 8);
+    return s;
+}
+
+/* dev, ino, size, mtime, ctime as the ticket has them; a directory's size is not compared. */
+static int stamp_is(const struct stamp *s, const struct stat *st, int with_size)
+{
+    return s->dev == (uint64_t)st->st_dev && s->ino == (uint64_t)st->st_ino
+        && (!with_size || s->size == (uint64_t)st->st_size) && s->mtime == ns(st->st_mtim)
+        && s->ctime == ns(st->st_ctim);
+}
+
+/*
+ * Whether the file holds exactly `size` bytes with this BLAKE3 digest: the same content
+ * under another stat, as a fresh copy or checkout of the tree has. Its stat must not move
+ * while it is read.
+ */
+static int content_is(const char *path, uint64_t size, const unsigned char digest[32])
+{
+    unsigned char buf[1 << 16], got[32];
+    struct stat before, after;
+    struct blake3 h;
+    uint64_t total = 0;
+    ssize_t r;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    blake3_init(&h);
+    int ok = fstat(fd, &before) == 0 && S_ISREG(before.st_mode) && (uint64_t)before.st_size == size;
+    while (ok && (r = read(fd, buf, sizeof buf)) != 0) {
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0 || (total += (uint64_t)r) > size)
+            ok = 0;
+        else
+            blake3_update(&h, buf, (size_t)r);
+    }
+    ok = ok && total == size && fstat(fd, &after) == 0 && after.st_ino == before.st_ino
+        && after.st_size == before.st_size && ns(after.st_mtim) == ns(before.st_mtim)
+        && ns(after.st_ctim) == ns(before.st_ctim);
+    close(fd);
+    if (!ok)
+        return 0;
+    blake3_final(&h, got);
+    return memcmp(got, digest, 32) == 0;
 }
 
 static int nothing_there(const char *path)
@@ -147,9 +198,16 @@ static int checks_hold(struct cursor *c)
             return -1; /* a guard covers only its absent names */
         int ok;
         switch (kind) {
-        case RP_CHECK_FILE:
-            ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) && same_stamp(c, &st, 1);
+        case RP_CHECK_FILE: {
+            struct stamp want = take_stamp(c);
+            size_t len;
+            const unsigned char *digest = take_bytes(c, &len);
+            if (c->bad || (len != 0 && len != 32))
+                return -1;
+            ok = stat(path, &st) == 0 && S_ISREG(st.st_mode)
+                && (stamp_is(&want, &st, 1) || (len == 32 && content_is(path, want.size, digest)));
             break;
+        }
         case RP_CHECK_PRESENT:
             ok = stat(path, &st) == 0;
             break;
@@ -163,7 +221,8 @@ static int checks_hold(struct cursor *c)
                 st.st_mode = S_IFREG;
             }
             /* Not a directory, or one whose entries are unchanged: the names are still absent. */
-            int same = same_stamp(c, &st, 0);
+            struct stamp want = take_stamp(c);
+            int same = !c->bad && stamp_is(&want, &st, 0);
             skip = !S_ISDIR(st.st_mode) || same ? covers : 0;
             ok = 1;
             break;

@@ -63,10 +63,13 @@ export const RuntimeFile = {
  */
 export const TICKET_UNMATCHED_ENV = ['MAKEFLAGS', 'MFLAGS', 'GNUMAKEFLAGS'] as const;
 /** A ticket file starts with these four bytes; another format is another magic. */
-export const TICKET_MAGIC = 'RPT1';
+export const TICKET_MAGIC = 'RPT2';
 /** What one ticket check asks of a path (src/tickets/ticket-format.ts). */
 export const TicketCheck = {
-  /** A regular file with exactly this (dev, ino, size, mtime, ctime). */
+  /**
+   * A regular file with exactly this (dev, ino, size, mtime, ctime); or, when the ticket gives
+   * its BLAKE3 digest (0 or 32 bytes), one of that size whose content has that digest.
+   */
   FILE: 1,
   /** Nothing there (stat fails with ENOENT or ENOTDIR); the path is a name in the directory of the DIR_GUARD before it. */
   ABSENT: 2,

@@ -14,8 +14,11 @@ export interface CHitFacts {
   hit: Omit<ShimHit, 'ticket'>;
   /** A $PWD other than the cwd: whether it named the cwd decided the directory the key spells (make-invocation.ts). */
   pwd?: { path: string; cwd: string; same: boolean };
-  /** Every file the hit depended on (the tool's parts, the source, each input) with the stamp it was validated under. */
-  files: ReadonlyArray<{ path: string; stamp: string }>;
+  /**
+   * Every file the hit depended on (the tool's parts, the source, each input) with the stamp
+   * it was validated under, and for those the shim may check by content, their BLAKE3 digest (hex).
+   */
+  files: ReadonlyArray<{ path: string; stamp: string; digest?: string }>;
   absent: readonly AbsentDir[];
   present: readonly string[];
   /** As written for the caller; `blob` when the bytes are the store's blob unchanged. */
@@ -47,7 +50,7 @@ export function buildCTicket(f: CHitFacts, name: string, socket: SocketNode, now
     const stamp = parseFileStamp(file.stamp);
     // A stamp this young may not show the next write (settle-window.ts): the daemon hashes such a file every time.
     if (!stamp || isUnsettled(stamp.mtimeNs, stamp.ctimeNs, nowNs)) return undefined;
-    checks.push({ kind: 'file', path: file.path, stamp });
+    checks.push({ kind: 'file', path: file.path, stamp, ...(file.digest ? { digest: Buffer.from(file.digest, 'hex') } : {}) });
   }
   for (const g of f.absent) {
     const now = dirStamp(g.dir, nowNs);

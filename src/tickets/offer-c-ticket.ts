@@ -10,6 +10,9 @@ import type { Replayed } from '../pipeline/replay.js';
 import type { ActionResult } from '../store/types.js';
 import { buildCTicket, type CHitFacts } from './c-hit-ticket.js';
 
+/** Larger inputs are checked by stamp only: hashing them would cost the shim more than the daemon's round trip. */
+const MAX_CONTENT_CHECK = 1 << 20;
+
 /** What the hit was keyed on (directKeyFor's result). */
 export interface TicketKey {
   /** The direct key: its digest names the manifest, its transcript goes into `reprise why` records. */
@@ -39,16 +42,21 @@ function offer(ctx: CacheContext, c: CompileCall, k: TicketKey, entry: ManifestE
   if (replayed.paths.some((p) => p.startsWith('/dev/')) || /\s/.test(c.tool)) return; // the hits log splits at spaces
   const tool = ctx.toolStamps(k.tool);
   if (!tool) return;
-  const files = [...tool];
+  const files: CHitFacts['files'][number][] = [...tool];
+  // The shim checks a source or header whose stamp changed (a fresh copy, a new checkout) by content.
+  const byContent = ctx.algorithm === 'blake3';
+  const add = (path: string, memo: { stamp: string; digest: { hash: string; size: number } }): void => {
+    files.push({ path, stamp: memo.stamp, ...(byContent && memo.digest.size <= MAX_CONTENT_CHECK ? { digest: memo.digest.hash } : {}) });
+  };
   const source = resolve(c.cwd, c.job.source);
   const known = ctx.files.known(source);
   if (known?.digest.hash !== k.sourceDigest) return;
-  files.push({ path: source, stamp: known.stamp });
+  add(source, known);
   const paths = entryPathsFor(entry, { cwd: c.cwd, pwd: c.keyCwd });
   for (const [i, path] of paths.inputs.entries()) {
     const memo = ctx.files.known(path);
     if (!memo || memo.digest.hash !== entry.inputs[i]?.digest) return;
-    files.push({ path, stamp: memo.stamp });
+    add(path, memo);
   }
   const blobs: string[] = [];
   // Blobs are read again (and verified) when the ticket is written: pending tickets hold no object bytes.

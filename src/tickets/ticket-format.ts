@@ -13,7 +13,8 @@ export interface NodeStamp {
 
 /** One condition the shim checks before it replays; the first that fails sends the call to the daemon. */
 export type TicketCheckSpec =
-  | { kind: 'file'; path: string; stamp: NodeStamp }
+  /** `digest` (BLAKE3, 32 bytes): a file with another stamp passes when its content has this digest. */
+  | { kind: 'file'; path: string; stamp: NodeStamp; digest?: Buffer }
   /** `path` is a name in the directory of the dir-guard before it. */
   | { kind: 'absent'; path: string }
   | { kind: 'present'; path: string }
@@ -54,6 +55,7 @@ export interface Ticket {
   stderr: Buffer;
 }
 
+const EMPTY = Buffer.alloc(0);
 const CHECK_CODE = { file: TicketCheck.FILE, absent: TicketCheck.ABSENT, present: TicketCheck.PRESENT, 'dir-guard': TicketCheck.DIR_GUARD, 'same-node': TicketCheck.SAME_NODE, 'same-dir': TicketCheck.SAME_DIR } as const;
 
 /**
@@ -103,7 +105,10 @@ export function encodeTicket(t: Ticket): Buffer {
   for (const c of t.checks) {
     u8(CHECK_CODE[c.kind]);
     str(c.path);
-    if (c.kind === 'file') stamp(c.stamp);
+    if (c.kind === 'file') {
+      stamp(c.stamp);
+      bytes(c.digest ?? EMPTY);
+    }
     else if (c.kind === 'dir-guard') {
       u32(c.covers);
       stamp(c.stamp);

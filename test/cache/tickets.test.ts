@@ -1,7 +1,7 @@
 // Hit tickets through the real shim, daemon and gcc: after a hit the shim replays the same
 // call on its own, and a ticket never serves a call the daemon would not serve the same way.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { reprise, stats } from '../helpers/reprise-cli.js';
@@ -137,6 +137,36 @@ test('a ticket never serves a changed input, a new shadowing header or a created
   w('b/opt.h', '#undef V\n#define V 9\n');
   assert.equal((await compile(args)).outcome, 'miss');
   await fresh();
+});
+
+test('a fresh copy of the same files (new inodes, as cp -a or a new checkout gives) is checked by content and replayed; other bytes are not', async () => {
+  w('g/inc/g.h', '#define G 4\n');
+  w('g/g.c', '#include "g.h"\nint g = G;\n');
+  await settle();
+  const args = ['-Ig/inc', '-c', 'g/g.c', '-o', 'g/g.o'];
+  assert.equal((await compile(args)).outcome, 'miss');
+  await servedByShim(args);
+  const good = readFileSync(join(dir, 'g/g.o'));
+  /** Replaces the file with a new one of the same mtime: a new inode and ctime, as after cp -a. */
+  const copied = (name: string, content?: string): void => {
+    const path = join(dir, name);
+    const st = statSync(path);
+    writeFileSync(`${path}.new`, content ?? readFileSync(path));
+    utimesSync(`${path}.new`, st.atime, st.mtime);
+    renameSync(`${path}.new`, path);
+  };
+  copied('g/g.c');
+  copied('g/inc/g.h');
+  writeFileSync(join(dir, 'g/g.o'), 'stale');
+  assert.equal((await compile(args)).outcome, 'shim-hit');
+  assert.ok(readFileSync(join(dir, 'g/g.o')).equals(good));
+  // Same size and mtime, other bytes: the shim's content check fails and the daemon compiles.
+  copied('g/inc/g.h', '#define G 5\n');
+  assert.equal((await compile(args)).outcome, 'miss');
+  const changed = readFileSync(join(dir, 'g/g.o'));
+  assert.ok(!changed.equals(good));
+  assert.equal((await bare(args)).code, 0);
+  assert.ok(changed.equals(readFileSync(join(dir, 'g/g.o'))), 'the object bare gcc gives');
 });
 
 test('a damaged ticket or a damaged store blob sends the call to the daemon, which serves it right', async () => {

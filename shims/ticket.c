@@ -26,6 +26,8 @@
 #define TICKET_MAX (1u << 20)   /* the daemon writes none bigger */
 #define MAX_OUTPUTS 16
 #define BLOB_MAX (256u << 20)
+/* Content checks stop past this many bytes (about 10 ms of hashing): the daemon hashes faster. */
+#define CONTENT_BUDGET (4u << 20)
 
 struct cursor {
     const unsigned char *p, *end;
@@ -137,11 +139,15 @@ static int stamp_is(const struct stamp *s, const struct stat *st, int with_size)
  */
 static int content_is(const char *path, uint64_t size, const unsigned char digest[32])
 {
+    static uint64_t spent;
     unsigned char buf[1 << 16], got[32];
     struct stat before, after;
     struct blake3 h;
     uint64_t total = 0;
     ssize_t r;
+    if (size > CONTENT_BUDGET - spent)
+        return 0;
+    spent += size;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;

@@ -134,10 +134,25 @@ test('ripgrep: an edit to the rg crate recompiles only that crate (and its link)
   assert.equal((await run(rgPath, ['--version'], { env })).code, 0);
 });
 
+/** The crates whose last compile missed, with what `reprise why` says changed: for a failure's message only. */
+async function lastMisses(): Promise<string> {
+  const deps = join(proj, 'target', 'debug', 'deps');
+  const build = join(proj, 'target', 'debug', 'build');
+  const outputs = readdirSync(deps).filter((n) => /\.(rmeta|so)$|^rg-[0-9a-f]+$/.test(n)).map((n) => join(deps, n));
+  for (const pkg of readdirSync(build)) for (const n of readdirSync(join(build, pkg))) if (n.startsWith('build_script_build-')) outputs.push(join(build, pkg, n));
+  const found: string[] = [];
+  for (const path of outputs) {
+    const why = await reprise(['why', path], env, proj);
+    if (/last compile was a miss/.test(why.stdout.toString())) found.push(why.stdout.toString());
+  }
+  return found.join('\n') || 'none found';
+}
+
 test('ripgrep under reprise verify: every hit compiled again in the sandbox, zero mismatches', { skip }, async () => {
   removeTarget();
   const { r, d } = await build('verify');
   const missed = regenerated() ? REGENERATED_MISSES : 0;
+  if (d.miss !== missed) assert.fail(`${JSON.stringify(d)}, ${missed} misses expected; the crates that missed:\n${await lastMisses()}`);
   assert.deepEqual(d, { hit: calls - missed, miss: missed, uncacheable: 0, failed: 0 });
   const m = /^reprise verify: (\d+) hits, (\d+) compiled again and compared: 0 mismatches$/m.exec(r.stdout.toString());
   assert.ok(m, text(r));

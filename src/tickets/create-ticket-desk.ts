@@ -10,6 +10,7 @@ import { runtimePaths } from '../runtime/runtime-paths.js';
 import type { SocketNode } from './c-hit-ticket.js';
 import { parseHitLog, type ShimHit } from './hit-log.js';
 import { encodeTicket, ticketName, type Ticket } from './ticket-format.js';
+import { createCallActivity } from './call-activity.js';
 
 /**
  * The daemon's side of hit tickets (docs/protocol.md, "Hit tickets"): after a hit it
@@ -21,8 +22,8 @@ export interface TicketDesk {
   /** Starts issuing for the daemon bound at `socket`; tickets left by an earlier daemon are removed. */
   open(socket: SocketNode): void;
   /**
-   * Writes the ticket for this CALL payload once calls have paused (tickets are never
-   * written while a build keeps the daemon busy), unless `build` then gives none. `why` is
+   * Writes the ticket for this CALL payload once calls have paused (call-activity.ts: never
+   * while a build keeps the daemon busy), unless `build` then gives none. `why` is
    * what `reprise why` records for each of its hits.
    */
   issue(payload: Buffer, build: (socket: SocketNode, name: string) => Promise<Ticket | undefined>, why: TicketWhy): void;
@@ -58,11 +59,6 @@ export interface TicketDeskOptions {
 
 /** A ticket above this size is not written: a hit that big gains little from skipping the daemon. */
 const MAX_TICKET_BYTES = 1 << 20;
-/**
- * Tickets are written once no call is in flight and none came for this long, never while
- * a build keeps calling: a ticket serves the next build, and its CPU must not slow this one.
- */
-const QUIET_MS = 200;
 /** Tickets waiting to be written; past this the oldest are dropped (each holds its call's paths and stamps). */
 const MAX_PENDING = 4096;
 
@@ -83,23 +79,21 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     },
   });
   const pending = new Map<string, Pending>();
-  let lastActive = 0;
-  let inFlight = 0;
+  const activity = createCallActivity();
   let timer: NodeJS.Timeout | undefined;
   let draining = false;
 
+  /** Tickets are written once calls pause (call-activity.ts); a call in flight asks again when it ends. */
   function schedule(): void {
-    if (!timer && !draining) timer = setTimeout(whenQuiet, QUIET_MS);
+    if (timer || draining) return;
+    const wait = activity.untilQuiet();
+    if (wait !== Infinity) timer = setTimeout(whenQuiet, Math.max(1, wait));
   }
-
-  /** Whether calls have paused. */
-  const quiet = (): boolean => inFlight === 0 && Date.now() - lastActive >= QUIET_MS;
 
   function whenQuiet(): void {
     timer = undefined;
-    if (quiet()) return void drain();
-    // A call in flight reschedules when it ends.
-    if (inFlight === 0) timer = setTimeout(whenQuiet, Math.max(1, QUIET_MS - (Date.now() - lastActive)));
+    if (activity.untilQuiet() === 0) return void drain();
+    schedule();
   }
 
   /** Writes the pending tickets one per turn of the loop, and stops when calls come again. */
@@ -107,7 +101,7 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     draining = true;
     try {
       for (const [name, p] of pending) {
-        if (!quiet()) break;
+        if (activity.untilQuiet() !== 0) break;
         pending.delete(name);
         const at = socket;
         if (!at) break;
@@ -166,7 +160,6 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
       const name = ticketName(payload);
       pending.set(name, { build, why }); // the newest facts
       if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value!);
-      lastActive = Date.now();
       schedule();
     },
     whyOf: (name) => issued.peek(name)?.why,
@@ -185,14 +178,9 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     },
     takeHits: () => parseHitLog(takeFile(hitsFile)),
     busy() {
-      inFlight++;
-      lastActive = Date.now();
-      let ended = false;
+      const end = activity.start();
       return () => {
-        if (ended) return;
-        ended = true;
-        inFlight--;
-        lastActive = Date.now();
+        end();
         if (pending.size > 0) schedule();
       };
     },

@@ -47,6 +47,19 @@ export function buildView(spec: ViewSpec): BuiltView {
   const bound = new Set<string>(['/dev', '/proc']);
   const dirsBound: string[] = ['/dev', '/proc'];
   const covered = (p: string): boolean => dirsBound.some((d) => p === d || p.startsWith(`${d}/`));
+  // Inputs share most of their directories (a unit's hundred headers sit in a few): one lstat each per view.
+  const seen = new Map<string, { link: string | undefined } | undefined>();
+  const look = (path: string): { link: string | undefined } | undefined => {
+    if (seen.has(path)) return seen.get(path);
+    let found: { link: string | undefined } | undefined;
+    try {
+      found = { link: lstatSync(path).isSymbolicLink() ? readlinkSync(path) : undefined };
+    } catch {
+      found = undefined;
+    }
+    seen.set(path, found);
+    return found;
+  };
 
   /** The physical path of p, recording the symlinks passed on the way; undefined when it does not resolve. */
   const walk = (p: string, lastMayBeMissing: boolean): string | undefined => {
@@ -65,18 +78,14 @@ export function buildView(spec: ViewSpec): BuiltView {
         continue;
       }
       const next = cur === '/' ? `/${name}` : `${cur}/${name}`;
-      let st;
-      try {
-        st = lstatSync(next);
-      } catch {
-        return lastMayBeMissing && rest.length === 0 ? next : undefined;
-      }
-      if (!st.isSymbolicLink()) {
+      const st = look(next);
+      if (!st) return lastMayBeMissing && rest.length === 0 ? next : undefined;
+      if (st.link === undefined) {
         cur = next;
         continue;
       }
       if (++hops > MAX_LINKS) return undefined;
-      const target = readlinkSync(next);
+      const target = st.link;
       if (!links.has(next) && !covered(next)) {
         links.add(next);
         ops.push('symlink', target, next);

@@ -88,6 +88,23 @@ export function noneIn(dir: string, names: readonly string[], listing: (dir: str
   return !names.some((n) => existsSync(join(dir, n)));
 }
 
+/** Whether none of these paths exists (one listing or a stat per name, directory by directory). */
+export function noneExist(paths: readonly string[]): boolean {
+  const byDir = new Map<string, string[]>();
+  for (const p of paths) {
+    const d = dirname(p);
+    const names = byDir.get(d);
+    if (names) names.push(basename(p));
+    else byDir.set(d, [basename(p)]);
+  }
+  for (const [dir, names] of byDir) {
+    const st = statSync(dir, { throwIfNoEntry: false });
+    if (!st?.isDirectory()) continue; // nothing can be in it
+    if (!noneIn(dir, names) && names.some((n) => existsSync(join(dir, n)))) return false; // a directory that cannot be listed: each name
+  }
+  return true;
+}
+
 /** True while every path is still absent. */
 export function stillAbsent(groups: readonly AbsentDir[]): boolean {
   const stamps = memoStamps();

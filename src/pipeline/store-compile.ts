@@ -10,6 +10,7 @@ import type { ActionResult, OutputFile } from '../store/types.js';
 import type { CacheContext } from './cache-context.js';
 import type { CompileCall } from './cached-compile.js';
 import { addManifestEntry, type ManifestEntry } from './manifest.js';
+import { noneExist } from './absent-set.js';
 import { jobOutputs } from './place-outputs.js';
 import { storedEntry } from './portable-entry.js';
 import type { KeyRebase } from './rebase-key-paths.js';
@@ -120,6 +121,10 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
     envValues: GCC_KEY_ENV.flatMap((n) => c.env.get(n) ?? []), spelled, inputs, chain,
     absent, present, origins, outputs: [...data.slice(0, c.job.outputs.length), r.stdout, r.stderr], depfile: callerDepfile,
   });
+  // The directories' stamps were taken just now, after the probes: a name created since
+  // (during the compile) would be vouched absent by them. Checked after the stamps, so a
+  // name created later changes the stamp instead.
+  if (!noneExist(absent)) return 'input-changed-during-compile';
   if (entry.anchor) {
     ctx.stats.bumpCache('entry-bound');
     ctx.log.debug(`${c.tool}: entry bound to ${c.keyCwd}: ${entry.anchor.why}`);

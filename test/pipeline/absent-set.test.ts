@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { groupAbsent, stillAbsent } from '../../src/pipeline/absent-set.js';
+import { groupAbsent, noneExist, stillAbsent } from '../../src/pipeline/absent-set.js';
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 150)); // past the 100 ms window for ns timestamps
 
@@ -37,5 +37,24 @@ test('absent names stay absent until one appears, at any depth, with or without 
     assert.equal(stillAbsent(settled), false);
   } finally {
     rmSync(d, { recursive: true, force: true });
+  }
+});
+
+test('noneExist: one name that appeared among many (listed) or few (stat\'ed) is found; missing and non-directories hold nothing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reprise-none-exist-'));
+  try {
+    mkdirSync(join(dir, 'inc'));
+    writeFileSync(join(dir, 'file'), '');
+    const many = Array.from({ length: 20 }, (_, i) => join(dir, 'inc', `h${i}.h`));
+    const few = [join(dir, 'inc', 'a.h'), join(dir, 'inc', 'b.h')];
+    const elsewhere = [join(dir, 'missing', 'x.h'), join(dir, 'file', 'y.h')];
+    assert.equal(noneExist([...many, ...few, ...elsewhere]), true);
+    writeFileSync(join(dir, 'inc', 'h7.h'), '');
+    assert.equal(noneExist(many), false);
+    assert.equal(noneExist(few), true);
+    writeFileSync(join(dir, 'inc', 'b.h'), '');
+    assert.equal(noneExist(few), false);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -243,8 +243,58 @@ static void restore_signals(struct shim *s)
 /* ---- the real tool and the fallback ------------------------------------------------- */
 
 /*
+ * The tools an enclosing shim ran, as ",dev:ino" items. A wrapper that finds "gcc" on PATH
+ * again (ccache's /usr/lib/ccache, distcc, a script) would otherwise bring the call back
+ * here, and we would run the wrapper again, for ever.
+ */
+#define SKIP_ENV "REPRISE_SHIM_SKIP"
+
+static int skipped(const struct stat *st)
+{
+    char item[64];
+    const char *list = getenv(SKIP_ENV);
+    if (!list)
+        return 0;
+    snprintf(item, sizeof item, ",%llu:%llu", (unsigned long long)st->st_dev, (unsigned long long)st->st_ino);
+    size_t n = strlen(item);
+    for (const char *p = strstr(list, item); p; p = strstr(p + 1, item))
+        if (p[n] == ',' || p[n] == '\0')
+            return 1;
+    return 0;
+}
+
+/*
+ * Another compiler cache's masquerade link (/usr/lib/ccache/gcc and the like) finds "gcc"
+ * on PATH again, which may be us: the two would call each other for ever. We cache, so
+ * we skip it (ccache, ahead of us on PATH, still reaches us and then the compiler).
+ */
+static int other_cache(const char *path)
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real))
+        return 0;
+    const char *base = strrchr(real, '/');
+    base = base ? base + 1 : real;
+    return strcmp(base, "ccache") == 0 || strcmp(base, "sccache") == 0;
+}
+
+/* Before running the tool ourselves: a shim it leads back to skips it. */
+static void mark_skipped(const char *tool)
+{
+    struct stat st;
+    char buf[4096];
+    const char *list = getenv(SKIP_ENV);
+    if (stat(tool, &st) != 0 || skipped(&st))
+        return;
+    int n = snprintf(buf, sizeof buf, "%s,%llu:%llu", list ? list : "", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+    if (n > 0 && (size_t)n < sizeof buf)
+        setenv(SKIP_ENV, buf, 1);
+}
+
+/*
  * The real tool: a wrapped tool given as a path is used as is; otherwise the first
- * executable named like us on PATH that is not this binary (same device and inode).
+ * executable named like us on PATH that is not this binary (same device and inode), nor
+ * a tool an enclosing shim ran.
  */
 static void resolve_tool(struct shim *s, int wrapped)
 {
@@ -265,8 +315,8 @@ static void resolve_tool(struct shim *s, int wrapped)
         const char *end = strchrnul(p, ':');
         if (path_join(s->tool_buf, sizeof s->tool_buf, p, (size_t)(end - p), s->name) == 0
             && stat(s->tool_buf, &st) == 0 && S_ISREG(st.st_mode)
-            && !(st.st_dev == self.st_dev && st.st_ino == self.st_ino)
-            && access(s->tool_buf, X_OK) == 0) {
+            && !(st.st_dev == self.st_dev && st.st_ino == self.st_ino) && !skipped(&st)
+            && access(s->tool_buf, X_OK) == 0 && !other_cache(s->tool_buf)) {
             s->tool = s->tool_buf;
             return;
         }
@@ -281,6 +331,7 @@ static void resolve_tool(struct shim *s, int wrapped)
 static _Noreturn void run_tool(struct shim *s)
 {
     s->argv[0] = s->tool; /* gcc finds its install from argv[0]: give the real path */
+    mark_skipped(s->tool);
     execv(s->tool, s->argv);
     int err = errno;
     fprintf(stderr, "reprise: %s: cannot run %s: %s\n", s->name, s->tool, strerror(err));

@@ -41,14 +41,20 @@ export function dirStamp(dir: string, nowNs = BigInt(Date.now()) * 1_000_000n): 
   }
 }
 
-export function groupAbsent(paths: readonly string[]): AbsentDir[] {
+/** Each directory with the names under it, in the order the paths come. */
+function byDirectory(paths: readonly string[]): Map<string, string[]> {
   const byDir = new Map<string, string[]>();
   for (const p of paths) {
     const d = dirname(p);
-    const names = byDir.get(d) ?? [];
-    names.push(basename(p));
-    byDir.set(d, names);
+    const names = byDir.get(d);
+    if (names) names.push(basename(p));
+    else byDir.set(d, [basename(p)]);
   }
+  return byDir;
+}
+
+export function groupAbsent(paths: readonly string[]): AbsentDir[] {
+  const byDir = byDirectory(paths);
   const stamps = memoStamps();
   const nearestExisting = (dir: string): { dir: string; stamp: string } | undefined => {
     for (let d = dirname(dir); ; d = dirname(d)) {
@@ -90,14 +96,7 @@ export function noneIn(dir: string, names: readonly string[], listing: (dir: str
 
 /** Whether none of these paths exists (one listing or a stat per name, directory by directory). */
 export function noneExist(paths: readonly string[]): boolean {
-  const byDir = new Map<string, string[]>();
-  for (const p of paths) {
-    const d = dirname(p);
-    const names = byDir.get(d);
-    if (names) names.push(basename(p));
-    else byDir.set(d, [basename(p)]);
-  }
-  for (const [dir, names] of byDir) {
+  for (const [dir, names] of byDirectory(paths)) {
     const st = statSync(dir, { throwIfNoEntry: false });
     if (!st?.isDirectory()) continue; // nothing can be in it
     if (!noneIn(dir, names) && names.some((n) => existsSync(join(dir, n)))) return false; // a directory that cannot be listed: each name

@@ -7,16 +7,11 @@
 # usage: scripts/bench-inplace.sh ROOT [ROUNDS [TOOL...]]   (tools: names of ../shared/bench/tools/*.sh with a cache; default ccache reprise)
 # Writes ROOT/results/inplace.<stamp>.{csv,md} and prints the summary.
 set -u
-checkout=$(cd "$(dirname "$0")/.." && pwd)
-BENCH_DIR=${BENCH_DIR:-$checkout/../shared/bench}
-. "$BENCH_DIR/lib.sh"
-[ $# -ge 1 ] || die "usage: bench-inplace.sh ROOT [ROUNDS [TOOL...]]"
-load_corpus lua5.4; set_root "$1"
+. "$(dirname "$0")/lua-bench.sh"
+lua_bench_start "bench-inplace.sh ROOT [ROUNDS [TOOL...]]" "$@"
 rounds=${2:-3}; shift $(($# >= 2 ? 2 : 1))
 tools=("$@"); [ ${#tools[@]} -eq 0 ] && tools=(ccache reprise)
-JOBS=${JOBS:-2}; export JOBS
 export REPRISE_CHECKOUT=${REPRISE_CHECKOUT:-$checkout}
-[ -d "$SRC_DIR/$CORPUS_DIRNAME" ] || "$BENCH_DIR/prepare-corpus.sh" lua5.4 "$ROOT" || die "cannot prepare the corpus"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 csv=$RESULTS_DIR/inplace.$stamp.csv
 echo "round,config,seconds" > "$csv"

@@ -9,16 +9,11 @@
 #   ROOT as for ../shared/bench/bench.sh (the corpus is prepared there if it is not yet).
 # Writes ROOT/results/sandbox.<stamp>.md and prints it.
 set -u
-checkout=$(cd "$(dirname "$0")/.." && pwd)
-BENCH_DIR=${BENCH_DIR:-$checkout/../shared/bench}
-. "$BENCH_DIR/lib.sh"
-[ $# -ge 1 ] || die "usage: bench-sandbox.sh ROOT [ROUNDS [MISS_ROUNDS]]"
-load_corpus lua5.4; set_root "$1"
+. "$(dirname "$0")/lua-bench.sh"
+lua_bench_start "bench-sandbox.sh ROOT [ROUNDS [MISS_ROUNDS]]" "$@"
 rounds=${2:-3}; miss_rounds=${3:-3}
-JOBS=${JOBS:-2}; export JOBS
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out=$RESULTS_DIR/sandbox.$stamp.md
-[ -d "$SRC_DIR/$CORPUS_DIRNAME" ] || "$BENCH_DIR/prepare-corpus.sh" lua5.4 "$ROOT" || die "cannot prepare the corpus"
 
 reprise() { node "$checkout/bin/reprise.js" "$@"; }
 shim=$ROOT/shims/reprise-sb

@@ -249,13 +249,19 @@ static void restore_signals(struct shim *s)
  */
 #define SKIP_ENV "REPRISE_SHIM_SKIP"
 
+/* A file's item in the list. */
+static void skip_item(const struct stat *st, char item[64])
+{
+    snprintf(item, 64, ",%llu:%llu", (unsigned long long)st->st_dev, (unsigned long long)st->st_ino);
+}
+
 static int skipped(const struct stat *st)
 {
     char item[64];
     const char *list = getenv(SKIP_ENV);
     if (!list)
         return 0;
-    snprintf(item, sizeof item, ",%llu:%llu", (unsigned long long)st->st_dev, (unsigned long long)st->st_ino);
+    skip_item(st, item);
     size_t n = strlen(item);
     for (const char *p = strstr(list, item); p; p = strstr(p + 1, item))
         if (p[n] == ',' || p[n] == '\0')
@@ -282,11 +288,12 @@ static int other_cache(const char *path)
 static void mark_skipped(const char *tool)
 {
     struct stat st;
-    char buf[4096];
+    char buf[4096], item[64];
     const char *list = getenv(SKIP_ENV);
     if (stat(tool, &st) != 0 || skipped(&st))
         return;
-    int n = snprintf(buf, sizeof buf, "%s,%llu:%llu", list ? list : "", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+    skip_item(&st, item);
+    int n = snprintf(buf, sizeof buf, "%s%s", list ? list : "", item);
     if (n > 0 && (size_t)n < sizeof buf)
         setenv(SKIP_ENV, buf, 1);
 }

@@ -60,7 +60,7 @@ async function firstLine(tool: string, args: string[], env: NodeJS.ProcessEnv): 
 }
 
 /** The interpreter a `#!` line names, if the file is a script. */
-function shebang(path: string): string | undefined {
+export function shebang(path: string): string | undefined {
   try {
     const fd = openSync(path, 'r');
     const head = Buffer.alloc(256);

@@ -39,6 +39,8 @@ export interface CacheContext {
   sandbox: Sandbox | undefined;
   /** The files a toolchain needs inside the sandbox (memoised by its identity). */
   toolchain(toolPath: string, env: NodeJS.ProcessEnv): Promise<string[]>;
+  /** Whether the driver runs in the sandbox (a wrapper script may not: driver-runs-inside.ts); always true for a binary. */
+  driverRunsInside(toolPath: string, env: Map<string, string>): Promise<boolean>;
   /** The last compiles of each output file, for `reprise why`. */
   why: CompileRecorder;
   /** Verify mode (docs/verify.md): REPRISE_VERIFY_RATE, and the file mismatches are appended to. */

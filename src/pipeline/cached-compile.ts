@@ -174,6 +174,7 @@ type SandboxedFill =
 /** The pre-pass, then the compile in the sandbox; nothing stored and nothing written where the caller looks (fills and verify mode share it). */
 async function runSandboxedFill(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, signal: AbortSignal): Promise<SandboxedFill> {
   if (!scratchReady(ctx)) return { kind: 'no-scratch' };
+  if (!(await ctx.driverRunsInside(c.toolPath, c.env))) return { kind: 'not-learned', reason: 'driver-fails-in-sandbox' };
   const depfile = join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.d`);
   try {
     const scanned = await depScan(ctx, c, c.job.scanArgs, depfile, signal);

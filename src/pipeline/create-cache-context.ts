@@ -5,7 +5,8 @@ import type { Config } from '../config/load-config.js';
 import type { Logger } from '../daemon/logger.js';
 import type { LocalExecutor } from '../exec/types.js';
 import type { Sandbox } from '../exec/create-sandbox.js';
-import { toolchainFiles } from '../exec/toolchain-files.js';
+import { shebang, toolchainFiles } from '../exec/toolchain-files.js';
+import { driverRunsInside } from '../exec/driver-runs-inside.js';
 import { createFileDigestCache } from '../hashing/file-digest-cache.js';
 import { identifyGcc, type ToolIdentity } from '../adapters/gcc/identify-gcc.js';
 import { scanContent } from '../adapters/gcc/scan-content.js';
@@ -83,6 +84,20 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     if (!files) toolchains.set(memoKey, (files = toolchainFiles({ toolPath, programs: id.parts, env })));
     return files;
   };
+  // Scripts only, once per script, PATH and identity: the probe costs a compile.
+  const insideChecks = new LRUCache<string, Promise<boolean>>({ max: 64 });
+  const runsInside = async (toolPath: string, env: Map<string, string>): Promise<boolean> => {
+    if (!sandbox || !shebang(toolPath)) return true;
+    const envObject = Object.fromEntries(env);
+    const id = await identify(toolPath, envObject);
+    const memoKey = [toolPath, env.get('PATH') ?? '', ...id.parts.map((p) => p.digest)].join('\0');
+    let ok = insideChecks.get(memoKey);
+    if (!ok) {
+      insideChecks.set(memoKey, (ok = toolchain(toolPath, envObject).then((files) => driverRunsInside(sandbox, toolPath, files, env))));
+      void ok.then((yes) => yes || log.warn(`${toolPath} (a script) does not run in the sandbox: its compiles run outside it, uncached (driver-fails-in-sandbox)`));
+    }
+    return ok;
+  };
 
   return {
     algorithm: config.digest,
@@ -102,6 +117,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     scratchDir,
     sandbox,
     toolchain,
+    driverRunsInside: runsInside,
     why: createCompileRecorder(createWhyStore(dir, config.digest, corrupt('why record'), usage), log),
     verify: { rate: config.verifyRate, log: mismatchLogPath(config.cacheDir, config.digest) },
     rust: createRustContext(config.digest),

@@ -23,5 +23,6 @@ export const PIPELINE_UNCACHEABLE_REASONS = [
   'sandbox-error', // the sandbox itself failed (its spawner died, a view could not be built); the compile ran outside
   'dotdot-past-symlink', // a path read or searched climbs out of a symlinked directory (`link/..`): the kernel resolves it elsewhere than the key names it
   'pragma-dependency', // #pragma GCC dependency: whether gcc warns depends on two files' mtimes, not their contents
+  'driver-fails-in-sandbox', // the driver is a script that cannot compile an empty file in the sandbox (it needs a command the view lacks, or finds itself on PATH): its compiles run outside
 ] as const;
 export type PipelineUncacheableReason = (typeof PIPELINE_UNCACHEABLE_REASONS)[number];

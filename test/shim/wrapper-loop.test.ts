@@ -4,11 +4,12 @@
 // not install it): like ccache it runs the first "gcc" on PATH outside its own directory,
 // with PATH unchanged.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { installPaths } from '../../src/runtime/install-paths.js';
 import { run, text } from '../helpers/run.js';
+import { stats } from '../helpers/reprise-cli.js';
 import { createWorkspace } from '../helpers/workspace.js';
 
 const ws = createWorkspace();
@@ -66,4 +67,20 @@ test('a wrapper script that finds gcc on PATH again: a link through it finishes,
     const w = await run(join(dir, 'w'), []);
     assert.equal(w.stdout.toString(), 'm\n');
   }
+});
+
+// Inside the sandbox this wrapper lacks `dirname` and the shims: it finds itself on PATH
+// and execs itself for ever. The daemon sees that once, with a compile of an empty file,
+// and runs the wrapper's compiles outside the sandbox, uncached; the wrapper's own gcc
+// call reaches a shim that passes the wrapper by, and is cached under the real gcc.
+test('a wrapper script that finds gcc on PATH again: a compile through it finishes, in either order, object as bare gcc makes it', async () => {
+  const want = await bareObject();
+  for (const p of [path(shims, join(dir, 'wrap')), path(join(dir, 'wrap'), shims)]) {
+    for (let i = 0; i < 2; i++) {
+      rmSync(join(dir, 'c.o'), { force: true });
+      await gcc(p, ['-c', 'm.c', '-o', 'c.o']);
+      assert.ok(readFileSync(join(dir, 'c.o')).equals(want));
+    }
+  }
+  assert.ok((await stats(ws.env)).uncacheableReasons['driver-fails-in-sandbox']! >= 1);
 });

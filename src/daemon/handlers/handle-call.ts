@@ -9,6 +9,7 @@ import type { PassThroughReason } from '../../stats/stat-names.js';
 import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
 import { ticketPayload } from '../../tickets/ticket-payload.js';
+import { withShimSkip } from '../../runtime/shim-skip-env.js';
 
 /** One compiler call: plan it with its adapter, then decline it, or serve it through the cache. */
 export async function handleCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
@@ -70,13 +71,13 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
   };
   try {
     if (plan.kind === 'rust-compile') {
-      const rust = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs };
+      const rust = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath), job: plan.job, terminalArgs: plan.terminalArgs };
       if (!ctx.config.cache) return await compileRustUncached(ctx.cache, rust, sink, 'cache-disabled');
       return await cachedRustCompile(ctx.cache, rust, sink);
     }
     // Hits the shims replayed first: `reprise why` must see them before this compile.
     ctx.ingestShimLogs();
-    const compile = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs, ticket: call.argv.some((a) => a.startsWith('@')) ? undefined : memo(() => ticketPayload(call)) }; // a response file is read: no ticket
+    const compile = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath), job: plan.job, terminalArgs: plan.terminalArgs, ticket: call.argv.some((a) => a.startsWith('@')) ? undefined : memo(() => ticketPayload(call)) }; // a response file is read: no ticket
     if (!ctx.config.cache) return await compileUncached(ctx.cache, compile, sink, 'cache-disabled');
     await cachedCompile(ctx.cache, compile, sink);
   } finally {

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { isUnsettled } from '../hashing/settle-window.js';
+import { createDirListings, type DirLook } from './dir-listings.js';
 
 /**
  * Paths that must stay absent, grouped by directory with the directory's stamp. Adding or
@@ -94,12 +95,15 @@ export function noneIn(dir: string, names: readonly string[], listing: (dir: str
   return !names.some((n) => existsSync(join(dir, n)));
 }
 
-/** Whether none of these paths exists (one listing or a stat per name, directory by directory). */
-export function noneExist(paths: readonly string[]): boolean {
+/**
+ * Whether none of these paths exists, directory by directory: an entry in a listing counts
+ * (a dangling symlink too: its target may appear where no stamp of ours looks).
+ */
+export function noneExist(paths: readonly string[], look: DirLook = createDirListings(1).look()): boolean {
   for (const [dir, names] of byDirectory(paths)) {
-    const st = statSync(dir, { throwIfNoEntry: false });
-    if (!st?.isDirectory()) continue; // nothing can be in it
-    if (!noneIn(dir, names) && names.some((n) => existsSync(join(dir, n)))) return false; // a directory that cannot be listed: each name
+    const entries = look.entries(dir);
+    if (entries === 'missing') continue; // nothing can be in it
+    if (entries === undefined ? names.some((n) => existsSync(join(dir, n))) : names.some((n) => entries.has(n))) return false;
   }
   return true;
 }

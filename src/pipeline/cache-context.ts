@@ -13,6 +13,7 @@ import type { Manifest } from './manifest.js';
 import type { CompileRecorder } from '../why/create-compile-recorder.js';
 import type { RustContext } from './rust/create-rust-context.js';
 import type { TicketDesk } from '../tickets/create-ticket-desk.js';
+import type { DirListings } from './dir-listings.js';
 
 /** Everything the cached-compile flow uses, built once per daemon. */
 export interface CacheContext {
@@ -33,6 +34,8 @@ export interface CacheContext {
   /** The called path and every part of an identity `identify` returned, with the stamps they were checked under. */
   toolStamps(identity: ToolIdentity): ReadonlyArray<{ path: string; stamp: string }> | undefined;
   systemIncludeDirs(toolPath: string, language: string, args: string[], env: NodeJS.ProcessEnv): Promise<string[]>;
+  /** Directory listings kept while their stamps hold, for the probes of absent names. */
+  listings: DirListings;
   /** Private scratch space for depfiles the caller did not ask for. */
   scratchDir: string;
   /** Where cache fills run; undefined when REPRISE_SANDBOX=off (results are then stored marked unsandboxed). */

@@ -19,6 +19,7 @@ import { createStoreUsage } from '../store/local/create-store-usage.js';
 import type { CacheContext } from './cache-context.js';
 import { parseManifest } from './manifest.js';
 import { createSingleFlight } from './single-flight.js';
+import { createDirListings } from './dir-listings.js';
 import { createCompileRecorder } from '../why/create-compile-recorder.js';
 import { createWhyStore } from '../why/create-why-store.js';
 import { mismatchLogPath } from '../verify/mismatch-log.js';
@@ -114,6 +115,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     identify,
     toolStamps: (identity) => checkedUnder.get(identity),
     systemIncludeDirs: includeDirs,
+    listings: createDirListings(),
     scratchDir,
     sandbox,
     toolchain,

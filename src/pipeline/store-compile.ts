@@ -84,7 +84,7 @@ export async function learnInputs(ctx: CacheContext, c: CompileCall, depfilePath
     return 'dotdot-past-symlink';
   }
   const chainAsGiven = chain.map((d) => (isAbsolute(d) ? d : `${c.cwd}/${d}`));
-  const { absent, present, presentAsOpened, origins } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven });
+  const { absent, present, presentAsOpened, origins } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven, exists: ctx.listings.look().exists });
   return { spelled, deps, inputs, chain, absent, present, presentAsOpened, origins };
 }
 
@@ -124,7 +124,7 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
   // The directories' stamps were taken just now, after the probes: a name created since
   // (during the compile) would be vouched absent by them. Checked after the stamps, so a
   // name created later changes the stamp instead.
-  if (!noneExist(absent)) return 'input-changed-during-compile';
+  if (!noneExist(absent, ctx.listings.look())) return 'input-changed-during-compile';
   if (entry.anchor) {
     ctx.stats.bumpCache('entry-bound');
     ctx.log.debug(`${c.tool}: entry bound to ${c.keyCwd}: ${entry.anchor.why}`);

@@ -9,6 +9,8 @@ export interface ProbeInput {
   chain: readonly string[];
   /** The same directories as the compiler spells them (absolute, not normalized: `inc/../x`); defaults to chain. */
   chainAsGiven?: readonly string[];
+  /** Whether a normalized path exists (existsSync, or an answer from kept directory listings). */
+  exists?: (path: string) => boolean;
 }
 
 export interface Probes {
@@ -56,10 +58,11 @@ export function includeProbes(p: ProbeInput): Probes {
   // (it would have been found first): it sits behind an inactive #if. Only the missing
   // ones must stay missing.
   const existing = new Set<string>();
+  const exists = p.exists ?? existsSync;
   const mustLack = (path: string, origin: ProbeOrigin): void => {
     if (inputs.has(path) || existing.has(path)) return;
     if (absent.has(path)) from(path, origin);
-    else if (existsSync(path)) existing.add(path);
+    else if (exists(path)) existing.add(path);
     else {
       absent.add(path);
       from(path, origin);

@@ -1,4 +1,5 @@
 // The daemon's entry point, started by the shim's launcher (docs/protocol.md, "Starting the daemon").
+import './v8-tuning.js';
 import { fstatSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load-config.js';
 import { ensureRuntimeDir } from '../runtime/ensure-runtime-dir.js';

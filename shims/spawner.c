@@ -22,6 +22,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sched.h>
@@ -325,8 +326,13 @@ static int bind_into(const char *src, char *dst, int readonly)
     }
     if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL) != 0)
         return -1;
-    /* Sources on the read-only outer view come read-only already; this is for the rest. */
-    return readonly ? mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) : 0;
+    /* A bind keeps its source mount's flags, and the outer view (bubblewrap's --ro-bind) is
+     * read-only, nosuid and nodev already: a second mount call per file only for the rest. */
+    struct statvfs vfs;
+    const unsigned long want = ST_RDONLY | ST_NOSUID | ST_NODEV;
+    if (!readonly || (statvfs(dst, &vfs) == 0 && (vfs.f_flag & want) == want))
+        return 0;
+    return mount(NULL, dst, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL);
 }
 
 /*

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { directKeyFor } from './direct-key-for.js';
 import type { CacheContext } from './cache-context.js';
 import type { CallSink } from './call-sink.js';
@@ -8,8 +8,10 @@ import { matchManifestEntry } from './manifest.js';
 import { offerCTicket, type TicketKey } from '../tickets/offer-c-ticket.js';
 import { jobOutputs, placeOutputs } from './place-outputs.js';
 import { replay } from './replay.js';
-import { learnInputs, storeCompile, type Keyed, type Learned, type RunOutcome } from './store-compile.js';
+import { storeCompile, type Keyed, type RunOutcome } from './store-compile.js';
+import { learnInputs, type Learned } from './learn-inputs.js';
 import { runInSandbox, type SandboxRun } from './run-in-sandbox.js';
+import { rememberInputs, reusedInputsFill } from './reused-inputs-fill.js';
 import { verifyHit, verifyWanted } from './verify-hit.js';
 import { undeclaredReads } from './undeclared-reads.js';
 import { writeOutput } from './write-output.js';
@@ -131,7 +133,7 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: FillKe
  * succeeds there, the compile read something the key does not cover (sandbox-violation).
  */
 async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, direct: FillKey, sink: CallSink): Promise<void> {
-  const fill = await runSandboxedFill(ctx, sandbox, c, sink.signal);
+  const fill = await runSandboxedFill(ctx, sandbox, c, sink.signal, true);
   if (fill.kind === 'no-scratch') {
     ctx.stats.bumpCache('store-error');
     return runPlain(ctx, c, sink);
@@ -171,16 +173,25 @@ type SandboxedFill =
   | { kind: 'not-learned'; reason: PipelineUncacheableReason }
   | { kind: 'ran'; learned: Learned; run: SandboxRun };
 
-/** The pre-pass, then the compile in the sandbox; nothing stored and nothing written where the caller looks (fills and verify mode share it). */
-async function runSandboxedFill(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, signal: AbortSignal): Promise<SandboxedFill> {
+/**
+ * The compile in the sandbox, shown what the same source's last fill read when that holds
+ * (reused-inputs-fill.ts), else what a pre-pass lists; nothing stored and nothing written
+ * where the caller looks (fills and verify mode share it; verify always runs the pre-pass).
+ */
+async function runSandboxedFill(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, signal: AbortSignal, reuse: boolean): Promise<SandboxedFill> {
   if (!scratchReady(ctx)) return { kind: 'no-scratch' };
   if (!(await ctx.driverRunsInside(c.toolPath, c.env))) return { kind: 'not-learned', reason: 'driver-fails-in-sandbox' };
+  const reused = reuse ? await reusedInputsFill(ctx, sandbox, c, signal) : undefined;
+  if (reused) return reused;
   const depfile = join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.d`);
   try {
     const scanned = await depScan(ctx, c, c.job.scanArgs, depfile, signal);
     const learned = scanned.ok ? await learnInputs(ctx, c, depfile) : 'dep-scan-failed';
     if (typeof learned === 'string') return { kind: 'not-learned', reason: learned };
-    return { kind: 'ran', learned, run: await runInSandbox(ctx, sandbox, c, learned, scanned.startedAtNs, signal) };
+    const files = [...learned.spelled.map((p) => (isAbsolute(p) ? p : `${c.cwd}/${p}`)), ...learned.presentAsOpened];
+    const run = await runInSandbox(ctx, sandbox, c, { files, chain: learned.chain }, scanned.startedAtNs, signal);
+    if (run.kind === 'ran' && run.outcome.code === 0 && run.outcome.signal === 0) rememberInputs(ctx, c, learned);
+    return { kind: 'ran', learned, run };
   } finally {
     await rm(depfile, { force: true }).catch(() => undefined);
   }
@@ -188,7 +199,7 @@ async function runSandboxedFill(ctx: CacheContext, sandbox: Sandbox, c: CompileC
 
 /** A hit compiled again for verify mode, as a fill would be. */
 async function recompile(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, signal: AbortSignal): Promise<SandboxRun | string> {
-  const fill = await runSandboxedFill(ctx, sandbox, c, signal);
+  const fill = await runSandboxedFill(ctx, sandbox, c, signal, false);
   return fill.kind === 'no-scratch' ? `cannot create ${ctx.scratchDir}` : fill.kind === 'not-learned' ? fill.reason : fill.run;
 }
 

@@ -1,10 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { delimiter, isAbsolute, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { GCC_KEY_ENV, gccResultKey } from '../adapters/gcc/gcc-direct-key.js';
-import { includeProbes, type ProbeOrigin } from '../adapters/gcc/include-probes.js';
-import type { ContentScan } from '../adapters/gcc/scan-content.js';
-import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
 import type { BuiltKey } from '../keying/key-builder.js';
 import type { ActionResult, OutputFile } from '../store/types.js';
 import type { CacheContext } from './cache-context.js';
@@ -15,8 +12,8 @@ import { jobOutputs } from './place-outputs.js';
 import { storedEntry } from './portable-entry.js';
 import type { KeyRebase } from './rebase-key-paths.js';
 import { rebasable, type CallDirs } from './stored-path.js';
-import { symlinkClimb } from './symlink-climb.js';
 import { storeBlob } from './store-blob.js';
+import type { Learned } from './learn-inputs.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 
 /** What a successful compile left to store. */
@@ -32,60 +29,6 @@ export interface RunOutcome {
 /** The direct key (with its transcript, for `reprise why`), and how it spells paths under the base dir. */
 export interface Keyed extends BuiltKey {
   rebase: KeyRebase;
-}
-
-/** What a dependency list says a compile read, checked and digested, with the paths that must stay absent or present. */
-export interface Learned {
-  spelled: string[];
-  /** Absolute, in depfile order (the source first). */
-  deps: string[];
-  inputs: Array<{ path: string; digest: string }>;
-  chain: string[];
-  absent: string[];
-  present: string[];
-  /** The present paths as the compiler opens them (not normalized), for the sandbox's view. */
-  presentAsOpened: string[];
-  origins: Map<string, ProbeOrigin[]>;
-}
-
-/** Reads a depfile and digests every input it names; an uncacheable reason when the compile cannot be keyed. */
-export async function learnInputs(ctx: CacheContext, c: CompileCall, depfilePath: string): Promise<PipelineUncacheableReason | Learned> {
-  const abs = (p: string): string => resolve(c.cwd, p);
-  let depText: string;
-  try {
-    depText = await readFile(depfilePath, 'utf8');
-  } catch {
-    return 'no-depfile';
-  }
-  const spelled = parseDepfile(depText);
-  const deps = spelled.map(abs);
-  if (deps.length === 0) return 'no-depfile';
-  const inputs: Array<{ path: string; digest: string }> = [];
-  const scanned: Array<{ path: string; scan: ContentScan }> = [];
-  for (const path of deps) {
-    const d = await ctx.files.digest(path);
-    if (!d) return 'input-vanished';
-    if (d.scan.timeMacro) return 'time-macro';
-    if (d.scan.mtimeDependency) return 'pragma-dependency';
-    if (d.scan.computedProbe) return 'computed-has-include';
-    scanned.push({ path, scan: d.scan });
-    inputs.push({ path, digest: d.digest.hash });
-  }
-  const systemDirs = await ctx.systemIncludeDirs(c.toolPath, c.job.language, c.job.systemDirArgs, Object.fromEntries(c.env));
-  const envDirs = (name: string): string[] => (c.env.get(name) ?? '').split(delimiter).filter((d) => d !== '');
-  const dirs = c.job.includeDirs;
-  const chain = [
-    ...dirs.quote, ...dirs.bracket, ...envDirs('CPATH'), ...dirs.system,
-    ...envDirs(c.job.language.startsWith('c++') ? 'CPLUS_INCLUDE_PATH' : 'C_INCLUDE_PATH'), ...systemDirs, ...dirs.after,
-  ];
-  const climb = symlinkClimb({ cwd: c.cwd, deps: spelled, chain, inputs: scanned });
-  if (climb !== undefined) {
-    ctx.log.debug(`${c.tool}: ${c.job.source}: ${climb} climbs out of a symlinked directory`);
-    return 'dotdot-past-symlink';
-  }
-  const chainAsGiven = chain.map((d) => (isAbsolute(d) ? d : `${c.cwd}/${d}`));
-  const { absent, present, presentAsOpened, origins } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven, exists: ctx.listings.look().exists });
-  return { spelled, deps, inputs, chain, absent, present, presentAsOpened, origins };
 }
 
 /** What a stored compile left: its manifest entry and its action result. */

@@ -16,6 +16,13 @@ export interface CompileJob {
   depScanArgs?: string[];
   /** The arguments of a dependency-only pre-pass for any compile (the sandbox needs the inputs before it runs). */
   scanArgs: string[];
+  /**
+   * How the compile itself can list every file it reads, so a fill may skip the pre-pass:
+   * 'caller' when the caller's depfile does (-MD), 'added' when `-MD -MF FILE` may be added
+   * without changing any output. Undefined otherwise (-MMD; an object that records its
+   * command line).
+   */
+  listsInputs?: 'caller' | 'added';
   /** Arguments after argv[0], as the compiler runs them. */
   runArgs: string[];
   /** Arguments that decide the outputs (colour and the like removed). */

@@ -22,6 +22,8 @@ export interface Probes {
   presentAsOpened: string[];
   /** Where each absent or present path comes from (one path may come from several places). */
   origins: Map<string, ProbeOrigin[]>;
+  /** Candidates that exist but were not read (behind an inactive #if, when the compile saw every file there is). */
+  existing: string[];
 }
 
 /** A probe path is a name joined to a search directory or an input's directory, `.gch` added to an input, or a literal absolute name. */
@@ -114,7 +116,7 @@ export function includeProbes(p: ProbeInput): Probes {
     }
   });
   for (const c of present) absent.delete(c);
-  return { absent: [...absent].sort(), present: [...present].sort(), presentAsOpened: [...presentAsOpened], origins };
+  return { absent: [...absent].sort(), present: [...present].sort(), presentAsOpened: [...presentAsOpened], origins, existing: [...existing].sort() };
 }
 
 /** `file` relative to `dir` when below it. Both are absolute and normal (resolved), so a prefix test is exact. */

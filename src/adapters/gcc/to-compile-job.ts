@@ -35,6 +35,8 @@ export function toCompileJob(g: GccCompileJob): CompileJobOrReason {
   const kept = g.recordsCommandLine ? g.args : g.args.filter((a) => a.role !== 'ignored' && a.role !== 'link-only');
   // -M implies -E; without -c, -o and the caller's depfile options it writes nothing but the list.
   const scanArgs = g.args.filter((a) => a.role !== 'action' && a.role !== 'output' && a.role !== 'depfile').flatMap((a) => a.words);
+  // Added depfile options would land in an object that records its command line (clang 14 records all of it).
+  const listsInputs = g.recordsCommandLine ? undefined : g.depfile?.mode === 'MD' ? 'caller' : g.args.some((a) => a.role === 'depfile') ? undefined : 'added';
   return {
     kind: 'job',
     job: {
@@ -44,6 +46,7 @@ export function toCompileJob(g: GccCompileJob): CompileJobOrReason {
       ...(g.depfile ? { depfile: { path: g.depfile.path, targets: g.depfile.targets.map((t) => ({ make: t.make, quoted: t.from !== 'MT' })) } } : {}),
       scanArgs,
       ...(g.depfile?.mode === 'MMD' ? { depScanArgs: scanArgs } : {}),
+      ...(listsInputs ? { listsInputs } : {}),
       runArgs: g.args.flatMap((a) => a.words),
       keyArgs: kept.flatMap((a) => a.words),
       keyPaths: gccKeyPaths(g, kept),

@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { delimiter, isAbsolute, resolve } from 'node:path';
+import { includeProbes, type ProbeOrigin } from '../adapters/gcc/include-probes.js';
+import type { ContentScan } from '../adapters/gcc/scan-content.js';
+import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
+import type { CacheContext } from './cache-context.js';
+import type { CompileCall } from './cached-compile.js';
+import { symlinkClimb } from './symlink-climb.js';
+import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
+
+/** What a dependency list says a compile read, checked and digested, with the paths that must stay absent or present. */
+export interface Learned {
+  spelled: string[];
+  /** Absolute, in depfile order (the source first). */
+  deps: string[];
+  inputs: Array<{ path: string; digest: string }>;
+  chain: string[];
+  absent: string[];
+  present: string[];
+  /** The present paths as the compiler opens them (not normalized), for the sandbox's view. */
+  presentAsOpened: string[];
+  origins: Map<string, ProbeOrigin[]>;
+  /** Candidate paths that exist unread: behind an inactive #if, when the compile could see them. */
+  existing: string[];
+}
+
+/** Reads a depfile and digests every input it names; an uncacheable reason when the compile cannot be keyed. */
+export async function learnInputs(ctx: CacheContext, c: CompileCall, depfilePath: string): Promise<PipelineUncacheableReason | Learned> {
+  let depText: string;
+  try {
+    depText = await readFile(depfilePath, 'utf8');
+  } catch {
+    return 'no-depfile';
+  }
+  return learnFromDepfile(ctx, c, depText);
+}
+
+/** learnInputs for a depfile already read. */
+export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depText: string): Promise<PipelineUncacheableReason | Learned> {
+  const abs = (p: string): string => resolve(c.cwd, p);
+  const spelled = parseDepfile(depText);
+  const deps = spelled.map(abs);
+  if (deps.length === 0) return 'no-depfile';
+  const inputs: Array<{ path: string; digest: string }> = [];
+  const scanned: Array<{ path: string; scan: ContentScan }> = [];
+  for (const path of deps) {
+    const d = await ctx.files.digest(path);
+    if (!d) return 'input-vanished';
+    if (d.scan.timeMacro) return 'time-macro';
+    if (d.scan.mtimeDependency) return 'pragma-dependency';
+    if (d.scan.computedProbe) return 'computed-has-include';
+    scanned.push({ path, scan: d.scan });
+    inputs.push({ path, digest: d.digest.hash });
+  }
+  const chain = await searchChain(ctx, c);
+  const climb = symlinkClimb({ cwd: c.cwd, deps: spelled, chain, inputs: scanned });
+  if (climb !== undefined) {
+    ctx.log.debug(`${c.tool}: ${c.job.source}: ${climb} climbs out of a symlinked directory`);
+    return 'dotdot-past-symlink';
+  }
+  const chainAsGiven = chain.map((d) => (isAbsolute(d) ? d : `${c.cwd}/${d}`));
+  const { absent, present, presentAsOpened, origins, existing } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven, exists: ctx.listings.look().exists });
+  return { spelled, deps, inputs, chain, absent, present, presentAsOpened, origins, existing };
+}
+
+/** Every directory the preprocessor searches for <...>, in order, as given (relative ones from the working directory). */
+export async function searchChain(ctx: CacheContext, c: CompileCall): Promise<string[]> {
+  const systemDirs = await ctx.systemIncludeDirs(c.toolPath, c.job.language, c.job.systemDirArgs, Object.fromEntries(c.env));
+  const envDirs = (name: string): string[] => (c.env.get(name) ?? '').split(delimiter).filter((d) => d !== '');
+  const dirs = c.job.includeDirs;
+  return [
+    ...dirs.quote, ...dirs.bracket, ...envDirs('CPATH'), ...dirs.system,
+    ...envDirs(c.job.language.startsWith('c++') ? 'CPLUS_INCLUDE_PATH' : 'C_INCLUDE_PATH'), ...systemDirs, ...dirs.after,
+  ];
+}

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { directKeyFor } from './direct-key-for.js';
 import type { CacheContext } from './cache-context.js';
 import type { CallSink } from './call-sink.js';
@@ -9,7 +9,7 @@ import { offerCTicket, type TicketKey } from '../tickets/offer-c-ticket.js';
 import { jobOutputs, placeOutputs } from './place-outputs.js';
 import { replay } from './replay.js';
 import { storeCompile, type Keyed, type RunOutcome } from './store-compile.js';
-import { learnInputs, type Learned } from './learn-inputs.js';
+import { filesAsOpened, learnInputs, type Learned } from './learn-inputs.js';
 import { runInSandbox, type SandboxRun } from './run-in-sandbox.js';
 import { rememberInputs, reusedInputsFill } from './reused-inputs-fill.js';
 import { verifyHit, verifyWanted } from './verify-hit.js';
@@ -188,9 +188,9 @@ async function runSandboxedFill(ctx: CacheContext, sandbox: Sandbox, c: CompileC
     const scanned = await depScan(ctx, c, c.job.scanArgs, depfile, signal);
     const learned = scanned.ok ? await learnInputs(ctx, c, depfile) : 'dep-scan-failed';
     if (typeof learned === 'string') return { kind: 'not-learned', reason: learned };
-    const files = [...learned.spelled.map((p) => (isAbsolute(p) ? p : `${c.cwd}/${p}`)), ...learned.presentAsOpened];
+    const files = filesAsOpened(c, learned);
     const run = await runInSandbox(ctx, sandbox, c, { files, chain: learned.chain }, scanned.startedAtNs, signal);
-    if (run.kind === 'ran' && run.outcome.code === 0 && run.outcome.signal === 0) rememberInputs(ctx, c, learned);
+    if (run.kind === 'ran' && run.outcome.code === 0 && run.outcome.signal === 0) rememberInputs(ctx, c, learned.chain, files);
     return { kind: 'ran', learned, run };
   } finally {
     await rm(depfile, { force: true }).catch(() => undefined);

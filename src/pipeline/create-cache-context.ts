@@ -78,10 +78,12 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     return found;
   };
 
+  // A toolchain, and whether its driver runs in the sandbox, hold for one driver path, PATH and identity.
+  const toolchainKey = (toolPath: string, env: NodeJS.ProcessEnv, id: ToolIdentity): string => [toolPath, env.PATH ?? '', ...id.parts.map((p) => p.digest)].join('\0');
   const toolchains = new LRUCache<string, Promise<string[]>>({ max: 64 });
   const toolchain = async (toolPath: string, env: NodeJS.ProcessEnv): Promise<string[]> => {
     const id = await identify(toolPath, env);
-    const memoKey = [toolPath, env.PATH ?? '', ...id.parts.map((p) => p.digest)].join('\0');
+    const memoKey = toolchainKey(toolPath, env, id);
     let files = toolchains.get(memoKey);
     if (!files) toolchains.set(memoKey, (files = toolchainFiles({ toolPath, programs: id.parts, env })));
     return files;
@@ -91,8 +93,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
   const runsInside = async (toolPath: string, env: Map<string, string>): Promise<boolean> => {
     if (!sandbox || !shebang(toolPath)) return true;
     const envObject = Object.fromEntries(env);
-    const id = await identify(toolPath, envObject);
-    const memoKey = [toolPath, env.get('PATH') ?? '', ...id.parts.map((p) => p.digest)].join('\0');
+    const memoKey = toolchainKey(toolPath, envObject, await identify(toolPath, envObject));
     let ok = insideChecks.get(memoKey);
     if (!ok) {
       insideChecks.set(memoKey, (ok = toolchain(toolPath, envObject).then((files) => driverRunsInside(sandbox, toolPath, files, env))));

@@ -24,6 +24,11 @@ export interface Learned {
   existing: string[];
 }
 
+/** The files a fill on these inputs shows the compiler: each as it opens it (not normalized), the source first. */
+export function filesAsOpened(c: CompileCall, learned: Learned): string[] {
+  return [...learned.spelled.map((p) => (isAbsolute(p) ? p : `${c.cwd}/${p}`)), ...learned.presentAsOpened];
+}
+
 /** Reads a depfile and digests every input it names; an uncacheable reason when the compile cannot be keyed. */
 export async function learnInputs(ctx: CacheContext, c: CompileCall, depfilePath: string): Promise<PipelineUncacheableReason | Learned> {
   let depText: string;

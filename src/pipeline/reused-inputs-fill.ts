@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Sandbox } from '../exec/create-sandbox.js';
 import type { CacheContext } from './cache-context.js';
 import type { CompileCall } from './cached-compile.js';
@@ -59,9 +59,9 @@ export async function reusedInputsFill(ctx: CacheContext, sandbox: Sandbox, c: C
   return { kind: 'ran', learned, run };
 }
 
-/** Remembers what a fill read for the next fill of the same source. */
-export function rememberInputs(ctx: CacheContext, c: CompileCall, learned: Learned): void {
-  ctx.earlier.set(earlierKey(c, learned.chain), [...learned.spelled.map((p) => (isAbsolute(p) ? p : `${c.cwd}/${p}`)), ...learned.presentAsOpened]);
+/** Remembers the files a fill was shown and read (filesAsOpened) for the next fill of the same source. */
+export function rememberInputs(ctx: CacheContext, c: CompileCall, chain: readonly string[], files: readonly string[]): void {
+  ctx.earlier.set(earlierKey(c, chain), files);
 }
 
 /** The same source, from the same directory, in the same language and search path, with the same compiler. */

@@ -55,7 +55,7 @@ export const CACHE_COUNTERS = [
   'verify-mismatch', // verified hits whose fresh outputs differed (each one is in <digest>/verify/mismatches.jsonl)
   'verify-skipped', // hits chosen for verifying that could not be recompiled (no sandbox, a failed pre-pass); the log says why
   'fill-reused-inputs', // misses compiled in the sandbox shown what the same source's last fill read, without a dependency pre-pass (reused-inputs-fill.ts)
-  'reused-inputs-differed', // of those tried, the ones that read other files or failed: each ran again after a pre-pass
+  'reused-inputs-differed', // of those tried, the ones that left a shown file unread, left a probe candidate unshown, or failed: each ran again after a pre-pass
 ] as const;
 export type CacheCounter = (typeof CACHE_COUNTERS)[number];
 

@@ -64,7 +64,8 @@ export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depTex
     return 'dotdot-past-symlink';
   }
   const chainAsGiven = chain.map((d) => (isAbsolute(d) ? d : `${c.cwd}/${d}`));
-  const { absent, present, presentAsOpened, origins, existing } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven, exists: ctx.listings.look().exists });
+  const look = ctx.listings.look();
+  const { absent, present, presentAsOpened, origins, existing } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven, exists: look.exists, entries: look.entries });
   return { spelled, deps, inputs, chain, absent, present, presentAsOpened, origins, existing };
 }
 

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { KeyEntry } from '../keying/key-builder.js';
 import type { ManifestEntry } from '../pipeline/manifest.js';
 import { diffArgs } from './diff-args.js';
@@ -74,13 +74,21 @@ function diffHeaders(before: InputSet, after: InputSet): WhyChange[] {
   const changes: WhyChange[] = [];
   for (const { path, digest } of now) {
     const old = was.get(path);
-    if (old === undefined) changes.push({ kind: wasAbsent.has(path) ? 'header-appeared' : 'header-added', path, digest });
+    if (old === undefined) changes.push({ kind: absentOrBelow(wasAbsent, path) ? 'header-appeared' : 'header-added', path, digest });
     else if (old !== digest) changes.push({ kind: 'header-changed', path, from: old, to: digest });
   }
   for (const [path, digest] of was) if (!nowPaths.has(path)) changes.push({ kind: 'header-removed', path, digest });
-  for (const path of after.present) if (wasAbsent.has(path) && !nowPaths.has(path)) changes.push({ kind: 'probe-changed', path, exists: true });
-  for (const path of before.present) if (isAbsent.has(path) && !was.has(path)) changes.push({ kind: 'probe-changed', path, exists: false });
+  for (const path of after.present) if (absentOrBelow(wasAbsent, path) && !nowPaths.has(path)) changes.push({ kind: 'probe-changed', path, exists: true });
+  for (const path of before.present) if (absentOrBelow(isAbsent, path) && !was.has(path)) changes.push({ kind: 'probe-changed', path, exists: false });
   return changes;
+}
+
+/** Whether `path`, or a directory above it (a missing directory stands for the names below it), had to stay absent. */
+function absentOrBelow(absent: ReadonlySet<string>, path: string): boolean {
+  for (let p = path; ; p = dirname(p)) {
+    if (absent.has(p)) return true;
+    if (dirname(p) === p) return false;
+  }
 }
 
 function absentPaths(s: InputSet): Set<string> {

@@ -106,6 +106,23 @@ test('a new header in an earlier -I directory is a miss (ccache direct mode miss
   assert.equal((await compile(q)).outcome, 'miss');
 });
 
+// A name below a missing directory is kept absent by that directory alone (include-probes.ts).
+test('a new header in a directory that did not exist, below an earlier -I or as that -I itself, is a miss', async () => {
+  w('newdir/inc1/.keep', '');
+  w('newdir/inc2/sub/x.h', '#define V 2\n');
+  w('newdir/s.c', '#include <sub/x.h>\nint v = V;\n');
+  const args = ['gcc', '-Inewdir/gen', '-Inewdir/inc1', '-Inewdir/inc2', '-c', 'newdir/s.c', '-o', 'newdir/s.o'];
+  assert.equal((await compile(args)).outcome, 'miss');
+  assert.equal((await compile(args)).outcome, 'hit');
+  w('newdir/inc1/sub/x.h', '#define V 1\n');
+  assert.equal((await compile(args)).outcome, 'miss');
+  assert.ok(readFileSync(join(dir, 'newdir/s.o')).equals(await bareObject(args, 'newdir/s.o')));
+  assert.equal((await compile(args)).outcome, 'hit');
+  w('newdir/gen/sub/x.h', '#define V 0\n');
+  assert.equal((await compile(args)).outcome, 'miss');
+  assert.ok(readFileSync(join(dir, 'newdir/s.o')).equals(await bareObject(args, 'newdir/s.o')));
+});
+
 async function bareObject(args: string[], out: string): Promise<Buffer> {
   const r = await bare(args);
   assert.equal(r.code, 0, text(r));

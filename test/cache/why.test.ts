@@ -101,6 +101,21 @@ test('a new header in an earlier -I directory: why says it appeared', async () =
   assert.match(await whyText('shadow/s.o'), /header shadow\/inc1\/v\.h appeared/);
 });
 
+test('a new header in a directory that did not exist: why says it appeared', async () => {
+  w('shadowdir/inc1/.keep', '');
+  w('shadowdir/inc2/sub/v.h', '#define V 2\n');
+  w('shadowdir/s.c', '#include <sub/v.h>\nint v = V;\n');
+  const args = ['-Ishadowdir/inc1', '-Ishadowdir/inc2', '-c', 'shadowdir/s.c', '-o', 'shadowdir/s.o'];
+  await gcc(args);
+  w('shadowdir/inc1/sub/v.h', '#define V 1\n');
+  await gcc(args);
+  const report = await whyJson('shadowdir/s.o');
+  assert.deepEqual(report.changes.map((c) => [c.kind, 'path' in c ? c.path : '']), [
+    ['header-appeared', join(ws.realDir, 'shadowdir/inc1/sub/v.h')],
+    ['header-removed', join(ws.realDir, 'shadowdir/inc2/sub/v.h')],
+  ]);
+});
+
 test('a hit after no change: nothing changed, with the time of the latest hit', async () => {
   w('same/s.c', '#include <stdio.h>\nint s(void) { return puts("s"); }\n');
   const args = ['-c', 'same/s.c', '-o', 'same/s.o'];

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { ContentScan } from './scan-content.js';
 
 export interface ProbeInput {
@@ -11,10 +11,16 @@ export interface ProbeInput {
   chainAsGiven?: readonly string[];
   /** Whether a normalized path exists (existsSync, or an answer from kept directory listings). */
   exists?: (path: string) => boolean;
+  /** A directory's entries, 'missing' when there is no directory there (dir-listings.ts); without it, no absent path is collapsed. */
+  entries?: (dir: string) => ReadonlySet<string> | 'missing' | undefined;
 }
 
 export interface Probes {
-  /** Paths that must stay absent: had one existed, the compiler would have read it instead. */
+  /**
+   * Paths that must stay absent: had one existed, the compiler would have read it instead.
+   * A name below a missing directory is stood for by the highest missing directory on its
+   * way from where it was searched: while that stays absent, so does every name below it.
+   */
   absent: string[];
   /** Paths that must still exist: __has_include answered true because of them. */
   present: string[];
@@ -61,41 +67,74 @@ export function includeProbes(p: ProbeInput): Probes {
   // ones must stay missing.
   const existing = new Set<string>();
   const exists = p.exists ?? existsSync;
-  const mustLack = (path: string, origin: ProbeOrigin): void => {
+  // Each absent candidate's stand-in (itself, or a missing directory above it), worked out once.
+  const lacking = new Map<string, string>();
+  const lack = (path: string, stand: string, origin: ProbeOrigin): void => {
+    lacking.set(path, stand);
+    if (!absent.has(stand)) absent.add(stand);
+    from(stand, origin);
+  };
+  const mustLack = (path: string, origin: ProbeOrigin, base?: string): void => {
     if (inputs.has(path) || existing.has(path)) return;
-    if (absent.has(path)) from(path, origin);
+    const stand = lacking.get(path);
+    if (stand !== undefined) from(stand, origin);
     else if (exists(path)) existing.add(path);
     else {
-      absent.add(path);
-      from(path, origin);
+      const dir = dirname(path);
+      const missing = base === undefined || p.entries === undefined || p.entries(dir) !== 'missing' ? undefined : highestMissing(dir, base, p.entries);
+      lack(path, missing ?? path, origin);
     }
   };
-  const headers = p.inputs.slice(1).map((i) => i.path);
+  // Names `files` in directory `dir` (normal, absolute), each as mustLack would, but looking
+  // the directory up once: most candidates share a directory with many others, or lie below
+  // one that is missing altogether.
+  const mustLackIn = (dir: string, files: readonly string[], origin: ProbeOrigin, base: string): void => {
+    const listed = p.entries?.(dir);
+    const missing = listed === 'missing' ? highestMissing(dir, base, p.entries!) : undefined;
+    const prefix = dir === '/' ? '/' : `${dir}/`;
+    for (const f of files) {
+      const path = prefix + f;
+      if (missing !== undefined) {
+        if (!inputs.has(path)) lack(path, missing, origin);
+      } else if (typeof listed === 'object' && !listed.has(f) && !inputs.has(path)) lack(path, path, origin);
+      else mustLack(path, origin, base);
+    }
+  };
   p.inputs.forEach((f, index) => mustLack(`${f.path}.gch`, { from: 'input', index }));
-  // Each header's name below every chain directory that holds it, worked out once: a C++
-  // unit reads a hundred headers or more, and the loops below are per header and per file.
-  const names = new Set<string>();
-  for (const header of headers) {
+  // Headers by directory, and each directory's place below every chain directory that holds
+  // it, worked out once: a C++ unit reads a hundred headers or more from a few directories.
+  const byDir = new Map<string, string[]>();
+  for (const { path } of p.inputs.slice(1)) {
+    const dir = dirname(path);
+    const files = byDir.get(dir);
+    if (files) files.push(basename(path));
+    else byDir.set(dir, [basename(path)]);
+  }
+  /** Each header's directory below a chain directory ('' for the chain directory itself), with the names there. */
+  const names = new Map<string, Set<string>>();
+  for (const [dir, files] of byDir) {
     for (let i = 0; i < p.chain.length; i++) {
-      const rel = under(p.chain[i]!, header);
-      if (rel === undefined) continue;
-      names.add(rel);
-      for (let j = 0; j < i; j++) mustLack(join(p.chain[j]!, rel), { from: 'chain', index: j });
+      const relDir = dir === p.chain[i] ? '' : under(p.chain[i]!, dir);
+      if (relDir === undefined) continue;
+      const known = names.get(relDir);
+      if (known) for (const f of files) known.add(f);
+      else names.set(relDir, new Set(files));
+      for (let j = 0; j < i; j++) mustLackIn(below(p.chain[j]!, relDir), files, { from: 'chain', index: j }, p.chain[j]!);
     }
   }
   p.inputs.forEach((f, index) => {
     const here = dirname(f.path);
     const beside: ProbeOrigin = { from: 'input-dir', index };
-    for (const name of f.scan.quoteIncludes) if (!isAbsolute(name)) mustLack(join(here, name), beside);
+    for (const name of f.scan.quoteIncludes) if (!isAbsolute(name)) mustLack(join(here, name), beside, here);
     // `../x.h` found in chain directory i is not below it, so the loop above never sees it:
     // it must stay absent from every search directory that lacks it. A quoted one found
     // beside its includer was searched for there first, and nothing in the chain shadows it.
     for (const inc of f.scan.climbingIncludes) {
       if (isAbsolute(inc.name) || (inc.quoted && inputs.has(join(here, inc.name)))) continue;
-      p.chain.forEach((d, index) => mustLack(join(d, inc.name), { from: 'chain', index }));
+      p.chain.forEach((d, index) => mustLack(join(d, inc.name), { from: 'chain', index }, d));
     }
     // `#include MACRO` may be either form: assume quoted for every header read.
-    if (f.scan.computedInclude) for (const rel of names) mustLack(join(here, rel), beside);
+    if (f.scan.computedInclude) for (const [relDir, files] of names) mustLackIn(below(here, relDir), [...files], beside, here);
     for (const probe of f.scan.probes) {
       // Each candidate normalized (as stored) and as the compiler opens it, which is what exists or not.
       const candidates: Array<[string, ProbeOrigin, string]> = isAbsolute(probe.name)
@@ -117,6 +156,26 @@ export function includeProbes(p: ProbeInput): Probes {
   });
   for (const c of present) absent.delete(c);
   return { absent: [...absent].sort(), present: [...present].sort(), presentAsOpened: [...presentAsOpened], origins, existing: [...existing].sort() };
+}
+
+/**
+ * For a missing directory `dir` at or below `base`: the highest directory between them that
+ * is not an entry of its parent. Nothing can appear below it without it appearing first,
+ * which changes its parent's listing and stamp, so one absent path stands for every name
+ * below. Undefined when a file or a dangling symlink is in the way (an entry that is no
+ * directory): each name then stands for itself.
+ */
+function highestMissing(dir: string, base: string, entries: NonNullable<ProbeInput['entries']>): string | undefined {
+  if (dir !== base && under(base, dir) === undefined) return undefined;
+  while (dir !== base && entries(dirname(dir)) === 'missing') dir = dirname(dir);
+  const up = dirname(dir);
+  const parent = up === dir ? undefined : entries(up);
+  return typeof parent === 'object' && !parent.has(basename(dir)) ? dir : undefined;
+}
+
+/** `rel` (normal, or '') below the absolute normal directory `dir`, without path.join's normalizing. */
+function below(dir: string, rel: string): string {
+  return rel === '' ? dir : dir === '/' ? `/${rel}` : `${dir}/${rel}`;
 }
 
 /** `file` relative to `dir` when below it. Both are absolute and normal (resolved), so a prefix test is exact. */

@@ -118,16 +118,15 @@ export function buildView(spec: ViewSpec): BuiltView {
     if (phys !== undefined && isDir(phys)) bind('rw', d.scratch, phys);
   }
   // Then directories, so that a file bound below one is not hidden by it later.
-  const toolchain = spec.toolchain.map((p) => ({ p, phys: walk(p, false) }));
-  for (const { p, phys } of toolchain) {
-    if (phys === undefined) continue; // an optional part this host lacks
-    if (isDir(phys)) {
+  // An optional part this host lacks has no physical path.
+  const toolchain = spec.toolchain.map((p) => walk(p, false)).flatMap((phys) => (phys === undefined ? [] : [{ phys, dir: isDir(phys) }]));
+  for (const { phys, dir } of toolchain) {
+    if (dir) {
       bind('ro', phys, phys);
       dirsBound.push(phys);
     }
-    void p;
   }
-  for (const { phys } of toolchain) if (phys !== undefined && !isDir(phys)) bind('ro', phys, phys);
+  for (const { phys, dir } of toolchain) if (!dir) bind('ro', phys, phys);
   for (const p of spec.inputs) {
     const phys = walk(p, false);
     if (phys === undefined) missing.push(p);

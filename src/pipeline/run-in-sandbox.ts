@@ -1,4 +1,4 @@
-import { openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { openSync, closeSync, readFileSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
 import { buildView } from '../exec/sandbox-view.js';
@@ -69,6 +69,12 @@ export async function runInSandbox(ctx: CacheContext, sandbox: Sandbox, c: Compi
   } catch (e) {
     return { kind: 'sandbox-error', why: (e as Error).message };
   } finally {
-    for (const s of scratch) rmSync(s, { force: true });
+    for (const s of scratch) {
+      try {
+        unlinkSync(s); // one syscall: rmSync's lstat-then-unlink costs twice that per job
+      } catch {
+        // already gone, or never made
+      }
+    }
   }
 }

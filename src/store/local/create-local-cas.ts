@@ -57,7 +57,10 @@ export function createLocalCas(opts: LocalCasOptions): ContentStore {
     async put(digest, data) {
       const path = pathOf(digest);
       // Storing a blob again replaces it: only the difference is new (a stat on the miss path).
-      const before = opts.usage ? statSync(path, { throwIfNoEntry: false })?.size ?? 0 : 0;
+      const st = statSync(path, { throwIfNoEntry: false });
+      // An empty blob that is there is right by its size alone (most compiles print nothing).
+      if (data.length === 0 && st?.isFile() && st.size === 0) return;
+      const before = opts.usage ? st?.size ?? 0 : 0;
       await atomicWrite(path, data, tmpDir);
       opts.usage?.grew(data.length - before);
     },

@@ -65,7 +65,11 @@ export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depTex
   }
   const chainAsGiven = chain.map((d) => (isAbsolute(d) ? d : `${c.cwd}/${d}`));
   const look = ctx.listings.look();
-  const { absent, present, presentAsOpened, origins, existing } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven, exists: look.exists, entries: look.entries });
+  const { absent, present, presentAsOpened, origins, existing, dangling } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven, exists: look.exists, entries: look.entries });
+  if (dangling.length > 0) {
+    ctx.log.debug(`${c.tool}: ${c.job.source}: ${dangling[0]} is searched and is a dangling symlink (or below one)`);
+    return 'dangling-symlink-probe';
+  }
   return { spelled, deps, inputs, chain, absent, present, presentAsOpened, origins, existing };
 }
 

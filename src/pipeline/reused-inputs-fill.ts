@@ -14,7 +14,7 @@ export type ReusedInputsFill =
   | undefined;
 
 /** Reasons that belong to the files read, not to the view: a pre-pass would find them too. */
-const CONTENT_REASONS: ReadonlySet<PipelineUncacheableReason> = new Set(['time-macro', 'pragma-dependency', 'computed-has-include', 'dotdot-past-symlink']);
+const CONTENT_REASONS: ReadonlySet<PipelineUncacheableReason> = new Set(['time-macro', 'pragma-dependency', 'computed-has-include', 'dotdot-past-symlink', 'dangling-symlink-probe']);
 
 /**
  * A fill without the -M pre-pass, whose gcc start-up is most of what a miss costs beyond

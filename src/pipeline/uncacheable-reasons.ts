@@ -24,5 +24,6 @@ export const PIPELINE_UNCACHEABLE_REASONS = [
   'dotdot-past-symlink', // a path read or searched climbs out of a symlinked directory (`link/..`): the kernel resolves it elsewhere than the key names it
   'pragma-dependency', // #pragma GCC dependency: whether gcc warns depends on two files' mtimes, not their contents
   'driver-fails-in-sandbox', // the driver is a script that cannot compile an empty file in the sandbox (it needs a command the view lacks, or finds itself on PATH): its compiles run outside
+  'dangling-symlink-probe', // a path the compiler searched and did not find is (or lies below) a symlink whose target is missing: the target may appear where no directory stamp vouches for it
 ] as const;
 export type PipelineUncacheableReason = (typeof PIPELINE_UNCACHEABLE_REASONS)[number];

@@ -123,6 +123,28 @@ test('a new header in a directory that did not exist, below an earlier -I or as 
   assert.ok(readFileSync(join(dir, 'newdir/s.o')).equals(await bareObject(args, 'newdir/s.o')));
 });
 
+// A dangling symlink's target may appear where no directory stamp of ours looks: such a
+// compile is never stored, and once the target appears the object is the bare compiler's.
+test('a dangling symlink where a header is searched (the name itself, or a directory on the way) is never stored', async () => {
+  w('dangle/inc2/x.h', '#define X 2\n');
+  w('dangle/inc2/sub/y.h', '#define Y 2\n');
+  w('dangle/s.c', '#include <x.h>\n#include <sub/y.h>\nint v = X + Y;\n');
+  mkdirSync(join(dir, 'dangle/inc1'), { recursive: true });
+  symlinkSync('../gen/x.h', join(dir, 'dangle/inc1/x.h'));
+  symlinkSync('../gendir', join(dir, 'dangle/inc1/sub'));
+  await settle();
+  const args = ['gcc', '-Idangle/inc1', '-Idangle/inc2', '-c', 'dangle/s.c', '-o', 'dangle/s.o'];
+  const before = (await counts()).reasons['dangling-symlink-probe'] ?? 0;
+  assert.equal((await compile(args)).outcome, 'uncacheable');
+  assert.equal((await counts()).reasons['dangling-symlink-probe'], before + 1);
+  w('dangle/gen/x.h', '#define X 1\n');
+  assert.equal((await compile(args)).outcome, 'uncacheable');
+  assert.ok(readFileSync(join(dir, 'dangle/s.o')).equals(await bareObject(args, 'dangle/s.o')));
+  w('dangle/gendir/y.h', '#define Y 1\n');
+  await compile(args);
+  assert.ok(readFileSync(join(dir, 'dangle/s.o')).equals(await bareObject(args, 'dangle/s.o')));
+});
+
 async function bareObject(args: string[], out: string): Promise<Buffer> {
   const r = await bare(args);
   assert.equal(r.code, 0, text(r));

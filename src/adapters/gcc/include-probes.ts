@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { ContentScan } from './scan-content.js';
 
@@ -11,7 +11,7 @@ export interface ProbeInput {
   chainAsGiven?: readonly string[];
   /** Whether a normalized path exists (existsSync, or an answer from kept directory listings). */
   exists?: (path: string) => boolean;
-  /** A directory's entries, 'missing' when there is no directory there (dir-listings.ts); without it, no absent path is collapsed. */
+  /** A directory's entries, 'missing' when there is no directory there (dir-listings.ts's answers); defaults to listing it now. */
   entries?: (dir: string) => ReadonlySet<string> | 'missing' | undefined;
 }
 
@@ -30,6 +30,12 @@ export interface Probes {
   origins: Map<string, ProbeOrigin[]>;
   /** Candidates that exist but were not read (behind an inactive #if, when the compile saw every file there is). */
   existing: string[];
+  /**
+   * Probe paths that do not resolve because of a symlink whose target is missing (on the
+   * path itself or a directory on the way): the target may appear where no directory stamp
+   * of ours looks, so no absent path can vouch for them.
+   */
+  dangling: string[];
 }
 
 /** A probe path is a name joined to a search directory or an input's directory, `.gch` added to an input, or a literal absolute name. */
@@ -66,7 +72,9 @@ export function includeProbes(p: ProbeInput): Probes {
   // (it would have been found first): it sits behind an inactive #if. Only the missing
   // ones must stay missing.
   const existing = new Set<string>();
+  const dangling = new Set<string>();
   const exists = p.exists ?? existsSync;
+  const entries = p.entries ?? listNow;
   // Each absent candidate's stand-in (itself, or a missing directory above it), worked out once.
   const lacking = new Map<string, string>();
   const lack = (path: string, stand: string, origin: ProbeOrigin): void => {
@@ -81,16 +89,32 @@ export function includeProbes(p: ProbeInput): Probes {
     else if (exists(path)) existing.add(path);
     else {
       const dir = dirname(path);
-      const missing = base === undefined || p.entries === undefined || p.entries(dir) !== 'missing' ? undefined : highestMissing(dir, base, p.entries);
+      const listed = entries(dir);
+      if (listed === 'missing' ? danglingOnTheWay(dir) : listed === undefined ? lstatSync(path, { throwIfNoEntry: false }) !== undefined : listed.has(basename(path))) dangling.add(path);
+      const missing = base === undefined || listed !== 'missing' ? undefined : highestMissing(dir, base, entries);
       lack(path, missing ?? path, origin);
     }
+  };
+  // Whether the first directory on the way to missing `dir` that does not resolve is a
+  // symlink (dangling), not a name that is absent or a file; once per directory.
+  const danglingDirs = new Map<string, boolean>();
+  const danglingOnTheWay = (dir: string): boolean => {
+    let known = danglingDirs.get(dir);
+    if (known === undefined) {
+      let top = dir;
+      while (dirname(top) !== top && entries(dirname(top)) === 'missing') top = dirname(top);
+      known = lstatSync(top, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+      danglingDirs.set(dir, known);
+    }
+    return known;
   };
   // Names `files` in directory `dir` (normal, absolute), each as mustLack would, but looking
   // the directory up once: most candidates share a directory with many others, or lie below
   // one that is missing altogether.
   const mustLackIn = (dir: string, files: readonly string[], origin: ProbeOrigin, base: string): void => {
-    const listed = p.entries?.(dir);
-    const missing = listed === 'missing' ? highestMissing(dir, base, p.entries!) : undefined;
+    const listed = entries(dir);
+    const missing = listed === 'missing' ? highestMissing(dir, base, entries) : undefined;
+    if (listed === 'missing' && danglingOnTheWay(dir)) for (const f of files) dangling.add(dir === '/' ? `/${f}` : `${dir}/${f}`);
     const prefix = dir === '/' ? '/' : `${dir}/`;
     for (const f of files) {
       const path = prefix + f;
@@ -150,12 +174,13 @@ export function includeProbes(p: ProbeInput): Probes {
           presentAsOpened.add(opened);
           break;
         }
+        if (lstatSync(opened, { throwIfNoEntry: false }) !== undefined || (entries(dirname(c)) === 'missing' && danglingOnTheWay(dirname(c)))) dangling.add(c);
         absent.add(c);
       }
     }
   });
   for (const c of present) absent.delete(c);
-  return { absent: [...absent].sort(), present: [...present].sort(), presentAsOpened: [...presentAsOpened], origins, existing: [...existing].sort() };
+  return { absent: [...absent].sort(), present: [...present].sort(), presentAsOpened: [...presentAsOpened], origins, existing: [...existing].sort(), dangling: [...dangling].sort() };
 }
 
 /**
@@ -171,6 +196,22 @@ function highestMissing(dir: string, base: string, entries: NonNullable<ProbeInp
   const up = dirname(dir);
   const parent = up === dir ? undefined : entries(up);
   return typeof parent === 'object' && !parent.has(basename(dir)) ? dir : undefined;
+}
+
+/** A directory's entries now; 'missing' when nothing there can hold any (dir-listings.ts answers the same, from kept listings). */
+function listNow(dir: string): ReadonlySet<string> | 'missing' | undefined {
+  let st;
+  try {
+    st = statSync(dir, { throwIfNoEntry: false });
+  } catch {
+    return 'missing'; // ENOTDIR on the way, a symlink loop: nothing can be below it
+  }
+  if (!st?.isDirectory()) return 'missing';
+  try {
+    return new Set(readdirSync(dir));
+  } catch {
+    return undefined; // searchable, perhaps, but not readable
+  }
 }
 
 /** `rel` (normal, or '') below the absolute normal directory `dir`, without path.join's normalizing. */

@@ -85,16 +85,21 @@ test('an argument added and an environment variable changed', async () => {
   assert.match(out, /environment variable SOURCE_DATE_EPOCH changed: \(unset\) → 1700000000/);
 });
 
+/** Compiles `dir`/s.c including <`name`> from inc2, then again with `name` new in inc1: the changes why reports. */
+async function shadowed(dir: string, name: string): Promise<Array<[string, string]>> {
+  w(`${dir}/inc1/.keep`, '');
+  w(`${dir}/inc2/${name}`, '#define V 2\n');
+  w(`${dir}/s.c`, `#include <${name}>\nint v = V;\n`);
+  const args = [`-I${dir}/inc1`, `-I${dir}/inc2`, '-c', `${dir}/s.c`, '-o', `${dir}/s.o`];
+  await gcc(args);
+  w(`${dir}/inc1/${name}`, '#define V 1\n');
+  await gcc(args);
+  const report = await whyJson(`${dir}/s.o`);
+  return report.changes.map((c) => [c.kind, 'path' in c ? c.path : '']);
+}
+
 test('a new header in an earlier -I directory: why says it appeared', async () => {
-  w('shadow/inc1/.keep', '');
-  w('shadow/inc2/v.h', '#define V 2\n');
-  w('shadow/s.c', '#include <v.h>\nint v = V;\n');
-  const args = ['-Ishadow/inc1', '-Ishadow/inc2', '-c', 'shadow/s.c', '-o', 'shadow/s.o'];
-  await gcc(args);
-  w('shadow/inc1/v.h', '#define V 1\n');
-  await gcc(args);
-  const report = await whyJson('shadow/s.o');
-  assert.deepEqual(report.changes.map((c) => [c.kind, 'path' in c ? c.path : '']), [
+  assert.deepEqual(await shadowed('shadow', 'v.h'), [
     ['header-appeared', join(ws.realDir, 'shadow/inc1/v.h')],
     ['header-removed', join(ws.realDir, 'shadow/inc2/v.h')],
   ]);
@@ -102,15 +107,7 @@ test('a new header in an earlier -I directory: why says it appeared', async () =
 });
 
 test('a new header in a directory that did not exist: why says it appeared', async () => {
-  w('shadowdir/inc1/.keep', '');
-  w('shadowdir/inc2/sub/v.h', '#define V 2\n');
-  w('shadowdir/s.c', '#include <sub/v.h>\nint v = V;\n');
-  const args = ['-Ishadowdir/inc1', '-Ishadowdir/inc2', '-c', 'shadowdir/s.c', '-o', 'shadowdir/s.o'];
-  await gcc(args);
-  w('shadowdir/inc1/sub/v.h', '#define V 1\n');
-  await gcc(args);
-  const report = await whyJson('shadowdir/s.o');
-  assert.deepEqual(report.changes.map((c) => [c.kind, 'path' in c ? c.path : '']), [
+  assert.deepEqual(await shadowed('shadowdir', 'sub/v.h'), [
     ['header-appeared', join(ws.realDir, 'shadowdir/inc1/sub/v.h')],
     ['header-removed', join(ws.realDir, 'shadowdir/inc2/sub/v.h')],
   ]);

@@ -22,6 +22,8 @@ export interface Learned {
   origins: Map<string, ProbeOrigin[]>;
   /** Candidate paths that exist unread: behind an inactive #if, when the compile could see them. */
   existing: string[];
+  /** Candidate paths that are directories (gcc passes them by): each must not become a file. */
+  notFiles: string[];
 }
 
 /** The files a fill on these inputs shows the compiler: each as it opens it (not normalized), the source first. */
@@ -65,12 +67,12 @@ export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depTex
   }
   const chainAsGiven = chain.map((d) => (isAbsolute(d) ? d : `${c.cwd}/${d}`));
   const look = ctx.listings.look();
-  const { absent, present, presentAsOpened, origins, existing, dangling } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven, exists: look.exists, entries: look.entries });
+  const { absent, present, presentAsOpened, origins, existing, dangling, notFiles } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven, exists: look.exists, entries: look.entries });
   if (dangling.length > 0) {
     ctx.log.debug(`${c.tool}: ${c.job.source}: ${dangling[0]} is searched and is a dangling symlink (or below one)`);
     return 'dangling-symlink-probe';
   }
-  return { spelled, deps, inputs, chain, absent, present, presentAsOpened, origins, existing };
+  return { spelled, deps, inputs, chain, absent, present, presentAsOpened, origins, existing, notFiles };
 }
 
 /** Every directory the preprocessor searches for <...>, in order, as given (relative ones from the working directory). */

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { stillAbsent, type AbsentDir } from './absent-set.js';
 import { parseJsonObject } from '../json/parse-json-object.js';
 import { isDigestHex } from '../hashing/create-hasher.js';
@@ -17,6 +17,8 @@ export interface ManifestEntry {
   absent: AbsentDir[];
   /** Stored paths whose existence a __has_include depended on. */
   present: string[];
+  /** Stored paths of directories gcc passed by where it searched a header: none may have become a file. */
+  notFiles?: string[];
   /** Set when the result holds this compile's own directories (see cached-compile.ts): only a call there may use it. */
   anchor?: CallDirs;
   /** Environment variables the compile read (rustc's `# env-dep`), with their values (null: unset); a call must have the same. */
@@ -49,6 +51,7 @@ export async function matchManifestEntry(m: Manifest, files: FileDigestCache<unk
     if (e.env && !e.env.every((v) => (env?.get(v.name) ?? null) === v.value)) continue;
     const paths = resolvedPaths(e, dirs, at);
     for (const a of paths.present) if (!existsSync(a)) continue entries;
+    for (const d of paths.notFiles) if (!isDirOrAbsent(d)) continue entries;
     if (!stillAbsent(paths.absent)) continue entries;
     for (const [k, i] of e.inputs.entries()) {
       const path = paths.inputs[k]!;
@@ -70,6 +73,16 @@ interface ResolvedPaths {
   inputs: string[];
   absent: AbsentDir[];
   present: string[];
+  notFiles: string[];
+}
+
+/** Whether nothing, or a directory, is at `path`: what gcc passes by when it searches a header there. */
+function isDirOrAbsent(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? !lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return false; // cannot tell
+  }
 }
 
 /** An entry's stored paths resolved for the last directories that used it: a rebuild asks again from the same place. */
@@ -79,7 +92,7 @@ function resolvedPaths(e: ManifestEntry, dirs: CallDirs, at: (stored: string) =>
   const key = `${dirs.cwd}\0${dirs.pwd}`;
   const known = resolved.get(e);
   if (known?.dirs === key) return known;
-  const paths: ResolvedPaths = { dirs: key, inputs: e.inputs.map((i) => at(i.path)), absent: resolveAbsent(e.absent, at), present: e.present.map(at) };
+  const paths: ResolvedPaths = { dirs: key, inputs: e.inputs.map((i) => at(i.path)), absent: resolveAbsent(e.absent, at), present: e.present.map(at), notFiles: (e.notFiles ?? []).map(at) };
   resolved.set(e, paths);
   return paths;
 }
@@ -104,6 +117,8 @@ export function parseManifest(text: string): Manifest | undefined {
     if (!Array.isArray(e.inputs) || !Array.isArray(e.absent) || !Array.isArray(e.present) || e.inputs.length === 0) return undefined;
     for (const i of e.inputs) if (typeof i?.path !== 'string' || !isStoredPath(i.path) || typeof i.digest !== 'string' || !isDigestHex(i.digest)) return undefined;
     for (const a of e.present) if (typeof a !== 'string' || !isStoredPath(a)) return undefined;
+    const notFiles = e.notFiles as unknown;
+    if (notFiles !== undefined && !(Array.isArray(notFiles) && notFiles.every((d) => typeof d === 'string' && isStoredPath(d)))) return undefined;
     const anchor = e.anchor === undefined ? undefined : e.anchor as unknown;
     if (anchor !== undefined && !isAnchor(anchor)) return undefined;
     const env = e.env as unknown;
@@ -117,6 +132,7 @@ export function parseManifest(text: string): Manifest | undefined {
       absent.push({ dir: g.dir, stamp: g.stamp, names: [...g.names], ...(parent ? { parent: { dir: parent.dir, stamp: parent.stamp } } : {}) });
     }
     const entry: ManifestEntry = { inputs: e.inputs.map((i) => ({ path: i.path, digest: i.digest })), absent, present: [...e.present], resultKey: e.resultKey };
+    if (Array.isArray(notFiles) && notFiles.length > 0) entry.notFiles = [...(notFiles as string[])];
     if (anchor) entry.anchor = { cwd: anchor.cwd, pwd: anchor.pwd };
     if (env !== undefined) entry.env = env.map((v) => ({ name: v.name, value: v.value }));
     entries.push(entry);

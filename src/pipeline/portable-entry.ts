@@ -24,6 +24,8 @@ export interface EntryInput {
   /** From include-probes.ts: absolute paths, and where each comes from. */
   absent: readonly string[];
   present: readonly string[];
+  /** Candidates that are directories and must not become files (include-probes.ts). */
+  notFiles: readonly string[];
   origins: ReadonlyMap<string, readonly ProbeOrigin[]>;
   /** The outputs other than the caller's depfile, with stdout and stderr. */
   outputs: readonly Buffer[];
@@ -38,6 +40,7 @@ export interface StoredEntry {
   /** The absent paths one by one, for the result key. */
   absentPaths: string[];
   present: string[];
+  notFiles: string[];
   /** Set when the entry serves only this call's directories, with the reason. */
   anchor: (CallDirs & { why: string }) | undefined;
   depfile: { role: 'depfile' | 'depfile-template'; data: Buffer } | undefined;
@@ -81,12 +84,18 @@ export async function storedEntry(x: EntryInput): Promise<StoredEntry> {
       if (stored === undefined) return undefined;
       present.push(stored);
     }
-    return { inputs, absent, absentPaths, present };
+    const notFiles: string[] = [];
+    for (const p of x.notFiles) {
+      const stored = paths.probe(p);
+      if (stored === undefined) return undefined;
+      notFiles.push(stored);
+    }
+    return { inputs, absent, absentPaths, present, notFiles };
   })();
 
   let why = portable ? undefined : 'a path could name different files from another directory';
   if (portable && x.baseDir !== undefined) {
-    const stored = [...portable.inputs.map((i) => i.path), ...portable.absentPaths, ...portable.present];
+    const stored = [...portable.inputs.map((i) => i.path), ...portable.absentPaths, ...portable.present, ...portable.notFiles];
     why = await anchorReason({ algorithm: x.algorithm, baseDir: x.baseDir, rebase: x.rebase, stored, envValues: x.envValues, inputs: x.inputs, outputs: x.outputs });
   }
   let depfile: StoredEntry['depfile'] = x.depfile && { role: 'depfile', data: x.depfile.data };
@@ -102,6 +111,7 @@ export async function storedEntry(x: EntryInput): Promise<StoredEntry> {
     absent: groups,
     absentPaths: [...x.absent],
     present: [...x.present],
+    notFiles: [...x.notFiles],
     anchor: { ...x.dirs, why: why ?? 'bound' },
     depfile: x.depfile && { role: 'depfile', data: x.depfile.data },
   };

@@ -45,7 +45,7 @@ export interface Stored {
  */
 export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOutcome, learned: Learned, opts: { data?: Buffer[]; sandboxed: boolean }): Promise<PipelineUncacheableReason | Stored> {
   const abs = (p: string): string => resolve(c.cwd, p);
-  const { spelled, inputs, chain, absent, present, origins } = learned;
+  const { spelled, inputs, chain, absent, present, notFiles, origins } = learned;
   for (const path of learned.deps) if (changedSince(path, r.startedAtNs)) return 'input-changed-during-compile';
   const files = jobOutputs(c.job);
   const data: Buffer[] = opts.data ?? [];
@@ -62,7 +62,7 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
   const entry = await storedEntry({
     algorithm: ctx.algorithm, baseDir: ctx.baseDir, dirs: { cwd: c.cwd, pwd: c.keyCwd }, rebase: direct.rebase,
     envValues: GCC_KEY_ENV.flatMap((n) => c.env.get(n) ?? []), spelled, inputs, chain,
-    absent, present, origins, outputs: [...data.slice(0, c.job.outputs.length), r.stdout, r.stderr], depfile: callerDepfile,
+    absent, present, notFiles, origins, outputs: [...data.slice(0, c.job.outputs.length), r.stdout, r.stderr], depfile: callerDepfile,
   });
   // The directories' stamps were taken just now, after the probes: a name created since
   // (during the compile) would be vouched absent by them. Checked after the stamps, so a
@@ -86,9 +86,12 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
     durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed: opts.sandboxed,
   };
   const anchor: CallDirs | undefined = entry.anchor && { cwd: entry.anchor.cwd, pwd: entry.anchor.pwd };
-  const resultKey = gccResultKey(ctx.algorithm, direct.key, entry.inputs, entry.absentPaths, entry.present, anchor);
+  const resultKey = gccResultKey(ctx.algorithm, direct.key, entry.inputs, entry.absentPaths, entry.present, anchor, entry.notFiles);
   await ctx.actions.put(resultKey, result);
-  const manifestEntry: ManifestEntry = { inputs: entry.inputs, absent: entry.absent, present: entry.present, resultKey, ...(anchor ? { anchor } : {}) };
+  const manifestEntry: ManifestEntry = {
+    inputs: entry.inputs, absent: entry.absent, present: entry.present, resultKey,
+    ...(entry.notFiles.length > 0 ? { notFiles: entry.notFiles } : {}), ...(anchor ? { anchor } : {}),
+  };
   await ctx.manifests.put(direct.key, addManifestEntry(await ctx.manifests.get(direct.key), manifestEntry));
   return { entry: manifestEntry, result };
 }

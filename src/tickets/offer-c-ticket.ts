@@ -25,7 +25,8 @@ export interface TicketKey {
  * After a C hit or fill, hands the desk what a ticket for the same call needs. Every file
  * stamp comes from the memos the call was just checked with, and each is taken only when it
  * still vouches for the digest the call used. Anything the shim could not check the way the
- * daemon does (a call with extra inputs, an output that is not a plain file) gets no ticket.
+ * daemon does (a call with extra inputs, an output that is not a plain file, a directory
+ * passed by where a header was searched) gets no ticket.
  * Called after the reply: it never throws, so a ticket cannot change what the caller got.
  */
 export function offerCTicket(ctx: CacheContext, c: CompileCall, k: TicketKey, entry: ManifestEntry, result: ActionResult, replayed: Replayed): void {
@@ -39,6 +40,7 @@ export function offerCTicket(ctx: CacheContext, c: CompileCall, k: TicketKey, en
 function offer(ctx: CacheContext, c: CompileCall, k: TicketKey, entry: ManifestEntry, result: ActionResult, replayed: Replayed): void {
   const desk = ctx.tickets;
   if (!desk || !c.ticket || ctx.verify.rate > 0 || replayed.exitCode !== 0 || c.job.extraInputs.length > 0) return;
+  if ((entry.notFiles?.length ?? 0) > 0) return; // the shim has no check that a directory is still one
   if (replayed.paths.some((p) => p.startsWith('/dev/')) || /\s/.test(c.tool)) return; // the hits log splits at spaces
   const tool = ctx.toolStamps(k.tool);
   if (!tool) return;

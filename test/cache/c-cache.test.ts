@@ -145,6 +145,21 @@ test('a dangling symlink where a header is searched (the name itself, or a direc
   assert.ok(readFileSync(join(dir, 'dangle/s.o')).equals(await bareObject(args, 'dangle/s.o')));
 });
 
+// gcc passes by a directory named like the header it searches for (`src/memory/` and `<memory>`).
+test('a directory where a header is searched is passed by; a file replacing it later is a miss', async () => {
+  mkdirSync(join(dir, 'dirnamed/inc1/x.h'), { recursive: true });
+  w('dirnamed/inc2/x.h', '#define X 2\n');
+  w('dirnamed/s.c', '#include <x.h>\nint v = X;\n');
+  await settle();
+  const args = ['gcc', '-Idirnamed/inc1', '-Idirnamed/inc2', '-c', 'dirnamed/s.c', '-o', 'dirnamed/s.o'];
+  assert.equal((await compile(args)).outcome, 'miss');
+  assert.equal((await compile(args)).outcome, 'hit');
+  rmSync(join(dir, 'dirnamed/inc1/x.h'), { recursive: true });
+  w('dirnamed/inc1/x.h', '#define X 1\n');
+  assert.equal((await compile(args)).outcome, 'miss');
+  assert.ok(readFileSync(join(dir, 'dirnamed/s.o')).equals(await bareObject(args, 'dirnamed/s.o')));
+});
+
 async function bareObject(args: string[], out: string): Promise<Buffer> {
   const r = await bare(args);
   assert.equal(r.code, 0, text(r));

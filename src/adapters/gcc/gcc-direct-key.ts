@@ -72,13 +72,15 @@ export function gccDirectKey(k: DirectKeyInput): BuiltKey {
 /**
  * The result key: the direct key plus the exact input set, absent and present paths of one
  * compile (paths in stored form, so identical files at identical places relative to the
- * working directory give one key), and the directories when the entry is bound to them.
+ * working directory give one key), the directories when the entry is bound to them, and
+ * the candidates that are directories (none for most compiles, whose keys stay as they were).
  */
-export function gccResultKey(algorithm: DigestAlgorithm, directKey: string, inputs: Array<{ path: string; digest: string }>, absent: string[], present: string[], anchor?: { cwd: string; pwd: string }): string {
+export function gccResultKey(algorithm: DigestAlgorithm, directKey: string, inputs: Array<{ path: string; digest: string }>, absent: string[], present: string[], anchor?: { cwd: string; pwd: string }, notFiles: readonly string[] = []): string {
   const b = new KeyBuilder(algorithm).add('direct', directKey);
   if (anchor) b.add('anchor', `${anchor.cwd}\0${anchor.pwd}`);
   for (const i of inputs) b.add('input', `${i.path}\0${i.digest}`);
   for (const a of absent) b.add('absent', a);
   for (const a of present) b.add('present', a);
+  for (const d of notFiles) b.add('not-file', d);
   return b.finish().key;
 }

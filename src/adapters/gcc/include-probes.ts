@@ -36,6 +36,11 @@ export interface Probes {
    * of ours looks, so no absent path can vouch for them.
    */
   dangling: string[];
+  /**
+   * Candidates that are directories: gcc passes a directory by as if nothing were there, so
+   * the compile is right while each stays a directory or goes; a file there would be read.
+   */
+  notFiles: string[];
 }
 
 /** A probe path is a name joined to a search directory or an input's directory, `.gch` added to an input, or a literal absolute name. */
@@ -73,6 +78,7 @@ export function includeProbes(p: ProbeInput): Probes {
   // ones must stay missing.
   const existing = new Set<string>();
   const dangling = new Set<string>();
+  const notFiles = new Set<string>();
   const exists = p.exists ?? existsSync;
   const entries = p.entries ?? listNow;
   // Each absent candidate's stand-in (itself, or a missing directory above it), worked out once.
@@ -83,11 +89,20 @@ export function includeProbes(p: ProbeInput): Probes {
     from(stand, origin);
   };
   const mustLack = (path: string, origin: ProbeOrigin, base?: string): void => {
-    if (inputs.has(path) || existing.has(path)) return;
+    if (inputs.has(path)) return;
+    if (existing.has(path)) {
+      if (notFiles.has(path)) from(path, origin);
+      return;
+    }
     const stand = lacking.get(path);
     if (stand !== undefined) from(stand, origin);
-    else if (exists(path)) existing.add(path);
-    else {
+    else if (exists(path)) {
+      existing.add(path);
+      if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+        notFiles.add(path);
+        from(path, origin);
+      }
+    } else {
       const dir = dirname(path);
       const listed = entries(dir);
       if (listed === 'missing' ? danglingOnTheWay(dir) : listed === undefined ? lstatSync(path, { throwIfNoEntry: false }) !== undefined : listed.has(basename(path))) dangling.add(path);
@@ -180,7 +195,7 @@ export function includeProbes(p: ProbeInput): Probes {
     }
   });
   for (const c of present) absent.delete(c);
-  return { absent: [...absent].sort(), present: [...present].sort(), presentAsOpened: [...presentAsOpened], origins, existing: [...existing].sort(), dangling: [...dangling].sort() };
+  return { absent: [...absent].sort(), present: [...present].sort(), presentAsOpened: [...presentAsOpened], origins, existing: [...existing].sort(), dangling: [...dangling].sort(), notFiles: [...notFiles].sort() };
 }
 
 /**

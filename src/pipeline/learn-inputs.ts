@@ -20,9 +20,9 @@ export interface Learned {
   /** The present paths as the compiler opens them (not normalized), for the sandbox's view. */
   presentAsOpened: string[];
   origins: Map<string, ProbeOrigin[]>;
-  /** Candidate paths that exist unread: behind an inactive #if, when the compile could see them. */
+  /** Candidate paths that are files and were not read: behind an inactive #if, when the compile could see them. */
   existing: string[];
-  /** Candidate paths that are directories (gcc passes them by): each must not become a file. */
+  /** Candidate paths that are directories (gcc passes them by, inside the sandbox as outside): each must not become a file. */
   notFiles: string[];
 }
 
@@ -66,8 +66,7 @@ export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depTex
     return 'dotdot-past-symlink';
   }
   const chainAsGiven = chain.map((d) => (isAbsolute(d) ? d : `${c.cwd}/${d}`));
-  const look = ctx.listings.look();
-  const { absent, present, presentAsOpened, origins, existing, dangling, notFiles } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven, exists: look.exists, entries: look.entries });
+  const { absent, present, presentAsOpened, origins, existing, dangling, notFiles } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven, look: ctx.listings.look() });
   if (dangling.length > 0) {
     ctx.log.debug(`${c.tool}: ${c.job.source}: ${dangling[0]} is searched and is a dangling symlink (or below one)`);
     return 'dangling-symlink-probe';

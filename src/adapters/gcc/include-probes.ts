@@ -1,5 +1,6 @@
-import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
+import type { DirLook } from '../../pipeline/dir-listings.js';
 import type { ContentScan } from './scan-content.js';
 
 export interface ProbeInput {
@@ -9,10 +10,8 @@ export interface ProbeInput {
   chain: readonly string[];
   /** The same directories as the compiler spells them (absolute, not normalized: `inc/../x`); defaults to chain. */
   chainAsGiven?: readonly string[];
-  /** Whether a normalized path exists (existsSync, or an answer from kept directory listings). */
-  exists?: (path: string) => boolean;
-  /** A directory's entries, 'missing' when there is no directory there (dir-listings.ts's answers); defaults to listing it now. */
-  entries?: (dir: string) => ReadonlySet<string> | 'missing' | undefined;
+  /** Whether normalized paths exist, and directories' entries, from kept directory listings. */
+  look: DirLook;
 }
 
 export interface Probes {
@@ -28,7 +27,7 @@ export interface Probes {
   presentAsOpened: string[];
   /** Where each absent or present path comes from (one path may come from several places). */
   origins: Map<string, ProbeOrigin[]>;
-  /** Candidates that exist but were not read (behind an inactive #if, when the compile saw every file there is). */
+  /** Candidates that are files and were not read (behind an inactive #if, when the compile saw every file there is). */
   existing: string[];
   /**
    * Probe paths that do not resolve because of a symlink whose target is missing (on the
@@ -79,8 +78,7 @@ export function includeProbes(p: ProbeInput): Probes {
   const existing = new Set<string>();
   const dangling = new Set<string>();
   const notFiles = new Set<string>();
-  const exists = p.exists ?? existsSync;
-  const entries = p.entries ?? listNow;
+  const entries = p.look.entries;
   // Each absent candidate's stand-in (itself, or a missing directory above it), worked out once.
   const lacking = new Map<string, string>();
   const lack = (path: string, stand: string, origin: ProbeOrigin): void => {
@@ -89,16 +87,12 @@ export function includeProbes(p: ProbeInput): Probes {
     from(stand, origin);
   };
   const mustLack = (path: string, origin: ProbeOrigin, base?: string): void => {
-    if (inputs.has(path)) return;
-    if (existing.has(path)) {
-      if (notFiles.has(path)) from(path, origin);
-      return;
-    }
-    const stand = lacking.get(path);
+    if (inputs.has(path) || existing.has(path)) return;
+    const stand = lacking.get(path) ?? (notFiles.has(path) ? path : undefined);
     if (stand !== undefined) from(stand, origin);
-    else if (exists(path)) {
-      existing.add(path);
-      if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    else if (p.look.exists(path)) {
+      if (!statSync(path, { throwIfNoEntry: false })?.isDirectory()) existing.add(path);
+      else {
         notFiles.add(path);
         from(path, origin);
       }
@@ -128,8 +122,8 @@ export function includeProbes(p: ProbeInput): Probes {
   // one that is missing altogether.
   const mustLackIn = (dir: string, files: readonly string[], origin: ProbeOrigin, base: string): void => {
     const listed = entries(dir);
+    // Never a stand-in past a dangling symlink (highestMissing): mustLack then finds it, name by name.
     const missing = listed === 'missing' ? highestMissing(dir, base, entries) : undefined;
-    if (listed === 'missing' && danglingOnTheWay(dir)) for (const f of files) dangling.add(dir === '/' ? `/${f}` : `${dir}/${f}`);
     const prefix = dir === '/' ? '/' : `${dir}/`;
     for (const f of files) {
       const path = prefix + f;
@@ -205,28 +199,12 @@ export function includeProbes(p: ProbeInput): Probes {
  * below. Undefined when a file or a dangling symlink is in the way (an entry that is no
  * directory): each name then stands for itself.
  */
-function highestMissing(dir: string, base: string, entries: NonNullable<ProbeInput['entries']>): string | undefined {
+function highestMissing(dir: string, base: string, entries: DirLook['entries']): string | undefined {
   if (dir !== base && under(base, dir) === undefined) return undefined;
   while (dir !== base && entries(dirname(dir)) === 'missing') dir = dirname(dir);
   const up = dirname(dir);
   const parent = up === dir ? undefined : entries(up);
   return typeof parent === 'object' && !parent.has(basename(dir)) ? dir : undefined;
-}
-
-/** A directory's entries now; 'missing' when nothing there can hold any (dir-listings.ts answers the same, from kept listings). */
-function listNow(dir: string): ReadonlySet<string> | 'missing' | undefined {
-  let st;
-  try {
-    st = statSync(dir, { throwIfNoEntry: false });
-  } catch {
-    return 'missing'; // ENOTDIR on the way, a symlink loop: nothing can be below it
-  }
-  if (!st?.isDirectory()) return 'missing';
-  try {
-    return new Set(readdirSync(dir));
-  } catch {
-    return undefined; // searchable, perhaps, but not readable
-  }
 }
 
 /** `rel` (normal, or '') below the absolute normal directory `dir`, without path.join's normalizing. */

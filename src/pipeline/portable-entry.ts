@@ -57,6 +57,16 @@ export interface StoredEntry {
 export async function storedEntry(x: EntryInput): Promise<StoredEntry> {
   const paths = entryPaths({ dirs: x.dirs, rebase: x.rebase, deps: x.spelled, chain: x.chain, origins: x.origins });
   const groups = groupAbsent(x.absent);
+  /** Probe paths in stored form, or undefined when one of them has none. */
+  const storedProbes = (list: readonly string[]): string[] | undefined => {
+    const out: string[] = [];
+    for (const p of list) {
+      const stored = paths.probe(p);
+      if (stored === undefined) return undefined;
+      out.push(stored);
+    }
+    return out;
+  };
   const portable = ((): Omit<StoredEntry, 'anchor' | 'depfile'> | undefined => {
     const inputs: StoredEntry['inputs'] = [];
     for (const [i, stored] of paths.inputs.entries()) {
@@ -78,18 +88,9 @@ export async function storedEntry(x: EntryInput): Promise<StoredEntry> {
       const storedParent = parent && dir !== g.dir ? storedAncestor(g.dir, dir, parent) : parent;
       absent.push({ ...rest, dir, ...(storedParent ? { parent: storedParent } : {}) });
     }
-    const present: string[] = [];
-    for (const p of x.present) {
-      const stored = paths.probe(p);
-      if (stored === undefined) return undefined;
-      present.push(stored);
-    }
-    const notFiles: string[] = [];
-    for (const p of x.notFiles) {
-      const stored = paths.probe(p);
-      if (stored === undefined) return undefined;
-      notFiles.push(stored);
-    }
+    const present = storedProbes(x.present);
+    const notFiles = storedProbes(x.notFiles);
+    if (present === undefined || notFiles === undefined) return undefined;
     return { inputs, absent, absentPaths, present, notFiles };
   })();
 

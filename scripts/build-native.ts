@@ -28,6 +28,10 @@ for (const [sources, output] of [[['shims/shim.c', 'shims/ticket.c', 'shims/blak
   renameSync(tmpOf(output), output);
 }
 
+// The lookup tracer is a shared object by nature: the dynamic loader preloads it into the compiler.
+execFileSync(cc, ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-D_GNU_SOURCE', '-shared', '-fPIC', '-o', tmpOf(installPaths.lookupTrace), join(root, 'shims/lookup-trace.c')], { stdio: 'inherit' });
+renameSync(tmpOf(installPaths.lookupTrace), installPaths.lookupTrace);
+
 // The shim starts the daemon through this launcher; it pins the node that built us.
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 writeFileSync(tmpOf(installPaths.launcher), `#!/bin/sh\nexec ${q(process.execPath)} ${q(installPaths.daemonMain)} "$@"\n`);

@@ -336,6 +336,22 @@ static int bind_into(const char *src, char *dst, int readonly)
 }
 
 /*
+ * The host directory `lower` seen at `path` with its writes going to `scratch`/u (and
+ * `scratch`/w, overlayfs's work directory): a tool that writes temporary files beside its
+ * outputs and renames them (objcopy for split DWARF) sees every host file and changes none.
+ */
+static int mount_overlay(const char *scratch, const char *lower, const char *path)
+{
+    static char opts[3 * 4096 + 64];
+    if (strpbrk(lower, ",:\\") || strpbrk(scratch, ",:\\"))
+        return errno = EINVAL, -1;
+    int n = snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s/u,workdir=%s/w,userxattr", lower, scratch, scratch);
+    if (n < 0 || (size_t)n >= sizeof opts)
+        return errno = ENAMETOOLONG, -1;
+    return mount("overlay", path, "overlay", 0, opts);
+}
+
+/*
  * In the forked child, inside the outer sandbox (its user, pid, network and IPC
  * namespaces, where we hold every capability): a private mount namespace whose root is a
  * fresh tmpfs holding only what the view names, then every capability dropped, so the
@@ -363,6 +379,8 @@ static int enter_view(char **view, int *op)
             r = bind_into(a, path, kind[0] == 'r' && kind[1] == 'o');
         else if (strcmp(kind, "symlink") == 0)
             r = make_parents(path, 0) != 0 ? -1 : symlink(a, path) != 0 && errno != EEXIST ? -1 : 0;
+        else if (strcmp(kind, "overlay") == 0)
+            r = make_parents(path, 1) != 0 ? -1 : mount_overlay(a, b, path);
         else if (strcmp(kind, "tmpfs") == 0)
             r = make_parents(path, 1) != 0 ? -1 : mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
         else

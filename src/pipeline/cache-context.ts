@@ -14,7 +14,6 @@ import type { CompileRecorder } from '../why/create-compile-recorder.js';
 import type { RustContext } from './rust/create-rust-context.js';
 import type { TicketDesk } from '../tickets/create-ticket-desk.js';
 import type { DirListings } from './dir-listings.js';
-import type { EarlierInputs } from './earlier-inputs.js';
 
 /** Everything the cached-compile flow uses, built once per daemon. */
 export interface CacheContext {
@@ -41,8 +40,6 @@ export interface CacheContext {
   scratchDir: string;
   /** Where cache fills run; undefined when REPRISE_SANDBOX=off (results are then stored marked unsandboxed). */
   sandbox: Sandbox | undefined;
-  /** What the last fill of each source read: the next one may skip its pre-pass (reused-inputs-fill.ts). */
-  earlier: EarlierInputs;
   /** The files a toolchain needs inside the sandbox (memoised by its identity). */
   toolchain(toolPath: string, env: NodeJS.ProcessEnv): Promise<string[]>;
   /** Whether the driver runs in the sandbox (a wrapper script may not: driver-runs-inside.ts); always true for a binary. */

@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { directKeyFor } from './direct-key-for.js';
@@ -9,9 +10,10 @@ import { offerCTicket, type TicketKey } from '../tickets/offer-c-ticket.js';
 import { jobOutputs, placeOutputs } from './place-outputs.js';
 import { replay } from './replay.js';
 import { storeCompile, type Keyed, type RunOutcome } from './store-compile.js';
-import { filesAsOpened, learnInputs, type Learned } from './learn-inputs.js';
+import { learnFromDepfile, learnInputs, type Learned } from './learn-inputs.js';
+import { gccCoverage, withTraced } from './gcc-coverage.js';
+import { traceCoverage } from './trace-coverage.js';
 import { runInSandbox, type SandboxRun } from './run-in-sandbox.js';
-import { rememberInputs, reusedInputsFill } from './reused-inputs-fill.js';
 import { verifyHit, verifyWanted } from './verify-hit.js';
 import { undeclaredReads } from './undeclared-reads.js';
 import { writeOutput } from './write-output.js';
@@ -127,13 +129,16 @@ async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: FillKe
 }
 
 /**
- * The hermetic fill: a -M pre-pass lists the inputs, the compile runs in a sandbox that
- * shows only those, and only then is anything stored or given to the caller. A compile
- * that fails inside runs again outside, and the caller gets exactly that run: when it
- * succeeds there, the compile read something the key does not cover (sandbox-violation).
+ * The checked fill: the compile runs over the host's read-only file system with the lookup
+ * tracer preloaded, and only then is anything stored or given to the caller. Its own
+ * depfile (or a -M pre-pass, when it cannot list its inputs itself) says what it read, and
+ * the trace must show that the key covers every question it asked (trace-coverage.ts);
+ * otherwise its outputs, which are what the compile gives outside, go to the caller and
+ * nothing is stored. A compile that fails inside runs again outside, and the caller gets
+ * exactly that run: when it succeeds there, the sandbox differed (sandbox-violation).
  */
 async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, direct: FillKey, sink: CallSink): Promise<void> {
-  const fill = await runSandboxedFill(ctx, sandbox, c, sink.signal, true);
+  const fill = await runSandboxedFill(ctx, sandbox, c, sink.signal, false);
   if (fill.kind === 'no-scratch') {
     ctx.stats.bumpCache('store-error');
     return runPlain(ctx, c, sink);
@@ -147,13 +152,15 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileC
     return runCounted(ctx, c, direct, sink, 'sandbox-error');
   }
   const r = ran.outcome;
-  if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, direct, fill.learned, r, sink);
-  let stored: Awaited<ReturnType<typeof storeCompile>> | undefined;
-  try {
-    stored = await storeCompile(ctx, c, direct, r, fill.learned, { data: ran.data, sandboxed: true });
-  } catch (e) {
-    ctx.stats.bumpCache('store-error');
-    ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
+  if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, direct, fill.learned?.deps ?? [], r, sink);
+  let stored: Awaited<ReturnType<typeof storeCompile>> | undefined = fill.unstored;
+  if (!stored && fill.learned) {
+    try {
+      stored = await storeCompile(ctx, c, direct, r, fill.learned, { data: ran.data, sandboxed: true });
+    } catch (e) {
+      ctx.stats.bumpCache('store-error');
+      ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
+    }
   }
   if (typeof stored === 'string') {
     ctx.stats.uncacheable(c.tool, stored);
@@ -170,36 +177,78 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileC
 
 type SandboxedFill =
   | { kind: 'no-scratch' }
+  /** Nothing ran: the inputs could not be listed. */
   | { kind: 'not-learned'; reason: PipelineUncacheableReason }
-  | { kind: 'ran'; learned: Learned; run: SandboxRun };
+  /** It ran; learned when it succeeded and its inputs are known; unstored when its outputs are right for the caller but must not be stored. */
+  | { kind: 'ran'; run: SandboxRun; learned?: Learned; unstored?: PipelineUncacheableReason };
 
 /**
- * The compile in the sandbox, shown what the same source's last fill read when that holds
- * (reused-inputs-fill.ts), else what a pre-pass lists; nothing stored and nothing written
- * where the caller looks (fills and verify mode share it; verify always runs the pre-pass).
+ * The compile over the host's view, listing what it reads itself (its -MD depfile, or one
+ * added) or after a -M pre-pass, and traced (fills and verify mode share it; verify runs
+ * untraced and stores nothing).
  */
-async function runSandboxedFill(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, signal: AbortSignal, reuse: boolean): Promise<SandboxedFill> {
+async function runSandboxedFill(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, signal: AbortSignal, verify: boolean): Promise<SandboxedFill> {
   if (!scratchReady(ctx)) return { kind: 'no-scratch' };
   if (!(await ctx.driverRunsInside(c.toolPath, c.env))) return { kind: 'not-learned', reason: 'driver-fails-in-sandbox' };
-  const reused = reuse ? await reusedInputsFill(ctx, sandbox, c, signal) : undefined;
-  if (reused) return reused;
-  const depfile = join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.d`);
+  const lists = c.job.listsInputs;
+  let startedAtNs = windowStartNs();
+  let depText: string | undefined;
+  if (!lists && !verify) {
+    const depfile = join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.d`);
+    try {
+      const scanned = await depScan(ctx, c, c.job.scanArgs, depfile, signal);
+      if (!scanned.ok) return { kind: 'not-learned', reason: 'dep-scan-failed' };
+      startedAtNs = scanned.startedAtNs;
+      depText = await readFile(depfile, 'utf8').catch(() => undefined);
+      if (depText === undefined) return { kind: 'not-learned', reason: 'no-depfile' };
+    } finally {
+      await rm(depfile, { force: true }).catch(() => undefined);
+    }
+  }
+  const run = await runInSandbox(ctx, sandbox, c, { depfile: lists === 'added', trace: !verify }, startedAtNs, signal);
+  if (run.kind !== 'ran' || run.outcome.code !== 0 || run.outcome.signal !== 0 || verify) return { kind: 'ran', run };
+  const own = lists === 'caller' ? run.data[run.data.length - 1] : run.depfile;
+  const text = depText ?? own?.toString('utf8');
+  if (text === undefined) return { kind: 'ran', run, unstored: 'no-depfile' };
+  const first = await learnFromDepfile(ctx, c, text);
+  if (typeof first === 'string') return { kind: 'ran', run, unstored: first };
+  let learned = first;
+  if (!run.trace) return { kind: 'ran', run, learned, unstored: 'trace-incomplete' };
+  let cover = traceCoverage(run.trace, await gccCoverage(ctx, c, learned, run.scratchRoots ?? []));
+  if (cover.kind === 'covered' && cover.addRead.some(isPrecompiledHeader)) return { kind: 'ran', run, learned, unstored: 'precompiled-header' };
+  if (cover.kind === 'covered' && cover.addRead.length > 0) {
+    // Files read that no list names (.incbin, a precompiled header) join the inputs, and their probes the key.
+    const more = await learnFromDepfile(ctx, c, text, cover.addRead);
+    if (typeof more === 'string') return { kind: 'ran', run, learned, unstored: more };
+    learned = more;
+    cover = traceCoverage(run.trace, await gccCoverage(ctx, c, learned, run.scratchRoots ?? []));
+    if (cover.kind === 'covered' && cover.addRead.length > 0) cover = { kind: 'gap', reason: 'sandbox-violation', what: `read ${cover.addRead[0]}, which the key cannot cover` };
+  }
+  if (cover.kind === 'gap') {
+    ctx.log.info(`${c.tool}: ${c.job.source} in ${c.cwd}: not stored (${cover.reason}): it ${cover.what}`);
+    ctx.log.debug(`${c.tool}: ${cover.reason}: args ${JSON.stringify(c.job.runArgs)}, read ${JSON.stringify(learned.deps)}, absent ${JSON.stringify(learned.absent)}`);
+    return { kind: 'ran', run, learned, unstored: cover.reason };
+  }
+  const look = ctx.listings.look();
+  return { kind: 'ran', run, learned: withTraced(learned, { absent: cover.addAbsent, present: cover.addPresent }, (p) => look.exists(p)) };
+}
+
+/** gcc's precompiled headers start with `gpch`. */
+function isPrecompiledHeader(path: string): boolean {
   try {
-    const scanned = await depScan(ctx, c, c.job.scanArgs, depfile, signal);
-    const learned = scanned.ok ? await learnInputs(ctx, c, depfile) : 'dep-scan-failed';
-    if (typeof learned === 'string') return { kind: 'not-learned', reason: learned };
-    const files = filesAsOpened(c, learned);
-    const run = await runInSandbox(ctx, sandbox, c, { files, chain: learned.chain }, scanned.startedAtNs, signal);
-    if (run.kind === 'ran' && run.outcome.code === 0 && run.outcome.signal === 0) rememberInputs(ctx, c, learned.chain, files);
-    return { kind: 'ran', learned, run };
-  } finally {
-    await rm(depfile, { force: true }).catch(() => undefined);
+    const fd = openSync(path, 'r');
+    const head = Buffer.alloc(4);
+    const n = readSync(fd, head, 0, 4, 0);
+    closeSync(fd);
+    return n === 4 && head.toString('latin1') === 'gpch';
+  } catch {
+    return false;
   }
 }
 
-/** A hit compiled again for verify mode, as a fill would be. */
+/** A hit compiled again for verify mode: the bare compiler over the host's view, untraced. */
 async function recompile(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, signal: AbortSignal): Promise<SandboxRun | string> {
-  const fill = await runSandboxedFill(ctx, sandbox, c, signal, false);
+  const fill = await runSandboxedFill(ctx, sandbox, c, signal, true);
   return fill.kind === 'no-scratch' ? `cannot create ${ctx.scratchDir}` : fill.kind === 'not-learned' ? fill.reason : fill.run;
 }
 
@@ -212,13 +261,13 @@ function deliver(paths: string[], data: Buffer[], r: RunOutcome, umask: number, 
 }
 
 /** A compile that failed in the sandbox runs outside; if it succeeds there, the sandbox caught an undeclared read. */
-async function afterSandboxFailure(ctx: CacheContext, c: CompileCall, direct: Keyed, learned: Learned, inside: RunOutcome, sink: CallSink): Promise<void> {
+async function afterSandboxFailure(ctx: CacheContext, c: CompileCall, direct: Keyed, deps: readonly string[], inside: RunOutcome, sink: CallSink): Promise<void> {
   const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs], sink);
   if (!r) return;
   if (r.code !== 0 || r.signal !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
   else {
     ctx.stats.uncacheable(c.tool, 'sandbox-violation');
-    const reads = undeclaredReads(inside.stderr, c.cwd, learned.deps);
+    const reads = undeclaredReads(inside.stderr, c.cwd, deps);
     const first = inside.stderr.toString('utf8').split('\n').find((l) => /error/i.test(l)) ?? `exit ${inside.code}`;
     ctx.log.warn(`sandbox-violation: ${c.tool} ${c.job.source} in ${c.cwd} read ${reads.length > 0 ? reads.join(', ') : 'an undeclared file'} (inside the sandbox: ${first.trim()})`);
     ctx.why.notStored(c, direct, 'sandbox-violation');

@@ -7,7 +7,6 @@ import type { LocalExecutor } from '../exec/types.js';
 import type { Sandbox } from '../exec/create-sandbox.js';
 import { shebang, toolchainFiles } from '../exec/toolchain-files.js';
 import { driverRunsInside } from '../exec/driver-runs-inside.js';
-import { createEarlierInputs } from './earlier-inputs.js';
 import { createFileDigestCache } from '../hashing/file-digest-cache.js';
 import { identifyGcc, type ToolIdentity } from '../adapters/gcc/identify-gcc.js';
 import { scanContent } from '../adapters/gcc/scan-content.js';
@@ -122,7 +121,6 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     sandbox,
     toolchain,
     driverRunsInside: runsInside,
-    earlier: createEarlierInputs(),
     why: createCompileRecorder(createWhyStore(dir, config.digest, corrupt('why record'), usage), log),
     verify: { rate: config.verifyRate, log: mismatchLogPath(config.cacheDir, config.digest) },
     rust: createRustContext(config.digest),

@@ -42,10 +42,10 @@ export async function learnInputs(ctx: CacheContext, c: CompileCall, depfilePath
   return learnFromDepfile(ctx, c, depText);
 }
 
-/** learnInputs for a depfile already read. */
-export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depText: string): Promise<PipelineUncacheableReason | Learned> {
+/** learnInputs for a depfile already read; `alsoRead` are files the lookup trace saw read that it does not list (absolute). */
+export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depText: string, alsoRead: readonly string[] = []): Promise<PipelineUncacheableReason | Learned> {
   const abs = (p: string): string => resolve(c.cwd, p);
-  const spelled = parseDepfile(depText);
+  const spelled = [...parseDepfile(depText), ...alsoRead];
   const deps = spelled.map(abs);
   if (deps.length === 0) return 'no-depfile';
   const inputs: Array<{ path: string; digest: string }> = [];
@@ -66,7 +66,7 @@ export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depTex
     return 'dotdot-past-symlink';
   }
   const chainAsGiven = chain.map((d) => (isAbsolute(d) ? d : `${c.cwd}/${d}`));
-  const { absent, present, presentAsOpened, origins, existing, dangling, notFiles } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven, look: ctx.listings.look() });
+  const { absent, present, presentAsOpened, origins, existing, dangling, notFiles } = includeProbes({ inputs: scanned, chain: chain.map(abs), chainAsGiven, look: ctx.listings.look(), quoteDirs: c.job.includeDirs.quote.length });
   if (dangling.length > 0) {
     ctx.log.debug(`${c.tool}: ${c.job.source}: ${dangling[0]} is searched and is a dangling symlink (or below one)`);
     return 'dangling-symlink-probe';

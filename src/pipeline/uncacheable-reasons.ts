@@ -25,5 +25,12 @@ export const PIPELINE_UNCACHEABLE_REASONS = [
   'pragma-dependency', // #pragma GCC dependency: whether gcc warns depends on two files' mtimes, not their contents
   'driver-fails-in-sandbox', // the driver is a script that cannot compile an empty file in the sandbox (it needs a command the view lacks, or finds itself on PATH): its compiles run outside
   'dangling-symlink-probe', // a path the compiler searched and did not find is (or lies below) a symlink whose target is missing: the target may appear where no directory stamp vouches for it
+  'trace-incomplete', // a traced fill left no whole record of what it looked up (a process killed, or one the tracer cannot enter, such as a static program)
+  'unkeyed-lookup', // the traced fill asked whether a path exists, and the key does not keep that answer (docs/trust-model.md, "Traced fills")
+  'directory-listed', // the traced fill listed a directory outside the toolchain: what it found there is not in the key
+  'unkeyed-program', // the traced fill ran or loaded a program that is not the toolchain's
+  'unkeyed-env', // the traced fill read an environment variable the key does not hold
+  'view-hid-path', // a rustc fill looked up a path its view hid and the host has: the view may have decided what it compiled, so it ran outside and was not stored
+  'precompiled-header', // the compile read a gcc precompiled header (.gch), which its depfile does not list and whose own inputs are unknown
 ] as const;
 export type PipelineUncacheableReason = (typeof PIPELINE_UNCACHEABLE_REASONS)[number];

@@ -9,6 +9,8 @@ export const installPaths = {
   shimBinary: join(root, 'build', 'reprise-shim'),
   launcher: join(root, 'build', 'reprise-daemon'),
   spawner: join(root, 'build', 'reprise-spawner'),
+  /** Preloaded into every sandboxed compile: records its file-system lookups (shims/lookup-trace.c). */
+  lookupTrace: join(root, 'build', 'lookup-trace.so'),
   /** The checkout's own masquerade directory, used by `reprise exec` and `reprise env`. */
   shimDir: join(root, 'build', 'shims'),
   daemonMain: join(root, 'dist', 'src', 'daemon', 'main.js'),

@@ -54,8 +54,8 @@ export const CACHE_COUNTERS = [
   'verified', // hits recompiled in the sandbox and compared with what was replayed (REPRISE_VERIFY_RATE, `reprise verify`)
   'verify-mismatch', // verified hits whose fresh outputs differed (each one is in <digest>/verify/mismatches.jsonl)
   'verify-skipped', // hits chosen for verifying that could not be recompiled (no sandbox, a failed pre-pass); the log says why
-  'fill-reused-inputs', // misses compiled in the sandbox shown what the same source's last fill read, without a dependency pre-pass (reused-inputs-fill.ts)
-  'reused-inputs-differed', // of those tried, the ones that left a shown file unread, left a probe candidate unshown, or failed: each ran again after a pre-pass
+  'fill-reused-inputs', // retired (always 0): fills shown what the same source's last fill read; a view that hides files decided what __has_include answered (issue 15), and traced fills replace them
+  'reused-inputs-differed', // retired (always 0), with fill-reused-inputs
 ] as const;
 export type CacheCounter = (typeof CACHE_COUNTERS)[number];
 

@@ -51,7 +51,8 @@ test('REPRISE_SANDBOX=off stores results marked unsandboxed; a daemon with the s
   assert.equal(await compile(off), 'hit');
   await reprise(['daemon', 'stop'], ws.env);
   assert.equal(await compile({}), 'miss', 'an unchecked result is filled again, in the sandbox');
-  assert.deepEqual(storedFlags(), [true]);
+  // The traced fill's key also holds what the trace added (the driver's lookups), so it is a result of its own.
+  assert.deepEqual(storedFlags().sort(), [false, true]);
   assert.equal(await compile({}), 'hit');
 });
 

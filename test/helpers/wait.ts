@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 /** Polls until `check` holds or the time runs out (then throws with `what`). */
 export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000, stepMs = 20): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -11,7 +12,12 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  // A zombie has died: it waits only for its parent (here, often an init that reaps late) to collect it.
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
   } catch {
     return false;
   }

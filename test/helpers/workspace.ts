@@ -38,6 +38,7 @@ export function createWorkspace(prefix = 'reprise-test-'): Workspace {
     bareEnv,
     cleanup() {
       stopDaemonAt(runtimeDir);
+      if (process.env.REPRISE_TEST_KEEP === '1') return void console.error(`# workspace kept: ${base}`); // for a look at daemon.log after a failure
       // A daemon killed just now may still be finishing a write: retry briefly.
       rmSync(base, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },

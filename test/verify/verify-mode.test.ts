@@ -87,6 +87,35 @@ test('a poisoned entry (another valid object, digests updated to match) is a mis
   assert.equal((await stats(ws.env)).cache['verify-mismatch'], 2);
 });
 
+// Issue 15's reproduction, with the wrong object the old hiding fill stored (the view hid
+// opt.h, so __has_include answered false) put back as that fill would have left it. Verify
+// compiles the hit again over the host's own file system, where opt.h is seen, so the
+// mistake shows as a mismatch; a recompile in the same hiding view would have agreed with it.
+test('a fill that hid a file __has_include asks about: reprise verify -- make reports the mismatch', async () => {
+  const d = join(dir, 'hidden');
+  writeSettled(d, 'a.c', '#if __has_include("opt.h")\nint f(void){return 2;}\n#else\nint f(void){return 1;}\n#endif\n');
+  writeSettled(d, 'Makefile', 'a.o: a.c\n\tgcc -c a.c -o a.o\n');
+  const make = async (): Promise<void> => {
+    const r = await run('make', [], { cwd: d, env: ws.env });
+    assert.equal(r.code, 0, text(r));
+  };
+  await make();
+  const without = readFileSync(join(d, 'a.o'));
+  writeSettled(d, 'opt.h', '');
+  await run('rm', ['-f', 'a.o'], { cwd: d });
+  await make();
+  const withOpt = readFileSync(join(d, 'a.o'));
+  assert.ok(!withOpt.equals(without), 'opt.h changes the object');
+  await reprise(['daemon', 'stop'], ws.env);
+  assert.equal(poisonEntry(store, withOpt, without), 1, 'the entry for the state with opt.h now holds the object without it');
+  await run('rm', ['-f', 'a.o'], { cwd: d });
+  const v = await verify(['make'], {}, d);
+  assert.equal(v.code, 1, v.out);
+  assert.equal(v.report.hits, 1, v.out);
+  assert.equal(v.report.mismatched, 1, v.out);
+  assert.deepEqual(v.report.mismatches[0]!.differs, [{ what: 'object', path: join(ws.realDir, 'hidden/a.o') }]);
+});
+
 test("gcc's --coverage stamps differ on every compile: the hint is compiler nondeterminism", async () => {
   writeSettled(dir, 'cov/c.c', 'int f(int x) { return x ? 1 : 2; }\n');
   const args = ['gcc', '--coverage', '-c', 'cov/c.c', '-o', 'cov/c.o'];

@@ -5,7 +5,7 @@ import type { CompileJob } from '../../pipeline/types.js';
 import type { ToolIdentity } from './identify-gcc.js';
 
 /** Bumped whenever the list below changes, so old entries can never match new rules. */
-export const GCC_KEY_SALT = 'reprise-gcc-key-6';
+export const GCC_KEY_SALT = 'reprise-gcc-key-7';
 
 /**
  * Environment variables that change what gcc or clang produce (or where they look).
@@ -16,7 +16,24 @@ export const GCC_KEY_ENV = [
   'SOURCE_DATE_EPOCH', 'GCC_EXEC_PREFIX', 'COMPILER_PATH', 'GCC_COMPARE_DEBUG',
   'LANG', 'LC_ALL', 'LC_MESSAGES', 'LC_CTYPE', 'LANGUAGE', 'GCC_COLORS', 'GCC_URLS', 'TERM_URLS',
   'CLANG_CONFIG_FILE_SYSTEM_DIR', 'CLANG_CONFIG_FILE_USER_DIR', 'MACOSX_DEPLOYMENT_TARGET',
+  // Read by the compiles themselves (found by tracing them, docs/trust-model.md "Traced fills"):
+  // fix-it output in diagnostics, prefix translation of include paths, assembler options for
+  // LTO, clang's argument overrides and side outputs; DEPENDENCIES_OUTPUT and
+  // SUNPRO_DEPENDENCIES make a compile uncacheable when set, and are keyed unset here.
+  'GCC_EXTRA_DIAGNOSTIC_OUTPUT', 'GCC_ROOT', 'G++_ROOT', 'BINUTILS_ROOT', 'COLLECT_AS_OPTIONS', 'DEPENDENCIES_OUTPUT', 'SUNPRO_DEPENDENCIES',
+  'CCC_OVERRIDE_OPTIONS', 'CC_LOG_DIAGNOSTICS', 'CC_PRINT_HEADERS', 'CC_PRINT_OPTIONS', 'CC_PRINT_PROC_STAT', 'FORCE_CLANG_DIAGNOSTICS_CRASH', 'ROCM_PATH',
+  'GNUTARGET', // binutils' default object format (as, objcopy)
+  'bar', // LLVM 14 looks this one up at start-up (a leftover in libLLVM); keyed rather than guessed harmless
 ] as const;
+
+/**
+ * Variables a gcc or clang compile reads that cannot change its outputs: the key holds the
+ * toolchain's programs by content (PATH only finds them), the working directory when the
+ * outputs embed it (PWD), the terminal's colour through the arguments the daemon adds
+ * (TERM); temporary directories are private to each run; LIBRARY_PATH, LPATH and the make
+ * jobserver (MAKEFLAGS) matter only to linking. LD_PRELOAD and REPRISE_TRACE are the tracer's.
+ */
+export const GCC_UNKEYED_ENV = ['PATH', 'PWD', 'TERM', 'TMPDIR', 'TMP', 'TEMP', 'LIBRARY_PATH', 'LPATH', 'MAKEFLAGS', 'LD_PRELOAD', 'REPRISE_TRACE'] as const;
 
 export interface DirectKeyInput {
   algorithm: DigestAlgorithm;

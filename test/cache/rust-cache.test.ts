@@ -85,6 +85,25 @@ test('cargo: editing one module recompiles only its crate', { skip }, async () =
   assert.equal((await run(join(proj, 'target', 'debug', 'app'), [])).stdout.toString(), '43 plain changed data\n');
 });
 
+// rustc looks for both `extra.rs` and `extra/mod.rs`; the lookup trace keeps the one it did
+// not find absent in the entry, so the second appearing is never a hit on the old crate:
+// the build fails as bare rustc's does (E0761).
+test('cargo: a module file appearing beside the one `mod extra;` used: not a hit, the error bare rustc gives', { skip }, async () => {
+  const proj = await builtAndCleaned('ws-mod');
+  writeSettled(proj, 'mid/src/extra/mod.rs', 'pub const TWO: u32 = 9;\n');
+  await settle();
+  const before = await counts();
+  const r = await cargo(proj, ['build', '-j2']);
+  const d = delta(before, await counts());
+  assert.notEqual(r.code, 0, text(r));
+  assert.match(r.stderr.toString(), /E0761|found at both/, text(r));
+  assert.equal(d.hit, 1, 'base hits; mid must not');
+  assert.equal(d.failed, 1, 'mid fails, as bare rustc does');
+  rmSync(join(proj, 'mid/src/extra'), { recursive: true });
+  await settle();
+  assert.deepEqual((await build(proj)).d, { hit: 2, miss: 0, uncacheable: 0, failed: 0 }, 'without it, mid and the link hit again');
+});
+
 test('cargo: a variable read with option_env! is checked on every hit', { skip }, async () => {
   const proj = await builtAndCleaned('ws3');
   // cargo does not know mid reads it, so a rebuild is forced by the clean.

@@ -135,10 +135,11 @@ export function rustDirectKey(k: RustDirectKeyInput): BuiltKey {
  * and every variable it read, and the directories of an entry bound to them (its outputs
  * hold them: the same inputs elsewhere give other bytes).
  */
-export function rustResultKey(algorithm: DigestAlgorithm, directKey: string, inputs: ReadonlyArray<{ path: string; digest: string }>, env: ReadonlyArray<{ name: string; value: string | null }>, bound?: { cwd: string; pwd: string }): string {
+export function rustResultKey(algorithm: DigestAlgorithm, directKey: string, inputs: ReadonlyArray<{ path: string; digest: string }>, env: ReadonlyArray<{ name: string; value: string | null }>, bound?: { cwd: string; pwd: string }, absent: readonly string[] = []): string {
   const b = new KeyBuilder(algorithm).add('direct', directKey);
   if (bound) b.add('bound', `${bound.cwd}\0${bound.pwd}`);
   for (const i of inputs) b.add('input', `${i.path}\0${i.digest}`);
   for (const e of env) b.add('env-dep', e.value === null ? `${e.name}\0unset` : `${e.name}=${e.value}`);
+  for (const a of absent) b.add('absent', a);
   return b.finish().key;
 }

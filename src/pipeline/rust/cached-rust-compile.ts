@@ -90,7 +90,7 @@ async function recompile(ctx: CacheContext, sandbox: Sandbox, c: RustCall, tool:
   if (!scratchReady(ctx)) return `cannot create ${ctx.scratchDir}`;
   const learned = await scanRustInputs(ctx, c, tool, signal);
   if (typeof learned === 'string') return learned;
-  const ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, learned, signal);
+  const ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, learned, signal, false);
   if (ran.kind === 'sandbox-error') return ran;
   const ok = ran.outcome.code === 0 && ran.outcome.signal === 0;
   if (ok && !ran.outputs) return 'missing-output';
@@ -171,7 +171,13 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall
   const r = ran.outcome;
   if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, direct, r, sink);
   if (!ran.outputs) return runCounted(ctx, c, sink, 'missing-output', direct);
-  await storeAndDeliver(ctx, c, direct, tool, linker, learned, r, ran.outputs, ran.linked, targetDir, sink);
+  const traced = ran.trace ?? { kind: 'incomplete' };
+  if (traced.kind !== 'ok') {
+    // What the view hid may have decided what rustc compiled: the caller gets a run outside.
+    if (traced.kind === 'hid') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it looked for ${traced.path}, which the view hid`);
+    return runCounted(ctx, c, sink, traced.kind === 'hid' ? 'view-hid-path' : 'trace-incomplete', direct);
+  }
+  await storeAndDeliver(ctx, c, direct, tool, linker, traced.learned, r, ran.outputs, ran.linked, targetDir, sink);
 }
 
 /**
@@ -191,6 +197,7 @@ async function compilePackaged(ctx: CacheContext, sandbox: Sandbox, c: RustCall,
   const why = (what: string): false => (ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: the package fill did not go through (${what}); running the pre-pass`), false);
   if (ran.kind === 'sandbox-error') return why(ran.why);
   if (ran.outcome.code !== 0 || ran.outcome.signal !== 0 || !ran.outputs) return why(`exit ${ran.outcome.code}`);
+  if (ran.trace?.kind !== 'ok') return why(ran.trace?.kind === 'hid' ? `it looked for ${ran.trace.path}, which the view hid` : 'its lookup trace is incomplete');
   sink.ranHidden();
   const at = c.job.outputs.findIndex((o) => o.role === 'dep-info');
   const info = at < 0 ? undefined : parseRustDepInfo(ran.outputs[at]!.data.toString('utf8'));
@@ -198,7 +205,9 @@ async function compilePackaged(ctx: CacheContext, sandbox: Sandbox, c: RustCall,
   const keyed = new Set(known.inputs.map((i) => i.path));
   const outside = info.files.map((f) => resolve(c.cwd, f)).find((f) => !keyed.has(f));
   if (outside) return why(`its dep-info names ${outside}`);
-  const learned: RustInputs = { ...known, env: info.env.map((e) => ({ name: e.name, value: c.env.get(e.name) ?? null })) };
+  const fromInfo = info.env.map((e) => ({ name: e.name, value: c.env.get(e.name) ?? null }));
+  const traced = ran.trace.learned;
+  const learned: RustInputs = { ...traced, env: [...fromInfo, ...traced.env.filter((e) => !fromInfo.some((f) => f.name === e.name))] };
   ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: filled from its package, no pre-pass`);
   await storeAndDeliver(ctx, c, direct, tool, linker, learned, ran.outcome, ran.outputs, ran.linked, targetDir, sink);
   return true;

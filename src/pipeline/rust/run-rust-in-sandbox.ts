@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
@@ -7,6 +7,9 @@ import { parseDepfile } from '../../adapters/gcc/parse-depfile.js';
 import type { Sandbox } from '../../exec/create-sandbox.js';
 import { buildView } from '../../exec/sandbox-view.js';
 import type { CacheContext } from '../cache-context.js';
+import { parseLookupTrace } from '../../exec/parse-lookup-trace.js';
+import { installPaths } from '../../runtime/install-paths.js';
+import { rustTraced, type RustTraced } from './rust-trace.js';
 import type { RunOutcome } from '../store-compile.js';
 import { rustRunEnv, type RustCall } from './rust-call.js';
 import type { RustInputs } from './scan-rust-inputs.js';
@@ -19,7 +22,7 @@ export interface RustOutputData {
 
 export type RustSandboxRun =
   /** `linked`: what the linker's dependency file named (absolute), for a compile that links. */
-  | { kind: 'ran'; outcome: RunOutcome; outputs: RustOutputData[] | undefined; linked: string[] | undefined }
+  | { kind: 'ran'; outcome: RunOutcome; outputs: RustOutputData[] | undefined; linked: string[] | undefined; trace?: RustTraced }
   | { kind: 'sandbox-error'; why: string };
 
 /**
@@ -30,33 +33,42 @@ export type RustSandboxRun =
  * Nothing reaches the caller here. `outputs` is undefined when rustc failed or an
  * output is missing.
  */
-export async function runRustInSandbox(ctx: CacheContext, sandbox: Sandbox, c: RustCall, tool: RustToolIdentity, linker: LinkerIdentity | undefined, learned: RustInputs, signal: AbortSignal): Promise<RustSandboxRun> {
+export async function runRustInSandbox(ctx: CacheContext, sandbox: Sandbox, c: RustCall, tool: RustToolIdentity, linker: LinkerIdentity | undefined, learned: RustInputs, signal: AbortSignal, traced = true): Promise<RustSandboxRun> {
   const abs = (p: string): string => resolve(c.cwd, p);
   const wanted = c.job.outputs.map((o) => abs(o.path));
   const link = linker ? linkDepsArgs(c) : undefined;
   const tag = randomBytes(8).toString('hex');
   const outDirs = [...new Set(wanted.map((p) => dirname(p)))];
   const scratch = new Map(outDirs.map((d, i) => [d, join(sandbox.scratchDir, `${tag}-${i}`)]));
+  const traceFile = traced ? join(sandbox.scratchDir, `${tag}-trace`) : undefined;
   try {
     sandbox.ensureScratch();
     for (const s of scratch.values()) mkdirSync(s, { mode: 0o700 });
+    if (traceFile) writeFileSync(traceFile, '', { mode: 0o600 });
+    const toolchain = [...ctx.rust.toolchain(tool), ...(linker?.files ?? [])];
     const tmpdir = c.env.get('TMPDIR');
     const externs = c.job.externs.flatMap((x) => (x.path === undefined ? [] : [abs(x.path)]));
     const view = buildView({
-      toolchain: [...ctx.rust.toolchain(tool), ...(linker?.files ?? [])],
+      toolchain: [...toolchain, ...(traceFile ? [installPaths.lookupTrace] : [])],
       inputDirs: learned.dirs ?? [],
       inputs: [...new Set([...learned.reads, ...externs])],
-      outputs: [],
+      outputs: traceFile ? [{ scratch: traceFile, path: traceFile }] : [],
       dirs: [c.cwd, c.keyCwd],
       tmpfs: ['/tmp', ...(tmpdir && tmpdir.startsWith('/') ? [tmpdir] : [])],
       scratchDirs: [...scratch].map(([path, s]) => ({ scratch: s, path })),
     });
     if (view.missing.length > 0) return { kind: 'sandbox-error', why: `cannot show ${view.missing[0]} in the sandbox` };
+    const env = rustRunEnv(c.env);
+    if (traceFile) {
+      const preload = env.get('LD_PRELOAD');
+      env.set('LD_PRELOAD', preload ? `${installPaths.lookupTrace}:${preload}` : installPaths.lookupTrace);
+      env.set('REPRISE_TRACE', traceFile);
+    }
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const t0 = performance.now();
     const r = await sandbox.executor.run({
-      toolPath: tool.rustc, argv0: tool.rustc, args: [...c.job.runArgs, ...c.terminalArgs, ...(link?.args ?? [])], cwd: c.cwd, env: rustRunEnv(c.env), umask: c.umask, signal,
+      toolPath: tool.rustc, argv0: tool.rustc, args: [...c.job.runArgs, ...c.terminalArgs, ...(link?.args ?? [])], cwd: c.cwd, env, umask: c.umask, signal,
       view: view.ops, onStarted: () => undefined, onStdout: (d) => out.push(d), onStderr: (d) => err.push(d),
     });
     if (r.kind === 'lost') return { kind: 'sandbox-error', why: 'the sandbox spawner died' };
@@ -64,11 +76,15 @@ export async function runRustInSandbox(ctx: CacheContext, sandbox: Sandbox, c: R
     const outcome: RunOutcome = { code: r.code, signal: r.signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), startedAtNs: learned.startedAtNs, durationMs: Math.round(performance.now() - t0) };
     if (r.code !== 0 || r.signal !== 0) return { kind: 'ran', outcome, outputs: undefined, linked: undefined };
     const inScratch = (p: string): string => join(scratch.get(dirname(p))!, basename(p));
-    return { kind: 'ran', outcome, outputs: readOutputs(wanted, inScratch), linked: link && readLinked(inScratch(link.file)) };
+    // Not /tmp as a whole: projects live there too (rustc's own temporaries are not in its source trees).
+    const own = [...outDirs, sandbox.scratchDir];
+    const trace = traceFile ? rustTraced(parseLookupTrace(readFileSync(traceFile)), learned, { toolchain, own, env: rustRunEnv(c.env), cwd: c.cwd }) : undefined;
+    return { kind: 'ran', outcome, outputs: readOutputs(wanted, inScratch), linked: link && readLinked(inScratch(link.file)), ...(trace ? { trace } : {}) };
   } catch (e) {
     return { kind: 'sandbox-error', why: (e as Error).message };
   } finally {
     for (const s of scratch.values()) rmSync(s, { recursive: true, force: true });
+    if (traceFile) rmSync(traceFile, { force: true });
   }
 }
 

@@ -15,7 +15,7 @@ export interface RustCall {
 }
 
 /** rustc joins a make jobserver named here; the daemon's runs cannot reach the caller's pipes, and rustc would warn. */
-const JOBSERVER_ENV = ['CARGO_MAKEFLAGS', 'MAKEFLAGS', 'MFLAGS'];
+export const JOBSERVER_ENV = ['CARGO_MAKEFLAGS', 'MAKEFLAGS', 'MFLAGS'];
 
 /** The environment the daemon runs rustc with: the caller's, without the jobserver (rustc then uses its own). */
 export function rustRunEnv(env: ReadonlyMap<string, string>): Map<string, string> {

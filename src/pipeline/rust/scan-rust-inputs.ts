@@ -19,8 +19,10 @@ export interface RustInputs {
   dirs?: string[];
   /** Those the key does not already cover through the tool identity (the sysroot's crates), with digests. */
   inputs: Array<{ path: string; digest: string }>;
-  /** The variables it read (`# env-dep`), with the caller's values. */
+  /** The variables it read (`# env-dep`, and from the lookup trace), with the caller's values. */
   env: Array<{ name: string; value: string | null }>;
+  /** Paths the traced fill found absent (a module's other file), absolute: each must stay absent. */
+  absent?: string[];
   /** When the pre-pass began: inputs changed after it may not be what the compile read. */
   startedAtNs: bigint;
 }

@@ -8,6 +8,7 @@ import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { RustCall } from './rust-call.js';
 import type { RustOutputData } from './run-rust-in-sandbox.js';
 import { storeBlob } from '../store-blob.js';
+import { groupAbsent, noneExist } from '../absent-set.js';
 import type { RustInputs } from './scan-rust-inputs.js';
 import { portableRust } from './portable-rust-result.js';
 import { rememberCrates } from './crate-deps.js';
@@ -43,9 +44,11 @@ export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: B
     schema: 1, outputs, stdoutDigest: await blob(p.stdout), stderrDigest: await blob(p.stderr), exitCode: 0,
     durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed, ...(p.targetRelative ? { targetRelative: true } : {}),
   };
-  const resultKey = rustResultKey(ctx.algorithm, direct.key, p.inputs, learned.env, p.bound?.dirs);
+  const resultKey = rustResultKey(ctx.algorithm, direct.key, p.inputs, learned.env, p.bound?.dirs, learned.absent);
   await ctx.actions.put(resultKey, result);
-  const entry: ManifestEntry = { inputs: p.inputs, absent: [], present: [], env: learned.env, resultKey, ...(p.bound ? { anchor: p.bound.dirs } : {}) };
+  // A path found absent after the compile began may have appeared during it: not vouched for.
+  if (!noneExist(learned.absent ?? [])) return 'input-changed-during-compile';
+  const entry: ManifestEntry = { inputs: p.inputs, absent: groupAbsent(learned.absent ?? []), present: [], env: learned.env, resultKey, ...(p.bound ? { anchor: p.bound.dirs } : {}) };
   await ctx.manifests.put(direct.key, addManifestEntry(await ctx.manifests.get(direct.key), entry));
   // Text outputs are stored as templates: only crate files (binary, stored as written) are recorded.
   rememberCrates(ctx.rust.crateDeps, c.cwd, outputs, learned.inputs.map((i) => i.path));

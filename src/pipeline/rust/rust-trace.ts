@@ -1,0 +1,69 @@
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { installPaths } from '../../runtime/install-paths.js';
+import type { LookupTrace } from '../../exec/parse-lookup-trace.js';
+import { under } from '../trace-coverage.js';
+import type { RustInputs } from './scan-rust-inputs.js';
+import { JOBSERVER_ENV } from './rust-call.js';
+
+/**
+ * Variables rustc (and the rustup proxy in front of it) reads that cannot change its
+ * outputs, or that the key holds otherwise: the toolchain is keyed by content (PATH,
+ * LD_LIBRARY_PATH, the rustup and cargo homes only find it), temporary directories are
+ * private to each run, the tracer's own, the proxy's recursion guard, and the make
+ * jobserver's variables, which the daemon removes before rustc runs.
+ */
+export const RUST_UNKEYED_ENV: ReadonlySet<string> = new Set([
+  'PATH', 'LD_LIBRARY_PATH', 'RUSTUP_HOME', 'RUSTUP_TOOLCHAIN', 'CARGO_HOME', 'RUST_RECURSION_COUNT',
+  'TMPDIR', 'TMP', 'TEMP', 'LD_PRELOAD', 'REPRISE_TRACE',
+  // The jobserver's descriptors: removed before rustc runs (rustRunEnv), so never seen.
+  ...JOBSERVER_ENV,
+]);
+
+export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; path: string } | { kind: 'incomplete' };
+
+/**
+ * What the lookup trace of a rustc fill adds to what it read: every path it found absent
+ * (a `mod m;` looks for `m.rs` and `m/mod.rs`) outside the toolchain and its own scratch
+ * places joins the entry's absent paths, so that a file appearing there is a miss, as bare
+ * rustc would then fail or read it; and every variable it read (a proc-macro's
+ * `std::env::var`, rustc's own switches) joins the entry's variables with the value it
+ * saw. rustc's view hides what its pre-pass did not list, so an absent answer that the host
+ * would not give means the view decided: `hid`, and the fill is not stored.
+ */
+export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchain: readonly string[]; own: readonly string[]; env: ReadonlyMap<string, string>; cwd: string }): RustTraced {
+  if (!t.complete || t.unplaced.length > 0) return { kind: 'incomplete' };
+  const skip = [...opts.own, '/proc', '/dev', '/sys'];
+  // The source trees: where the crate's modules and included files are looked for. What the
+  // linker and the toolchain look up elsewhere (nm, crt files, their search paths) is taken
+  // on trust as the toolchain is (docs/trust-model.md, "rustc": "Traced fills").
+  const sources = [...new Set([opts.cwd, ...learned.inputs.map((i) => dirname(i.path))])].filter((d) => !under(d, skip) && !under(d, opts.toolchain));
+  const absent = new Set(learned.absent ?? []);
+  for (const m of [t.reads, t.looks]) {
+    for (const [p, a] of m) {
+      if (a !== 'absent' || !under(p, sources) || under(p, skip) || under(p, opts.toolchain) || t.writes.get(p) === 'found') continue;
+      if (existsSync(p)) {
+        // rustc finds its linker (`cc`) on PATH: on the host that is our own shim, which runs the same real one.
+        if (isShim(p)) continue;
+        return { kind: 'hid', path: p };
+      }
+      absent.add(p);
+    }
+  }
+  const env = [...learned.env];
+  const known = new Set(env.map((e) => e.name));
+  for (const [name] of t.env) {
+    if (known.has(name) || RUST_UNKEYED_ENV.has(name)) continue;
+    known.add(name);
+    env.push({ name, value: opts.env.get(name) ?? null });
+  }
+  return { kind: 'ok', learned: { ...learned, absent: [...absent].sort(), env } };
+}
+
+function isShim(path: string): boolean {
+  try {
+    return realpathSync(path) === realpathSync(installPaths.shimBinary);
+  } catch {
+    return false;
+  }
+}

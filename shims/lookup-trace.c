@@ -380,6 +380,43 @@ int execvpe(const char *p, char *const a[], char *const e[])
     note_exec(p, 1);
     return r;
 }
+/* The list forms gather their arguments and go through the vector forms above (glibc's own
+ * call execve internally, past the hooks, and the records buffered so far would be lost). */
+#define MAX_LIST_ARGS 4096
+#define GATHER(argv, first, ap)                                                       \
+    char *argv[MAX_LIST_ARGS + 1];                                                    \
+    size_t n_ = 0;                                                                    \
+    argv[n_++] = (char *)(first);                                                     \
+    while (argv[n_ - 1] && n_ < MAX_LIST_ARGS)                                        \
+        argv[n_++] = va_arg(ap, char *);                                              \
+    argv[n_] = NULL;
+
+int execl(const char *p, const char *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    GATHER(argv, arg, ap)
+    va_end(ap);
+    return execv(p, argv);
+}
+int execlp(const char *p, const char *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    GATHER(argv, arg, ap)
+    va_end(ap);
+    return execvp(p, argv);
+}
+int execle(const char *p, const char *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    GATHER(argv, arg, ap)
+    char *const *envp = va_arg(ap, char *const *);
+    va_end(ap);
+    return execve(p, argv, envp);
+}
+
 int posix_spawn(pid_t *pid, const char *p, const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *at, char *const a[], char *const e[])
 {
     note_exec(p, 0);

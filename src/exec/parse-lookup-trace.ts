@@ -34,6 +34,7 @@ const ANSWERS: Record<string, LookupAnswer> = { '+': 'found', '-': 'absent', '!'
 export function parseLookupTrace(data: Buffer): LookupTrace {
   const t: LookupTrace = { complete: true, reads: new Map(), looks: new Map(), writes: new Map(), listed: new Map(), execs: new Set(), loaded: new Set(), env: new Map(), unplaced: [] };
   const starts = new Map<string, { b: number; e: number }>();
+  const execs = { tried: 0, failed: 0 };
   let start = 0;
   while (start < data.length) {
     let end = data.indexOf(0, start);
@@ -58,6 +59,10 @@ export function parseLookupTrace(data: Buffer): LookupTrace {
       if (!t.env.has(raw)) t.env.set(raw, answer === 'found');
       continue;
     }
+    if (kind === 'x') {
+      if (rec[1] === '?') execs.tried++;
+      else execs.failed++;
+    }
     if (kind === 'x' || kind === 'l') {
       const name = raw.startsWith('?/') ? raw.slice(2) : trimSlash(normalize(raw));
       (kind === 'x' ? t.execs : t.loaded).add(name);
@@ -80,6 +85,10 @@ export function parseLookupTrace(data: Buffer): LookupTrace {
   for (const [, n] of starts) if (n.b > 0 && n.e === 0) t.complete = false;
   // No process at all: the tool never loaded the tracer (a static program), so nothing it did is known.
   if (starts.size === 0) t.complete = false;
+  // Each exec that went through starts an image, which records its start unless it did not
+  // load the tracer (a static program, or an environment without LD_PRELOAD).
+  const images = [...starts.values()].reduce((n, s) => n + s.b, 0);
+  if (images < 1 + execs.tried - execs.failed) t.complete = false;
   return t;
 }
 

@@ -34,20 +34,24 @@ export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; pa
 export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchain: readonly string[]; own: readonly string[]; env: ReadonlyMap<string, string>; cwd: string }): RustTraced {
   if (!t.complete || t.unplaced.length > 0) return { kind: 'incomplete' };
   const skip = [...opts.own, '/proc', '/dev', '/sys'];
-  // The source trees: where the crate's modules and included files are looked for. What the
-  // linker and the toolchain look up elsewhere (nm, crt files, their search paths) is taken
-  // on trust as the toolchain is (docs/trust-model.md, "rustc": "Traced fills").
+  // The source trees: where the crate's modules and included files are looked for; a path
+  // found absent there joins the entry. What the linker and the toolchain find absent
+  // elsewhere (crt files, their search paths) is taken on trust as the toolchain is
+  // (docs/trust-model.md, "rustc", "Traced fills").
   const sources = [...new Set([opts.cwd, ...learned.inputs.map((i) => dirname(i.path))])].filter((d) => !under(d, skip) && !under(d, opts.toolchain));
+  // Programs looked for on PATH (rustc's linker `cc`, collect2's `nm`) are the toolchain's too.
+  const pathDirs = (opts.env.get('PATH') ?? '').split(':').filter((d) => d.startsWith('/'));
   const absent = new Set(learned.absent ?? []);
   for (const m of [t.reads, t.looks]) {
     for (const [p, a] of m) {
-      if (a !== 'absent' || !under(p, sources) || under(p, skip) || under(p, opts.toolchain) || t.writes.get(p) === 'found') continue;
+      if (a !== 'absent' || under(p, skip) || under(p, opts.toolchain) || t.writes.get(p) === 'found') continue;
       if (existsSync(p)) {
-        // rustc finds its linker (`cc`) on PATH: on the host that is our own shim, which runs the same real one.
-        if (isShim(p)) continue;
+        // Anywhere (a proc-macro reading a file by its absolute path), the view must not have
+        // hidden what the host has; our own shim, where rustc looks for `cc`, runs the same real one.
+        if (pathDirs.includes(dirname(p)) || isShim(p)) continue;
         return { kind: 'hid', path: p };
       }
-      absent.add(p);
+      if (under(p, sources)) absent.add(p);
     }
   }
   const env = [...learned.env];

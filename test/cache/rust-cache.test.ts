@@ -204,6 +204,34 @@ test('the sandbox catches a read the key does not cover: a proc-macro reading a 
   assert.ok(existsSync(join(dir, 'pmr', 'libuser.rlib')), 'the caller still gets its rlib');
 });
 
+// Found by the fuzzer: a proc-macro that falls back quietly when its file is missing
+// compiled inside a view that hid the file, and stored what bare rustc would not give. The
+// trace shows the view hid a path the host has: the file is shown and keyed, and the fill
+// runs again; an edit of the file is then a miss.
+test('a proc-macro that reads a file by its absolute path and falls back when it is missing: the file is shown and keyed, and an edit of it misses', { skip }, async () => {
+  const abs = join(ws.realDir, 'pmq', 'secret.txt');
+  writeSettled(dir, 'pmq/pmq.rs', `extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn secret(_: TokenStream) -> TokenStream { std::fs::read_to_string(${JSON.stringify(abs)}).unwrap_or_else(|_| "0".into()).trim().parse().unwrap() }\n`);
+  writeSettled(dir, 'pmq/user.rs', 'pub fn value() -> u32 { pmq::secret!() }\n');
+  await settle();
+  const pm = await run('rustc', ['--crate-name', 'pmq', '--crate-type', 'proc-macro', 'pmq/pmq.rs', '--out-dir', 'pmq'], { cwd: dir, env: ws.bareEnv });
+  assert.equal(pm.code, 0, text(pm));
+  const args = ['--crate-name', 'user', '--crate-type', 'rlib', 'pmq/user.rs', '--out-dir', 'pmq', '--extern', 'pmq=pmq/libpmq.so'];
+  for (const [value, want] of [['7', 'miss'], ['7', 'hit'], ['8', 'miss']] as const) {
+    writeSettled(dir, 'pmq/secret.txt', `${value}\n`);
+    await settle();
+    const bare = await run('rustc', args, { cwd: dir, env: ws.bareEnv });
+    assert.equal(bare.code, 0, text(bare));
+    const expected = readFileSync(join(dir, 'pmq', 'libuser.rlib'));
+    rmSync(join(dir, 'pmq', 'libuser.rlib'));
+    const before = await counts();
+    const r = await run('rustc', args, { cwd: dir, env: ws.env });
+    assert.equal(r.code, 0, text(r));
+    const d = delta(before, await counts());
+    assert.deepEqual(d, { hit: want === 'hit' ? 1 : 0, miss: want === 'miss' ? 1 : 0, uncacheable: 0, failed: 0 }, `secret ${value}`);
+    assert.ok(readFileSync(join(dir, 'pmq', 'libuser.rlib')).equals(expected), `the rlib holds ${value}, as bare rustc's`);
+  }
+});
+
 test('a packaged crate (its CARGO_MANIFEST_DIR holds .cargo-ok) is filled from its whole package: a proc-macro reading one of its files is cached, and an edit of that file misses', { skip }, async () => {
   const pkg = join(dir, 'pkgd');
   writeSettled(dir, 'pkgd/.cargo-ok', '');

@@ -127,3 +127,33 @@ test('with the caller\'s own -MD depfile: stored from the compile\'s own list, a
     assert.equal(readFileSync(join(dir, 'd/plain.d'), 'utf8'), want.d.toString());
   }
 });
+
+// Found by the lookup trace on its first runs: gcc asks for `name.gch` at every place it
+// looks for `name`, and a precompiled header there is read instead. The probes now keep
+// each such path absent, so one appearing is never a hit on the old object.
+test('a precompiled x.h.gch appearing in an earlier search directory (x.h itself is further on): a miss, with bare gcc\'s object', async () => {
+  w('g/late/keep.txt', '');
+  w('g/inc/x.h', '#define X 1\n');
+  w('g/g.c', '#include <x.h>\nint g = X;\n');
+  const args = ['-Ig/late', '-Ig/inc', '-c', 'g/g.c'];
+  assert.deepEqual(await both(args, 'g/g.o'), { hit: 0, miss: 1, uncacheable: [] });
+  assert.deepEqual(await both(args, 'g/g.o'), { hit: 1, miss: 0, uncacheable: [] });
+  w('g/pch.h', '#define X 2\n');
+  const pch = await run('gcc', ['-x', 'c-header', 'g/pch.h', '-o', 'g/late/x.h.gch'], { cwd: dir, env: ws.bareEnv });
+  assert.equal(pch.code, 0, text(pch));
+  const after = await both(args, 'g/g.o');
+  assert.equal(after.hit, 0, 'not a hit on the object without the precompiled header');
+});
+
+// Found the same way: __has_include(<x>) does not look in -iquote directories, so an x.h
+// there must not end its search; an x.h created later in an -I directory flips the answer.
+test('__has_include(<x.h>) with x.h only in an -iquote directory: an x.h created in an -I directory is a miss', async () => {
+  w('iq/q/x.h', '');
+  w('iq/i/keep.txt', '');
+  w('iq/s.c', '#if __has_include(<x.h>)\nint s = 2;\n#else\nint s = 1;\n#endif\n');
+  const args = ['-iquote', 'iq/q', '-Iiq/i', '-c', 'iq/s.c'];
+  assert.deepEqual(await both(args, 'iq/s.o'), { hit: 0, miss: 1, uncacheable: [] });
+  assert.deepEqual(await both(args, 'iq/s.o'), { hit: 1, miss: 0, uncacheable: [] });
+  w('iq/i/x.h', '');
+  assert.equal((await both(args, 'iq/s.o')).hit, 0);
+});

@@ -1,4 +1,4 @@
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { LinkerIdentity } from '../../adapters/rustc/identify-linker.js';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
@@ -20,6 +20,7 @@ import { rustRunEnv, type RustCall } from './rust-call.js';
 import { rustKeyFor } from './rust-key-for.js';
 import { linkDepsArgs, readLinked, readOutputs, runRustInSandbox, type RustOutputData } from './run-rust-in-sandbox.js';
 import { scanRustInputs, type RustInputs } from './scan-rust-inputs.js';
+import { runRustOnHost } from './run-rust-on-host.js';
 import { storeRustCompile } from './store-rust-compile.js';
 import { renderTarget } from './target-template.js';
 import { packageInputs } from './package-inputs.js';
@@ -83,11 +84,14 @@ async function tryHit(ctx: CacheContext, c: RustCall, direct: BuiltKey, tool: Ru
 }
 
 /**
- * A hit compiled again for verify mode, as a fill would be (the pre-pass, then rustc in the
- * sandbox), with nothing stored and nothing written where the caller looks.
+ * A hit compiled again for verify mode: rustc over the host's view (runRustOnHost), or where
+ * that cannot be had as a fill would be (the pre-pass, then rustc in its sandbox), with
+ * nothing stored and nothing written where the caller looks.
  */
 async function recompile(ctx: CacheContext, sandbox: Sandbox, c: RustCall, tool: RustToolIdentity, linker: LinkerIdentity | undefined, signal: AbortSignal): Promise<SandboxRun | string> {
   if (!scratchReady(ctx)) return `cannot create ${ctx.scratchDir}`;
+  const onHost = await runRustOnHost(ctx, sandbox, c, tool, signal);
+  if (onHost) return onHost;
   const learned = await scanRustInputs(ctx, c, tool, signal);
   if (typeof learned === 'string') return learned;
   const ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, learned, signal, false);
@@ -161,23 +165,42 @@ async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey,
  * read something the key does not cover (sandbox-violation).
  */
 async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, learned: RustInputs, targetDir: string | undefined, sink: CallSink): Promise<void> {
-  const ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, learned, sink.signal);
-  if (ran.kind === 'ran') sink.ranHidden();
-  if (sink.signal.aborted) return sink.abandon();
-  if (ran.kind === 'sandbox-error') {
-    ctx.log.warn(`${c.tool}: sandbox error, compiling outside it: ${ran.why}`);
-    return runCounted(ctx, c, sink, 'sandbox-error', direct);
+  // A path the view hid and the host has (a dependency's source rustc quotes in a message,
+  // a file a proc-macro reads) is shown and keyed, and the fill runs again: at most twice.
+  for (let attempt = 0; ; attempt++) {
+    const ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, learned, sink.signal);
+    if (ran.kind === 'ran') sink.ranHidden();
+    if (sink.signal.aborted) return sink.abandon();
+    if (ran.kind === 'sandbox-error') {
+      ctx.log.warn(`${c.tool}: sandbox error, compiling outside it: ${ran.why}`);
+      return runCounted(ctx, c, sink, 'sandbox-error', direct);
+    }
+    const r = ran.outcome;
+    if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, direct, r, sink);
+    if (!ran.outputs) return runCounted(ctx, c, sink, 'missing-output', direct);
+    const traced = ran.trace ?? { kind: 'incomplete' };
+    if (traced.kind === 'ok') return storeAndDeliver(ctx, c, direct, tool, linker, traced.learned, r, ran.outputs, ran.linked, targetDir, sink);
+    const shown = traced.kind === 'hid' && attempt < 2 ? await withShown(ctx, learned, traced.paths) : undefined;
+    if (!shown) {
+      // What the view hid may have decided what rustc compiled: the caller gets a run outside.
+      if (traced.kind === 'hid') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it looked for ${traced.paths[0]}, which the view hid`);
+      return runCounted(ctx, c, sink, traced.kind === 'hid' ? 'view-hid-path' : 'trace-incomplete', direct);
+    }
+    ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: the view hid ${traced.kind === 'hid' ? traced.paths.join(', ') : ''}; shown and keyed, filling again`);
+    learned = shown;
   }
-  const r = ran.outcome;
-  if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, direct, r, sink);
-  if (!ran.outputs) return runCounted(ctx, c, sink, 'missing-output', direct);
-  const traced = ran.trace ?? { kind: 'incomplete' };
-  if (traced.kind !== 'ok') {
-    // What the view hid may have decided what rustc compiled: the caller gets a run outside.
-    if (traced.kind === 'hid') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it looked for ${traced.path}, which the view hid`);
-    return runCounted(ctx, c, sink, traced.kind === 'hid' ? 'view-hid-path' : 'trace-incomplete', direct);
+}
+
+/** The inputs with these files added (shown and digested); undefined when one is not a regular file or cannot be read. */
+async function withShown(ctx: CacheContext, learned: RustInputs, paths: readonly string[]): Promise<RustInputs | undefined> {
+  const inputs = [...learned.inputs];
+  for (const path of paths) {
+    if (!statSync(path, { throwIfNoEntry: false })?.isFile()) return undefined;
+    const d = await ctx.rust.files.digest(path);
+    if (!d) return undefined;
+    inputs.push({ path, digest: d.digest.hash });
   }
-  await storeAndDeliver(ctx, c, direct, tool, linker, traced.learned, r, ran.outputs, ran.linked, targetDir, sink);
+  return { ...learned, reads: [...learned.reads, ...paths], inputs };
 }
 
 /**
@@ -197,7 +220,7 @@ async function compilePackaged(ctx: CacheContext, sandbox: Sandbox, c: RustCall,
   const why = (what: string): false => (ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: the package fill did not go through (${what}); running the pre-pass`), false);
   if (ran.kind === 'sandbox-error') return why(ran.why);
   if (ran.outcome.code !== 0 || ran.outcome.signal !== 0 || !ran.outputs) return why(`exit ${ran.outcome.code}`);
-  if (ran.trace?.kind !== 'ok') return why(ran.trace?.kind === 'hid' ? `it looked for ${ran.trace.path}, which the view hid` : 'its lookup trace is incomplete');
+  if (ran.trace?.kind !== 'ok') return why(ran.trace?.kind === 'hid' ? `it looked for ${ran.trace.paths[0]}, which the view hid` : 'its lookup trace is incomplete');
   sink.ranHidden();
   const at = c.job.outputs.findIndex((o) => o.role === 'dep-info');
   const info = at < 0 ? undefined : parseRustDepInfo(ran.outputs[at]!.data.toString('utf8'));

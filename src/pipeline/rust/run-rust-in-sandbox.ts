@@ -77,8 +77,11 @@ export async function runRustInSandbox(ctx: CacheContext, sandbox: Sandbox, c: R
     if (r.code !== 0 || r.signal !== 0) return { kind: 'ran', outcome, outputs: undefined, linked: undefined };
     const inScratch = (p: string): string => join(scratch.get(dirname(p))!, basename(p));
     // Not /tmp as a whole: projects live there too (rustc's own temporaries are not in its source trees).
-    const own = [...outDirs, sandbox.scratchDir];
-    const trace = traceFile ? rustTraced(parseLookupTrace(readFileSync(traceFile)), learned, { toolchain, own, env: rustRunEnv(c.env), cwd: c.cwd }) : undefined;
+    // The output directories are the run's own, but the view hides what the host holds in
+    // them beyond the declared inputs (a file a proc-macro reads there): only the outputs
+    // themselves are the run's (rustc asks about them before it writes them).
+    const own = [...wanted, ...(link ? [link.file] : []), sandbox.scratchDir];
+    const trace = traceFile ? rustTraced(parseLookupTrace(readFileSync(traceFile)), learned, { toolchain, own, outDirs, env: rustRunEnv(c.env), cwd: c.cwd }) : undefined;
     return { kind: 'ran', outcome, outputs: readOutputs(wanted, inScratch), linked: link && readLinked(inScratch(link.file)), ...(trace ? { trace } : {}) };
   } catch (e) {
     return { kind: 'sandbox-error', why: (e as Error).message };

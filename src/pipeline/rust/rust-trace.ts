@@ -20,7 +20,7 @@ export const RUST_UNKEYED_ENV: ReadonlySet<string> = new Set([
   ...JOBSERVER_ENV,
 ]);
 
-export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; path: string } | { kind: 'incomplete' };
+export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; paths: string[] } | { kind: 'incomplete' };
 
 /**
  * What the lookup trace of a rustc fill adds to what it read: every path it found absent
@@ -29,19 +29,21 @@ export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; pa
  * rustc would then fail or read it; and every variable it read (a proc-macro's
  * `std::env::var`, rustc's own switches) joins the entry's variables with the value it
  * saw. rustc's view hides what its pre-pass did not list, so an absent answer that the host
- * would not give means the view decided: `hid`, and the fill is not stored.
+ * would not give means the view decided: `hid`, with every such path, and the fill is not
+ * stored as it is (the caller may show them and fill again).
  */
-export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchain: readonly string[]; own: readonly string[]; env: ReadonlyMap<string, string>; cwd: string }): RustTraced {
+export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchain: readonly string[]; own: readonly string[]; outDirs: readonly string[]; env: ReadonlyMap<string, string>; cwd: string }): RustTraced {
   if (!t.complete || t.unplaced.length > 0) return { kind: 'incomplete' };
   const skip = [...opts.own, '/proc', '/dev', '/sys'];
   // The source trees: where the crate's modules and included files are looked for; a path
   // found absent there joins the entry. What the linker and the toolchain find absent
   // elsewhere (crt files, their search paths) is taken on trust as the toolchain is
   // (docs/trust-model.md, "rustc", "Traced fills").
-  const sources = [...new Set([opts.cwd, ...learned.inputs.map((i) => dirname(i.path))])].filter((d) => !under(d, skip) && !under(d, opts.toolchain));
+  const sources = [...new Set([opts.cwd, ...learned.inputs.map((i) => dirname(i.path))])].filter((d) => !under(d, skip) && !under(d, opts.outDirs) && !under(d, opts.toolchain));
   // Programs looked for on PATH (rustc's linker `cc`, collect2's `nm`) are the toolchain's too.
   const pathDirs = (opts.env.get('PATH') ?? '').split(':').filter((d) => d.startsWith('/'));
   const absent = new Set(learned.absent ?? []);
+  const hid: string[] = [];
   for (const m of [t.reads, t.looks]) {
     for (const [p, a] of m) {
       if (a !== 'absent' || under(p, skip) || under(p, opts.toolchain) || t.writes.get(p) === 'found') continue;
@@ -49,11 +51,13 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
         // Anywhere (a proc-macro reading a file by its absolute path), the view must not have
         // hidden what the host has; our own shim, where rustc looks for `cc`, runs the same real one.
         if (pathDirs.includes(dirname(p)) || isShim(p)) continue;
-        return { kind: 'hid', path: p };
+        hid.push(p);
+        continue;
       }
-      if (under(p, sources)) absent.add(p);
+      if (under(p, sources) && !under(p, opts.outDirs)) absent.add(p);
     }
   }
+  if (hid.length > 0) return { kind: 'hid', paths: [...new Set(hid)] };
   const env = [...learned.env];
   const known = new Set(env.map((e) => e.name));
   for (const [name] of t.env) {

@@ -97,8 +97,17 @@ export function hostView(outputs: readonly HostViewOutput[], overlay = false): H
   };
 }
 
+/** The mount points, read again at most once a second (every fill asks; they seldom change). */
+let mounts: { at: number; points: string[] } | undefined;
+
 /** Every mount point of this process's namespace (/proc/self/mountinfo's fifth field, octal escapes undone). */
 function mountPoints(): string[] {
+  const now = Date.now();
+  if (!mounts || now - mounts.at > 1000) mounts = { at: now, points: readMountPoints() };
+  return mounts.points;
+}
+
+function readMountPoints(): string[] {
   try {
     return readFileSync('/proc/self/mountinfo', 'utf8')
       .split('\n')

@@ -230,7 +230,7 @@ async function runSandboxedFill(ctx: CacheContext, sandbox: Sandbox, c: CompileC
     return { kind: 'ran', run, learned, unstored: cover.reason };
   }
   const look = ctx.listings.look();
-  return { kind: 'ran', run, learned: withTraced(learned, { absent: cover.addAbsent, present: cover.addPresent }, (p) => look.exists(p)) };
+  return { kind: 'ran', run, learned: withTraced(c, learned, { absent: cover.addAbsent, present: cover.addPresent }, (p) => look.exists(p)) };
 }
 
 /** gcc's precompiled headers start with `gpch`. */

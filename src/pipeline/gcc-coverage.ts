@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { isAbsolute, normalize, resolve } from 'node:path';
+import { dirname, isAbsolute, normalize, resolve } from 'node:path';
+import type { ProbeOrigin } from '../adapters/gcc/include-probes.js';
 import { GCC_KEY_ENV, GCC_UNKEYED_ENV } from '../adapters/gcc/gcc-direct-key.js';
 import type { CacheContext } from './cache-context.js';
 import type { CompileCall } from './cached-compile.js';
@@ -24,6 +25,7 @@ const ENV: ReadonlySet<string> = new Set<string>([...GCC_KEY_ENV, ...GCC_UNKEYED
 export async function gccCoverage(ctx: CacheContext, c: CompileCall, learned: Learned, scratchRoots: readonly string[]): Promise<KeyCoverage> {
   const abs = (p: string): string => normalize(resolve(c.cwd, p));
   const toolchain = await ctx.toolchain(c.toolPath, Object.fromEntries(c.env));
+  const places = probePlaces(c, learned);
   return {
     files: new Set([...learned.deps, ...learned.present, ...c.job.extraInputs.map(abs)].map((p) => normalize(p))),
     absent: learned.absent.map((p) => normalize(p)),
@@ -32,26 +34,45 @@ export async function gccCoverage(ctx: CacheContext, c: CompileCall, learned: Le
     programs: toolchain,
     own: [...scratchRoots, ...jobOutputs(c.job).map((o) => abs(o.path))],
     env: ENV,
+    placeable: (p) => places.some((d) => p.startsWith(`${d}/`)),
     listable: CLANG_LISTS,
     isDir: (p) => statSync(p, { throwIfNoEntry: false })?.isDirectory() === true,
     local: [c.cwd, c.keyCwd, ...(ctx.baseDir ? [ctx.baseDir] : [])],
   };
 }
 
+/** Where a traced absent path can be placed for each caller: the search directories (absolute, normal) and each input's directory. */
+function probePlaces(c: CompileCall, learned: Learned): string[] {
+  return [...learned.chain.map((d) => normalize(resolve(c.cwd, d))), ...learned.deps.map((d) => dirname(normalize(d)))];
+}
+
 /**
- * Adds the paths the trace found the key missing, outside the checkout: absent ones (a
- * specs file or an assembler the driver looks for), each stood for by the highest missing
- * directory on its way as the include probes are (include-probes.ts), and present ones
- * (a library directory the driver finds), each to stay present. Stored as spelled.
+ * Adds the paths the trace found the key missing: absent ones (a specs file or an
+ * assembler the driver looks for, `x.h.gch` where gcc searched), each stood for by the
+ * highest missing directory on its way as the include probes are (include-probes.ts), and
+ * present ones (a library directory the driver finds), each to stay present. A path below
+ * a search directory or an input's directory is stored from there, as a probe is; any
+ * other as spelled.
  */
-export function withTraced(learned: Learned, add: { absent: readonly string[]; present: readonly string[] }, exists: (p: string) => boolean): Learned {
+export function withTraced(c: CompileCall, learned: Learned, add: { absent: readonly string[]; present: readonly string[] }, exists: (p: string) => boolean): Learned {
   if (add.absent.length === 0 && add.present.length === 0) return learned;
   const absent = new Set(learned.absent);
   const present = new Set(learned.present);
   const origins = new Map(learned.origins);
+  const chain = learned.chain.map((d) => normalize(resolve(c.cwd, d)));
+  const deps = learned.deps.map((d) => normalize(d));
+  const originOf = (p: string): ProbeOrigin => {
+    const k = chain.findIndex((d) => p === d || p.startsWith(`${d}/`));
+    if (k >= 0) return { from: 'chain', index: k };
+    const i = deps.findIndex((d) => p.startsWith(`${dirname(d)}/`));
+    return i >= 0 ? { from: 'input-dir', index: i } : { from: 'literal' };
+  };
   for (const p of add.absent) {
+    const origin = originOf(p);
+    // Stood for by a missing directory only below where it is placed from.
+    const base = origin.from === 'chain' ? chain[origin.index]! : origin.from === 'input-dir' ? dirname(deps[origin.index]!) : '';
     let stand = p;
-    for (let i = p.indexOf('/', 1); i > 0; i = p.indexOf('/', i + 1)) {
+    for (let i = p.indexOf('/', base.length + 1); i > 0; i = p.indexOf('/', i + 1)) {
       if (!exists(p.slice(0, i))) {
         stand = p.slice(0, i);
         break;
@@ -59,7 +80,7 @@ export function withTraced(learned: Learned, add: { absent: readonly string[]; p
     }
     if (absent.has(stand)) continue;
     absent.add(stand);
-    origins.set(stand, [{ from: 'literal' }]);
+    origins.set(stand, [origin]);
   }
   for (const p of add.present) {
     if (present.has(p)) continue;

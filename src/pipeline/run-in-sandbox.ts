@@ -102,12 +102,15 @@ export async function runInSandbox(ctx: CacheContext, sandbox: Sandbox, c: Compi
         // already gone, or never made
       }
     }
-    for (const d of dirs) {
-      try {
-        rmSync(d, { recursive: true, force: true });
-      } catch {
-        // left for `reprise gc`
+    // Off the reply's path: the caller does not wait for the scratch directories to go.
+    setImmediate(() => {
+      for (const d of dirs) {
+        try {
+          rmSync(d, { recursive: true, force: true });
+        } catch {
+          // left for `reprise gc`
+        }
       }
-    }
+    });
   }
 }

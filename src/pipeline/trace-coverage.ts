@@ -24,6 +24,12 @@ export interface KeyCoverage {
    * joins the key, to stay absent or present.
    */
   local: readonly string[];
+  /**
+   * Whether an absent path in the working directory or the base dir can still join the key:
+   * it lies below a search directory or an input's directory, from which an entry stores it
+   * for each caller (gcc asks for `x.h.gch` at every place it searches before the unit's first token).
+   */
+  placeable(path: string): boolean;
   /** Directories (and those below them) the toolchain lists to find parts of itself, documented in docs/trust-model.md (clang lists /opt for ROCm, /usr/lib/gcc for a GCC installation). */
   listable: readonly string[];
   /** Whether a path is a directory now: opening one for reading succeeds, and the compiler then passes it by (a directory named like a header). */
@@ -57,16 +63,21 @@ export function traceCoverage(t: LookupTrace, k: KeyCoverage): Coverage {
 
 function firstGap(t: LookupTrace, k: KeyCoverage, add: { absent: string[]; present: string[]; read: string[] }): Uncovered | undefined {
   const { absent: addAbsent, present: addPresent } = add;
+  const readSet = new Set<string>();
   if (!t.complete) return { reason: 'trace-incomplete', what: 'a traced process ended without its record (killed, or a program the tracer cannot enter)' };
   if (t.unplaced.length > 0) return { reason: 'trace-incomplete', what: `a lookup of ${t.unplaced[0]} from an unknown directory` };
   const own = [...SYSTEM, ...k.own];
   // What the compile created itself (a temporary file beside an output) answers nothing about the host.
   const free = (p: string): boolean => under(p, own) || under(p, k.toolchain) || t.writes.get(p) === 'found';
-  const keptAbsent = (p: string): boolean => free(p) || under(p, k.absent) || under(p, addAbsent);
+  // Thousands of absent paths in a C++ unit with many -I directories: looked up by ancestor, not scanned.
+  const absentSet = new Set(k.absent);
+  const addedAbsent = new Set<string>();
+  const keptAbsent = (p: string): boolean => free(p) || underSet(p, absentSet) || underSet(p, addedAbsent);
   const absentOk = (p: string): boolean => {
     if (keptAbsent(p)) return true;
-    if (under(p, k.local)) return false;
+    if (under(p, k.local) && !k.placeable(p)) return false;
     addAbsent.push(p);
+    addedAbsent.add(p);
     return true;
   };
   const ancestors = ancestorSet([...k.files, ...k.exist]);
@@ -81,13 +92,16 @@ function firstGap(t: LookupTrace, k: KeyCoverage, add: { absent: string[]; prese
   for (const [p, a] of t.reads) {
     // A file read that no list names (.incbin, a precompiled header, clang's /etc/os-release) joins the key by content.
     if (a === 'found' && !(free(p) || k.files.has(p))) {
-      if (!k.isDir(p)) add.read.push(p);
+      if (!k.isDir(p)) {
+        add.read.push(p);
+        readSet.add(p);
+      }
       else if (!presentOk(p)) return { reason: 'sandbox-violation', what: `opened ${p}, which the key does not cover` };
     }
     if (a !== 'found' && !absentOk(p)) return { reason: 'unkeyed-lookup', what: `looked for ${p} (absent), which the key does not keep absent` };
   }
   for (const [p, a] of t.looks) {
-    if (a === 'found' ? !(presentOk(p) || add.read.includes(p)) : !absentOk(p)) return { reason: 'unkeyed-lookup', what: `asked whether ${p} exists (${a}), which the key does not cover` };
+    if (a === 'found' ? !(presentOk(p) || readSet.has(p)) : !absentOk(p)) return { reason: 'unkeyed-lookup', what: `asked whether ${p} exists (${a}), which the key does not cover` };
   }
   for (const [p, a] of t.listed) if (a === 'found' && !free(p) && !under(p, k.listable)) return { reason: 'directory-listed', what: `listed ${p}` };
   const names = new Set(k.programs.map((p) => basename(p)));
@@ -104,6 +118,17 @@ function firstGap(t: LookupTrace, k: KeyCoverage, add: { absent: string[]; prese
 export function under(p: string, roots: readonly string[]): boolean {
   for (const r of roots) if (p === r || (p.startsWith(r) && (r === '/' || p[r.length] === '/'))) return true;
   return false;
+}
+
+/** Whether p or a directory above it is in the set. */
+function underSet(p: string, set: ReadonlySet<string>): boolean {
+  if (set.size === 0) return false;
+  for (let q = p; ; ) {
+    if (set.has(q)) return true;
+    const i = q.lastIndexOf('/');
+    if (i <= 0) return q !== '/' && set.has('/');
+    q = q.slice(0, i);
+  }
 }
 
 /** Every directory on the way to each path (`/a` and `/a/b` for `/a/b/c`), and `/`. */

@@ -66,6 +66,7 @@ const key = (over: Partial<KeyCoverage> = {}): KeyCoverage => ({
   env: new Set(['PATH', 'CPATH']),
   local: ['/w'],
   listable: ['/opt'],
+  placeable: (p) => p.startsWith('/w/inc1/'),
   isDir: (p) => p === '/w/dir',
   ...over,
 });
@@ -82,6 +83,7 @@ test('coverage: what the key holds passes; what it lacks is added where it can b
     return c.kind === 'gap' ? c.reason : undefined;
   };
   assert.equal(gap(['s-/w/q/x.h.gch']), 'unkeyed-lookup', 'absent in the checkout, not kept absent');
+  assert.deepEqual(traceCoverage(trace('s-/w/inc1/x.h.gch'), key()), { kind: 'covered', addAbsent: ['/w/inc1/x.h.gch'], addPresent: [], addRead: [] }, 'below a search directory: joins the key');
   assert.equal(gap(['s+/w/other.h']), 'unkeyed-lookup', 'present in the checkout, not keyed');
   assert.equal(gap(['d+/w/sub']), 'directory-listed');
   assert.equal(gap(['d+/opt']), undefined, 'a listing the toolchain makes');

@@ -60,6 +60,9 @@ export type ProbeOrigin =
  * - gcc reads x.h.gch instead of x.h when it exists.
  * - __has_include(x) is true while the first place that has x still has it, and false
  *   while every place still lacks it; x.gch must stay absent at each place asked.
+ * gcc also asks for `name.gch` wherever it searches while a precompiled header could still
+ * be used (before the unit's first token): those lookups come from the fill's trace
+ * (gcc-coverage.ts), not from here, since which includes they are is not known from text.
  * Paths that are inputs are never probes (#include_next finds the same name further on),
  * and neither are paths that exist unread (see mustLack).
  */
@@ -127,8 +130,7 @@ export function includeProbes(p: ProbeInput): Probes {
     // Never a stand-in past a dangling symlink (highestMissing): mustLack then finds it, name by name.
     const missing = listed === 'missing' ? highestMissing(dir, base, entries) : undefined;
     const prefix = dir === '/' ? '/' : `${dir}/`;
-    // gcc asks for a precompiled `name.gch` wherever it looks for a name (the lookup trace shows it).
-    for (const f of withGch(files)) {
+    for (const f of files) {
       const path = prefix + f;
       if (missing !== undefined) {
         if (!inputs.has(path)) lack(path, missing, origin);
@@ -161,13 +163,13 @@ export function includeProbes(p: ProbeInput): Probes {
   p.inputs.forEach((f, index) => {
     const here = dirname(f.path);
     const beside: ProbeOrigin = { from: 'input-dir', index };
-    for (const name of f.scan.quoteIncludes) if (!isAbsolute(name)) for (const n of withGch([name])) mustLack(join(here, n), beside, here);
+    for (const name of f.scan.quoteIncludes) if (!isAbsolute(name)) mustLack(join(here, name), beside, here);
     // `../x.h` found in chain directory i is not below it, so the loop above never sees it:
     // it must stay absent from every search directory that lacks it. A quoted one found
     // beside its includer was searched for there first, and nothing in the chain shadows it.
     for (const inc of f.scan.climbingIncludes) {
       if (isAbsolute(inc.name) || (inc.quoted && inputs.has(join(here, inc.name)))) continue;
-      p.chain.forEach((d, index) => withGch([inc.name]).forEach((n) => mustLack(join(d, n), { from: 'chain', index }, d)));
+      p.chain.forEach((d, index) => mustLack(join(d, inc.name), { from: 'chain', index }, d));
     }
     // `#include MACRO` may be either form: assume quoted for every header read.
     if (f.scan.computedInclude) for (const [relDir, files] of names) mustLackIn(below(here, relDir), [...files], beside, here);
@@ -211,11 +213,6 @@ function highestMissing(dir: string, base: string, entries: DirLook['entries']):
   const up = dirname(dir);
   const parent = up === dir ? undefined : entries(up);
   return typeof parent === 'object' && !parent.has(basename(dir)) ? dir : undefined;
-}
-
-/** Each name, and the precompiled header gcc would take in its place. */
-function withGch(names: readonly string[]): string[] {
-  return [...names, ...names.map((n) => `${n}.gch`)];
 }
 
 /** `rel` (normal, or '') below the absolute normal directory `dir`, without path.join's normalizing. */

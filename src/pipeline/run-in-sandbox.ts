@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, closeSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { hostView } from '../exec/host-view.js';
@@ -103,14 +103,20 @@ export async function runInSandbox(ctx: CacheContext, sandbox: Sandbox, c: Compi
       }
     }
     // Off the reply's path: the caller does not wait for the scratch directories to go.
-    setImmediate(() => {
-      for (const d of dirs) {
-        try {
-          rmSync(d, { recursive: true, force: true });
-        } catch {
-          // left for `reprise gc`
-        }
-      }
-    });
+    setImmediate(() => dirs.forEach(removeScratch));
+  }
+}
+
+/** Removes a scratch directory; overlayfs leaves `work/work` with mode 0, which a user who is not root must open first. */
+export function removeScratch(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    try {
+      chmodSync(join(dir, 'w', 'work'), 0o700);
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // left for `reprise gc`
+    }
   }
 }

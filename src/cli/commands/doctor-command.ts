@@ -68,8 +68,10 @@ export async function doctorCommand(): Promise<number> {
     const s = await sandbox.status();
     sandbox.close();
     rmSync(join(config.cacheDir, config.digest, 'tmp', `sandbox-doctor-${process.pid}`), { recursive: true, force: true });
-    if (s.ok) add('ok', 'sandbox works: cache fills run in bubblewrap, seeing only their declared inputs');
-    else add('fail', `sandbox unavailable: ${s.why}; compiles still run, but nothing is stored`, 'apt-get install bubblewrap and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1); or accept unchecked results with REPRISE_SANDBOX=off');
+    if (s.ok) {
+      add('ok', 'sandbox works: cache fills run in bubblewrap over the host\'s file system, read-only, their lookups traced');
+      if (!existsSync(installPaths.lookupTrace)) add('fail', `the lookup tracer ${installPaths.lookupTrace} is missing: every fill's trace is incomplete, so nothing is stored`, 'npm run build (it compiles shims/lookup-trace.c with cc)');
+    } else add('fail', `sandbox unavailable: ${s.why}; compiles still run, but nothing is stored`, 'apt-get install bubblewrap and allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1); or accept unchecked results with REPRISE_SANDBOX=off');
   }
 
   for (const name of DEFAULT_SHIM_NAMES) {

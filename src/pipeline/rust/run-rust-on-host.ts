@@ -1,11 +1,11 @@
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
 import type { Sandbox } from '../../exec/create-sandbox.js';
 import { hostView } from '../../exec/host-view.js';
 import type { CacheContext } from '../cache-context.js';
-import type { SandboxRun } from '../run-in-sandbox.js';
+import { removeScratch, type SandboxRun } from '../run-in-sandbox.js';
 import { rustRunEnv, type RustCall } from './rust-call.js';
 
 /**
@@ -43,6 +43,6 @@ export async function runRustOnHost(ctx: CacheContext, sandbox: Sandbox, c: Rust
     ctx.log.debug(`${c.tool}: verify over the host's view failed (${(e as Error).message}); using the fill's view`);
     return undefined;
   } finally {
-    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    for (const d of dirs) removeScratch(d);
   }
 }

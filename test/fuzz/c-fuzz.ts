@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { run, type RunResult } from '../helpers/run.js';
 import type { Workspace } from '../helpers/workspace.js';
 import { createRandom, type Random } from './random.js';
+import { createFuzzFiles } from './fuzz-files.js';
 import { createReplayLog, sh } from './replay-log.js';
 
 export interface FuzzResult {
@@ -53,19 +54,10 @@ export async function runCFuzz(ws: Workspace, opts: { steps: number; seed: numbe
   const rnd = createRandom(opts.seed);
   const root = join(ws.dir, `c-fuzz-${opts.seed}`);
   const log = createReplayLog();
-  const at = (p: string): string => join(root, p);
+  const { at, write, remove } = createFuzzFiles(root, log);
   const st: State = { mode: 0, order: ['inc1', 'inc2', 'lnk'], iquote: true, preinclude: false, cpath: false, depfile: true };
   let compiles = 0;
 
-  const write = (p: string, content: string): void => {
-    mkdirSync(dirname(at(p)), { recursive: true });
-    writeFileSync(at(p), content);
-    log.add(`mkdir -p ${sh(dirname(p))} && printf '%s' ${sh(content)} > ${sh(p)}`);
-  };
-  const remove = (p: string): void => {
-    rmSync(at(p), { recursive: true, force: true });
-    log.add(`rm -rf ${sh(p)}`);
-  };
   const link = (target: string): void => {
     try {
       unlinkSync(at('lnk'));

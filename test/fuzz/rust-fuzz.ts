@@ -5,12 +5,13 @@
 // bare cargo and through reprise (each in its own target directory, so cargo takes the
 // same decisions for both), and compares exit codes, the compiler's messages and what the
 // program prints. A difference stops the run with its seed and a replay script.
-import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, utimesSync } from 'node:fs';
+import { join } from 'node:path';
 import { run, type RunResult } from '../helpers/run.js';
 import type { Workspace } from '../helpers/workspace.js';
 import type { FuzzResult } from './c-fuzz.js';
 import { createRandom } from './random.js';
+import { createFuzzFiles } from './fuzz-files.js';
 import { createReplayLog, sh } from './replay-log.js';
 
 const EDITS = {
@@ -31,18 +32,9 @@ export async function runRustFuzz(ws: Workspace, opts: { steps: number; seed: nu
   const rnd = createRandom(opts.seed);
   const root = join(ws.dir, `rust-fuzz-${opts.seed}`);
   const log = createReplayLog();
-  const at = (p: string): string => join(root, p);
+  const { at, write, remove } = createFuzzFiles(root, log);
   const env: Record<string, string> = {};
   let compiles = 0;
-  const write = (p: string, content: string): void => {
-    mkdirSync(dirname(at(p)), { recursive: true });
-    writeFileSync(at(p), content);
-    log.add(`mkdir -p ${sh(dirname(p))} && printf '%s' ${sh(content)} > ${sh(p)}`);
-  };
-  const remove = (p: string): void => {
-    rmSync(at(p), { recursive: true, force: true });
-    log.add(`rm -rf ${sh(p)}`);
-  };
 
   mkdirSync(root, { recursive: true });
   log.step(0);

@@ -211,8 +211,18 @@ async function withShown(ctx: CacheContext, learned: RustInputs, paths: readonly
  * dep-info names a file outside the key): nothing has reached the caller, and the fill
  * with the pre-pass runs.
  */
-async function compilePackaged(ctx: CacheContext, sandbox: Sandbox, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, known: RustInputs, targetDir: string | undefined, sink: CallSink): Promise<boolean> {
-  const ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, known, sink.signal);
+async function compilePackaged(ctx: CacheContext, sandbox: Sandbox, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, linker: LinkerIdentity | undefined, packaged: RustInputs, targetDir: string | undefined, sink: CallSink): Promise<boolean> {
+  let known = packaged;
+  let ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, known, sink.signal);
+  // Files the view hid that the host has (a dependency's source rustc looks up): shown and keyed, once, rather than a pre-pass and two more fills.
+  if (ran.kind === 'ran' && ran.trace?.kind === 'hid' && !sink.signal.aborted) {
+    const shown = await withShown(ctx, known, ran.trace.paths);
+    if (shown) {
+      ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: the view hid ${ran.trace.paths.join(', ')}; shown and keyed, filling again`);
+      known = shown;
+      ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, known, sink.signal);
+    }
+  }
   if (sink.signal.aborted) {
     sink.abandon();
     return true;

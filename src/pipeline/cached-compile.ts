@@ -152,7 +152,7 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileC
     return runCounted(ctx, c, direct, sink, 'sandbox-error');
   }
   const r = ran.outcome;
-  if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, direct, fill.learned?.deps ?? [], r, sink);
+  if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, direct, r, sink);
   let stored: Awaited<ReturnType<typeof storeCompile>> | undefined = fill.unstored;
   if (!stored && fill.learned) {
     try {
@@ -261,13 +261,13 @@ function deliver(paths: string[], data: Buffer[], r: RunOutcome, umask: number, 
 }
 
 /** A compile that failed in the sandbox runs outside; if it succeeds there, the sandbox caught an undeclared read. */
-async function afterSandboxFailure(ctx: CacheContext, c: CompileCall, direct: Keyed, deps: readonly string[], inside: RunOutcome, sink: CallSink): Promise<void> {
+async function afterSandboxFailure(ctx: CacheContext, c: CompileCall, direct: Keyed, inside: RunOutcome, sink: CallSink): Promise<void> {
   const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs], sink);
   if (!r) return;
   if (r.code !== 0 || r.signal !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
   else {
     ctx.stats.uncacheable(c.tool, 'sandbox-violation');
-    const reads = undeclaredReads(inside.stderr, c.cwd, deps);
+    const reads = undeclaredReads(inside.stderr, c.cwd, []); // a failed fill learned no inputs: every file its messages name
     const first = inside.stderr.toString('utf8').split('\n').find((l) => /error/i.test(l)) ?? `exit ${inside.code}`;
     ctx.log.warn(`sandbox-violation: ${c.tool} ${c.job.source} in ${c.cwd} read ${reads.length > 0 ? reads.join(', ') : 'an undeclared file'} (inside the sandbox: ${first.trim()})`);
     ctx.why.notStored(c, direct, 'sandbox-violation');

@@ -3,6 +3,7 @@ import { isAbsolute, join, normalize } from 'node:path';
 import { ConfigError } from './config-error.js';
 import { parseByteSize } from './parse-byte-size.js';
 import { resolveRuntimeDir } from '../runtime/resolve-runtime-dir.js';
+import { REMOTE_DEFAULTS, REMOTE_ROLES, REMOTE_SCHEMES, type RemoteRole, type RemoteSpec, type TrustSettings } from './remote-spec.js';
 import { DIGEST_ALGORITHMS, type DigestAlgorithm } from '../hashing/types.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -41,6 +42,10 @@ export interface Config {
   verifyRate: number;
   /** REPRISE_TICKETS: after a C hit, leave a ticket the shim replays the same call from without a round trip (docs/protocol.md). */
   tickets: boolean;
+  /** The team cache's remotes, in the order they are read (REPRISE_REMOTE, REPRISE_REMOTE_ROLE). */
+  remotes: RemoteSpec[];
+  /** Signing and trust of shared results. */
+  trust: TrustSettings;
 }
 
 /** REPRISE_MAX_SIZE when unset. */
@@ -50,6 +55,7 @@ type Env = Record<string, string | undefined>;
 
 /** Reads the configuration from the environment, validating every value. */
 export function loadConfig(env: Env = process.env): Config {
+  const remotes = remoteList(env);
   return {
     runtimeDir: resolveRuntimeDir(env),
     cacheDir: nonEmpty(env.REPRISE_CACHE_DIR) ?? join(nonEmpty(env.XDG_CACHE_HOME) ?? join(homedir(), '.cache'), 'reprise'),
@@ -57,13 +63,16 @@ export function loadConfig(env: Env = process.env): Config {
     maxJobs: integer(env, 'REPRISE_MAX_JOBS', availableParallelism(), 1, 1024),
     queueTimeoutMs: seconds(env, 'REPRISE_QUEUE_TIMEOUT', 30) * 1000,
     logLevel: logLevel(env.REPRISE_LOG_LEVEL),
-    digest: digestAlgorithm(env.REPRISE_DIGEST),
+    // REAPI servers (and Bazel, ccache) name blobs by SHA-256: a cache that shares uses it.
+    digest: digestAlgorithm(env.REPRISE_DIGEST, remotes.length > 0 ? 'sha256' : 'blake3'),
     cache: nonEmpty(env.REPRISE_CACHE) !== '0',
     maxSizeBytes: byteSize('REPRISE_MAX_SIZE', nonEmpty(env.REPRISE_MAX_SIZE), DEFAULT_MAX_SIZE_BYTES),
     baseDir: baseDir(env.REPRISE_BASE_DIR),
     sandbox: onOff(env, 'REPRISE_SANDBOX', true),
     verifyRate: fraction(env, 'REPRISE_VERIFY_RATE', 0),
     tickets: onOff(env, 'REPRISE_TICKETS', true),
+    remotes,
+    trust: trustSettings(env),
   };
 }
 
@@ -99,8 +108,8 @@ function seconds(env: Env, name: string, fallback: number): number {
   return integer(env, name, fallback, 0, 365 * 24 * 3600);
 }
 
-function digestAlgorithm(raw: string | undefined): DigestAlgorithm {
-  const v = nonEmpty(raw) ?? 'blake3';
+function digestAlgorithm(raw: string | undefined, fallback: DigestAlgorithm): DigestAlgorithm {
+  const v = nonEmpty(raw) ?? fallback;
   if (!(DIGEST_ALGORITHMS as readonly string[]).includes(v)) throw new ConfigError(`REPRISE_DIGEST=${v}: expected one of ${DIGEST_ALGORITHMS.join(', ')}`);
   return v as DigestAlgorithm;
 }
@@ -127,4 +136,43 @@ function baseDir(raw: string | undefined): string | undefined {
   // Every path is under /: keying them all relative to the cwd would only make the cwd's depth matter.
   if (dir === '/') throw new ConfigError(`REPRISE_BASE_DIR=${v}: / would rewrite every path; name a project or home directory`);
   return dir;
+}
+
+/** REPRISE_REMOTE: comma-separated URLs, each with REPRISE_REMOTE_ROLE and REPRISE_REMOTE_TIMEOUT. */
+function remoteList(env: Env): RemoteSpec[] {
+  const raw = nonEmpty(env.REPRISE_REMOTE);
+  if (raw === undefined) return [];
+  const role = (nonEmpty(env.REPRISE_REMOTE_ROLE) ?? 'read-write') as RemoteRole;
+  if (!REMOTE_ROLES.includes(role)) throw new ConfigError(`REPRISE_REMOTE_ROLE=${role}: expected one of ${REMOTE_ROLES.join(', ')}`);
+  const timeoutMs = integer(env, 'REPRISE_REMOTE_TIMEOUT_MS', REMOTE_DEFAULTS.timeoutMs, 1, 3_600_000);
+  const cooldownMs = integer(env, 'REPRISE_REMOTE_COOLDOWN_MS', REMOTE_DEFAULTS.cooldownMs, 0, 3_600_000);
+  return raw.split(',').map((u) => u.trim()).filter((u) => u !== '').map((u) => remoteSpec('REPRISE_REMOTE', u, { ...REMOTE_DEFAULTS, role, timeoutMs, cooldownMs }));
+}
+
+/** A remote URL checked, with credentials in it moved to the spec (so the URL can be shown). */
+export function remoteSpec(where: string, raw: string, base: Omit<RemoteSpec, 'url'>): RemoteSpec {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${where}: ${JSON.stringify(raw)} is not a URL (expected grpc://, grpcs://, http://, https://, redis:// or rediss://)`);
+  }
+  if (!(REMOTE_SCHEMES as readonly string[]).includes(url.protocol)) throw new ConfigError(`${where}: ${url.protocol}// is not a remote scheme (expected ${REMOTE_SCHEMES.map((s) => `${s}//`).join(', ')})`);
+  const spec: RemoteSpec = { ...base, url: '' };
+  if (url.username !== '') spec.username = decodeURIComponent(url.username);
+  if (url.password !== '') spec.password = decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
+  spec.url = url.toString().replace(/\/$/, '');
+  return spec;
+}
+
+/** REPRISE_SIGNING_KEY, REPRISE_TRUSTED_KEYS (comma-separated) and REPRISE_REMOTE_SALT. */
+function trustSettings(env: Env): TrustSettings {
+  const signing = nonEmpty(env.REPRISE_SIGNING_KEY);
+  return {
+    ...(signing !== undefined ? { signingKeyFile: signing } : {}),
+    publicKeys: (nonEmpty(env.REPRISE_TRUSTED_KEYS) ?? '').split(',').map((k) => k.trim()).filter((k) => k !== ''),
+    salt: env.REPRISE_REMOTE_SALT ?? '',
+  };
 }

@@ -43,6 +43,12 @@ export function formatStats(s: StatsSnapshot, live: boolean): string {
     const limit = maxBytes === 0 ? ' (no limit)' : ` of ${formatBytes(maxBytes)} (${((100 * bytes) / maxBytes).toFixed(1)}%)`;
     lines.push(`cache size: ${scanning ? 'at least ' : ''}${formatBytes(bytes)}${limit}${scanning ? ', still measuring' : ''}`);
   }
+  for (const [name, r] of Object.entries(s.remotes).sort()) {
+    const extra = (['errors', 'timeouts', 'skipped', 'breaker-opened', 'upload-dropped', 'upload-failed', 'refused', 'corrupt', 'incomplete', 'remote-unsigned', 'remote-bad-signature'] as const)
+      .filter((k) => r[k] > 0).map((k) => `, ${k} ${r[k]}`).join('');
+    lines.push(`remote ${name}: ${r.hits} hits, ${r.misses} misses, ${r.uploads} uploads, ${formatBytes(r['bytes-down'])} down, ${formatBytes(r['bytes-up'])} up, ` +
+      `${(r['time-saved-ms'] / 1000).toFixed(1)} s saved${extra}`);
+  }
   const d = Object.entries(s.daemon).filter(([k, n]) => k !== 'connections' && n > 0);
   if (d.length > 0) lines.push(`daemon: ${d.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   return lines.join('\n') + '\n';

@@ -19,6 +19,8 @@ import { join } from 'node:path';
 const MAX_CONNECTIONS = 512;
 /** How often the hits the shims replayed from tickets are counted (and before every stats reply). */
 const SHIM_LOG_INTERVAL_MS = 2000;
+/** How long a stopping daemon keeps uploading what its remotes have queued (the rest is counted as dropped). */
+const REMOTE_DRAIN_MS = 10_000;
 
 export interface Daemon {
   listen(): Promise<void>;
@@ -110,6 +112,7 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
     server.close();
     void Promise.allSettled([...active]).then(() => ctx.cache.why.flush()).then(async () => {
       await ctx.cache.usage.close(); // pending recency updates are written
+      await ctx.cache.remotes?.close(REMOTE_DRAIN_MS); // queued uploads go out, within a deadline
       ctx.executor.close();
       sandbox?.close();
       ctx.cache.tickets?.close();

@@ -9,6 +9,7 @@ import type { StatsStore } from '../stats/stats-store.js';
 import type { ActionCache, ContentStore } from '../store/types.js';
 import type { JsonStore } from '../store/local/create-local-json-store.js';
 import type { StoreUsage } from '../store/local/types.js';
+import type { RemoteTiers } from '../store/remote/create-remote-tiers.js';
 import type { Manifest } from './manifest.js';
 import type { CompileRecorder } from '../why/create-compile-recorder.js';
 import type { RustContext } from './rust/create-rust-context.js';
@@ -24,6 +25,8 @@ export interface CacheContext {
   cas: ContentStore;
   actions: ActionCache;
   manifests: JsonStore<Manifest>;
+  /** The team cache's remote tiers behind actions and manifests (share-stores.ts); undefined without remotes. */
+  remotes: RemoteTiers | undefined;
   /** Recency, size and eviction of the local store (off the request path). */
   usage: StoreUsage;
   executor: LocalExecutor;

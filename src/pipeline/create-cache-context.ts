@@ -25,6 +25,7 @@ import { createWhyStore } from '../why/create-why-store.js';
 import { mismatchLogPath } from '../verify/mismatch-log.js';
 import { createRustContext } from './rust/create-rust-context.js';
 import { createTicketDesk } from '../tickets/create-ticket-desk.js';
+import { shareStores } from './share-stores.js';
 
 /** Builds the local cache under REPRISE_CACHE_DIR/<digest function> (one function per directory). */
 export function createCacheContext(config: Config, log: Logger, stats: StatsStore, executor: LocalExecutor, sandbox: Sandbox | undefined): CacheContext {
@@ -101,13 +102,20 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     return ok;
   };
 
+  const cas = createLocalCas({ dir, algorithm: config.digest, onCorrupt: corrupt('blob'), usage });
+  const shared = shareStores(config, log, stats, {
+    cas,
+    actions: createLocalActionCache({ dir, onCorrupt: corrupt('action result'), usage }),
+    manifests: createLocalJsonStore(dir, 'manifests', { parse: parseManifest, onCorrupt: corrupt('manifest'), memo: true, usage }),
+  });
   return {
     algorithm: config.digest,
     baseDir: config.baseDir,
     files,
-    cas: createLocalCas({ dir, algorithm: config.digest, onCorrupt: corrupt('blob'), usage }),
-    actions: createLocalActionCache({ dir, onCorrupt: corrupt('action result'), usage }),
-    manifests: createLocalJsonStore(dir, 'manifests', { parse: parseManifest, onCorrupt: corrupt('manifest'), memo: true, usage }),
+    cas,
+    actions: shared.actions,
+    manifests: shared.manifests,
+    remotes: shared.remotes,
     usage,
     executor,
     stats,

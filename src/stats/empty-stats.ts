@@ -1,4 +1,4 @@
-import { CACHE_COUNTERS, DAEMON_COUNTERS, TOOL_COUNTERS, type ToolCounter } from './stat-names.js';
+import { CACHE_COUNTERS, DAEMON_COUNTERS, REMOTE_COUNTERS, TOOL_COUNTERS, type RemoteCounter, type ToolCounter } from './stat-names.js';
 import type { StatsSnapshot } from './types.js';
 
 export function emptyStats(now = new Date()): StatsSnapshot {
@@ -11,9 +11,14 @@ export function emptyStats(now = new Date()): StatsSnapshot {
     daemon: Object.fromEntries(DAEMON_COUNTERS.map((k) => [k, 0])) as StatsSnapshot['daemon'],
     uncacheableReasons: {},
     cache: Object.fromEntries(CACHE_COUNTERS.map((k) => [k, 0])) as StatsSnapshot['cache'],
+    remotes: {},
   };
 }
 
 export function emptyToolCounters(): Record<ToolCounter, number> {
   return Object.fromEntries(TOOL_COUNTERS.map((k) => [k, 0])) as Record<ToolCounter, number>;
+}
+
+export function emptyRemoteCounters(): Record<RemoteCounter, number> {
+  return Object.fromEntries(REMOTE_COUNTERS.map((k) => [k, 0])) as Record<RemoteCounter, number>;
 }

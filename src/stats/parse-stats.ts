@@ -1,5 +1,5 @@
-import { CACHE_COUNTERS, DAEMON_COUNTERS, TOOL_COUNTERS } from './stat-names.js';
-import { emptyStats, emptyToolCounters } from './empty-stats.js';
+import { CACHE_COUNTERS, DAEMON_COUNTERS, REMOTE_COUNTERS, TOOL_COUNTERS } from './stat-names.js';
+import { emptyRemoteCounters, emptyStats, emptyToolCounters } from './empty-stats.js';
 import type { StatsSnapshot } from './types.js';
 import { isRecord, parseJsonObject } from '../json/parse-json-object.js';
 
@@ -24,6 +24,14 @@ export function parseStats(text: string): StatsSnapshot | undefined {
   out.uncacheableReasons = countMap(raw.uncacheableReasons);
   const cache = isRecord(raw.cache) ? raw.cache : {};
   for (const k of CACHE_COUNTERS) out.cache[k] = count(cache[k]);
+  if (isRecord(raw.remotes)) {
+    for (const [name, counters] of Object.entries(raw.remotes)) {
+      if (!isRecord(counters)) continue;
+      const c = emptyRemoteCounters();
+      for (const k of REMOTE_COUNTERS) c[k] = count(counters[k]);
+      out.remotes[name] = c;
+    }
+  }
   return out;
 }
 

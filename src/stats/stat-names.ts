@@ -67,3 +67,25 @@ export const DAEMON_COUNTERS = [
   'executor-lost', // the spawner died mid-run; the shim ran the tool itself
 ] as const;
 export type DaemonCounter = (typeof DAEMON_COUNTERS)[number];
+
+/** Counted per remote tier (by its URL without credentials): the team cache (README "Team cache"). */
+export const REMOTE_COUNTERS = [
+  'hits', // entries (manifests and results) found there, complete, trusted and written back locally
+  'misses', // entries asked for and not there
+  'errors', // requests that failed (connection refused, HTTP 5xx or 429, a broken reply)
+  'timeouts', // requests cut off at the remote's timeout
+  'skipped', // requests not sent because its breaker was open
+  'breaker-opened', // times a failure or timeout opened its breaker (it is probed again after the cool-down)
+  'bytes-down', // bytes downloaded (entries and blobs)
+  'bytes-up', // bytes uploaded
+  'uploads', // entries uploaded with all their blobs
+  'upload-dropped', // uploads dropped because its queue was full, or left when the daemon stopped
+  'upload-failed', // uploads that failed (the entry stays local)
+  'refused', // writes the remote refused (a read-only token: HTTP 401/403, gRPC PERMISSION_DENIED)
+  'corrupt', // blobs whose digest did not match, and malformed entries: not used
+  'incomplete', // results one of whose blobs could not be fetched: a miss
+  'remote-unsigned', // results without a signature while trusted keys are configured: refused
+  'remote-bad-signature', // results whose signature no trusted key verifies: refused
+  'time-saved-ms', // compile time of the results this remote served
+] as const;
+export type RemoteCounter = (typeof REMOTE_COUNTERS)[number];

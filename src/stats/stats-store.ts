@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CacheCounter, DaemonCounter, PassThroughReason, ToolCounter } from './stat-names.js';
+import type { CacheCounter, DaemonCounter, PassThroughReason, RemoteCounter, ToolCounter } from './stat-names.js';
 import { countFallback } from './count-fallback.js';
 import { countShimHit } from './count-shim-hit.js';
-import { emptyStats, emptyToolCounters } from './empty-stats.js';
+import { emptyRemoteCounters, emptyStats, emptyToolCounters } from './empty-stats.js';
 import { parseStats } from './parse-stats.js';
 import type { StatsSnapshot } from './types.js';
 
@@ -16,6 +16,8 @@ export interface StatsStore {
   bumpDaemon(counter: DaemonCounter): void;
   uncacheable(tool: string, reason: string): void;
   bumpCache(counter: CacheCounter, n?: number): void;
+  /** A remote tier's event (by the remote's URL without credentials). */
+  bumpRemote(remote: string, counter: RemoteCounter, n?: number): void;
   snapshot(): StatsSnapshot;
   zero(): void;
   /** Writes the counters now (tmp file + rename). Errors are returned, not thrown. */
@@ -79,6 +81,10 @@ export function createStatsStore(path: string, flushDelayMs = 1000): StatsStore 
     },
     bumpCache(counter, n = 1) {
       stats.cache[counter] += n;
+      schedule();
+    },
+    bumpRemote(remote, counter, n = 1) {
+      (stats.remotes[remote] ??= emptyRemoteCounters())[counter] += n;
       schedule();
     },
     snapshot: () => structuredClone(stats),

@@ -1,4 +1,4 @@
-import type { CacheCounter, DaemonCounter, ToolCounter } from './stat-names.js';
+import type { CacheCounter, DaemonCounter, RemoteCounter, ToolCounter } from './stat-names.js';
 import type { StoreSize } from '../store/local/types.js';
 
 /** The `reprise stats --json` document (docs/stats.md). Fields are only ever added. */
@@ -13,6 +13,8 @@ export interface StatsSnapshot {
   /** Why calls were not cached (closed lists per adapter, e.g. src/adapters/gcc/types.ts). */
   uncacheableReasons: Record<string, number>;
   cache: Record<CacheCounter, number>;
+  /** Per remote tier, by its URL without credentials (empty without remotes). */
+  remotes: Record<string, Record<RemoteCounter, number>>;
   /** The local store's size and limit: added by `reprise stats`, not saved with the counters. */
   store?: StoreSize;
 }

@@ -47,7 +47,8 @@ export interface ActionCache {
   dropMemo(): void;
 }
 
-export type StoreErrorCode = 'io' | 'no-space' | 'corrupt' | 'unavailable';
+/** `refused`: a remote denied the request (a read-only token writing): not a fault of the remote. `timeout`: its deadline passed. */
+export type StoreErrorCode = 'io' | 'no-space' | 'corrupt' | 'unavailable' | 'refused' | 'timeout';
 
 /** Infrastructure failure, as opposed to "not found" (which is undefined). */
 export class StoreError extends Error {

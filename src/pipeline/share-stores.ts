@@ -1,0 +1,54 @@
+import type { Config } from '../config/load-config.js';
+import type { Logger } from '../daemon/logger.js';
+import { digestBytes } from '../hashing/create-hasher.js';
+import type { StatsStore } from '../stats/stats-store.js';
+import { parseActionResult } from '../store/parse-action-result.js';
+import type { JsonStore } from '../store/local/create-local-json-store.js';
+import { createRemoteTiers, type RemoteTiers } from '../store/remote/create-remote-tiers.js';
+import { createEntryTrust } from '../store/remote/entry-trust.js';
+import { createReadThroughStore } from '../store/remote/read-through-store.js';
+import type { ActionCache, ActionResult, ContentStore } from '../store/types.js';
+import { addManifestEntry, parseManifest, type Manifest } from './manifest.js';
+
+export interface SharedStores {
+  actions: ActionCache;
+  manifests: JsonStore<Manifest>;
+  /** Undefined without remotes. */
+  remotes: RemoteTiers | undefined;
+}
+
+/**
+ * The team cache (README "Team cache"): the local action cache and manifests, read through
+ * to the configured remotes and written behind to the read-write ones. Blobs stay local;
+ * a remote entry is used only once every blob it names is here. Only sandboxed results are
+ * shared, and a manifest is shared as a pointer: each machine checks its entries against
+ * its own files.
+ */
+export function shareStores(config: Config, log: Logger, stats: StatsStore, local: { cas: ContentStore; actions: ActionCache; manifests: JsonStore<Manifest> }): SharedStores {
+  if (config.remotes.length === 0) return { ...local, remotes: undefined };
+  const remotes = createRemoteTiers(config.remotes, stats);
+  const trust = createEntryTrust(config.trust);
+  const salt = config.trust.salt;
+  const common = {
+    tiers: remotes.tiers, trust, algorithm: config.digest, localCas: local.cas, log,
+    remoteKey: (key: string): string => (salt === '' ? key : digestBytes(config.digest, Buffer.from(`reprise-salt\0${salt}\0${key}`)).hash),
+  };
+  const actions = createReadThroughStore<ActionResult>(local.actions, {
+    ...common,
+    kind: 'result',
+    parse: parseActionResult,
+    blobsOf: (r) => [...r.outputs.map((o) => o.digest), r.stdoutDigest, r.stderrDigest],
+    shareable: (r) => r.sandboxed && r.exitCode === 0,
+    savedMs: (r) => r.durationMs,
+  });
+  const manifests = createReadThroughStore<Manifest>(local.manifests, {
+    ...common,
+    kind: 'manifest',
+    parse: parseManifest,
+    blobsOf: () => [],
+    shareable: () => true,
+    // Another machine's input sets stay beside ours (newest, ours, first).
+    merge: (theirs, ours) => ours.entries.slice().reverse().reduce((m, e) => addManifestEntry(m, e), theirs),
+  });
+  return { actions, manifests, remotes };
+}

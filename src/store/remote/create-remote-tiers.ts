@@ -1,0 +1,51 @@
+import { ConfigError } from '../../config/config-error.js';
+import type { RemoteSpec } from '../../config/remote-spec.js';
+import type { StatsStore } from '../../stats/stats-store.js';
+import { createCircuitBreakerBackend } from './circuit-breaker-backend.js';
+import { createHttpBackend } from './http-backend.js';
+import { createRedisBackend } from './redis-backend.js';
+import type { RemoteTier } from './remote-tier.js';
+import type { RemoteBackend } from './types.js';
+import { createUploadQueue } from './upload-queue.js';
+
+export interface RemoteTiers {
+  readonly tiers: readonly RemoteTier[];
+  /** Finishes queued uploads until the deadline (the rest are dropped and counted), then closes the connections. */
+  close(deadlineMs: number): Promise<void>;
+}
+
+/** The protocol backend a URL names. */
+function backendFor(spec: RemoteSpec): RemoteBackend {
+  const scheme = new URL(spec.url).protocol;
+  if (scheme === 'http:' || scheme === 'https:') return createHttpBackend(spec);
+  if (scheme === 'redis:' || scheme === 'rediss:') return createRedisBackend(spec);
+  throw new ConfigError(`remote ${spec.url}: ${scheme}// remotes are not supported by this build`);
+}
+
+/**
+ * Each configured remote as a tier (the config tree mirrors the decorator tree): its protocol
+ * backend, behind a circuit breaker, with its own upload queue and counters.
+ */
+export function createRemoteTiers(specs: readonly RemoteSpec[], stats: StatsStore): RemoteTiers {
+  const tiers: RemoteTier[] = specs.map((spec) => {
+    const name = spec.url;
+    const count = (counter: Parameters<RemoteTier['count']>[0], n = 1): void => stats.bumpRemote(name, counter, n);
+    return {
+      name,
+      role: spec.role,
+      backend: createCircuitBreakerBackend(backendFor(spec), { timeoutMs: spec.timeoutMs, cooldownMs: spec.cooldownMs, count }),
+      uploads: createUploadQueue({ limit: spec.uploadQueue, concurrency: spec.maxConnections }),
+      count,
+    };
+  });
+  return {
+    tiers,
+    async close(deadlineMs) {
+      await Promise.all(tiers.map(async (t) => {
+        const left = await t.uploads.drain(deadlineMs);
+        if (left > 0) t.count('upload-dropped', left);
+        await t.backend.close().catch(() => undefined);
+      }));
+    },
+  };
+}

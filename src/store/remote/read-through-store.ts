@@ -1,0 +1,158 @@
+import type { Logger } from '../../daemon/logger.js';
+import { digestBytes } from '../../hashing/create-hasher.js';
+import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
+import type { JsonStore } from '../local/create-local-json-store.js';
+import type { ContentStore } from '../types.js';
+import { decodeEntry, encodeEntry, type EntryKind } from './entry-envelope.js';
+import type { EntryTrust } from './entry-trust.js';
+import type { RemoteTier } from './remote-tier.js';
+
+export interface ReadThroughOptions<T> {
+  kind: EntryKind;
+  /** In read order. */
+  tiers: readonly RemoteTier[];
+  trust: EntryTrust;
+  algorithm: DigestAlgorithm;
+  /** Where the blobs an entry names live on this machine (and are written back to). */
+  localCas: ContentStore;
+  /** The key on the remotes (salted). */
+  remoteKey(key: string): string;
+  parse(text: string): T | undefined;
+  /** The blobs (hex digests) a use of the entry reads. */
+  blobsOf(value: T): string[];
+  /** Whether the entry may come from or go to a remote (results: only sandboxed ones). */
+  shareable(value: T): boolean;
+  /** An upload's entry from what the remote has and ours (manifests: their input sets joined). */
+  merge?(remote: T, local: T): T;
+  /** The compile time a remote hit of this entry saves. */
+  savedMs?(value: T): number;
+  log: Logger;
+}
+
+const EMPTY = new Map<DigestAlgorithm, string>();
+function emptyDigest(algorithm: DigestAlgorithm): string {
+  let d = EMPTY.get(algorithm);
+  if (!d) EMPTY.set(algorithm, (d = digestBytes(algorithm, Buffer.alloc(0)).hash));
+  return d;
+}
+
+/**
+ * Read-through and write-behind over the local store (DESIGN.md §2): local first, then each
+ * remote in order. A remote entry counts only when it is well-formed, trusted (signed, when
+ * keys are configured), shareable, and every blob it names was fetched and matched its
+ * digest (completeness); then blobs and entry are written back locally and the local store
+ * answers from then on. Writes go to the local store, then, for shareable entries, into each
+ * read-write remote's upload queue: blobs first, the entry last, so a reader never sees an
+ * entry before its blobs. No remote failure reaches the caller: it is counted and is a miss.
+ */
+export function createReadThroughStore<T extends object>(local: JsonStore<T>, opts: ReadThroughOptions<T>): JsonStore<T> {
+  const empty = emptyDigest(opts.algorithm);
+  const noSignal = new AbortController().signal;
+
+  const fetchFrom = async (tier: RemoteTier, key: string): Promise<T | undefined> => {
+    const raw = await tier.backend.ac.get(opts.remoteKey(key), noSignal);
+    if (!raw) {
+      tier.count('misses');
+      return undefined;
+    }
+    tier.count('bytes-down', raw.stdoutRaw.length);
+    const decoded = decodeEntry(opts.kind, key, raw, opts.trust);
+    if (decoded.kind === 'refused') {
+      tier.count(decoded.why);
+      opts.log.info(`${tier.name}: ${opts.kind} ${key.slice(0, 12)} refused (${decoded.why})`);
+      return undefined;
+    }
+    const value = opts.parse(decoded.body);
+    if (!value) {
+      tier.count('corrupt');
+      return undefined;
+    }
+    if (!opts.shareable(value)) {
+      tier.count('misses');
+      return undefined;
+    }
+    const blobs = [...new Set(opts.blobsOf(value))].filter((d) => d !== empty);
+    const missing = await opts.localCas.findMissing(blobs);
+    const fetched = await Promise.all(missing.map(async (hash) => {
+      const size = decoded.blobs.get(hash);
+      if (size === undefined) return { hash, why: 'corrupt' as const };
+      const data = await tier.backend.cas.get({ hash, size }, noSignal);
+      if (!data) return { hash, why: 'incomplete' as const };
+      tier.count('bytes-down', data.length);
+      if (data.length !== size || digestBytes(opts.algorithm, data).hash !== hash) return { hash, why: 'corrupt' as const };
+      return { hash, data, why: undefined };
+    }));
+    for (const f of fetched) {
+      if (f.why !== undefined) {
+        tier.count(f.why);
+        opts.log.info(`${tier.name}: ${opts.kind} ${key.slice(0, 12)} not used: blob ${f.hash.slice(0, 12)} ${f.why === 'corrupt' ? 'did not match its digest' : 'is missing'}`);
+        return undefined;
+      }
+    }
+    for (const f of fetched) if (f.data) await opts.localCas.put(f.hash, f.data);
+    await local.put(key, value);
+    tier.count('hits');
+    const saved = opts.savedMs?.(value);
+    if (saved) tier.count('time-saved-ms', saved);
+    return value;
+  };
+
+  const upload = (tier: RemoteTier, key: string, value: T): void => {
+    const queued = tier.uploads.enqueue(async (signal) => {
+      try {
+        const hashes = [...new Set(opts.blobsOf(value))];
+        const blobs: Array<{ digest: Digest; data: Buffer }> = [];
+        for (const hash of hashes) {
+          const data = hash === empty ? Buffer.alloc(0) : await opts.localCas.get(hash);
+          if (!data) throw new Error(`blob ${hash.slice(0, 12)} is no longer in the local store`);
+          blobs.push({ digest: { hash, size: data.length }, data });
+        }
+        const digests = blobs.map((b) => b.digest);
+        const missing = new Set((await tier.backend.cas.findMissing(digests.filter((d) => d.size > 0), signal)).map((d) => d.hash));
+        for (const b of blobs) {
+          if (!missing.has(b.digest.hash)) continue;
+          await tier.backend.cas.put(b.digest, b.data, signal);
+          tier.count('bytes-up', b.data.length);
+        }
+        const rkey = opts.remoteKey(key);
+        let entry = value;
+        if (opts.merge) {
+          const theirs = await tier.backend.ac.get(rkey, signal);
+          const decoded = theirs && decodeEntry(opts.kind, key, theirs, opts.trust);
+          const parsed = decoded?.kind === 'ok' ? opts.parse(decoded.body) : undefined;
+          if (parsed) entry = opts.merge(parsed, value);
+        }
+        const encoded = encodeEntry(opts.kind, key, JSON.stringify(entry), digests, opts.trust);
+        await tier.backend.ac.put(rkey, encoded, signal);
+        tier.count('bytes-up', encoded.stdoutRaw.length);
+        tier.count('uploads');
+      } catch (e) {
+        tier.count('upload-failed');
+        opts.log.info(`${tier.name}: ${opts.kind} ${key.slice(0, 12)} not uploaded: ${(e as Error).message}`);
+      }
+    });
+    if (!queued) tier.count('upload-dropped');
+  };
+
+  return {
+    async get(key) {
+      const mine = await local.get(key);
+      if (mine) return mine;
+      for (const tier of opts.tiers) {
+        try {
+          const found = await fetchFrom(tier, key);
+          if (found) return found;
+        } catch (e) {
+          opts.log.debug(`${tier.name}: ${opts.kind} ${key.slice(0, 12)}: ${(e as Error).message}`);
+        }
+      }
+      return undefined;
+    },
+    async put(key, value) {
+      await local.put(key, value);
+      if (!opts.shareable(value)) return;
+      for (const tier of opts.tiers) if (tier.role === 'read-write') upload(tier, key, value);
+    },
+    dropMemo: () => local.dropMemo(),
+  };
+}

@@ -1,0 +1,79 @@
+// Two "machines" share one remote: two daemons with their own runtime dirs and local stores,
+// and checkouts of one project at different absolute paths. The first builds and uploads;
+// the second, with an empty local store, gets every compile from the remote, and its
+// objects are the bare compiler's, byte for byte. Run against a real nginx (the bazel-remote
+// HTTP layout) and a real redis-server, both started here on loopback.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import { reprise, stats } from '../helpers/reprise-cli.js';
+import { run, text } from '../helpers/run.js';
+import { writeSmallProject } from '../helpers/small-project.js';
+import { nginxMissing, startNginx } from '../helpers/servers/nginx-webdav.js';
+import { redisMissing, startRedis } from '../helpers/servers/redis.js';
+import { createWorkspace, type Workspace } from '../helpers/workspace.js';
+
+const UNITS = 8;
+const OBJECTS = [...Array.from({ length: UNITS }, (_, i) => `u${i}.o`), 'main.o'];
+
+interface Machine {
+  ws: Workspace;
+  checkout: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function machine(prefix: string, sub: string, remote: string): Machine {
+  const ws = createWorkspace(prefix);
+  const checkout = join(ws.dir, sub);
+  writeSmallProject(checkout, UNITS);
+  return { ws, checkout, env: { ...ws.env, REPRISE_REMOTE: remote, REPRISE_BASE_DIR: checkout, PWD: checkout } };
+}
+
+async function make(m: Machine, env = m.env): Promise<void> {
+  // No -g: debug info would name each checkout's directory, binding entries to it.
+  const r = await run('make', ['-j2', 'CFLAGS=-O2 -Wall'], { cwd: m.checkout, env });
+  assert.equal(r.code, 0, text(r));
+}
+
+function objects(dir: string): Buffer[] {
+  return OBJECTS.map((o) => readFileSync(join(dir, o)));
+}
+
+for (const backend of ['nginx', 'redis'] as const) {
+  const skip = backend === 'nginx' ? nginxMissing() : redisMissing();
+  if (skip && process.env.CI) throw new Error(`${backend} is required under CI: ${skip}`);
+  test(`two machines share a ${backend} remote: the second gets every compile from it`, { skip: skip ?? false }, async (t) => {
+    const srv = createWorkspace(`reprise-${backend}-`);
+    t.after(() => srv.cleanup());
+    const server = backend === 'nginx' ? await startNginx(srv.dir) : await startRedis(srv.dir);
+    t.after(() => server.stop());
+    const a = machine('reprise-ma-', 'proj', server.url);
+    const b = machine('reprise-mb-', join('elsewhere', 'project-b'), server.url);
+    t.after(() => (a.ws.cleanup(), b.ws.cleanup()));
+
+    await make(a);
+    const sa = await stats(a.env);
+    assert.equal(sa.tools.cc?.miss, UNITS + 1, JSON.stringify(sa.tools));
+    // Stopping drains the upload queue.
+    assert.equal((await reprise(['daemon', 'stop'], a.env)).code, 0);
+    const up = (await stats(a.env)).remotes[server.url];
+    assert.ok(up, `no counters for ${server.url}: ${JSON.stringify((await stats(a.env)).remotes)}`);
+    assert.equal(up.uploads, 2 * (UNITS + 1), `uploads (a result and a manifest per compile): ${JSON.stringify(up)}`);
+    assert.equal(up['upload-failed'] + up['upload-dropped'], 0, JSON.stringify(up));
+
+    await make(b);
+    const sb = await stats(b.env);
+    assert.equal(sb.tools.cc?.['direct-hit'], UNITS + 1, JSON.stringify(sb.tools));
+    assert.equal(sb.tools.cc?.miss ?? 0, 0);
+    const down = sb.remotes[server.url]!;
+    assert.equal(down.hits, 2 * (UNITS + 1), JSON.stringify(down));
+    assert.ok(down['time-saved-ms'] > 0);
+    const served = objects(b.checkout);
+    // The bare compiler in b's checkout writes the same bytes.
+    assert.equal((await run('make', ['clean'], { cwd: b.checkout, env: b.ws.bareEnv })).code, 0);
+    const r = await run('make', ['-j2', 'CFLAGS=-O2 -Wall'], { cwd: b.checkout, env: { ...b.ws.bareEnv, PWD: b.checkout } });
+    assert.equal(r.code, 0, text(r));
+    objects(b.checkout).forEach((o, i) => assert.ok(o.equals(served[i]!), `${OBJECTS[i]} differs from the bare compiler's`));
+  });
+}

@@ -4,10 +4,13 @@ import { loadConfig } from '../../config/load-config.js';
 import type { DaemonStatus } from '../../daemon/handlers/handle-admin.js';
 import { runtimePaths } from '../../runtime/runtime-paths.js';
 import { startDaemon } from '../start-daemon.js';
+import { createEntryTrust } from '../../store/remote/entry-trust.js';
 
 export async function daemonCommand(action: 'start' | 'stop' | 'status', json: boolean): Promise<number> {
-  const paths = runtimePaths(loadConfig().runtimeDir);
+  const config = loadConfig();
+  const paths = runtimePaths(config.runtimeDir);
   if (action === 'start') {
+    createEntryTrust(config.trust); // keys are read here too: a bad one is a clear error, not a daemon that never answers
     const r = startDaemon();
     if (!r.ok) {
       process.stderr.write(`reprise daemon start: ${r.problem}\n`);

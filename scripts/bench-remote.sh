@@ -1,0 +1,61 @@
+#!/bin/bash
+# Issue 16's benchmark: the Lua corpus's warm build from a remote only (local store empty),
+# for each backend on loopback, side by side in one interleaved run with ccache's
+# remote-only warm build (remote_only = true) on the same nginx and Redis, and reprise's own
+# local warm build. Starts nginx (WebDAV, bazel-remote layout) and redis-server itself.
+#   scripts/bench-remote.sh ROOT [ROUNDS [TOOL...]]
+#   tools: reprise-local reprise-nginx ccache-nginx reprise-redis ccache-redis (the default: all)
+set -euo pipefail
+checkout=$(cd "$(dirname "$0")/.." && pwd)
+[ $# -ge 1 ] || { echo "usage: $0 ROOT [ROUNDS [TOOL...]]" >&2; exit 2; }
+root=$(mkdir -p "$1" && cd "$1" && pwd)
+shift
+rounds=${1:-3}; [ $# -gt 0 ] && shift
+tools=("$@"); [ ${#tools[@]} -eq 0 ] && tools=(reprise-local reprise-nginx ccache-nginx reprise-redis ccache-redis)
+
+bench="$root/bench"
+rm -rf "$bench"
+cp -a "$checkout/../shared/bench" "$bench"
+chmod -R u+w "$bench"
+cp "$checkout/scripts/bench-tools/remote-common.sh" "$bench/tools/"
+for kind in local nginx redis; do
+  sed "s/\$REMOTE_KIND/$kind/g" "$checkout/scripts/bench-tools/reprise-remote.sh" > "$bench/tools/reprise-$kind.sh"
+done
+for kind in nginx redis; do
+  sed "s/\$REMOTE_KIND/$kind/g" "$checkout/scripts/bench-tools/ccache-remote.sh" > "$bench/tools/ccache-$kind.sh"
+done
+[ -d "$root/src/lua5.4-5.4.4" ] || "$bench/prepare-corpus.sh" lua5.4 "$root"
+
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+srv="$root/servers"
+rm -rf "$srv"; mkdir -p "$srv/nginx/root" "$srv/nginx/tmp" "$srv/nginx/logs" "$srv/redis"
+nport=$(port); rport=$(port)
+cat > "$srv/nginx/nginx.conf" <<CONF
+$( [ "$(id -u)" = 0 ] && echo 'user root;' )
+worker_processes 1;
+pid $srv/nginx/nginx.pid;
+error_log $srv/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $srv/nginx/tmp/body;
+  proxy_temp_path $srv/nginx/tmp/proxy;
+  fastcgi_temp_path $srv/nginx/tmp/fastcgi;
+  uwsgi_temp_path $srv/nginx/tmp/uwsgi;
+  scgi_temp_path $srv/nginx/tmp/scgi;
+  server {
+    listen 127.0.0.1:$nport;
+    root $srv/nginx/root;
+    client_max_body_size 0;
+    location / { dav_methods PUT DELETE MKCOL; create_full_put_path on; }
+  }
+}
+CONF
+nginx -c "$srv/nginx/nginx.conf" -p "$srv/nginx" -e "$srv/nginx/logs/error.log" -g 'daemon off;' &
+npid=$!
+redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --dir "$srv/redis" >"$srv/redis/log" 2>&1 &
+rpid=$!
+trap 'kill $npid $rpid 2>/dev/null || true' EXIT
+sleep 1
+export BENCH_NGINX_ROOT=$srv/nginx/root BENCH_NGINX_URL=http://127.0.0.1:$nport BENCH_REDIS_PORT=$rport
+REPRISE_CHECKOUT=$checkout BENCH_DIR=$bench "$bench/bench.sh" lua5.4 "$root" "$rounds" "${tools[@]}"

@@ -12,6 +12,7 @@ import { installPaths } from '../../runtime/install-paths.js';
 import { runtimePaths } from '../../runtime/runtime-paths.js';
 import { DEFAULT_SHIM_NAMES } from '../../runtime/shim-names.js';
 import { findRealTool } from '../../runtime/find-real-tool.js';
+import { checkRemotes } from '../check-remotes.js';
 
 type Level = 'ok' | 'warn' | 'fail';
 const quietLog: Logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
@@ -60,6 +61,7 @@ export async function doctorCommand(): Promise<number> {
     add(st.kind === 'reply' ? 'ok' : 'warn', st.kind === 'reply' ? 'daemon is running' : `daemon is not running (${st.reason})`, st.kind === 'reply' ? undefined : 'it starts on the first compiler call, or: reprise daemon start');
   }
 
+  if (config) for (const f of await checkRemotes(config)) add(f.level, f.what, f.fix);
   if (config && !config.sandbox) {
     add('warn', 'REPRISE_SANDBOX=off: results are stored without a sandbox check, marked unsandboxed, and never shared');
   } else if (config) {

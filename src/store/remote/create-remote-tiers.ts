@@ -1,6 +1,6 @@
 import { ConfigError } from '../../config/config-error.js';
 import type { RemoteSpec } from '../../config/remote-spec.js';
-import type { StatsStore } from '../../stats/stats-store.js';
+import type { RemoteCounter } from '../../stats/stat-names.js';
 import { createCircuitBreakerBackend } from './circuit-breaker-backend.js';
 import { createHttpBackend } from './http-backend.js';
 import { createRedisBackend } from './redis-backend.js';
@@ -26,16 +26,17 @@ function backendFor(spec: RemoteSpec): RemoteBackend {
  * Each configured remote as a tier (the config tree mirrors the decorator tree): its protocol
  * backend, behind a circuit breaker, with its own upload queue and counters.
  */
-export function createRemoteTiers(specs: readonly RemoteSpec[], stats: StatsStore): RemoteTiers {
+/** `count` receives each remote's events (the daemon's: StatsStore.bumpRemote). */
+export function createRemoteTiers(specs: readonly RemoteSpec[], count: (remote: string, counter: RemoteCounter, n: number) => void): RemoteTiers {
   const tiers: RemoteTier[] = specs.map((spec) => {
     const name = spec.url;
-    const count = (counter: Parameters<RemoteTier['count']>[0], n = 1): void => stats.bumpRemote(name, counter, n);
+    const countHere = (counter: RemoteCounter, n = 1): void => count(name, counter, n);
     return {
       name,
       role: spec.role,
-      backend: createCircuitBreakerBackend(backendFor(spec), { timeoutMs: spec.timeoutMs, cooldownMs: spec.cooldownMs, count }),
+      backend: createCircuitBreakerBackend(backendFor(spec), { timeoutMs: spec.timeoutMs, cooldownMs: spec.cooldownMs, count: countHere }),
       uploads: createUploadQueue({ limit: spec.uploadQueue, concurrency: spec.maxConnections }),
-      count,
+      count: countHere,
     };
   });
   return {

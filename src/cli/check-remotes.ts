@@ -1,0 +1,34 @@
+import type { Config } from '../config/load-config.js';
+import { createRemoteTiers } from '../store/remote/create-remote-tiers.js';
+import { createEntryTrust } from '../store/remote/entry-trust.js';
+
+export interface RemoteFinding {
+  level: 'ok' | 'warn' | 'fail';
+  what: string;
+  fix?: string;
+}
+
+/** `reprise doctor`'s look at the team cache: the keys load, and each remote answers a lookup. */
+export async function checkRemotes(config: Config): Promise<RemoteFinding[]> {
+  if (config.remotes.length === 0) return [];
+  const out: RemoteFinding[] = [];
+  try {
+    const trust = createEntryTrust(config.trust);
+    const signs = trust.sign(Buffer.from('doctor')) !== undefined;
+    out.push({ level: 'ok', what: `team cache: ${signs ? 'uploads are signed' : 'uploads are not signed'}; ${trust.required ? `only results signed by one of ${config.trust.publicKeys.length} trusted keys are used` : 'remote results are used unsigned (no REPRISE_TRUSTED_KEYS)'}` });
+  } catch (e) {
+    out.push({ level: 'fail', what: (e as Error).message, fix: 'fix REPRISE_SIGNING_KEY or REPRISE_TRUSTED_KEYS (docs/team-cache.md)' });
+  }
+  // Doctor's probes are not the daemon's statistics: nothing is counted.
+  const tiers = createRemoteTiers(config.remotes, () => undefined);
+  for (const t of tiers.tiers) {
+    try {
+      await t.backend.ac.get('0'.repeat(64), new AbortController().signal);
+      out.push({ level: 'ok', what: `remote ${t.name} answers (${t.role})` });
+    } catch (e) {
+      out.push({ level: 'warn', what: `remote ${t.name}: ${(e as Error).message}; builds compile locally while it is down`, fix: 'check the URL, the server and the network (docs/team-cache.md)' });
+    }
+  }
+  await tiers.close(0);
+  return out;
+}

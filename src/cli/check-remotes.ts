@@ -20,7 +20,7 @@ export async function checkRemotes(config: Config): Promise<RemoteFinding[]> {
     out.push({ level: 'fail', what: (e as Error).message, fix: 'fix REPRISE_SIGNING_KEY or REPRISE_TRUSTED_KEYS (docs/team-cache.md)' });
   }
   // Doctor's probes are not the daemon's statistics: nothing is counted.
-  const tiers = createRemoteTiers(config.remotes, () => undefined);
+  const tiers = createRemoteTiers(config.remotes, config.digest, () => undefined);
   for (const t of tiers.tiers) {
     try {
       await t.backend.ac.get('0'.repeat(64), new AbortController().signal);

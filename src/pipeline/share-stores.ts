@@ -26,7 +26,7 @@ export interface SharedStores {
  */
 export function shareStores(config: Config, log: Logger, stats: StatsStore, local: { cas: ContentStore; actions: ActionCache; manifests: JsonStore<Manifest> }): SharedStores {
   if (config.remotes.length === 0) return { ...local, remotes: undefined };
-  const remotes = createRemoteTiers(config.remotes, (remote, counter, n) => stats.bumpRemote(remote, counter, n));
+  const remotes = createRemoteTiers(config.remotes, config.digest, (remote, counter, n) => stats.bumpRemote(remote, counter, n));
   const trust = createEntryTrust(config.trust);
   const salt = config.trust.salt;
   const common = {

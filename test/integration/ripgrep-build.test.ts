@@ -11,6 +11,7 @@ import test from 'node:test';
 import { ripgrepCorpus } from '../helpers/corpus.js';
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { run, text, type RunResult } from '../helpers/run.js';
+import { nginxMissing, startNginx } from '../helpers/servers/nginx-webdav.js';
 import { createWorkspace } from '../helpers/workspace.js';
 
 const ws = createWorkspace();
@@ -22,7 +23,12 @@ if (skip && process.env.CI) throw new Error(`the ripgrep corpus is required unde
 // A private copy: the test edits it, and builds into its own target directory.
 const proj = join(ws.dir, 'rg');
 if ('dir' in corpus) cpSync(corpus.dir, proj, { recursive: true, filter: (src) => src !== join(corpus.dir, 'target') });
-const env = { ...ws.bareEnv, CARGO_TERM_COLOR: 'never' };
+// The builds here also fill a team cache (nginx, bazel-remote layout): the last test reads it from a second machine.
+const remoteSkip = skip || nginxMissing() || false;
+if (remoteSkip && process.env.CI) throw new Error(`nginx is required under CI: ${remoteSkip}`);
+const server = remoteSkip ? undefined : await startNginx(join(ws.dir, 'nginx'));
+test.after(() => server?.stop());
+const env = { ...ws.bareEnv, CARGO_TERM_COLOR: 'never', ...(server ? { REPRISE_REMOTE: server.url } : {}) };
 const rgPath = join(proj, 'target', 'debug', 'rg');
 
 const counts = async () => {
@@ -196,5 +202,33 @@ test('ripgrep in a second checkout at another path: registry crates hit, with de
     assert.ok(t.startsWith(`${mine}/debug/deps/`), `${f} starts with its own target: ${t.slice(0, 120)}`);
   }
   const v = await run(join(other, 'target', 'debug', 'rg'), ['--version'], { env });
+  assert.match(v.stdout.toString(), /^ripgrep 13\.0\.0\b/, text(v));
+});
+
+test('ripgrep on a second machine from the remote only: the registry crates hit; verify finds no mismatch', { skip: remoteSkip }, async (t) => {
+  assert.ok(server);
+  assert.equal((await reprise(['daemon', 'stop'], env)).code, 0); // drains the uploads
+  const up = (await stats(ws.env)).remotes[server.url];
+  assert.ok(up && up.uploads >= calls && up['upload-failed'] + up['upload-dropped'] === 0, JSON.stringify(up));
+  // Another machine: its own daemon and empty store, the checkout at another path.
+  const b = createWorkspace('reprise-rg-second-');
+  t.after(() => b.cleanup());
+  const other = join(b.dir, 'another', 'place', 'rg');
+  mkdirSync(other, { recursive: true });
+  cpSync(proj, other, { recursive: true, filter: (src) => src !== join(proj, 'target') });
+  const benv = { ...b.bareEnv, CARGO_TERM_COLOR: 'never', REPRISE_REMOTE: server.url, REPRISE_REMOTE_ROLE: 'read' };
+  const r = await reprise(['verify', '--', 'cargo', 'build', '-j2'], benv, other);
+  assert.equal(r.code, 0, text(r));
+  const s = await stats(b.env);
+  const rustc = s.tools.rustc!;
+  // As for a second checkout on one machine: the rg program, ripgrep's build script and the
+  // crates whose bytes hold their OUT_DIR miss (and the ones a regenerated table touches).
+  assert.equal(rustc['direct-hit'] + rustc.miss, calls, JSON.stringify(rustc));
+  assert.ok(rustc.miss <= 8 + REGENERATED_MISSES, `${rustc.miss} misses`);
+  assert.ok((s.remotes[server.url]?.hits ?? 0) >= rustc['direct-hit'], JSON.stringify(s.remotes[server.url]));
+  const m = /^reprise verify: (\d+) hits, (\d+) compiled again and compared: 0 mismatches$/m.exec(r.stdout.toString());
+  assert.ok(m, text(r));
+  assert.equal(Number(m[1]), rustc['direct-hit']);
+  const v = await run(join(other, 'target', 'debug', 'rg'), ['--version'], { env: benv });
   assert.match(v.stdout.toString(), /^ripgrep 13\.0\.0\b/, text(v));
 });

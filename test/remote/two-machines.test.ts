@@ -2,7 +2,8 @@
 // and checkouts of one project at different absolute paths. The first builds and uploads;
 // the second, with an empty local store, gets every compile from the remote, and its
 // objects are the bare compiler's, byte for byte. Run against a real nginx (the bazel-remote
-// HTTP layout) and a real redis-server, both started here on loopback.
+// HTTP layout), a real redis-server, and Bazel's own reference REAPI server (gRPC), all
+// started here on loopback.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { writeSmallProject } from '../helpers/small-project.js';
 import { nginxMissing, startNginx } from '../helpers/servers/nginx-webdav.js';
 import { redisMissing, startRedis } from '../helpers/servers/redis.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
+import { bazelWorkerJar, startBazelWorker } from '../helpers/bazel-remote-worker.js';
 
 const UNITS = 8;
 const OBJECTS = [...Array.from({ length: UNITS }, (_, i) => `u${i}.o`), 'main.o'];
@@ -40,13 +42,22 @@ function objects(dir: string): Buffer[] {
   return OBJECTS.map((o) => readFileSync(join(dir, o)));
 }
 
-for (const backend of ['nginx', 'redis'] as const) {
-  const skip = backend === 'nginx' ? nginxMissing() : redisMissing();
+const worker = bazelWorkerJar();
+
+async function startBackend(backend: 'nginx' | 'redis' | 'reapi', dir: string): Promise<{ url: string; stop(): Promise<void> }> {
+  if (backend === 'nginx') return startNginx(dir);
+  if (backend === 'redis') return startRedis(dir);
+  const w = await startBazelWorker((worker as { jar: string }).jar, dir);
+  return { url: `grpc://127.0.0.1:${w.port}`, stop: () => w.stop() };
+}
+
+for (const backend of ['nginx', 'redis', 'reapi'] as const) {
+  const skip = backend === 'nginx' ? nginxMissing() : backend === 'redis' ? redisMissing() : 'missing' in worker ? worker.missing : undefined;
   if (skip && process.env.CI) throw new Error(`${backend} is required under CI: ${skip}`);
-  test(`two machines share a ${backend} remote: the second gets every compile from it`, { skip: skip ?? false }, async (t) => {
+  test(`two machines share a ${backend === 'reapi' ? 'REAPI (Bazel\'s remote worker)' : backend} remote: the second gets every compile from it`, { skip: skip ?? false }, async (t) => {
     const srv = createWorkspace(`reprise-${backend}-`);
     t.after(() => srv.cleanup());
-    const server = backend === 'nginx' ? await startNginx(srv.dir) : await startRedis(srv.dir);
+    const server = await startBackend(backend, srv.dir);
     t.after(() => server.stop());
     const a = machine('reprise-ma-', 'proj', server.url);
     const b = machine('reprise-mb-', join('elsewhere', 'project-b'), server.url);

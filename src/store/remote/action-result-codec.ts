@@ -1,44 +1,48 @@
-// REAPI v2 ActionResult in protobuf binary: what the HTTP and Redis backends store under
-// /ac/<key>, so an entry reads the same through every protocol (and bazel-remote's AC
-// validation accepts it). Field numbers are REAPI v2's.
-import protobuf from 'protobufjs';
-import type { RemoteActionResult } from './types.js';
+// The one encoding of an action-cache entry on every remote: protobuf binary of REAPI v2
+// ActionResult. The gRPC backend sends the message itself; the HTTP and Redis backends store
+// these bytes (bazel-remote's /ac/ layout holds the same), so an entry written through one
+// protocol reads the same through another.
+import { decodeReapiMessage, encodeReapiMessage } from '../../reapi/load-reapi-protos.js';
+import type { Outgoing, WireActionResult } from '../../reapi/types.js';
+import { fromWireDigest, toWireDigest } from '../../reapi/wire-digest.js';
+import type { RemoteActionResult, RemoteOutputFile } from './types.js';
 
-const { Type, Field } = protobuf;
-const DigestMsg = new Type('Digest').add(new Field('hash', 1, 'string')).add(new Field('sizeBytes', 2, 'int64'));
-const OutputFileMsg = new Type('OutputFile')
-  .add(new Field('path', 1, 'string'))
-  .add(new Field('digest', 2, 'Digest'))
-  .add(new Field('isExecutable', 4, 'bool'));
-const ActionResultMsg = new Type('ActionResult')
-  .add(new Field('outputFiles', 2, 'OutputFile', 'repeated'))
-  .add(new Field('exitCode', 4, 'int32'))
-  .add(new Field('stdoutRaw', 5, 'bytes'));
-new protobuf.Root().define('build.bazel.remote.execution.v2').add(DigestMsg).add(OutputFileMsg).add(ActionResultMsg);
+const ACTION_RESULT = 'build.bazel.remote.execution.v2.ActionResult';
 
 export function encodeActionResult(r: RemoteActionResult): Buffer {
-  const msg = ActionResultMsg.fromObject({
-    outputFiles: r.outputFiles.map((f) => ({ path: f.path, digest: { hash: f.digest.hash, sizeBytes: f.digest.size }, isExecutable: f.isExecutable })),
-    exitCode: r.exitCode,
-    stdoutRaw: r.stdoutRaw,
-  });
-  return Buffer.from(ActionResultMsg.encode(msg).finish());
+  return encodeReapiMessage(ACTION_RESULT, toReapiActionResult(r));
 }
 
-/** The result, or undefined for bytes that are not a well-formed ActionResult with valid digests. */
-export function decodeActionResult(bytes: Buffer): RemoteActionResult | undefined {
-  let o: { outputFiles?: Array<{ path?: string; digest?: { hash?: string; sizeBytes?: number }; isExecutable?: boolean }>; exitCode?: number; stdoutRaw?: Uint8Array };
+/** The entry, or undefined for bytes that are not an ActionResult reprise can use (never throws). */
+export function decodeActionResult(b: Buffer): RemoteActionResult | undefined {
+  let wire: WireActionResult;
   try {
-    o = ActionResultMsg.toObject(ActionResultMsg.decode(bytes), { longs: Number, defaults: true }) as typeof o;
+    wire = decodeReapiMessage(ACTION_RESULT, b);
   } catch {
     return undefined;
   }
-  const outputFiles: RemoteActionResult['outputFiles'] = [];
-  for (const f of o.outputFiles ?? []) {
-    const hash = f.digest?.hash ?? '';
-    const size = f.digest?.sizeBytes ?? -1;
-    if (!/^[0-9a-f]{64}$/.test(hash) || !Number.isSafeInteger(size) || size < 0 || typeof f.path !== 'string') return undefined;
-    outputFiles.push({ path: f.path, digest: { hash, size }, isExecutable: f.isExecutable === true });
+  return fromReapiActionResult(wire);
+}
+
+export function toReapiActionResult(r: RemoteActionResult): Outgoing<WireActionResult> {
+  return {
+    outputFiles: r.outputFiles.map((f) => ({ path: f.path, digest: toWireDigest(f.digest), isExecutable: f.isExecutable })),
+    exitCode: r.exitCode,
+    stdoutRaw: r.stdoutRaw,
+  };
+}
+
+/**
+ * Validates a decoded ActionResult: every output names a path and a well-formed digest. What
+ * reprise does not write (output directories, symlinks, stderr, metadata) is ignored.
+ */
+export function fromReapiActionResult(w: WireActionResult): RemoteActionResult | undefined {
+  if (!Number.isInteger(w.exitCode) || !Array.isArray(w.outputFiles) || !Buffer.isBuffer(w.stdoutRaw)) return undefined;
+  const outputFiles: RemoteOutputFile[] = [];
+  for (const f of w.outputFiles) {
+    const digest = fromWireDigest(f.digest);
+    if (!digest || typeof f.path !== 'string' || f.path === '' || f.path.includes('\0')) return undefined;
+    outputFiles.push({ path: f.path, digest, isExecutable: f.isExecutable === true });
   }
-  return { outputFiles, exitCode: o.exitCode ?? 0, stdoutRaw: Buffer.from(o.stdoutRaw ?? new Uint8Array()) };
+  return { outputFiles, exitCode: w.exitCode, stdoutRaw: w.stdoutRaw };
 }

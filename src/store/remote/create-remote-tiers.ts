@@ -4,6 +4,8 @@ import type { RemoteCounter } from '../../stats/stat-names.js';
 import { createCircuitBreakerBackend } from './circuit-breaker-backend.js';
 import { createHttpBackend } from './http-backend.js';
 import { createRedisBackend } from './redis-backend.js';
+import { createGrpcBackend } from './grpc-backend.js';
+import type { DigestAlgorithm } from '../../hashing/types.js';
 import type { RemoteTier } from './remote-tier.js';
 import type { RemoteBackend } from './types.js';
 import { createUploadQueue } from './upload-queue.js';
@@ -15,11 +17,12 @@ export interface RemoteTiers {
 }
 
 /** The protocol backend a URL names. */
-function backendFor(spec: RemoteSpec): RemoteBackend {
+function backendFor(spec: RemoteSpec, algorithm: DigestAlgorithm): RemoteBackend {
   const scheme = new URL(spec.url).protocol;
   if (scheme === 'http:' || scheme === 'https:') return createHttpBackend(spec);
   if (scheme === 'redis:' || scheme === 'rediss:') return createRedisBackend(spec);
-  throw new ConfigError(`remote ${spec.url}: ${scheme}// remotes are not supported by this build`);
+  if (scheme === 'grpc:' || scheme === 'grpcs:') return createGrpcBackend(spec, { algorithm });
+  throw new ConfigError(`remote ${spec.url}: ${scheme}// is not a remote scheme`);
 }
 
 /**
@@ -27,14 +30,14 @@ function backendFor(spec: RemoteSpec): RemoteBackend {
  * backend, behind a circuit breaker, with its own upload queue and counters.
  */
 /** `count` receives each remote's events (the daemon's: StatsStore.bumpRemote). */
-export function createRemoteTiers(specs: readonly RemoteSpec[], count: (remote: string, counter: RemoteCounter, n: number) => void): RemoteTiers {
+export function createRemoteTiers(specs: readonly RemoteSpec[], algorithm: DigestAlgorithm, count: (remote: string, counter: RemoteCounter, n: number) => void): RemoteTiers {
   const tiers: RemoteTier[] = specs.map((spec) => {
     const name = spec.url;
     const countHere = (counter: RemoteCounter, n = 1): void => count(name, counter, n);
     return {
       name,
       role: spec.role,
-      backend: createCircuitBreakerBackend(backendFor(spec), { timeoutMs: spec.timeoutMs, cooldownMs: spec.cooldownMs, count: countHere }),
+      backend: createCircuitBreakerBackend(backendFor(spec, algorithm), { timeoutMs: spec.timeoutMs, cooldownMs: spec.cooldownMs, count: countHere }),
       uploads: createUploadQueue({ limit: spec.uploadQueue, concurrency: spec.maxConnections }),
       count: countHere,
     };

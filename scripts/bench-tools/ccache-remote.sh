@@ -4,7 +4,7 @@
 # does. Each function sets this tool's variables first (the harness shares one environment).
 TOOL_HAS_CACHE=1
 . "$BENCH_DIR/tools/remote-common.sh"
-tool_env() {
+env_ccache_$REMOTE_KIND() {
   export CCACHE_DIR=$ROOT/cache/ccache-$REMOTE_KIND CCACHE_REMOTE_ONLY=true
   unset CCACHE_DISABLE CCACHE_RECACHE CCACHE_CONFIGPATH
   case $REMOTE_KIND in
@@ -20,6 +20,6 @@ tool_setup() {
   mkdir -p "$TOOL_SHIM"
   for n in $SHIM_NAMES; do ln -sfn "$bin" "$TOOL_SHIM/$n"; done
 }
-tool_reset() { tool_env; rm -rf "$CCACHE_DIR"; mkdir -p "$CCACHE_DIR"; remote_wipe "$REMOTE_KIND" ccache; }
-tool_zero() { tool_env; ccache -z >/dev/null; }
-tool_stats() { tool_env; ccache -s; }
+tool_reset() { env_ccache_$REMOTE_KIND; rm -rf "$CCACHE_DIR"; mkdir -p "$CCACHE_DIR"; remote_wipe "$REMOTE_KIND" ccache; }
+tool_zero() { env_ccache_$REMOTE_KIND; ccache -z >/dev/null; }
+tool_stats() { env_ccache_$REMOTE_KIND; ccache -s; }

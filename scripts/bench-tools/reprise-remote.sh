@@ -3,11 +3,11 @@
 # store and remote. Warm: the local store emptied again after the cold build's uploads
 # drained (the daemon is stopped), so every hit comes from the remote; for `local`, the
 # plain warm build. The harness keeps one environment for every tool, so each function
-# sets this tool's variables first, and the build after it inherits them.
+# sets this tool's variables first (a function named per kind: the harness renames tool_*), and the build after it inherits them.
 TOOL_HAS_CACHE=1
 . "$BENCH_DIR/tools/remote-common.sh"
 reprise_cli() { node "$REPRISE_CHECKOUT/bin/reprise.js" "$@"; }
-tool_env() {
+env_reprise_$REMOTE_KIND() {
   export REPRISE_RUNTIME_DIR=$ROOT/run/reprise-$REMOTE_KIND REPRISE_CACHE_DIR=$ROOT/cache/reprise-$REMOTE_KIND
   export REPRISE_BASE_DIR=$WORK_DIR
   unset REPRISE_REMOTE
@@ -25,14 +25,14 @@ tool_setup() {
   reprise_cli shims install "$TOOL_SHIM" >/dev/null || die "reprise shims install failed"
 }
 tool_reset() {
-  tool_env
+  env_reprise_$REMOTE_KIND
   reprise_cli daemon stop >/dev/null 2>&1 || true
   rm -rf "$REPRISE_CACHE_DIR"; mkdir -p "$REPRISE_CACHE_DIR"
   [ "$REMOTE_KIND" = local ] || remote_wipe "$REMOTE_KIND" reprise
   reprise_cli daemon start >/dev/null 2>&1 || true
 }
 tool_zero() {
-  tool_env
+  env_reprise_$REMOTE_KIND
   if [ "$REMOTE_KIND" != local ]; then
     reprise_cli daemon stop >/dev/null 2>&1 || true   # drains the uploads
     rm -rf "$REPRISE_CACHE_DIR"; mkdir -p "$REPRISE_CACHE_DIR"
@@ -40,5 +40,5 @@ tool_zero() {
   fi
   reprise_cli stats --zero >/dev/null 2>&1
 }
-tool_stats() { tool_env; reprise_cli stats; }
-tool_teardown() { tool_env; reprise_cli daemon stop >/dev/null 2>&1 || true; }
+tool_stats() { env_reprise_$REMOTE_KIND; reprise_cli stats; }
+tool_teardown() { env_reprise_$REMOTE_KIND; reprise_cli daemon stop >/dev/null 2>&1 || true; }

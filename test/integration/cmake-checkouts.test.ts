@@ -61,4 +61,15 @@ test('CMake + Ninja in three build directories with REPRISE_BASE_DIR: the C and 
   }
   const s = await stats(withBase);
   assert.equal(s.cache['entry-bound'], 0, 'no entry was bound to its build directory');
+
+  // `ninja -t commands` names the shim CMake recorded; explain resolves it to the compiler the build ran.
+  const commands = await run('ninja', ['-C', join(project, 'build3'), '-t', 'commands', objects[1]!], { env: ws.bareEnv });
+  const line = commands.stdout.toString().trim().split('\n').pop()!;
+  const argv = line.split(/\s+/);
+  assert.ok(argv[0]!.endsWith('/c++'), line);
+  // As ninja runs it: in the build directory, with the $PWD the build was started with.
+  const explained = await reprise(['explain', '--', ...argv], withBase, join(project, 'build3'));
+  assert.equal(explained.code, 0, text(explained));
+  assert.match(explained.stdout.toString(), /^tool: \/\S+ \(what the shim \S+ runs: c\+\+ on PATH past the shims\)$/m);
+  assert.match(explained.stdout.toString(), /cache: a hit/);
 });

@@ -92,7 +92,7 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
   await ctx.actions.put(resultKey, result);
   const manifestEntry: ManifestEntry = {
     inputs: entry.inputs, absent: entry.absent, present: entry.present, resultKey,
-    ...(entry.notFiles.length > 0 ? { notFiles: entry.notFiles } : {}), ...(anchor ? { anchor } : {}),
+    ...(entry.notFiles.length > 0 ? { notFiles: entry.notFiles } : {}), ...(entry.anchor ? { anchor: { cwd: entry.anchor.cwd, pwd: entry.anchor.pwd }, anchorWhy: entry.anchor.why } : {}),
   };
   await ctx.manifests.put(direct.key, addManifestEntry(await ctx.manifests.get(direct.key), manifestEntry));
   return { entry: manifestEntry, result };

@@ -15,19 +15,19 @@ export interface AnchorCheck {
   inputs: ReadonlyArray<{ path: string; digest: string }>;
   /** The outputs other than the depfile, and stdout and stderr. */
   outputs: readonly Buffer[];
+  /** Why a file-name expansion may spell a path under the base dir (expanded-file-names.ts), or undefined. */
+  fileNames(baseDir: string): Promise<string | undefined>;
 }
-
-/** Expansions of the current file's name as spelled. */
-const FILE_MACROS = ['__FILE__', '__BASE_FILE__', '__builtin_FILE'];
 
 /**
  * Why the result of a compile whose key spells paths from $PWD may still depend on where
  * its checkout is, so that its entry must serve only its own directories; undefined when
  * it may serve any checkout. The key spells a path from $PWD only where the adapter saw
  * no way for its absolute spelling to reach an output; these checks catch what the
- * arguments do not show: a source that expands `__FILE__` under an absolute include
- * path, a source or argument that names the checkout literally, a diagnostic quoting a
- * path, a path under the base dir that the key holds as it is.
+ * arguments do not show: `__FILE__` expanded in a file found under a rebased path (the
+ * preprocessor's output says, as a scan of the files cannot), a source or argument that
+ * names the checkout literally, a diagnostic quoting a path, a path under the base dir
+ * that the key holds as it is.
  */
 export async function anchorReason(x: AnchorCheck): Promise<string | undefined> {
   if (!x.rebase.any) return undefined;
@@ -35,6 +35,11 @@ export async function anchorReason(x: AnchorCheck): Promise<string | undefined> 
   if (x.rebase.display.some((a) => a.includes(x.baseDir))) return 'an argument names the base dir';
   for (const v of x.envValues) if (v.includes(x.baseDir)) return 'an environment variable names the base dir';
   if (x.outputs.some((o) => o.includes(x.baseDir))) return 'an output or a diagnostic names the base dir';
+  if (x.rebase.fileMacro) {
+    const why = await x.fileNames(x.baseDir);
+    if (why) return why;
+  }
+  // After the preprocessor's run, so that it saw these bytes too.
   for (const i of x.inputs) {
     let data: Buffer;
     try {
@@ -45,7 +50,6 @@ export async function anchorReason(x: AnchorCheck): Promise<string | undefined> 
     // What we read must be what the compiler read: the digest says so.
     if (digestBytes(x.algorithm, data).hash !== i.digest) return `${i.path} changed`;
     if (data.includes(x.baseDir)) return `${i.path} names the base dir`;
-    if (x.rebase.fileMacro && FILE_MACROS.some((m) => data.includes(m))) return `${i.path} expands the file name, spelled absolute`;
   }
   return undefined;
 }

@@ -156,7 +156,7 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileC
   let stored: Awaited<ReturnType<typeof storeCompile>> | undefined = fill.unstored;
   if (!stored && fill.learned) {
     try {
-      stored = await storeCompile(ctx, c, direct, r, fill.learned, { data: ran.data, sandboxed: true });
+      stored = await storeCompile(ctx, c, direct, r, fill.learned, { data: ran.data, sandboxed: true, signal: sink.signal });
     } catch (e) {
       ctx.stats.bumpCache('store-error');
       ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
@@ -311,7 +311,7 @@ async function compileUnsandboxed(ctx: CacheContext, c: CompileCall, direct: Key
     }
     if (scanned) r.startedAtNs = scanned.startedAtNs; // inputs must be unchanged since the pre-pass read them
     const learned = scan && !scanned?.ok ? 'dep-scan-failed' : await learnInputs(ctx, c, ownDepfile ?? abs(c.job.depfile!.path));
-    const stored = typeof learned === 'string' ? learned : await storeCompile(ctx, c, direct, r, learned, { sandboxed: false });
+    const stored = typeof learned === 'string' ? learned : await storeCompile(ctx, c, direct, r, learned, { sandboxed: false, signal: sink.signal });
     if (typeof stored === 'string') {
       ctx.stats.uncacheable(c.tool, stored);
       ctx.why.notStored(c, direct, stored);

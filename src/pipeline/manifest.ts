@@ -21,6 +21,8 @@ export interface ManifestEntry {
   notFiles?: string[];
   /** Set when the result holds this compile's own directories (see cached-compile.ts): only a call there may use it. */
   anchor?: CallDirs;
+  /** Why it is bound so, for `reprise why` (not matched on). */
+  anchorWhy?: string;
   /** Environment variables the compile read (rustc's `# env-dep`), with their values (null: unset); a call must have the same. */
   env?: Array<{ name: string; value: string | null }>;
   resultKey: string;
@@ -134,6 +136,7 @@ export function parseManifest(text: string): Manifest | undefined {
     const entry: ManifestEntry = { inputs: e.inputs.map((i) => ({ path: i.path, digest: i.digest })), absent, present: [...e.present], resultKey: e.resultKey };
     if (Array.isArray(notFiles) && notFiles.length > 0) entry.notFiles = [...(notFiles as string[])];
     if (anchor) entry.anchor = { cwd: anchor.cwd, pwd: anchor.pwd };
+    if (anchor && typeof e.anchorWhy === 'string') entry.anchorWhy = e.anchorWhy;
     if (env !== undefined) entry.env = env.map((v) => ({ name: v.name, value: v.value }));
     entries.push(entry);
   }

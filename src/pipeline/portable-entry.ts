@@ -29,6 +29,8 @@ export interface EntryInput {
   origins: ReadonlyMap<string, readonly ProbeOrigin[]>;
   /** The outputs other than the caller's depfile, with stdout and stderr. */
   outputs: readonly Buffer[];
+  /** Why a file-name expansion may spell a path under the base dir (run only when the key rebased such a path). */
+  fileNames(baseDir: string): Promise<string | undefined>;
   /** The depfile the caller asked for, with its targets. */
   depfile: { data: Buffer; targets: readonly DepTarget[] } | undefined;
 }
@@ -97,7 +99,7 @@ export async function storedEntry(x: EntryInput): Promise<StoredEntry> {
   let why = portable ? undefined : 'a path could name different files from another directory';
   if (portable && x.baseDir !== undefined) {
     const stored = [...portable.inputs.map((i) => i.path), ...portable.absentPaths, ...portable.present, ...portable.notFiles];
-    why = await anchorReason({ algorithm: x.algorithm, baseDir: x.baseDir, rebase: x.rebase, stored, envValues: x.envValues, inputs: x.inputs, outputs: x.outputs });
+    why = await anchorReason({ algorithm: x.algorithm, baseDir: x.baseDir, rebase: x.rebase, stored, envValues: x.envValues, inputs: x.inputs, outputs: x.outputs, fileNames: x.fileNames });
   }
   let depfile: StoredEntry['depfile'] = x.depfile && { role: 'depfile', data: x.depfile.data };
   if (portable && !why && x.depfile && x.rebase.any) {

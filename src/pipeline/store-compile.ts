@@ -10,6 +10,7 @@ import { addManifestEntry, type ManifestEntry } from './manifest.js';
 import { noneExist } from './absent-set.js';
 import { jobOutputs } from './place-outputs.js';
 import { storedEntry } from './portable-entry.js';
+import { expandedFileNames } from './expanded-file-names.js';
 import type { KeyRebase } from './rebase-key-paths.js';
 import { rebasable, type CallDirs } from './stored-path.js';
 import { storeBlob } from './store-blob.js';
@@ -43,7 +44,7 @@ export interface Stored {
  * they were written elsewhere (a sandbox's scratch files); otherwise they are read from
  * where the compiler wrote them.
  */
-export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOutcome, learned: Learned, opts: { data?: Buffer[]; sandboxed: boolean }): Promise<PipelineUncacheableReason | Stored> {
+export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOutcome, learned: Learned, opts: { data?: Buffer[]; sandboxed: boolean; signal: AbortSignal }): Promise<PipelineUncacheableReason | Stored> {
   const abs = (p: string): string => resolve(c.cwd, p);
   const { spelled, inputs, chain, absent, present, notFiles, origins } = learned;
   for (const path of learned.deps) if (changedSince(path, r.startedAtNs)) return 'input-changed-during-compile';
@@ -63,6 +64,7 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
     algorithm: ctx.algorithm, baseDir: ctx.baseDir, dirs: { cwd: c.cwd, pwd: c.keyCwd }, rebase: direct.rebase,
     envValues: GCC_KEY_ENV.flatMap((n) => c.env.get(n) ?? []), spelled, inputs, chain,
     absent, present, notFiles, origins, outputs: [...data.slice(0, c.job.outputs.length), r.stdout, r.stderr], depfile: callerDepfile,
+    fileNames: (baseDir) => expandedFileNames(ctx, c, baseDir, opts.signal),
   });
   // The directories' stamps were taken just now, after the probes: a name created since
   // (during the compile) would be vouched absent by them. Checked after the stamps, so a
@@ -90,7 +92,7 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
   await ctx.actions.put(resultKey, result);
   const manifestEntry: ManifestEntry = {
     inputs: entry.inputs, absent: entry.absent, present: entry.present, resultKey,
-    ...(entry.notFiles.length > 0 ? { notFiles: entry.notFiles } : {}), ...(anchor ? { anchor } : {}),
+    ...(entry.notFiles.length > 0 ? { notFiles: entry.notFiles } : {}), ...(entry.anchor ? { anchor: { cwd: entry.anchor.cwd, pwd: entry.anchor.pwd }, anchorWhy: entry.anchor.why } : {}),
   };
   await ctx.manifests.put(direct.key, addManifestEntry(await ctx.manifests.get(direct.key), manifestEntry));
   return { entry: manifestEntry, result };

@@ -64,7 +64,8 @@ function without(xs: readonly string[], ys: readonly string[]): string[] {
   });
 }
 
-function diffHeaders(before: InputSet, after: InputSet): WhyChange[] {
+/** What differs between the files two compiles read and the paths they probed. */
+export function diffHeaders(before: InputSet, after: InputSet): WhyChange[] {
   // The first input is the source, which the key's `source` entry already covers.
   const was = new Map(before.inputs.slice(1).map((i) => [i.path, i.digest]));
   const now = after.inputs.slice(1);

@@ -13,8 +13,19 @@ export function formatWhy(r: WhyReport, show: (path: string) => string): string 
   const lines: string[] = [];
   const [before, after] = r.compiles;
   if (!before) return `${name}: no record\n`;
+  if (!after && r.nearest) {
+    // The first compile at this path, compared with what its direct key stored elsewhere.
+    lines.push(`${name}:`);
+    lines.push(`  last compile: ${describe(before)}`);
+    lines.push(`  the first compile recorded at this path; compared with the nearest entry stored under the same direct key (result ${short(r.nearest.resultKey)}${r.nearest.later ? ', stored after this compile' : ''})`);
+    lines.push(nearestHeadline(r, before, r.nearest.later));
+    for (const c of r.changes) lines.push(`  ${describeChange(c, show)}`);
+    return lines.map((l) => `${l}\n`).join('');
+  }
   if (!after) {
-    lines.push(`${name}: only one compile recorded, nothing to compare it with`);
+    lines.push(before.outcome === 'hit'
+      ? `${name}: only one compile recorded, nothing to compare it with`
+      : `${name}: only one compile recorded, and nothing to compare it with: no other entry is stored under its direct key (no stored compile had the same compiler, source and key arguments, or their entries left the cache)`);
     lines.push(`  last compile: ${describe(before)}`);
     return lines.map((l) => `${l}\n`).join('');
   }
@@ -29,7 +40,16 @@ export function formatWhy(r: WhyReport, show: (path: string) => string): string 
 
 function describe(c: Compile): string {
   const what = c.outcome === 'hit' ? 'a cache hit' : c.outcome === 'miss' ? 'a miss, compiled and stored' : `compiled but not stored (${c.reason ?? 'unknown reason'})`;
-  return `${what}, ${c.tool}, ${c.at}`;
+  const bound = c.boundTo ? `; its entry serves only ${c.boundTo.pwd} (${c.boundTo.reason ?? 'bound to its directory'})` : '';
+  return `${what}, ${c.tool}, ${c.at}${bound}`;
+}
+
+function nearestHeadline(r: WhyReport, last: Compile, later: boolean): string {
+  const was = last.outcome === 'miss' ? 'a miss' : `not stored (${last.reason ?? 'unknown reason'})`;
+  if (r.verdict === 'changed') return `the last compile was ${was}; the nearest entry of its key differs in:`;
+  if (!r.headersCompared) return `the last compile was ${was}; the files it read are not known, so they cannot be compared with the nearest entry's`;
+  if (later) return `the last compile was ${was}; the nearest entry of its key read the same files, but was stored after it (another directory compiled it since)`;
+  return `the last compile was ${was}; the nearest entry of its key read the same files: its result may have left the cache, or a path it had to keep absent existed`;
 }
 
 function headline(r: WhyReport, before: Compile, after: Compile): string {
@@ -64,6 +84,8 @@ function describeChange(c: WhyChange, show: (path: string) => string): string {
       return `header ${show(c.path)} appeared (it was absent before: it shadows another header, or satisfies a __has_include)`;
     case 'probe-changed':
       return c.exists ? `${show(c.path)} now exists (__has_include)` : `${show(c.path)} no longer exists (__has_include)`;
+    case 'entry-bound':
+      return `that entry serves only compiles in ${c.pwd}, where it was stored: ${c.reason ?? 'its result may hold that directory\'s paths'}`;
   }
 }
 

@@ -53,16 +53,18 @@ export type WhyChange =
   /** A path that had to stay absent now holds a file that is read: it shadows another header, or satisfies a __has_include. */
   | { kind: 'header-appeared'; path: string; digest: string }
   /** A path whose existence a __has_include tested came or went. */
-  | { kind: 'probe-changed'; path: string; exists: boolean };
+  | { kind: 'probe-changed'; path: string; exists: boolean }
+  /** The entry compared with serves only compiles in other directories (`pwd`, getcwd `cwd`): its result may hold their paths. */
+  | { kind: 'entry-bound'; cwd: string; pwd: string; reason: string | null };
 
 export type WhyVerdict =
   /** Nothing is recorded for the file. */
   | 'no-record'
   /** The record failed validation; it has been deleted (the next compile starts a new one). */
   | 'corrupt-record'
-  /** Only one compile is recorded. */
+  /** Only one compile is recorded, and no other entry of its direct key to compare it with (or it was a hit). */
   | 'one-compile'
-  /** No key input differs between the two compiles. */
+  /** No key input differs between the two compiles (or the compile and the nearest entry). */
   | 'nothing-changed'
   /** `changes` lists what differs. */
   | 'changed';
@@ -72,8 +74,18 @@ export interface WhyReport {
   schema: 1;
   file: string;
   verdict: WhyVerdict;
-  /** The recorded compiles, oldest first, without their key inputs. */
-  compiles: Array<Pick<CompileRecord, 'at' | 'outcome' | 'tool' | 'reason' | 'directKey' | 'resultKey'>>;
+  /**
+   * The recorded compiles, oldest first, without their key inputs; `boundTo` when the entry
+   * it stored or replayed serves only its own directories, with the reason when known.
+   */
+  compiles: Array<Pick<CompileRecord, 'at' | 'outcome' | 'tool' | 'reason' | 'directKey' | 'resultKey'> & { boundTo?: { cwd: string; pwd: string; reason: string | null } }>;
+  /**
+   * Set when the file has one compile recorded (the first at this path: a new build
+   * directory or checkout) and it was not a hit: the stored entry of the same direct key
+   * it was compared with, the nearest in the files read. `later`: stored after that
+   * compile, so it was not there to hit. Without one there is nothing to compare.
+   */
+  nearest?: { resultKey: string; later: boolean };
   /**
    * False when either compile's input set is unknown: it was not stored, or its manifest
    * entry is no longer in the cache. Header changes are then not listed.

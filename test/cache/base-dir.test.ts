@@ -168,6 +168,33 @@ test('__FILE__ under an absolute path keeps the entry to its checkout, unless a 
   await sameAsBare(ws, b, mapped(b), ['build/f.o']);
 });
 
+test('where __FILE__ expands decides, not whether a header spells it: a system header\'s macro shares; one expanded in the source, a -D value or a pasted token keeps the entry to its checkout', async () => {
+  const { a, b } = checkouts('file-expansions');
+  const units: Record<string, { cc: string; text: string; more?: string[]; shared: boolean }> = {
+    // libstdc++'s c++config.h holds __FILE__ in a macro this unit never expands.
+    'vec.cpp': { cc: 'g++', text: '#include <vector>\nint v() { std::vector<int> x{1, 2}; return (int)x.size(); }\n', shared: true },
+    // assert.h's macro holds __FILE__ too, but only NDEBUG leaves it unexpanded.
+    'nd.c': { cc: 'gcc', text: '#include <assert.h>\nint nd(int x) { assert(x > 0); return x; }\n', more: ['-DNDEBUG'], shared: true },
+    'as.c': { cc: 'gcc', text: '#include <assert.h>\nint as(int x) { assert(x > 0); return x; }\n', shared: false },
+    // The path's length alone reaches these objects (the checkouts' paths differ in length): no output names the base dir.
+    'def.c': { cc: 'gcc', text: 'int n = sizeof(HERE);\n', more: ['-DHERE=__FILE__'], shared: false },
+    'paste.c': { cc: 'gcc', text: '#define CAT(x, y) x##y\nint n = sizeof(CAT(__FI, LE__));\n', shared: false },
+    'builtin.c': { cc: 'gcc', text: 'int n(void) { return __builtin_strlen(__builtin_FILE()); }\n', shared: false },
+  };
+  for (const x of [a, b]) for (const [name, u] of Object.entries(units)) writeFileSync(join(x, 'src', name), u.text);
+  await settle();
+  const args = (x: string, name: string): string[] => {
+    const u = units[name]!;
+    return [u.cc, '-O1', ...(u.more ?? []), `-I${x}/include`, '-c', `${x}/src/${name}`, '-o', `build/${name}.o`];
+  };
+  for (const name of Object.keys(units)) {
+    assert.equal(await compile(withBase, a, args(a, name)), 'miss', name);
+    assert.equal(await compile(withBase, b, args(b, name)), units[name]!.shared ? 'hit' : 'miss', name);
+    await sameAsBare(ws, b, args(b, name), [`build/${name}.o`]);
+    assert.equal(await compile(withBase, b, args(b, name)), 'hit', `${name} hits in its own checkout`);
+  }
+});
+
 test('without a base dir: absolute paths miss in a second checkout; relative ones share, and an edit there misses', async () => {
   const { a, b } = checkouts('plain', plain);
   await settle();

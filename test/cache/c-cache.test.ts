@@ -328,6 +328,35 @@ test('reprise explain prints the key inputs and says whether the cache would hit
   assert.match((await reprise(['explain', '--', 'gcc', '-c', 'a.c', 'b.c'], ws.env, dir)).stdout.toString(), /plan: not cached \(multiple-sources\)/);
 });
 
+test('reprise explain given a shim\'s path (as CMake records it) keys the compiler the shim runs, as the build did', async () => {
+  w('explain-shim/s.c', '#include <stdio.h>\nint s(void) { return puts("s"); }\n');
+  const rest = ['-O1', '-c', 'explain-shim/s.c', '-o', 'explain-shim/s.o'];
+  assert.equal((await compile(['gcc', ...rest])).outcome, 'miss');
+  const explain = async (argv: string[], env = ws.env): Promise<{ tool: string; key: string; out: string }> => {
+    const r = await reprise(['explain', '--', ...argv, ...rest], env, dir);
+    assert.equal(r.code, 0, text(r));
+    const out = r.stdout.toString();
+    return { tool: /^tool: (.*)$/m.exec(out)?.[1] ?? '', key: /^direct key: ([0-9a-f]+)$/m.exec(out)?.[1] ?? '', out };
+  };
+  const byName = await explain(['gcc']);
+  assert.match(byName.out, /cache: a hit/);
+  assert.ok(!byName.tool.startsWith(installPaths.root), `the real gcc, not a shim: ${byName.tool}`);
+  // Another masquerade directory, and the shim binary in wrapper mode: the same compiler, the same key.
+  const masq = join(ws.realDir, 'explain-masq');
+  assert.equal((await reprise(['shims', 'install', masq], ws.env)).code, 0);
+  for (const argv of [[join(installPaths.shimDir, 'gcc')], [join(masq, 'gcc')], [installPaths.shimBinary, 'gcc']]) {
+    const e = await explain(argv);
+    assert.ok(e.tool.startsWith(`${byName.tool} (what the shim `), `${argv.join(' ')}: ${e.tool}`);
+    assert.equal(e.key, byName.key, argv.join(' '));
+    assert.match(e.out, /cache: a hit/, argv.join(' '));
+    assert.doesNotMatch(e.out, /reprise-shim [0-9a-f]{64}/, 'the shim is not keyed as the driver');
+  }
+  // Called from a shell where the shims are not on PATH, the path still finds the real gcc.
+  assert.equal((await explain([join(installPaths.shimDir, 'gcc')], ws.bareEnv)).key, byName.key);
+  // A real compiler's path is used as it is.
+  assert.equal((await explain([byName.tool])).tool, byName.tool);
+});
+
 test('a compiler upgrade is a miss: the driver rebuilt in place, or its name retargeted to another build', async () => {
   // The drivers are scripts that run the installed gcc: a copied gcc binary would not find cc1.
   const bin = join(ws.realDir, 'upgrade-bin');

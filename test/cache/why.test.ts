@@ -149,6 +149,68 @@ test('a compile that ran but was not stored says why', async () => {
   assert.match(await whyText('ns/t.o'), /not stored \(time-macro\)/);
 });
 
+/** Compiles with relative arguments in `sub` (a directory of its own: another build directory, say). */
+async function gccIn(sub: string, args: string[], env: NodeJS.ProcessEnv = ws.env): Promise<void> {
+  const cwd = join(dir, sub);
+  const r = await run('gcc', args, { cwd, env: { ...env, PWD: cwd } });
+  assert.equal(r.code, 0, text(r));
+}
+
+test('the first compile at a new path is compared with the nearest entry of its direct key; without one, why says there is nothing to compare', async () => {
+  for (const [sub, n] of [['near/a', 1], ['near/b', 2], ['near/c', 3]] as const) {
+    w(`${sub}/n.c`, '#include "cfg.h"\n#include "more.h"\nint n = N + M;\n');
+    w(`${sub}/cfg.h`, `#define N ${n}\n`);
+    w(`${sub}/more.h`, `#define M ${sub === 'near/c' ? 4 : 0}\n`);
+  }
+  const args = ['-c', 'n.c', '-o', 'n.o'];
+  await gccIn('near/a', args);
+  await gccIn('near/c', args);
+  await gccIn('near/b', args); // same arguments, its own cfg.h: a miss
+  // Paths spelled through the symlinked $PWD print relative to it.
+  const out = (await reprise(['why', 'near/b/n.o'], { ...ws.env, PWD: dir }, dir)).stdout.toString();
+  assert.match(out, /the first compile recorded at this path; compared with the nearest entry stored under the same direct key/);
+  assert.match(out, /the nearest entry of its key differs in:\n {2}header near\/b\/cfg\.h changed/);
+  assert.doesNotMatch(out, /more\.h/, 'near/a\'s entry is nearer than near/c\'s: only cfg.h differs');
+  const report = await whyJson('near/b/n.o');
+  assert.equal(report.verdict, 'changed');
+  assert.equal(report.headersCompared, true);
+  assert.equal(report.nearest?.later, false);
+  assert.deepEqual(report.changes.map((c) => [c.kind, 'path' in c ? c.path : '']), [['header-changed', join(dir, 'near/b/cfg.h')]]);
+  // Other arguments: another direct key, with nothing stored under it.
+  await gccIn('near/b', ['-DOTHER', ...args.slice(0, -1), 'other.o']);
+  const alone = await whyText('near/b/other.o');
+  assert.match(alone, /only one compile recorded, and nothing to compare it with: no other entry is stored under its direct key/);
+  assert.equal((await whyJson('near/b/other.o')).verdict, 'one-compile');
+});
+
+test('a first compile at a new path whose key\'s entry is bound to another checkout: why names the entry, its directory and the reason', async () => {
+  const based = createWorkspace('reprise-why-base-');
+  try {
+    const env = { ...based.env, REPRISE_BASE_DIR: based.dir };
+    const checkout = (name: string): string => {
+      const x = join(based.dir, name);
+      writeSettled(x, 'f.c', 'int n = sizeof(__FILE__);\n');
+      return x;
+    };
+    const a = checkout('a');
+    const b = checkout('second-b');
+    for (const x of [a, b]) {
+      const r = await run('gcc', ['-c', `${x}/f.c`, '-o', 'f.o'], { cwd: x, env: { ...env, PWD: x } });
+      assert.equal(r.code, 0, text(r));
+    }
+    const r = await reprise(['why', 'f.o'], env, b);
+    assert.equal(r.code, 0, text(r));
+    const out = r.stdout.toString();
+    assert.match(out, new RegExp(`its entry serves only ${b}`));
+    assert.match(out, new RegExp(`that entry serves only compiles in ${a}, where it was stored: a file-name expansion \\(__FILE__ or __BASE_FILE__\\) spells a path under the base dir`));
+    const report = JSON.parse((await reprise(['why', 'f.o', '--json'], env, b)).stdout.toString()) as WhyReport;
+    assert.deepEqual(report.changes.map((c) => c.kind), ['entry-bound']);
+    assert.equal(report.compiles[0]!.boundTo?.pwd, b);
+  } finally {
+    based.cleanup();
+  }
+});
+
 test('no record: exit 1 with a clear message; a corrupt record: a message, not a crash', async () => {
   const r = await why('nowhere/none.o');
   assert.equal(r.code, 1, text(r));

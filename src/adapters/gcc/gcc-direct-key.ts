@@ -4,8 +4,12 @@ import type { KeyRebase } from '../../pipeline/rebase-key-paths.js';
 import type { CompileJob } from '../../pipeline/types.js';
 import type { ToolIdentity } from './identify-gcc.js';
 
-/** Bumped whenever the list below changes, so old entries can never match new rules. */
-export const GCC_KEY_SALT = 'reprise-gcc-key-7';
+/**
+ * Bumped whenever the list below changes, so old entries can never match new rules; also
+ * when entries stored under the old rules may be wrong (8: a `__FILE__` from a `-D` value or
+ * a pasted token could leave an entry shared between checkouts).
+ */
+export const GCC_KEY_SALT = 'reprise-gcc-key-8';
 
 /**
  * Environment variables that change what gcc or clang produce (or where they look).

@@ -1,4 +1,5 @@
-import { basename, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { makeInvocation } from '../../adapters/make-invocation.js';
 import { identifyGcc } from '../../adapters/gcc/identify-gcc.js';
 import { scanContent } from '../../adapters/gcc/scan-content.js';
@@ -10,7 +11,7 @@ import { createFileDigestCache } from '../../hashing/file-digest-cache.js';
 import { directKeyFor } from '../../pipeline/direct-key-for.js';
 import { matchManifest, parseManifest, type Manifest } from '../../pipeline/manifest.js';
 import { CallFlag, type Call } from '../../protocol/frames.js';
-import { findRealTool } from '../../runtime/find-real-tool.js';
+import { calledTool } from '../../runtime/called-tool.js';
 import { createLocalJsonStore } from '../../store/local/create-local-json-store.js';
 import type { BuiltKey } from '../../keying/key-builder.js';
 
@@ -20,21 +21,23 @@ import type { BuiltKey } from '../../keying/key-builder.js';
  * whether the cache holds a matching result now.
  */
 export async function explainCommand(cmd: string[]): Promise<number> {
-  const [tool, ...rest] = cmd;
-  if (tool === undefined) {
+  if (cmd[0] === undefined) {
     process.stderr.write('reprise explain: usage: reprise explain -- gcc -c x.c -o x.o\n');
     return 2;
   }
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
-  const shimName = basename(tool);
-  const toolPath = tool.includes('/') ? tool : findRealTool(tool);
-  if (!toolPath) {
-    process.stderr.write(`reprise explain: ${tool}: not found on PATH\n`);
+  // A shim's path (as CMake records it) is resolved as the shim resolves it: the key is the build's.
+  const called = calledTool(cmd);
+  const [tool = '', ...rest] = called.argv;
+  const shimName = called.name;
+  const toolPath = called.toolPath;
+  if (!toolPath || !existsSync(toolPath)) {
+    process.stderr.write(`reprise explain: ${called.searched ? `${shimName}: not found on PATH${called.shim ? ` past the shims` : ''}` : `${toolPath}: no such file`}\n`);
     return 127;
   }
   const adapter = selectAdapter(shimName);
-  out(`call: ${[tool, ...rest].join(' ')}`);
-  out(`tool: ${toolPath}`);
+  out(`call: ${cmd.join(' ')}`);
+  out(`tool: ${toolPath}${called.shim ? ` (what the shim ${called.shim} runs${called.searched ? `: ${shimName} on PATH past the shims` : ''})` : ''}`);
   if (!adapter) {
     out(`plan: passed through (unsupported-tool): no adapter claims "${shimName}"`);
     return 0;

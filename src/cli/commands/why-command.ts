@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { adminRequest } from '../../client/admin-request.js';
 import { loadConfig } from '../../config/load-config.js';
@@ -6,9 +7,8 @@ import { buildWhyReport } from '../../why/build-why-report.js';
 import { canonicalOutputPath } from '../../why/canonical-output-path.js';
 import { createWhyStore } from '../../why/create-why-store.js';
 import { formatWhy } from '../../why/format-why.js';
-import type { InputSet } from '../../why/diff-compiles.js';
 import type { WhyDocument } from '../../why/types.js';
-import { parseManifest } from '../../pipeline/manifest.js';
+import { parseManifest, type ManifestEntry } from '../../pipeline/manifest.js';
 import { createLocalJsonStore } from '../../store/local/create-local-json-store.js';
 
 /**
@@ -32,15 +32,29 @@ export async function whyCommand(file: string, json: boolean): Promise<number> {
     return 1;
   }
   const manifests = createLocalJsonStore(join(config.cacheDir, config.digest), 'manifests', { parse: parseManifest });
-  const lookup = async (directKey: string, resultKey: string): Promise<InputSet | undefined> =>
-    (await manifests.get(directKey).catch(() => undefined))?.entries.find((e) => e.resultKey === resultKey);
-  const report = await buildWhyReport(output, corrupt ? 'corrupt' : doc, lookup);
+  const entriesOf = async (directKey: string): Promise<readonly ManifestEntry[]> => (await manifests.get(directKey).catch(() => undefined))?.entries ?? [];
+  const report = await buildWhyReport(output, corrupt ? 'corrupt' : doc, entriesOf);
+  // Paths a compile spelled through a symlinked $PWD print relative to the shell's $PWD too.
+  const logical = logicalCwd(cwd);
+  const bases = logical ? [cwd, logical] : [cwd];
   const show = (p: string): string => {
-    const rel = relative(cwd, p);
-    return rel !== '' && !rel.startsWith('..') ? rel : p;
+    for (const base of bases) {
+      const rel = relative(base, p);
+      if (rel !== '' && !rel.startsWith('..')) return rel;
+    }
+    return p;
   };
   if (json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else if (report.verdict === 'no-record' || report.verdict === 'corrupt-record') process.stderr.write(`reprise why: ${formatWhy(report, show)}`);
   else process.stdout.write(formatWhy(report, show));
   return report.compiles.length > 0 ? 0 : 1;
+}
+
+/** $PWD when it names the working directory by another spelling (a symlink), as gcc takes it. */
+function logicalCwd(cwd: string): string | undefined {
+  const pwd = process.env.PWD;
+  if (!pwd || pwd === cwd || !pwd.startsWith('/')) return undefined;
+  const a = statSync(pwd, { throwIfNoEntry: false });
+  const b = statSync(cwd, { throwIfNoEntry: false });
+  return a && b && a.dev === b.dev && a.ino === b.ino ? pwd : undefined;
 }

@@ -48,7 +48,7 @@ export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: B
   await ctx.actions.put(resultKey, result);
   // A path found absent after the compile began may have appeared during it: not vouched for.
   if (!noneExist(learned.absent ?? [])) return 'input-changed-during-compile';
-  const entry: ManifestEntry = { inputs: p.inputs, absent: groupAbsent(learned.absent ?? []), present: [], env: learned.env, resultKey, ...(p.bound ? { anchor: p.bound.dirs } : {}) };
+  const entry: ManifestEntry = { inputs: p.inputs, absent: groupAbsent(learned.absent ?? []), present: [], env: learned.env, resultKey, ...(p.bound ? { anchor: p.bound.dirs, anchorWhy: p.bound.why } : {}) };
   await ctx.manifests.put(direct.key, addManifestEntry(await ctx.manifests.get(direct.key), entry));
   // Text outputs are stored as templates: only crate files (binary, stored as written) are recorded.
   rememberCrates(ctx.rust.crateDeps, c.cwd, outputs, learned.inputs.map((i) => i.path));

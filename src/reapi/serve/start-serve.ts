@@ -1,5 +1,6 @@
 import { createHttpHandler } from './create-http-handler.js';
 import { createServeStore } from './create-serve-store.js';
+import { startGrpcListener } from './start-grpc-listener.js';
 import { startHttpListener, type Listener } from './start-http-listener.js';
 import type { ListenAddress, ServeOptions } from './types.js';
 
@@ -27,6 +28,11 @@ export async function startServe(o: ServeOptions, startDelayMs?: number): Promis
     },
   };
   try {
+    if (o.grpc) {
+      const l = await startGrpcListener(o.grpc, store, o.tokens, o.tls);
+      listeners.push(l);
+      running.grpc = l.address;
+    }
     if (o.http) {
       const l = await startHttpListener(o.http, createHttpHandler({ store, tokens: o.tokens, ...(o.log ? { log: o.log } : {}) }), o.tls);
       listeners.push(l);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { Agent, request, type Dispatcher } from 'undici';
+import { reprise } from '../helpers/reprise-cli.js';
 import { startRepriseServe, type RepriseServeProcess } from '../helpers/servers/reprise-serve.js';
 import { makeTestCa } from '../helpers/test-ca.js';
 import { waitFor } from '../helpers/wait.js';
@@ -172,4 +173,26 @@ test('--max-size: least recently used entries are evicted, and a read counts as 
   // An upload larger than the whole limit is refused.
   const huge = Buffer.alloc(20_000, 'H');
   assert.equal((await call(`${url}/cas/${sha256(huge)}`, 'PUT', { body: huge })).status, 413);
+});
+
+test('bad options are one clear line and exit 2', async () => {
+  const dir = fresh();
+  const busy = await startRepriseServe(join(dir, 'a'), ['--http', '127.0.0.1:0']);
+  try {
+    for (const [args, message] of [
+      [['--dir', dir], /give --listen HOST:PORT/],
+      [['--dir', dir, '--http', '8080'], /--http 8080: expected HOST:PORT/],
+      [['--dir', dir, '--http', '127.0.0.1:0', '--max-size', 'lots'], /--max-size=lots/],
+      [['--dir', dir, '--http', '127.0.0.1:0', '--tls-cert', join(dir, 'c.pem')], /go together/],
+      [['--dir', dir, '--http', '127.0.0.1:0', '--token-file', join(dir, 'none')], /--token-file .*none: ENOENT/],
+      [['--dir', dir, '--http', busy.http!], /cannot listen: .*EADDRINUSE/],
+    ] as const) {
+      const r = await reprise(['serve', ...args], process.env);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr.toString()}`);
+      assert.match(r.stderr.toString(), message);
+      assert.equal(r.stderr.toString().trim().split('\n').length, 1, r.stderr.toString());
+    }
+  } finally {
+    await busy.stop();
+  }
 });

@@ -8,6 +8,7 @@ import { gcCommand } from './commands/gc-command.js';
 import { envCommand } from './commands/env-command.js';
 import { execCommand } from './commands/exec-command.js';
 import { explainCommand } from './commands/explain-command.js';
+import { serveCommand } from './commands/serve-command.js';
 import { shimsInstallCommand } from './commands/shims-command.js';
 import { statsCommand } from './commands/stats-command.js';
 import { verifyCommand } from './commands/verify-command.js';
@@ -56,6 +57,23 @@ try {
       y.positional('action', { choices: ['clear'] as const, demandOption: true })
         .option('json', { type: 'boolean', default: false }),
     async (argv) => run(await cacheCommand(argv.action, argv.json)))
+    .command('serve', 'run a team cache server: REAPI gRPC and the bazel-remote HTTP layout over one store, until SIGTERM (docs/team-cache.md)', (y) =>
+      y.option('listen', { type: 'string', describe: 'HOST:PORT for REAPI v2 gRPC (Bazel --remote_cache=grpc://...)' })
+        .option('http', { type: 'string', describe: 'HOST:PORT for the bazel-remote HTTP layout (/ac/, /cas/; ccache layout=bazel)' })
+        .option('dir', { type: 'string', demandOption: true, describe: 'the store directory' })
+        .option('max-size', { type: 'string', default: '5G', describe: 'size limit, least recently used entries are evicted (5G, 500M, bytes; 0: no limit)' })
+        .option('token-file', { type: 'string', describe: 'lines "read TOKEN" or "read-write TOKEN"; without it anyone may read and write' })
+        .option('tls-cert', { type: 'string', describe: 'PEM certificate (chain): https and grpcs' })
+        .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert' }),
+    async (argv) => run(await serveCommand({
+      dir: argv.dir,
+      maxSize: argv['max-size'],
+      ...(argv.listen === undefined ? {} : { listen: argv.listen }),
+      ...(argv.http === undefined ? {} : { http: argv.http }),
+      ...(argv['token-file'] === undefined ? {} : { tokenFile: argv['token-file'] }),
+      ...(argv['tls-cert'] === undefined ? {} : { tlsCert: argv['tls-cert'] }),
+      ...(argv['tls-key'] === undefined ? {} : { tlsKey: argv['tls-key'] }),
+    })))
     .command('doctor', 'check the installation and say what to fix', {}, async () => run(await doctorCommand()))
     .demandCommand(1)
     .strict()

@@ -47,8 +47,11 @@ export interface ActionCache {
   dropMemo(): void;
 }
 
-/** `refused`: a remote denied the request (a read-only token writing): not a fault of the remote. `timeout`: its deadline passed. */
-export type StoreErrorCode = 'io' | 'no-space' | 'corrupt' | 'unavailable' | 'refused' | 'timeout';
+/**
+ * `refused`: a remote denied the request (a read-only token writing): not a fault of the remote.
+ * `timeout`: its deadline passed. `too-large`: an upload larger than a store's size limit.
+ */
+export type StoreErrorCode = 'io' | 'no-space' | 'corrupt' | 'unavailable' | 'refused' | 'timeout' | 'too-large';
 
 /** Infrastructure failure, as opposed to "not found" (which is undefined). */
 export class StoreError extends Error {

@@ -1,0 +1,71 @@
+// `reprise serve`, the team's own cache server (docs/team-cache.md, "reprise serve"): what it
+// is configured with, who may do what, and the store both protocols share.
+import type { Digest } from '../../hashing/types.js';
+import type { StreamedWrite } from '../../store/local/streamed-write.js';
+import type { StoreSize } from '../../store/local/types.js';
+
+/** What a request may do: decided by its token (or by the absence of configured tokens). */
+export type Access = 'read' | 'read-write';
+
+/** The answer to "who is this?": an access, or why there is none. */
+export type AccessCheck = { ok: true; access: Access } | { ok: false; reason: 'missing' | 'unknown' };
+
+/** The tokens a server accepts; with none configured every request may read and write. */
+export interface TokenTable {
+  /** How many tokens are configured (0: no authentication). */
+  readonly size: number;
+  /** The access of a bearer token (undefined: no such token). */
+  lookup(token: string): Access | undefined;
+}
+
+/** A host and port to listen on; port 0 asks for a free one. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** A certificate and its key (PEM), for https and grpcs. */
+export interface TlsFiles {
+  cert: Buffer;
+  key: Buffer;
+}
+
+export interface ServeOptions {
+  /** REAPI v2 gRPC. */
+  grpc?: ListenAddress;
+  /** The bazel-remote HTTP layout. */
+  http?: ListenAddress;
+  /** The store's directory (entries go in DIR/sha256). */
+  dir: string;
+  /** LRU eviction keeps the store under this many bytes; 0: no limit. */
+  maxBytes: number;
+  tokens: TokenTable;
+  tls?: TlsFiles;
+  /** Told of failures of background work and of refused requests worth a line in the log. */
+  log?: (line: string) => void;
+}
+
+/**
+ * The server's store: SHA-256 blobs, verified on the way in and on the way out, and action-cache
+ * entries kept as the client sent them. Every use refreshes recency; LRU eviction keeps it under
+ * its limit. "Not found" is undefined; StoreError is a failure ('corrupt' for a digest that does
+ * not match the bytes, 'too-large' for an upload larger than the limit).
+ */
+export interface ServeStore {
+  /** The blobs of `digests` the store lacks; present ones count as used. */
+  findMissing(digests: readonly Digest[]): Promise<Digest[]>;
+  /** The size of a blob that is there (for HEAD), without reading it. */
+  blobSize(hash: string): Promise<number | undefined>;
+  /** The blob, checked against its digest (a corrupt one is dropped and reads as absent). */
+  readBlob(hash: string): Promise<Buffer | undefined>;
+  /** Stores a blob after checking its bytes against `digest`. */
+  putBlob(digest: Digest, data: Buffer): Promise<void>;
+  /** A streamed upload of a blob, checked against `expect` before it is stored. */
+  startBlobPut(expect: { hash: string; size?: number }): StreamedWrite;
+  actionSize(key: string): Promise<number | undefined>;
+  getAction(key: string): Promise<Buffer | undefined>;
+  startActionPut(key: string): StreamedWrite;
+  size(): StoreSize;
+  /** Writes pending recency updates and stops background work. */
+  close(): Promise<void>;
+}

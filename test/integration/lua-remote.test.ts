@@ -1,8 +1,9 @@
 // Acceptance 1 of the team cache on a real project: the Lua corpus (136 compiles through
-// libtool) built on one "machine" fills nginx and Redis at once; two more machines, each
-// with an empty local store and the project at another absolute path, build it from one
-// remote each: at least 99% of their compiles are remote hits, and every object is the
-// bare compiler's, byte for byte.
+// libtool) built on one "machine" fills nginx, Redis and `reprise serve` (over gRPC) at
+// once; four more machines, each with an empty local store and the project at another
+// absolute path, build it from one remote each (`reprise serve` read over gRPC and over
+// HTTP): at least 99% of their compiles are remote hits, and every object is the bare
+// compiler's, byte for byte.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { run, text } from '../helpers/run.js';
 import { nginxMissing, startNginx } from '../helpers/servers/nginx-webdav.js';
 import { redisMissing, startRedis } from '../helpers/servers/redis.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
+import { startRepriseServe } from '../helpers/servers/reprise-serve.js';
 
 const corpus = await luaCorpusRoot();
 const skip = ('missing' in corpus ? corpus.missing : undefined) ?? nginxMissing() ?? redisMissing() ?? false;
@@ -63,26 +65,30 @@ async function build(m: LuaMachine, mode: 'reprise' | 'bare'): Promise<void> {
   assert.equal(r.code, 0, text(r));
 }
 
-test('the Lua corpus from a remote only: 99% remote hits and the bare compiler\'s objects', { skip }, async (t) => {
+test('the Lua corpus from each remote only (nginx, Redis, reprise serve over gRPC and HTTP): 99% remote hits and the bare compiler\'s objects', { skip }, async (t) => {
   const servers = createWorkspace('reprise-lua-servers-');
   spaces.push(servers);
   const nginx = await startNginx(join(servers.dir, 'nginx'));
   t.after(() => nginx.stop());
   const redis = await startRedis(join(servers.dir, 'redis'));
   t.after(() => redis.stop());
+  const serve = await startRepriseServe(join(servers.dir, 'serve'), ['--listen', '127.0.0.1:0', '--http', '127.0.0.1:0']);
+  t.after(async () => void (await serve.stop()));
+  const serveGrpc = `grpc://${serve.grpc!}`;
+  const serveHttp = `http://${serve.http!}/cache`;
 
-  const a = await luaMachine('first', `${nginx.url},${redis.url}`);
+  const a = await luaMachine('first', `${nginx.url},${redis.url},${serveGrpc}`);
   await build(a, 'reprise');
   assert.equal((await reprise(['daemon', 'stop'], a.env)).code, 0);
   const filled = await stats(a.env);
   const stored = Object.values(filled.tools).reduce((n, c) => n + c.miss, 0);
   assert.ok(stored >= 130, JSON.stringify(filled.tools));
-  for (const url of [nginx.url, redis.url]) assert.equal(filled.remotes[url]?.uploads, 2 * stored, `${url}: ${JSON.stringify(filled.remotes[url])}`);
+  for (const url of [nginx.url, redis.url, serveGrpc]) assert.equal(filled.remotes[url]?.uploads, 2 * stored, `${url}: ${JSON.stringify(filled.remotes[url])}`);
   await build(a, 'bare');
   const bare = objectDigests(a.root);
   assert.ok(bare.size >= 130);
 
-  for (const [name, url] of [['nginx', nginx.url], ['redis', redis.url]] as const) {
+  for (const [name, url] of [['nginx', nginx.url], ['redis', redis.url], ['serve-grpc', serveGrpc], ['serve-http', serveHttp]] as const) {
     const m = await luaMachine(join('elsewhere', `second-machine-${name}`), url);
     await build(m, 'reprise');
     const s = await stats(m.env);

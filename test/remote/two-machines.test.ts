@@ -15,6 +15,7 @@ import { nginxMissing, startNginx } from '../helpers/servers/nginx-webdav.js';
 import { redisMissing, startRedis } from '../helpers/servers/redis.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
 import { bazelWorkerJar, startBazelWorker } from '../helpers/bazel-remote-worker.js';
+import { startRepriseServe } from '../helpers/servers/reprise-serve.js';
 
 const UNITS = 8;
 const OBJECTS = [...Array.from({ length: UNITS }, (_, i) => `u${i}.o`), 'main.o'];
@@ -44,17 +45,25 @@ function objects(dir: string): Buffer[] {
 
 const worker = bazelWorkerJar();
 
-async function startBackend(backend: 'nginx' | 'redis' | 'reapi', dir: string): Promise<{ url: string; stop(): Promise<void> }> {
+type Backend = 'nginx' | 'redis' | 'reapi' | 'serve-grpc' | 'serve-http';
+
+async function startBackend(backend: Backend, dir: string): Promise<{ url: string; stop(): Promise<void> }> {
   if (backend === 'nginx') return startNginx(dir);
   if (backend === 'redis') return startRedis(dir);
+  if (backend === 'serve-grpc' || backend === 'serve-http') {
+    const s = await startRepriseServe(dir, backend === 'serve-grpc' ? ['--listen', '127.0.0.1:0'] : ['--http', '127.0.0.1:0']);
+    return { url: backend === 'serve-grpc' ? `grpc://${s.grpc!}` : `http://${s.http!}/cache`, stop: async () => void (await s.stop()) };
+  }
   const w = await startBazelWorker((worker as { jar: string }).jar, dir);
   return { url: `grpc://127.0.0.1:${w.port}`, stop: () => w.stop() };
 }
 
-for (const backend of ['nginx', 'redis', 'reapi'] as const) {
-  const skip = backend === 'nginx' ? nginxMissing() : backend === 'redis' ? redisMissing() : 'missing' in worker ? worker.missing : undefined;
+const NAMES: Record<Backend, string> = { nginx: 'nginx', redis: 'redis', reapi: 'REAPI (Bazel\'s remote worker)', 'serve-grpc': '`reprise serve` gRPC', 'serve-http': '`reprise serve` HTTP' };
+
+for (const backend of ['nginx', 'redis', 'reapi', 'serve-grpc', 'serve-http'] as const) {
+  const skip = backend === 'nginx' ? nginxMissing() : backend === 'redis' ? redisMissing() : backend === 'reapi' && 'missing' in worker ? worker.missing : undefined;
   if (skip && process.env.CI) throw new Error(`${backend} is required under CI: ${skip}`);
-  test(`two machines share a ${backend === 'reapi' ? 'REAPI (Bazel\'s remote worker)' : backend} remote: the second gets every compile from it`, { skip: skip ?? false }, async (t) => {
+  test(`two machines share a ${NAMES[backend]} remote: the second gets every compile from it`, { skip: skip ?? false }, async (t) => {
     const srv = createWorkspace(`reprise-${backend}-`);
     t.after(() => srv.cleanup());
     const server = await startBackend(backend, srv.dir);

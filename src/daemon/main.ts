@@ -1,7 +1,7 @@
 // The daemon's entry point, started by the shim's launcher (docs/protocol.md, "Starting the daemon").
 import './v8-tuning.js';
 import { fstatSync, readFileSync } from 'node:fs';
-import { loadConfig } from '../config/load-config.js';
+import { resolveConfig } from '../config/resolve-config.js';
 import { ensureRuntimeDir } from '../runtime/ensure-runtime-dir.js';
 import { runtimePaths } from '../runtime/runtime-paths.js';
 import { installPaths } from '../runtime/install-paths.js';
@@ -18,12 +18,13 @@ function parseLockFd(argv: string[]): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(); // a bad value is fatal here, and only here
+  const loaded = resolveConfig(process.env); // a bad value is fatal here, and only here (an edited file is checked by config-watch.ts)
+  const config = loaded.config;
   const dir = ensureRuntimeDir(config.runtimeDir);
   if (!dir.ok) throw new Error(dir.problem);
   const log = createFileLogger(runtimePaths(config.runtimeDir).log, config.logLevel);
   const version = (JSON.parse(readFileSync(installPaths.packageJson, 'utf8')) as { version: string }).version;
-  const daemon = createDaemon(config, log, version, parseLockFd(process.argv.slice(2)));
+  const daemon = createDaemon(loaded, log, version, parseLockFd(process.argv.slice(2)));
 
   // A request never takes the daemon down: log what escaped and keep serving.
   process.on('uncaughtException', (e) => log.error(`uncaught: ${e.stack ?? e.message}`));

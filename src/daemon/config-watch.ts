@@ -11,6 +11,9 @@ import type { Logger } from './logger.js';
 /** Keys a running daemon applies from an edited file. Everything else (the store, the remotes, trust) is built once at start: those wait for a restart. */
 export const LIVE_KEYS: readonly string[] = ['daemon.idle_timeout', 'daemon.max_jobs', 'daemon.queue_timeout', 'daemon.log_level'];
 
+/** How long the file must be left alone after an event before it is read. */
+const SETTLE_MS = 200;
+
 /** The `config` field of the status reply (docs/protocol.md). */
 export interface DaemonConfigStatus {
   /** The config file this daemon reads (absent or not). */
@@ -88,9 +91,21 @@ export function createConfigWatch(opts: ConfigWatchOptions): ConfigWatch {
   }
 
   let watcher: FSWatcher | undefined;
+  let settle: NodeJS.Timeout | undefined;
   try {
     watcher = watch(where.path, { ignoreInitial: true, persistent: false });
-    watcher.on('all', () => recheck());
+    watcher.on('all', (event) => {
+      log.debug(`config file watch: ${event}`);
+      // A write in place comes as a truncation and then the bytes, and chokidar may fold the
+      // second event into the first: read once things are quiet, not the empty file in between.
+      if (settle) clearTimeout(settle);
+      settle = setTimeout(recheck, SETTLE_MS);
+      settle.unref();
+    });
+    watcher.on('ready', () => {
+      log.debug('config file watch: ready');
+      recheck(); // an edit made while the watch was being set up has no event of its own
+    });
     watcher.on('error', (e) => log.warn(`watching ${where.path}: ${(e as Error).message}`));
   } catch (e) {
     log.warn(`cannot watch ${where.path}: ${(e as Error).message}; reprise doctor still looks at it`);
@@ -110,6 +125,7 @@ export function createConfigWatch(opts: ConfigWatchOptions): ConfigWatch {
       };
     },
     async close() {
+      if (settle) clearTimeout(settle);
       await watcher?.close();
     },
   };

@@ -1,4 +1,6 @@
 import { homedir } from 'node:os';
+import { isAbsolute } from 'node:path';
+import { ConfigError } from './config-error.js';
 import { resolveRuntimeDir } from '../runtime/resolve-runtime-dir.js';
 import { configFilePath } from './config-file-path.js';
 import { envLayer } from './env-layer.js';
@@ -25,7 +27,10 @@ const REMOTE_OVERRIDES: Array<{ key: RemoteKey; field: keyof EnvLayer['remoteOve
  * the caller has them (the daemon compares what it read with what it runs on).
  */
 export function resolveConfig(env: Env = process.env, read?: ConfigFileRead): ResolvedConfig {
-  const file = read ?? readConfigFile(configFilePath(env));
+  const where = configFilePath(env);
+  // The daemon runs in /, not in the directory of whoever started it.
+  if (!isAbsolute(where.path)) throw new ConfigError(`REPRISE_CONFIG=${where.path}: expected an absolute path`);
+  const file = read ?? readConfigFile(where);
   const fileLayer = file.exists ? parseConfigFile(file.text, file.path, env.HOME || homedir()) : undefined;
   const vars = envLayer(env);
   const flat = defaultSettings(env);

@@ -1,8 +1,10 @@
 // The daemon's entry point, started by the shim's launcher (docs/protocol.md, "Starting the daemon").
 import './v8-tuning.js';
-import { fstatSync, readFileSync } from 'node:fs';
+import { existsSync, fstatSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { resolveConfig } from '../config/resolve-config.js';
 import { ensureRuntimeDir } from '../runtime/ensure-runtime-dir.js';
+import { resolveRuntimeDir } from '../runtime/resolve-runtime-dir.js';
 import { runtimePaths } from '../runtime/runtime-paths.js';
 import { installPaths } from '../runtime/install-paths.js';
 import { createDaemon } from './create-daemon.js';
@@ -39,5 +41,8 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   process.stderr.write(`reprise daemon: ${(e as Error).message}\n`);
+  // A daemon started by a shim has no stderr: its log is where a bad config file is told.
+  const log = runtimePaths(resolveRuntimeDir(process.env)).log;
+  if (existsSync(dirname(log))) createFileLogger(log, 'error').error(`cannot start: ${(e as Error).message}`);
   process.exit(1);
 });

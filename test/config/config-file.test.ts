@@ -1,16 +1,18 @@
 // The config file through the real CLI: parsed, overridden by REPRISE_* variables, shown with
 // sources and secrets redacted, and refused with the file, line, key and what is allowed.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import type { ConfigDescription, ConfigEntry } from '../../src/config/describe-config.js';
 import { findKeyLines } from '../../src/config/find-key-lines.js';
+import { writeCSources } from '../helpers/c-sources.js';
 import { reprise } from '../helpers/reprise-cli.js';
-import { text } from '../helpers/run.js';
+import { run, text } from '../helpers/run.js';
 import { createWorkspace } from '../helpers/workspace.js';
 
 const ws = createWorkspace();
+writeCSources(ws.dir);
 test.after(() => ws.cleanup());
 
 async function show(env: NodeJS.ProcessEnv): Promise<ConfigDescription> {
@@ -145,6 +147,17 @@ test('unknown keys and tables, bad values and bad TOML: exit 2, naming the file,
   assert.equal(doctor.code, 1);
   assert.match(doctor.stdout.toString(), /^fail\s+configuration: .*config\.toml:2: cache\.max_size = "lots"/m);
   assert.match(doctor.stdout.toString(), new RegExp(`fix: fix ${ws.configFile}`));
+  // A daemon cannot start on it: `daemon start` says why, and so does the log of a daemon a shim started.
+  const start = await reprise(['daemon', 'start'], ws.env);
+  assert.equal(start.code, 2, text(start));
+  assert.match(start.stderr.toString(), /config\.toml:2: cache\.max_size = "lots"/);
+  const gcc = await run('gcc', ['-c', 'ok.c', '-o', 'ok.o'], { cwd: ws.dir, env: ws.env });
+  assert.equal(gcc.code, 0, text(gcc));
+  assert.match(readFileSync(join(ws.runtimeDir, 'daemon.log'), 'utf8'), / error cannot start: .*config\.toml:2: cache\.max_size = "lots"/);
+  // REPRISE_CONFIG must be absolute: the daemon runs in /.
+  const relative = await reprise(['config', 'show'], { ...ws.env, REPRISE_CONFIG: 'config.toml' });
+  assert.equal(relative.code, 2);
+  assert.match(relative.stderr.toString(), /^reprise: REPRISE_CONFIG=config\.toml: expected an absolute path$/m);
   // A bad variable is still named as before, over a good file.
   writeFileSync(ws.configFile, '[daemon]\nmax_jobs = 2\n');
   const env = await reprise(['config', 'show'], { ...ws.env, REPRISE_MAX_JOBS: 'lots' });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { adminRequest } from '../../client/admin-request.js';
+import { loadConfig } from '../../config/load-config.js';
 import type { DaemonStatus } from '../../daemon/handlers/handle-admin.js';
 import { resolveRuntimeDir } from '../../runtime/resolve-runtime-dir.js';
 import { runtimePaths } from '../../runtime/runtime-paths.js';
@@ -9,6 +10,7 @@ export async function daemonCommand(action: 'start' | 'stop' | 'status', json: b
   // The runtime dir comes from the environment alone, so a bad config file cannot keep `stop` from working.
   const paths = runtimePaths(resolveRuntimeDir(process.env));
   if (action === 'start') {
+    loadConfig(); // a bad file or variable is said here, plainly: the daemon would only exit
     const r = startDaemon();
     if (!r.ok) {
       process.stderr.write(`reprise daemon start: ${r.problem}\n`);

@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.js';
 import { daemonCommand } from './commands/daemon-command.js';
 import { doctorCommand } from './commands/doctor-command.js';
 import { cacheCommand } from './commands/cache-command.js';
+import { configCommand } from './commands/config-command.js';
 import { gcCommand } from './commands/gc-command.js';
 import { envCommand } from './commands/env-command.js';
 import { execCommand } from './commands/exec-command.js';
@@ -74,6 +75,10 @@ try {
       ...(argv['tls-cert'] === undefined ? {} : { tlsCert: argv['tls-cert'] }),
       ...(argv['tls-key'] === undefined ? {} : { tlsKey: argv['tls-key'] }),
     })))
+    .command('config <action>', 'show the effective settings and where each came from (docs/config.md)', (y) =>
+      y.positional('action', { choices: ['show'] as const, demandOption: true })
+        .option('json', { type: 'boolean', default: false }),
+    (argv) => run(configCommand(argv.action, argv.json)))
     .command('doctor', 'check the installation and say what to fix', {}, async () => run(await doctorCommand()))
     .demandCommand(1)
     .strict()

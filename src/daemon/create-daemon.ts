@@ -1,6 +1,6 @@
 import { closeSync, lstatSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Config } from '../config/load-config.js';
+import type { ResolvedConfig } from '../config/types.js';
 import { runtimePaths } from '../runtime/runtime-paths.js';
 import { takeFallbacks } from '../stats/fallback-log.js';
 import { createStatsStore } from '../stats/stats-store.js';
@@ -11,7 +11,8 @@ import { findBwrap } from '../exec/find-bwrap.js';
 import { createCacheContext } from '../pipeline/create-cache-context.js';
 import { installPaths } from '../runtime/install-paths.js';
 import type { DaemonContext } from './daemon-context.js';
-import type { Logger } from './logger.js';
+import { createConfigWatch } from './config-watch.js';
+import type { FileLogger } from './logger.js';
 import { serveConnection } from './serve-connection.js';
 import { join } from 'node:path';
 
@@ -29,7 +30,9 @@ export interface Daemon {
   stop(why: string): void;
 }
 
-export function createDaemon(config: Config, log: Logger, version: string, lockFd: number | undefined): Daemon {
+/** `loaded` is the configuration the daemon runs with and the config file it came from; `env` the daemon's own (its variables override an edited file too). */
+export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: string, lockFd: number | undefined, env: NodeJS.ProcessEnv = process.env): Daemon {
+  const config = loaded.config;
   const paths = runtimePaths(config.runtimeDir);
   const stats = createStatsStore(join(config.cacheDir, 'stats.json'));
   const active = new Set<Promise<void>>();
@@ -55,6 +58,7 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
     startedAt: new Date(),
     isDraining: () => draining,
     requestStop: (why) => stop(why),
+    configStatus: () => configWatch.status(),
     ingestShimLogs() {
       for (const f of takeFallbacks(paths.fallbacks)) stats.fallback(f.tool, f.reason);
       const desk = ctx.cache.tickets;
@@ -69,6 +73,19 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
       }
     },
   };
+
+  // daemon.* settings of an edited file apply now; the rest wait for a restart (doctor says so).
+  const configWatch = createConfigWatch({
+    env,
+    loaded,
+    log,
+    apply(next) {
+      ctx.config = next;
+      log.setLevel(next.logLevel);
+      ctx.jobs.resize(next.maxJobs);
+      armIdle();
+    },
+  });
 
   const server: Server = createServer({ allowHalfOpen: true }, (socket: Socket) => {
     if (draining || active.size >= MAX_CONNECTIONS) {
@@ -88,8 +105,8 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
   function armIdle(): void {
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = undefined;
-    if (config.idleTimeoutMs === 0 || draining || active.size > 0) return;
-    idleTimer = setTimeout(() => stop('idle timeout'), config.idleTimeoutMs);
+    if (ctx.config.idleTimeoutMs === 0 || draining || active.size > 0) return;
+    idleTimer = setTimeout(() => stop('idle timeout'), ctx.config.idleTimeoutMs);
     idleTimer.unref();
   }
 
@@ -108,6 +125,7 @@ export function createDaemon(config: Config, log: Logger, version: string, lockF
     log.info(`draining: ${why}`);
     if (idleTimer) clearTimeout(idleTimer);
     if (shimLogTimer) clearInterval(shimLogTimer);
+    void configWatch.close();
     removeOwnSocket();
     server.close();
     void Promise.allSettled([...active]).then(() => ctx.cache.why.flush()).then(async () => {

@@ -2,11 +2,13 @@ import type { Config } from '../config/load-config.js';
 import type { LocalExecutor } from '../exec/types.js';
 import type { CacheContext } from '../pipeline/cache-context.js';
 import type { StatsStore } from '../stats/stats-store.js';
+import type { DaemonConfigStatus } from './config-watch.js';
 import type { JobSlots } from './job-slots.js';
 import type { Logger } from './logger.js';
 
 /** What every request handler may use. */
 export interface DaemonContext {
+  /** The settings in force: replaced when an edited config file changes the daemon.* ones (config-watch.ts). */
   config: Config;
   log: Logger;
   stats: StatsStore;
@@ -18,6 +20,8 @@ export interface DaemonContext {
   isDraining(): boolean;
   /** Begin a graceful stop: no new connections, in-flight requests finish. */
   requestStop(why: string): void;
+  /** The config file against the settings in force (status reply's `config`). */
+  configStatus(): DaemonConfigStatus;
   /** Counts what the shims wrote to the runtime dir since the last call: fallbacks, and hits replayed from tickets. */
   ingestShimLogs(): void;
 }

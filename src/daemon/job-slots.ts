@@ -3,6 +3,8 @@ export interface JobSlots {
   acquire(timeoutMs: number, signal: AbortSignal): Promise<(() => void) | undefined>;
   readonly running: number;
   readonly waiting: number;
+  /** A new limit (daemon.max_jobs edited): more slots start waiting calls now; fewer take effect as jobs end. */
+  resize(limit: number): void;
 }
 
 export function createJobSlots(limit: number): JobSlots {
@@ -11,6 +13,7 @@ export function createJobSlots(limit: number): JobSlots {
 
   const release = (): void => {
     running--;
+    if (running >= limit) return; // the limit was lowered: this slot is gone
     const next = queue.shift();
     if (next) next();
   };
@@ -21,6 +24,10 @@ export function createJobSlots(limit: number): JobSlots {
     },
     get waiting() {
       return queue.length;
+    },
+    resize(n) {
+      limit = n;
+      while (running < limit && queue.length > 0) queue.shift()!();
     },
     acquire(timeoutMs, signal) {
       if (running < limit) {

@@ -10,10 +10,16 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
+/** The daemon's logger: its level follows an edited config file (daemon.log_level). */
+export interface FileLogger extends Logger {
+  setLevel(level: LogLevel): void;
+}
+
 /** Appends timestamped lines to a file. Logging must never fail a request, so errors are dropped. */
-export function createFileLogger(path: string, level: LogLevel): Logger {
+export function createFileLogger(path: string, level: LogLevel): FileLogger {
+  let current = level;
   const write = (lvl: LogLevel, msg: string): void => {
-    if (RANK[lvl] > RANK[level]) return;
+    if (RANK[lvl] > RANK[current]) return;
     try {
       appendFileSync(path, `${new Date().toISOString()} ${process.pid} ${lvl} ${msg}\n`);
     } catch {
@@ -25,5 +31,6 @@ export function createFileLogger(path: string, level: LogLevel): Logger {
     warn: (m) => write('warn', m),
     info: (m) => write('info', m),
     debug: (m) => write('debug', m),
+    setLevel: (l) => void (current = l),
   };
 }

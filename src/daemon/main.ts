@@ -1,8 +1,10 @@
 // The daemon's entry point, started by the shim's launcher (docs/protocol.md, "Starting the daemon").
 import './v8-tuning.js';
-import { fstatSync, readFileSync } from 'node:fs';
-import { loadConfig } from '../config/load-config.js';
+import { existsSync, fstatSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { resolveConfig } from '../config/resolve-config.js';
 import { ensureRuntimeDir } from '../runtime/ensure-runtime-dir.js';
+import { resolveRuntimeDir } from '../runtime/resolve-runtime-dir.js';
 import { runtimePaths } from '../runtime/runtime-paths.js';
 import { installPaths } from '../runtime/install-paths.js';
 import { createDaemon } from './create-daemon.js';
@@ -18,12 +20,13 @@ function parseLockFd(argv: string[]): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(); // a bad value is fatal here, and only here
+  const loaded = resolveConfig(process.env); // a bad value is fatal here, and only here (an edited file is checked by config-watch.ts)
+  const config = loaded.config;
   const dir = ensureRuntimeDir(config.runtimeDir);
   if (!dir.ok) throw new Error(dir.problem);
   const log = createFileLogger(runtimePaths(config.runtimeDir).log, config.logLevel);
   const version = (JSON.parse(readFileSync(installPaths.packageJson, 'utf8')) as { version: string }).version;
-  const daemon = createDaemon(config, log, version, parseLockFd(process.argv.slice(2)));
+  const daemon = createDaemon(loaded, log, version, parseLockFd(process.argv.slice(2)));
 
   // A request never takes the daemon down: log what escaped and keep serving.
   process.on('uncaughtException', (e) => log.error(`uncaught: ${e.stack ?? e.message}`));
@@ -38,5 +41,8 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   process.stderr.write(`reprise daemon: ${(e as Error).message}\n`);
+  // A daemon started by a shim has no stderr: its log is where a bad config file is told.
+  const log = runtimePaths(resolveRuntimeDir(process.env)).log;
+  if (existsSync(dirname(log))) createFileLogger(log, 'error').error(`cannot start: ${(e as Error).message}`);
   process.exit(1);
 });

@@ -10,6 +10,8 @@ export interface Workspace {
   realDir: string;
   runtimeDir: string;
   cacheDir: string;
+  /** REPRISE_CONFIG of env and bareEnv: absent until a test writes it, so the user's own config file never leaks in. */
+  configFile: string;
   /** Environment with the checkout's shims first on PATH and private runtime/cache dirs. */
   env: NodeJS.ProcessEnv;
   /** Same, without the shims on PATH: the bare compiler. */
@@ -26,7 +28,8 @@ export function createWorkspace(prefix = 'reprise-test-'): Workspace {
   symlinkSync(realDir, dir);
   const runtimeDir = join(base, 'run');
   const cacheDir = join(base, 'cache');
-  const bareEnv: NodeJS.ProcessEnv = { ...process.env, REPRISE_RUNTIME_DIR: runtimeDir, REPRISE_CACHE_DIR: cacheDir, LC_ALL: 'C' };
+  const configFile = join(base, 'config.toml');
+  const bareEnv: NodeJS.ProcessEnv = { ...process.env, REPRISE_RUNTIME_DIR: runtimeDir, REPRISE_CACHE_DIR: cacheDir, REPRISE_CONFIG: configFile, LC_ALL: 'C' };
   delete bareEnv.REPRISE_DISABLE;
   const env = { ...bareEnv, PATH: `${installPaths.shimDir}:${process.env.PATH ?? ''}` };
   return {
@@ -34,6 +37,7 @@ export function createWorkspace(prefix = 'reprise-test-'): Workspace {
     realDir,
     runtimeDir,
     cacheDir,
+    configFile,
     env,
     bareEnv,
     cleanup() {

@@ -2,15 +2,17 @@ import { readFileSync } from 'node:fs';
 import { adminRequest } from '../../client/admin-request.js';
 import { loadConfig } from '../../config/load-config.js';
 import type { DaemonStatus } from '../../daemon/handlers/handle-admin.js';
+import { resolveRuntimeDir } from '../../runtime/resolve-runtime-dir.js';
 import { runtimePaths } from '../../runtime/runtime-paths.js';
 import { startDaemon } from '../start-daemon.js';
 import { createEntryTrust } from '../../store/remote/entry-trust.js';
 
 export async function daemonCommand(action: 'start' | 'stop' | 'status', json: boolean): Promise<number> {
-  const config = loadConfig();
-  const paths = runtimePaths(config.runtimeDir);
+  // The runtime dir comes from the environment alone, so a bad config file cannot keep `stop` from working.
+  const paths = runtimePaths(resolveRuntimeDir(process.env));
   if (action === 'start') {
-    createEntryTrust(config.trust); // keys are read here too: a bad one is a clear error, not a daemon that never answers
+    // A bad file, variable or key is said here, plainly: the daemon would only exit.
+    createEntryTrust(loadConfig().trust);
     const r = startDaemon();
     if (!r.ok) {
       process.stderr.write(`reprise daemon start: ${r.problem}\n`);
@@ -40,6 +42,10 @@ async function printStatus(socket: string, json: boolean): Promise<number> {
   const s = r.value as DaemonStatus;
   if (json) process.stdout.write(`${JSON.stringify({ running: true, ...s })}\n`);
   else process.stdout.write(`reprise daemon: running, pid ${s.pid}, version ${s.version}, ${s.jobsRunning}/${s.maxJobs} jobs busy, RSS ${(s.rssBytes / 1048576).toFixed(1)} MiB\n`);
+  if (!json && s.config?.error !== undefined) process.stdout.write(`reprise daemon: ${s.config.file} was edited and cannot be used; \`reprise doctor\` says why\n`);
+  if (!json && s.config && s.config.pending.length > 0) {
+    process.stdout.write(`reprise daemon: runs with older settings from ${s.config.loadedAt} (${s.config.pending.join(', ')}); \`reprise daemon stop\` restarts it\n`);
+  }
   return 0;
 }
 

@@ -5,7 +5,13 @@ import { findBwrap } from '../../exec/find-bwrap.js';
 import type { Logger } from '../../daemon/logger.js';
 import { join } from 'node:path';
 import { adminRequest } from '../../client/admin-request.js';
-import { loadConfig } from '../../config/load-config.js';
+import { configFilePath } from '../../config/config-file-path.js';
+import { resolveConfig } from '../../config/resolve-config.js';
+import type { ResolvedConfig } from '../../config/types.js';
+import type { DaemonStatus } from '../../daemon/handlers/handle-admin.js';
+import { resolveRuntimeDir } from '../../runtime/resolve-runtime-dir.js';
+import { configFileFindings, daemonConfigFindings } from '../config-findings.js';
+import type { Finding, Level } from '../doctor-finding.js';
 import { PROTOCOL_VERSION } from '../../protocol/frames.js';
 import { checkRuntimeDir } from '../../runtime/ensure-runtime-dir.js';
 import { installPaths } from '../../runtime/install-paths.js';
@@ -14,25 +20,23 @@ import { DEFAULT_SHIM_NAMES } from '../../runtime/shim-names.js';
 import { findRealTool } from '../../runtime/find-real-tool.js';
 import { checkRemotes } from '../check-remotes.js';
 
-type Level = 'ok' | 'warn' | 'fail';
 const quietLog: Logger = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
-interface Finding {
-  level: Level;
-  what: string;
-  fix?: string;
-}
 
 /** `reprise doctor`: checks what reprise relies on and says what to fix. Exit 1 if anything fails. */
 export async function doctorCommand(): Promise<number> {
   const findings: Finding[] = [];
   const add = (level: Level, what: string, fix?: string): void => void findings.push(fix ? { level, what, fix } : { level, what });
 
-  let config;
+  let resolved: ResolvedConfig | undefined;
   try {
-    config = loadConfig();
+    resolved = resolveConfig(process.env);
   } catch (e) {
-    add('fail', `configuration: ${(e as Error).message}`, 'fix or unset that environment variable');
+    const file = configFilePath(process.env).path;
+    const inFile = (e as Error).message.startsWith(file);
+    add('fail', `configuration: ${(e as Error).message}`, inFile ? `fix ${file} (reprise config show checks it)` : 'fix or unset that environment variable');
   }
+  const config = resolved?.config;
+  if (resolved) findings.push(...configFileFindings(resolved));
 
   const shim = spawnSync(installPaths.shimBinary, ['--version'], { encoding: 'utf8', argv0: 'reprise-shim' });
   if (shim.error || shim.status !== 0) add('fail', `shim binary ${installPaths.shimBinary} does not run`, 'run npm ci (it compiles shims/shim.c with cc)');
@@ -55,15 +59,19 @@ export async function doctorCommand(): Promise<number> {
       accessSync(config.cacheDir, constants.W_OK);
       add('ok', `cache dir ${config.cacheDir} is writable`);
     } catch (e) {
-      add('fail', `cache dir ${config.cacheDir}: ${(e as Error).message}`, 'set REPRISE_CACHE_DIR to a writable directory');
+      add('fail', `cache dir ${config.cacheDir}: ${(e as Error).message}`, 'set cache.dir in the config file (or REPRISE_CACHE_DIR) to a writable directory');
     }
-    const st = await adminRequest(paths.socket, 'status', {}, 2000);
-    add(st.kind === 'reply' ? 'ok' : 'warn', st.kind === 'reply' ? 'daemon is running' : `daemon is not running (${st.reason})`, st.kind === 'reply' ? undefined : 'it starts on the first compiler call, or: reprise daemon start');
   }
+  // The runtime dir comes from the environment alone: a daemon is asked even when the file is bad.
+  const st = await adminRequest(runtimePaths(resolveRuntimeDir(process.env)).socket, 'status', {}, 2000);
+  add(st.kind === 'reply' ? 'ok' : 'warn', st.kind === 'reply' ? 'daemon is running' : `daemon is not running (${st.reason})`, st.kind === 'reply' ? undefined : 'it starts on the first compiler call, or: reprise daemon start');
+  if (st.kind === 'reply' && st.ok) findings.push(...daemonConfigFindings((st.value as DaemonStatus).config, resolved?.file.path));
 
   if (config) for (const f of await checkRemotes(config)) add(f.level, f.what, f.fix);
   if (config && !config.sandbox) {
-    add('warn', 'REPRISE_SANDBOX=off: results are stored without a sandbox check, marked unsandboxed, and never shared');
+    const from = resolved?.sources['cache.sandbox'];
+    const setting = from?.kind === 'file' ? `cache.sandbox = false (${from.path})` : 'REPRISE_SANDBOX=off';
+    add('warn', `${setting}: results are stored without a sandbox check, marked unsandboxed, and never shared`);
   } else if (config) {
     // The daemon's own probe: a job run in a view inside bubblewrap, as cache fills are.
     const sandbox = createSandbox({ bwrap: findBwrap(), spawner: installPaths.spawner, scratchDir: join(config.cacheDir, config.digest, 'tmp', `sandbox-doctor-${process.pid}`), log: quietLog });

@@ -2,6 +2,7 @@ import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { adminRequest } from '../../client/admin-request.js';
 import { loadConfig } from '../../config/load-config.js';
+import { resolveRuntimeDir } from '../../runtime/resolve-runtime-dir.js';
 import { runtimePaths } from '../../runtime/runtime-paths.js';
 import { emptyStats } from '../../stats/empty-stats.js';
 import { peekFallbacks } from '../../stats/fallback-log.js';
@@ -16,15 +17,16 @@ import { measureStore } from '../../store/local/measure-store.js';
 
 /** `reprise stats [--json] [--zero]`: from the live daemon, else from the saved counters. */
 export async function statsCommand(json: boolean, zero: boolean): Promise<number> {
-  const config = loadConfig();
-  const paths = runtimePaths(config.runtimeDir);
-  const statsFile = join(config.cacheDir, 'stats.json');
+  // The daemon is asked first, by the runtime dir alone: a config file edited badly since it started does not hide its counters.
+  const paths = runtimePaths(resolveRuntimeDir(process.env));
   const r = await adminRequest(paths.socket, zero ? 'stats-zero' : 'stats');
   let snapshot: StatsSnapshot;
   let live = true;
   if (r.kind === 'reply' && r.ok) snapshot = r.value as StatsSnapshot;
   else {
     live = false;
+    const config = loadConfig();
+    const statsFile = join(config.cacheDir, 'stats.json');
     snapshot = offlineStats(statsFile, paths.fallbacks, paths.hits);
     if (zero) {
       mkdirSync(config.cacheDir, { recursive: true });

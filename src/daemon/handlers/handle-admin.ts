@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { FrameKind, type Admin } from '../../protocol/frames.js';
 import { parseJsonObject } from '../../json/parse-json-object.js';
+import type { DaemonConfigStatus } from '../config-watch.js';
 import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
 import { handleStoreAdmin } from './handle-store-admin.js';
@@ -18,6 +19,8 @@ export interface DaemonStatus {
   rssBytes: number;
   cores: number;
   draining: boolean;
+  /** The config file against the settings in force (added with the config file; absent from older daemons). */
+  config?: DaemonConfigStatus;
 }
 
 /** CLI requests: status, stats, stats-zero, stop, gc, cache-clear, why-flush. */
@@ -37,6 +40,7 @@ export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): v
         rssBytes: process.memoryUsage.rss(),
         cores: availableParallelism(),
         draining: ctx.isDraining(),
+        config: ctx.configStatus(),
       };
       return reply(status);
     }

@@ -9,15 +9,18 @@ const UNAVAILABLE_CODES: ReadonlySet<number> = new Set([
   grpc.status.DEADLINE_EXCEEDED,
   grpc.status.CANCELLED,
   grpc.status.UNAUTHENTICATED,
-  grpc.status.PERMISSION_DENIED,
   grpc.status.RESOURCE_EXHAUSTED,
   grpc.status.UNIMPLEMENTED,
 ]);
 
-/** A failed REAPI call as the store reports it: 'unavailable' or 'io', with the remote's name. */
+/** A failed REAPI call as the store reports it: 'refused', 'unavailable' or 'io', with the remote's name. */
 export function grpcStoreError(name: string, e: unknown): StoreError {
   if (e instanceof StoreError) return e;
-  if (e instanceof ReapiCallError) return new StoreError(e.aborted || UNAVAILABLE_CODES.has(e.code) ? 'unavailable' : 'io', `${name}: ${e.message}`);
+  if (e instanceof ReapiCallError) {
+    // A token that may read but not write: counted as refused, and the remote stays in use.
+    if (!e.aborted && e.code === grpc.status.PERMISSION_DENIED) return new StoreError('refused', `${name}: ${e.message}`);
+    return new StoreError(e.aborted || UNAVAILABLE_CODES.has(e.code) ? 'unavailable' : 'io', `${name}: ${e.message}`);
+  }
   return new StoreError('io', `${name}: ${e instanceof Error ? e.message : String(e)}`);
 }
 

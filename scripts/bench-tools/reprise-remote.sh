@@ -14,6 +14,8 @@ env_reprise_$REMOTE_KIND() {
   case $REMOTE_KIND in
     nginx) export REPRISE_REMOTE=$BENCH_NGINX_URL/reprise ;;
     redis) export REPRISE_REMOTE=redis://127.0.0.1:$BENCH_REDIS_PORT ;;
+    serve_grpc) export REPRISE_REMOTE=grpc://127.0.0.1:$BENCH_SERVE_GRPC_PORT ;;
+    serve_http) export REPRISE_REMOTE=http://127.0.0.1:$BENCH_SERVE_HTTP_PORT/cache ;;
   esac
   mkdir -p "$REPRISE_RUNTIME_DIR" "$REPRISE_CACHE_DIR"; chmod 700 "$REPRISE_RUNTIME_DIR"
 }
@@ -28,7 +30,7 @@ tool_reset() {
   env_reprise_$REMOTE_KIND
   reprise_cli daemon stop >/dev/null 2>&1 || true
   rm -rf "$REPRISE_CACHE_DIR"; mkdir -p "$REPRISE_CACHE_DIR"
-  [ "$REMOTE_KIND" = local ] || remote_wipe "$REMOTE_KIND" reprise
+  case $REMOTE_KIND in local) ;; serve_*) remote_wipe serve ;; *) remote_wipe "$REMOTE_KIND" reprise ;; esac
   reprise_cli daemon start >/dev/null 2>&1 || true
 }
 tool_zero() {

@@ -128,13 +128,14 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
     void configWatch.close();
     removeOwnSocket();
     server.close();
-    void Promise.allSettled([...active]).then(() => ctx.cache.why.flush()).then(async () => {
+    // The shims' last ticket hits are taken first: their `why` records and recency are then written with the rest.
+    void Promise.allSettled([...active]).then(() => (ctx.ingestShimLogs(), ctx.cache.why.flush())).then(async () => {
       await ctx.cache.usage.close(); // pending recency updates are written
       await ctx.cache.remotes?.close(REMOTE_DRAIN_MS); // queued uploads go out, within a deadline
       ctx.executor.close();
       sandbox?.close();
       ctx.cache.tickets?.close();
-      ctx.ingestShimLogs();
+      ctx.ingestShimLogs(); // fallbacks the shims logged while the daemon drained
       const err = stats.flush();
       if (err) log.warn(`cannot write stats: ${err.message}`);
       try {

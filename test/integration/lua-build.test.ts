@@ -2,8 +2,7 @@
 // `reprise exec`, with and without the daemon killed halfway, and warm under `reprise verify`
 // (every hit compiled again in the sandbox): objects must be identical, no mismatch.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { installPaths } from '../../src/runtime/install-paths.js';
@@ -12,6 +11,7 @@ import { stats } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
 import { isAlive, waitFor } from '../helpers/wait.js';
 import { createWorkspace } from '../helpers/workspace.js';
+import { objectDigests } from '../helpers/object-digests.js';
 
 const corpus = await luaCorpusRoot();
 const skip = 'missing' in corpus ? corpus.missing : false;
@@ -23,19 +23,6 @@ const script = join(installPaths.root, 'test', 'fixtures', 'lua-build.sh');
 const root = 'root' in corpus ? corpus.root : '';
 const workSrc = join(root, 'work', 'lua5.4', 'src');
 const env = { ...ws.bareEnv, BENCH_DIR: benchDir, REPRISE_CLI: join(installPaths.root, 'bin', 'reprise.js'), JOBS: '2' };
-
-function objectDigests(): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (dir: string, rel: string): void => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p, join(rel, name));
-      else if (name.endsWith('.o')) out.set(join(rel, name), createHash('sha256').update(readFileSync(p)).digest('hex'));
-    }
-  };
-  walk(workSrc, '');
-  return out;
-}
 
 function countObjects(): number {
   try {
@@ -50,14 +37,14 @@ let bare: Map<string, string>;
 test('bare build of the Lua corpus', { skip }, async () => {
   const r = await run(script, [root, 'bare'], { env });
   assert.equal(r.code, 0, text(r));
-  bare = objectDigests();
+  bare = objectDigests(workSrc);
   assert.ok(bare.size >= 130, `${bare.size} objects`);
 });
 
 test('reprise exec -- make -j2: byte-identical objects, compiles run by the daemon', { skip }, async () => {
   const r = await run(script, [root, 'reprise'], { env });
   assert.equal(r.code, 0, text(r));
-  assert.deepEqual(objectDigests(), bare);
+  assert.deepEqual(objectDigests(workSrc), bare);
   const s = await stats(ws.env);
   const ran = (s.tools.gcc?.['daemon-run'] ?? 0) + (s.tools['g++']?.['daemon-run'] ?? 0);
   assert.ok(ran >= 130, `daemon ran ${ran} compiles`);
@@ -73,7 +60,7 @@ test('the same build with the daemon killed (kill -9) halfway still succeeds, id
   const r = await build;
   assert.equal(r.code, 0, text(r));
   assert.ok(!isAlive(pid));
-  assert.deepEqual(objectDigests(), bare);
+  assert.deepEqual(objectDigests(workSrc), bare);
   // The next compile after the kill started a new daemon that served the rest.
   const newPid = Number(readFileSync(join(ws.runtimeDir, 'daemon.pid'), 'utf8'));
   assert.notEqual(newPid, pid);
@@ -87,5 +74,5 @@ test('a warm build under reprise verify: every hit compiled again in the sandbox
   assert.ok(m, text(r));
   assert.ok(Number(m[1]) >= 130, `${m[1]} hits`);
   assert.equal(m[2], m[1], 'every hit verified');
-  assert.deepEqual(objectDigests(), bare);
+  assert.deepEqual(objectDigests(workSrc), bare);
 });

@@ -11,8 +11,8 @@ export interface ReapiClientOptions {
   /** host:port, as gRPC names a target. */
   target: string;
   credentials: grpc.ChannelCredentials;
-  /** Sent with every call. */
-  metadata: grpc.Metadata;
+  /** Sent with every call; a function is asked at each call (e.g. for RequestMetadata naming the current action). */
+  metadata: grpc.Metadata | (() => grpc.Metadata);
   /** Calls in flight at once; more wait for a slot. */
   maxInFlight: number;
   channelOptions?: grpc.ChannelOptions;
@@ -86,7 +86,7 @@ export function createReapiClient(opts: ReapiClientOptions): ReapiClient {
   }
 
   function callMetadata(): grpc.Metadata {
-    return opts.metadata.clone();
+    return typeof opts.metadata === 'function' ? opts.metadata() : opts.metadata.clone();
   }
 
   return {

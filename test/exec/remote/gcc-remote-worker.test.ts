@@ -1,0 +1,141 @@
+// Issue 17, step 3: a C compile as a REAPI action that carries its own toolchain, run by Bazel's
+// reference remote worker (test/helpers/bazel-remote-worker.ts). First on a worker that sees the
+// host, then on one started in a mount namespace where gcc, as, /usr/lib/gcc and /usr/include
+// are hidden: the driver, cc1, as and every header must come from the action's input root.
+// Both objects must be byte-identical to bare `gcc -c` on the host. The per-action overheads
+// (upload, queue, execute, download) are reported as diagnostics.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import test from 'node:test';
+import { parseDepfile } from '../../../src/adapters/gcc/parse-depfile.js';
+import { buildGccAction, type GccAction } from '../../../src/exec/remote/build-gcc-action.js';
+import { buildInputRoot } from '../../../src/exec/remote/build-input-root.js';
+import { buildRemoteAction } from '../../../src/exec/remote/build-remote-action.js';
+import { createRemoteExecutionClient } from '../../../src/exec/remote/create-remote-execution-client.js';
+import type { ExecuteOutcome } from '../../../src/exec/remote/types.js';
+import { toolchainFiles } from '../../../src/exec/toolchain-files.js';
+import type { Digest } from '../../../src/hashing/types.js';
+import { bazelWorkerJar, startBazelWorker, type BazelWorker } from '../../helpers/bazel-remote-worker.js';
+
+const found = bazelWorkerJar();
+const gcc = onPath('gcc');
+const skip = 'missing' in found ? (process.env.CI ? false : found.missing) : !gcc ? 'gcc is not installed' : false;
+const canHide = process.getuid?.() === 0 && onPath('unshare') !== undefined;
+
+const dir = mkdtempSync(join(tmpdir(), 'reprise-rexec-'));
+const project = join(dir, 'proj');
+const workers: BazelWorker[] = [];
+test.after(async () => {
+  for (const w of workers) await w.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ARGS = ['-c', '-O2', '-Wall', '-Iinc', 'main.c', '-o', 'out/main.o'];
+const memo = new Map<string, { stamp: string; digest: Digest }>();
+
+function writeProject(): void {
+  mkdirSync(join(project, 'inc'), { recursive: true });
+  mkdirSync(join(project, 'out'), { recursive: true });
+  writeFileSync(join(project, 'inc', 'util.h'), '#ifndef UTIL_H\n#define UTIL_H\nstatic inline int twice(int x) { return 2 * x; }\n#endif\n');
+  writeFileSync(join(project, 'main.c'), '#include <stdio.h>\n#include "util.h"\nint main(void) { printf("%d\\n", twice(21)); return 0; }\n');
+  writeFileSync(join(project, 'broken.c'), '#include "util.h"\nint f(void) { return twice(); }\n');
+}
+
+/** The action for `gcc ARGS` in the project: inputs from gcc -M with the same flags, the toolchain as the sandbox shows it. */
+async function gccAction(args: string[], source: string, output: string): Promise<GccAction> {
+  const toolPath = gcc!;
+  const cc1 = execFileSync(toolPath, ['-print-prog-name=cc1'], { encoding: 'utf8' }).trim();
+  const as = onPath('as')!;
+  const programs = [cc1, as];
+  const toolchain = await toolchainFiles({ toolPath, programs: programs.map((path) => ({ name: path, path })), env: process.env });
+  const scan = args.filter((a, i) => a !== '-c' && a !== '-o' && args[i - 1] !== '-o');
+  const dep = execFileSync(toolPath, [...scan, '-M', '-MF', '-'], { cwd: project, encoding: 'utf8' });
+  const inputs = parseDepfile(dep);
+  assert.ok(inputs.includes(source) && inputs.includes('inc/util.h'), inputs.join(' '));
+  return buildGccAction({ toolPath, args, cwd: project, env: new Map([['LC_ALL', 'C']]), inputs, toolchain, programs, outputs: [output], algorithm: 'sha256', memo });
+}
+
+function bareObject(): Buffer {
+  execFileSync(gcc!, ARGS, { cwd: project });
+  const bytes = readFileSync(join(project, 'out', 'main.o'));
+  rmSync(join(project, 'out', 'main.o'));
+  return bytes;
+}
+
+function describe(label: string, r: ExecuteOutcome): string {
+  if (r.kind === 'rejected') return `${label}: rejected (${r.reason}): ${r.detail}`;
+  const t = r.result.timings;
+  const server = [t.queuedMs, t.inputFetchMs, t.runMs, t.outputUploadMs].map((x) => (x === undefined ? '-' : x.toFixed(0))).join('/');
+  return `${label}: upload ${t.uploadMs.toFixed(0)} ms (${t.uploadedBlobs} blobs, ${(t.uploadBytes / 1e6).toFixed(1)} MB), execute ${t.executeMs.toFixed(0)} ms (server queue/fetch/run/upload ${server} ms), download ${t.downloadMs.toFixed(0)} ms (${t.downloadBytes} B), attempts ${t.attempts}`;
+}
+
+async function compileOn(worker: BazelWorker, label: string, t: test.TestContext): Promise<void> {
+  const expected = bareObject();
+  const built = await gccAction(ARGS, 'main.c', 'out/main.o');
+  const root = built.action.inputRoot;
+  t.diagnostic(`${label}: action ${built.action.digest.hash.slice(0, 12)}, input root ${root.fileCount} files (${root.files.size} blobs, ${(root.totalBytes / 1e6).toFixed(1)} MB), ${root.directories.size} directories`);
+  const client = createRemoteExecutionClient({ target: `127.0.0.1:${worker.port}`, timeoutMs: 120_000 });
+  try {
+    for (const run of ['cold', 'warm']) {
+      const r = await client.execute(built.action, { signal: AbortSignal.timeout(120_000), skipCacheLookup: true });
+      t.diagnostic(describe(`${label} ${run}`, r));
+      assert.equal(r.kind, 'completed', describe(label, r));
+      if (r.kind !== 'completed') return;
+      assert.equal(r.result.exitCode, 0, r.result.stderr.toString());
+      const object = r.result.outputs.get('out/main.o');
+      assert.ok(object, 'the object came back');
+      assert.ok(object.data.equals(expected), `${label}: the remote object is byte-identical to bare gcc -c`);
+    }
+    // The worker's fixed cost per action, for comparison: an empty input root, /bin/sh -c 'exit 0'.
+    const trivial = buildRemoteAction(buildInputRoot([], 'sha256'), { arguments: ['/bin/sh', '-c', 'exit 0'], env: new Map(), outputFiles: [], workingDirectory: '', platform: [] }, { algorithm: 'sha256' });
+    for (let i = 0; i < 2; i++) t.diagnostic(describe(`${label} trivial action`, await client.execute(trivial, { signal: AbortSignal.timeout(60_000), skipCacheLookup: true })));
+    // A compile error is a result: exit code and gcc's message, no object.
+    const broken = await gccAction(['-c', '-Iinc', 'broken.c', '-o', 'out/broken.o'], 'broken.c', 'out/broken.o');
+    const r = await client.execute(broken.action, { signal: AbortSignal.timeout(120_000) });
+    assert.ok(r.kind === 'completed', describe(`${label} broken`, r));
+    assert.notEqual(r.result.exitCode, 0);
+    assert.match(r.result.stderr.toString(), /too few arguments/);
+    assert.equal(r.result.outputs.size, 0);
+  } finally {
+    client.close();
+  }
+}
+
+test('a C compile runs on Bazel\'s remote worker, byte-identical to bare gcc -c', { skip }, async (t) => {
+  if ('missing' in found) assert.fail(found.missing);
+  writeProject();
+  const worker = await startBazelWorker(found.jar, join(dir, 'worker'));
+  workers.push(worker);
+  await compileOn(worker, 'host-visible worker', t);
+});
+
+/** Run as `unshare -m sh -c HIDE sh java ...`: hides the compiler, checks it is gone, then execs the worker. */
+const HIDE = `set -e
+mount --make-rprivate /
+for d in /usr/lib/gcc /usr/libexec/gcc /usr/include; do [ -d "$d" ] && mount -t tmpfs -o ro,size=4k hidden "$d"; done
+: > "$EMPTY"
+for f in /usr/bin/*gcc* /usr/bin/cc /usr/bin/c89 /usr/bin/c99 /usr/bin/as /usr/bin/*-linux-gnu-as /usr/bin/cpp* /usr/bin/*-linux-gnu-cpp*; do
+  [ -f "$f" ] && [ ! -L "$f" ] && mount --bind "$EMPTY" "$f"
+done
+if gcc --version >/dev/null 2>&1 || as --version >/dev/null 2>&1 || [ -e /usr/include/stdio.h ]; then echo "the compiler is still there" >&2; exit 1; fi
+exec "$@"`;
+
+test('the same compile on a worker that has no gcc, as or /usr/include: the toolchain comes from the action', { skip: skip || (canHide ? false : 'needs root and unshare to hide the compiler') }, async (t) => {
+  if ('missing' in found) assert.fail(found.missing);
+  writeProject();
+  process.env.EMPTY = join(dir, 'empty');
+  const worker = await startBazelWorker(found.jar, join(dir, 'hidden-worker'), ['unshare', '-m', 'sh', '-c', HIDE, 'sh']);
+  workers.push(worker);
+  await compileOn(worker, 'worker without gcc', t);
+});
+
+function onPath(tool: string): string | undefined {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}

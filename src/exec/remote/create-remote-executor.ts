@@ -1,0 +1,94 @@
+// The Executor contract (DESIGN.md §2) over the REAPI Execution client: a gcc compile in, a
+// completed run (exit code, messages, outputs by the caller's paths) or a rejection out, and
+// counters per executor (remote-exec-counters.ts). A job the input root cannot hold, or one
+// whose outputs would name the executor's directory, is rejected before anything is sent: the
+// caller compiles it locally. Not wired into the pipeline yet (docs/remote-execution.md).
+import { isAbsolute, resolve } from 'node:path';
+import type { Digest } from '../../hashing/types.js';
+import { buildGccAction, type GccActionSpec } from './build-gcc-action.js';
+import { InputRootError } from './build-input-root.js';
+import type { RemoteExecutionClient } from './create-remote-execution-client.js';
+import { REJECTION_REASONS, type ExecuteOutcome, type Executor, type RejectionReason } from './types.js';
+import { REMOTE_EXEC_COUNTERS, type RemoteExecCounter } from './remote-exec-counters.js';
+
+/** A compile as the pipeline knows it; the executor adds the algorithm and its digest memo. */
+export type RemoteCompile = Omit<GccActionSpec, 'algorithm' | 'memo'>;
+
+export interface RemoteExecutor extends Executor<RemoteCompile> {
+  /** Counters so far, and rejections by reason. */
+  counters(): { counts: Record<RemoteExecCounter, number>; rejected: Record<RejectionReason, number> };
+}
+
+export function createRemoteExecutor(name: string, client: RemoteExecutionClient): RemoteExecutor {
+  const counts = Object.fromEntries(REMOTE_EXEC_COUNTERS.map((c) => [c, 0])) as Record<RemoteExecCounter, number>;
+  const rejected = Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
+  const memo = new Map<string, { stamp: string; digest: Digest }>();
+  const reject = (reason: RejectionReason, detail: string): ExecuteOutcome => {
+    counts['fallen-back']++;
+    rejected[reason]++;
+    return { kind: 'rejected', reason, detail };
+  };
+
+  return {
+    name,
+    async execute(job, { signal, onStream }) {
+      counts['actions-sent']++;
+      const leak = pathsInOutputs(job.args);
+      if (leak) return reject('not-representable', leak);
+      let built;
+      try {
+        built = await buildGccAction({ ...job, algorithm: 'sha256', memo });
+      } catch (e) {
+        if (e instanceof InputRootError) return reject('not-representable', e.message);
+        throw e;
+      }
+      const out = await client.execute(built.action, { signal });
+      const t = out.kind === 'completed' ? out.result.timings : out.timings;
+      if (t) {
+        counts['upload-bytes'] += t.uploadBytes ?? 0;
+        counts['upload-ms'] += Math.round(t.uploadMs ?? 0);
+        counts['execute-ms'] += Math.round(t.executeMs ?? 0);
+        counts['download-bytes'] += t.downloadBytes ?? 0;
+        counts['download-ms'] += Math.round(t.downloadMs ?? 0);
+        counts['queue-ms'] += Math.round(t.queuedMs ?? 0);
+        counts.retries += Math.max(0, (t.attempts ?? 1) - 1);
+      }
+      if (out.kind === 'rejected') return reject(out.reason, out.detail);
+      counts['actions-run']++;
+      if (out.result.exitCode !== 0) counts['actions-failed']++;
+      if (out.result.cached) counts['actions-cached']++;
+      // Outputs by the caller's paths (absolute), in place of the Command's.
+      const outputs = new Map<string, { data: Buffer; isExecutable: boolean }>();
+      job.outputs.forEach((o, i) => {
+        const got = out.result.outputs.get(built.outputFiles[i]!);
+        if (got) outputs.set(isAbsolute(o) ? o : resolve(job.cwd, o), got);
+      });
+      if (out.result.stdout.length > 0) onStream?.('stdout', out.result.stdout);
+      if (out.result.stderr.length > 0) onStream?.('stderr', out.result.stderr);
+      return { kind: 'completed', result: { ...out.result, outputs } };
+    },
+    counters: () => ({ counts: { ...counts }, rejected: { ...rejected } }),
+    close() {
+      client.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * Why this compile's outputs would differ on an executor, or undefined. The executor runs in a
+ * directory of its own (Bazel's worker: a fresh one per action), so whatever records the
+ * working directory differs: debug information (DW_AT_comp_dir, and the relocated header
+ * paths) unless -g0. Messages differ too (gcc prints the headers' relocated paths), which the
+ * caller may accept.
+ */
+export function pathsInOutputs(args: readonly string[]): string | undefined {
+  let debug = false;
+  for (const a of args) {
+    if (a === '-g0') debug = false;
+    else if (/^-g(\d|gdb\d*|dwarf(-\d)?)?$/.test(a)) debug = true;
+  }
+  if (debug) return '-g: the debug information would hold the executor\'s working directory';
+  if (args.some((a) => a === '--coverage' || a === '-ftest-coverage' || a.startsWith('-fprofile-'))) return 'coverage and profiling record absolute paths';
+  return undefined;
+}

@@ -5,6 +5,7 @@
 // relocates itself (make_relative_prefix from argv[0]) and finds cc1, its own headers and the
 // system headers under the input root, never on the executor's disk. `as` is found through
 // PATH, which names the mirrored directories only. docs/remote-execution.md has the details.
+import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
 import { buildInputRoot } from './build-input-root.js';
@@ -33,6 +34,8 @@ export interface GccActionSpec {
   /** Shared between actions: each unchanged host file is hashed once. */
   memo?: Map<string, { stamp: string; digest: Digest }>;
   platform?: ReadonlyArray<{ name: string; value: string }>;
+  /** The POSIX shell that starts the driver (it travels in the action too); default /bin/sh's target. */
+  shell?: string;
 }
 
 export interface GccAction {
@@ -53,6 +56,7 @@ const JOINED_PATH_OPTIONS = ['-I', '-iquote', '-isystem', '-idirafter', '-includ
 
 export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
   const abs = (p: string): string => resolve(spec.cwd, p);
+  const shell = spec.shell ?? realpathSync('/bin/sh');
   const programs = new Set([spec.toolPath, ...spec.programs]);
   const toolchain = spec.toolchain.filter((p) => !HOST_ONLY.some((re) => re.test(p)) && !GLIBC.test(basename(p)));
   const libraryDirs = new Set(toolchain.filter((p) => SHARED_LIBRARY.test(basename(p))).map((p) => dirname(p)));
@@ -64,7 +68,7 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
     isExecutable && !SHARED_LIBRARY.test(basename(path))
       ? programs.has(path) || basename(path) === 'lto-wrapper'
       : !/\.(a|o)$/.test(path) && !SHARED_LIBRARY.test(basename(path)) && !/\/plugin\//.test(path);
-  const files = await mirrorHostFiles([...programs, ...toolchain, ...spec.inputs.map(abs)], { algorithm: spec.algorithm, keep, ...(spec.memo ? { memo: spec.memo } : {}) });
+  const files = await mirrorHostFiles([shell, ...programs, ...toolchain, ...spec.inputs.map(abs)], { algorithm: spec.algorithm, keep, ...(spec.memo ? { memo: spec.memo } : {}) });
   const inputRoot = buildInputRoot(files, spec.algorithm);
 
   const fromCwd = (hostPath: string): string => pathFromWorkingDir(hostPath, spec.cwd);
@@ -80,10 +84,36 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
   const outputFiles = spec.outputs.map((o) => fromCwd(abs(o)));
   const action = buildRemoteAction(
     inputRoot,
-    { arguments: [fromCwd(spec.toolPath), `--sysroot=${fromCwd('/')}`, ...args], env, outputFiles, workingDirectory: mirroredPath(spec.cwd), platform: spec.platform ?? defaultPlatform() },
+    {
+      arguments: [fromCwd(shell), '-c', startScript(spec.cwd, spec.args), fromCwd(spec.toolPath), `--sysroot=${fromCwd('/')}`, ...args],
+      env,
+      outputFiles,
+      workingDirectory: mirroredPath(spec.cwd),
+      platform: spec.platform ?? defaultPlatform(),
+    },
     { algorithm: spec.algorithm, ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}) },
   );
   return { action, outputFiles, rewrittenArgs };
+}
+
+/**
+ * The shell script that starts the driver ($0, with the arguments after it). The executor's
+ * directory is known only when the action runs, and gcc writes absolute paths under it into
+ * debug information and __FILE__ (the working directory, the relocated headers): the script
+ * finds the input root from $PWD and maps it back to "/" with -ffile-prefix-map, so those
+ * paths read as on the host. The compile's own prefix maps of host directories are repeated
+ * for their mirrored places, after that one (gcc tries the last map given first).
+ */
+function startScript(cwd: string, args: readonly string[]): string {
+  const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+  const maps: string[] = [`"-ffile-prefix-map=$root/=/"`];
+  for (const a of args) {
+    const m = /^(-f(?:file|debug|macro|profile)-prefix-map=)(\/[^=]*)=(.*)$/.exec(a);
+    if (m) maps.push(`${q(m[1]!)}"$root/"${q(`${mirroredPath(m[2]!)}${m[2]!.endsWith('/') && m[2] !== '/' ? '/' : ''}=${m[3]!}`)}`);
+  }
+  const rel = mirroredPath(cwd);
+  const root = rel === '' ? 'root=$PWD' : `root=\${PWD%${q(`/${rel}`)}}`;
+  return `${root}; exec "$0" "$@" ${maps.join(' ')}`;
 }
 
 /** An absolute path argument (alone, or joined to an option that takes a path) made relative to the working directory. */

@@ -76,19 +76,11 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
 }
 
 /**
- * Why this compile's outputs would differ on an executor, or undefined. The executor runs in a
- * directory of its own (Bazel's worker: a fresh one per action), so whatever records the
- * working directory differs: debug information (DW_AT_comp_dir, and the relocated header
- * paths) unless -g0. Messages differ too (gcc prints the headers' relocated paths), which the
- * caller may accept.
+ * Why this compile's outputs would differ on an executor, or undefined. Debug information and
+ * __FILE__ are mapped back to host paths by the action's start script (build-gcc-action.ts);
+ * coverage notes and profiles record the working directory where the maps do not reach.
  */
 export function pathsInOutputs(args: readonly string[]): string | undefined {
-  let debug = false;
-  for (const a of args) {
-    if (a === '-g0') debug = false;
-    else if (/^-g(\d|gdb\d*|dwarf(-\d)?)?$/.test(a)) debug = true;
-  }
-  if (debug) return '-g: the debug information would hold the executor\'s working directory';
   if (args.some((a) => a === '--coverage' || a === '-ftest-coverage' || a.startsWith('-fprofile-'))) return 'coverage and profiling record absolute paths';
   return undefined;
 }

@@ -33,7 +33,12 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const ARGS = ['-c', '-O2', '-Wall', '-Iinc', 'main.c', '-o', 'out/main.o'];
+/** Plain, with debug information (the executor's directory mapped back), and as Debian builds (-ffile-prefix-map of the build directory). */
+const VARIANTS: Record<string, (project: string) => string[]> = {
+  '-O2': () => ['-c', '-O2', '-Wall', '-Iinc', 'main.c', '-o', 'out/main.o'],
+  '-g': () => ['-c', '-g', '-Iinc', 'main.c', '-o', 'out/main.o'],
+  'Debian flags': (p) => ['-c', '-g', '-O2', `-ffile-prefix-map=${p}=.`, '-fstack-protector-strong', '-Wformat', '-D_FORTIFY_SOURCE=2', '-fPIC', '-DPIC', '-Iinc', 'main.c', '-o', 'out/main.o'],
+};
 const memo = new Map<string, { stamp: string; digest: Digest }>();
 
 function writeProject(): void {
@@ -58,8 +63,8 @@ async function gccAction(args: string[], source: string, output: string): Promis
   return buildGccAction({ toolPath, args, cwd: project, env: new Map([['LC_ALL', 'C']]), inputs, toolchain, programs, outputs: [output], algorithm: 'sha256', memo });
 }
 
-function bareObject(): Buffer {
-  execFileSync(gcc!, ARGS, { cwd: project });
+function bareObject(args: string[]): Buffer {
+  execFileSync(gcc!, args, { cwd: project });
   const bytes = readFileSync(join(project, 'out', 'main.o'));
   rmSync(join(project, 'out', 'main.o'));
   return bytes;
@@ -73,21 +78,24 @@ function describe(label: string, r: ExecuteOutcome): string {
 }
 
 async function compileOn(worker: BazelWorker, label: string, t: test.TestContext): Promise<void> {
-  const expected = bareObject();
-  const built = await gccAction(ARGS, 'main.c', 'out/main.o');
-  const root = built.action.inputRoot;
-  t.diagnostic(`${label}: action ${built.action.digest.hash.slice(0, 12)}, input root ${root.fileCount} files (${root.files.size} blobs, ${(root.totalBytes / 1e6).toFixed(1)} MB), ${root.directories.size} directories`);
   const client = createRemoteExecutionClient({ target: `127.0.0.1:${worker.port}`, timeoutMs: 120_000 });
   try {
-    for (const run of ['cold', 'warm']) {
-      const r = await client.execute(built.action, { signal: AbortSignal.timeout(120_000), skipCacheLookup: true });
-      t.diagnostic(describe(`${label} ${run}`, r));
-      assert.equal(r.kind, 'completed', describe(label, r));
-      if (r.kind !== 'completed') return;
-      assert.equal(r.result.exitCode, 0, r.result.stderr.toString());
-      const object = r.result.outputs.get('out/main.o');
-      assert.ok(object, 'the object came back');
-      assert.ok(object.data.equals(expected), `${label}: the remote object is byte-identical to bare gcc -c`);
+    for (const [variant, argsIn] of Object.entries(VARIANTS)) {
+      const args = argsIn(project);
+      const expected = bareObject(args);
+      const built = await gccAction(args, 'main.c', 'out/main.o');
+      const root = built.action.inputRoot;
+      t.diagnostic(`${label}, ${variant}: action ${built.action.digest.hash.slice(0, 12)}, input root ${root.fileCount} files (${root.files.size} blobs, ${(root.totalBytes / 1e6).toFixed(1)} MB), ${root.directories.size} directories`);
+      for (const run of ['cold', 'warm']) {
+        const r = await client.execute(built.action, { signal: AbortSignal.timeout(120_000), skipCacheLookup: true });
+        t.diagnostic(describe(`${label}, ${variant}, ${run}`, r));
+        assert.equal(r.kind, 'completed', describe(label, r));
+        if (r.kind !== 'completed') return;
+        assert.equal(r.result.exitCode, 0, r.result.stderr.toString());
+        const object = r.result.outputs.get('out/main.o');
+        assert.ok(object, 'the object came back');
+        assert.ok(object.data.equals(expected), `${label}, ${variant}: the remote object is byte-identical to bare gcc`);
+      }
     }
     // The worker's fixed cost per action, for comparison: an empty input root, /bin/sh -c 'exit 0'.
     const trivial = buildRemoteAction(buildInputRoot([], 'sha256'), { arguments: ['/bin/sh', '-c', 'exit 0'], env: new Map(), outputFiles: [], workingDirectory: '', platform: [] }, { algorithm: 'sha256' });

@@ -19,6 +19,7 @@ import type { ExecuteOutcome } from '../../../src/exec/remote/types.js';
 import { toolchainFiles } from '../../../src/exec/toolchain-files.js';
 import type { Digest } from '../../../src/hashing/types.js';
 import { bazelWorkerJar, startBazelWorker, type BazelWorker } from '../../helpers/bazel-remote-worker.js';
+import { HIDE_COMPILER } from '../../helpers/hide-compiler.js';
 
 const found = bazelWorkerJar();
 const gcc = onPath('gcc');
@@ -120,22 +121,10 @@ test('a C compile runs on Bazel\'s remote worker, byte-identical to bare gcc -c'
   await compileOn(worker, 'host-visible worker', t);
 });
 
-/** Run as `unshare -m sh -c HIDE sh java ...`: hides the compiler, checks it is gone, then execs the worker. */
-const HIDE = `set -e
-mount --make-rprivate /
-for d in /usr/lib/gcc /usr/libexec/gcc /usr/include; do [ -d "$d" ] && mount -t tmpfs -o ro,size=4k hidden "$d"; done
-: > "$EMPTY"
-for f in /usr/bin/*gcc* /usr/bin/cc /usr/bin/c89 /usr/bin/c99 /usr/bin/as /usr/bin/*-linux-gnu-as /usr/bin/cpp* /usr/bin/*-linux-gnu-cpp*; do
-  [ -f "$f" ] && [ ! -L "$f" ] && mount --bind "$EMPTY" "$f"
-done
-if gcc --version >/dev/null 2>&1 || as --version >/dev/null 2>&1 || [ -e /usr/include/stdio.h ]; then echo "the compiler is still there" >&2; exit 1; fi
-exec "$@"`;
-
 test('the same compile on a worker that has no gcc, as or /usr/include: the toolchain comes from the action', { skip: skip || (canHide ? false : 'needs root and unshare to hide the compiler') }, async (t) => {
   if ('missing' in found) assert.fail(found.missing);
   writeProject();
-  process.env.EMPTY = join(dir, 'empty');
-  const worker = await startBazelWorker(found.jar, join(dir, 'hidden-worker'), ['unshare', '-m', 'sh', '-c', HIDE, 'sh']);
+  const worker = await startBazelWorker(found.jar, join(dir, 'hidden-worker'), ['unshare', '-m', 'sh', '-c', HIDE_COMPILER, 'sh', join(dir, 'empty')]);
   workers.push(worker);
   await compileOn(worker, 'worker without gcc', t);
 });

@@ -8,7 +8,7 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
-import { buildInputRoot } from './build-input-root.js';
+import { buildInputRoot, InputRootError } from './build-input-root.js';
 import { buildRemoteAction } from './build-remote-action.js';
 import { mirrorHostFiles, mirroredPath, pathFromWorkingDir } from './mirror-host-files.js';
 import type { RemoteAction } from './types.js';
@@ -42,6 +42,11 @@ export interface GccAction {
   action: RemoteAction;
   /** Output paths as the Command names them, in the order of spec.outputs. */
   outputFiles: string[];
+  /**
+   * An extra output (the Command's name for it): the executor's absolute path of the input
+   * root, which gcc writes into depfiles and messages; fixRemotePaths maps it back to "/".
+   */
+  rootFile: string;
   /** Arguments whose absolute paths were made relative (they may show in outputs, e.g. -g). */
   rewrittenArgs: number;
 }
@@ -51,6 +56,8 @@ const HOST_ONLY = [/^\/etc\//, /^\/usr\/lib\/locale(\/|$)/, /^\/usr\/share\/loca
 /** glibc's own libraries come from the executor (the programs' loader must match them); other libraries travel. */
 const GLIBC = /^(ld-linux[^/]*|libc|libm|libmvec|libpthread|libdl|librt|libresolv|libutil|libanl)\.so(\.\d+)*$/;
 const SHARED_LIBRARY = /\.so(\.\d+)*$/;
+/** The start script's note of the executor's root, in the working directory. */
+const ROOT_FILE = '.reprise-remote-root';
 /** Options whose joined value is a path. */
 const JOINED_PATH_OPTIONS = ['-I', '-iquote', '-isystem', '-idirafter', '-include', '-imacros', '-iprefix', '-isysroot', '--sysroot=', '-B', '-L', '-o', '-MF', '-specs='];
 
@@ -82,18 +89,19 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
   env.set('PATH', [...new Set([...programs].map((p) => fromCwd(dirname(p))))].join(':'));
   if (libraryDirs.size > 0) env.set('LD_LIBRARY_PATH', [...libraryDirs].map(fromCwd).join(':'));
   const outputFiles = spec.outputs.map((o) => fromCwd(abs(o)));
+  if (outputFiles.includes(ROOT_FILE)) throw new InputRootError(`${ROOT_FILE} is an output of the compile itself`);
   const action = buildRemoteAction(
     inputRoot,
     {
       arguments: [fromCwd(shell), '-c', startScript(spec.cwd, spec.args), fromCwd(spec.toolPath), `--sysroot=${fromCwd('/')}`, ...args],
       env,
-      outputFiles,
+      outputFiles: [...outputFiles, ROOT_FILE],
       workingDirectory: mirroredPath(spec.cwd),
       platform: spec.platform ?? defaultPlatform(),
     },
     { algorithm: spec.algorithm, ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}) },
   );
-  return { action, outputFiles, rewrittenArgs };
+  return { action, outputFiles, rootFile: ROOT_FILE, rewrittenArgs };
 }
 
 /**
@@ -113,7 +121,7 @@ function startScript(cwd: string, args: readonly string[]): string {
   }
   const rel = mirroredPath(cwd);
   const root = rel === '' ? 'root=$PWD' : `root=\${PWD%${q(`/${rel}`)}}`;
-  return `${root}; exec "$0" "$@" ${maps.join(' ')}`;
+  return `${root}; printf %s "$root" > ${ROOT_FILE}; exec "$0" "$@" ${maps.join(' ')}`;
 }
 
 /** An absolute path argument (alone, or joined to an option that takes a path) made relative to the working directory. */
@@ -135,4 +143,16 @@ function defaultPlatform(): Array<{ name: string; value: string }> {
     { name: 'OSFamily', value: process.platform },
     { name: 'ISA', value: isa },
   ];
+}
+
+/**
+ * Text the compile wrote on the executor (a depfile, its messages) with the executor's root
+ * mapped back to "/": "/w/build-1/usr/include/stdio.h" reads "/usr/include/stdio.h" again, as
+ * on the host. `root` is the rootFile output. Make-quoted paths (spaces as "\\ ") are mapped too.
+ */
+export function fixRemotePaths(text: Buffer, root: string): Buffer {
+  if (!root.startsWith('/') || root === '/') return text;
+  let out = text.toString('latin1');
+  for (const form of new Set([root, root.replaceAll(' ', '\\ ')])) out = out.split(`${form}/`).join('/');
+  return Buffer.from(out, 'latin1');
 }

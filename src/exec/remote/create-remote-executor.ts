@@ -5,14 +5,18 @@
 // caller compiles it locally. Not wired into the pipeline yet (docs/remote-execution.md).
 import { isAbsolute, resolve } from 'node:path';
 import type { Digest } from '../../hashing/types.js';
-import { buildGccAction, type GccActionSpec } from './build-gcc-action.js';
+import { buildGccAction, fixRemotePaths, type GccActionSpec } from './build-gcc-action.js';
 import { InputRootError } from './build-input-root.js';
+import { fixRemoteDepfile } from './fix-remote-depfile.js';
 import type { RemoteExecutionClient } from './create-remote-execution-client.js';
 import { REJECTION_REASONS, type ExecuteOutcome, type Executor, type RejectionReason } from './types.js';
 import { REMOTE_EXEC_COUNTERS, type RemoteExecCounter } from './remote-exec-counters.js';
 
 /** A compile as the pipeline knows it; the executor adds the algorithm and its digest memo. */
-export type RemoteCompile = Omit<GccActionSpec, 'algorithm' | 'memo'>;
+export type RemoteCompile = Omit<GccActionSpec, 'algorithm' | 'memo'> & {
+  /** Which of `outputs` are depfiles (their paths are mapped back to the host's). */
+  depfiles?: readonly string[];
+};
 
 export interface RemoteExecutor extends Executor<RemoteCompile> {
   /** Counters so far, and rejections by reason. */
@@ -57,15 +61,21 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
       counts['actions-run']++;
       if (out.result.exitCode !== 0) counts['actions-failed']++;
       if (out.result.cached) counts['actions-cached']++;
-      // Outputs by the caller's paths (absolute), in place of the Command's.
+      // Outputs by the caller's paths (absolute), in place of the Command's; depfiles and
+      // messages name the executor's root, mapped back to "/".
+      const root = out.result.outputs.get(built.rootFile)?.data.toString('utf8') ?? '';
+      const depfiles = new Set((job.depfiles ?? []).map((d) => resolve(job.cwd, d)));
       const outputs = new Map<string, { data: Buffer; isExecutable: boolean }>();
       job.outputs.forEach((o, i) => {
         const got = out.result.outputs.get(built.outputFiles[i]!);
-        if (got) outputs.set(isAbsolute(o) ? o : resolve(job.cwd, o), got);
+        const path = isAbsolute(o) ? o : resolve(job.cwd, o);
+        if (got) outputs.set(path, depfiles.has(path) ? { ...got, data: fixRemoteDepfile(got.data, root) ?? fixRemotePaths(got.data, root) } : got);
       });
-      if (out.result.stdout.length > 0) onStream?.('stdout', out.result.stdout);
-      if (out.result.stderr.length > 0) onStream?.('stderr', out.result.stderr);
-      return { kind: 'completed', result: { ...out.result, outputs } };
+      const stdout = fixRemotePaths(out.result.stdout, root);
+      const stderr = fixRemotePaths(out.result.stderr, root);
+      if (stdout.length > 0) onStream?.('stdout', stdout);
+      if (stderr.length > 0) onStream?.('stderr', stderr);
+      return { kind: 'completed', result: { ...out.result, stdout, stderr, outputs } };
     },
     counters: () => ({ counts: { ...counts }, rejected: { ...rejected } }),
     close() {

@@ -5,7 +5,7 @@
 // Both objects must be byte-identical to bare `gcc -c` on the host. The per-action overheads
 // (upload, queue, execute, download) are reported as diagnostics.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { buildGccAction, type GccAction } from '../../../src/exec/remote/build-g
 import { buildInputRoot } from '../../../src/exec/remote/build-input-root.js';
 import { buildRemoteAction } from '../../../src/exec/remote/build-remote-action.js';
 import { createRemoteExecutionClient } from '../../../src/exec/remote/create-remote-execution-client.js';
+import { createRemoteExecutor, type RemoteCompile } from '../../../src/exec/remote/create-remote-executor.js';
 import type { ExecuteOutcome } from '../../../src/exec/remote/types.js';
 import { toolchainFiles } from '../../../src/exec/toolchain-files.js';
 import type { Digest } from '../../../src/hashing/types.js';
@@ -50,18 +51,22 @@ function writeProject(): void {
   writeFileSync(join(project, 'broken.c'), '#include "util.h"\nint f(void) { return twice(); }\n');
 }
 
-/** The action for `gcc ARGS` in the project: inputs from gcc -M with the same flags, the toolchain as the sandbox shows it. */
-async function gccAction(args: string[], source: string, output: string): Promise<GccAction> {
+/** `gcc ARGS` in the project as a remote compile: inputs from gcc -M with the same flags, the toolchain as the sandbox shows it. */
+async function compileSpec(args: string[], source: string, outputs: string[]): Promise<RemoteCompile> {
   const toolPath = gcc!;
   const cc1 = execFileSync(toolPath, ['-print-prog-name=cc1'], { encoding: 'utf8' }).trim();
   const as = onPath('as')!;
   const programs = [cc1, as];
   const toolchain = await toolchainFiles({ toolPath, programs: programs.map((path) => ({ name: path, path })), env: process.env });
-  const scan = args.filter((a, i) => a !== '-c' && a !== '-o' && args[i - 1] !== '-o');
+  const scan = args.filter((a, i) => a !== '-c' && a !== '-o' && args[i - 1] !== '-o' && a !== '-MD' && a !== '-MF' && args[i - 1] !== '-MF' && a !== '-H');
   const dep = execFileSync(toolPath, [...scan, '-M', '-MF', '-'], { cwd: project, encoding: 'utf8' });
   const inputs = parseDepfile(dep);
   assert.ok(inputs.includes(source) && inputs.includes('inc/util.h'), inputs.join(' '));
-  return buildGccAction({ toolPath, args, cwd: project, env: new Map([['LC_ALL', 'C']]), inputs, toolchain, programs, outputs: [output], algorithm: 'sha256', memo });
+  return { toolPath, args, cwd: project, env: new Map([['LC_ALL', 'C']]), inputs, toolchain, programs, outputs };
+}
+
+async function gccAction(args: string[], source: string, output: string): Promise<GccAction> {
+  return buildGccAction({ ...(await compileSpec(args, source, [output])), algorithm: 'sha256', memo });
 }
 
 function bareObject(args: string[]): Buffer {
@@ -107,9 +112,31 @@ async function compileOn(worker: BazelWorker, label: string, t: test.TestContext
     assert.ok(r.kind === 'completed', describe(`${label} broken`, r));
     assert.notEqual(r.result.exitCode, 0);
     assert.match(r.result.stderr.toString(), /too few arguments/);
-    assert.equal(r.result.outputs.size, 0);
+    assert.ok(!r.result.outputs.has('out/broken.o'));
   } finally {
     client.close();
+  }
+  // A depfile and gcc's -H list name the executor's root (/…/work/build-…/usr/include/stdio.h);
+  // through the Executor they name /usr/include/stdio.h again, as the bare compile does.
+  const depArgs = ['-c', '-O2', '-H', '-MD', '-MF', 'out/main.d', '-Iinc', 'main.c', '-o', 'out/main.o'];
+  const bare = spawnSync(gcc!, depArgs, { cwd: project });
+  assert.equal(bare.status, 0);
+  const expected = { object: readFileSync(join(project, 'out', 'main.o')), depfile: readFileSync(join(project, 'out', 'main.d')) };
+  rmSync(join(project, 'out', 'main.o'));
+  rmSync(join(project, 'out', 'main.d'));
+  const executor = createRemoteExecutor(`grpc://127.0.0.1:${worker.port}`, createRemoteExecutionClient({ target: `127.0.0.1:${worker.port}`, timeoutMs: 120_000 }));
+  try {
+    const job = { ...(await compileSpec(depArgs, 'main.c', ['out/main.o', 'out/main.d'])), depfiles: ['out/main.d'] };
+    const streamed: Buffer[] = [];
+    const r = await executor.execute(job, { signal: AbortSignal.timeout(120_000), onStream: (_, d) => streamed.push(d) });
+    assert.ok(r.kind === 'completed' && r.result.exitCode === 0, JSON.stringify(r));
+    assert.ok(r.result.outputs.get(join(project, 'out', 'main.o'))?.data.equals(expected.object));
+    assert.equal(r.result.outputs.get(join(project, 'out', 'main.d'))?.data.toString(), expected.depfile.toString());
+    assert.match(bare.stderr.toString(), /^\. \/usr\/include\/stdio\.h$/m);
+    assert.equal(Buffer.concat(streamed).toString(), bare.stderr.toString(), 'the -H listing names the host paths');
+    assert.equal(executor.counters().counts['actions-run'], 1);
+  } finally {
+    await executor.close();
   }
 }
 

@@ -44,7 +44,7 @@ test('the executor contract: outputs by the caller\'s paths, messages through on
   assert.ok(r.kind === 'completed');
   assert.deepEqual([...r.result.outputs.keys()], [join(proj, 'out', 'a.o')]);
   assert.deepEqual(streamed, ['stderr:warning\n']);
-  assert.deepEqual(client.sent[0]!.outputFiles, ['out/a.o']);
+  assert.deepEqual(client.sent[0]!.outputFiles, ['out/a.o', '.reprise-remote-root'], 'and the start script\'s note of the root');
   const failed = await ex.execute(job, { signal: AbortSignal.timeout(5000) });
   assert.ok(failed.kind === 'completed' && failed.result.exitCode === 1, 'a failed compile is a result');
   const down = await ex.execute(job, { signal: AbortSignal.timeout(5000) });

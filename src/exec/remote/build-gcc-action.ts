@@ -6,7 +6,8 @@
 // system headers under the input root, never on the executor's disk. `as` is found through
 // PATH, which names the mirrored directories only. docs/remote-execution.md has the details.
 import { realpathSync } from 'node:fs';
-import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, posix, resolve } from 'node:path';
+import { parseDepfile } from '../../adapters/gcc/parse-depfile.js';
 import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
 import { buildInputRoot, InputRootError } from './build-input-root.js';
 import { buildRemoteAction } from './build-remote-action.js';
@@ -47,6 +48,11 @@ export interface GccAction {
    * root, which gcc writes into depfiles and messages; fixRemotePaths maps it back to "/".
    */
   rootFile: string;
+  /**
+   * An extra output (the Command's name for it): a depfile of everything the compile read,
+   * added when the compile asks for none of its own (-M options), for readsOutsideRoot.
+   */
+  readsFile?: string;
   /** Arguments whose absolute paths were made relative (they may show in outputs, e.g. -g). */
   rewrittenArgs: number;
 }
@@ -58,6 +64,8 @@ const GLIBC = /^(ld-linux[^/]*|libc|libm|libmvec|libpthread|libdl|librt|libresol
 const SHARED_LIBRARY = /\.so(\.\d+)*$/;
 /** The start script's note of the executor's root, in the working directory. */
 const ROOT_FILE = '.reprise-remote-root';
+/** The depfile added to prove what the compile read. */
+const READS_FILE = '.reprise-remote-reads.d';
 /** Options whose joined value is a path. */
 const JOINED_PATH_OPTIONS = ['-I', '-iquote', '-isystem', '-idirafter', '-include', '-imacros', '-iprefix', '-isysroot', '--sysroot=', '-B', '-L', '-o', '-MF', '-specs='];
 
@@ -89,19 +97,22 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
   env.set('PATH', [...new Set([...programs].map((p) => fromCwd(dirname(p))))].join(':'));
   if (libraryDirs.size > 0) env.set('LD_LIBRARY_PATH', [...libraryDirs].map(fromCwd).join(':'));
   const outputFiles = spec.outputs.map((o) => fromCwd(abs(o)));
-  if (outputFiles.includes(ROOT_FILE)) throw new InputRootError(`${ROOT_FILE} is an output of the compile itself`);
+  if (outputFiles.includes(ROOT_FILE) || outputFiles.includes(READS_FILE)) throw new InputRootError(`${ROOT_FILE} or ${READS_FILE} is an output of the compile itself`);
+  // -MD -MF changes no object (not even with -g): a compile without -M options of its own lists its reads in one more output.
+  const readsFile = spec.args.some((a) => a.startsWith('-M') || a.startsWith('-Wp,-M')) ? undefined : READS_FILE;
+  if (readsFile) args.push('-MD', '-MF', readsFile);
   const action = buildRemoteAction(
     inputRoot,
     {
       arguments: [fromCwd(shell), '-c', startScript(spec.cwd, spec.args), fromCwd(spec.toolPath), `--sysroot=${fromCwd('/')}`, ...args],
       env,
-      outputFiles: [...outputFiles, ROOT_FILE],
+      outputFiles: [...outputFiles, ROOT_FILE, ...(readsFile ? [readsFile] : [])],
       workingDirectory: mirroredPath(spec.cwd),
       platform: spec.platform ?? defaultPlatform(),
     },
     { algorithm: spec.algorithm, ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}) },
   );
-  return { action, outputFiles, rootFile: ROOT_FILE, rewrittenArgs };
+  return { action, outputFiles, rootFile: ROOT_FILE, ...(readsFile ? { readsFile } : {}), rewrittenArgs };
 }
 
 /**
@@ -155,4 +166,20 @@ export function fixRemotePaths(text: Buffer, root: string): Buffer {
   let out = text.toString('latin1');
   for (const form of new Set([root, root.replaceAll(' ', '\\ ')])) out = out.split(`${form}/`).join('/');
   return Buffer.from(out, 'latin1');
+}
+
+/**
+ * The first file a depfile written on the executor names outside the input root, or
+ * undefined: an absolute path not under `root`, or a relative one whose `..` climbs out of it
+ * from the working directory. Such a read came from the executor's own disk, which the key
+ * does not cover (an absolute #include the argument rewriting cannot see).
+ */
+export function readsOutsideRoot(depfile: Buffer, root: string, cwd: string): string | undefined {
+  if (!root.startsWith('/')) return 'the executor did not say where its root is';
+  const base = posix.join(root, mirroredPath(cwd));
+  for (const dep of parseDepfile(depfile.toString('utf8'))) {
+    const at = posix.resolve(base, dep);
+    if (at !== root && !at.startsWith(`${root}/`)) return dep;
+  }
+  return undefined;
 }

@@ -5,7 +5,7 @@
 // caller compiles it locally. Not wired into the pipeline yet (docs/remote-execution.md).
 import { isAbsolute, resolve } from 'node:path';
 import type { Digest } from '../../hashing/types.js';
-import { buildGccAction, fixRemotePaths, type GccActionSpec } from './build-gcc-action.js';
+import { buildGccAction, fixRemotePaths, readsOutsideRoot, type GccActionSpec } from './build-gcc-action.js';
 import { InputRootError } from './build-input-root.js';
 import { fixRemoteDepfile } from './fix-remote-depfile.js';
 import type { RemoteExecutionClient } from './create-remote-execution-client.js';
@@ -58,12 +58,19 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
         counts.retries += Math.max(0, (t.attempts ?? 1) - 1);
       }
       if (out.kind === 'rejected') return reject(out.reason, out.detail);
+      // Depfiles and messages name the executor's root, which the start script noted.
+      const root = out.result.outputs.get(built.rootFile)?.data.toString('utf8') ?? '';
+      // What it read must all be in the input root: the added depfile, or the compile's own (-MD).
+      const own = job.depfiles?.[0] === undefined ? -1 : job.outputs.findIndex((o) => resolve(job.cwd, o) === resolve(job.cwd, job.depfiles![0]!));
+      const reads = out.result.outputs.get(built.readsFile ?? built.outputFiles[own] ?? '');
+      if (out.result.exitCode === 0) {
+        const outside = reads ? readsOutsideRoot(reads.data, root, job.cwd) : 'no depfile came back to prove what it read';
+        if (outside !== undefined) return reject('read-outside-root', `${job.args.join(' ')}: read ${outside}`);
+      }
       counts['actions-run']++;
       if (out.result.exitCode !== 0) counts['actions-failed']++;
       if (out.result.cached) counts['actions-cached']++;
-      // Outputs by the caller's paths (absolute), in place of the Command's; depfiles and
-      // messages name the executor's root, mapped back to "/".
-      const root = out.result.outputs.get(built.rootFile)?.data.toString('utf8') ?? '';
+      // Outputs by the caller's paths (absolute), in place of the Command's.
       const depfiles = new Set((job.depfiles ?? []).map((d) => resolve(job.cwd, d)));
       const outputs = new Map<string, { data: Buffer; isExecutable: boolean }>();
       job.outputs.forEach((o, i) => {

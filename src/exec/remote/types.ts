@@ -95,6 +95,7 @@ export const REJECTION_REASONS = [
   'bad-response', // the server's answer made no sense (no result, undecodable messages)
   'aborted', // the caller's signal ended it
   'not-representable', // the job cannot be an action (e.g. a path the input root cannot hold)
+  'read-outside-root', // the compile read a file from the executor's disk, not the input root (its depfile says so)
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 

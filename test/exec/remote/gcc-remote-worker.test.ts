@@ -135,6 +135,13 @@ async function compileOn(worker: BazelWorker, label: string, t: test.TestContext
     assert.match(bare.stderr.toString(), /^\. \/usr\/include\/stdio\.h$/m);
     assert.equal(Buffer.concat(streamed).toString(), bare.stderr.toString(), 'the -H listing names the host paths');
     assert.equal(executor.counters().counts['actions-run'], 1);
+    // An absolute #include escapes the input root: the worker reads its own disk (here the same
+    // file, but the key cannot cover it), and the depfile the executor adds shows it.
+    const outside = join(dir, 'outside.h');
+    writeFileSync(outside, '#define OUTSIDE 1\n');
+    writeFileSync(join(project, 'abs.c'), `#include "${outside}"\n#include "util.h"\nint g(void) { return twice(OUTSIDE); }\n`);
+    const escaped = await executor.execute(await compileSpec(['-c', '-Iinc', 'abs.c', '-o', 'out/abs.o'], 'abs.c', ['out/abs.o']), { signal: AbortSignal.timeout(120_000) });
+    assert.ok(escaped.kind === 'rejected' && escaped.reason === 'read-outside-root' && escaped.detail.includes(outside), JSON.stringify(escaped));
   } finally {
     await executor.close();
   }

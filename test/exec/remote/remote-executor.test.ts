@@ -25,6 +25,15 @@ function scripted(outcomes: Array<(a: RemoteAction) => ExecuteOutcome>): RemoteE
   };
 }
 
+/** The outputs of a compile that ran in /r/<cwd>: the object, the root's note, and a depfile of what it read. */
+function produced(a: RemoteAction, reads: string): Map<string, { data: Buffer; isExecutable: boolean }> {
+  return new Map([
+    [a.outputFiles[0]!, { data: Buffer.from('obj'), isExecutable: false }],
+    ['.reprise-remote-root', { data: Buffer.from('/r'), isExecutable: false }],
+    ['.reprise-remote-reads.d', { data: Buffer.from(`x.o: ${reads}\n`), isExecutable: false }],
+  ]);
+}
+
 const timings = { uploadMs: 5, uploadBytes: 100, uploadedBlobs: 2, executeMs: 40, queuedMs: 3, downloadMs: 2, downloadBytes: 10, attempts: 2 };
 
 test('the executor contract: outputs by the caller\'s paths, messages through onStream, counters', async () => {
@@ -34,9 +43,12 @@ test('the executor contract: outputs by the caller\'s paths, messages through on
   writeFileSync(join(dir, 'gcc'), '#!driver');
   const job: RemoteCompile = { toolPath: join(dir, 'gcc'), args: ['-c', 'a.c', '-o', 'out/a.o'], cwd: proj, env: new Map(), inputs: ['a.c'], toolchain: [], programs: [], outputs: ['out/a.o'] };
   const client = scripted([
-    (a) => ({ kind: 'completed', result: { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.from('warning\n'), outputs: new Map([[a.outputFiles[0]!, { data: Buffer.from('obj'), isExecutable: false }]]), cached: false, worker: 'w', timings } }),
+    (a) => ({ kind: 'completed', result: { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.from('warning\n'), outputs: produced(a, 'a.c /r/usr/include/stdio.h'), cached: false, worker: 'w', timings } }),
     (a) => ({ kind: 'completed', result: { exitCode: 1, stdout: Buffer.alloc(0), stderr: Buffer.from('error\n'), outputs: new Map(), cached: true, worker: 'w', timings: { ...timings, attempts: 1 } } }),
     () => ({ kind: 'rejected', reason: 'unavailable', detail: 'down' }),
+    (a) => ({ kind: 'completed', result: { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), outputs: produced(a, 'a.c /etc/passwd'), cached: false, worker: 'w', timings } }),
+    (a) => ({ kind: 'completed', result: { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), outputs: produced(a, '../../../../x.h'), cached: false, worker: 'w', timings } }),
+    (a) => ({ kind: 'completed', result: { exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), outputs: new Map([[a.outputFiles[0]!, { data: Buffer.from('obj'), isExecutable: false }]]), cached: false, worker: 'w', timings } }),
   ]);
   const ex = createRemoteExecutor('grpc://worker', client);
   const streamed: string[] = [];
@@ -44,7 +56,7 @@ test('the executor contract: outputs by the caller\'s paths, messages through on
   assert.ok(r.kind === 'completed');
   assert.deepEqual([...r.result.outputs.keys()], [join(proj, 'out', 'a.o')]);
   assert.deepEqual(streamed, ['stderr:warning\n']);
-  assert.deepEqual(client.sent[0]!.outputFiles, ['out/a.o', '.reprise-remote-root'], 'and the start script\'s note of the root');
+  assert.deepEqual(client.sent[0]!.outputFiles, ['out/a.o', '.reprise-remote-root', '.reprise-remote-reads.d'], 'and the start script\'s note of the root, and a depfile of its reads');
   const failed = await ex.execute(job, { signal: AbortSignal.timeout(5000) });
   assert.ok(failed.kind === 'completed' && failed.result.exitCode === 1, 'a failed compile is a result');
   const down = await ex.execute(job, { signal: AbortSignal.timeout(5000) });
@@ -54,14 +66,20 @@ test('the executor contract: outputs by the caller\'s paths, messages through on
   assert.ok(coverage.kind === 'rejected' && coverage.reason === 'not-representable');
   const absent = await ex.execute({ ...job, inputs: ['missing.h'] }, { signal: AbortSignal.timeout(5000) });
   assert.ok(absent.kind === 'rejected' && absent.reason === 'not-representable');
-  assert.equal(client.sent.length, 3);
+  // What the compile read must all be in the input root (the executor's root is /r).
+  for (const why of ['/etc/passwd', '../../../../x.h', 'no depfile']) {
+    const escaped = await ex.execute(job, { signal: AbortSignal.timeout(5000) });
+    assert.ok(escaped.kind === 'rejected' && escaped.reason === 'read-outside-root' && escaped.detail.includes(why), JSON.stringify(escaped));
+  }
+  assert.equal(client.sent.length, 6);
   const { counts, rejected } = ex.counters();
   assert.deepEqual(
     { sent: counts['actions-sent'], run: counts['actions-run'], failed: counts['actions-failed'], cached: counts['actions-cached'], back: counts['fallen-back'], retries: counts.retries, up: counts['upload-bytes'], queue: counts['queue-ms'] },
-    { sent: 5, run: 2, failed: 1, cached: 1, back: 3, retries: 1, up: 200, queue: 6 },
+    { sent: 8, run: 2, failed: 1, cached: 1, back: 6, retries: 4, up: 500, queue: 15 },
   );
   assert.equal(rejected.unavailable, 1);
   assert.equal(rejected['not-representable'], 2);
+  assert.equal(rejected['read-outside-root'], 3);
 });
 
 test('which compiles would record the executor\'s directory', () => {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { renderDepfile } from '../../../src/adapters/gcc/depfile-template.js';
-import { fixRemotePaths } from '../../../src/exec/remote/build-gcc-action.js';
+import { fixRemotePaths, readsOutsideRoot } from '../../../src/exec/remote/build-gcc-action.js';
 import { fixRemoteDepfile } from '../../../src/exec/remote/fix-remote-depfile.js';
 
 const HOST_DEPS = ['main.c', '/usr/include/stdc-predef.h', '/usr/include/stdio.h', '/usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h', 'inc/util.h', 'inc/with space.h'];
@@ -25,4 +25,14 @@ test('messages name host paths again; a root with a space is mapped in its make-
   assert.equal(fixRemotePaths(Buffer.from(`. ${ROOT}/usr/include/stdio.h\nmain.c:1: warning\n`), ROOT).toString(), '. /usr/include/stdio.h\nmain.c:1: warning\n');
   assert.equal(fixRemotePaths(Buffer.from('a: /w/my\\ root/usr/x.h'), '/w/my root').toString(), 'a: /usr/x.h');
   assert.equal(fixRemotePaths(Buffer.from('unchanged'), '').toString(), 'unchanged');
+});
+
+test('reads outside the input root are found in the depfile', () => {
+  const cwd = '/home/u/p';
+  const dep = (s: string) => Buffer.from(`x.o: ${s}\n`);
+  assert.equal(readsOutsideRoot(dep(`main.c inc/util.h ../q/x.h ${ROOT}/usr/include/stdio.h`), ROOT, cwd), undefined);
+  assert.equal(readsOutsideRoot(dep('main.c /etc/passwd'), ROOT, cwd), '/etc/passwd');
+  assert.equal(readsOutsideRoot(dep('../../../../x.h'), ROOT, cwd), '../../../../x.h');
+  assert.equal(readsOutsideRoot(dep(`${ROOT}-other/x.h`), ROOT, cwd), `${ROOT}-other/x.h`);
+  assert.ok(readsOutsideRoot(dep('main.c'), '', cwd));
 });

@@ -1,10 +1,10 @@
 // Issue 17's acceptance 1, ahead of the pipeline: the Lua corpus (136 compiles, gcc and g++,
 // PIC and not, Debian's -g -O2 -ffile-prefix-map flags) built bare with every compile command
-// logged, then every compile sent as a REAPI action (src/exec/remote/build-gcc-action.ts) to
+// logged, then every compile sent through the remote Executor (src/exec/remote/create-remote-executor.ts) to
 // Bazel's remote worker started in a mount namespace where gcc, g++, as, /usr/lib/gcc and
 // /usr/include are hidden. Every object must be byte-identical to the bare build's. The
-// pipeline does not send misses remotely yet: this drives the action builder and the
-// execution client directly.
+// pipeline does not send misses remotely yet: this drives the executor directly, which also
+// proves from each compile's depfile that it read nothing outside its input root.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,11 +12,10 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import test from 'node:test';
 import { parseDepfile } from '../../src/adapters/gcc/parse-depfile.js';
-import { buildGccAction } from '../../src/exec/remote/build-gcc-action.js';
 import { createRemoteExecutionClient } from '../../src/exec/remote/create-remote-execution-client.js';
+import { createRemoteExecutor } from '../../src/exec/remote/create-remote-executor.js';
 import type { ExecutionTimings } from '../../src/exec/remote/types.js';
 import { toolchainFiles } from '../../src/exec/toolchain-files.js';
-import type { Digest } from '../../src/hashing/types.js';
 import { installPaths } from '../../src/runtime/install-paths.js';
 import { bazelWorkerJar, startBazelWorker, type BazelWorker } from '../helpers/bazel-remote-worker.js';
 import { benchDir, luaCorpusRoot } from '../helpers/corpus.js';
@@ -85,8 +84,7 @@ test('every Lua compile, run on a worker without gcc, gives the bare build\'s ob
   assert.ok(compiles.length >= 130, `${compiles.length} compiles logged`);
 
   worker = await startBazelWorker(jar.jar, join(dir, 'worker'), ['unshare', '-m', 'sh', '-c', HIDE_COMPILER, 'sh', join(dir, 'empty')]);
-  const client = createRemoteExecutionClient({ target: `127.0.0.1:${worker.port}`, timeoutMs: 300_000, maxInFlight: 8 });
-  const memo = new Map<string, { stamp: string; digest: Digest }>();
+  const executor = createRemoteExecutor('bazel-worker', createRemoteExecutionClient({ target: `127.0.0.1:${worker.port}`, timeoutMs: 300_000, maxInFlight: 8 }));
   const toolchains = new Map<string, Promise<{ programs: string[]; toolchain: string[] }>>();
   const toolchainOf = (driver: string): Promise<{ programs: string[]; toolchain: string[] }> => {
     let known = toolchains.get(driver);
@@ -111,11 +109,11 @@ test('every Lua compile, run on a worker without gcc, gives the bare build\'s ob
     const o = c.args.indexOf('-o');
     const scan = c.args.filter((a, i) => a !== '-c' && i !== o && i !== o + 1);
     const inputs = parseDepfile(execFileSync(c.driver, [...scan, '-M', '-MF', '-'], { cwd: c.cwd, encoding: 'utf8' }));
-    const { action, outputFiles } = await buildGccAction({ toolPath: c.driver, args: c.args, cwd: c.cwd, env: new Map([['LC_ALL', 'C']]), inputs, toolchain, programs, outputs: [c.output], algorithm: 'sha256', memo });
-    const r = await client.execute(action, { signal: AbortSignal.timeout(300_000), skipCacheLookup: true });
+    const job = { toolPath: c.driver, args: c.args, cwd: c.cwd, env: new Map([['LC_ALL', 'C']]), inputs, toolchain, programs, outputs: [c.output] };
+    const r = await executor.execute(job, { signal: AbortSignal.timeout(300_000) });
     if (r.kind === 'rejected') return void mismatches.push(`${c.output}: rejected (${r.reason}): ${r.detail}`);
     for (const k of ['uploadMs', 'uploadBytes', 'uploadedBlobs', 'executeMs', 'downloadMs', 'downloadBytes', 'attempts'] as const) totals[k] += r.result.timings[k];
-    const got = r.result.outputs.get(outputFiles[0]!);
+    const got = r.result.outputs.get(resolve(c.cwd, c.output));
     if (r.result.exitCode !== 0 || !got) return void mismatches.push(`${c.output}: exit ${r.result.exitCode}: ${r.result.stderr.toString().slice(0, 400)}`);
     if (got.data.equals(readFileSync(resolve(c.cwd, c.output)))) identical++;
     else mismatches.push(`${c.output}: differs from the bare build's`);
@@ -125,11 +123,14 @@ test('every Lua compile, run on a worker without gcc, gives the bare build\'s ob
       for (let c = queue.shift(); c; c = queue.shift()) await runOne(c);
     }),
   );
-  client.close();
+  const counts = executor.counters().counts;
+  await executor.close();
   const wall = performance.now() - started;
   const n = compiles.length;
   t.diagnostic(`${n} compiles (${compiles.filter((c) => c.driver.endsWith('g++')).length} by g++) on a worker without gcc, 2 at a time: ${(wall / 1000).toFixed(1)} s wall`);
   t.diagnostic(`per action: upload ${(totals.uploadMs / n).toFixed(0)} ms, execute ${(totals.executeMs / n).toFixed(0)} ms, download ${(totals.downloadMs / n).toFixed(0)} ms; uploaded ${(totals.uploadBytes / 1e6).toFixed(1)} MB in ${totals.uploadedBlobs} blobs in all, downloaded ${(totals.downloadBytes / 1e6).toFixed(2)} MB`);
+  t.diagnostic(`executor counters: ${JSON.stringify(counts)}`);
   assert.deepEqual(mismatches, []);
   assert.equal(identical, n);
+  assert.equal(counts['actions-run'], n, 'every compile ran remotely, and read only its input root');
 });

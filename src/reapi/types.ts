@@ -330,6 +330,7 @@ export interface ReapiMessages {
   'build.bazel.remote.execution.v2.ExecuteOperationMetadata': ExecuteOperationMetadata;
   'build.bazel.remote.execution.v2.RequestMetadata': RequestMetadata;
   'google.rpc.RetryInfo': RetryInfo;
+  'google.rpc.Status': RpcStatus;
 }
 
 // ---------------------------------------------------------------- calls

@@ -118,8 +118,8 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
         t.uploadedBlobs += r.blobs;
       } catch (e) {
         if (e instanceof BlobChangedError) throw new Rejection('upload-failed', e.message);
-        if (e instanceof ReapiCallError && !e.aborted && RETRYABLE.has(e.code) && t.attempts < (opts.maxAttempts ?? 3)) {
-          await sleep(backoff, undefined, { signal });
+        if (e instanceof ReapiCallError && !e.aborted && (RETRYABLE.has(e.code) || retryDelayMs(e.status) !== undefined) && t.attempts < (opts.maxAttempts ?? 3)) {
+          await sleep(retryDelayMs(e.status) ?? backoff, undefined, { signal });
           backoff *= 2;
           continue;
         }
@@ -134,7 +134,7 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
       } catch (e) {
         t.executeMs += performance.now() - ex0;
         const code = e instanceof ReapiCallError && !e.aborted ? e.code : e instanceof OperationError ? e.status.code : undefined;
-        const wait = e instanceof OperationError ? retryDelayMs(e.status) : undefined;
+        const wait = e instanceof OperationError ? retryDelayMs(e.status) : e instanceof ReapiCallError ? retryDelayMs(e.status) : undefined;
         if (code !== undefined && (RETRYABLE.has(code) || wait !== undefined) && t.attempts < (opts.maxAttempts ?? 3)) {
           await sleep(wait ?? backoff, undefined, { signal });
           backoff *= 2;

@@ -11,10 +11,10 @@ import { createRemoteExecutionClient } from '../../../src/exec/remote/create-rem
 import type { InputFile, RemoteAction } from '../../../src/exec/remote/types.js';
 import { digestBytes } from '../../../src/hashing/create-hasher.js';
 import { encodeReapiMessage } from '../../../src/reapi/load-reapi-protos.js';
-import type { ExecuteResponse, Operation, Outgoing } from '../../../src/reapi/types.js';
+import type { ExecuteResponse, Operation, Outgoing, RpcStatus } from '../../../src/reapi/types.js';
 import { startFakeReapiServer, type FakeReapiServer } from '../../helpers/fake-reapi-server.js';
 
-type Step = 'ok' | 'drop-end' | 'drop-error' | 'exhausted' | 'lost-input' | 'op-error' | 'hang' | 'missing-output' | 'failing-command';
+type Step = 'ok' | 'drop-end' | 'drop-error' | 'exhausted' | 'call-exhausted' | 'lost-input' | 'op-error' | 'hang' | 'missing-output' | 'failing-command';
 
 let script: Step[] = [];
 let server: FakeReapiServer;
@@ -64,6 +64,13 @@ test.before(async () => {
             const retry = encodeReapiMessage('google.rpc.RetryInfo', { retryDelay: { seconds: 0, nanos: 50e6 } });
             call.write(doneOp(name, { status: { code: grpc.status.RESOURCE_EXHAUSTED, message: 'busy', details: [any('google.rpc.RetryInfo', retry)] } } as Outgoing<ExecuteResponse>));
             return call.end();
+          }
+          case 'call-exhausted': {
+            // The call itself fails, with RetryInfo in the grpc-status-details-bin trailer.
+            const retry = encodeReapiMessage('google.rpc.RetryInfo', { retryDelay: { seconds: 0, nanos: 60e6 } });
+            const trailers = new grpc.Metadata();
+            trailers.set('grpc-status-details-bin', encodeReapiMessage('google.rpc.Status', { code: grpc.status.RESOURCE_EXHAUSTED, message: 'queue full', details: [any('google.rpc.RetryInfo', retry)] } as Outgoing<RpcStatus>));
+            return call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: 'queue full', metadata: trailers });
           }
           case 'lost-input':
             blobs.clear(); // evicted between FindMissingBlobs and Execute
@@ -160,6 +167,12 @@ test('RetryInfo is honoured, a lost input is uploaded again, and errors are reje
     const retried = await c.execute(action('retry'), { signal: AbortSignal.timeout(10_000) });
     assert.ok(retried.kind === 'completed' && retried.result.timings.attempts === 2, JSON.stringify(retried));
     assert.ok(performance.now() - t0 >= 45, 'waited the 50 ms RetryInfo asked for');
+
+    script = ['call-exhausted', 'ok'];
+    const t1 = performance.now();
+    const fromTrailer = await c.execute(action('retry-trailer'), { signal: AbortSignal.timeout(10_000) });
+    assert.ok(fromTrailer.kind === 'completed' && fromTrailer.result.timings.attempts === 2, JSON.stringify(fromTrailer));
+    assert.ok(performance.now() - t1 >= 55, 'waited the 60 ms the trailer\'s RetryInfo asked for');
 
     script = ['exhausted', 'exhausted', 'exhausted'];
     const gaveUp = await c.execute(action('busy'), { signal: AbortSignal.timeout(10_000) });

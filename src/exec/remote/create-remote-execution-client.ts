@@ -12,8 +12,8 @@ import { digestBytes } from '../../hashing/create-hasher.js';
 import type { Digest } from '../../hashing/types.js';
 import { checkCacheCapabilities, MAX_BATCH_BYTES, type CacheLimits } from '../../reapi/check-cache-capabilities.js';
 import { ReapiCallError, createReapiClient } from '../../reapi/create-reapi-client.js';
-import { encodeReapiMessage } from '../../reapi/load-reapi-protos.js';
-import type { ExecuteResponse, PbTimestamp, WireDigest } from '../../reapi/types.js';
+import { decodeReapiMessage, encodeReapiMessage } from '../../reapi/load-reapi-protos.js';
+import { EXECUTION_STAGE, type ExecuteResponse, type Operation, type PbTimestamp, type WireDigest } from '../../reapi/types.js';
 import { fromWireDigest, toWireDigest } from '../../reapi/wire-digest.js';
 import { packageVersion } from '../../runtime/package-version.js';
 import { createGrpcCas } from '../../store/remote/create-grpc-cas.js';
@@ -130,7 +130,9 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
       const ex0 = performance.now();
       let response: ExecuteResponse;
       try {
-        response = await runExecuteOperation(client, { instanceName: instance, actionDigest: toWireDigest(action.digest), skipCacheLookup, digestFunction: lim.digestFunction }, signal);
+        const stages = stageClock();
+        response = await runExecuteOperation(client, { instanceName: instance, actionDigest: toWireDigest(action.digest), skipCacheLookup, digestFunction: lim.digestFunction }, signal, { onOperation: stages.see });
+        if (stages.queuedMs !== undefined) t.queuedMs = (t.queuedMs ?? 0) + stages.queuedMs;
       } catch (e) {
         t.executeMs += performance.now() - ex0;
         const code = e instanceof ReapiCallError && !e.aborted ? e.code : e instanceof OperationError ? e.status.code : undefined;
@@ -223,6 +225,33 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
   };
 }
 
+/**
+ * Queue time as the operation's stages show it: from the first QUEUED message to the first
+ * EXECUTING or finished one (servers that stream ExecuteOperationMetadata; Bazel's worker does not).
+ */
+function stageClock(): { see(op: Operation): void; readonly queuedMs: number | undefined } {
+  let queuedAt: number | undefined;
+  let queuedMs: number | undefined;
+  return {
+    see(op) {
+      if (queuedMs !== undefined) return;
+      let stage: number = EXECUTION_STAGE.UNKNOWN;
+      if (op.metadata?.type_url.endsWith('/build.bazel.remote.execution.v2.ExecuteOperationMetadata')) {
+        try {
+          stage = decodeReapiMessage('build.bazel.remote.execution.v2.ExecuteOperationMetadata', op.metadata.value).stage;
+        } catch {
+          /* unreadable metadata: no stage */
+        }
+      }
+      if (stage === EXECUTION_STAGE.QUEUED) queuedAt ??= performance.now();
+      else if (queuedAt !== undefined && (stage === EXECUTION_STAGE.EXECUTING || stage === EXECUTION_STAGE.COMPLETED || op.done)) queuedMs = performance.now() - queuedAt;
+    },
+    get queuedMs() {
+      return queuedMs;
+    },
+  };
+}
+
 /** The server's own account of where the time went (ExecutedActionMetadata). */
 function serverTimings(response: ExecuteResponse, t: ExecutionTimings): void {
   const m = response.result?.executionMetadata;
@@ -232,7 +261,7 @@ function serverTimings(response: ExecuteResponse, t: ExecutionTimings): void {
   const fetch = span(m.inputFetchStartTimestamp, m.inputFetchCompletedTimestamp);
   const run = span(m.executionStartTimestamp, m.executionCompletedTimestamp);
   const upload = span(m.outputUploadStartTimestamp, m.outputUploadCompletedTimestamp);
-  if (queued !== undefined) t.queuedMs = queued;
+  if (queued !== undefined) t.queuedMs = queued; // the server's account wins over the stages'
   if (fetch !== undefined) t.inputFetchMs = fetch;
   if (run !== undefined) t.runMs = run;
   if (upload !== undefined) t.outputUploadMs = upload;

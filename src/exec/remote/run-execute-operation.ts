@@ -62,12 +62,12 @@ export async function runExecuteOperation(client: ReapiClient, request: Outgoing
 
 function executeResponseOf(op: Operation): ExecuteResponse {
   if (op.result === 'error' || (op.error && op.error.code !== grpc.status.OK)) throw new OperationError(op.error!);
-  const any = op.response;
-  if (!any || !any.type_url.endsWith('/build.bazel.remote.execution.v2.ExecuteResponse')) {
-    throw new BadResponseError(`operation ${op.name}: done without an ExecuteResponse (${any?.type_url ?? 'no response'})`);
+  const packed = op.response;
+  if (!packed || !packed.type_url.endsWith('/build.bazel.remote.execution.v2.ExecuteResponse')) {
+    throw new BadResponseError(`operation ${op.name}: done without an ExecuteResponse (${packed?.type_url ?? 'no response'})`);
   }
   try {
-    return decodeReapiMessage('build.bazel.remote.execution.v2.ExecuteResponse', any.value);
+    return decodeReapiMessage('build.bazel.remote.execution.v2.ExecuteResponse', packed.value);
   } catch (e) {
     throw new BadResponseError(`operation ${op.name}: undecodable ExecuteResponse: ${(e as Error).message}`);
   }

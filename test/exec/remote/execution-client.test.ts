@@ -51,8 +51,12 @@ test.before(async () => {
         call.write(queued(name));
         switch (step) {
           case 'ok':
-            call.write(doneOp(name, success(blobs)));
-            return call.end();
+            // QUEUED (above), then 20 ms later the result: the client counts that as queue time.
+            setTimeout(() => {
+              call.write(doneOp(name, success(blobs)));
+              call.end();
+            }, 20);
+            return;
           case 'failing-command':
             call.write(doneOp(name, success(blobs, 2)));
             return call.end();
@@ -130,6 +134,7 @@ test('an action runs: inputs uploaded once (batches and ByteStream), outputs rea
       assert.equal(call.requestMetadata?.toolInvocationId, 'inv-1');
       if (call.method !== 'GetCapabilities') assert.equal(call.requestMetadata?.actionId, a.digest.hash, call.method);
     }
+    assert.ok(r1.kind === 'completed' && (r1.result.timings.queuedMs ?? 0) >= 15, 'queue time from the QUEUED stage to the result');
     // Run again: nothing is missing, nothing is sent.
     const r3 = await c.execute(a, { signal: AbortSignal.timeout(10_000) });
     assert.ok(r3.kind === 'completed' && r3.result.timings.uploadedBlobs === 0 && r3.result.timings.uploadBytes === 0);

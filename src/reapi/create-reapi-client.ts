@@ -4,15 +4,15 @@
 // them to their own errors.
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import { reapiMethod } from './load-reapi-protos.js';
-import type { Outgoing, ReapiClientStreamCalls, ReapiServerStreamCalls, ReapiUnaryCalls } from './types.js';
+import { decodeReapiMessage, reapiMethod } from './load-reapi-protos.js';
+import type { Outgoing, ReapiClientStreamCalls, ReapiServerStreamCalls, ReapiUnaryCalls, RpcStatus } from './types.js';
 
 export interface ReapiClientOptions {
   /** host:port, as gRPC names a target. */
   target: string;
   credentials: grpc.ChannelCredentials;
-  /** Sent with every call. */
-  metadata: grpc.Metadata;
+  /** Sent with every call; a function is asked at each call (e.g. for RequestMetadata naming the current action). */
+  metadata: grpc.Metadata | (() => grpc.Metadata);
   /** Calls in flight at once; more wait for a slot. */
   maxInFlight: number;
   channelOptions?: grpc.ChannelOptions;
@@ -45,6 +45,8 @@ export class ReapiCallError extends Error {
     readonly code: grpc.status,
     readonly details: string,
     readonly aborted = false,
+    /** The rich status a server sent in the `grpc-status-details-bin` trailer (e.g. with RetryInfo). */
+    readonly status?: RpcStatus,
   ) {
     super(`${method}: ${aborted ? 'aborted' : (grpc.status[code] ?? `status ${code}`)}${details ? `: ${details}` : ''}`);
   }
@@ -86,7 +88,7 @@ export function createReapiClient(opts: ReapiClientOptions): ReapiClient {
   }
 
   function callMetadata(): grpc.Metadata {
-    return opts.metadata.clone();
+    return typeof opts.metadata === 'function' ? opts.metadata() : opts.metadata.clone();
   }
 
   return {
@@ -160,9 +162,20 @@ function abortError(method: string, signal: AbortSignal): ReapiCallError {
 
 function toCallError(method: string, e: unknown): Error {
   if (e instanceof ReapiCallError) return e;
-  if (isServiceError(e)) return new ReapiCallError(method, e.code, e.details);
+  if (isServiceError(e)) return new ReapiCallError(method, e.code, e.details, false, richStatus(e.metadata));
   if (e instanceof Error) return e; // thrown by onMessage: the caller's own verdict
   return new ReapiCallError(method, grpc.status.UNKNOWN, String(e));
+}
+
+/** google.rpc.Status from the `grpc-status-details-bin` trailer, when there is a readable one. */
+function richStatus(trailers: grpc.Metadata | undefined): RpcStatus | undefined {
+  const raw = trailers?.get('grpc-status-details-bin')[0];
+  if (!Buffer.isBuffer(raw)) return undefined;
+  try {
+    return decodeReapiMessage('google.rpc.Status', raw);
+  } catch {
+    return undefined;
+  }
 }
 
 function isServiceError(e: unknown): e is grpc.ServiceError {

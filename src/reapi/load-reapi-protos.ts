@@ -9,7 +9,7 @@ import { REAPI_SERVICE_OF, type Outgoing, type ReapiMessages } from './types.js'
 export const REAPI_PROTO_DIR = join(installPaths.root, 'src', 'reapi', 'proto');
 
 /** The entry files; they import the rest (google/rpc, google/longrunning, build/bazel/semver). */
-export const REAPI_PROTO_FILES: readonly string[] = ['build/bazel/remote/execution/v2/remote_execution.proto', 'google/bytestream/bytestream.proto'];
+export const REAPI_PROTO_FILES: readonly string[] = ['build/bazel/remote/execution/v2/remote_execution.proto', 'google/bytestream/bytestream.proto', 'google/rpc/error_details.proto'];
 
 /**
  * How messages look in JS, the shapes of src/reapi/types.ts: camelCase field names, int64 as

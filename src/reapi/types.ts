@@ -4,9 +4,9 @@
 
 // ---------------------------------------------------------------- google.*
 
-/** google.protobuf.Any */
+/** google.protobuf.Any: proto-loader's bundled well-known type keeps its snake_case field name. */
 export interface PbAny {
-  typeUrl: string;
+  type_url: string;
   value: Buffer;
 }
 
@@ -22,6 +22,11 @@ export interface RpcStatus {
   code: number;
   message: string;
   details: PbAny[];
+}
+
+/** google.rpc.RetryInfo, in a Status's details. */
+export interface RetryInfo {
+  retryDelay: PbDuration | null;
 }
 
 /** google.longrunning.Operation; `result` names the oneof member that is set. */
@@ -324,6 +329,8 @@ export interface ReapiMessages {
   'build.bazel.remote.execution.v2.ExecuteResponse': ExecuteResponse;
   'build.bazel.remote.execution.v2.ExecuteOperationMetadata': ExecuteOperationMetadata;
   'build.bazel.remote.execution.v2.RequestMetadata': RequestMetadata;
+  'google.rpc.RetryInfo': RetryInfo;
+  'google.rpc.Status': RpcStatus;
 }
 
 // ---------------------------------------------------------------- calls

@@ -56,7 +56,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startBazelWorker(jar: string, dir: string): Promise<BazelWorker> {
+/**
+ * Starts a worker on a free port. `wrap` runs it through another command (e.g. `unshare -m` and
+ * a script that hides the compiler), which must end by exec'ing the java command it is given.
+ */
+export async function startBazelWorker(jar: string, dir: string, wrap: readonly string[] = []): Promise<BazelWorker> {
   const work = join(dir, 'work');
   const cas = join(dir, 'cas');
   const pidFile = join(dir, 'worker.pid');
@@ -66,7 +70,9 @@ export async function startBazelWorker(jar: string, dir: string): Promise<BazelW
   const port = await freePort();
   const started = performance.now();
   const out = openSync(log, 'w');
-  const child = spawn('java', ['-jar', jar, `--listen_port=${port}`, `--work_path=${work}`, `--cas_path=${cas}`, `--pid_file=${pidFile}`], { stdio: ['ignore', out, out] });
+  const java = ['java', '-jar', jar, `--listen_port=${port}`, `--work_path=${work}`, `--cas_path=${cas}`, `--pid_file=${pidFile}`];
+  const [file, ...args] = [...wrap, ...java];
+  const child = spawn(file!, args, { stdio: ['ignore', out, out] });
   closeSync(out);
   let exited = false;
   child.once('exit', () => (exited = true));

@@ -8,6 +8,9 @@ import type {
   BatchReadBlobsResponse,
   BatchUpdateBlobsRequest,
   BatchUpdateBlobsResponse,
+  ExecuteRequest,
+  Operation,
+  WaitExecutionRequest,
   FindMissingBlobsRequest,
   FindMissingBlobsResponse,
   GetActionResultRequest,
@@ -47,6 +50,14 @@ export interface FakeReapiOptions {
   delayMs?: number;
   /** Answer BatchReadBlobs with UNIMPLEMENTED, as Bazel's worker does. */
   noBatchRead?: boolean;
+  /** Serve the Execution service with these handlers (given the CAS, to read inputs and store outputs). */
+  execution?: (blobs: Map<string, Buffer>) => FakeExecution;
+}
+
+/** Scripted Execute and WaitExecution handlers (their calls are recorded like the others'). */
+export interface FakeExecution {
+  Execute(call: grpc.ServerWritableStream<ExecuteRequest, Outgoing<Operation>>): void;
+  WaitExecution(call: grpc.ServerWritableStream<WaitExecutionRequest, Outgoing<Operation>>): void;
 }
 
 const V2 = 'build.bazel.remote.execution.v2';
@@ -142,6 +153,20 @@ export async function startFakeReapiServer(opts: FakeReapiOptions): Promise<Fake
       });
     }) as grpc.handleClientStreamingCall<WriteRequest, Outgoing<WriteResponse>>,
   });
+
+  if (opts.execution) {
+    const exec = opts.execution(blobs);
+    server.addService(pkg[`${V2}.Execution`] as unknown as grpc.ServiceDefinition, {
+      Execute: ((call: grpc.ServerWritableStream<ExecuteRequest, Outgoing<Operation>>) => {
+        see('Execute', call.metadata, call.request.actionDigest?.hash ?? '');
+        exec.Execute(call);
+      }) as grpc.handleServerStreamingCall<ExecuteRequest, Outgoing<Operation>>,
+      WaitExecution: ((call: grpc.ServerWritableStream<WaitExecutionRequest, Outgoing<Operation>>) => {
+        see('WaitExecution', call.metadata, call.request.name);
+        exec.WaitExecution(call);
+      }) as grpc.handleServerStreamingCall<WaitExecutionRequest, Outgoing<Operation>>,
+    });
+  }
 
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', opts.credentials ?? grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),

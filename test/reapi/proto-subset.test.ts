@@ -32,6 +32,7 @@ const REFERENCE_FILES = [
   'google/bytestream/bytestream.proto',
   'google/rpc/status.proto',
   'google/longrunning/operations.proto',
+  'google/rpc/error_details.proto',
 ];
 
 /** The include directories holding Debian's protos, or why there are none. */

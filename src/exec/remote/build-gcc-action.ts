@@ -1,0 +1,185 @@
+// A gcc-like compile as a REAPI action that carries its own toolchain (issue 17): the input
+// root mirrors the host's paths (the driver at usr/bin/gcc, cc1 at
+// usr/lib/gcc/x86_64-linux-gnu/12/cc1, the headers at usr/include/...), the Command runs in
+// the mirrored cwd and starts the driver by its relative path (../../usr/bin/gcc), so gcc
+// relocates itself (make_relative_prefix from argv[0]) and finds cc1, its own headers and the
+// system headers under the input root, never on the executor's disk. `as` is found through
+// PATH, which names the mirrored directories only. docs/remote-execution.md has the details.
+import { realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, posix, resolve } from 'node:path';
+import { parseDepfile } from '../../adapters/gcc/parse-depfile.js';
+import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
+import { buildInputRoot, InputRootError } from './build-input-root.js';
+import { buildRemoteAction } from './build-remote-action.js';
+import { mirrorHostFiles, mirroredPath, pathFromWorkingDir } from './mirror-host-files.js';
+import type { RemoteAction } from './types.js';
+
+export interface GccActionSpec {
+  /** The driver's absolute path (identify-gcc's toolPath). */
+  toolPath: string;
+  /** The arguments after argv[0], as the compile runs them. */
+  args: string[];
+  cwd: string;
+  /** The environment the compile's key covers; PATH and LD_LIBRARY_PATH are the action's own. */
+  env: ReadonlyMap<string, string>;
+  /** Every file the compile reads (source, headers: gcc -M's list), absolute or relative to cwd. */
+  inputs: readonly string[];
+  /** toolchain-files.ts's list for the driver. */
+  toolchain: readonly string[];
+  /** The programs the driver runs (identify-gcc's parts: cc1, as...), absolute. */
+  programs: readonly string[];
+  /** The files the compile writes, absolute or relative to cwd. */
+  outputs: readonly string[];
+  algorithm: DigestAlgorithm;
+  timeoutMs?: number;
+  /** Shared between actions: each unchanged host file is hashed once. */
+  memo?: Map<string, { stamp: string; digest: Digest }>;
+  platform?: ReadonlyArray<{ name: string; value: string }>;
+  /** The POSIX shell that starts the driver (it travels in the action too); default /bin/sh's target. */
+  shell?: string;
+}
+
+export interface GccAction {
+  action: RemoteAction;
+  /** Output paths as the Command names them, in the order of spec.outputs. */
+  outputFiles: string[];
+  /**
+   * An extra output (the Command's name for it): the executor's absolute path of the input
+   * root, which gcc writes into depfiles and messages; fixRemotePaths maps it back to "/".
+   */
+  rootFile: string;
+  /**
+   * An extra output (the Command's name for it): a depfile of everything the compile read,
+   * added when the compile asks for none of its own (-M options), for readsOutsideRoot.
+   */
+  readsFile?: string;
+  /** Arguments whose absolute paths were made relative (they may show in outputs, e.g. -g). */
+  rewrittenArgs: number;
+}
+
+/** Loader and locale files: the executor's own loader runs the programs, and the action runs in the C locale unless env says otherwise. */
+const HOST_ONLY = [/^\/etc\//, /^\/usr\/lib\/locale(\/|$)/, /^\/usr\/share\/locale(\/|$)/, /\/gconv(\/|$)/];
+/** glibc's own libraries come from the executor (the programs' loader must match them); other libraries travel. */
+const GLIBC = /^(ld-linux[^/]*|libc|libm|libmvec|libpthread|libdl|librt|libresolv|libutil|libanl)\.so(\.\d+)*$/;
+const SHARED_LIBRARY = /\.so(\.\d+)*$/;
+/** The start script's note of the executor's root, in the working directory. */
+const ROOT_FILE = '.reprise-remote-root';
+/** The depfile added to prove what the compile read. */
+const READS_FILE = '.reprise-remote-reads.d';
+/** Options whose joined value is a path. */
+const JOINED_PATH_OPTIONS = ['-I', '-iquote', '-isystem', '-idirafter', '-include', '-imacros', '-iprefix', '-isysroot', '--sysroot=', '-B', '-L', '-o', '-MF', '-specs='];
+
+export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
+  const abs = (p: string): string => resolve(spec.cwd, p);
+  const shell = spec.shell ?? realpathSync('/bin/sh');
+  const programs = new Set([spec.toolPath, ...spec.programs]);
+  const toolchain = spec.toolchain.filter((p) => !HOST_ONLY.some((re) => re.test(p)) && !GLIBC.test(basename(p)));
+  const libraryDirs = new Set(toolchain.filter((p) => SHARED_LIBRARY.test(basename(p))).map((p) => dirname(p)));
+  // In the compiler's private directories: its headers and data, the programs it was identified
+  // with, and lto-wrapper (the driver looks for it); not other languages' compilers, nor what
+  // only a link reads (crt*.o, static and shared runtime libraries, the LTO plugin), nor
+  // plugin headers.
+  const keep = (path: string, isExecutable: boolean): boolean =>
+    isExecutable && !SHARED_LIBRARY.test(basename(path))
+      ? programs.has(path) || basename(path) === 'lto-wrapper'
+      : !/\.(a|o)$/.test(path) && !SHARED_LIBRARY.test(basename(path)) && !/\/plugin\//.test(path);
+  const files = await mirrorHostFiles([shell, ...programs, ...toolchain, ...spec.inputs.map(abs)], { algorithm: spec.algorithm, keep, ...(spec.memo ? { memo: spec.memo } : {}) });
+  const inputRoot = buildInputRoot(files, spec.algorithm);
+
+  const fromCwd = (hostPath: string): string => pathFromWorkingDir(hostPath, spec.cwd);
+  let rewrittenArgs = 0;
+  const args = spec.args.map((a) => {
+    const r = rewriteArg(a, fromCwd);
+    if (r !== a) rewrittenArgs++;
+    return r;
+  });
+  const env = new Map([...spec.env].filter(([k]) => k !== 'PATH' && k !== 'LD_LIBRARY_PATH'));
+  env.set('PATH', [...new Set([...programs].map((p) => fromCwd(dirname(p))))].join(':'));
+  if (libraryDirs.size > 0) env.set('LD_LIBRARY_PATH', [...libraryDirs].map(fromCwd).join(':'));
+  const outputFiles = spec.outputs.map((o) => fromCwd(abs(o)));
+  if (outputFiles.includes(ROOT_FILE) || outputFiles.includes(READS_FILE)) throw new InputRootError(`${ROOT_FILE} or ${READS_FILE} is an output of the compile itself`);
+  // -MD -MF changes no object (not even with -g): a compile without -M options of its own lists its reads in one more output.
+  const readsFile = spec.args.some((a) => a.startsWith('-M') || a.startsWith('-Wp,-M')) ? undefined : READS_FILE;
+  if (readsFile) args.push('-MD', '-MF', readsFile);
+  const action = buildRemoteAction(
+    inputRoot,
+    {
+      arguments: [fromCwd(shell), '-c', startScript(spec.cwd, spec.args), fromCwd(spec.toolPath), `--sysroot=${fromCwd('/')}`, ...args],
+      env,
+      outputFiles: [...outputFiles, ROOT_FILE, ...(readsFile ? [readsFile] : [])],
+      workingDirectory: mirroredPath(spec.cwd),
+      platform: spec.platform ?? defaultPlatform(),
+    },
+    { algorithm: spec.algorithm, ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}) },
+  );
+  return { action, outputFiles, rootFile: ROOT_FILE, ...(readsFile ? { readsFile } : {}), rewrittenArgs };
+}
+
+/**
+ * The shell script that starts the driver ($0, with the arguments after it). The executor's
+ * directory is known only when the action runs, and gcc writes absolute paths under it into
+ * debug information and __FILE__ (the working directory, the relocated headers): the script
+ * finds the input root from $PWD and maps it back to "/" with -ffile-prefix-map, so those
+ * paths read as on the host. The compile's own prefix maps of host directories are repeated
+ * for their mirrored places, after that one (gcc tries the last map given first).
+ */
+function startScript(cwd: string, args: readonly string[]): string {
+  const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+  const maps: string[] = [`"-ffile-prefix-map=$root/=/"`];
+  for (const a of args) {
+    const m = /^(-f(?:file|debug|macro|profile)-prefix-map=)(\/[^=]*)=(.*)$/.exec(a);
+    if (m) maps.push(`${q(m[1]!)}"$root/"${q(`${mirroredPath(m[2]!)}${m[2]!.endsWith('/') && m[2] !== '/' ? '/' : ''}=${m[3]!}`)}`);
+  }
+  const rel = mirroredPath(cwd);
+  const root = rel === '' ? 'root=$PWD' : `root=\${PWD%${q(`/${rel}`)}}`;
+  return `${root}; printf %s "$root" > ${ROOT_FILE}; exec "$0" "$@" ${maps.join(' ')}`;
+}
+
+/** An absolute path argument (alone, or joined to an option that takes a path) made relative to the working directory. */
+function rewriteArg(arg: string, fromCwd: (p: string) => string): string {
+  if (isAbsolute(arg)) return arg.startsWith('/dev/') ? arg : fromCwd(arg);
+  for (const opt of JOINED_PATH_OPTIONS) {
+    if (arg.startsWith(opt) && isAbsolute(arg.slice(opt.length))) {
+      const path = arg.slice(opt.length);
+      return path.startsWith('/dev/') ? arg : opt + fromCwd(path);
+    }
+  }
+  return arg;
+}
+
+/** REAPI's standard platform properties for this machine (an executor should match them). */
+function defaultPlatform(): Array<{ name: string; value: string }> {
+  const isa = process.arch === 'x64' ? 'x86-64' : process.arch === 'arm64' ? 'aarch64' : process.arch;
+  return [
+    { name: 'OSFamily', value: process.platform },
+    { name: 'ISA', value: isa },
+  ];
+}
+
+/**
+ * Text the compile wrote on the executor (a depfile, its messages) with the executor's root
+ * mapped back to "/": "/w/build-1/usr/include/stdio.h" reads "/usr/include/stdio.h" again, as
+ * on the host. `root` is the rootFile output. Make-quoted paths (spaces as "\\ ") are mapped too.
+ */
+export function fixRemotePaths(text: Buffer, root: string): Buffer {
+  if (!root.startsWith('/') || root === '/') return text;
+  let out = text.toString('latin1');
+  for (const form of new Set([root, root.replaceAll(' ', '\\ ')])) out = out.split(`${form}/`).join('/');
+  return Buffer.from(out, 'latin1');
+}
+
+/**
+ * The first file a depfile written on the executor names outside the input root, or
+ * undefined: an absolute path not under `root`, or a relative one whose `..` climbs out of it
+ * from the working directory. Such a read came from the executor's own disk, which the key
+ * does not cover (an absolute #include the argument rewriting cannot see).
+ */
+export function readsOutsideRoot(depfile: Buffer, root: string, cwd: string): string | undefined {
+  if (!root.startsWith('/')) return 'the executor did not say where its root is';
+  const base = posix.join(root, mirroredPath(cwd));
+  for (const dep of parseDepfile(depfile.toString('utf8'))) {
+    const at = posix.resolve(base, dep);
+    if (at !== root && !at.startsWith(`${root}/`)) return dep;
+  }
+  return undefined;
+}

@@ -1,0 +1,103 @@
+// The Executor contract (DESIGN.md §2) over the REAPI Execution client: a gcc compile in, a
+// completed run (exit code, messages, outputs by the caller's paths) or a rejection out, and
+// counters per executor (remote-exec-counters.ts). A job the input root cannot hold, or one
+// whose outputs would name the executor's directory, is rejected before anything is sent: the
+// caller compiles it locally. Not wired into the pipeline yet (docs/remote-execution.md).
+import { isAbsolute, resolve } from 'node:path';
+import type { Digest } from '../../hashing/types.js';
+import { buildGccAction, fixRemotePaths, readsOutsideRoot, type GccActionSpec } from './build-gcc-action.js';
+import { InputRootError } from './build-input-root.js';
+import { fixRemoteDepfile } from './fix-remote-depfile.js';
+import type { RemoteExecutionClient } from './create-remote-execution-client.js';
+import { REJECTION_REASONS, type ExecuteOutcome, type Executor, type RejectionReason } from './types.js';
+import { REMOTE_EXEC_COUNTERS, type RemoteExecCounter } from './remote-exec-counters.js';
+
+/** A compile as the pipeline knows it; the executor adds the algorithm and its digest memo. */
+export type RemoteCompile = Omit<GccActionSpec, 'algorithm' | 'memo'> & {
+  /** Which of `outputs` are depfiles (their paths are mapped back to the host's). */
+  depfiles?: readonly string[];
+};
+
+export interface RemoteExecutor extends Executor<RemoteCompile> {
+  /** Counters so far, and rejections by reason. */
+  counters(): { counts: Record<RemoteExecCounter, number>; rejected: Record<RejectionReason, number> };
+}
+
+export function createRemoteExecutor(name: string, client: RemoteExecutionClient): RemoteExecutor {
+  const counts = Object.fromEntries(REMOTE_EXEC_COUNTERS.map((c) => [c, 0])) as Record<RemoteExecCounter, number>;
+  const rejected = Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
+  const memo = new Map<string, { stamp: string; digest: Digest }>();
+  const reject = (reason: RejectionReason, detail: string): ExecuteOutcome => {
+    counts['fallen-back']++;
+    rejected[reason]++;
+    return { kind: 'rejected', reason, detail };
+  };
+
+  return {
+    name,
+    async execute(job, { signal, onStream }) {
+      counts['actions-sent']++;
+      const leak = pathsInOutputs(job.args);
+      if (leak) return reject('not-representable', leak);
+      let built;
+      try {
+        built = await buildGccAction({ ...job, algorithm: 'sha256', memo });
+      } catch (e) {
+        if (e instanceof InputRootError) return reject('not-representable', e.message);
+        throw e;
+      }
+      const out = await client.execute(built.action, { signal });
+      const t = out.kind === 'completed' ? out.result.timings : out.timings;
+      if (t) {
+        counts['upload-bytes'] += t.uploadBytes ?? 0;
+        counts['upload-ms'] += Math.round(t.uploadMs ?? 0);
+        counts['execute-ms'] += Math.round(t.executeMs ?? 0);
+        counts['download-bytes'] += t.downloadBytes ?? 0;
+        counts['download-ms'] += Math.round(t.downloadMs ?? 0);
+        counts['queue-ms'] += Math.round(t.queuedMs ?? 0);
+        counts.retries += Math.max(0, (t.attempts ?? 1) - 1);
+      }
+      if (out.kind === 'rejected') return reject(out.reason, out.detail);
+      // Depfiles and messages name the executor's root, which the start script noted.
+      const root = out.result.outputs.get(built.rootFile)?.data.toString('utf8') ?? '';
+      // What it read must all be in the input root: the added depfile, or the compile's own (-MD).
+      const own = job.depfiles?.[0] === undefined ? -1 : job.outputs.findIndex((o) => resolve(job.cwd, o) === resolve(job.cwd, job.depfiles![0]!));
+      const reads = out.result.outputs.get(built.readsFile ?? built.outputFiles[own] ?? '');
+      if (out.result.exitCode === 0) {
+        const outside = reads ? readsOutsideRoot(reads.data, root, job.cwd) : 'no depfile came back to prove what it read';
+        if (outside !== undefined) return reject('read-outside-root', `${job.args.join(' ')}: read ${outside}`);
+      }
+      counts['actions-run']++;
+      if (out.result.exitCode !== 0) counts['actions-failed']++;
+      if (out.result.cached) counts['actions-cached']++;
+      // Outputs by the caller's paths (absolute), in place of the Command's.
+      const depfiles = new Set((job.depfiles ?? []).map((d) => resolve(job.cwd, d)));
+      const outputs = new Map<string, { data: Buffer; isExecutable: boolean }>();
+      job.outputs.forEach((o, i) => {
+        const got = out.result.outputs.get(built.outputFiles[i]!);
+        const path = isAbsolute(o) ? o : resolve(job.cwd, o);
+        if (got) outputs.set(path, depfiles.has(path) ? { ...got, data: fixRemoteDepfile(got.data, root) ?? fixRemotePaths(got.data, root) } : got);
+      });
+      const stdout = fixRemotePaths(out.result.stdout, root);
+      const stderr = fixRemotePaths(out.result.stderr, root);
+      if (stdout.length > 0) onStream?.('stdout', stdout);
+      if (stderr.length > 0) onStream?.('stderr', stderr);
+      return { kind: 'completed', result: { ...out.result, stdout, stderr, outputs } };
+    },
+    counters: () => ({ counts: { ...counts }, rejected: { ...rejected } }),
+    close() {
+      client.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * Why this compile's outputs would differ on an executor, or undefined. Debug information and
+ * __FILE__ are mapped back to host paths by the action's start script (build-gcc-action.ts);
+ * coverage notes and profiles record the working directory where the maps do not reach.
+ */
+export function pathsInOutputs(args: readonly string[]): string | undefined {
+  if (args.some((a) => a === '--coverage' || a === '-ftest-coverage' || a.startsWith('-fprofile-'))) return 'coverage and profiling record absolute paths';
+  return undefined;
+}

@@ -1,0 +1,38 @@
+// Depfiles and messages from an executor name its root; mapped back, they are the host's.
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { renderDepfile } from '../../../src/adapters/gcc/depfile-template.js';
+import { fixRemotePaths, readsOutsideRoot } from '../../../src/exec/remote/build-gcc-action.js';
+import { fixRemoteDepfile } from '../../../src/exec/remote/fix-remote-depfile.js';
+
+const HOST_DEPS = ['main.c', '/usr/include/stdc-predef.h', '/usr/include/stdio.h', '/usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h', 'inc/util.h', 'inc/with space.h'];
+const ROOT = '/var/worker/work/build-0123456789abcdef';
+
+test('a remote depfile becomes the host\'s, wrapped as gcc wraps it, with and without -MP', () => {
+  for (const phony of [false, true]) {
+    const targets = [{ make: 'out/main.o', quoted: true }];
+    const remoteDeps = HOST_DEPS.map((d) => (d.startsWith('/') ? `${ROOT}${d}` : d));
+    const remote = Buffer.from(renderDepfile('gcc', targets, remoteDeps, phony));
+    const host = renderDepfile('gcc', targets, HOST_DEPS, phony);
+    assert.notEqual(remote.toString().split('\n').length, host.split('\n').length, 'the long names wrap differently');
+    assert.equal(fixRemoteDepfile(remote, ROOT)?.toString(), host);
+  }
+  // Not laid out as gcc writes it: not rewritten.
+  assert.equal(fixRemoteDepfile(Buffer.from(`out/main.o: ${ROOT}/usr/include/stdio.h   main.c\n`), ROOT), undefined);
+});
+
+test('messages name host paths again; a root with a space is mapped in its make-quoted form too', () => {
+  assert.equal(fixRemotePaths(Buffer.from(`. ${ROOT}/usr/include/stdio.h\nmain.c:1: warning\n`), ROOT).toString(), '. /usr/include/stdio.h\nmain.c:1: warning\n');
+  assert.equal(fixRemotePaths(Buffer.from('a: /w/my\\ root/usr/x.h'), '/w/my root').toString(), 'a: /usr/x.h');
+  assert.equal(fixRemotePaths(Buffer.from('unchanged'), '').toString(), 'unchanged');
+});
+
+test('reads outside the input root are found in the depfile', () => {
+  const cwd = '/home/u/p';
+  const dep = (s: string) => Buffer.from(`x.o: ${s}\n`);
+  assert.equal(readsOutsideRoot(dep(`main.c inc/util.h ../q/x.h ${ROOT}/usr/include/stdio.h`), ROOT, cwd), undefined);
+  assert.equal(readsOutsideRoot(dep('main.c /etc/passwd'), ROOT, cwd), '/etc/passwd');
+  assert.equal(readsOutsideRoot(dep('../../../../x.h'), ROOT, cwd), '../../../../x.h');
+  assert.equal(readsOutsideRoot(dep(`${ROOT}-other/x.h`), ROOT, cwd), `${ROOT}-other/x.h`);
+  assert.ok(readsOutsideRoot(dep('main.c'), '', cwd));
+});

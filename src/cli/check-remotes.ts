@@ -26,7 +26,9 @@ export async function checkRemotes(config: Config): Promise<RemoteFinding[]> {
       await t.backend.ac.get('0'.repeat(64), new AbortController().signal);
       out.push({ level: 'ok', what: `remote ${t.name} answers (${t.role})` });
     } catch (e) {
-      out.push({ level: 'warn', what: `remote ${t.name}: ${(e as Error).message}; builds compile locally while it is down`, fix: 'check the URL, the server and the network (docs/team-cache.md)' });
+      const msg = (e as Error).message;
+      // Store errors already start with the remote's name.
+      out.push({ level: 'warn', what: `remote ${msg.startsWith(t.name) ? msg : `${t.name}: ${msg}`}; builds compile locally while it is down`, fix: 'check the URL, the server and the network (docs/team-cache.md)' });
     }
   }
   await tiers.close(0);

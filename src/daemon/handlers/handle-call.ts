@@ -10,6 +10,7 @@ import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
 import { ticketPayload } from '../../tickets/ticket-payload.js';
 import { withShimSkip } from '../../runtime/shim-skip-env.js';
+import { handleGoCall } from './handle-go-call.js';
 
 /** One compiler call: plan it with its adapter, then decline it, or serve it through the cache. */
 export async function handleCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
@@ -31,6 +32,7 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
 
   if (ctx.isDraining()) return decline('draining');
   if (call.argv.length === 0 || !isAbsolute(call.cwd) || !isAbsolute(call.toolPath)) return decline('bad-call');
+  if (tool === 'go') return handleGoCall(ctx, call, out);
   const adapter = selectAdapter(tool);
   if (!adapter) return decline('unsupported-tool');
   const inv = makeInvocation(call);

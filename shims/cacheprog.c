@@ -3,8 +3,9 @@
  * command, so it is this small binary (about 1 ms to start, where a Node child costs
  * 40-100 ms) relaying requests to the daemon, which serves them from the store
  * (src/pipeline/go/create-goprog-session.ts). It decodes each put's body into a spool file
- * itself, so that when the daemon is gone, killed, or stops answering, it can still answer
- * every request on its own: a get is a miss and a put keeps the spooled file. go fails or
+ * itself and answers the put with it at once (the daemon stores it meanwhile), and when the
+ * daemon is gone, killed, or stops answering, it answers every request on its own: a get
+ * is a miss. go fails or
  * hangs when a child does not answer, dies, or answers a put with Err
  * (../shared/go/README.md); so nothing here ever does, and close is always answered.
  */
@@ -40,6 +41,7 @@ struct pending {
     long long id;
     enum cmd cmd;
     long long sent_ms;
+    int answered;        /* a put go already has its answer for (the spooled copy) */
     char body[PATH_MAX]; /* the spooled put body, "" when none */
 };
 
@@ -177,7 +179,7 @@ static void lose_daemon(struct prog *pg, const char *why)
     /* close last, so that everything before it is answered first */
     for (int pass = 0; pass < 2; pass++)
         for (size_t i = 0; i < pg->npend; i++)
-            if ((pg->pend[i].cmd == CMD_CLOSE) == pass)
+            if ((pg->pend[i].cmd == CMD_CLOSE) == pass && !pg->pend[i].answered)
                 answer_locally(pg, &pg->pend[i]);
     pg->npend = 0;
 }
@@ -239,7 +241,11 @@ static void note_pending(struct prog *pg, const struct pending *q)
     pg->pend[pg->npend++] = *q;
 }
 
-/* One request for the daemon, or answered here when it is gone. */
+/*
+ * One request for the daemon, or answered here when it is gone. A put whose body is spooled
+ * was answered already (go may read the spooled copy until it exits): the daemon stores it
+ * meanwhile, off go's critical path, and answers close only once every put is stored.
+ */
 static void dispatch(struct prog *pg, const char *line, size_t len, struct pending *q)
 {
     q->sent_ms = mono_ms();
@@ -249,7 +255,8 @@ static void dispatch(struct prog *pg, const char *line, size_t len, struct pendi
             return;
         return; /* lose_daemon answered it with the rest */
     }
-    answer_locally(pg, q);
+    if (!q->answered)
+        answer_locally(pg, q);
 }
 
 /* A GO_REPLY: pass the line to go, and drop the spooled body the store now holds. */
@@ -270,12 +277,8 @@ static void on_reply(struct prog *pg, const unsigned char *p, uint32_t len)
     }
     struct pending q = pg->pend[i];
     pg->pend[i] = pg->pend[--pg->npend];
-    if (q.cmd == CMD_PUT && q.body[0]) {
-        const char *d = strstr(line, "\"DiskPath\":\"");
-        if (d && strncmp(d + 12, q.body, strlen(q.body)) != 0)
-            unlink(q.body); /* go reads the store's copy */
-    }
-    say(line);
+    if (!q.answered)
+        say(line);
     free(line);
     if (q.cmd == CMD_CLOSE) {
         remove_spool(pg);
@@ -385,6 +388,14 @@ static void spool_body(struct prog *pg, struct pending *q, unsigned char *line, 
         q->body[0] = '\0';
 }
 
+static void answer_put_early(struct pending *q)
+{
+    if (!q->body[0])
+        return; /* not spooled: the daemon's answer (or answer_locally's Err) it is */
+    answer_locally(NULL, q);
+    q->answered = 1;
+}
+
 static void on_line(struct prog *pg, unsigned char *line, size_t len)
 {
     while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
@@ -395,6 +406,7 @@ static void on_line(struct prog *pg, unsigned char *line, size_t len)
     if (pg->body_wait) {
         pg->body_wait = 0;
         spool_body(pg, &pg->body_req, line, len, pg->body_size);
+        answer_put_early(&pg->body_req);
         dispatch(pg, pg->req_line ? pg->req_line : "", pg->req_line ? pg->req_len : 0, &pg->body_req);
         free(pg->req_line);
         pg->req_line = NULL;
@@ -419,6 +431,7 @@ static void on_line(struct prog *pg, unsigned char *line, size_t len)
         snprintf(q.body, sizeof q.body, "%s/%lld", pg->spool, q.id);
         if (write_file(q.body, (const unsigned char *)"", 0) != 0)
             q.body[0] = '\0';
+        answer_put_early(&q);
     }
     dispatch(pg, (const char *)line, len, &q);
 }

@@ -89,3 +89,23 @@ test('go 1.19 reads no GOCACHEPROG: passed through, counted, and the build is ba
   const after = await stats(ws.env);
   assert.equal((after.passThroughReasons['go-without-cacheprog'] ?? 0) - (before.passThroughReasons['go-without-cacheprog'] ?? 0), 1);
 });
+
+test('two checkouts at different paths share std and dependencies; with -trimpath, everything', { skip, timeout: 300_000 }, async () => {
+  const a = join(ws.dir, 'checkout-a', 'hello');
+  const b = join(ws.dir, 'checkout-b', 'src', 'hello');
+  writeGoProject(a);
+  writeGoProject(b);
+  const missesOf = async (dir: string, extra: string[]): Promise<number> => {
+    const before = toolCount(await stats(ws.env), 'go', 'miss');
+    const r = await reprise(['exec', '--', 'go', 'build', ...extra, '-o', join(ws.realDir, `two-${n}`), '.'], envFor(), dir);
+    assert.equal(r.code, 0, text(r));
+    return toolCount(await stats(ws.env), 'go', 'miss') - before;
+  };
+  await missesOf(a, []);
+  // The checkout's own two packages miss (their keys hold their directory); std does not.
+  const own = await missesOf(b, []);
+  assert.ok(own > 3 && own <= 12, `second checkout misses: ${own}`);
+  await missesOf(a, ['-trimpath']);
+  const trimmed = await missesOf(b, ['-trimpath']);
+  assert.ok(trimmed <= 3, `second checkout misses with -trimpath: ${trimmed}`);
+});

@@ -8,7 +8,6 @@ import type { Responder } from '../responder.js';
  * With the cache off, every get is a miss and every put keeps the child's spooled copy.
  */
 export function openGoSession(ctx: DaemonContext, out: Responder): GoProgSession {
-  ctx.stats.bumpTool('go', 'calls');
   if (!ctx.config.cache) {
     return {
       request(line, bodyPath) {

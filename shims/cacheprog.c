@@ -323,26 +323,34 @@ static void read_daemon(struct prog *pg)
 
 /* ---- reading go --------------------------------------------------------------------- */
 
-static int b64(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-/* Decodes standard base64 in place; returns the byte count, or -1. */
+/* Decodes standard base64 in place, four characters at a time; returns the byte count, or -1. */
 static long long unbase64(unsigned char *s, size_t n)
 {
-    size_t o = 0;
+    static signed char table[256];
+    static int ready;
+    if (!ready) {
+        static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        memset(table, -1, sizeof table);
+        for (int i = 0; i < 64; i++)
+            table[(unsigned char)alphabet[i]] = (signed char)i;
+        ready = 1;
+    }
+    while (n > 0 && s[n - 1] == '=')
+        n--;
+    size_t o = 0, i = 0;
+    for (; i + 4 <= n; i += 4) {
+        int a = table[s[i]], b = table[s[i + 1]], c = table[s[i + 2]], d = table[s[i + 3]];
+        if ((a | b | c | d) < 0)
+            return -1;
+        uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+        s[o++] = (unsigned char)(v >> 16);
+        s[o++] = (unsigned char)(v >> 8);
+        s[o++] = (unsigned char)v;
+    }
     uint32_t acc = 0;
     int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '=')
-            break;
-        int v = b64(s[i]);
+    for (; i < n; i++) {
+        int v = table[s[i]];
         if (v < 0)
             return -1;
         acc = acc << 6 | (uint32_t)v;
@@ -519,7 +527,7 @@ int cacheprog_serve(int sock, const char *runtime_dir, long timeout_ms)
         if (pg.sock >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
             read_daemon(&pg);
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-            size_t chunk = pg.in_len > (1u << 20) ? (4u << 20) : 65536;
+            size_t chunk = pg.in_len > (256u << 10) ? (4u << 20) : 262144;
             if (pg.in_len + chunk > LINE_LIMIT || grow(&pg.in, &pg.in_cap, pg.in_len + chunk)) {
                 lose_daemon(&pg, "request-too-large");
                 break;

@@ -9,10 +9,13 @@ const reads = { version: 'go1.24.1', readsCacheProg: true };
 const old = { version: 'go1.19.8', readsCacheProg: false };
 const plan = (env: Record<string, string>, info = reads, argv = ['go', 'build']) => planGo(new Map(Object.entries(env)), argv, info, '/x/reprise-shim');
 
-test('cacheprog when go reads it; the user and REPRISE_GO win', () => {
-  assert.deepEqual(plan({}), { kind: 'cacheprog', env: ['GOCACHEPROG=/x/reprise-shim --cacheprog'] });
-  assert.deepEqual(plan({}, old), { kind: 'pass', reason: 'go-without-cacheprog' });
-  assert.deepEqual(plan({ REPRISE_GO: 'cacheprog' }, old).kind, 'cacheprog');
+test('cacheprog when go reads it, else -toolexec; the user and REPRISE_GO win', () => {
+  assert.deepEqual(plan({}), { kind: 'set', mode: 'cacheprog', env: ['GOCACHEPROG=/x/reprise-shim --cacheprog'] });
+  assert.deepEqual(plan({}, old), { kind: 'set', mode: 'toolexec', env: ['GOFLAGS=-toolexec=/x/reprise-shim'] });
+  assert.deepEqual(plan({ GOFLAGS: '-mod=mod' }, old), { kind: 'set', mode: 'toolexec', env: ['GOFLAGS=-mod=mod -toolexec=/x/reprise-shim'] });
+  assert.deepEqual(planGo(new Map(), ['go'], old, '/a b/reprise-shim'), { kind: 'pass', reason: 'go-without-cacheprog' });
+  assert.deepEqual(plan({ REPRISE_GO: 'cacheprog' }, old), { kind: 'set', mode: 'cacheprog', env: ['GOCACHEPROG=/x/reprise-shim --cacheprog'] });
+  assert.deepEqual(plan({ REPRISE_GO: 'toolexec' }), { kind: 'set', mode: 'toolexec', env: ['GOFLAGS=-toolexec=/x/reprise-shim'] });
   assert.deepEqual(plan({ REPRISE_GO: 'off' }), { kind: 'pass', reason: 'go-mode-off' });
   assert.deepEqual(plan({ GOCACHEPROG: 'mine' }), { kind: 'pass', reason: 'user-gocacheprog' });
   assert.deepEqual(plan({ GOFLAGS: '-mod=mod -toolexec=strace' }), { kind: 'pass', reason: 'user-toolexec' });

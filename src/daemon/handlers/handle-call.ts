@@ -11,6 +11,9 @@ import type { Responder } from '../responder.js';
 import { ticketPayload } from '../../tickets/ticket-payload.js';
 import { withShimSkip } from '../../runtime/shim-skip-env.js';
 import { handleGoCall } from './handle-go-call.js';
+import { handleGoToolCall } from './handle-go-tool-call.js';
+import { goToolOf } from '../../adapters/go/parse-go-tool.js';
+import { basename } from 'node:path';
 
 /** One compiler call: plan it with its adapter, then decline it, or serve it through the cache. */
 export async function handleCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
@@ -24,6 +27,9 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder)
 
 async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
   const tool = call.shimName;
+  // A Go tool through -toolexec (the go shim's GOFLAGS): counted under `go`.
+  const goTool = isAbsolute(call.toolPath) && basename(call.toolPath) === tool ? goToolOf(call.toolPath) : undefined;
+  if (goTool) return handleGoToolCall(ctx, call, out, goTool);
   ctx.stats.bumpTool(tool, 'calls');
   const decline = (reason: PassThroughReason): void => {
     ctx.stats.passThrough(tool, reason);

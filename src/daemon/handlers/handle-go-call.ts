@@ -8,7 +8,8 @@ import type { Responder } from '../responder.js';
 /**
  * A `go` command through the go shim: the daemon never runs go itself. It tells the shim
  * which variables to set before it runs go (GOCACHEPROG: this shim binary in its
- * --cacheprog mode), or declines with the reason go is left alone.
+ * --cacheprog mode; or GOFLAGS with -toolexec naming the shim, for a go that reads no
+ * GOCACHEPROG), or declines with the reason go is left alone.
  */
 export async function handleGoCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
   const env = new Map<string, string>();

@@ -1,13 +1,13 @@
 // go build / test / vet through `reprise exec` with the go shim's GOCACHEPROG (go 1.23 with
 // the cacheprog experiment): cold, then warm with a fresh empty GOCACHE served from the
 // store, binaries byte-identical to a bare go build; `go test` reports (cached) with an empty
-// GOCACHE; a user's own GOCACHEPROG or -toolexec, REPRISE_GO=off and a go that reads no
-// GOCACHEPROG (Debian's 1.19) pass through, counted with their reason.
+// GOCACHE; a user's own GOCACHEPROG or -toolexec and REPRISE_GO=off pass through,
+// counted with their reason. (Go 1.19, which reads no GOCACHEPROG: go-toolexec.test.ts.)
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { cacheProgGo, go119, goEnv, writeGoProject } from '../helpers/go-toolchains.js';
+import { cacheProgGo, goEnv, writeGoProject } from '../helpers/go-toolchains.js';
 import { reprise, stats, toolCount } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
 import { createWorkspace } from '../helpers/workspace.js';
@@ -77,17 +77,6 @@ test("a user's GOCACHEPROG or -toolexec, and REPRISE_GO=off, pass through with t
   assert.equal((reasons['user-gocacheprog'] ?? 0) - (before.passThroughReasons['user-gocacheprog'] ?? 0), 1);
   const bare = readFileSync(join(ws.realDir, 'bare'));
   for (const b of ['off', 'toolexec', 'own']) assert.ok(bare.equals(readFileSync(join(ws.realDir, b))), b);
-});
-
-test('go 1.19 reads no GOCACHEPROG: passed through, counted, and the build is bare go', { timeout: 300_000 }, async (t) => {
-  const old = go119(ws.realDir);
-  if ('missing' in old) return t.skip(old.missing);
-  const env = goEnv(ws.bareEnv, old, join(ws.realDir, `gocache-119-${n++}`), join(ws.realDir, 'gopath'));
-  const before = await stats(ws.env);
-  const r = await reprise(['exec', '--', 'go', 'build', '-o', join(ws.realDir, 'old'), '.'], env, proj);
-  assert.equal(r.code, 0, text(r));
-  const after = await stats(ws.env);
-  assert.equal((after.passThroughReasons['go-without-cacheprog'] ?? 0) - (before.passThroughReasons['go-without-cacheprog'] ?? 0), 1);
 });
 
 test('two checkouts at different paths share std and dependencies; with -trimpath, everything', { skip, timeout: 300_000 }, async () => {

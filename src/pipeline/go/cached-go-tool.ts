@@ -6,7 +6,7 @@ import { buildView } from '../../exec/sandbox-view.js';
 import type { ActionResult } from '../../store/types.js';
 import type { CacheContext } from '../cache-context.js';
 import { storeBlob } from '../store-blob.js';
-import { goToolKey } from './go-tool-key.js';
+import { goToolKey, type GoToolKey } from './go-tool-key.js';
 
 /** What the caller gets: the tool's output and exit, or "run it yourself" with why. */
 export type GoToolOutcome =
@@ -32,61 +32,73 @@ export interface GoToolCall {
 export async function cachedGoTool(ctx: CacheContext, c: GoToolCall): Promise<GoToolOutcome> {
   const keyed = await goToolKey(ctx, c.toolPath, c.cwd, c.job, c.env);
   if (!keyed) return { kind: 'run-yourself', reason: 'go-input-unreadable' };
-  return ctx.flight(keyed.key, async () => {
-    const hit = await replay(ctx, keyed.key, c.job);
-    if (hit) {
-      ctx.stats.bumpTool('go', 'direct-hit');
-      return hit;
-    }
-    const sandbox = ctx.sandbox;
-    if (!sandbox) return { kind: 'run-yourself', reason: 'sandbox-unavailable' };
-    const tag = randomBytes(8).toString('hex');
-    const scratch = c.job.outputs.map((_, i) => join(sandbox.scratchDir, `${tag}-go-${i}`));
-    try {
-      sandbox.ensureScratch();
-      for (const s of scratch) closeSync(openSync(s, 'wx', 0o600));
-      const view = buildView({
-        toolchain: [c.toolPath],
-        inputs: [...new Set(keyed.inputs)],
-        outputs: c.job.outputs.map((path, i) => ({ scratch: scratch[i]!, path })),
-        dirs: [c.cwd, ...c.job.includeDirs, ...c.job.outputs.map((o) => dirname(o))],
-        tmpfs: ['/tmp'],
-      });
-      if (view.missing.length > 0) return { kind: 'run-yourself', reason: 'go-input-unreadable' };
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      const t0 = performance.now();
-      const r = await sandbox.executor.run({
-        toolPath: c.toolPath, argv0: c.toolPath, args: c.job.args, cwd: c.cwd, env: new Map([...keyed.env, ['TMPDIR', '/tmp']]), umask: c.umask,
-        view: view.ops, signal: c.signal, onStarted: () => undefined, onStdout: (d) => out.push(d), onStderr: (d) => err.push(d),
-      });
-      if (r.kind !== 'exited') return { kind: 'run-yourself', reason: 'sandbox-error' };
-      // A failure is the host's to report (it may be the view's doing): the tool runs there.
-      if (r.code !== 0 || r.signal !== 0) return { kind: 'run-yourself', reason: 'go-sandbox-failed' };
-      const stdout = Buffer.concat(out);
-      const stderr = Buffer.concat(err);
-      const data = scratch.map((s) => readFileSync(s));
-      const outputs = await Promise.all(data.map(async (d, i) => ({ role: `go-${i}`, path: c.job.outputs[i]!.split(c.job.work).join('$WORK'), digest: await storeBlob(ctx, d), size: d.length, mode: 0o644 })));
-      const result: ActionResult = {
-        schema: 1, outputs, stdoutDigest: await storeBlob(ctx, stdout), stderrDigest: await storeBlob(ctx, stderr), exitCode: 0,
-        durationMs: Math.round(performance.now() - t0), createdAt: new Date().toISOString(), sandboxed: true,
-      };
-      await ctx.actions.put(keyed.key, result);
-      place(c.job.outputs, data, c.umask);
-      ctx.stats.bumpTool('go', 'miss');
-      return { kind: 'done', stdout, stderr, code: 0 };
-    } catch (e) {
-      ctx.stats.bumpCache('store-error');
-      ctx.log.warn(`go ${c.job.tool}: ${(e as Error).message}`);
-      return { kind: 'run-yourself', reason: 'sandbox-error' };
-    } finally {
-      for (const s of scratch) rmSync(s, { force: true });
-    }
-  });
+  // Identical steps at once (two builds) share one run; each caller writes its own outputs ($WORK differs).
+  const r = await ctx.flight(keyed.key, () => served(ctx, c, keyed));
+  if (r.kind === 'run-yourself') return r;
+  try {
+    place(c.job.outputs, r.data, c.umask);
+  } catch (e) {
+    ctx.log.warn(`go ${c.job.tool}: cannot write its outputs: ${(e as Error).message}`);
+    return { kind: 'run-yourself', reason: 'go-output-unwritable' };
+  }
+  return { kind: 'done', stdout: r.stdout, stderr: r.stderr, code: 0 };
 }
 
-/** The stored result, its blobs verified, written to this call's output paths; undefined on a miss. */
-async function replay(ctx: CacheContext, key: string, job: GoToolJob): Promise<GoToolOutcome | undefined> {
+type Served = { kind: 'done'; data: Buffer[]; stdout: Buffer; stderr: Buffer } | { kind: 'run-yourself'; reason: string };
+
+async function served(ctx: CacheContext, c: GoToolCall, keyed: GoToolKey): Promise<Served> {
+  const hit = await replay(ctx, keyed.key, c.job);
+  if (hit) {
+    ctx.stats.bumpTool('go', 'direct-hit');
+    return hit;
+  }
+  const sandbox = ctx.sandbox;
+  if (!sandbox) return { kind: 'run-yourself', reason: 'sandbox-unavailable' };
+  const tag = randomBytes(8).toString('hex');
+  const scratch = c.job.outputs.map((_, i) => join(sandbox.scratchDir, `${tag}-go-${i}`));
+  try {
+    sandbox.ensureScratch();
+    for (const s of scratch) closeSync(openSync(s, 'wx', 0o600));
+    const view = buildView({
+      toolchain: [c.toolPath],
+      inputs: [...new Set(keyed.inputs)],
+      outputs: c.job.outputs.map((path, i) => ({ scratch: scratch[i]!, path })),
+      dirs: [c.cwd, ...c.job.includeDirs, ...c.job.outputs.map((o) => dirname(o))],
+      tmpfs: ['/tmp'],
+    });
+    if (view.missing.length > 0) return { kind: 'run-yourself', reason: 'go-input-unreadable' };
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    const t0 = performance.now();
+    const r = await sandbox.executor.run({
+      toolPath: c.toolPath, argv0: c.toolPath, args: c.job.args, cwd: c.cwd, env: new Map([...keyed.env, ['TMPDIR', '/tmp']]), umask: c.umask,
+      view: view.ops, signal: c.signal, onStarted: () => undefined, onStdout: (d) => out.push(d), onStderr: (d) => err.push(d),
+    });
+    if (r.kind !== 'exited') return { kind: 'run-yourself', reason: 'sandbox-error' };
+    // A failure is the host's to report (it may be the view's doing): the tool runs there.
+    if (r.code !== 0 || r.signal !== 0) return { kind: 'run-yourself', reason: 'go-sandbox-failed' };
+    const stdout = Buffer.concat(out);
+    const stderr = Buffer.concat(err);
+    const data = scratch.map((s) => readFileSync(s));
+    const outputs = await Promise.all(data.map(async (d, i) => ({ role: `go-${i}`, path: c.job.outputs[i]!.split(c.job.work).join('$WORK'), digest: await storeBlob(ctx, d), size: d.length, mode: 0o644 })));
+    const result: ActionResult = {
+      schema: 1, outputs, stdoutDigest: await storeBlob(ctx, stdout), stderrDigest: await storeBlob(ctx, stderr), exitCode: 0,
+      durationMs: Math.round(performance.now() - t0), createdAt: new Date().toISOString(), sandboxed: true,
+    };
+    await ctx.actions.put(keyed.key, result);
+    ctx.stats.bumpTool('go', 'miss');
+    return { kind: 'done', data, stdout, stderr };
+  } catch (e) {
+    ctx.stats.bumpCache('store-error');
+    ctx.log.warn(`go ${c.job.tool}: ${(e as Error).message}`);
+    return { kind: 'run-yourself', reason: 'sandbox-error' };
+  } finally {
+    for (const s of scratch) rmSync(s, { force: true });
+  }
+}
+
+/** The stored result with its blobs, verified; undefined on a miss. */
+async function replay(ctx: CacheContext, key: string, job: GoToolJob): Promise<Served | undefined> {
   let result: ActionResult | undefined;
   try {
     result = await ctx.actions.get(key);
@@ -100,9 +112,8 @@ async function replay(ctx: CacheContext, key: string, job: GoToolJob): Promise<G
     const stdout = await ctx.cas.get(result.stdoutDigest);
     const stderr = await ctx.cas.get(result.stderrDigest);
     if (!stdout || !stderr) return undefined;
-    place(job.outputs, data, 0o022);
     ctx.stats.bumpCache('time-saved-ms', result.durationMs);
-    return { kind: 'done', stdout, stderr, code: 0 };
+    return { kind: 'done', data, stdout, stderr };
   } catch (e) {
     ctx.stats.bumpCache('store-error');
     ctx.log.warn(`go replay: ${(e as Error).message}`);

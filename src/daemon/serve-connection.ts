@@ -30,7 +30,7 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
     const abort = new AbortController();
     const out = createResponder(socket, abort.signal);
     const reader = new FrameReader();
-    let state: 'hello' | 'request' | 'busy' | 'go-session' = 'hello';
+    let state: 'hello' | 'request' | 'busy' | 'go-session' | 'go-draining' = 'hello';
     let session: GoProgSession | undefined;
 
     const deadline = setTimeout(() => fail('no request before the deadline'), REQUEST_DEADLINE_MS);
@@ -73,8 +73,15 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
         state = 'request';
         return;
       }
+      if (state === 'go-draining') return; // the child answers these itself once we hang up
       if (state === 'go-session') {
         if (frame.kind !== FrameKind.GO_REQUEST || !session) return fail(`frame kind ${frame.kind} in a go session`);
+        if (ctx.isDraining()) {
+          // A stopping daemon finishes what it took and hangs up: the child answers the rest itself.
+          state = 'go-draining';
+          void session.settle().then(() => socket.destroy());
+          return;
+        }
         return session.request(frame.request.line, frame.request.bodyPath);
       }
       if (state === 'busy') return fail(`unexpected frame kind ${frame.kind} after the request`);

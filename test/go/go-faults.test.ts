@@ -10,7 +10,7 @@ import { cacheProgGo, goEnv, writeGoProject, type GoToolchain } from '../helpers
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
-import { waitFor } from '../helpers/wait.js';
+import { isAlive, waitFor } from '../helpers/wait.js';
 import { installPaths } from '../../src/runtime/install-paths.js';
 
 const scratch = createWorkspace('reprise-go-faults-');
@@ -89,6 +89,24 @@ test('the daemon wedged mid-build (SIGSTOP): the child stops waiting after its t
     assert.ok(fallbackLines(ws).includes('go timeout'), fallbackLines(ws).join('\n'));
   } finally {
     if (pid) process.kill(pid, 'SIGCONT');
+    ws.cleanup();
+  }
+});
+
+test('the daemon stopped mid-build (reprise daemon stop): it hangs up on go promptly, the child finishes alone', { skip, timeout: 180_000 }, async () => {
+  const ws = createWorkspace('reprise-go-drain-');
+  try {
+    let done = false;
+    const build = buildChecked(ws, envIn(ws)).finally(() => (done = true));
+    await waitFor('the daemon to store some of the build', () => casFiles(ws).length > 15, 60_000, 10);
+    const pid = daemonPid(ws);
+    const stop = await reprise(['daemon', 'stop'], ws.env);
+    assert.equal(stop.code, 0, text(stop));
+    // It does not wait for go to exit: the session hangs up at go's next request.
+    await waitFor('the daemon to exit', () => !isAlive(pid), 30_000, 20);
+    assert.ok(!done, 'the daemon lived until the build ended');
+    await build;
+  } finally {
     ws.cleanup();
   }
 });

@@ -10,6 +10,7 @@ import type { Responder } from '../responder.js';
 export function openGoSession(ctx: DaemonContext, out: Responder): GoProgSession {
   if (!ctx.config.cache) {
     return {
+      settle: () => Promise.resolve(),
       request(line, bodyPath) {
         const id = /"ID":\s*(\d+)/.exec(line)?.[1];
         if (id === undefined) return;

@@ -15,6 +15,8 @@ const ROLE = 'go-output';
 export interface GoProgSession {
   /** One request line and the file its body was spooled to ('' when it has none). */
   request(line: string, bodyPath: string): void;
+  /** Settles once every request so far is answered (the daemon is stopping). */
+  settle(): Promise<void>;
 }
 
 /**
@@ -98,6 +100,7 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
   }
 
   return {
+    settle: () => Promise.allSettled([...pending]).then(() => undefined),
     request(line, bodyPath) {
       const req = parseGoProgRequest(line);
       if (!req) {

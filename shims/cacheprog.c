@@ -232,7 +232,8 @@ static void note_pending(struct prog *pg, const struct pending *q)
         struct pending *p = realloc(pg->pend, c * sizeof *p);
         if (!p) {
             lose_daemon(pg, "unknown"); /* no memory to wait: answer on our own */
-            answer_locally(pg, q);
+            if (!q->answered)
+                answer_locally(pg, q);
             return;
         }
         pg->pend = p;

@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cacheprog.h"
 #include "protocol.h"
 #include "ticket.h"
 
@@ -752,6 +753,33 @@ static _Noreturn void finish(struct output *o, const unsigned char *p)
     exit(code & 0xff);
 }
 
+/* EXEC_ENV: set each NAME=value given, then run the tool ourselves (not a fallback). */
+static void exec_with_env(struct shim *s, const unsigned char *p, uint32_t len)
+{
+    if (len < 4)
+        return;
+    uint32_t n = get_u32(p), off = 4;
+    for (uint32_t i = 0; i < n; i++) {
+        if (len - off < 4 || get_u32(p + off) > len - off - 4)
+            return;
+        uint32_t l = get_u32(p + off);
+        char *kv = strndup((const char *)p + off + 4, l);
+        char *eq = kv ? strchr(kv, '=') : NULL;
+        if (!eq || eq == kv)
+            return;
+        *eq = '\0';
+        setenv(kv, eq + 1, 1);
+        free(kv);
+        off += 4 + l;
+    }
+    if (off != len)
+        return;
+    close(s->sock);
+    s->sock = -1;
+    restore_signals(s);
+    run_tool(s);
+}
+
 /* One call: send HELLO+CALL (req), then relay the answer. Returns only through exit or exec. */
 static _Noreturn void converse(struct shim *s, struct buf *req)
 {
@@ -794,6 +822,8 @@ static _Noreturn void converse(struct shim *s, struct buf *req)
             emit(&out, kind == RP_FRAME_STDOUT ? 1 : 2, p, len);
         } else if (kind == RP_FRAME_EXIT && len == 8 && get_u32(p + 4) < NSIG) {
             finish(&out, p);
+        } else if (kind == RP_FRAME_EXEC_ENV && out.held.len == 0) {
+            exec_with_env(s, p, len); /* the go shim: GOCACHEPROG, then go itself */
         } else {
             break;
         }
@@ -849,9 +879,23 @@ int main(int argc, char **argv)
         }
         if (argc >= 2 && strcmp(argv[1], "--start-daemon") == 0)
             return start_only(&s);
+        if (argc >= 2 && strcmp(argv[1], "--cacheprog") == 0) {
+            /* go's GOCACHEPROG child (cacheprog.c): without a daemon it still answers, locally */
+            s.name = "go";
+            why = setup_runtime(&s);
+            if (!why)
+                why = connect_daemon(&s);
+            if (why && s.sock >= 0) {
+                close(s.sock);
+                s.sock = -1;
+            }
+            if (why)
+                record_fallback(&s, why);
+            return cacheprog_serve(s.sock, s.dir, s.timeout_ms);
+        }
         if (argc < 2 || argv[1][0] == '-') {
             fputs("usage: reprise-shim TOOL [ARG]...   (run TOOL through the reprise daemon)\n"
-                  "       reprise-shim --start-daemon | --version\n", stderr);
+                  "       reprise-shim --start-daemon | --cacheprog | --version\n", stderr);
             return 2;
         }
         s.argv = argv + 1; /* wrapper mode, like RUSTC_WRAPPER */

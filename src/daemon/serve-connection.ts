@@ -5,6 +5,8 @@ import type { DaemonContext } from './daemon-context.js';
 import { createResponder, type Responder } from './responder.js';
 import { handleAdmin } from './handlers/handle-admin.js';
 import { handleCall } from './handlers/handle-call.js';
+import { openGoSession } from './handlers/open-go-session.js';
+import type { GoProgSession } from '../pipeline/go/create-goprog-session.js';
 
 /** Requests a connection may carry after HELLO; one per connection. */
 const HANDLERS: Partial<Record<Frame['kind'], (ctx: DaemonContext, frame: Frame, out: Responder) => Promise<void> | void>> = {
@@ -28,7 +30,8 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
     const abort = new AbortController();
     const out = createResponder(socket, abort.signal);
     const reader = new FrameReader();
-    let state: 'hello' | 'request' | 'busy' = 'hello';
+    let state: 'hello' | 'request' | 'busy' | 'go-session' | 'go-draining' = 'hello';
+    let session: GoProgSession | undefined;
 
     const deadline = setTimeout(() => fail('no request before the deadline'), REQUEST_DEADLINE_MS);
     deadline.unref();
@@ -70,7 +73,25 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
         state = 'request';
         return;
       }
+      if (state === 'go-draining') return; // the child answers these itself once we hang up
+      if (state === 'go-session') {
+        if (frame.kind !== FrameKind.GO_REQUEST || !session) return fail(`frame kind ${frame.kind} in a go session`);
+        if (ctx.isDraining()) {
+          // A stopping daemon finishes what it took and hangs up: the child answers the rest itself.
+          state = 'go-draining';
+          void session.settle().then(() => socket.destroy());
+          return;
+        }
+        return session.request(frame.request.line, frame.request.bodyPath);
+      }
       if (state === 'busy') return fail(`unexpected frame kind ${frame.kind} after the request`);
+      if (frame.kind === FrameKind.GO_OPEN) {
+        // A GOCACHEPROG child: many requests on this one connection, for as long as go runs.
+        state = 'go-session';
+        clearTimeout(deadline);
+        session = openGoSession(ctx, out);
+        return;
+      }
       const handler = HANDLERS[frame.kind];
       if (!handler) return fail(`frame kind ${frame.kind} is not a request`);
       state = 'busy';

@@ -45,6 +45,14 @@ function encodePayload(frame: Frame): Buffer {
       return w.i32(frame.exit.code).u32(frame.exit.signal).build();
     case FrameKind.ADMIN_REPLY:
       return w.u32(frame.reply.ok ? 0 : 1).string(frame.reply.json).build();
+    case FrameKind.GO_OPEN:
+      return w.string(frame.client).build();
+    case FrameKind.GO_REQUEST:
+      return w.string(frame.request.line).string(frame.request.bodyPath).build();
+    case FrameKind.EXEC_ENV:
+      return w.strings(frame.env).build();
+    case FrameKind.GO_REPLY:
+      return w.string(frame.line).build();
   }
 }
 
@@ -96,6 +104,18 @@ export function decodeFrame(kind: number, payload: Buffer): Frame {
       frame = { kind, reply: { ok: status === 0, json: r.string('json') } };
       break;
     }
+    case FrameKind.GO_OPEN:
+      frame = { kind, client: r.string('client') };
+      break;
+    case FrameKind.GO_REQUEST:
+      frame = { kind, request: { line: r.string('line'), bodyPath: r.string('body path') } };
+      break;
+    case FrameKind.EXEC_ENV:
+      frame = { kind, env: readStrings(r, 'env') };
+      break;
+    case FrameKind.GO_REPLY:
+      frame = { kind, line: r.string('line') };
+      break;
     default:
       throw new ProtocolError(`unknown frame kind ${kind}`);
   }

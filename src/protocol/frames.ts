@@ -12,6 +12,9 @@ export const FrameKind = {
   HELLO: 1,
   CALL: 2,
   ADMIN: 3,
+  /** Opens a GOCACHEPROG session (shims/cacheprog.c): GO_REQUEST frames follow on the same connection. */
+  GO_OPEN: 4,
+  GO_REQUEST: 5,
   WELCOME: 129,
   DECLINE: 130,
   STARTED: 131,
@@ -19,6 +22,9 @@ export const FrameKind = {
   STDERR: 133,
   EXIT: 134,
   ADMIN_REPLY: 135,
+  /** Run the tool yourself with these variables set (the go shim: GOCACHEPROG). */
+  EXEC_ENV: 136,
+  GO_REPLY: 137,
 } as const;
 
 /**
@@ -127,6 +133,12 @@ export interface Exit {
   signal: number;
 }
 
+/** One GOCACHEPROG request as go wrote it, and the file the child decoded its body into ('' when none). */
+export interface GoRequest {
+  line: string;
+  bodyPath: string;
+}
+
 export interface AdminReply {
   ok: boolean;
   json: string;
@@ -143,4 +155,8 @@ export type Frame =
   | { kind: typeof FrameKind.STDOUT; data: Buffer }
   | { kind: typeof FrameKind.STDERR; data: Buffer }
   | { kind: typeof FrameKind.EXIT; exit: Exit }
-  | { kind: typeof FrameKind.ADMIN_REPLY; reply: AdminReply };
+  | { kind: typeof FrameKind.ADMIN_REPLY; reply: AdminReply }
+  | { kind: typeof FrameKind.GO_OPEN; client: string }
+  | { kind: typeof FrameKind.GO_REQUEST; request: GoRequest }
+  | { kind: typeof FrameKind.EXEC_ENV; env: string[] }
+  | { kind: typeof FrameKind.GO_REPLY; line: string };

@@ -24,6 +24,11 @@ export const PASS_THROUGH_REASONS = [
   'version-mismatch', // the shim speaks another protocol version
   'bad-call', // a CALL frame that parsed but made no sense (relative cwd, empty argv)
   'spawn-failed', // the daemon could not start the tool
+  'go-mode-off', // go: REPRISE_GO=off
+  'user-gocacheprog', // go: the caller set GOCACHEPROG, which is used as it is
+  'user-toolexec', // go: the caller passes -toolexec (GOFLAGS or argv), which is used as it is
+  'go-without-cacheprog', // go: this go reads no GOCACHEPROG (Go < 1.24 without the experiment) and the shim's path cannot go in GOFLAGS' -toolexec (it has a space)
+  'go-unknown-version', // go: `go version -m` could not tell what this go command is
 ] as const;
 export type PassThroughReason = (typeof PASS_THROUGH_REASONS)[number];
 

@@ -10,6 +10,10 @@ import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
 import { ticketPayload } from '../../tickets/ticket-payload.js';
 import { withShimSkip } from '../../runtime/shim-skip-env.js';
+import { handleGoCall } from './handle-go-call.js';
+import { handleGoToolCall } from './handle-go-tool-call.js';
+import { goToolOf } from '../../adapters/go/parse-go-tool.js';
+import { basename } from 'node:path';
 
 /** One compiler call: plan it with its adapter, then decline it, or serve it through the cache. */
 export async function handleCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
@@ -23,6 +27,9 @@ export async function handleCall(ctx: DaemonContext, call: Call, out: Responder)
 
 async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
   const tool = call.shimName;
+  // A Go tool through -toolexec (the go shim's GOFLAGS): counted under `go`.
+  const goTool = isAbsolute(call.toolPath) && basename(call.toolPath) === tool ? goToolOf(call.toolPath) : undefined;
+  if (goTool) return handleGoToolCall(ctx, call, out, goTool);
   ctx.stats.bumpTool(tool, 'calls');
   const decline = (reason: PassThroughReason): void => {
     ctx.stats.passThrough(tool, reason);
@@ -31,6 +38,7 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
 
   if (ctx.isDraining()) return decline('draining');
   if (call.argv.length === 0 || !isAbsolute(call.cwd) || !isAbsolute(call.toolPath)) return decline('bad-call');
+  if (tool === 'go') return handleGoCall(ctx, call, out);
   const adapter = selectAdapter(tool);
   if (!adapter) return decline('unsupported-tool');
   const inv = makeInvocation(call);

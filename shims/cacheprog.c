@@ -1,0 +1,547 @@
+/*
+ * reprise-shim --cacheprog: the GOCACHEPROG child the go shim names. go starts one per go
+ * command, so it is this small binary (about 1 ms to start, where a Node child costs
+ * 40-100 ms) relaying requests to the daemon, which serves them from the store
+ * (src/pipeline/go/create-goprog-session.ts). It decodes each put's body into a spool file
+ * itself and answers the put with it at once (the daemon stores it meanwhile), and when the
+ * daemon is gone, killed, or stops answering, it answers every request on its own: a get
+ * is a miss. go fails or
+ * hangs when a child does not answer, dies, or answers a put with Err
+ * (../shared/go/README.md); so nothing here ever does, and close is always answered.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cacheprog.h"
+#include "protocol.h"
+
+void write_all(int fd, const unsigned char *p, size_t n);
+void append_line(const char *dir, const char *file, const void *line, size_t n);
+
+/* A put body is base64 of up to ~13 MB; a line past this is not go's. */
+#define LINE_LIMIT ((size_t)64 << 20)
+
+enum cmd { CMD_GET, CMD_PUT, CMD_CLOSE, CMD_OTHER };
+
+struct pending {
+    long long id;
+    enum cmd cmd;
+    long long sent_ms;
+    int answered;        /* a put go already has its answer for (the spooled copy) */
+    char body[PATH_MAX]; /* the spooled put body, "" when none */
+};
+
+struct prog {
+    int sock;               /* -1 once the daemon is gone */
+    const char *runtime_dir;
+    long timeout_ms;
+    char spool[PATH_MAX];   /* "" when none could be made */
+    unsigned char *in;      /* stdin bytes not yet consumed */
+    size_t in_len, in_cap, scan;
+    unsigned char *rx;      /* socket bytes not yet consumed */
+    size_t rx_len, rx_cap;
+    struct pending *pend;
+    size_t npend, cap_pend;
+    int body_wait;          /* the last request was a put whose body line comes next */
+    struct pending body_req;
+    long long body_size;
+    char *req_line;         /* that put's request line, sent with its body's spool path */
+    size_t req_len;
+};
+
+static long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int grow(unsigned char **p, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 65536;
+    while (c < need)
+        c *= 2;
+    unsigned char *q = realloc(*p, c);
+    if (!q)
+        return -1;
+    *p = q;
+    *cap = c;
+    return 0;
+}
+
+/* The number after "KEY": in a JSON line from go's encoder; -1 when absent. */
+static long long json_int(const char *line, const char *key)
+{
+    const char *p = strstr(line, key);
+    if (!p)
+        return -1;
+    p += strlen(key);
+    while (*p == ' ')
+        p++;
+    if (*p < '0' || *p > '9')
+        return -1;
+    return strtoll(p, NULL, 10);
+}
+
+static enum cmd json_cmd(const char *line)
+{
+    const char *p = strstr(line, "\"Command\":\"");
+    if (!p)
+        return CMD_OTHER;
+    p += 11;
+    if (strncmp(p, "get\"", 4) == 0)
+        return CMD_GET;
+    if (strncmp(p, "put\"", 4) == 0)
+        return CMD_PUT;
+    if (strncmp(p, "close\"", 6) == 0)
+        return CMD_CLOSE;
+    return CMD_OTHER;
+}
+
+/* ---- answering go ------------------------------------------------------------------ */
+
+static void say(const char *line)
+{
+    size_t n = strlen(line);
+    write_all(1, (const unsigned char *)line, n);
+    write_all(1, (const unsigned char *)"\n", 1);
+}
+
+static void remove_spool(struct prog *pg)
+{
+    if (!pg->spool[0])
+        return;
+    DIR *d = opendir(pg->spool);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)))
+            if (e->d_name[0] != '.')
+                unlinkat(dirfd(d), e->d_name, 0);
+        closedir(d);
+    }
+    rmdir(pg->spool);
+}
+
+/* What we answer without the daemon: a miss, the spooled body, or close. */
+static void answer_locally(struct prog *pg, const struct pending *q)
+{
+    char line[PATH_MAX * 2 + 64];
+    if (q->cmd == CMD_PUT && q->body[0]) {
+        char *o = line + sprintf(line, "{\"ID\":%lld,\"DiskPath\":\"", q->id);
+        for (const char *s = q->body; *s; s++) {
+            if (*s == '"' || *s == '\\')
+                *o++ = '\\';
+            if ((unsigned char)*s >= 0x20)
+                *o++ = *s;
+        }
+        strcpy(o, "\"}");
+    } else if (q->cmd == CMD_PUT) {
+        /* Nowhere to keep it: the one answer left (this fails only this put's build step). */
+        sprintf(line, "{\"ID\":%lld,\"Err\":\"reprise: cannot keep this output (disk full?)\"}", q->id);
+    } else if (q->cmd == CMD_GET) {
+        sprintf(line, "{\"ID\":%lld,\"Miss\":true}", q->id);
+    } else {
+        sprintf(line, "{\"ID\":%lld}", q->id);
+    }
+    say(line);
+    if (q->cmd == CMD_CLOSE) {
+        remove_spool(pg);
+        exit(0);
+    }
+}
+
+/* The daemon cannot answer any more: count it once, and answer everything it owed. */
+static void lose_daemon(struct prog *pg, const char *why)
+{
+    char line[128];
+    if (pg->sock < 0)
+        return;
+    close(pg->sock);
+    pg->sock = -1;
+    int n = snprintf(line, sizeof line, "go %s\n", why);
+    append_line(pg->runtime_dir, RP_FILE_FALLBACKS, line, (size_t)n);
+    /* close last, so that everything before it is answered first */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < pg->npend; i++)
+            if ((pg->pend[i].cmd == CMD_CLOSE) == pass && !pg->pend[i].answered)
+                answer_locally(pg, &pg->pend[i]);
+    pg->npend = 0;
+}
+
+/* ---- the daemon side ---------------------------------------------------------------- */
+
+static int send_frame(struct prog *pg, unsigned kind, const char *a, size_t alen, const char *b, size_t blen)
+{
+    unsigned char head[8 + 4];
+    size_t n = 4 + alen + (b ? 4 + blen : 0);
+    if (pg->sock < 0)
+        return -1;
+    for (int i = 0; i < 4; i++)
+        head[i] = (unsigned char)(n >> 8 * i);
+    head[4] = (unsigned char)kind;
+    head[5] = (unsigned char)(kind >> 8);
+    head[6] = head[7] = 0;
+    for (int i = 0; i < 4; i++)
+        head[8 + i] = (unsigned char)(alen >> 8 * i);
+    struct iovec_like { const void *p; size_t n; } parts[4] = { { head, 12 }, { a, alen }, { NULL, 0 }, { b, blen } };
+    unsigned char blen_le[4];
+    if (b) {
+        for (int i = 0; i < 4; i++)
+            blen_le[i] = (unsigned char)(blen >> 8 * i);
+        parts[2].p = blen_le;
+        parts[2].n = 4;
+    }
+    for (int i = 0; i < 4; i++) {
+        const unsigned char *p = parts[i].p;
+        size_t left = parts[i].n;
+        while (left > 0) {
+            ssize_t w = send(pg->sock, p, left, MSG_NOSIGNAL);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0) {
+                lose_daemon(pg, errno == EAGAIN ? "timeout" : "connection-lost");
+                return -1;
+            }
+            p += w;
+            left -= (size_t)w;
+        }
+    }
+    return 0;
+}
+
+static void note_pending(struct prog *pg, const struct pending *q)
+{
+    if (pg->npend == pg->cap_pend) {
+        size_t c = pg->cap_pend ? pg->cap_pend * 2 : 16;
+        struct pending *p = realloc(pg->pend, c * sizeof *p);
+        if (!p) {
+            lose_daemon(pg, "unknown"); /* no memory to wait: answer on our own */
+            if (!q->answered)
+                answer_locally(pg, q);
+            return;
+        }
+        pg->pend = p;
+        pg->cap_pend = c;
+    }
+    pg->pend[pg->npend++] = *q;
+}
+
+/*
+ * One request for the daemon, or answered here when it is gone. A put whose body is spooled
+ * was answered already (go may read the spooled copy until it exits): the daemon stores it
+ * meanwhile, off go's critical path, and answers close only once every put is stored.
+ */
+static void dispatch(struct prog *pg, const char *line, size_t len, struct pending *q)
+{
+    q->sent_ms = mono_ms();
+    if (pg->sock >= 0) {
+        note_pending(pg, q);
+        if (pg->sock >= 0 && send_frame(pg, RP_FRAME_GO_REQUEST, line, len, q->body, strlen(q->body)) == 0)
+            return;
+        return; /* lose_daemon answered it with the rest */
+    }
+    if (!q->answered)
+        answer_locally(pg, q);
+}
+
+/* A GO_REPLY: pass the line to go, and drop the spooled body the store now holds. */
+static void on_reply(struct prog *pg, const unsigned char *p, uint32_t len)
+{
+    char *line = malloc((size_t)len + 1);
+    if (!line)
+        return lose_daemon(pg, "unknown");
+    memcpy(line, p, len);
+    line[len] = '\0';
+    long long id = json_int(line, "\"ID\":");
+    size_t i = 0;
+    while (i < pg->npend && pg->pend[i].id != id)
+        i++;
+    if (i == pg->npend) { /* an answer to nothing: the daemon is confused, so stop asking it */
+        free(line);
+        return lose_daemon(pg, "bad-frame");
+    }
+    struct pending q = pg->pend[i];
+    pg->pend[i] = pg->pend[--pg->npend];
+    if (!q.answered)
+        say(line);
+    free(line);
+    if (q.cmd == CMD_CLOSE) {
+        remove_spool(pg);
+        exit(0);
+    }
+}
+
+static void read_daemon(struct prog *pg)
+{
+    if (grow(&pg->rx, &pg->rx_cap, pg->rx_len + 65536))
+        return lose_daemon(pg, "unknown");
+    ssize_t got = read(pg->sock, pg->rx + pg->rx_len, pg->rx_cap - pg->rx_len);
+    if (got < 0 && errno == EINTR)
+        return;
+    if (got <= 0)
+        return lose_daemon(pg, "connection-lost");
+    pg->rx_len += (size_t)got;
+    size_t off = 0;
+    while (pg->sock >= 0 && pg->rx_len - off >= 8) {
+        const unsigned char *h = pg->rx + off;
+        uint32_t n = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+        unsigned kind = (unsigned)h[4] | (unsigned)h[5] << 8;
+        if (n > RP_MAX_FRAME_PAYLOAD)
+            return lose_daemon(pg, "bad-frame");
+        if (pg->rx_len - off < 8 + (size_t)n)
+            break;
+        const unsigned char *p = h + 8;
+        off += 8 + (size_t)n;
+        uint32_t slen = n >= 4 ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24 : 0;
+        if (kind == RP_FRAME_WELCOME && n >= 4 && slen == RP_PROTOCOL_VERSION)
+            continue;
+        if (kind == RP_FRAME_GO_REPLY && n >= 4 && slen == n - 4)
+            on_reply(pg, p + 4, slen);
+        else
+            return lose_daemon(pg, kind == RP_FRAME_DECLINE || kind == RP_FRAME_WELCOME ? "version-mismatch" : "bad-frame");
+    }
+    if (pg->sock >= 0) {
+        memmove(pg->rx, pg->rx + off, pg->rx_len - off);
+        pg->rx_len -= off;
+    }
+}
+
+/* ---- reading go --------------------------------------------------------------------- */
+
+/* Decodes standard base64 in place, four characters at a time; returns the byte count, or -1. */
+static long long unbase64(unsigned char *s, size_t n)
+{
+    static signed char table[256];
+    static int ready;
+    if (!ready) {
+        static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        memset(table, -1, sizeof table);
+        for (int i = 0; i < 64; i++)
+            table[(unsigned char)alphabet[i]] = (signed char)i;
+        ready = 1;
+    }
+    while (n > 0 && s[n - 1] == '=')
+        n--;
+    size_t o = 0, i = 0;
+    for (; i + 4 <= n; i += 4) {
+        int a = table[s[i]], b = table[s[i + 1]], c = table[s[i + 2]], d = table[s[i + 3]];
+        if ((a | b | c | d) < 0)
+            return -1;
+        uint32_t v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | (uint32_t)d;
+        s[o++] = (unsigned char)(v >> 16);
+        s[o++] = (unsigned char)(v >> 8);
+        s[o++] = (unsigned char)v;
+    }
+    uint32_t acc = 0;
+    int bits = 0;
+    for (; i < n; i++) {
+        int v = table[s[i]];
+        if (v < 0)
+            return -1;
+        acc = acc << 6 | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            s[o++] = (unsigned char)(acc >> bits);
+        }
+    }
+    return (long long)o;
+}
+
+static int write_file(const char *path, const unsigned char *p, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            close(fd);
+            unlink(path);
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return close(fd);
+}
+
+/* The put body (a JSON string of base64) goes into the spool; q->body names it, or stays "". */
+static void spool_body(struct prog *pg, struct pending *q, unsigned char *line, size_t len, long long size)
+{
+    q->body[0] = '\0';
+    if (!pg->spool[0] || snprintf(q->body, sizeof q->body, "%s/%lld", pg->spool, q->id) >= (int)sizeof q->body) {
+        q->body[0] = '\0';
+        return;
+    }
+    long long n = len >= 2 && line[0] == '"' && line[len - 1] == '"' ? unbase64(line + 1, len - 2) : -1;
+    if (n != size || write_file(q->body, line + 1, (size_t)n) != 0)
+        q->body[0] = '\0';
+}
+
+static void answer_put_early(struct pending *q)
+{
+    if (!q->body[0])
+        return; /* not spooled: the daemon's answer (or answer_locally's Err) it is */
+    answer_locally(NULL, q);
+    q->answered = 1;
+}
+
+static void on_line(struct prog *pg, unsigned char *line, size_t len)
+{
+    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
+        len--;
+    if (len == 0)
+        return; /* go writes a blank line after each request */
+    line[len] = '\0';
+    if (pg->body_wait) {
+        pg->body_wait = 0;
+        spool_body(pg, &pg->body_req, line, len, pg->body_size);
+        answer_put_early(&pg->body_req);
+        dispatch(pg, pg->req_line ? pg->req_line : "", pg->req_line ? pg->req_len : 0, &pg->body_req);
+        free(pg->req_line);
+        pg->req_line = NULL;
+        return;
+    }
+    struct pending q;
+    memset(&q, 0, sizeof q);
+    q.id = json_int((const char *)line, "\"ID\":");
+    if (q.id < 0)
+        return; /* nothing to answer to */
+    q.cmd = json_cmd((const char *)line);
+    long long size = json_int((const char *)line, "\"BodySize\":");
+    if (q.cmd == CMD_PUT && size > 0) {
+        pg->body_wait = 1;
+        pg->body_req = q;
+        pg->body_size = size;
+        pg->req_line = strndup((const char *)line, len);
+        pg->req_len = pg->req_line ? len : 0;
+        return;
+    }
+    if (q.cmd == CMD_PUT && pg->spool[0]) { /* an empty body: an empty file */
+        snprintf(q.body, sizeof q.body, "%s/%lld", pg->spool, q.id);
+        if (write_file(q.body, (const unsigned char *)"", 0) != 0)
+            q.body[0] = '\0';
+        answer_put_early(&q);
+    }
+    dispatch(pg, (const char *)line, len, &q);
+}
+
+/* Consumes every whole line in the input buffer. */
+static void take_lines(struct prog *pg)
+{
+    size_t start = 0;
+    for (;;) {
+        unsigned char *nl = memchr(pg->in + pg->scan, '\n', pg->in_len - pg->scan);
+        if (!nl) {
+            pg->scan = pg->in_len;
+            break;
+        }
+        size_t end = (size_t)(nl - pg->in);
+        on_line(pg, pg->in + start, end - start);
+        start = pg->scan = end + 1;
+    }
+    memmove(pg->in, pg->in + start, pg->in_len - start);
+    pg->in_len -= start;
+    pg->scan -= start;
+}
+
+/* A spool directory beside go's own cache (same disk as what go keeps), else in $TMPDIR. */
+static void make_spool(struct prog *pg)
+{
+    const char *bases[2] = { getenv("GOCACHE"), getenv("TMPDIR") };
+    for (int i = 0; i < 3; i++) {
+        const char *base = i < 2 ? bases[i] : "/tmp";
+        if (!base || base[0] != '/')
+            continue;
+        if (snprintf(pg->spool, sizeof pg->spool, "%s/reprise-spool-XXXXXX", base) < (int)sizeof pg->spool - 8
+            && mkdtemp(pg->spool))
+            return;
+    }
+    pg->spool[0] = '\0';
+}
+
+int cacheprog_serve(int sock, const char *runtime_dir, long timeout_ms)
+{
+    static const char hello_client[] = "reprise-shim cacheprog";
+    struct prog pg;
+    memset(&pg, 0, sizeof pg);
+    pg.sock = sock;
+    pg.runtime_dir = runtime_dir;
+    pg.timeout_ms = timeout_ms > 0 ? timeout_ms : 10000;
+    say("{\"ID\":0,\"KnownCommands\":[\"get\",\"put\",\"close\"]}");
+    make_spool(&pg);
+    if (pg.sock >= 0) {
+        unsigned char hello[8 + 4 + 4 + 4 + sizeof hello_client - 1];
+        size_t n = sizeof hello - 8, cl = sizeof hello_client - 1;
+        memset(hello, 0, sizeof hello);
+        for (int i = 0; i < 4; i++) {
+            hello[i] = (unsigned char)(n >> 8 * i);
+            hello[8 + i] = (unsigned char)(RP_PROTOCOL_VERSION >> 8 * i);
+            hello[16 + i] = (unsigned char)(cl >> 8 * i);
+        }
+        hello[4] = RP_FRAME_HELLO;
+        memcpy(hello + 20, hello_client, cl);
+        if (send(pg.sock, hello, sizeof hello, MSG_NOSIGNAL) != (ssize_t)sizeof hello)
+            lose_daemon(&pg, "connection-lost");
+        else
+            send_frame(&pg, RP_FRAME_GO_OPEN, hello_client, cl, NULL, 0);
+    }
+    for (;;) {
+        struct pollfd fds[2] = { { 0, POLLIN, 0 }, { pg.sock, POLLIN, 0 } };
+        int wait = -1;
+        if (pg.sock >= 0 && pg.npend > 0) {
+            long long oldest = pg.pend[0].sent_ms;
+            for (size_t i = 1; i < pg.npend; i++)
+                if (pg.pend[i].sent_ms < oldest)
+                    oldest = pg.pend[i].sent_ms;
+            long long left = oldest + pg.timeout_ms - mono_ms();
+            if (left <= 0) {
+                lose_daemon(&pg, "timeout"); /* a wedged daemon must not hang go */
+                continue;
+            }
+            wait = left > INT_MAX ? INT_MAX : (int)left;
+        }
+        int rc = poll(fds, pg.sock >= 0 ? 2 : 1, wait);
+        if (rc < 0 && errno != EINTR)
+            break;
+        if (rc <= 0)
+            continue;
+        if (pg.sock >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+            read_daemon(&pg);
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            size_t chunk = pg.in_len > (256u << 10) ? (4u << 20) : 262144;
+            if (pg.in_len + chunk > LINE_LIMIT || grow(&pg.in, &pg.in_cap, pg.in_len + chunk)) {
+                lose_daemon(&pg, "request-too-large");
+                break;
+            }
+            ssize_t got = read(0, pg.in + pg.in_len, pg.in_cap - pg.in_len);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got <= 0)
+                break; /* go is gone (it closes our stdin after close) */
+            pg.in_len += (size_t)got;
+            take_lines(&pg);
+        }
+    }
+    remove_spool(&pg);
+    return 0;
+}

@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import { digestBytes } from '../../hashing/create-hasher.js';
+import type { ActionResult } from '../../store/types.js';
+import type { CacheContext } from '../cache-context.js';
+import { storeBlob } from '../store-blob.js';
+import { goBlobPath, noteVerifiedBlob } from './go-blob-path.js';
+import { parseGoProgRequest } from './parse-goprog-request.js';
+import type { GoProgRequest, GoProgResponse } from './types.js';
+
+/** Separates Go's action IDs from every other key in the one action cache (not a re-derivation: one ID, one key). */
+const KEY_PREFIX = Buffer.from('reprise-go-cacheprog-1\0');
+/** go names an output by its output ID (its SHA-256): that is the output's `path` in the result. */
+const ROLE = 'go-output';
+
+export interface GoProgSession {
+  /** One request line and the file its body was spooled to ('' when it has none). */
+  request(line: string, bodyPath: string): void;
+  /** Settles once every request so far is answered (the daemon is stopping). */
+  settle(): Promise<void>;
+}
+
+/**
+ * Serves one go command's GOCACHEPROG requests from the store (docs/trust-model.md, "Go").
+ * Requests run concurrently and are answered as they finish. Nothing here answers `Err`: a
+ * get that fails is a miss, and a put that cannot be stored answers with the child's own
+ * spooled copy (go only needs a file that stays until it exits). `close` waits for every
+ * earlier request, so go's last puts are stored before it exits.
+ */
+export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse) => void): GoProgSession {
+  const pending = new Set<Promise<void>>();
+  const empty = digestBytes(ctx.algorithm, Buffer.alloc(0)).hash;
+
+  const keyOf = (actionId: string): string => digestBytes(ctx.algorithm, Buffer.concat([KEY_PREFIX, Buffer.from(actionId, 'base64')])).hash;
+
+  async function get(req: GoProgRequest): Promise<GoProgResponse> {
+    const miss = (): GoProgResponse => {
+      ctx.stats.bumpTool('go', 'miss');
+      return { ID: req.ID, Miss: true };
+    };
+    if (!req.ActionID) return miss();
+    let result: ActionResult | undefined;
+    try {
+      result = await ctx.actions.get(keyOf(req.ActionID));
+    } catch (e) {
+      ctx.stats.bumpCache('store-error');
+      ctx.log.warn(`go get: ${(e as Error).message}`);
+      return miss();
+    }
+    const out = result?.outputs.find((o) => o.role === ROLE);
+    if (!result || !out) return miss();
+    let path: string | undefined;
+    try {
+      path = await goBlobPath(ctx, out.digest, out.size);
+    } catch (e) {
+      ctx.stats.bumpCache('store-error');
+      ctx.log.warn(`go get: ${(e as Error).message}`);
+    }
+    if (!path) return miss();
+    ctx.stats.bumpTool('go', 'direct-hit');
+    return { ID: req.ID, OutputID: Buffer.from(out.path, 'hex').toString('base64'), Size: out.size, Time: result.createdAt, DiskPath: path };
+  }
+
+  async function put(req: GoProgRequest, bodyPath: string): Promise<GoProgResponse> {
+    const local: GoProgResponse = { ID: req.ID, DiskPath: bodyPath };
+    const outputId = req.OutputID ?? req.ObjectID;
+    if (!req.ActionID || !outputId || !bodyPath) return local;
+    try {
+      const data = readFileSync(bodyPath);
+      if (data.length !== (req.BodySize ?? 0)) return local;
+      const digest = await storeBlob(ctx, data);
+      const now = new Date().toISOString();
+      // No sandbox ran this action, so it never leaves this machine (share-stores.ts).
+      const result: ActionResult = {
+        schema: 1,
+        outputs: [{ role: ROLE, path: Buffer.from(outputId, 'base64').toString('hex'), digest, size: data.length, mode: 0o644 }],
+        stdoutDigest: empty,
+        stderrDigest: empty,
+        exitCode: 0,
+        durationMs: 0,
+        createdAt: now,
+        sandboxed: false,
+      };
+      await ctx.actions.put(keyOf(req.ActionID), result);
+      const path = ctx.cas.localPath?.(digest);
+      if (!path) return local;
+      noteVerifiedBlob(ctx, digest, path);
+      return { ID: req.ID, DiskPath: path };
+    } catch (e) {
+      // A full disk or a broken store: go keeps the spooled copy; the build goes on.
+      ctx.stats.bumpCache('store-error');
+      ctx.log.warn(`go put: ${(e as Error).message}`);
+      return local;
+    }
+  }
+
+  function track(p: Promise<GoProgResponse>, id: number, fallback: GoProgResponse): void {
+    const done = p.catch((): GoProgResponse => fallback).then((r) => reply(r ?? { ID: id }));
+    const t = done.finally(() => pending.delete(t));
+    pending.add(t);
+  }
+
+  return {
+    settle: () => Promise.allSettled([...pending]).then(() => undefined),
+    request(line, bodyPath) {
+      const req = parseGoProgRequest(line);
+      if (!req) {
+        // The child found an ID in it, and waits for an answer: a miss, or the spooled body.
+        ctx.log.warn(`go: malformed request ${JSON.stringify(line.slice(0, 200))}`);
+        const id = /"ID":\s*(\d+)/.exec(line)?.[1];
+        if (id !== undefined) reply(bodyPath ? { ID: Number(id), DiskPath: bodyPath } : { ID: Number(id), Miss: true });
+        return;
+      }
+      if (req.Command === 'get') return track(get(req), req.ID, { ID: req.ID, Miss: true });
+      if (req.Command === 'put') return track(put(req, bodyPath), req.ID, { ID: req.ID, DiskPath: bodyPath });
+      const earlier = [...pending];
+      track(Promise.allSettled(earlier).then(() => ({ ID: req.ID })), req.ID, { ID: req.ID });
+    },
+  };
+}

@@ -1,0 +1,161 @@
+// Faults under a go build served through GOCACHEPROG, each with a deadline: the daemon
+// killed mid-build, the daemon wedged (stopped) mid-build, the store's disk full, a corrupt
+// object in the store, and an unusable runtime dir. Each build succeeds with the binary a
+// bare go build makes, and the event is counted where it can be.
+import assert from 'node:assert/strict';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import { cacheProgGo, goEnv, writeGoProject, type GoToolchain } from '../helpers/go-toolchains.js';
+import { reprise, stats } from '../helpers/reprise-cli.js';
+import { run, text } from '../helpers/run.js';
+import { createWorkspace, type Workspace } from '../helpers/workspace.js';
+import { isAlive, waitFor } from '../helpers/wait.js';
+import { installPaths } from '../../src/runtime/install-paths.js';
+
+const scratch = createWorkspace('reprise-go-faults-');
+test.after(() => scratch.cleanup());
+const found = cacheProgGo(scratch.realDir);
+const skip = 'missing' in found ? found.missing : false;
+if (skip && process.env.CI) throw new Error(`go 1.23 with GOCACHEPROG is required under CI: ${skip}`);
+const tc = found as GoToolchain;
+const proj = join(scratch.dir, 'hello');
+writeGoProject(proj);
+let n = 0;
+const envIn = (ws: Workspace, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  ...goEnv(ws.bareEnv, tc, join(ws.realDir, `gocache-${n++}`), join(ws.realDir, 'gopath')),
+  ...extra,
+});
+
+let bare: Buffer | undefined;
+async function bareBinary(): Promise<Buffer> {
+  if (!bare) {
+    const out = join(scratch.realDir, 'bare');
+    const r = await run('go', ['build', '-o', out, '.'], { cwd: proj, env: envIn(scratch) });
+    assert.equal(r.code, 0, text(r));
+    bare = readFileSync(out);
+  }
+  return bare;
+}
+
+/** `reprise exec -- go build`, checked against the bare binary. */
+async function buildChecked(ws: Workspace, env: NodeJS.ProcessEnv, wrap: string[] = []): Promise<void> {
+  const out = join(ws.realDir, `out-${n++}`);
+  const cmd = [...wrap, process.execPath, join(installPaths.root, 'bin', 'reprise.js'), 'exec', '--', 'go', 'build', '-o', out, '.'];
+  const r = await run(cmd[0]!, cmd.slice(1), { cwd: proj, env });
+  assert.equal(r.code, 0, text(r));
+  assert.ok(readFileSync(out).equals(await bareBinary()), 'the binary differs from bare go build');
+}
+
+function casFiles(ws: Workspace): string[] {
+  const cas = join(ws.cacheDir, 'blake3', 'cas');
+  if (!existsSync(cas)) return [];
+  return readdirSync(cas).flatMap((d) => readdirSync(join(cas, d)).map((f) => join(cas, d, f)));
+}
+
+const daemonPid = (ws: Workspace): number => Number(readFileSync(join(ws.runtimeDir, 'daemon.pid'), 'utf8'));
+const fallbackLines = (ws: Workspace): string[] => {
+  const f = join(ws.runtimeDir, 'fallbacks');
+  return existsSync(f) ? readFileSync(f, 'utf8').trim().split('\n') : [];
+};
+
+test('the daemon killed mid-build: the child answers on its own, the build succeeds, counted', { skip, timeout: 180_000 }, async () => {
+  const ws = createWorkspace('reprise-go-kill-');
+  try {
+    const build = buildChecked(ws, envIn(ws));
+    await waitFor('the daemon to store some of the build', () => casFiles(ws).length > 15, 60_000, 10);
+    process.kill(daemonPid(ws), 'SIGKILL');
+    await build;
+    assert.ok(fallbackLines(ws).includes('go connection-lost'), fallbackLines(ws).join('\n'));
+    // The next daemon counts it.
+    await buildChecked(ws, envIn(ws));
+    const s = await stats(ws.env);
+    assert.ok((s.tools.go?.fallbacks ?? 0) >= 1);
+    assert.ok((s.fallbackReasons['connection-lost'] ?? 0) >= 1);
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('the daemon wedged mid-build (SIGSTOP): the child stops waiting after its timeout', { skip, timeout: 180_000 }, async () => {
+  const ws = createWorkspace('reprise-go-stop-');
+  let pid = 0;
+  try {
+    const build = buildChecked(ws, envIn(ws, { REPRISE_SHIM_TIMEOUT_MS: '1500' }));
+    await waitFor('the daemon to store some of the build', () => casFiles(ws).length > 15, 60_000, 10);
+    pid = daemonPid(ws);
+    process.kill(pid, 'SIGSTOP');
+    await build;
+    assert.ok(fallbackLines(ws).includes('go timeout'), fallbackLines(ws).join('\n'));
+  } finally {
+    if (pid) process.kill(pid, 'SIGCONT');
+    ws.cleanup();
+  }
+});
+
+test('the daemon stopped mid-build (reprise daemon stop): it hangs up on go promptly, the child finishes alone', { skip, timeout: 180_000 }, async () => {
+  const ws = createWorkspace('reprise-go-drain-');
+  try {
+    let done = false;
+    const build = buildChecked(ws, envIn(ws)).finally(() => (done = true));
+    await waitFor('the daemon to store some of the build', () => casFiles(ws).length > 15, 60_000, 10);
+    const pid = daemonPid(ws);
+    const stop = await reprise(['daemon', 'stop'], ws.env);
+    assert.equal(stop.code, 0, text(stop));
+    // It does not wait for go to exit: the session hangs up at go's next request.
+    await waitFor('the daemon to exit', () => !isAlive(pid), 30_000, 20);
+    assert.ok(!done, 'the daemon lived until the build ended');
+    await build;
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test("the store's disk full: puts keep the child's spooled copy, the build succeeds, store-error counted", { skip, timeout: 180_000 }, async (t) => {
+  const ws = createWorkspace('reprise-go-full-');
+  try {
+    mkdirSync(ws.cacheDir, { recursive: true });
+    // A 1 MiB tmpfs as the store, in a private mount namespace the daemon is started in.
+    const wrap = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=1m tmpfs "${ws.cacheDir}" && exec "$@"`, 'sh'];
+    const probe = await run(wrap[0]!, [...wrap.slice(1), 'true'], { env: ws.bareEnv });
+    if (probe.code !== 0) return t.skip(`cannot mount a tmpfs here: ${probe.stderr.toString()}`);
+    await buildChecked(ws, envIn(ws), wrap);
+    const s = await stats(ws.env);
+    assert.ok(s.cache['store-error'] > 0, JSON.stringify(s.cache));
+    assert.ok((s.tools.go?.miss ?? 0) > 0);
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('a corrupt object in the store: found, dropped, counted, and a miss; the warm build is still right', { skip, timeout: 180_000 }, async () => {
+  const ws = createWorkspace('reprise-go-corrupt-');
+  try {
+    await buildChecked(ws, envIn(ws));
+    // The largest blob is a package archive: flip its last byte in place (same inode, same size).
+    const biggest = casFiles(ws).sort((a, b) => statSync(b).size - statSync(a).size)[0]!;
+    const data = readFileSync(biggest);
+    data[data.length - 1]! ^= 0xff;
+    chmodSync(biggest, 0o644);
+    writeFileSync(biggest, data);
+    const before = await stats(ws.env);
+    await buildChecked(ws, envIn(ws));
+    const after = await stats(ws.env);
+    assert.equal(after.cache['corrupt-entry'] - before.cache['corrupt-entry'], 1);
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('an unusable runtime dir: the go shim runs bare go, and a GOCACHEPROG child named by hand answers on its own', { skip, timeout: 180_000 }, async () => {
+  const ws = createWorkspace('reprise-go-rundir-');
+  try {
+    mkdirSync(ws.runtimeDir, { recursive: true });
+    chmodSync(ws.runtimeDir, 0o755); // open to others: refused
+    await buildChecked(ws, envIn(ws, { REPRISE_START_TIMEOUT_MS: '500' }));
+    await buildChecked(ws, envIn(ws, { REPRISE_START_TIMEOUT_MS: '500', GOCACHEPROG: `${installPaths.shimBinary} --cacheprog` }));
+    assert.ok(!existsSync(join(ws.runtimeDir, 'daemon.sock')));
+  } finally {
+    ws.cleanup();
+  }
+});

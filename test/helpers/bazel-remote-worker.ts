@@ -5,11 +5,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { installPaths } from '../../src/runtime/install-paths.js';
 import { isAlive, waitFor } from './wait.js';
+import { freePort } from './servers/free-port.js';
 
 export const WORKER_DIR = process.env.BZWORKER_DIR ?? join(homedir(), '.cache', 'bazel-remote-worker');
 const JAR = join(WORKER_DIR, 'remote-worker.jar');
@@ -41,19 +41,6 @@ export function bazelWorkerJar(): { jar: string } | { missing: string } {
     return { missing: `building Bazel's remote worker failed: ${(e as Error).message}` };
   }
   return existsSync(JAR) ? { jar: JAR } : { missing: `${BUILD_SCRIPT} did not produce ${JAR}` };
-}
-
-/** A TCP port nothing listens on now (the worker binds every interface; we use it on loopback). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -17,7 +17,8 @@ import { DIGEST_FUNCTION } from '../../src/reapi/types.js';
 import { createGrpcBackend } from '../../src/store/remote/grpc-backend.js';
 import type { RemoteActionResult, RemoteBackend } from '../../src/store/remote/types.js';
 import { StoreError } from '../../src/store/types.js';
-import { bazelWorkerJar, freePort, startBazelWorker, type BazelWorker } from '../helpers/bazel-remote-worker.js';
+import { bazelWorkerJar, startBazelWorker, type BazelWorker } from '../helpers/bazel-remote-worker.js';
+import { freePort } from '../helpers/servers/free-port.js';
 
 const found = bazelWorkerJar();
 const skip = 'missing' in found ? (process.env.CI ? false : found.missing) : false;

@@ -23,3 +23,12 @@ export function digestBytes(algorithm: DigestAlgorithm, data: Buffer): Digest {
 export function isDigestHex(s: string): boolean {
   return /^[0-9a-f]{64}$/.test(s);
 }
+
+const EMPTY_DIGESTS = new Map<DigestAlgorithm, string>();
+
+/** The hex digest of the empty blob (most compiles print nothing): known without reading or storing anything. */
+export function emptyDigest(algorithm: DigestAlgorithm): string {
+  let d = EMPTY_DIGESTS.get(algorithm);
+  if (d === undefined) EMPTY_DIGESTS.set(algorithm, (d = digestBytes(algorithm, Buffer.alloc(0)).hash));
+  return d;
+}

@@ -1,12 +1,11 @@
 import type { ActionResult, ContentStore, OutputFile } from '../store/types.js';
 import type { CallSink } from './call-sink.js';
 import { writeOutput } from './write-output.js';
-import { digestBytes } from '../hashing/create-hasher.js';
+import { emptyDigest } from '../hashing/create-hasher.js';
 import type { DigestAlgorithm } from '../hashing/types.js';
 
 const CHUNK = 1 << 20;
 const EMPTY = Buffer.alloc(0);
-const emptyDigest = new Map<DigestAlgorithm, string>();
 
 /**
  * Where output `index` goes for the calling compile, with the bytes to write there (a
@@ -33,9 +32,7 @@ export interface Replayed {
  */
 export async function replay(result: ActionResult, cas: ContentStore, algorithm: DigestAlgorithm, place: PlaceOutput, umask: number, sink: CallSink, renderMessages: (stored: Buffer) => Buffer = (b) => b): Promise<Replayed | undefined> {
   // Most compiles print nothing: the empty blob needs no read.
-  let empty = emptyDigest.get(algorithm);
-  if (empty === undefined) emptyDigest.set(algorithm, (empty = digestBytes(algorithm, EMPTY).hash));
-  const blobs = new Map<string, Buffer>([[empty, EMPTY]]);
+  const blobs = new Map<string, Buffer>([[emptyDigest(algorithm), EMPTY]]);
   for (const d of [...result.outputs.map((o) => o.digest), result.stdoutDigest, result.stderrDigest]) {
     if (blobs.has(d)) continue;
     const data = await cas.get(d);

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
-import { digestBytes } from '../../hashing/create-hasher.js';
+import { digestBytes, emptyDigest } from '../../hashing/create-hasher.js';
 import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
 import { uploadResourceName } from '../../reapi/blob-resource-name.js';
 import { ReapiCallError, type ReapiClient } from '../../reapi/create-reapi-client.js';
@@ -43,7 +43,7 @@ export async function uploadActionBlobs(ctx: UploadContext, action: RemoteAction
   all.set(action.commandDigest.hash, { digest: action.commandDigest, source: { kind: 'bytes', data: action.command } });
   for (const d of action.inputRoot.directories.values()) all.set(d.digest.hash, { digest: d.digest, source: { kind: 'bytes', data: d.data } });
   for (const f of action.inputRoot.files.values()) all.set(f.digest.hash, f);
-  const emptyHash = digestBytes(ctx.algorithm, Buffer.alloc(0)).hash;
+  const emptyHash = emptyDigest(ctx.algorithm);
   const asked = [...all.values()].filter((b) => !(b.digest.size === 0 && b.digest.hash === emptyHash));
 
   const missing: Array<{ digest: Digest; source: BlobSource }> = [];

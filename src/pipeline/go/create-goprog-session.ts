@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { digestBytes } from '../../hashing/create-hasher.js';
+import { digestBytes, emptyDigest } from '../../hashing/create-hasher.js';
 import type { ActionResult } from '../../store/types.js';
 import type { CacheContext } from '../cache-context.js';
 import { storeBlob } from '../store-blob.js';
@@ -28,7 +28,7 @@ export interface GoProgSession {
  */
 export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse) => void): GoProgSession {
   const pending = new Set<Promise<void>>();
-  const empty = digestBytes(ctx.algorithm, Buffer.alloc(0)).hash;
+  const empty = emptyDigest(ctx.algorithm);
 
   const keyOf = (actionId: string): string => digestBytes(ctx.algorithm, Buffer.concat([KEY_PREFIX, Buffer.from(actionId, 'base64')])).hash;
 

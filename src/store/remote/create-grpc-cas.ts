@@ -4,7 +4,7 @@
 // through ByteStream from then on. The empty blob is known and never sent.
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { digestBytes } from '../../hashing/create-hasher.js';
+import { emptyDigest } from '../../hashing/create-hasher.js';
 import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
 import { blobResourceName, uploadResourceName } from '../../reapi/blob-resource-name.js';
 import type { CacheLimits } from '../../reapi/check-cache-capabilities.js';
@@ -33,7 +33,7 @@ const FIND_MISSING_CHUNK = 4096;
 
 export function createGrpcCas(ctx: GrpcContext): RemoteCas {
   const { name, instance: instanceName, algorithm, client } = ctx;
-  const emptyHash = digestBytes(algorithm, Buffer.alloc(0)).hash;
+  const emptyHash = emptyDigest(algorithm);
   const isEmpty = (d: Digest): boolean => d.size === 0 && d.hash === emptyHash;
   let batchReadWorks = true;
   let batchUpdateWorks = true;

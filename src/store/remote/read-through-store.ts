@@ -1,5 +1,5 @@
 import type { Logger } from '../../daemon/logger.js';
-import { digestBytes } from '../../hashing/create-hasher.js';
+import { digestBytes, emptyDigest } from '../../hashing/create-hasher.js';
 import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
 import type { JsonStore } from '../local/create-local-json-store.js';
 import type { ContentStore } from '../types.js';
@@ -27,13 +27,6 @@ export interface ReadThroughOptions<T> {
   /** The compile time a remote hit of this entry saves. */
   savedMs?(value: T): number;
   log: Logger;
-}
-
-const EMPTY = new Map<DigestAlgorithm, string>();
-function emptyDigest(algorithm: DigestAlgorithm): string {
-  let d = EMPTY.get(algorithm);
-  if (!d) EMPTY.set(algorithm, (d = digestBytes(algorithm, Buffer.alloc(0)).hash));
-  return d;
 }
 
 /**

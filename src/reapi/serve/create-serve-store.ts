@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { digestBytes, isDigestHex } from '../../hashing/create-hasher.js';
+import { digestBytes } from '../../hashing/create-hasher.js';
 import type { Digest } from '../../hashing/types.js';
 import { createLocalByteStore } from '../../store/local/create-local-byte-store.js';
 import { createLocalCas } from '../../store/local/create-local-cas.js';
@@ -9,6 +9,7 @@ import { startStreamedWrite } from '../../store/local/streamed-write.js';
 import type { StoreArea } from '../../store/local/types.js';
 import { StoreError } from '../../store/types.js';
 import type { ServeStore } from './types.js';
+import { entryPath } from '../../store/local/entry-path.js';
 
 /** SHA-256 of no bytes: every REAPI server holds the empty blob without being sent it. */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -42,10 +43,7 @@ export function createServeStore(o: ServeStoreOptions): ServeStore {
   usage.start();
   const cas = createLocalCas({ dir, algorithm: 'sha256', usage });
   const ac = createLocalByteStore(dir, 'ac', usage);
-  const pathOf = (area: StoreArea, key: string): string => {
-    if (!isDigestHex(key)) throw new StoreError('corrupt', `not a SHA-256 digest: ${JSON.stringify(key)}`);
-    return join(dir, area, key.slice(0, 2), key.slice(2));
-  };
+  const pathOf = (area: StoreArea, key: string): string => entryPath(dir, area, key, 'SHA-256 digest');
   const sizeOf = async (area: StoreArea, key: string): Promise<number | undefined> => {
     try {
       const st = await stat(pathOf(area, key));

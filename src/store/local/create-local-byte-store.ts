@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isDigestHex } from '../../hashing/create-hasher.js';
 import { StoreError } from '../types.js';
 import { startStreamedWrite, type StreamedWrite } from './streamed-write.js';
 import type { StoreArea, UsageSink } from './types.js';
+import { entryPath } from './entry-path.js';
 
 /** Opaque documents by key: what the store cannot check, it keeps as given. */
 export interface ByteStore {
@@ -20,10 +20,7 @@ export interface ByteStore {
  */
 export function createLocalByteStore(dir: string, area: StoreArea, usage?: UsageSink): ByteStore {
   const tmpDir = join(dir, 'tmp');
-  const pathOf = (key: string): string => {
-    if (!isDigestHex(key)) throw new StoreError('corrupt', `not a key: ${JSON.stringify(key)}`);
-    return join(dir, area, key.slice(0, 2), key.slice(2));
-  };
+  const pathOf = (key: string): string => entryPath(dir, area, key);
   return {
     async get(key) {
       const path = pathOf(key);

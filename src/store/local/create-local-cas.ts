@@ -1,11 +1,12 @@
 import { access, rm } from 'node:fs/promises';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { digestBytes, isDigestHex } from '../../hashing/create-hasher.js';
+import { digestBytes } from '../../hashing/create-hasher.js';
 import type { DigestAlgorithm } from '../../hashing/types.js';
 import { StoreError, type ContentStore } from '../types.js';
 import { atomicWrite } from './atomic-write.js';
 import type { UsageSink } from './types.js';
+import { entryPath } from './entry-path.js';
 
 export interface LocalCasOptions {
   dir: string;
@@ -19,10 +20,7 @@ export interface LocalCasOptions {
 /** Blobs as files under dir/cas/ab/cdef…; every read is verified, and a corrupt blob is deleted. */
 export function createLocalCas(opts: LocalCasOptions): ContentStore {
   const tmpDir = join(opts.dir, 'tmp');
-  const pathOf = (digest: string): string => {
-    if (!isDigestHex(digest)) throw new StoreError('corrupt', `not a digest: ${JSON.stringify(digest)}`);
-    return join(opts.dir, 'cas', digest.slice(0, 2), digest.slice(2));
-  };
+  const pathOf = (digest: string): string => entryPath(opts.dir, 'cas', digest, 'digest');
   return {
     localPath: pathOf,
     async findMissing(digests) {

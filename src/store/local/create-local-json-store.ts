@@ -2,10 +2,10 @@ import { rm } from 'node:fs/promises';
 import { readFileSync, statSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { join } from 'node:path';
-import { isDigestHex } from '../../hashing/create-hasher.js';
 import { StoreError } from '../types.js';
 import { atomicWrite } from './atomic-write.js';
 import type { StoreArea, UsageSink } from './types.js';
+import { entryPath } from './entry-path.js';
 
 export interface JsonStore<T> {
   get(key: string): Promise<T | undefined>;
@@ -35,10 +35,7 @@ export function createLocalJsonStore<T extends object>(dir: string, area: StoreA
   const { parse, onCorrupt, usage } = opts;
   const tmpDir = join(dir, 'tmp');
   const recent = opts.memo ? new LRUCache<string, T>({ max: 4096 }) : undefined;
-  const pathOf = (key: string): string => {
-    if (!isDigestHex(key)) throw new StoreError('corrupt', `not a key: ${JSON.stringify(key)}`);
-    return join(dir, area, key.slice(0, 2), key.slice(2));
-  };
+  const pathOf = (key: string): string => entryPath(dir, area, key);
   return {
     async get(key) {
       const known = recent?.get(key);

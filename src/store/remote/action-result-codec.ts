@@ -46,3 +46,11 @@ export function fromReapiActionResult(w: WireActionResult): RemoteActionResult |
   }
   return { outputFiles, exitCode: w.exitCode, stdoutRaw: w.stdoutRaw };
 }
+
+/**
+ * An entry as a byte store (HTTP, Redis) holds it. Bytes that are not an ActionResult are a
+ * broken entry, not an outage: an empty result, which the envelope check refuses as corrupt.
+ */
+export function decodeStoredActionResult(b: Buffer): RemoteActionResult {
+  return decodeActionResult(b) ?? { outputFiles: [], exitCode: 0, stdoutRaw: Buffer.alloc(0) };
+}

@@ -3,7 +3,7 @@ import { Pool } from 'undici';
 import type { RemoteSpec } from '../../config/remote-spec.js';
 import type { Digest } from '../../hashing/types.js';
 import { StoreError } from '../types.js';
-import { decodeActionResult, encodeActionResult } from './action-result-codec.js';
+import { decodeStoredActionResult, encodeActionResult } from './action-result-codec.js';
 import type { RemoteBackend } from './types.js';
 
 /**
@@ -27,10 +27,18 @@ export function createHttpBackend(spec: RemoteSpec): RemoteBackend {
     return new StoreError(code, `${spec.url}: ${method} ${path}: HTTP ${status}`);
   };
 
-  const read = async (path: string, signal: AbortSignal): Promise<Buffer | undefined> => {
-    const res = await pool.request({ path: base + path, method: 'GET', headers, signal }).catch((e: Error) => {
-      throw new StoreError('unavailable', `${spec.url}: GET ${path}: ${e.message}`);
+  /** One request; a connection that fails is the remote's outage. */
+  const send = (method: 'GET' | 'PUT' | 'HEAD', path: string, signal: AbortSignal, body?: Buffer) =>
+    pool.request({
+      path: base + path, method, signal,
+      headers: body ? { ...headers, 'content-type': 'application/octet-stream' } : headers,
+      ...(body ? { body } : {}),
+    }).catch((e: Error) => {
+      throw new StoreError('unavailable', `${spec.url}: ${method} ${path}: ${e.message}`);
     });
+
+  const read = async (path: string, signal: AbortSignal): Promise<Buffer | undefined> => {
+    const res = await send('GET', path, signal);
     if (res.statusCode === 404) {
       await res.body.dump();
       return undefined;
@@ -47,17 +55,13 @@ export function createHttpBackend(spec: RemoteSpec): RemoteBackend {
   };
 
   const write = async (path: string, body: Buffer, signal: AbortSignal): Promise<void> => {
-    const res = await pool.request({ path: base + path, method: 'PUT', headers: { ...headers, 'content-type': 'application/octet-stream' }, body, signal }).catch((e: Error) => {
-      throw new StoreError('unavailable', `${spec.url}: PUT ${path}: ${e.message}`);
-    });
+    const res = await send('PUT', path, signal, body);
     await res.body.dump();
     if (res.statusCode < 200 || res.statusCode >= 300) throw fail('PUT', path, res.statusCode);
   };
 
   const has = async (path: string, signal: AbortSignal): Promise<boolean> => {
-    const res = await pool.request({ path: base + path, method: 'HEAD', headers, signal }).catch((e: Error) => {
-      throw new StoreError('unavailable', `${spec.url}: HEAD ${path}: ${e.message}`);
-    });
+    const res = await send('HEAD', path, signal);
     await res.body.dump();
     if (res.statusCode === 404) return false;
     if (res.statusCode === 200) return true;
@@ -77,9 +81,7 @@ export function createHttpBackend(spec: RemoteSpec): RemoteBackend {
     ac: {
       async get(key, signal) {
         const bytes = await read(`/ac/${key}`, signal);
-        if (!bytes) return undefined;
-        // A body that is not an ActionResult is a broken entry, not an outage: an empty result the envelope check refuses.
-        return decodeActionResult(bytes) ?? { outputFiles: [], exitCode: 0, stdoutRaw: Buffer.alloc(0) };
+        return bytes ? decodeStoredActionResult(bytes) : undefined;
       },
       put: (key, result, signal) => write(`/ac/${key}`, encodeActionResult(result), signal),
     },

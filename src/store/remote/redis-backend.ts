@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import type { RemoteSpec } from '../../config/remote-spec.js';
 import { StoreError } from '../types.js';
-import { decodeActionResult, encodeActionResult } from './action-result-codec.js';
+import { decodeStoredActionResult, encodeActionResult } from './action-result-codec.js';
 import type { RemoteBackend } from './types.js';
 
 /**
@@ -82,8 +82,7 @@ export function createRedisBackend(spec: RemoteSpec): RemoteBackend {
     ac: {
       async get(key, signal) {
         const bytes = await call('GET', signal, () => redis.getBuffer(`reprise:ac:${key}`));
-        if (!bytes) return undefined;
-        return decodeActionResult(bytes) ?? { outputFiles: [], exitCode: 0, stdoutRaw: Buffer.alloc(0) };
+        return bytes ? decodeStoredActionResult(bytes) : undefined;
       },
       put: async (key, result, signal) => {
         await call('SET', signal, () => redis.set(`reprise:ac:${key}`, encodeActionResult(result)));

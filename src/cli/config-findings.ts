@@ -1,9 +1,9 @@
 // What `reprise doctor` says about the config file, the files it names, and whether the
 // running daemon's settings are the file's current ones.
-import { createPrivateKey } from 'node:crypto';
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import type { ResolvedConfig } from '../config/types.js';
 import type { DaemonConfigStatus } from '../daemon/config-watch.js';
+import { loadSigningKey } from '../store/remote/entry-trust.js';
 import type { Finding } from './doctor-finding.js';
 
 /** The file itself, and the key and CA files it (or the environment) names. */
@@ -31,11 +31,10 @@ export function configFileFindings(r: ResolvedConfig): Finding[] {
   const keyFile = config.trust.signingKeyFile;
   if (keyFile !== undefined) {
     try {
-      const type = createPrivateKey(readFileSync(keyFile)).asymmetricKeyType;
-      if (type !== 'ed25519') out.push({ level: 'fail', what: `trust.signing_key ${keyFile} is a ${type ?? 'unknown'} key, not ed25519`, fix: 'openssl genpkey -algorithm ed25519 -out KEY.pem' });
-      else out.push({ level: 'ok', what: `signing key ${keyFile} (ed25519)` });
+      loadSigningKey(keyFile); // as the daemon will
+      out.push({ level: 'ok', what: `signing key ${keyFile} (ed25519)` });
     } catch (e) {
-      out.push({ level: 'fail', what: `trust.signing_key ${keyFile}: ${(e as Error).message}`, fix: 'name a readable PEM file of an ed25519 private key' });
+      out.push({ level: 'fail', what: (e as Error).message, fix: 'name a readable PEM file of an ed25519 private key (openssl genpkey -algorithm ed25519 -out KEY.pem)' });
     }
   }
   return out;

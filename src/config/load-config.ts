@@ -2,15 +2,12 @@
 // variables. resolve-config.ts does the work and also says where each value came from.
 import type { DigestAlgorithm } from '../hashing/types.js';
 import type { RemoteSpec, TrustSettings } from './remote-spec.js';
-import { remoteSpecFromUrl } from './remote-spec-from-url.js';
 import { resolveConfig } from './resolve-config.js';
 import type { LogLevel } from './types.js';
 
 export type { LogLevel } from './types.js';
 export { byteSize } from './byte-size.js';
 export { DEFAULT_MAX_SIZE_BYTES } from './settings-table.js';
-/** Kept under its first name for callers of the team cache contracts. */
-export const remoteSpec = remoteSpecFromUrl;
 
 export interface Config {
   /** Per-user directory of the socket, lock, pid and log files (docs/protocol.md). */

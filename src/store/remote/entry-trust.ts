@@ -4,6 +4,7 @@ import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '../../config/config-error.js';
 import type { TrustSettings } from '../../config/remote-spec.js';
+import { ed25519PublicKey, SPKI_ED25519 } from '../../config/check-public-key.js';
 
 /** An entry's signature: the signer's raw public key and the signature, both base64. */
 export interface EntrySignature {
@@ -19,9 +20,6 @@ export interface EntryTrust {
   /** Whether a trusted key made this signature over these bytes. */
   verify(message: Buffer, sig: EntrySignature): boolean;
 }
-
-// DER prefix of an ed25519 SubjectPublicKeyInfo: the 32 raw key bytes follow it.
-const SPKI_ED25519 = Buffer.from('302a300506032b6570032100', 'hex');
 
 /** The trust settings made usable; bad keys are config errors naming the setting. */
 export function createEntryTrust(settings: TrustSettings): EntryTrust {
@@ -50,7 +48,8 @@ export function createEntryTrust(settings: TrustSettings): EntryTrust {
   };
 }
 
-function loadSigningKey(file: string): KeyObject {
+/** The ed25519 private key of trust.signing_key; a ConfigError says what is wrong with the file. */
+export function loadSigningKey(file: string): KeyObject {
   let key: KeyObject;
   try {
     key = createPrivateKey(readFileSync(file));
@@ -61,25 +60,13 @@ function loadSigningKey(file: string): KeyObject {
   return key;
 }
 
-/** A PEM public key, or base64 of the 32 raw bytes. */
+/** A trusted key as the config file and REPRISE_TRUSTED_KEYS give it (PEM, or base64 of its 32 bytes). */
 export function parsePublicKey(text: string): KeyObject {
-  let key: KeyObject;
   try {
-    const t = text.trim();
-    key = t.startsWith('-----BEGIN')
-      ? createPublicKey(t)
-      : createPublicKey({ key: Buffer.concat([SPKI_ED25519, rawBytes(t)]), format: 'der', type: 'spki' });
+    return ed25519PublicKey(text);
   } catch (e) {
-    throw new ConfigError(`trust.public_keys (REPRISE_TRUSTED_KEYS): ${JSON.stringify(text.slice(0, 60))} is not an ed25519 public key (PEM, or base64 of its 32 bytes): ${(e as Error).message}`);
+    throw new ConfigError(`trust.public_keys (REPRISE_TRUSTED_KEYS): ${(e as Error).message}`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new ConfigError(`trust.public_keys: an ${key.asymmetricKeyType ?? 'unknown'} key; expected ed25519`);
-  return key;
-}
-
-function rawBytes(b64: string): Buffer {
-  const raw = Buffer.from(b64, 'base64');
-  if (raw.length !== 32) throw new Error(`${raw.length} bytes, expected 32`);
-  return raw;
 }
 
 export function rawPublicKey(key: KeyObject): Buffer {

@@ -5,43 +5,15 @@
 // HTTP layout), a real redis-server, and Bazel's own reference REAPI server (gRPC), all
 // started here on loopback.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import test from 'node:test';
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
-import { writeSmallProject } from '../helpers/small-project.js';
 import { nginxMissing, startNginx } from '../helpers/servers/nginx-webdav.js';
 import { redisMissing, startRedis } from '../helpers/servers/redis.js';
-import { createWorkspace, type Workspace } from '../helpers/workspace.js';
+import { createWorkspace } from '../helpers/workspace.js';
+import { CFLAGS, machine, make, objects, OBJECTS, UNITS } from '../helpers/two-machines.js';
 import { bazelWorkerJar, startBazelWorker } from '../helpers/bazel-remote-worker.js';
 import { startRepriseServe } from '../helpers/servers/reprise-serve.js';
-
-const UNITS = 8;
-const OBJECTS = [...Array.from({ length: UNITS }, (_, i) => `u${i}.o`), 'main.o'];
-
-interface Machine {
-  ws: Workspace;
-  checkout: string;
-  env: NodeJS.ProcessEnv;
-}
-
-function machine(prefix: string, sub: string, remote: string): Machine {
-  const ws = createWorkspace(prefix);
-  const checkout = join(ws.dir, sub);
-  writeSmallProject(checkout, UNITS);
-  return { ws, checkout, env: { ...ws.env, REPRISE_REMOTE: remote, REPRISE_BASE_DIR: checkout, PWD: checkout } };
-}
-
-async function make(m: Machine, env = m.env): Promise<void> {
-  // No -g: debug info would name each checkout's directory, binding entries to it.
-  const r = await run('make', ['-j2', 'CFLAGS=-O2 -Wall'], { cwd: m.checkout, env });
-  assert.equal(r.code, 0, text(r));
-}
-
-function objects(dir: string): Buffer[] {
-  return OBJECTS.map((o) => readFileSync(join(dir, o)));
-}
 
 const worker = bazelWorkerJar();
 
@@ -68,8 +40,8 @@ for (const backend of ['nginx', 'redis', 'reapi', 'serve-grpc', 'serve-http'] as
     t.after(() => srv.cleanup());
     const server = await startBackend(backend, srv.dir);
     t.after(() => server.stop());
-    const a = machine('reprise-ma-', 'proj', server.url);
-    const b = machine('reprise-mb-', join('elsewhere', 'project-b'), server.url);
+    const a = machine(server.url);
+    const b = machine(server.url); // its checkout at another path
     t.after(() => (a.ws.cleanup(), b.ws.cleanup()));
 
     await make(a);
@@ -92,7 +64,7 @@ for (const backend of ['nginx', 'redis', 'reapi', 'serve-grpc', 'serve-http'] as
     const served = objects(b.checkout);
     // The bare compiler in b's checkout writes the same bytes.
     assert.equal((await run('make', ['clean'], { cwd: b.checkout, env: b.ws.bareEnv })).code, 0);
-    const r = await run('make', ['-j2', 'CFLAGS=-O2 -Wall'], { cwd: b.checkout, env: { ...b.ws.bareEnv, PWD: b.checkout } });
+    const r = await run('make', ['-j2', CFLAGS], { cwd: b.checkout, env: { ...b.ws.bareEnv, PWD: b.checkout } });
     assert.equal(r.code, 0, text(r));
     objects(b.checkout).forEach((o, i) => assert.ok(o.equals(served[i]!), `${OBJECTS[i]} differs from the bare compiler's`));
   });

@@ -14,14 +14,13 @@ import type { DaemonContext } from './daemon-context.js';
 import { createConfigWatch } from './config-watch.js';
 import type { FileLogger } from './logger.js';
 import { serveConnection } from './serve-connection.js';
+import { REMOTE_DRAIN_MS } from './drain-deadline.js';
 import { join } from 'node:path';
 
 /** More connections than this at once are refused at accept (each may buffer a frame). */
 const MAX_CONNECTIONS = 512;
 /** How often the hits the shims replayed from tickets are counted (and before every stats reply). */
 const SHIM_LOG_INTERVAL_MS = 2000;
-/** How long a stopping daemon keeps uploading what its remotes have queued (the rest is counted as dropped). */
-const REMOTE_DRAIN_MS = 10_000;
 
 export interface Daemon {
   listen(): Promise<void>;

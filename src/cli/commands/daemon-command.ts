@@ -5,6 +5,7 @@ import type { DaemonStatus } from '../../daemon/handlers/handle-admin.js';
 import { resolveRuntimeDir } from '../../runtime/resolve-runtime-dir.js';
 import { runtimePaths } from '../../runtime/runtime-paths.js';
 import { startDaemon } from '../start-daemon.js';
+import { STOP_WAIT_MS } from '../../daemon/drain-deadline.js';
 import { createEntryTrust } from '../../store/remote/entry-trust.js';
 
 export async function daemonCommand(action: 'start' | 'stop' | 'status', json: boolean): Promise<number> {
@@ -26,9 +27,10 @@ export async function daemonCommand(action: 'start' | 'stop' | 'status', json: b
     process.stdout.write('reprise daemon: not running\n');
     return 0;
   }
-  // Wait for the drain so that a following start gets a fresh daemon.
+  // Wait for the drain (queued uploads included) so that a following start gets a fresh daemon.
   const pid = readPid(paths.pid);
-  for (let i = 0; i < 200 && pid !== undefined && alive(pid); i++) await new Promise((r) => setTimeout(r, 25));
+  const until = Date.now() + STOP_WAIT_MS;
+  while (pid !== undefined && alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
   process.stdout.write('reprise daemon: stopped\n');
   return 0;
 }

@@ -1,6 +1,7 @@
 import type { Call } from '../protocol/frames.js';
 import type { CompileJob } from '../pipeline/types.js';
 import type { RustJob } from './rustc/types.js';
+import type { GhcJob } from './ghc/types.js';
 import type { PassThroughReason } from '../stats/stat-names.js';
 
 /** A call with its environment as a map (first occurrence wins, as getenv does). */
@@ -20,7 +21,9 @@ export type CallPlan =
   /** A cacheable compile. `terminalArgs` make the output what the caller's terminal would show. */
   | { kind: 'compile'; job: CompileJob; terminalArgs: string[] }
   /** A cacheable rustc compile (src/pipeline/rust/). */
-  | { kind: 'rust-compile'; job: RustJob; terminalArgs: string[] };
+  | { kind: 'rust-compile'; job: RustJob; terminalArgs: string[] }
+  /** A cacheable `ghc -c` (src/pipeline/ghc/). */
+  | { kind: 'ghc-compile'; job: GhcJob; terminalArgs: string[] };
 
 /**
  * One compiler family. Planning reads at most response files; keys and inputs come later.

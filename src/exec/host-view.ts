@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** A host view's layout, with the placeholders it needed on the host (see hostView). */
@@ -30,9 +30,11 @@ export interface HostViewOutput {
  * removed again if nothing was written to it. With `overlay`, for tools that write
  * temporary files beside their outputs and rename them (objcopy for split DWARF), each
  * output directory is instead the host's with writes going to a scratch upper directory;
- * only where no other mount lies below it, which an overlay would hide.
+ * only where no other mount lies below it, which an overlay would hide. With `emptyOld`,
+ * an output the host already has shows as an empty file in the overlay: a tool that reads
+ * its own previous output (ghc, its old interface) sees none, as on a clean build.
  */
-export function hostView(outputs: readonly HostViewOutput[], overlay = false): HostView | 'mounts-below' {
+export function hostView(outputs: readonly HostViewOutput[], overlay = false, emptyOld = false): HostView | 'mounts-below' {
   const ops: string[] = ['ro', '/', '/'];
   const unplaced: string[] = [];
   const written: string[] = [];
@@ -63,7 +65,9 @@ export function hostView(outputs: readonly HostViewOutput[], overlay = false): H
         mkdirSync(join(upper, 'u'), { recursive: true, mode: 0o700 });
         mkdirSync(join(upper, 'w'), { mode: 0o700 });
       }
-      written.push(join(upper, 'u', basename(o.path)));
+      const at = join(upper, 'u', basename(o.path));
+      if (emptyOld && existsSync(path)) writeFileSync(at, '', { mode: 0o600 });
+      written.push(at);
       continue;
     }
     try {

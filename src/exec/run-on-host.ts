@@ -17,6 +17,12 @@ export interface HostRunRequest {
   outputs: readonly string[];
   /** Only over overlays: a tool that renames temporaries over its outputs (rustc) cannot write to bound files. */
   overlayOnly?: boolean;
+  /**
+   * Over an overlay only: outputs start empty (the host's old ones are hidden behind empty
+   * files) and one the tool did not write reads back empty. For ghc, whose old interface
+   * at the destination changes the new object's bytes, or stops it writing at all.
+   */
+  emptyOutputs?: boolean;
   signal: AbortSignal;
   log: Logger;
 }
@@ -51,7 +57,7 @@ export async function runOnHost(q: HostRunRequest): Promise<HostRunResult> {
     const env = new Map(q.env);
     env.set('TMPDIR', tmpDir);
     const attempt = async (overlay: boolean) => {
-      const view = hostView(q.outputs.map((path, i) => ({ scratch: scratch[i]!, path })), overlay);
+      const view = hostView(q.outputs.map((path, i) => ({ scratch: scratch[i]!, path })), overlay, q.emptyOutputs === true);
       if (view === 'mounts-below') return view;
       releases.push(view.release);
       dirs.push(...view.uppers);
@@ -72,13 +78,13 @@ export async function runOnHost(q: HostRunRequest): Promise<HostRunResult> {
       overlays = 'fail';
       got = 'mounts-below';
     } else if (got !== 'mounts-below' && got.r.kind === 'exited') overlays = 'work';
-    if (got === 'mounts-below' && q.overlayOnly) return { kind: 'no-overlay' };
+    if (got === 'mounts-below' && (q.overlayOnly || q.emptyOutputs)) return { kind: 'no-overlay' };
     if (got === 'mounts-below') got = (await attempt(false)) as Exclude<typeof got, 'mounts-below'>;
     const { r, written, out, err, ms } = got;
     if (r.kind === 'lost') return { kind: 'sandbox-error', why: 'the sandbox spawner died' };
     if (r.kind === 'spawn-failed') return { kind: 'sandbox-error', why: r.error };
     const ok = r.code === 0 && r.signal === 0;
-    const outputs = ok ? q.outputs.map((o, i) => (o.startsWith('/dev/') ? Buffer.alloc(0) : readFileSync(written[i]!))) : [];
+    const outputs = ok ? q.outputs.map((o, i) => (o.startsWith('/dev/') ? Buffer.alloc(0) : q.emptyOutputs ? readIfThere(written[i]!) : readFileSync(written[i]!))) : [];
     return { kind: 'ran', code: r.code, signal: r.signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err), durationMs: Math.round(ms), outputs };
   } catch (e) {
     return { kind: 'sandbox-error', why: (e as Error).message };
@@ -93,6 +99,14 @@ export async function runOnHost(q: HostRunRequest): Promise<HostRunResult> {
     }
     // Off the reply's path: the caller does not wait for the scratch directories to go.
     setImmediate(() => dirs.forEach(removeScratch));
+  }
+}
+
+function readIfThere(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch {
+    return Buffer.alloc(0);
   }
 }
 

@@ -13,6 +13,7 @@ import type { RemoteTiers } from '../store/remote/create-remote-tiers.js';
 import type { Manifest } from './manifest.js';
 import type { CompileRecorder } from '../why/create-compile-recorder.js';
 import type { RustContext } from './rust/create-rust-context.js';
+import type { GhcContext } from './ghc/create-ghc-context.js';
 import type { TicketDesk } from '../tickets/create-ticket-desk.js';
 import type { DirListings } from './dir-listings.js';
 
@@ -53,6 +54,8 @@ export interface CacheContext {
   verify: { rate: number; log: string };
   /** rustc identities and file digests (src/pipeline/rust/). */
   rust: RustContext;
+  /** ghc identities and file digests (src/pipeline/ghc/). */
+  ghc: GhcContext;
   /** Hit tickets for the shims (REPRISE_TICKETS); undefined when off. */
   tickets: TicketDesk | undefined;
 }

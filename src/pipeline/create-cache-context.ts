@@ -23,6 +23,7 @@ import { createDirListings } from './dir-listings.js';
 import { createCompileRecorder } from '../why/create-compile-recorder.js';
 import { createWhyStore } from '../why/create-why-store.js';
 import { mismatchLogPath } from '../verify/mismatch-log.js';
+import { createGhcContext } from './ghc/create-ghc-context.js';
 import { createRustContext } from './rust/create-rust-context.js';
 import { createTicketDesk } from '../tickets/create-ticket-desk.js';
 import { shareStores } from './share-stores.js';
@@ -132,6 +133,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     why: createCompileRecorder(createWhyStore(dir, config.digest, corrupt('why record'), usage), log),
     verify: { rate: config.verifyRate, log: mismatchLogPath(config.cacheDir, config.digest) },
     rust: createRustContext(config.digest),
+    ghc: createGhcContext(config.digest),
     tickets: config.tickets ? createTicketDesk({ runtimeDir: config.runtimeDir, log }) : undefined,
   };
 }

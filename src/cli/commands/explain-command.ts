@@ -5,6 +5,8 @@ import { identifyGcc } from '../../adapters/gcc/identify-gcc.js';
 import { scanContent } from '../../adapters/gcc/scan-content.js';
 import { rustKeyFor } from '../../pipeline/rust/rust-key-for.js';
 import { createRustContext } from '../../pipeline/rust/create-rust-context.js';
+import { ghcKeyFor } from '../../pipeline/ghc/ghc-key-for.js';
+import { createGhcContext } from '../../pipeline/ghc/create-ghc-context.js';
 import { selectAdapter } from '../../adapters/select-adapter.js';
 import { loadConfig, type Config } from '../../config/load-config.js';
 import { createFileDigestCache } from '../../hashing/file-digest-cache.js';
@@ -52,6 +54,7 @@ export async function explainCommand(cmd: string[]): Promise<number> {
   if (plan.kind === 'decline') return out(`plan: passed through (${plan.reason})`), 0;
   if (plan.kind === 'uncacheable') return out(`plan: not cached (${plan.reason})`), 0;
   if (plan.kind === 'rust-compile') return explainRust(out, { toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs });
+  if (plan.kind === 'ghc-compile') return explainGhc(out, { tool: shimName, toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: 0o022, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs });
   out(`plan: cacheable compile (${plan.job.language} → ${plan.job.outputs.map((o) => `${o.role} ${o.path}`).join(', ')})`);
 
   const config = loadConfig();
@@ -74,6 +77,16 @@ async function explainRust(out: (line: string) => void, c: Parameters<typeof rus
   const keyed = await rustKeyFor({ algorithm: config.digest, rust }, c);
   if (keyed.kind === 'uncacheable') return out(`plan: not cached (${keyed.reason}${keyed.why ? `: ${keyed.why}` : ''})`), 0;
   return keyAndLookup(out, config, keyed.key, (m) => matchManifest(m, rust.files, { cwd: c.cwd, pwd: keyed.targetDir ?? c.keyCwd }, c.env), 'the files and variables');
+}
+
+/** The ghc side: the module's outputs, its direct key, and whether a recorded input set matches now. */
+async function explainGhc(out: (line: string) => void, c: Parameters<typeof ghcKeyFor>[1]): Promise<number> {
+  const config = loadConfig();
+  const ghc = createGhcContext(config.digest);
+  const keyed = await ghcKeyFor({ algorithm: config.digest, ghc }, c);
+  if (keyed.kind === 'uncacheable') return out(`plan: not cached (${keyed.reason}${keyed.why ? `: ${keyed.why}` : ''})`), 0;
+  out(`plan: cacheable ghc compile (module ${keyed.moduleName} → ${keyed.outputs.map((o) => `${o.role} ${o.path}`).join(', ')})`);
+  return keyAndLookup(out, config, keyed.key, (m) => matchManifest(m, ghc.files, { cwd: c.cwd, pwd: c.keyCwd }, c.env), 'the files and variables');
 }
 
 /** Prints the key's tagged inputs and digest, then whether a recorded input set matches what `match` sees now. */

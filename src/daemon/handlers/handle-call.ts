@@ -3,6 +3,8 @@ import { selectAdapter } from '../../adapters/select-adapter.js';
 import { makeInvocation } from '../../adapters/make-invocation.js';
 import { cachedCompile, compileUncached } from '../../pipeline/cached-compile.js';
 import { cachedRustCompile, compileRustUncached } from '../../pipeline/rust/cached-rust-compile.js';
+import { cachedGhcCompile } from '../../pipeline/ghc/cached-ghc-compile.js';
+import { runCounted as runGhcCounted } from '../../pipeline/ghc/fill-ghc.js';
 import type { CallSink } from '../../pipeline/call-sink.js';
 import { FrameKind, type Call } from '../../protocol/frames.js';
 import type { PassThroughReason } from '../../stats/stat-names.js';
@@ -82,6 +84,11 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
       const rust = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath), job: plan.job, terminalArgs: plan.terminalArgs };
       if (!ctx.config.cache) return await compileRustUncached(ctx.cache, rust, sink, 'cache-disabled');
       return await cachedRustCompile(ctx.cache, rust, sink);
+    }
+    if (plan.kind === 'ghc-compile') {
+      const ghc = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath), job: plan.job, terminalArgs: plan.terminalArgs };
+      if (!ctx.config.cache) return await runGhcCounted(ctx.cache, ghc, undefined, sink, 'cache-disabled');
+      return await cachedGhcCompile(ctx.cache, ghc, sink);
     }
     // Hits the shims replayed first: `reprise why` must see them before this compile.
     ctx.ingestShimLogs();

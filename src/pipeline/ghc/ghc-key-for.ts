@@ -1,0 +1,51 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { ghcOutputs } from '../../adapters/ghc/ghc-outputs.js';
+import { hasForeignExport, moduleHeader } from '../../adapters/ghc/module-header.js';
+import type { GhcUncacheableReason } from '../../adapters/ghc/types.js';
+import { digestBytes } from '../../hashing/create-hasher.js';
+import { KeyBuilder } from '../../keying/key-builder.js';
+import type { CacheContext } from '../cache-context.js';
+import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
+import type { GhcCall, GhcKeyed } from './ghc-call.js';
+
+/** Bumped when what a ghc key covers changes, so old entries are never matched. */
+const GHC_KEY_SCHEMA = 'ghc-1';
+
+export type GhcKeyResult = ({ kind: 'keyed' } & GhcKeyed) | { kind: 'uncacheable'; reason: GhcUncacheableReason | PipelineUncacheableReason; why?: string };
+
+/**
+ * The direct key of a `ghc -c`: the compiler (its --info and the digests of the program
+ * called and the one it runs), the directory, every argument as given, and the source's
+ * bytes. Everything else the compile reads (interfaces of the modules it imports, the
+ * objects a splice runs, package databases, CPP headers) and every variable it reads is
+ * learned from the fill's trace and kept in the manifest entry: a stale result would need
+ * one of those files to change without its digest changing.
+ */
+export async function ghcKeyFor(ctx: Pick<CacheContext, 'algorithm' | 'ghc'>, c: GhcCall): Promise<GhcKeyResult> {
+  let tool;
+  try {
+    tool = await ctx.ghc.identify(c.toolPath, Object.fromEntries(c.env));
+  } catch (e) {
+    return { kind: 'uncacheable', reason: 'ghc-unidentified', why: (e as Error).message };
+  }
+  let source: Buffer;
+  try {
+    source = await readFile(resolve(c.cwd, c.job.source));
+  } catch {
+    return { kind: 'uncacheable', reason: 'source-unreadable' };
+  }
+  const text = source.toString('utf8');
+  const moduleName = moduleHeader(text);
+  if (moduleName === undefined || moduleName === 'cpp') return { kind: 'uncacheable', reason: 'module-name-unknown', why: moduleName === 'cpp' ? 'a preprocessor line comes before the module header' : 'no readable module header' };
+  const outputs = ghcOutputs(c.job, moduleName, hasForeignExport(text));
+  const b = new KeyBuilder(ctx.algorithm).add('schema', GHC_KEY_SCHEMA);
+  b.add('ghc-info', tool.info, /\("Project version","([^"]+)"\)/.exec(tool.info)?.[1] ?? 'ghc --info');
+  for (const p of tool.parts) b.add('tool', `${p.path}\0${p.digest}`);
+  b.add('cwd', c.keyCwd);
+  for (const a of c.job.runArgs) b.add('arg', a);
+  for (const a of c.terminalArgs) b.add('terminal-arg', a);
+  const digest = digestBytes(ctx.algorithm, source).hash;
+  b.add('source', `${c.job.source}\0${digest}`, `${c.job.source} ${digest.slice(0, 16)}`);
+  return { kind: 'keyed', key: b.finish(), tool, moduleName, outputs };
+}

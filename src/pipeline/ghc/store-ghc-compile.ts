@@ -1,0 +1,45 @@
+import { KeyBuilder } from '../../keying/key-builder.js';
+import type { ActionResult, OutputFile } from '../../store/types.js';
+import type { CacheContext } from '../cache-context.js';
+import { addManifestEntry, type ManifestEntry } from '../manifest.js';
+import { changedSince, type RunOutcome } from '../store-compile.js';
+import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
+import { storeBlob } from '../store-blob.js';
+import { groupAbsent, noneExist } from '../absent-set.js';
+import type { GhcCall, GhcKeyed } from './ghc-call.js';
+import type { GhcInputs } from './ghc-trace.js';
+
+/**
+ * Stores a sandboxed `ghc -c`: its outputs, stdout and stderr as blobs, the result under a
+ * key of the direct key plus every file, absence, existence and variable the trace saw,
+ * and a manifest entry that finds it. Paths stay absolute: the key holds the directory.
+ */
+export async function storeGhcCompile(ctx: CacheContext, c: GhcCall, k: GhcKeyed, r: RunOutcome, learned: GhcInputs, data: Buffer[]): Promise<PipelineUncacheableReason | { entry: ManifestEntry; result: ActionResult }> {
+  // A file written just before the compile began has a time the clock cannot order: hash it again.
+  for (const i of learned.inputs) {
+    if (!changedSince(i.path, r.startedAtNs)) continue;
+    const again = await ctx.ghc.files.digest(i.path);
+    if (again?.digest.hash !== i.digest) return 'input-changed-during-compile';
+  }
+  const outputs: OutputFile[] = [];
+  for (const [i, o] of k.outputs.entries()) {
+    const d = data[i]!;
+    outputs.push({ role: o.role, path: o.path, digest: await storeBlob(ctx, d), size: d.length, mode: 0o644 });
+  }
+  const result: ActionResult = {
+    schema: 1, outputs, stdoutDigest: await storeBlob(ctx, r.stdout), stderrDigest: await storeBlob(ctx, r.stderr), exitCode: 0,
+    durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed: true,
+  };
+  const b = new KeyBuilder(ctx.algorithm).add('direct', k.key.key);
+  for (const i of learned.inputs) b.add('input', `${i.path}\0${i.digest}`);
+  for (const a of learned.absent) b.add('absent', a);
+  for (const p of learned.present) b.add('present', p);
+  for (const e of learned.env) b.add('env-dep', e.value === null ? `${e.name}\0unset` : `${e.name}=${e.value}`);
+  const resultKey = b.finish().key;
+  await ctx.actions.put(resultKey, result);
+  // A path found absent after the compile began may have appeared during it: not vouched for.
+  if (!noneExist(learned.absent)) return 'input-changed-during-compile';
+  const entry: ManifestEntry = { inputs: learned.inputs, absent: groupAbsent(learned.absent), present: learned.present, env: learned.env, resultKey };
+  await ctx.manifests.put(k.key.key, addManifestEntry(await ctx.manifests.get(k.key.key), entry));
+  return { entry, result };
+}

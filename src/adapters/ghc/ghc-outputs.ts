@@ -5,7 +5,9 @@ import type { GhcJob, GhcOutput } from './types.js';
  * The files `ghc -c` writes for this module, as ghc 9.0 names them: -o and -ohi as given;
  * under -odir and -hidir by the module's name (A.B → A/B.o); otherwise beside the source,
  * by its own name. -dynamic-too adds the dynamic pair (the object beside the object, the
- * interface beside the interface); a boot source's names end in `-boot`; a module with
+ * interface beside the interface); a boot source's names end in `-boot`, and its object is
+ * an empty file ghc touches (with -dynamic-too, ghc 9.0 also touches the dynamic object
+ * under the module's own name, without `-boot`); a module with
  * foreign exports writes `<name>_stub.h` under -stubdir or beside the source.
  */
 export function ghcOutputs(job: GhcJob, moduleName: string, stub: boolean): GhcOutput[] {
@@ -17,7 +19,7 @@ export function ghcOutputs(job: GhcJob, moduleName: string, stub: boolean): GhcO
   const hi = l.hi ?? (l.hidir !== undefined ? join(l.hidir, `${modPath}.${l.hisuf}`) : `${srcBase}.${l.hisuf}`) + boot;
   const out: GhcOutput[] = [{ role: 'obj', path: obj }, { role: 'hi', path: hi }];
   if (l.dynamicToo) {
-    out.push({ role: 'dyn-obj', path: l.dynObj ?? `${withoutExt(l.obj ?? obj.slice(0, obj.length - boot.length))}.${l.dynosuf}${boot}` });
+    out.push({ role: 'dyn-obj', path: l.dynObj ?? `${withoutExt(l.obj ?? obj.slice(0, obj.length - boot.length))}.${l.dynosuf}` });
     out.push({ role: 'dyn-hi', path: `${withoutExt(hi.slice(0, hi.length - boot.length))}.${l.dynhisuf}${boot}` });
   }
   if (stub && !job.boot) out.push({ role: 'stub', path: l.stubdir !== undefined ? join(l.stubdir, `${modPath}_stub.h`) : join(dirname(job.source), `${baseName(srcBase)}_stub.h`) });
@@ -32,4 +34,9 @@ function withoutExt(p: string): string {
 function baseName(p: string): string {
   const i = p.lastIndexOf('/');
   return i < 0 ? p : p.slice(i + 1);
+}
+
+/** Outputs ghc writes empty on purpose: a boot module's objects are only timestamps. */
+export function emptyByDesign(job: GhcJob, o: GhcOutput): boolean {
+  return job.boot && (o.role === 'obj' || o.role === 'dyn-obj');
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { GhcUncacheableReason } from '../../adapters/ghc/types.js';
+import { emptyByDesign } from '../../adapters/ghc/ghc-outputs.js';
 import type { Sandbox } from '../../exec/create-sandbox.js';
 import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
@@ -41,7 +42,7 @@ export async function fillGhc(ctx: CacheContext, c: GhcCall, k: GhcKeyed, sink: 
   const r = ran.outcome;
   if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, k, r, sink);
   const rc = withOutputs(c, k);
-  const missing = k.outputs.findIndex((_, i) => ran.data[i]!.length === 0);
+  const missing = k.outputs.findIndex((o, i) => ran.data[i]!.length === 0 && !emptyByDesign(c.job, o));
   if (missing >= 0) {
     ctx.log.info(`${c.tool}: ${c.job.source}: not stored: it did not write ${k.outputs[missing]!.path}`);
     return runCounted(ctx, c, k, sink, 'missing-output');

@@ -34,8 +34,8 @@ export const GHC_UNKEYED_ENV: ReadonlySet<string> = new Set(['PATH', 'LD_LIBRARY
 /** The system's own trees: what the toolchain finds absent there (crt files, search paths) is the toolchain's business. */
 const SYSTEM = ['/usr', '/lib', '/lib32', '/lib64', '/libx32', '/bin', '/sbin', '/etc'];
 
-/** Programs a ghc compile runs that belong to its toolchain: the C compiler, assembler and linker it names in --info, and its own. */
-const TOOLCHAIN_PROGRAM = /^(?:[\w.-]+-)?(?:gcc|cc|clang|as|ld|ld\.gold|ld\.bfd|ld\.lld|collect2|cc1|lto-wrapper|nm|strip|ar|ranlib|llc|opt|unlit|ghc|ghc-iserv|ghc-iserv-dyn)(?:-[\d.]+)?$/;
+/** Programs a ghc compile runs that belong to its toolchain: the C compiler, assembler, linker and `touch` (a boot object) it names in --info, and its own. */
+const TOOLCHAIN_PROGRAM = /^(?:[\w.-]+-)?(?:gcc|cc|clang|as|ld|ld\.gold|ld\.bfd|ld\.lld|collect2|cc1|lto-wrapper|nm|strip|ar|ranlib|llc|opt|unlit|touch|ghc|ghc-iserv|ghc-iserv-dyn)(?:-[\d.]+)?$/;
 
 export interface GhcTraceOptions {
   /** The compile's private places (scratch, its $TMPDIR): not inputs. */

@@ -1,0 +1,197 @@
+// ghc -c (one-shot) caching through the real shim, daemon and sandbox, driven by make as
+// Make- or Shake-style Haskell builds call ghc: cold, clean rebuild, a Template Haskell
+// splice whose helper's body changes, a CPP header as cabal passes it (-optP-include), an
+// .hs-boot cycle, a module that appears earlier on the search path, a failing compile and
+// what is not cached. Every output is compared with a bare ghc build of the same tree.
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import test from 'node:test';
+import { stats } from '../helpers/reprise-cli.js';
+import { run, text, type RunResult } from '../helpers/run.js';
+import { createWorkspace } from '../helpers/workspace.js';
+import { writeSettled } from '../helpers/write-settled.js';
+
+const ws = createWorkspace('reprise-ghc-');
+test.after(() => ws.cleanup());
+
+const hasGhc = await run('ghc', ['--numeric-version'], { env: ws.bareEnv }).then((r) => r.code === 0, () => false);
+// Locally a machine without ghc skips; CI installs it (.ci/run), so there a missing ghc fails.
+const skip = !hasGhc && !process.env.CI ? 'ghc is not installed' : false;
+
+const FLAGS = '-dynamic-too -dynosuf dyn_o -dynhisuf dyn_hi -odir out -hidir out -isrc -iout -optP-include -optPinc/macros.h';
+
+/** A small library in the shape cabal gives ghc: a Template Haskell splice running a home helper, CPP, and an .hs-boot cycle. */
+function writeProject(dir: string): void {
+  writeSettled(dir, 'inc/macros.h', '#define GREETING "hello"\n');
+  writeSettled(dir, 'src/Lib/A.hs', 'module Lib.A (greet, suffix) where\n\ngreet :: String -> String\ngreet n = "hi " ++ n\n\nsuffix :: String -> String\nsuffix s = s ++ "Gen"\n');
+  writeSettled(dir, 'src/Lib/B.hs', 'module Lib.B (msg) where\n\nimport Lib.A\n\nmsg :: String\nmsg = greet "world"\n');
+  writeSettled(dir, 'src/Lib/T.hs', '{-# LANGUAGE TemplateHaskell #-}\nmodule Lib.T where\n\nimport Language.Haskell.TH\nimport Lib.A\n\n$(return [ValD (VarP (mkName (suffix "x"))) (NormalB (LitE (StringL (greet "th")))) []])\n');
+  writeSettled(dir, 'src/Lib/C.hs', '{-# LANGUAGE CPP #-}\nmodule Lib.C (greeting) where\n\ngreeting :: String\ngreeting = GREETING\n');
+  writeSettled(dir, 'src/Cyc/P.hs-boot', 'module Cyc.P where\n\nping :: Int -> Int\n');
+  writeSettled(dir, 'src/Cyc/Q.hs', 'module Cyc.Q (pong) where\n\nimport {-# SOURCE #-} Cyc.P (ping)\n\npong :: Int -> Int\npong n = if n <= 0 then 0 else ping (n - 1)\n');
+  writeSettled(dir, 'src/Cyc/P.hs', 'module Cyc.P (ping) where\n\nimport Cyc.Q (pong)\n\nping :: Int -> Int\nping n = 1 + pong n\n');
+  writeSettled(dir, 'Makefile', [
+    `F = ${FLAGS}`,
+    'all: out/Lib/B.o out/Lib/T.o out/Lib/C.o out/Cyc/P.o',
+    'out/Lib/A.o: src/Lib/A.hs\n\tghc -c $(F) $<',
+    'out/Lib/B.o: src/Lib/B.hs out/Lib/A.o\n\tghc -c $(F) $<',
+    'out/Lib/T.o: src/Lib/T.hs out/Lib/A.o\n\tghc -c $(F) $<',
+    'out/Lib/C.o: src/Lib/C.hs inc/macros.h\n\tghc -c $(F) $<',
+    'out/Cyc/P.o-boot: src/Cyc/P.hs-boot\n\tghc -c $(F) $<',
+    'out/Cyc/Q.o: src/Cyc/Q.hs out/Cyc/P.o-boot\n\tghc -c $(F) $<',
+    'out/Cyc/P.o: src/Cyc/P.hs out/Cyc/Q.o\n\tghc -c $(F) $<',
+    '',
+  ].join('\n'));
+}
+
+const counts = async () => {
+  const s = await stats(ws.env);
+  const t = s.tools.ghc;
+  return { hit: t?.['direct-hit'] ?? 0, miss: t?.miss ?? 0, uncacheable: t?.uncacheable ?? 0, failed: t?.['tool-failed'] ?? 0, passed: t?.['passed-through'] ?? 0, reasons: s.uncacheableReasons };
+};
+type Counts = Awaited<ReturnType<typeof counts>>;
+const delta = (a: Counts, b: Counts) => ({ hit: b.hit - a.hit, miss: b.miss - a.miss, uncacheable: b.uncacheable - a.uncacheable, failed: b.failed - a.failed });
+
+async function make(dir: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
+  const r = await run('make', ['-j2'], { cwd: dir, env });
+  assert.equal(r.code, 0, text(r));
+  return r;
+}
+
+/** Builds through reprise, returning what the counters moved by. */
+async function cached(dir: string): Promise<ReturnType<typeof delta>> {
+  const before = await counts();
+  await make(dir, ws.env);
+  return delta(before, await counts());
+}
+
+/** Every output file under dir/out, by relative path. */
+function outputs(dir: string): Map<string, string> {
+  const m = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else m.set(relative(join(dir, 'out'), p), readFileSync(p).toString('base64'));
+    }
+  };
+  if (existsSync(join(dir, 'out'))) walk(join(dir, 'out'));
+  return m;
+}
+
+/** The same tree built afresh by bare ghc (no shims), elsewhere: what every cached build must equal. */
+async function bare(dir: string): Promise<Map<string, string>> {
+  const copy = `${dir}-bare`;
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(dir, copy, { recursive: true });
+  rmSync(join(copy, 'out'), { recursive: true, force: true });
+  await make(copy, ws.bareEnv);
+  return outputs(copy);
+}
+
+function assertSame(got: Map<string, string>, want: Map<string, string>): void {
+  assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
+  for (const [k, v] of want) assert.ok(got.get(k) === v, `${k} differs from bare ghc's`);
+}
+
+const proj = join(ws.dir, 'p');
+
+test('ghc -c: a cold build stores every module, a clean rebuild replays them all, byte for byte as bare ghc', { skip }, async () => {
+  writeProject(proj);
+  const cold = await cached(proj);
+  assert.deepEqual(cold, { hit: 0, miss: 7, uncacheable: 0, failed: 0 }, `A B T C, and P.hs-boot, Q, P: ${JSON.stringify((await counts()).reasons)}`);
+  const want = await bare(proj);
+  assert.equal(want.size, 6 * 4 + 3, 'each module: .o .hi .dyn_o .dyn_hi; the boot module: .o-boot (empty) .hi-boot .dyn_hi-boot (and P.dyn_o, which P overwrites)');
+  assertSame(outputs(proj), want);
+
+  rmSync(join(proj, 'out'), { recursive: true });
+  const warm = await cached(proj);
+  assert.deepEqual(warm, { hit: 7, miss: 0, uncacheable: 0, failed: 0 });
+  assertSame(outputs(proj), want);
+});
+
+test('ghc -c: a splice runs the new body of a home helper whose interface did not change', { skip }, async () => {
+  const hiBefore = readFileSync(join(proj, 'out/Lib/A.hi'));
+  writeSettled(proj, 'src/Lib/A.hs', readFileSync(join(proj, 'src/Lib/A.hs'), 'utf8').replace('"Gen"', '"Spliced"'));
+  const d = await cached(proj);
+  assert.deepEqual(readFileSync(join(proj, 'out/Lib/A.hi')), hiBefore, 'a body edit leaves the interface as it was');
+  assert.deepEqual(d, { hit: 1, miss: 2, uncacheable: 0, failed: 0 }, 'A and T compile (T runs A\'s code); B, which only imports the interface, is a hit');
+  const want = await bare(proj);
+  assertSame(outputs(proj), want);
+  const iface = await run('ghc', ['--show-iface', join(proj, 'out/Lib/T.hi')], { env: ws.bareEnv });
+  assert.match(iface.stdout.toString(), /xSpliced/, 'the splice ran the new helper');
+});
+
+test('ghc -c: a macro from the header -optP-include names is an input', { skip }, async () => {
+  writeSettled(proj, 'inc/macros.h', '#define GREETING "bonjour"\n');
+  const d = await cached(proj);
+  assert.deepEqual(d, { hit: 0, miss: 1, uncacheable: 0, failed: 0 }, 'only C compiles');
+  assertSame(outputs(proj), await bare(proj));
+  // Back to the first header: the first result is served again.
+  writeSettled(proj, 'inc/macros.h', '#define GREETING "hello"\n');
+  assert.deepEqual(await cached(proj), { hit: 1, miss: 0, uncacheable: 0, failed: 0 });
+  assertSame(outputs(proj), await bare(proj));
+});
+
+test('ghc -c: an interface that appears earlier on the search path is a miss, as ghc would read it', { skip }, async () => {
+  const f = FLAGS.replace('-isrc -iout', '-isrc -iover -iout').split(' ');
+  const compileB = async (env: NodeJS.ProcessEnv, cwd: string) => {
+    const r = await run('ghc', ['-c', ...f, 'src/Lib/B.hs'], { cwd, env });
+    assert.equal(r.code, 0, text(r));
+  };
+  await compileB(ws.env, proj);
+  let before = await counts();
+  await compileB(ws.env, proj);
+  assert.equal((await counts()).hit - before.hit, 1, 'the same call again is a hit');
+  // A different Lib.A interface in over/, which ghc searches before out/.
+  const alt = join(ws.dir, 'alt');
+  writeSettled(alt, 'src/Lib/A.hs', 'module Lib.A (greet, suffix, extra) where\n\ngreet :: String -> String\ngreet n = "hey " ++ n\n\nsuffix :: String -> String\nsuffix = id\n\nextra :: Int\nextra = 1\n');
+  const r = await run('ghc', ['-c', ...FLAGS.split(' '), 'src/Lib/A.hs'], { cwd: alt, env: ws.bareEnv });
+  assert.equal(r.code, 0, text(r));
+  mkdirSync(join(proj, 'over/Lib'), { recursive: true });
+  for (const e of ['hi', 'dyn_hi']) cpSync(join(alt, `out/Lib/A.${e}`), join(proj, `over/Lib/A.${e}`));
+  await new Promise((res) => setTimeout(res, 30));
+  before = await counts();
+  await compileB(ws.env, proj);
+  const after = await counts();
+  assert.deepEqual(delta(before, after), { hit: 0, miss: 1, uncacheable: 0, failed: 0 });
+  const cachedB = readFileSync(join(proj, 'out/Lib/B.hi'));
+  rmSync(join(proj, 'out/Lib/B.hi'));
+  await compileB(ws.bareEnv, proj);
+  assert.deepEqual(readFileSync(join(proj, 'out/Lib/B.hi')), cachedB, 'what bare ghc makes of the tree as it is now');
+  rmSync(join(proj, 'over'), { recursive: true });
+});
+
+test('ghc -c: a failing compile gives bare ghc\'s exit and messages and stores nothing', { skip }, async () => {
+  writeSettled(proj, 'src/Lib/Bad.hs', 'module Lib.Bad where\n\nx :: Int\nx = "not an int"\n');
+  const args = ['-c', ...FLAGS.split(' '), 'src/Lib/Bad.hs'];
+  const want = await run('ghc', args, { cwd: proj, env: ws.bareEnv });
+  assert.notEqual(want.code, 0);
+  for (let i = 0; i < 2; i++) {
+    const before = await counts();
+    const got = await run('ghc', args, { cwd: proj, env: ws.env });
+    assert.equal(got.code, want.code);
+    assert.equal(got.stdout.toString(), want.stdout.toString());
+    assert.equal(got.stderr.toString(), want.stderr.toString());
+    assert.deepEqual(delta(before, await counts()), { hit: 0, miss: 0, uncacheable: 0, failed: 1 });
+  }
+  assert.ok(!existsSync(join(proj, 'out/Lib/Bad.o')));
+});
+
+test('ghc: probes pass through, and --make builds and links run as they are, counted', { skip }, async () => {
+  for (const probe of [['--numeric-version'], ['--info'], ['--print-libdir']]) {
+    const want = await run('ghc', probe, { env: ws.bareEnv });
+    const got = await run('ghc', probe, { env: ws.env });
+    assert.equal(got.stdout.toString(), want.stdout.toString());
+    assert.equal(got.code, want.code);
+  }
+  writeSettled(ws.dir, 'prog/Main.hs', 'main :: IO ()\nmain = putStrLn "made"\n');
+  const before = await counts();
+  const r = await run('ghc', ['--make', '-outputdir', 'o', '-o', 'main', 'Main.hs'], { cwd: join(ws.dir, 'prog'), env: ws.env });
+  assert.equal(r.code, 0, text(r));
+  const after = await counts();
+  assert.equal(after.uncacheable - before.uncacheable, 1);
+  assert.equal((after.reasons['ghc-make'] ?? 0) - (before.reasons['ghc-make'] ?? 0), 1);
+  assert.equal((await run(join(ws.dir, 'prog', 'main'), [])).stdout.toString(), 'made\n');
+});

@@ -1,7 +1,7 @@
 import type { Call } from '../protocol/frames.js';
 import type { CompileJob } from '../pipeline/types.js';
 import type { RustJob } from './rustc/types.js';
-import type { GhcJob } from './ghc/types.js';
+import type { GhcJob, GhcMakeJob } from './ghc/types.js';
 import type { PassThroughReason } from '../stats/stat-names.js';
 
 /** A call with its environment as a map (first occurrence wins, as getenv does). */
@@ -23,7 +23,9 @@ export type CallPlan =
   /** A cacheable rustc compile (src/pipeline/rust/). */
   | { kind: 'rust-compile'; job: RustJob; terminalArgs: string[] }
   /** A cacheable `ghc -c` (src/pipeline/ghc/). */
-  | { kind: 'ghc-compile'; job: GhcJob; terminalArgs: string[] };
+  | { kind: 'ghc-compile'; job: GhcJob; terminalArgs: string[] }
+  /** A `ghc --make` build, split into cached module jobs (src/pipeline/ghc/split-make.ts). */
+  | { kind: 'ghc-make'; job: GhcMakeJob; terminalArgs: string[] };
 
 /**
  * One compiler family. Planning reads at most response files; keys and inputs come later.

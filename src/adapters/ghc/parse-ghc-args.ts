@@ -33,6 +33,9 @@ const HASKELL = new Set(['.hs', '.hs-boot']);
 export function parseGhcArgs(args: readonly string[]): GhcParse {
   if (args.length === 0 || args.some((a) => PROBES.test(a))) return { kind: 'not-a-compile' };
   const operands: string[] = [];
+  /** Where each operand sits in args (the --make split removes them). */
+  const operandAt: number[] = [];
+  let noLink = false;
   const layout: GhcOutputLayout = { osuf: 'o', hisuf: 'hi', dynosuf: 'dyn_o', dynhisuf: 'dyn_hi', dynamicToo: false };
   let compileOnly = false;
   let make = false;
@@ -57,10 +60,12 @@ export function parseGhcArgs(args: readonly string[]): GhcParse {
     if (a.startsWith('@')) return { kind: 'uncacheable', reason: 'response-file' };
     if (!a.startsWith('-') || a === '-') {
       operands.push(a);
+      operandAt.push(i);
       continue;
     }
     if (a === '-c') compileOnly = true;
     else if (a === '--make') make = true;
+    else if (a === '-no-link') noLink = true;
     else if (a === '-dynamic-too') layout.dynamicToo = true;
     else if (a === '-cpp' || a === '-XCPP') cpp = true;
     else if (OTHER_MODES.has(a)) return { kind: 'uncacheable', reason: 'unsupported-mode', detail: a };
@@ -69,7 +74,20 @@ export function parseGhcArgs(args: readonly string[]): GhcParse {
       return { kind: 'uncacheable', reason: 'output-flag-form', detail: a };
     }
   }
-  if (make || !compileOnly) return operands.length === 0 ? { kind: 'not-a-compile' } : { kind: 'uncacheable', reason: 'ghc-make' };
+  if (make || !compileOnly) {
+    if (operands.length === 0) return { kind: 'not-a-compile' };
+    // Objects and libraries only: a link (cabal's `ghc -shared`), nothing to compile.
+    if (operands.every((o) => !isModuleTarget(o))) return { kind: 'uncacheable', reason: 'links' };
+    // Sources of other languages in a --make build (C files, objects to link): run as it is.
+    if (!operands.every(isModuleTarget)) return { kind: 'uncacheable', reason: 'ghc-make', detail: 'operands other than Haskell modules' };
+    const skipAt = new Set(operandAt);
+    // -o names the program --make links: module jobs write their own objects.
+    args.forEach((a, i) => {
+      if (a === '-o') skipAt.add(i).add(i + 1);
+    });
+    const flags = args.filter((a, i) => !skipAt.has(i) && a !== '--make');
+    return { kind: 'make', job: { flags, targets: operands, runArgs: [...args], noLink } };
+  }
   if (operands.length === 0) return { kind: 'not-a-compile' };
   if (operands.length > 1) return { kind: 'uncacheable', reason: 'multiple-sources' };
   const source = operands[0]!;
@@ -79,6 +97,11 @@ export function parseGhcArgs(args: readonly string[]): GhcParse {
   if (!HASKELL.has(ext)) return { kind: 'uncacheable', reason: 'non-haskell-source', detail: source };
   if (layout.hi !== undefined && layout.dynamicToo) return { kind: 'uncacheable', reason: 'output-flag-form', detail: '-ohi with -dynamic-too (ghc 9.0 writes both interfaces to one file)' };
   return { kind: 'compile', job: { source, boot: ext === '.hs-boot', layout, cpp, runArgs: [...args] } };
+}
+
+/** A module name (A.B) or a Haskell source file: what --make builds. */
+function isModuleTarget(o: string): boolean {
+  return /^[A-Z][\w']*(\.[A-Z][\w']*)*$/.test(o) || HASKELL.has(extname(o)) || extname(o) === '.lhs';
 }
 
 function setLayout(l: GhcOutputLayout, opt: string, v: string): void {

@@ -16,6 +16,8 @@ export const GHC_UNCACHEABLE_REASONS = [
   'ghc-unidentified', // `ghc --info` failed or its executable could not be read
   'unexpected-output', // the fill wrote a file the job did not name (a _stub.h, say): not stored
   'missing-output', // the fill did not write an output the job names
+  'links', // a link (ghc -shared, objects only): nothing to compile, run as it is
+  'ghc-make-graph', // a --make build whose module graph `ghc -M` could not give: run as it is
 ] as const;
 export type GhcUncacheableReason = (typeof GHC_UNCACHEABLE_REASONS)[number];
 
@@ -59,7 +61,23 @@ export interface GhcJob {
   runArgs: string[];
 }
 
+/**
+ * A `ghc --make` build the daemon splits into one-shot module jobs (src/pipeline/ghc/split-make.ts).
+ * `flags` are the arguments without --make and the targets: each module job runs `ghc -c
+ * FLAGS SOURCE`, and `ghc -M FLAGS TARGETS` gives the graph.
+ */
+export interface GhcMakeJob {
+  flags: string[];
+  /** Module names and source files, as given. */
+  targets: string[];
+  /** Arguments after argv[0] as given: what runs when the build is not split, and what links afterwards. */
+  runArgs: string[];
+  /** -no-link: the build never links (cabal's library builds link later, with ghc -shared). */
+  noLink: boolean;
+}
+
 export type GhcParse =
   | { kind: 'not-a-compile' }
   | { kind: 'uncacheable'; reason: GhcUncacheableReason; detail?: string }
-  | { kind: 'compile'; job: GhcJob };
+  | { kind: 'compile'; job: GhcJob }
+  | { kind: 'make'; job: GhcMakeJob };

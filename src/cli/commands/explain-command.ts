@@ -54,6 +54,7 @@ export async function explainCommand(cmd: string[]): Promise<number> {
   if (plan.kind === 'decline') return out(`plan: passed through (${plan.reason})`), 0;
   if (plan.kind === 'uncacheable') return out(`plan: not cached (${plan.reason})`), 0;
   if (plan.kind === 'rust-compile') return explainRust(out, { toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs });
+  if (plan.kind === 'ghc-make') return out(`plan: a ghc --make build, split into cached module jobs (one \`ghc -c\` per module of \`ghc -M\`'s graph; explain one of those)`), 0;
   if (plan.kind === 'ghc-compile') return explainGhc(out, { tool: shimName, toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: 0o022, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs });
   out(`plan: cacheable compile (${plan.job.language} → ${plan.job.outputs.map((o) => `${o.role} ${o.path}`).join(', ')})`);
 
@@ -86,7 +87,7 @@ async function explainGhc(out: (line: string) => void, c: Parameters<typeof ghcK
   const keyed = await ghcKeyFor({ algorithm: config.digest, ghc }, c);
   if (keyed.kind === 'uncacheable') return out(`plan: not cached (${keyed.reason}${keyed.why ? `: ${keyed.why}` : ''})`), 0;
   out(`plan: cacheable ghc compile (module ${keyed.moduleName} → ${keyed.outputs.map((o) => `${o.role} ${o.path}`).join(', ')})`);
-  return keyAndLookup(out, config, keyed.key, (m) => matchManifest(m, ghc.files, { cwd: c.cwd, pwd: c.keyCwd }, c.env), 'the files and variables');
+  return keyAndLookup(out, config, keyed.key, (m) => matchManifest(m, keyed.files, { cwd: c.cwd, pwd: c.keyCwd }, c.env), 'the files and variables');
 }
 
 /** Prints the key's tagged inputs and digest, then whether a recorded input set matches what `match` sees now. */

@@ -5,6 +5,7 @@ import { cachedCompile, compileUncached } from '../../pipeline/cached-compile.js
 import { cachedRustCompile, compileRustUncached } from '../../pipeline/rust/cached-rust-compile.js';
 import { cachedGhcCompile } from '../../pipeline/ghc/cached-ghc-compile.js';
 import { runCounted as runGhcCounted } from '../../pipeline/ghc/fill-ghc.js';
+import { cachedGhcMake, runAsIs as runGhcMakeAsIs } from '../../pipeline/ghc/split-make.js';
 import type { CallSink } from '../../pipeline/call-sink.js';
 import { FrameKind, type Call } from '../../protocol/frames.js';
 import type { PassThroughReason } from '../../stats/stat-names.js';
@@ -84,6 +85,12 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
       const rust = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath), job: plan.job, terminalArgs: plan.terminalArgs };
       if (!ctx.config.cache) return await compileRustUncached(ctx.cache, rust, sink, 'cache-disabled');
       return await cachedRustCompile(ctx.cache, rust, sink);
+    }
+    if (plan.kind === 'ghc-make') {
+      const make = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath), job: plan.job, terminalArgs: plan.terminalArgs };
+      if (!ctx.config.cache) return await runGhcMakeAsIs(ctx.cache, make, sink, 'cache-disabled');
+      const slots = { max: ctx.config.maxJobs, acquire: (signal: AbortSignal) => ctx.jobs.acquire(ctx.config.queueTimeoutMs, AbortSignal.any([signal, out.signal])) };
+      return await cachedGhcMake(ctx.cache, make, sink, slots);
     }
     if (plan.kind === 'ghc-compile') {
       const ghc = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath), job: plan.job, terminalArgs: plan.terminalArgs };

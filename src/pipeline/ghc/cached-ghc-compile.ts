@@ -31,7 +31,7 @@ async function tryHit(ctx: CacheContext, c: GhcCall, k: GhcKeyed, sink: CallSink
   try {
     const manifest = await ctx.manifests.get(k.key.key);
     if (!manifest) return false;
-    const entry = await matchManifestEntry(manifest, ctx.ghc.files, { cwd: c.cwd, pwd: c.keyCwd }, c.env);
+    const entry = await matchManifestEntry(manifest, k.files, { cwd: c.cwd, pwd: c.keyCwd }, c.env);
     if (!entry) return false;
     const result = await ctx.actions.get(entry.resultKey);
     if (!result || result.outputs.length !== k.outputs.length || !result.sandboxed) return false;

@@ -48,7 +48,7 @@ export async function fillGhc(ctx: CacheContext, c: GhcCall, k: GhcKeyed, sink: 
     return runCounted(ctx, c, k, sink, 'missing-output');
   }
   const traced = ran.trace
-    ? await ghcTraced(ran.trace, { own: ran.own, outputs: k.outputs.map((o) => resolve(c.cwd, o.path)), libDir: k.tool.libDir, cwd: c.cwd, env: c.env, files: ctx.ghc.files })
+    ? await ghcTraced(ran.trace, { own: ran.own, outputs: k.outputs.map((o) => resolve(c.cwd, o.path)), libDir: k.tool.libDir, cwd: c.cwd, env: c.env, files: k.files })
     : { kind: 'unstored' as const, reason: 'trace-incomplete' as const, what: 'no trace' };
   if (traced.kind === 'unstored') {
     ctx.log.info(`${c.tool}: ${c.job.source} in ${c.cwd}: not stored (${traced.reason}): it ${traced.what}`);

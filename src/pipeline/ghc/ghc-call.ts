@@ -1,6 +1,7 @@
 import type { GhcJob, GhcOutput } from '../../adapters/ghc/types.js';
 import type { GhcToolIdentity } from '../../adapters/ghc/identify-ghc.js';
 import type { BuiltKey } from '../../keying/key-builder.js';
+import type { FileDigestCache } from '../../hashing/file-digest-cache.js';
 
 /** One cacheable `ghc -c`, as the daemon received it. */
 export interface GhcCall {
@@ -21,4 +22,6 @@ export interface GhcKeyed {
   tool: GhcToolIdentity;
   moduleName: string;
   outputs: GhcOutput[];
+  /** The digests this call's entries check (package-db-files.ts: a package database without the home unit's registration). */
+  files: FileDigestCache<undefined>;
 }

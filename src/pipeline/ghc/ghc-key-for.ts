@@ -8,6 +8,7 @@ import { KeyBuilder } from '../../keying/key-builder.js';
 import type { CacheContext } from '../cache-context.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
+import { ignorableHomeUnit, packageDbFiles } from './package-db-files.js';
 
 /** Bumped when what a ghc key covers changes, so old entries are never matched. */
 const GHC_KEY_SCHEMA = 'ghc-1';
@@ -47,5 +48,6 @@ export async function ghcKeyFor(ctx: Pick<CacheContext, 'algorithm' | 'ghc'>, c:
   for (const a of c.terminalArgs) b.add('terminal-arg', a);
   const digest = digestBytes(ctx.algorithm, source).hash;
   b.add('source', `${c.job.source}\0${digest}`, `${c.job.source} ${digest.slice(0, 16)}`);
-  return { kind: 'keyed', key: b.finish(), tool, moduleName, outputs };
+  const files = packageDbFiles(ctx.ghc.files, ctx.algorithm, ignorableHomeUnit(c.job.runArgs));
+  return { kind: 'keyed', key: b.finish(), tool, moduleName, outputs, files };
 }

@@ -18,7 +18,7 @@ export async function storeGhcCompile(ctx: CacheContext, c: GhcCall, k: GhcKeyed
   // A file written just before the compile began has a time the clock cannot order: hash it again.
   for (const i of learned.inputs) {
     if (!changedSince(i.path, r.startedAtNs)) continue;
-    const again = await ctx.ghc.files.digest(i.path);
+    const again = await k.files.digest(i.path);
     if (again?.digest.hash !== i.digest) return 'input-changed-during-compile';
   }
   const outputs: OutputFile[] = [];

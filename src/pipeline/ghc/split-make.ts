@@ -1,0 +1,160 @@
+import type { GhcMakeJob, GhcUncacheableReason } from '../../adapters/ghc/types.js';
+import { ghcOutputs } from '../../adapters/ghc/ghc-outputs.js';
+import type { CacheContext } from '../cache-context.js';
+import type { CallSink } from '../call-sink.js';
+import { runForCaller } from '../run-for-caller.js';
+import { cachedGhcCompile } from './cached-ghc-compile.js';
+import { captureSink, type Captured } from './capture-sink.js';
+import { makeGraph, type MakeModule } from './make-graph.js';
+
+/** A `ghc --make` call, as the daemon received it. */
+export interface GhcMakeCall {
+  tool: string;
+  toolPath: string;
+  cwd: string;
+  keyCwd: string;
+  umask: number;
+  env: Map<string, string>;
+  job: GhcMakeJob;
+  terminalArgs: string[];
+}
+
+/** More of the daemon's job slots for a split build's module jobs (the call holds one already). */
+export interface ExtraSlots {
+  max: number;
+  acquire(signal: AbortSignal): Promise<(() => void) | undefined>;
+}
+
+/**
+ * A `ghc --make` build split into one-shot module jobs, each its own cached compile
+ * (cachedGhcCompile: keyed, looked up, filled in the traced sandbox, stored), run in
+ * dependency order, the longest remaining chain first, in parallel up to the daemon's job
+ * slots. Early cutoff comes from the entries: an importer's entry holds the interface
+ * bytes it read, so a module whose interface came out unchanged leaves its importers hits.
+ * Then, as --make does: a line per module on stdout, each module's messages, and for a
+ * build that links, the link (the original command, which finds every module current).
+ * A module that fails stops the split, and the original command runs as it is: its
+ * messages and exit are bare ghc's.
+ */
+export async function cachedGhcMake(ctx: CacheContext, c: GhcMakeCall, sink: CallSink, slots: ExtraSlots): Promise<void> {
+  const modules = await makeGraph(ctx, c, sink.signal);
+  if (sink.signal.aborted) return sink.abandon();
+  if (typeof modules === 'string') {
+    ctx.log.info(`${c.tool}: --make in ${c.cwd} runs as it is: ${modules}`);
+    return runAsIs(ctx, c, sink, 'ghc-make-graph');
+  }
+  const links = !c.job.noLink && (modules.some((m) => m.name === 'Main' && !m.job.boot) || c.job.flags.includes('-main-is'));
+  const results = await runModules(ctx, c, modules, sink, slots);
+  if (sink.signal.aborted) return sink.abandon();
+  if (results.some((r) => r === undefined || r.code !== 0 || r.lost)) {
+    // The failing module's messages, in --make's words: the build as it is (every module that compiled is current for it).
+    const r = await runForCaller(ctx, { tool: c.tool, toolPath: c.toolPath, args: [...c.job.runArgs, ...c.terminalArgs], cwd: c.cwd, env: c.env, umask: c.umask }, sink);
+    if (r) sink.exit(r.code, r.signal);
+    return;
+  }
+  if (!links) return sink.exit(0, 0);
+  const r = await runForCaller(ctx, { tool: c.tool, toolPath: c.toolPath, args: [...c.job.runArgs, ...c.terminalArgs], cwd: c.cwd, env: c.env, umask: c.umask }, sink);
+  if (r) sink.exit(r.code, r.signal);
+}
+
+/** The build as the caller asked, not split, counted. */
+export async function runAsIs(ctx: CacheContext, c: GhcMakeCall, sink: CallSink, reason: GhcUncacheableReason | 'cache-disabled'): Promise<void> {
+  ctx.stats.uncacheable(c.tool, reason);
+  const r = await runForCaller(ctx, { tool: c.tool, toolPath: c.toolPath, args: [...c.job.runArgs, ...c.terminalArgs], cwd: c.cwd, env: c.env, umask: c.umask }, sink);
+  if (!r) return;
+  if (r.code !== 0 || r.signal !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
+  sink.exit(r.code, r.signal);
+}
+
+/**
+ * Runs every module job once its imports are done; stops starting new ones after a failure.
+ * Each finished module's line and messages go to the caller at once, in the order they finish.
+ */
+async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule[], sink: CallSink, slots: ExtraSlots): Promise<Array<Captured | undefined>> {
+  const n = modules.length;
+  const dependents: number[][] = modules.map(() => []);
+  modules.forEach((m, i) => m.deps.forEach((d) => dependents[d]!.push(i)));
+  const height = chainHeights(dependents);
+  const waitingOn = modules.map((m) => new Set(m.deps).size);
+  const ready = modules.map((_, i) => i).filter((i) => waitingOn[i] === 0);
+  const results: Array<Captured | undefined> = new Array(n).fill(undefined);
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  sink.signal.addEventListener('abort', onAbort);
+  const extra: Array<() => void> = [];
+  let capacity = 1;
+  let running = 0;
+  let asking = false;
+  let failed = false;
+  let finished = 0;
+  const width = String(n).length;
+  await new Promise<void>((done) => {
+    const pump = (): void => {
+      if (running === 0 && (failed || ready.length === 0 || sink.signal.aborted)) return done();
+      if (failed || sink.signal.aborted) return;
+      ready.sort((a, b) => height[a]! - height[b]!); // the longest remaining chain last: popped first
+      while (ready.length > 0 && running < capacity) start(ready.pop()!);
+      // More ready than slots: ask for one more (one request at a time, given up when the build ends).
+      if (ready.length > 0 && !asking && capacity < slots.max) {
+        asking = true;
+        void slots.acquire(stop.signal).then((release) => {
+          asking = false;
+          if (!release) return;
+          if (stop.signal.aborted) return release();
+          extra.push(release);
+          capacity++;
+          pump();
+        });
+      }
+    };
+    const start = (i: number): void => {
+      running++;
+      const m = modules[i]!;
+      const s = captureSink(sink.signal, sink);
+      void cachedGhcCompile(ctx, { tool: c.tool, toolPath: c.toolPath, cwd: c.cwd, keyCwd: c.keyCwd, umask: c.umask, env: c.env, job: m.job, terminalArgs: c.terminalArgs }, s)
+        .catch((e: Error) => {
+          ctx.log.warn(`${c.tool}: module job ${m.source} failed in the daemon: ${e.message}`);
+          s.abandon();
+        });
+      void s.done.then((r) => {
+        running--;
+        results[i] = r;
+        if (r.code !== 0 || r.lost) failed = true;
+        else {
+          finished++;
+          sink.stdout(Buffer.from(`${progressLine(finished, n, width, m)}\n`));
+          if (r.stdout.length > 0) sink.stdout(r.stdout);
+          if (r.stderr.length > 0) sink.stderr(r.stderr);
+          for (const d of dependents[i]!) if (--waitingOn[d]! === 0) ready.push(d);
+        }
+        pump();
+      });
+    };
+    pump();
+  });
+  stop.abort();
+  sink.signal.removeEventListener('abort', onAbort);
+  for (const release of extra) release();
+  return results;
+}
+
+/** Each module's longest chain of dependents below it, itself included: the critical path's priority. */
+function chainHeights(dependents: number[][]): number[] {
+  const h = new Array<number>(dependents.length).fill(0);
+  const visit = (i: number, seen: Set<number>): number => {
+    if (h[i]! > 0) return h[i]!;
+    if (seen.has(i)) return 1; // a cycle ghc -M would have refused: no priority
+    seen.add(i);
+    h[i] = 1 + Math.max(0, ...dependents[i]!.map((d) => visit(d, seen)));
+    return h[i]!;
+  };
+  dependents.forEach((_, i) => visit(i, new Set()));
+  return h;
+}
+
+/** --make's line for a module it compiles: `[ 3 of 48] Compiling A.B            ( src, obj, dyn_obj )`. */
+function progressLine(i: number, n: number, width: number, m: MakeModule): string {
+  const name = `${m.name}${m.job.boot ? '[boot]' : ''}`;
+  const outs = ghcOutputs(m.job, m.name, false).filter((o) => o.role === 'obj' || (o.role === 'dyn-obj' && !m.job.boot)).map((o) => o.path);
+  return `[${String(i).padStart(width)} of ${n}] Compiling ${name.padEnd(16)} ( ${[m.source, ...outs].join(', ')} )`;
+}

@@ -18,8 +18,14 @@ const reason = (args: string[]): string | undefined => {
 
 test('probes are not compiles; modes other than -c are counted', () => {
   for (const a of [['--numeric-version'], ['--info'], ['--print-libdir'], ['--supported-extensions'], []]) assert.equal(parseGhcArgs(a).kind, 'not-a-compile');
-  assert.equal(reason(['--make', 'A', 'B']), 'ghc-make');
-  assert.equal(reason(['Main.hs', '-o', 'main']), 'ghc-make', 'ghc with sources and no -c builds with --make');
+  assert.equal(reason(['--make', 'A', 'B']), 'make');
+  assert.equal(reason(['Main.hs', '-o', 'main']), 'make', 'ghc with sources and no -c builds with --make');
+  assert.equal(reason(['-shared', '-o', 'libx.so', 'a.dyn_o', 'b.dyn_o']), 'links');
+  assert.equal(reason(['--make', 'Main.hs', 'cbits.c']), 'ghc-make', 'C sources in a --make build: run as it is');
+  const make = parseGhcArgs(['--make', '-odir', 'o', '-o', 'prog', 'A.B', 'Main.hs', '-Wall']);
+  assert.ok(make.kind === 'make');
+  assert.deepEqual(make.job.flags, ['-odir', 'o', '-Wall'], 'module jobs get neither the targets nor the program name');
+  assert.deepEqual(make.job.targets, ['A.B', 'Main.hs']);
   assert.equal(reason(['-c', 'A.hs', 'B.hs']), 'multiple-sources');
   assert.equal(reason(['-c', 'x.c']), 'non-haskell-source');
   assert.equal(reason(['-c', 'A.lhs']), 'literate-source');

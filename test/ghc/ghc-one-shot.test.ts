@@ -179,19 +179,25 @@ test('ghc -c: a failing compile gives bare ghc\'s exit and messages and stores n
   assert.ok(!existsSync(join(proj, 'out/Lib/Bad.o')));
 });
 
-test('ghc: probes pass through, and --make builds and links run as they are, counted', { skip }, async () => {
+test('ghc: probes pass through; a --make build that links compiles its modules as cached jobs, then links', { skip }, async () => {
   for (const probe of [['--numeric-version'], ['--info'], ['--print-libdir']]) {
     const want = await run('ghc', probe, { env: ws.bareEnv });
     const got = await run('ghc', probe, { env: ws.env });
     assert.equal(got.stdout.toString(), want.stdout.toString());
     assert.equal(got.code, want.code);
   }
-  writeSettled(ws.dir, 'prog/Main.hs', 'main :: IO ()\nmain = putStrLn "made"\n');
-  const before = await counts();
-  const r = await run('ghc', ['--make', '-outputdir', 'o', '-o', 'main', 'Main.hs'], { cwd: join(ws.dir, 'prog'), env: ws.env });
-  assert.equal(r.code, 0, text(r));
-  const after = await counts();
-  assert.equal(after.uncacheable - before.uncacheable, 1);
-  assert.equal((after.reasons['ghc-make'] ?? 0) - (before.reasons['ghc-make'] ?? 0), 1);
-  assert.equal((await run(join(ws.dir, 'prog', 'main'), [])).stdout.toString(), 'made\n');
+  writeSettled(ws.dir, 'prog/Main.hs', 'import Greet\nmain :: IO ()\nmain = putStrLn greeting\n');
+  writeSettled(ws.dir, 'prog/Greet.hs', 'module Greet (greeting) where\ngreeting :: String\ngreeting = "made"\n');
+  const prog = join(ws.dir, 'prog');
+  const build = async () => {
+    const before = await counts();
+    const r = await run('ghc', ['--make', '-outputdir', 'o', '-o', 'main', 'Main.hs'], { cwd: prog, env: ws.env });
+    assert.equal(r.code, 0, text(r));
+    assert.equal((await run(join(prog, 'main'), [])).stdout.toString(), 'made\n');
+    return delta(before, await counts());
+  };
+  assert.deepEqual(await build(), { hit: 0, miss: 2, uncacheable: 0, failed: 0 }, 'a --make build that links: its modules are jobs, then ghc links');
+  rmSync(join(prog, 'o'), { recursive: true });
+  rmSync(join(prog, 'main'));
+  assert.deepEqual(await build(), { hit: 2, miss: 0, uncacheable: 0, failed: 0 });
 });

@@ -63,8 +63,9 @@ async function parseGraph(text: string, c: MakeGraphCall): Promise<MakeModule[] 
   const modules: MakeModule[] = [];
   const byObj = new Map<string, number>();
   const byIface = new Map<string, number>();
+  const flags = jobFlags(c.job.flags);
   for (const [obj, source] of sourceOf) {
-    const p = parseGhcArgs([...c.job.flags, '-c', source]);
+    const p = parseGhcArgs([...flags, '-c', source]);
     if (p.kind !== 'compile') return `module job for ${source}: ${p.kind === 'uncacheable' ? p.reason : p.kind}`;
     const name = moduleHeader(await readFile(abs(source), 'utf8').catch(() => '')) ?? '';
     const modName = name && name !== 'cpp' ? name : nameFromObject(p.job, obj, c.cwd);
@@ -82,6 +83,28 @@ async function parseGraph(text: string, c: MakeGraphCall): Promise<MakeModule[] 
   }
   return modules;
 }
+
+/**
+ * The flags of each module job. --make finds a home module by its source; one-shot ghc
+ * finds it by an interface on the import path and then reads the one under -hidir. So a
+ * build whose -hidir is not on its import path (`ghc --make -outputdir o`) gets it there,
+ * last, as a job would otherwise not find the modules --make compiled before it.
+ */
+function jobFlags(flags: readonly string[]): string[] {
+  let hidir: string | undefined;
+  const dirs: string[] = [];
+  for (let i = 0; i < flags.length; i++) {
+    const a = flags[i]!;
+    if (a === '-hidir' || a === '-outputdir') hidir = flags[++i];
+    else if (a === '-i') dirs.length = 0;
+    else if (a.startsWith('-i') && !a.startsWith('-ignore') && !a.startsWith('-include') && !a.startsWith('-instantiated')) dirs.push(...a.slice(2).split(':'));
+    else if (TAKES_VALUE_AFTER.has(a)) i++;
+  }
+  return hidir === undefined || dirs.includes(hidir) ? [...flags] : [...flags, `-i${hidir}`];
+}
+
+/** Options whose value follows, that could look like -i... (jobFlags only needs to skip these). */
+const TAKES_VALUE_AFTER = new Set(['-o', '-odir', '-stubdir', '-dumpdir', '-hiedir', '-ohi', '-dyno', '-package', '-package-id', '-package-db', '-this-unit-id', '-main-is', '-x']);
 
 /** Under -odir, the object's path names the module (A/B.o is A.B). */
 function nameFromObject(job: GhcJob, obj: string, cwd: string): string | undefined {

@@ -57,3 +57,27 @@ function readIfThere(path: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * Makes sure hledger-lib 1.25 is prepared for an offline cabal build over Debian's
+ * libghc-*-dev packages (../shared/corpora/haskell-hledger-lib.sh; `--install-deps`, as
+ * .ci/run does, installs ghc, cabal-install and those packages) under REPRISE_GHC_HLEDGER
+ * (default ~/.cache/reprise-test/ghc-hledger), and returns the package directory and a
+ * cabal home without a Hackage repository. Without it, a test is skipped locally and fails under CI.
+ */
+export async function hledgerCorpus(env: NodeJS.ProcessEnv): Promise<{ dir: string; cabalHome: string } | { missing: string }> {
+  const root = process.env.REPRISE_GHC_HLEDGER ?? join(homedir(), '.cache', 'reprise-test', 'ghc-hledger');
+  const script = join(corporaDir, 'haskell-hledger-lib.sh');
+  if (!existsSync(script)) return { missing: `no corpus script at ${script}` };
+  const cabal = await run('cabal', ['--numeric-version'], { env }).then((r) => r.code === 0, () => false);
+  if (!cabal) return { missing: 'cabal-install is not installed' };
+  const dir = join(root, 'haskell-hledger-lib-1.25');
+  const cabalHome = join(root, 'cabal-home');
+  if (existsSync(join(dir, 'hledger-lib.cabal')) && existsSync(join(cabalHome, 'config'))) return { dir, cabalHome };
+  mkdirSync(root, { recursive: true });
+  const r = await run(script, [root], { env });
+  if (r.code !== 0 || !existsSync(join(dir, 'hledger-lib.cabal'))) {
+    return { missing: `haskell-hledger-lib.sh failed (deb-src and \`haskell-hledger-lib.sh --install-deps\`, see ../shared/corpora/README.md): ${r.stderr.toString().trim()}` };
+  }
+  return { dir, cabalHome };
+}

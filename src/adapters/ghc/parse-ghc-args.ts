@@ -81,9 +81,12 @@ export function parseGhcArgs(args: readonly string[]): GhcParse {
     // Sources of other languages in a --make build (C files, objects to link): run as it is.
     if (!operands.every(isModuleTarget)) return { kind: 'uncacheable', reason: 'ghc-make', detail: 'operands other than Haskell modules' };
     const skipAt = new Set(operandAt);
-    // -o names the program --make links: module jobs write their own objects.
+    // -o names the program --make links, -no-link only tells --make not to: neither means
+    // anything to a module job (cabal compiles a program with -no-link, then links it with
+    // a second --make without it, whose jobs are then hits).
     args.forEach((a, i) => {
       if (a === '-o') skipAt.add(i).add(i + 1);
+      if (a === '-no-link') skipAt.add(i);
     });
     const flags = args.filter((a, i) => !skipAt.has(i) && a !== '--make');
     return { kind: 'make', job: { flags, targets: operands, runArgs: [...args], noLink } };

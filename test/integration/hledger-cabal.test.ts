@@ -1,0 +1,115 @@
+// hledger-lib 1.25 (48 modules, Template Haskell and CPP) built by cabal through reprise:
+// cabal's `ghc --make` is split into cached module jobs. Cold, then a rebuild after
+// `rm -rf dist-newstyle` served from the cache, a program linked against the library, a
+// function-body edit (one module compiles) and an export change (its dependents compile);
+// at the end every module output equals a fresh split build of the edited tree with an
+// empty cache. The corpus comes from ../shared/corpora/haskell-hledger-lib.sh (.ci/run).
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import test from 'node:test';
+import { hledgerCorpus } from '../helpers/corpus.js';
+import { reprise, stats } from '../helpers/reprise-cli.js';
+import { run, text } from '../helpers/run.js';
+import { createWorkspace } from '../helpers/workspace.js';
+import { writeSettled } from '../helpers/write-settled.js';
+
+const ws = createWorkspace('reprise-hledger-');
+const fresh = createWorkspace('reprise-hledger-fresh-');
+test.after(() => {
+  ws.cleanup();
+  fresh.cleanup();
+});
+
+const corpus = await hledgerCorpus(ws.bareEnv);
+// Locally a machine without the corpus skips; under CI (.ci/run prepares it) it fails.
+const skip = 'missing' in corpus && !process.env.CI ? corpus.missing : false;
+
+const proj = join(ws.dir, 'proj');
+const lib = join(proj, 'hledger-lib');
+const cabalHome = join(ws.dir, 'cabal-home');
+const env = { ...ws.env, CABAL_DIR: cabalHome };
+const buildDir = join(proj, 'dist-newstyle/build/x86_64-linux/ghc-9.0.2/hledger-lib-1.25/noopt/build');
+const TIMEOUT = 15 * 60_000;
+
+function setUp(): void {
+  assert.ok(!('missing' in corpus), 'missing' in corpus ? corpus.missing : '');
+  cpSync(corpus.dir, lib, { recursive: true });
+  cpSync(corpus.cabalHome, cabalHome, { recursive: true });
+  writeSettled(proj, 'cabal.project', 'packages: hledger-lib tiny\n');
+  writeSettled(proj, 'tiny/tiny.cabal', 'cabal-version: 2.4\nname: tiny\nversion: 0.1\nbuild-type: Simple\n\nexecutable tiny\n  main-is: Main.hs\n  build-depends: base, hledger-lib\n  default-language: Haskell2010\n');
+  writeSettled(proj, 'tiny/Main.hs', 'import Hledger.Data.Amount (num, showAmount)\n\nmain :: IO ()\nmain = putStrLn (showAmount (num 42))\n');
+}
+
+const ghcCounts = async (e: NodeJS.ProcessEnv = env) => {
+  const t = (await stats(e)).tools.ghc;
+  return { hit: t?.['direct-hit'] ?? 0, miss: t?.miss ?? 0 };
+};
+
+/** `reprise exec -- cabal build -O0 TARGET`, with what the ghc counters moved by. */
+async function build(target: string, e: NodeJS.ProcessEnv = env): Promise<{ hit: number; miss: number }> {
+  const before = await ghcCounts(e);
+  const r = await reprise(['exec', '--', 'cabal', 'build', '-O0', target], e, proj);
+  assert.equal(r.code, 0, text(r));
+  const after = await ghcCounts(e);
+  return { hit: after.hit - before.hit, miss: after.miss - before.miss };
+}
+
+/** Every module output (.o .hi .dyn_o .dyn_hi) under a build directory, by relative path. */
+function moduleOutputs(dir: string): Map<string, string> {
+  const m = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'autogen' && e.name !== 'global-autogen' && !e.name.startsWith('objs-')) walk(p);
+      } else if (/\.(o|hi|dyn_o|dyn_hi)$/.test(e.name)) m.set(relative(dir, p), readFileSync(p).toString('base64'));
+    }
+  };
+  walk(dir);
+  return m;
+}
+
+test('hledger-lib: a cold cabal build stores all 48 modules; after rm -rf dist-newstyle all 48 are served; a program links and runs', { skip, timeout: TIMEOUT }, async () => {
+  setUp();
+  assert.deepEqual(await build('lib:hledger-lib'), { hit: 0, miss: 48 });
+  assert.ok(existsSync(join(buildDir, 'libHShledger-lib-1.25-inplace.a')) && existsSync(join(buildDir, 'libHShledger-lib-1.25-inplace-ghc9.0.2.so')), 'cabal archived and linked the library');
+  const cold = moduleOutputs(buildDir);
+  assert.equal([...cold.keys()].filter((k) => k.endsWith('.o')).length, 48);
+
+  rmSync(join(proj, 'dist-newstyle'), { recursive: true });
+  assert.deepEqual(await build('lib:hledger-lib'), { hit: 48, miss: 0 });
+  assert.deepEqual(moduleOutputs(buildDir), cold, 'the rebuild from the cache gives the cold build\'s bytes');
+
+  const tiny = await build('exe:tiny');
+  // cabal compiles the program (--make -no-link), then links it with a second --make, which finds Main in the cache.
+  assert.deepEqual(tiny, { hit: 1, miss: 1 }, 'the program\'s Main is a module job too');
+  const bin = await run('cabal', ['list-bin', '-O0', 'exe:tiny'], { cwd: proj, env });
+  assert.equal(bin.code, 0, text(bin));
+  const out = await run(bin.stdout.toString().trim(), []);
+  assert.equal(out.code, 0, text(out));
+  assert.equal(out.stdout.toString().trim(), '42');
+});
+
+test('hledger-lib: a body edit compiles one module; an export change compiles its dependents; the outputs equal a fresh split build', { skip, timeout: TIMEOUT }, async () => {
+  const amount = join(lib, 'Hledger/Data/Amount.hs');
+  writeSettled(lib, 'Hledger/Data/Amount.hs', readFileSync(amount, 'utf8').replace('"Amount {acommodity="', '"Amount#1 {acommodity="'));
+  assert.deepEqual(await build('lib:hledger-lib'), { hit: 47, miss: 1 }, 'only Hledger.Data.Amount compiles (no splice runs its code)');
+
+  const textModule = join(lib, 'Hledger/Utils/Text.hs');
+  const src = readFileSync(textModule, 'utf8').replace(/^ {2}tests_Text$/m, '  tests_Text, probeExport1');
+  assert.match(src, /probeExport1/);
+  writeSettled(lib, 'Hledger/Utils/Text.hs', `${src}\nprobeExport1 :: Int -> Int\nprobeExport1 = (+1)\n`);
+  const exported = await build('lib:hledger-lib');
+  assert.equal(exported.hit + exported.miss, 48);
+  assert.ok(exported.miss >= 31, `the modules that import Hledger.Utils compile (ghc's own checker: 31): ${exported.miss}`);
+
+  // The same tree, at the same path, built from an empty cache.
+  const cached = moduleOutputs(buildDir);
+  renameSync(join(proj, 'dist-newstyle'), join(proj, 'dist-cached'));
+  const freshEnv = { ...fresh.env, CABAL_DIR: cabalHome };
+  assert.deepEqual(await build('lib:hledger-lib', freshEnv), { hit: 0, miss: 48 });
+  const want = moduleOutputs(buildDir);
+  assert.equal(cached.size, want.size);
+  for (const [k, v] of want) assert.ok(cached.get(k) === v, `${k}: the cached build differs from a fresh one`);
+});

@@ -1,8 +1,11 @@
 import { isAbsolute } from 'node:path';
 import { selectAdapter } from '../../adapters/select-adapter.js';
 import { makeInvocation } from '../../adapters/make-invocation.js';
-import { cachedCompile, compileUncached } from '../../pipeline/cached-compile.js';
-import { cachedRustCompile, compileRustUncached } from '../../pipeline/rust/cached-rust-compile.js';
+import { compileUncached } from '../../pipeline/cached-compile.js';
+import { compileRustUncached } from '../../pipeline/rust/cached-rust-compile.js';
+import { driveCompile } from '../../pipeline/driver/drive-compile.js';
+import { cPipeline } from '../../pipeline/c-pipeline.js';
+import { rustPipeline } from '../../pipeline/rust/rust-pipeline.js';
 import type { CallSink } from '../../pipeline/call-sink.js';
 import { FrameKind, type Call } from '../../protocol/frames.js';
 import type { PassThroughReason } from '../../stats/stat-names.js';
@@ -81,13 +84,13 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
     if (plan.kind === 'rust-compile') {
       const rust = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath), job: plan.job, terminalArgs: plan.terminalArgs };
       if (!ctx.config.cache) return await compileRustUncached(ctx.cache, rust, sink, 'cache-disabled');
-      return await cachedRustCompile(ctx.cache, rust, sink);
+      return await driveCompile(ctx.cache, rustPipeline, rust, sink);
     }
     // Hits the shims replayed first: `reprise why` must see them before this compile.
     ctx.ingestShimLogs();
     const compile = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath), job: plan.job, terminalArgs: plan.terminalArgs, ticket: call.argv.some((a) => a.startsWith('@')) ? undefined : memo(() => ticketPayload(call)) }; // a response file is read: no ticket
     if (!ctx.config.cache) return await compileUncached(ctx.cache, compile, sink, 'cache-disabled');
-    await cachedCompile(ctx.cache, compile, sink);
+    await driveCompile(ctx.cache, cPipeline, compile, sink);
   } finally {
     release();
   }

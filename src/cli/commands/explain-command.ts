@@ -51,7 +51,7 @@ export async function explainCommand(cmd: string[]): Promise<number> {
   const plan = adapter.plan(inv);
   if (plan.kind === 'decline') return out(`plan: passed through (${plan.reason})`), 0;
   if (plan.kind === 'uncacheable') return out(`plan: not cached (${plan.reason})`), 0;
-  if (plan.kind === 'rust-compile') return explainRust(out, { toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs });
+  if (plan.language === 'rust') return explainRust(out, { toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs });
   out(`plan: cacheable compile (${plan.job.language} → ${plan.job.outputs.map((o) => `${o.role} ${o.path}`).join(', ')})`);
 
   const config = loadConfig();

@@ -12,20 +12,32 @@ export interface Invocation {
   logicalCwd: string;
 }
 
+/**
+ * The job each language's adapter plans, by the language whose pipeline compiles it: c for
+ * gcc and clang (src/pipeline/c-pipeline.ts), rust for rustc (src/pipeline/rust/), ghc for
+ * a one-shot `ghc -c` (src/pipeline/ghc/), ghc-make for a `ghc --make` build that the daemon
+ * splits into ghc jobs (src/pipeline/ghc/split-make.ts). The daemon looks the pipeline up
+ * by this name (src/pipeline/driver/pipelines.ts).
+ */
+export interface JobByLanguage {
+  c: CompileJob;
+  rust: RustJob;
+  ghc: GhcJob;
+  'ghc-make': GhcMakeJob;
+}
+
+export type Language = keyof JobByLanguage;
+
+/** A cacheable compile in one language. `terminalArgs` make the output what the caller's terminal would show. */
+export type CompilePlan<L extends Language = Language> = { [P in L]: { kind: 'compile'; language: P; job: JobByLanguage[P]; terminalArgs: string[] } }[L];
+
 /** What the daemon does with a call. */
 export type CallPlan =
   /** Not a compile (links, probes): the shim runs the tool itself. */
   | { kind: 'decline'; reason: PassThroughReason }
   /** A compile we cannot cache, for a counted reason: the shim runs the tool itself. */
   | { kind: 'uncacheable'; reason: string }
-  /** A cacheable compile. `terminalArgs` make the output what the caller's terminal would show. */
-  | { kind: 'compile'; job: CompileJob; terminalArgs: string[] }
-  /** A cacheable rustc compile (src/pipeline/rust/). */
-  | { kind: 'rust-compile'; job: RustJob; terminalArgs: string[] }
-  /** A cacheable `ghc -c` (src/pipeline/ghc/). */
-  | { kind: 'ghc-compile'; job: GhcJob; terminalArgs: string[] }
-  /** A `ghc --make` build, split into cached module jobs (src/pipeline/ghc/split-make.ts). */
-  | { kind: 'ghc-make'; job: GhcMakeJob; terminalArgs: string[] };
+  | CompilePlan;
 
 /**
  * One compiler family. Planning reads at most response files; keys and inputs come later.

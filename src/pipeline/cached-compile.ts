@@ -2,27 +2,26 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { directKeyFor } from './direct-key-for.js';
+import type { DirectKeyed } from './direct-key-for.js';
 import type { CacheContext } from './cache-context.js';
 import type { CallSink } from './call-sink.js';
-import { matchManifestEntry } from './manifest.js';
 import { offerCTicket, type TicketKey } from '../tickets/offer-c-ticket.js';
-import { jobOutputs, placeOutputs } from './place-outputs.js';
-import { replay } from './replay.js';
+import { jobOutputs } from './place-outputs.js';
 import { storeCompile, type Keyed, type RunOutcome } from './store-compile.js';
 import { learnFromDepfile, learnInputs, type Learned } from './learn-inputs.js';
 import { gccCoverage, withTraced } from './gcc-coverage.js';
 import { traceCoverage } from './trace-coverage.js';
 import { runInSandbox, type SandboxRun } from './run-in-sandbox.js';
-import { verifyHit, verifyWanted } from './verify-hit.js';
 import { undeclaredReads } from './undeclared-reads.js';
-import { writeOutput } from './write-output.js';
 import { runForCaller } from './run-for-caller.js';
 import { scratchReady } from './scratch-ready.js';
 import { windowStartNs } from './window-start-ns.js';
 import type { Sandbox } from '../exec/create-sandbox.js';
 import type { CompileJob } from './types.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
+import { afterSandboxFailure, runCounted } from './driver/run-counted.js';
+import { deliverRun } from './driver/deliver-run.js';
+import { countStored } from './driver/count-stored.js';
 
 export interface CompileCall {
   tool: string;
@@ -40,51 +39,15 @@ export interface CompileCall {
 }
 
 /**
- * One cacheable compile, start to end (ccache's do_cache_compilation is the model):
- * identify the tool → digest the source → direct key → manifest → result → replay;
- * otherwise compile once per key at a time, learn the inputs from the depfile, and store.
+ * A C or C++ miss (the C pipeline's fill, c-pipeline.ts), inside its key's flight: the call's
+ * ticket, if any, no longer holds; the compile runs once, checked in the sandbox (or in
+ * place when it is off), its inputs learned from the depfile, and it is stored and answered.
  * Every early exit names a statistic. A store failure never fails the call.
  */
-export async function cachedCompile(ctx: CacheContext, c: CompileCall, sink: CallSink): Promise<void> {
-  const keyed = await directKeyFor(ctx, c);
-  if (keyed.kind === 'uncacheable') return compileUncached(ctx, c, sink, keyed.reason);
-  const direct = keyed.key;
-  const ticket: TicketKey = { key: direct, tool: keyed.tool, sourceDigest: keyed.sourceDigest };
-  await ctx.flight(direct.key, async () => {
-    if (await tryHit(ctx, c, ticket, sink)) return;
-    if (c.ticket) ctx.tickets?.withdraw(c.ticket); // its ticket, if any, no longer holds
-    await compileAndStore(ctx, c, { ...direct, rebase: keyed.rebase, ticket }, sink);
-  });
-}
-
-async function tryHit(ctx: CacheContext, c: CompileCall, ticket: TicketKey, sink: CallSink): Promise<boolean> {
-  const direct = ticket.key;
-  try {
-    const manifest = await ctx.manifests.get(direct.key);
-    if (!manifest) return false;
-    const entry = await matchManifestEntry(manifest, ctx.files, { cwd: c.cwd, pwd: c.keyCwd });
-    if (!entry) return false;
-    const resultKey = entry.resultKey;
-    const result = await ctx.actions.get(resultKey);
-    if (!result || result.outputs.length !== jobOutputs(c.job).length) return false;
-    // A result stored while REPRISE_SANDBOX was off is not served once the sandbox is on: it is filled again, checked.
-    if (ctx.sandbox && !result.sandboxed) return false;
-    const replayed = await replay(result, ctx.cas, ctx.algorithm, placeOutputs(c), c.umask, sink);
-    if (!replayed) return false;
-    ctx.stats.bumpTool(c.tool, 'direct-hit');
-    ctx.stats.bumpCache('time-saved-ms', result.durationMs);
-    ctx.why.hit(c, direct, resultKey); // queued: written after the reply
-    // Verified before the exit, so a build under `reprise verify` ends with its report complete.
-    const verify = verifyWanted(ctx, c);
-    if (verify) await verifyHit(ctx, c, resultKey, replayed, (sandbox, signal) => recompile(ctx, sandbox, c, signal), sink.signal);
-    sink.exit(replayed.exitCode, 0);
-    if (!verify) offerCTicket(ctx, c, ticket, entry, result, replayed); // after the reply, in the same turn: the memos are as the hit saw them
-    return true;
-  } catch (e) {
-    ctx.stats.bumpCache('store-error');
-    ctx.log.warn(`lookup failed, compiling: ${(e as Error).message}`);
-    return false;
-  }
+export async function fillCompile(ctx: CacheContext, c: CompileCall, keyed: DirectKeyed, sink: CallSink): Promise<void> {
+  if (c.ticket) ctx.tickets?.withdraw(c.ticket); // its ticket, if any, no longer holds
+  const ticket: TicketKey = { key: keyed.key, tool: keyed.tool, sourceDigest: keyed.sourceDigest };
+  await compileAndStore(ctx, c, { ...keyed.key, rebase: keyed.rebase, ticket }, sink);
 }
 
 /** Runs the compiler for the caller with these arguments (runForCaller). */
@@ -124,7 +87,7 @@ type FillKey = Keyed & { ticket: TicketKey };
 async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: FillKey, sink: CallSink): Promise<void> {
   if (!ctx.sandbox) return compileUnsandboxed(ctx, c, direct, sink);
   const status = await ctx.sandbox.status();
-  if (!status.ok) return runCounted(ctx, c, direct, sink, 'sandbox-unavailable');
+  if (!status.ok) return runCounted(ctx, c, callerRun(ctx, c, sink), sink, 'sandbox-unavailable', direct);
   return compileSandboxed(ctx, ctx.sandbox, c, direct, sink);
 }
 
@@ -143,16 +106,16 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileC
     ctx.stats.bumpCache('store-error');
     return runPlain(ctx, c, sink);
   }
-  if (fill.kind === 'not-learned') return runCounted(ctx, c, direct, sink, fill.reason);
+  if (fill.kind === 'not-learned') return runCounted(ctx, c, callerRun(ctx, c, sink), sink, fill.reason, direct);
   const ran = fill.run;
   if (ran.kind === 'ran') sink.ranHidden();
   if (sink.signal.aborted) return sink.abandon();
   if (ran.kind === 'sandbox-error') {
     ctx.log.warn(`${c.tool}: sandbox error, compiling outside it: ${ran.why}`);
-    return runCounted(ctx, c, direct, sink, 'sandbox-error');
+    return runCounted(ctx, c, callerRun(ctx, c, sink), sink, 'sandbox-error', direct);
   }
   const r = ran.outcome;
-  if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, direct, r, sink);
+  if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, callerRun(ctx, c, sink), sink, direct, () => violation(c, r));
   let stored: Awaited<ReturnType<typeof storeCompile>> | undefined = fill.unstored;
   if (!stored && fill.learned) {
     try {
@@ -162,15 +125,9 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileC
       ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
     }
   }
-  if (typeof stored === 'string') {
-    ctx.stats.uncacheable(c.tool, stored);
-    ctx.why.notStored(c, direct, stored);
-  } else if (stored) {
-    ctx.stats.bumpTool(c.tool, 'miss');
-    ctx.why.miss(c, direct, stored.entry.resultKey);
-  }
+  if (stored) countStored(ctx, c, direct, typeof stored === 'string' ? stored : stored.entry);
   const paths = jobOutputs(c.job).map((o) => resolve(c.cwd, o.path));
-  deliver(paths, ran.data, r, c.umask, sink);
+  deliverRun(paths.map((path, i) => ({ path, data: ran.data[i]! })), r, c.umask, sink);
   // The next identical call may be replayed by the shim: a rebuild after a cold build is served so too.
   if (stored && typeof stored !== 'string') offerCTicket(ctx, c, direct.ticket, stored.entry, stored.result, { outputs: ran.data, paths, stdout: r.stdout, stderr: r.stderr, exitCode: 0 });
 }
@@ -247,44 +204,21 @@ function isPrecompiledHeader(path: string): boolean {
 }
 
 /** A hit compiled again for verify mode: the bare compiler over the host's view, untraced. */
-async function recompile(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, signal: AbortSignal): Promise<SandboxRun | string> {
+export async function recompileC(ctx: CacheContext, sandbox: Sandbox, c: CompileCall, signal: AbortSignal): Promise<SandboxRun | string> {
   const fill = await runSandboxedFill(ctx, sandbox, c, signal, true);
   return fill.kind === 'no-scratch' ? `cannot create ${ctx.scratchDir}` : fill.kind === 'not-learned' ? fill.reason : fill.run;
 }
 
-/** The sandboxed compile's outputs, written where the caller asked (`paths`, in jobOutputs order), then its messages and exit. */
-function deliver(paths: string[], data: Buffer[], r: RunOutcome, umask: number, sink: CallSink): void {
-  paths.forEach((path, i) => writeOutput(path, data[i]!, umask, !path.startsWith('/dev/')));
-  for (let i = 0; i < r.stdout.length; i += 1 << 20) sink.stdout(r.stdout.subarray(i, i + (1 << 20)));
-  for (let i = 0; i < r.stderr.length; i += 1 << 20) sink.stderr(r.stderr.subarray(i, i + (1 << 20)));
-  sink.exit(r.code, r.signal);
+/** The caller's run of the compile, outside the sandbox, as it asked for it. */
+function callerRun(ctx: CacheContext, c: CompileCall, sink: CallSink): () => Promise<RunOutcome | undefined> {
+  return () => run(ctx, c, [...c.job.runArgs, ...c.terminalArgs], sink);
 }
 
-/** A compile that failed in the sandbox runs outside; if it succeeds there, the sandbox caught an undeclared read. */
-async function afterSandboxFailure(ctx: CacheContext, c: CompileCall, direct: Keyed, inside: RunOutcome, sink: CallSink): Promise<void> {
-  const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs], sink);
-  if (!r) return;
-  if (r.code !== 0 || r.signal !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
-  else {
-    ctx.stats.uncacheable(c.tool, 'sandbox-violation');
-    const reads = undeclaredReads(inside.stderr, c.cwd, []); // a failed fill learned no inputs: every file its messages name
-    const first = inside.stderr.toString('utf8').split('\n').find((l) => /error/i.test(l)) ?? `exit ${inside.code}`;
-    ctx.log.warn(`sandbox-violation: ${c.tool} ${c.job.source} in ${c.cwd} read ${reads.length > 0 ? reads.join(', ') : 'an undeclared file'} (inside the sandbox: ${first.trim()})`);
-    ctx.why.notStored(c, direct, 'sandbox-violation');
-  }
-  sink.exit(r.code, r.signal);
-}
-
-/** Runs the compile outside the sandbox for the caller, counting why it was not stored (or that it failed). */
-async function runCounted(ctx: CacheContext, c: CompileCall, direct: Keyed, sink: CallSink, reason: PipelineUncacheableReason): Promise<void> {
-  const r = await run(ctx, c, [...c.job.runArgs, ...c.terminalArgs], sink);
-  if (!r) return;
-  if (r.code !== 0 || r.signal !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
-  else {
-    ctx.stats.uncacheable(c.tool, reason);
-    ctx.why.notStored(c, direct, reason);
-  }
-  sink.exit(r.code, r.signal);
+/** What a fill that failed inside and succeeded outside read, for the sandbox-violation warning. */
+function violation(c: CompileCall, inside: RunOutcome): string {
+  const reads = undeclaredReads(inside.stderr, c.cwd, []); // a failed fill learned no inputs: every file its messages name
+  const first = inside.stderr.toString('utf8').split('\n').find((l) => /error/i.test(l)) ?? `exit ${inside.code}`;
+  return `${c.tool} ${c.job.source} in ${c.cwd} read ${reads.length > 0 ? reads.join(', ') : 'an undeclared file'} (inside the sandbox: ${first.trim()})`;
 }
 
 /** REPRISE_SANDBOX=off: the compiler runs in place and its own depfile lists the inputs; results are marked unsandboxed. */
@@ -312,13 +246,7 @@ async function compileUnsandboxed(ctx: CacheContext, c: CompileCall, direct: Key
     if (scanned) r.startedAtNs = scanned.startedAtNs; // inputs must be unchanged since the pre-pass read them
     const learned = scan && !scanned?.ok ? 'dep-scan-failed' : await learnInputs(ctx, c, ownDepfile ?? abs(c.job.depfile!.path));
     const stored = typeof learned === 'string' ? learned : await storeCompile(ctx, c, direct, r, learned, { sandboxed: false, signal: sink.signal });
-    if (typeof stored === 'string') {
-      ctx.stats.uncacheable(c.tool, stored);
-      ctx.why.notStored(c, direct, stored);
-    } else {
-      ctx.stats.bumpTool(c.tool, 'miss');
-      ctx.why.miss(c, direct, stored.entry.resultKey);
-    }
+    countStored(ctx, c, direct, typeof stored === 'string' ? stored : stored.entry);
   } catch (e) {
     ctx.stats.bumpCache('store-error');
     ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);

@@ -29,6 +29,9 @@ export interface KeyCall {
 
 export type DirectKeyResult = { kind: 'key'; key: BuiltKey; rebase: KeyRebase; tool: ToolIdentity; sourceDigest: string } | { kind: 'uncacheable'; reason: PipelineUncacheableReason };
 
+/** A C call's key, with what its fill and its ticket need. */
+export type DirectKeyed = Extract<DirectKeyResult, { kind: 'key' }>;
+
 /** Everything known before any header is read: the tool, the source and the key (shared by the pipeline and `reprise explain`). */
 export async function directKeyFor(deps: KeyDeps, c: KeyCall): Promise<DirectKeyResult> {
   const abs = (p: string): string => resolve(c.cwd, p);

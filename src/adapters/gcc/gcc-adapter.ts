@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
-import type { CallPlan, CompilerAdapter, Invocation } from '../types.js';
+import type { CallPlan, CompilePlan, CompilerAdapter, Invocation } from '../types.js';
 import { expandResponseFiles } from './expand-response-files.js';
 import { isGccLikeName } from './gcc-names.js';
 import { parseGccArgs } from './parse-gcc-args.js';
 import { terminalArgs } from './terminal-args.js';
 import { toCompileJob } from './to-compile-job.js';
 
-type ArgsPlan = Exclude<CallPlan, { kind: 'compile' }> | { kind: 'compile'; job: Extract<CallPlan, { kind: 'compile' }>['job'] };
+type ArgsPlan = Exclude<CallPlan, { kind: 'compile' }> | { kind: 'compile'; job: CompilePlan<'c'>['job'] };
 
 /**
  * Parsing is a pure function of the arguments, the logical cwd and the driver's name, and
@@ -30,7 +30,7 @@ export const gccAdapter: CompilerAdapter = {
       p = planArgs(inv);
       if (memoable) parsed.set(memoKey, p);
     }
-    return p.kind === 'compile' ? { kind: 'compile', job: p.job, terminalArgs: terminalArgs(inv) } : p;
+    return p.kind === 'compile' ? { kind: 'compile', language: 'c', job: p.job, terminalArgs: terminalArgs(inv) } : p;
   },
 };
 

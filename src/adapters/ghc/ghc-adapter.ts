@@ -21,8 +21,8 @@ export const ghcAdapter: CompilerAdapter = {
     }
     if (p.kind === 'not-a-compile') return { kind: 'decline', reason: 'not-a-compile' };
     if (p.kind === 'uncacheable') return { kind: 'uncacheable', reason: p.reason };
-    if (p.kind === 'make') return { kind: 'ghc-make', job: p.job, terminalArgs: terminalArgs(inv, p.job.runArgs) };
-    return { kind: 'ghc-compile', job: p.job, terminalArgs: terminalArgs(inv, p.job.runArgs) };
+    if (p.kind === 'make') return { kind: 'compile', language: 'ghc-make', job: p.job, terminalArgs: terminalArgs(inv, p.job.runArgs) };
+    return { kind: 'compile', language: 'ghc', job: p.job, terminalArgs: terminalArgs(inv, p.job.runArgs) };
   },
 };
 

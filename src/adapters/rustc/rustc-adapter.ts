@@ -24,7 +24,7 @@ export const rustcAdapter: CompilerAdapter = {
     }
     if (p.kind === 'not-a-compile') return { kind: 'decline', reason: 'not-a-compile' };
     if (p.kind === 'uncacheable') return { kind: 'uncacheable', reason: p.reason };
-    return { kind: 'rust-compile', job: p.job, terminalArgs: terminalArgs(inv, p.job.runArgs) };
+    return { kind: 'compile', language: 'rust', job: p.job, terminalArgs: terminalArgs(inv, p.job.runArgs) };
   },
 };
 

@@ -53,9 +53,9 @@ export async function explainCommand(cmd: string[]): Promise<number> {
   const plan = adapter.plan(inv);
   if (plan.kind === 'decline') return out(`plan: passed through (${plan.reason})`), 0;
   if (plan.kind === 'uncacheable') return out(`plan: not cached (${plan.reason})`), 0;
-  if (plan.kind === 'rust-compile') return explainRust(out, { toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs });
-  if (plan.kind === 'ghc-make') return out(`plan: a ghc --make build, split into cached module jobs (one \`ghc -c\` per module of \`ghc -M\`'s graph; explain one of those)`), 0;
-  if (plan.kind === 'ghc-compile') return explainGhc(out, { tool: shimName, toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: 0o022, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs });
+  if (plan.language === 'rust') return explainRust(out, { toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, env: new Map(inv.env), job: plan.job, terminalArgs: plan.terminalArgs });
+  if (plan.language === 'ghc-make') return out(`plan: a ghc --make build, split into cached module jobs (one \`ghc -c\` per module of \`ghc -M\`'s graph; explain one of those)`), 0;
+  if (plan.language === 'ghc') return explainGhc(out, { tool: shimName, toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: 0o022, env: new Map(inv.env), job: { ...plan.job, outputs: [] }, terminalArgs: plan.terminalArgs });
   out(`plan: cacheable compile (${plan.job.language} → ${plan.job.outputs.map((o) => `${o.role} ${o.path}`).join(', ')})`);
 
   const config = loadConfig();

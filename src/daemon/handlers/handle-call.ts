@@ -1,17 +1,13 @@
 import { isAbsolute } from 'node:path';
 import { selectAdapter } from '../../adapters/select-adapter.js';
 import { makeInvocation } from '../../adapters/make-invocation.js';
-import { cachedCompile, compileUncached } from '../../pipeline/cached-compile.js';
-import { cachedRustCompile, compileRustUncached } from '../../pipeline/rust/cached-rust-compile.js';
-import { cachedGhcCompile } from '../../pipeline/ghc/cached-ghc-compile.js';
-import { runCounted as runGhcCounted } from '../../pipeline/ghc/fill-ghc.js';
-import { cachedGhcMake, runAsIs as runGhcMakeAsIs } from '../../pipeline/ghc/split-make.js';
+import { PIPELINES, type LanguageRow } from '../../pipeline/driver/pipelines.js';
+import type { CompilePlan, Invocation, Language } from '../../adapters/types.js';
 import type { CallSink } from '../../pipeline/call-sink.js';
 import { FrameKind, type Call } from '../../protocol/frames.js';
 import type { PassThroughReason } from '../../stats/stat-names.js';
 import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
-import { ticketPayload } from '../../tickets/ticket-payload.js';
 import { withShimSkip } from '../../runtime/shim-skip-env.js';
 import { handleGoCall } from './handle-go-call.js';
 import { handleGoToolCall } from './handle-go-tool-call.js';
@@ -81,34 +77,19 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
     decline,
   };
   try {
-    if (plan.kind === 'rust-compile') {
-      const rust = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath), job: plan.job, terminalArgs: plan.terminalArgs };
-      if (!ctx.config.cache) return await compileRustUncached(ctx.cache, rust, sink, 'cache-disabled');
-      return await cachedRustCompile(ctx.cache, rust, sink);
-    }
-    if (plan.kind === 'ghc-make') {
-      const make = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath), job: plan.job, terminalArgs: plan.terminalArgs };
-      if (!ctx.config.cache) return await runGhcMakeAsIs(ctx.cache, make, sink, 'cache-disabled');
-      const slots = { max: ctx.config.maxJobs, acquire: (signal: AbortSignal) => ctx.jobs.acquire(ctx.config.queueTimeoutMs, AbortSignal.any([signal, out.signal])) };
-      return await cachedGhcMake(ctx.cache, make, sink, slots);
-    }
-    if (plan.kind === 'ghc-compile') {
-      const ghc = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath), job: plan.job, terminalArgs: plan.terminalArgs };
-      if (!ctx.config.cache) return await runGhcCounted(ctx.cache, ghc, undefined, sink, 'cache-disabled');
-      return await cachedGhcCompile(ctx.cache, ghc, sink);
-    }
-    // Hits the shims replayed first: `reprise why` must see them before this compile.
-    ctx.ingestShimLogs();
-    const compile = { tool, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath), job: plan.job, terminalArgs: plan.terminalArgs, ticket: call.argv.some((a) => a.startsWith('@')) ? undefined : memo(() => ticketPayload(call)) }; // a response file is read: no ticket
-    if (!ctx.config.cache) return await compileUncached(ctx.cache, compile, sink, 'cache-disabled');
-    await cachedCompile(ctx.cache, compile, sink);
+    await serveCompile(ctx, plan, inv, sink);
   } finally {
     release();
   }
 }
 
-/** Computes once, when first asked (most calls never need their ticket payload). */
-function memo<T>(f: () => T): () => T {
-  let v: { value: T } | undefined;
-  return () => (v ??= { value: f() }).value;
+/** A planned compile, served by its language's pipeline (src/pipeline/driver/pipelines.ts). */
+async function serveCompile<L extends Language>(ctx: DaemonContext, plan: CompilePlan<L>, inv: Invocation, sink: CallSink): Promise<void> {
+  const call = inv.call;
+  const row: LanguageRow<L> = PIPELINES[plan.language];
+  // Hits the shims replayed first: `reprise why` must see them before this compile.
+  if (row.shimHitsFirst) ctx.ingestShimLogs();
+  const base = { tool: call.shimName, toolPath: call.toolPath, cwd: call.cwd, keyCwd: inv.logicalCwd, umask: call.umask, env: withShimSkip(new Map(inv.env), call.toolPath) };
+  const slots = { max: ctx.config.maxJobs, acquire: (signal: AbortSignal) => ctx.jobs.acquire(ctx.config.queueTimeoutMs, AbortSignal.any([signal, sink.signal])) };
+  await row.serve(ctx.cache, plan, base, call, sink, ctx.config.cache, slots);
 }

@@ -3,7 +3,11 @@ import type { GhcToolIdentity } from '../../adapters/ghc/identify-ghc.js';
 import type { BuiltKey } from '../../keying/key-builder.js';
 import type { FileDigestCache } from '../../hashing/file-digest-cache.js';
 
-/** One cacheable `ghc -c`, as the daemon received it. */
+/**
+ * One cacheable `ghc -c`, as the daemon received it. Its outputs follow the module's name,
+ * which only the source says: the key step reads it and fills `job.outputs` in (empty until
+ * then; `reprise why` and verify mode read them after).
+ */
 export interface GhcCall {
   tool: string;
   toolPath: string;
@@ -12,12 +16,13 @@ export interface GhcCall {
   keyCwd: string;
   umask: number;
   env: Map<string, string>;
-  job: GhcJob;
+  job: GhcJob & { outputs: GhcOutput[] };
   terminalArgs: string[];
 }
 
-/** A ghc call's direct key, with what its key step learned: the toolchain and the outputs its module names. */
+/** A ghc call's direct key, with what its key step learned: the toolchain and the module's name. */
 export interface GhcKeyed {
+  kind: 'key';
   key: BuiltKey;
   tool: GhcToolIdentity;
   moduleName: string;

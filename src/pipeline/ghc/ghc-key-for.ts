@@ -13,7 +13,7 @@ import { ignorableHomeUnit, packageDbFiles } from './package-db-files.js';
 /** Bumped when what a ghc key covers changes, so old entries are never matched. */
 const GHC_KEY_SCHEMA = 'ghc-1';
 
-export type GhcKeyResult = ({ kind: 'keyed' } & GhcKeyed) | { kind: 'uncacheable'; reason: GhcUncacheableReason | PipelineUncacheableReason; why?: string };
+export type GhcKeyResult = GhcKeyed | { kind: 'uncacheable'; reason: GhcUncacheableReason | PipelineUncacheableReason; why?: string };
 
 /**
  * The direct key of a `ghc -c`: the compiler (its --info and the digests of the program
@@ -40,6 +40,7 @@ export async function ghcKeyFor(ctx: Pick<CacheContext, 'algorithm' | 'ghc'>, c:
   const moduleName = moduleHeader(text);
   if (moduleName === undefined || moduleName === 'cpp') return { kind: 'uncacheable', reason: 'module-name-unknown', why: moduleName === 'cpp' ? 'a preprocessor line comes before the module header' : 'no readable module header' };
   const outputs = ghcOutputs(c.job, moduleName, hasForeignExport(text));
+  c.job.outputs.splice(0, c.job.outputs.length, ...outputs);
   const b = new KeyBuilder(ctx.algorithm).add('schema', GHC_KEY_SCHEMA);
   b.add('ghc-info', tool.info, /\("Project version","([^"]+)"\)/.exec(tool.info)?.[1] ?? 'ghc --info');
   for (const p of tool.parts) b.add('tool', `${p.path}\0${p.digest}`);
@@ -49,5 +50,5 @@ export async function ghcKeyFor(ctx: Pick<CacheContext, 'algorithm' | 'ghc'>, c:
   const digest = digestBytes(ctx.algorithm, source).hash;
   b.add('source', `${c.job.source}\0${digest}`, `${c.job.source} ${digest.slice(0, 16)}`);
   const files = packageDbFiles(ctx.ghc.files, ctx.algorithm, ignorableHomeUnit(c.job.runArgs));
-  return { kind: 'keyed', key: b.finish(), tool, moduleName, outputs, files };
+  return { kind: 'key', key: b.finish(), tool, moduleName, outputs, files };
 }

@@ -3,7 +3,8 @@ import { ghcOutputs } from '../../adapters/ghc/ghc-outputs.js';
 import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
 import { runForCaller } from '../run-for-caller.js';
-import { cachedGhcCompile } from './cached-ghc-compile.js';
+import { driveCompile } from '../driver/drive-compile.js';
+import { ghcPipeline } from './ghc-pipeline.js';
 import { captureSink, type Captured } from './capture-sink.js';
 import { makeGraph, type MakeModule } from './make-graph.js';
 
@@ -27,7 +28,7 @@ export interface ExtraSlots {
 
 /**
  * A `ghc --make` build split into one-shot module jobs, each its own cached compile
- * (cachedGhcCompile: keyed, looked up, filled in the traced sandbox, stored), run in
+ * (the shared driver with ghcPipeline: keyed, looked up, filled in the traced sandbox, stored), run in
  * dependency order, the longest remaining chain first, in parallel up to the daemon's job
  * slots. Early cutoff comes from the entries: an importer's entry holds the interface
  * bytes it read, so a module whose interface came out unchanged leaves its importers hits.
@@ -111,7 +112,8 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
       running++;
       const m = modules[i]!;
       const s = captureSink(sink.signal, sink);
-      void cachedGhcCompile(ctx, { tool: c.tool, toolPath: c.toolPath, cwd: c.cwd, keyCwd: c.keyCwd, umask: c.umask, env: c.env, job: m.job, terminalArgs: c.terminalArgs }, s)
+      const job = { tool: c.tool, toolPath: c.toolPath, cwd: c.cwd, keyCwd: c.keyCwd, umask: c.umask, env: c.env, job: { ...m.job, outputs: [] }, terminalArgs: c.terminalArgs };
+      void driveCompile(ctx, ghcPipeline, job, s)
         .catch((e: Error) => {
           ctx.log.warn(`${c.tool}: module job ${m.source} failed in the daemon: ${e.message}`);
           s.abandon();

@@ -16,6 +16,9 @@ export type RustKeyResult =
   | { kind: 'key'; key: BuiltKey; tool: RustToolIdentity; linker: LinkerIdentity | undefined; targetDir: string | undefined }
   | { kind: 'uncacheable'; reason: PipelineUncacheableReason | RustcUncacheableReason; why?: string };
 
+/** A rustc call's key, with what its fill needs. */
+export type RustKeyed = Extract<RustKeyResult, { kind: 'key' }>;
+
 /** The tool, the crate root and the extern crates: the direct key, before rustc runs (shared by the pipeline and `reprise explain`). */
 export async function rustKeyFor(ctx: { algorithm: DigestAlgorithm; rust: RustContext }, c: Omit<RustCall, 'tool' | 'umask'>): Promise<RustKeyResult> {
   let tool: RustToolIdentity;

@@ -102,7 +102,9 @@ test('hledger-lib: a body edit compiles one module; an export change compiles it
   writeSettled(lib, 'Hledger/Utils/Text.hs', `${src}\nprobeExport1 :: Int -> Int\nprobeExport1 = (+1)\n`);
   const exported = await build('lib:hledger-lib');
   assert.equal(exported.hit + exported.miss, 48);
-  assert.ok(exported.miss >= 31, `the modules that import Hledger.Utils compile (ghc's own checker: 31): ${exported.miss}`);
+  // Hledger.Utils re-exports the module, so every module importing it compiles; the rest
+  // see unchanged interfaces (their usages moved, their ABIs did not): ghc's own checker's 31.
+  assert.equal(exported.miss, 31);
 
   // The same tree, at the same path, built from an empty cache.
   const cached = moduleOutputs(buildDir);

@@ -27,6 +27,6 @@ export interface GhcKeyed {
   tool: GhcToolIdentity;
   moduleName: string;
   outputs: GhcOutput[];
-  /** The digests this call's entries check (package-db-files.ts: a package database without the home unit's registration). */
+  /** The digests this call's entries check (ghc-files.ts: interfaces by what importers see, a package database without the home unit's registration). */
   files: FileDigestCache<undefined>;
 }

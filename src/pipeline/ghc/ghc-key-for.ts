@@ -8,10 +8,10 @@ import { KeyBuilder } from '../../keying/key-builder.js';
 import type { CacheContext } from '../cache-context.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
-import { ignorableHomeUnit, packageDbFiles } from './package-db-files.js';
+import { ghcFiles, ignorableHomeUnit } from './ghc-files.js';
 
 /** Bumped when what a ghc key covers changes, so old entries are never matched. */
-const GHC_KEY_SCHEMA = 'ghc-1';
+const GHC_KEY_SCHEMA = 'ghc-2';
 
 export type GhcKeyResult = GhcKeyed | { kind: 'uncacheable'; reason: GhcUncacheableReason | PipelineUncacheableReason; why?: string };
 
@@ -49,6 +49,6 @@ export async function ghcKeyFor(ctx: Pick<CacheContext, 'algorithm' | 'ghc'>, c:
   for (const a of c.terminalArgs) b.add('terminal-arg', a);
   const digest = digestBytes(ctx.algorithm, source).hash;
   b.add('source', `${c.job.source}\0${digest}`, `${c.job.source} ${digest.slice(0, 16)}`);
-  const files = packageDbFiles(ctx.ghc.files, ctx.algorithm, ignorableHomeUnit(c.job.runArgs));
+  const files = ghcFiles(ctx.ghc.files, ctx.algorithm, ignorableHomeUnit(c.job.runArgs));
   return { kind: 'key', key: b.finish(), tool, moduleName, outputs, files };
 }

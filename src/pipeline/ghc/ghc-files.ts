@@ -1,4 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { interfaceAbi } from '../../adapters/ghc/interface-abi.js';
 import { basename, dirname, join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { digestBytes } from '../../hashing/create-hasher.js';
@@ -18,20 +20,35 @@ export function ignorableHomeUnit(args: readonly string[]): string | undefined {
 }
 
 const memo = new LRUCache<string, FileDigest>({ max: 256 });
+const interfaces = new LRUCache<string, FileDigest>({ max: 20_000 });
 
-/**
- * The digests a ghc entry checks, with one exception: a package database's package.cache
- * stands for its registrations (the `*.conf` files beside it) without the home unit's own.
- * cabal registers the library it builds (`ghc-pkg update`) after every build, so the raw
- * cache differs between the first build and each later one while nothing a module of that
- * library can see has changed. A cache older than a registration beside it (not recached)
- * is taken raw: ghc reads the cache, not the files. (The cache is made from the files, so
- * equal files mean an equal cache; a file removed without a recache is a miss, never a
- * stale hit.)
- */
-export function packageDbFiles(inner: FileDigestCache<undefined>, algorithm: DigestAlgorithm, homeUnit: string | undefined): FileDigestCache<undefined> {
-  if (!homeUnit) return inner;
+/** Interface files by any suffix ghc is given (`hi`, `dyn_hi`, `p_hi`, boot ones): read as interfaces when they are. */
+const INTERFACE = /hi(-boot)?$/;
+
+export function ghcFiles(inner: FileDigestCache<undefined>, algorithm: DigestAlgorithm, homeUnit: string | undefined): FileDigestCache<undefined> {
   const own = `${homeUnit}.conf`;
+  const iface = async (path: string): Promise<FileDigest | undefined> => {
+    const stamp = inner.stamp(path);
+    if (stamp === undefined) return undefined;
+    const known = interfaces.get(path);
+    if (known?.stamp === stamp) return known;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch {
+      return undefined;
+    }
+    const abi = interfaceAbi(bytes);
+    if (!abi) return inner.digest(path);
+    if (inner.stamp(path) !== stamp) return undefined; // changed while read: neither version's
+    const d: FileDigest = { digest: digestBytes(algorithm, abi), stamp, scan: undefined };
+    interfaces.set(path, d);
+    return d;
+  };
+  const peekIface = (path: string): FileDigest | undefined => {
+    const known = interfaces.get(path);
+    return known && inner.stamp(path) === known.stamp ? known : undefined;
+  };
   const normalised = async (path: string): Promise<FileDigest | undefined> => {
     const dir = dirname(path);
     let names: string[];
@@ -61,12 +78,13 @@ export function packageDbFiles(inner: FileDigestCache<undefined>, algorithm: Dig
     memo.set(key, result);
     return result;
   };
-  const special = (path: string): boolean => basename(path) === 'package.cache';
+  const packageDb = (path: string): boolean => homeUnit !== undefined && basename(path) === 'package.cache';
+  const isIface = (path: string): boolean => INTERFACE.test(path);
   return {
     counters: inner.counters,
     stamp: (path) => inner.stamp(path),
-    known: (path) => (special(path) ? undefined : inner.known(path)),
-    peek: (path) => (special(path) ? undefined : inner.peek(path)),
-    digest: (path) => (special(path) ? normalised(path) : inner.digest(path)),
+    known: (path) => (packageDb(path) ? undefined : isIface(path) ? interfaces.get(path) : inner.known(path)),
+    peek: (path) => (packageDb(path) ? undefined : isIface(path) ? peekIface(path) : inner.peek(path)),
+    digest: (path) => (packageDb(path) ? normalised(path) : isIface(path) ? iface(path) : inner.digest(path)),
   };
 }

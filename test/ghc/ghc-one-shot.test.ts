@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import test from 'node:test';
-import { stats } from '../helpers/reprise-cli.js';
+import { reprise, stats } from '../helpers/reprise-cli.js';
+import { poisonEntry } from '../helpers/poison-entry.js';
+import type { VerifyReport } from '../../src/verify/types.js';
 import { run, text, type RunResult } from '../helpers/run.js';
 import { createWorkspace } from '../helpers/workspace.js';
 import { writeSettled } from '../helpers/write-settled.js';
@@ -132,6 +134,48 @@ test('ghc -c: a macro from the header -optP-include names is an input', { skip }
   writeSettled(proj, 'inc/macros.h', '#define GREETING "hello"\n');
   assert.deepEqual(await cached(proj), { hit: 1, miss: 0, uncacheable: 0, failed: 0 });
   assertSame(outputs(proj), await bare(proj));
+});
+
+test('ghc -c: an .hs-boot cycle: a body edit behind the boot interface compiles one module; a boot interface change compiles its importers', { skip }, async () => {
+  const p = join(proj, 'src/Cyc/P.hs');
+  writeSettled(proj, 'src/Cyc/P.hs', readFileSync(p, 'utf8').replace('ping n = 1 + pong n', 'ping n = 2 + pong n'));
+  assert.deepEqual(await cached(proj), { hit: 0, miss: 1, uncacheable: 0, failed: 0 }, 'P only: Q sees P through its boot interface');
+  assertSame(outputs(proj), await bare(proj));
+  const boot = join(proj, 'src/Cyc/P.hs-boot');
+  writeSettled(proj, 'src/Cyc/P.hs-boot', `${readFileSync(boot, 'utf8')}\ndata Tag = Tag\n`);
+  writeSettled(proj, 'src/Cyc/P.hs', `${readFileSync(p, 'utf8').replace('module Cyc.P (ping) where', 'module Cyc.P (ping, Tag (..)) where')}\ndata Tag = Tag\n`);
+  const d = await cached(proj);
+  assert.deepEqual(d, { hit: 0, miss: 3, uncacheable: 0, failed: 0 }, 'the boot module, Q (its boot interface changed), and P');
+  assertSame(outputs(proj), await bare(proj));
+});
+
+test('reprise verify -- make: every ghc hit compiled again in the sandbox, zero mismatches; a poisoned entry is one', { skip }, async () => {
+  // A clean build first: Q's compile asks whether P's full interface exists yet, and the
+  // entries so far were made with it present.
+  rmSync(join(proj, 'out'), { recursive: true });
+  await cached(proj);
+  rmSync(join(proj, 'out'), { recursive: true });
+  const r = await reprise(['verify', '--', 'make', '-j2'], ws.bareEnv, proj);
+  assert.equal(r.code, 0, text(r));
+  assert.match(r.stdout.toString(), /^reprise verify: 7 hits, 7 compiled again and compared: 0 mismatches$/m);
+  assertSame(outputs(proj), await bare(proj));
+  // B's object swapped for A's in the store, every digest made to match: only a recompile can tell.
+  const good = readFileSync(join(proj, 'out/Lib/B.o'));
+  const other = readFileSync(join(proj, 'out/Lib/A.o'));
+  await reprise(['daemon', 'stop'], ws.env);
+  assert.equal(poisonEntry(join(ws.cacheDir, 'blake3'), good, other), 1);
+  rmSync(join(proj, 'out/Lib/B.o'));
+  const v = await reprise(['verify', '--json', '--', 'make', '-j2'], ws.bareEnv, proj);
+  assert.equal(v.code, 1, text(v));
+  const out = v.stdout.toString();
+  const report = JSON.parse(out.slice(out.lastIndexOf('\n{\n') + 1)) as VerifyReport;
+  assert.equal(report.mismatched, 1, text(v));
+  assert.equal(report.mismatches[0]!.tool, 'ghc');
+  assert.equal(report.mismatches[0]!.file, join(ws.realDir, 'p', 'out/Lib/B.o'));
+  // Put the store right for the tests after: the poisoned result goes, B compiles again.
+  rmSync(join(ws.cacheDir, 'blake3'), { recursive: true });
+  rmSync(join(proj, 'out'), { recursive: true });
+  await cached(proj);
 });
 
 test('ghc -c: an interface that appears earlier on the search path is a miss, as ghc would read it', { skip }, async () => {

@@ -19,7 +19,7 @@ export function formatWhy(r: WhyReport, show: (path: string) => string): string 
     lines.push(`  last compile: ${describe(before)}`);
     lines.push(`  the first compile recorded at this path; compared with the nearest entry stored under the same direct key (result ${short(r.nearest.resultKey)}${r.nearest.later ? ', stored after this compile' : ''})`);
     lines.push(nearestHeadline(r, before, r.nearest.later));
-    for (const c of r.changes) lines.push(`  ${describeChange(c, show)}`);
+    for (const c of r.changes) lines.push(`  ${describeChange(c, show, before.tool)}`);
     return lines.map((l) => `${l}\n`).join('');
   }
   if (!after) {
@@ -33,7 +33,7 @@ export function formatWhy(r: WhyReport, show: (path: string) => string): string 
   lines.push(`  compile before: ${describe(before)}`);
   lines.push(`  last compile:   ${describe(after)}`);
   lines.push(headline(r, before, after));
-  for (const c of r.changes) lines.push(`  ${describeChange(c, show)}`);
+  for (const c of r.changes) lines.push(`  ${describeChange(c, show, after.tool)}`);
   if (!r.headersCompared) lines.push('  (headers not compared: the files one of these compiles read are not known: it was not stored, or its entry left the cache)');
   return lines.map((l) => `${l}\n`).join('');
 }
@@ -63,7 +63,17 @@ function headline(r: WhyReport, before: Compile, after: Compile): string {
   return 'nothing changed, yet the last compile was a miss: the earlier result was no longer in the cache (cleared, evicted or found corrupt)';
 }
 
-function describeChange(c: WhyChange, show: (path: string) => string): string {
+const GHC_TOOL = /^ghc(-[\d.]+)?$/;
+
+function describeChange(c: WhyChange, show: (path: string) => string, tool: string): string {
+  // A C compile's inputs past the source are headers and its existence questions __has_include; ghc's are interfaces, objects and package files, and the module search.
+  if (GHC_TOOL.test(tool)) {
+    if (c.kind === 'header-changed') return `input ${show(c.path)} changed (content ${short(c.from)} → ${short(c.to)})`;
+    if (c.kind === 'header-added') return `input ${show(c.path)} is now read`;
+    if (c.kind === 'header-removed') return `input ${show(c.path)} is no longer read`;
+    if (c.kind === 'header-appeared') return `${show(c.path)} appeared where ghc looked for it before and found nothing`;
+    if (c.kind === 'probe-changed') return c.exists ? `${show(c.path)} now exists (ghc asked)` : `${show(c.path)} no longer exists (ghc asked)`;
+  }
   const arg = (terminal: boolean): string => (terminal ? 'terminal argument' : 'argument');
   switch (c.kind) {
     case 'argument-changed':

@@ -123,6 +123,8 @@ test('ghc -c: a splice runs the new body of a home helper whose interface did no
   assertSame(outputs(proj), want);
   const iface = await run('ghc', ['--show-iface', join(proj, 'out/Lib/T.hi')], { env: ws.bareEnv });
   assert.match(iface.stdout.toString(), /xSpliced/, 'the splice ran the new helper');
+  const why = await reprise(['why', 'out/Lib/T.o'], ws.env, proj);
+  assert.match(why.stdout.toString(), /input out\/Lib\/A\.dyn_o changed/, why.stdout.toString());
 });
 
 test('ghc -c: a macro from the header -optP-include names is an input', { skip }, async () => {

@@ -14,6 +14,7 @@ import { shimsInstallCommand } from './commands/shims-command.js';
 import { statsCommand } from './commands/stats-command.js';
 import { verifyCommand } from './commands/verify-command.js';
 import { whyCommand } from './commands/why-command.js';
+import { traceCommand } from './commands/trace-command.js';
 
 const run = (code: number): void => {
   process.exitCode = code;
@@ -36,6 +37,9 @@ try {
       y.positional('file', { type: 'string', demandOption: true })
         .option('json', { type: 'boolean', default: false, describe: 'machine-readable (docs/why.md)' }),
     async (argv) => run(await whyCommand(argv.file, argv.json)))
+    .command('trace', 'run a command like exec and write the timeline of its compiles: DIR/trace.json (Perfetto) and DIR/timings.html (reprise trace --out DIR -- make -j2)', (y) =>
+      y.strict(false).option('out', { type: 'string', demandOption: true, describe: 'the directory to write trace.json and timings.html to' }),
+    async (argv) => run(await traceCommand(argv.out, argv._.slice(1).map(String))))
     .command('env', 'print the shell line that puts the shims first on PATH', {}, () => run(envCommand()))
     .command('shims <action> <dir>', 'make a masquerade directory of compiler shims', (y) =>
       y.positional('action', { choices: ['install'] as const, demandOption: true })

@@ -7,6 +7,8 @@ import { createStatsStore } from '../stats/stats-store.js';
 import { createCallFeed } from '../calls/create-call-feed.js';
 import { observeStats } from '../calls/observe-stats.js';
 import { observeRecorder } from '../calls/observe-recorder.js';
+import { createDashboard } from '../dashboard/create-dashboard.js';
+import { whyReportFor } from '../why/why-report-for.js';
 import { createJobSlots } from './job-slots.js';
 import { createSpawner } from '../exec/create-spawner.js';
 import { createSandbox } from '../exec/create-sandbox.js';
@@ -67,6 +69,13 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
     requestStop: (why) => stop(why),
     configStatus: () => configWatch.status(),
     calls,
+    dashboard: createDashboard({
+      stats: () => (ctx.ingestShimLogs(), { ...stats.snapshot(), store: cache.usage.size() }),
+      daemon: () => ({ pid: process.pid, version, startedAt: ctx.startedAt.toISOString(), jobsRunning: ctx.jobs.running, jobsWaiting: ctx.jobs.waiting, maxJobs: ctx.config.maxJobs }),
+      calls,
+      why: async (output) => (await cache.why.flush(output), whyReportFor(ctx.config.cacheDir, ctx.config.digest, output)),
+      log,
+    }),
     // Taken for no call in particular, though often while serving one: outside its record.
     ingestShimLogs: () => calls.outside(() => {
       for (const f of takeFallbacks(paths.fallbacks)) stats.fallback(f.tool, f.reason);
@@ -135,6 +144,7 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
     log.info(`draining: ${why}`);
     if (idleTimer) clearTimeout(idleTimer);
     if (shimLogTimer) clearInterval(shimLogTimer);
+    ctx.dashboard.close();
     void configWatch.close();
     removeOwnSocket();
     server.close();

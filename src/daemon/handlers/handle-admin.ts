@@ -24,7 +24,7 @@ export interface DaemonStatus {
   config?: DaemonConfigStatus;
 }
 
-/** CLI requests: status, stats, stats-zero, stop, gc, cache-clear, why-flush, calls. */
+/** CLI requests: status, stats, stats-zero, stop, gc, cache-clear, why-flush, calls, dashboard. */
 export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): void | Promise<void> {
   const reply = (value: unknown): void => out.send({ kind: FrameKind.ADMIN_REPLY, reply: { ok: true, json: JSON.stringify(value) } });
   switch (admin.command) {
@@ -66,6 +66,8 @@ export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): v
       const r: CallsReply = { daemon: { pid: process.pid, startedAt: ctx.startedAt.toISOString() }, ...taken };
       return reply(r);
     }
+    case 'dashboard':
+      return ctx.dashboard.url().then((url) => reply({ url }), (e: Error) => out.send({ kind: FrameKind.ADMIN_REPLY, reply: { ok: false, json: JSON.stringify({ error: e.message }) } }));
     case 'why-flush': { // `reprise why` reads the records from disk: write the queued ones first
       ctx.ingestShimLogs(); // the hits shims replayed are records too
       const output = parseJsonObject(admin.argument)?.output;

@@ -34,6 +34,8 @@ export interface CallFeed {
   shimHit(tool: string, savedMs: number, cwd: string, output?: string): void;
   /** The events after `since` (oldest first) and how many of those are no longer kept; none without `since` (the sequence number to start from). */
   since(since: number | undefined): { seq: number; events: CallEvent[]; lost: number };
+  /** The latest `n` events that `pick` takes, newest first. */
+  latest(n: number, pick: (e: CallEvent) => boolean): CallEvent[];
   subscribe(listener: (e: CallEvent) => void): () => void;
 }
 
@@ -89,6 +91,11 @@ export function createCallFeed(now: () => number = preciseNow): CallFeed {
       const first = ring[0]?.seq ?? seq + 1;
       const from = Math.max(0, after + 1 - first);
       return { seq, events: ring.slice(from), lost: Math.max(0, first - after - 1) };
+    },
+    latest(n, pick) {
+      const out: CallEvent[] = [];
+      for (let i = ring.length - 1; i >= 0 && out.length < n; i--) if (pick(ring[i]!)) out.push(ring[i]!);
+      return out;
     },
     subscribe(listener) {
       listeners.add(listener);

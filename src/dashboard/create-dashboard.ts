@@ -5,7 +5,6 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { dirname, join, relative } from 'node:path';
 import type { CallFeed } from '../calls/create-call-feed.js';
-import type { CallEvent } from '../calls/types.js';
 import type { Logger } from '../daemon/logger.js';
 import { installPaths } from '../runtime/install-paths.js';
 import type { StatsSnapshot } from '../stats/types.js';
@@ -34,7 +33,7 @@ export interface Dashboard {
 /** Ten minutes of one-second samples. */
 const HISTORY = 600;
 const TICK_MS = 1000;
-const LATEST_MISSES = 15;
+const LATEST_MISSES = 10;
 
 const require = createRequire(import.meta.url);
 const uplotDir = dirname(require.resolve('uplot'));
@@ -59,11 +58,9 @@ const ASSETS: Record<string, { file: string; type: string }> = {
 export function createDashboard(deps: DashboardDeps): Dashboard {
   const token = randomBytes(24).toString('base64url');
   const history: DashboardSample[] = [];
-  const misses: CallEvent[] = [];
   const clients = new Set<ServerResponse>();
   let started: Promise<string> | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let unsubscribe: (() => void) | undefined;
   let port = 0;
 
   const server = createServer((req, res) => {
@@ -120,7 +117,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   function tick(): DashboardTick {
     const stats = deps.stats();
     const sample = sampleLanguages(stats, Date.now());
-    return { sample, stats, daemon: deps.daemon(), misses: [...misses].reverse() };
+    return { sample, stats, daemon: deps.daemon(), misses: deps.calls.latest(LATEST_MISSES, (e) => e.outcome === 'miss' || e.outcome === 'uncacheable') };
   }
 
   const tickEvent = (t: DashboardTick): string => `event: tick\ndata: ${JSON.stringify(t)}\n\n`;
@@ -145,11 +142,6 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
           history.push(sampleLanguages(deps.stats(), Date.now()));
           timer = setInterval(everySecond, TICK_MS);
           timer.unref();
-          unsubscribe = deps.calls.subscribe((e) => {
-            if (e.outcome !== 'miss' && e.outcome !== 'uncacheable') return;
-            misses.push(e);
-            if (misses.length > LATEST_MISSES) misses.shift();
-          });
           server.unref(); // an open page does not keep a stopping daemon alive
           deps.log.info(`dashboard on http://127.0.0.1:${port}/`);
           resolve(`http://127.0.0.1:${port}/?t=${token}`);
@@ -159,7 +151,6 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     },
     close() {
       if (timer) clearInterval(timer);
-      unsubscribe?.();
       for (const c of clients) c.end();
       server.close();
       server.closeAllConnections();

@@ -3,7 +3,7 @@ import type { CallEvent } from '../calls/types.js';
 import { summarizeTimeline } from './summarize-timeline.js';
 import type { Timeline } from './types.js';
 
-const LANE_H = 18;
+const LANE_H = 26;
 const LEFT = 70;
 const WIDTH = 1200;
 

@@ -9,6 +9,7 @@ import { observeStats } from '../calls/observe-stats.js';
 import { observeRecorder } from '../calls/observe-recorder.js';
 import { createDashboard } from '../dashboard/create-dashboard.js';
 import { whyReportFor } from '../why/why-report-for.js';
+import { canonicalOutputPath } from '../why/canonical-output-path.js';
 import { createJobSlots } from './job-slots.js';
 import { createSpawner } from '../exec/create-spawner.js';
 import { createSandbox } from '../exec/create-sandbox.js';
@@ -73,7 +74,11 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
       stats: () => (ctx.ingestShimLogs(), { ...stats.snapshot(), store: cache.usage.size() }),
       daemon: () => ({ pid: process.pid, version, startedAt: ctx.startedAt.toISOString(), jobsRunning: ctx.jobs.running, jobsWaiting: ctx.jobs.waiting, maxJobs: ctx.config.maxJobs }),
       calls,
-      why: async (output) => (await cache.why.flush(output), whyReportFor(ctx.config.cacheDir, ctx.config.digest, output)),
+      why: async (file) => {
+        const output = await canonicalOutputPath('/', file); // as the records name it: its directory through symlinks
+        await cache.why.flush(output);
+        return whyReportFor(ctx.config.cacheDir, ctx.config.digest, output);
+      },
       log,
     }),
     // Taken for no call in particular, though often while serving one: outside its record.

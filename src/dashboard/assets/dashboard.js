@@ -168,6 +168,7 @@
       scales: { x: { time: true }, y: range ? { range } : { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
       axes: [axis, { ...axis, label: yLabel, size: 50 }],
       series: [{}, ...langs.map((l) => ({ label: l, stroke: COLORS[l] || COLORS.other, width: 2, spanGaps: false, points: { show: false } }))],
+      legend: { live: false },
       hooks: { draw: [() => { state.draws++; }] },
     }, [[], ...langs.map(() => [])], el);
   }
@@ -185,13 +186,20 @@
     charts.calls.setData([s.xs, ...s.calls]);
     charts.hits.setData([s.xs, ...s.hits]);
   }
+  // Axis and grid colours are read when a chart is made: a switch to dark or light makes them again.
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    charts.languages = '';
+    showCharts();
+  });
   addEventListener('resize', () => {
     for (const [c, id] of [[charts.calls, 'chart-calls'], [charts.hits, 'chart-hits']]) c?.setSize({ width: Math.max(300, $(id).clientWidth), height: 220 });
   });
 
   // ---- the stream ----------------------------------------------------------------------
+  let lastKey = '';
   const events = new EventSource(q('/events'));
   events.addEventListener('hello', (e) => {
+    lastKey = '';
     history.length = 0;
     history.push(...JSON.parse(e.data).history);
   });
@@ -203,10 +211,15 @@
     state.ticks++;
     state.stats = t.stats;
     $('daemon').textContent = `daemon ${t.daemon.pid}, version ${t.daemon.version}, up since ${new Date(t.daemon.startedAt).toLocaleString()}; jobs ${t.daemon.jobsRunning}/${t.daemon.maxJobs} running, ${t.daemon.jobsWaiting} waiting`;
-    showNumbers(t.stats);
-    showTables(t.stats);
-    showMisses(t.misses);
-    showCharts();
+    // Redraw only what changed: an idle daemon's page does next to nothing each second.
+    const key = JSON.stringify([t.stats, t.misses.map((m) => m.seq)]);
+    if (key !== lastKey) {
+      lastKey = key;
+      showNumbers(t.stats);
+      showTables(t.stats);
+      showMisses(t.misses);
+    }
+    if (!document.hidden) showCharts();
   });
   events.addEventListener('open', () => { state.connected = true; $('live').textContent = 'live'; $('live').classList.add('on'); });
   events.addEventListener('error', () => { state.connected = false; $('live').textContent = 'offline'; $('live').classList.remove('on'); });

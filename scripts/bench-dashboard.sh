@@ -22,7 +22,7 @@ ensure_snapshot "$bare_shims"
 
 # The daemon's CPU time so far (user + system, seconds): a figure the other sessions' load
 # on the same cores disturbs far less than wall time.
-daemon_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$(cat "$REPRISE_RUNTIME_DIR/daemon.pid")/stat"; }
+daemon_cpu() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) / hz }' "/proc/$(cat "$REPRISE_RUNTIME_DIR/daemon.pid")/stat" 2>/dev/null || echo 0; }
 
 build() { # prints the wall time of one warm build and the daemon's CPU time during it
   reset_tree
@@ -38,6 +38,7 @@ build() { # prints the wall time of one warm build and the daemon's CPU time dur
 fresh_daemon() { "${cli[@]}" daemon stop >/dev/null; "${cli[@]}" daemon start >/dev/null; sleep 4; }
 
 note "cold build (fills the cache)"
+fresh_daemon
 build >/dev/null
 for r in $(seq 1 "$rounds"); do
   fresh_daemon

@@ -14,6 +14,8 @@ import { shimsInstallCommand } from './commands/shims-command.js';
 import { statsCommand } from './commands/stats-command.js';
 import { verifyCommand } from './commands/verify-command.js';
 import { whyCommand } from './commands/why-command.js';
+import { dashboardCommand } from './commands/dashboard-command.js';
+import { traceCommand } from './commands/trace-command.js';
 
 const run = (code: number): void => {
   process.exitCode = code;
@@ -36,6 +38,12 @@ try {
       y.positional('file', { type: 'string', demandOption: true })
         .option('json', { type: 'boolean', default: false, describe: 'machine-readable (docs/why.md)' }),
     async (argv) => run(await whyCommand(argv.file, argv.json)))
+    .command('trace', 'run a command like exec and write the timeline of its compiles: DIR/trace.json (Perfetto) and DIR/timings.html (reprise trace --out DIR -- make -j2)', (y) =>
+      y.strict(false).option('out', { type: 'string', demandOption: true, describe: 'the directory to write trace.json and timings.html to' }),
+    async (argv) => run(await traceCommand(argv.out, argv._.slice(1).map(String))))
+    .command('dashboard', "open the daemon's live dashboard (a local page; $BROWSER, else its URL is printed)", (y) =>
+      y.option('url', { type: 'boolean', default: false, describe: 'print the URL (token included) on one line and exit' }),
+    async (argv) => run(await dashboardCommand(argv.url)))
     .command('env', 'print the shell line that puts the shims first on PATH', {}, () => run(envCommand()))
     .command('shims <action> <dir>', 'make a masquerade directory of compiler shims', (y) =>
       y.positional('action', { choices: ['install'] as const, demandOption: true })
@@ -80,6 +88,7 @@ try {
         .option('json', { type: 'boolean', default: false }),
     (argv) => run(configCommand(argv.action, argv.json)))
     .command('doctor', 'check the installation and say what to fix', {}, async () => run(await doctorCommand()))
+    .completion('completion', 'print a bash/zsh completion script for reprise (integrations/completion/)')
     .demandCommand(1)
     .strict()
     .fail((msg, err, y) => {

@@ -4,6 +4,12 @@ import type { ResolvedConfig } from '../config/types.js';
 import { runtimePaths } from '../runtime/runtime-paths.js';
 import { takeFallbacks } from '../stats/fallback-log.js';
 import { createStatsStore } from '../stats/stats-store.js';
+import { createCallFeed } from '../calls/create-call-feed.js';
+import { observeStats } from '../calls/observe-stats.js';
+import { observeRecorder } from '../calls/observe-recorder.js';
+import { createDashboard } from '../dashboard/create-dashboard.js';
+import { whyReportFor } from '../why/why-report-for.js';
+import { canonicalOutputPath } from '../why/canonical-output-path.js';
 import { createJobSlots } from './job-slots.js';
 import { createSpawner } from '../exec/create-spawner.js';
 import { createSandbox } from '../exec/create-sandbox.js';
@@ -15,7 +21,8 @@ import { createConfigWatch } from './config-watch.js';
 import type { FileLogger } from './logger.js';
 import { serveConnection } from './serve-connection.js';
 import { REMOTE_DRAIN_MS } from './drain-deadline.js';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { RecordedCall } from '../why/create-compile-recorder.js';
 
 /** More connections than this at once are refused at accept (each may buffer a frame). */
 const MAX_CONNECTIONS = 512;
@@ -33,7 +40,9 @@ export interface Daemon {
 export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: string, lockFd: number | undefined, env: NodeJS.ProcessEnv = process.env): Daemon {
   const config = loaded.config;
   const paths = runtimePaths(config.runtimeDir);
-  const stats = createStatsStore(join(config.cacheDir, 'stats.json'));
+  const calls = createCallFeed();
+  // Every call's outcome reaches the feed through the counters and `why` records it bumps anyway.
+  const stats = observeStats(createStatsStore(join(config.cacheDir, 'stats.json')), calls);
   const active = new Set<Promise<void>>();
   let draining = false;
   let socketIno: number | undefined;
@@ -46,31 +55,47 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
   const sandbox = config.sandbox
     ? createSandbox({ bwrap: findBwrap(), spawner: installPaths.spawner, scratchDir: join(config.cacheDir, config.digest, 'tmp', 'sandbox'), log })
     : undefined;
+  const cache = createCacheContext(config, log, stats, executor, sandbox);
+  cache.why = observeRecorder(cache.why, calls);
   const ctx: DaemonContext = {
     config,
     log,
     stats,
     jobs: createJobSlots(config.maxJobs),
     executor,
-    cache: createCacheContext(config, log, stats, executor, sandbox),
+    cache,
     version,
     startedAt: new Date(),
     isDraining: () => draining,
     requestStop: (why) => stop(why),
     configStatus: () => configWatch.status(),
-    ingestShimLogs() {
+    calls,
+    dashboard: createDashboard({
+      stats: () => (ctx.ingestShimLogs(), { ...stats.snapshot(), store: cache.usage.size() }),
+      daemon: () => ({ pid: process.pid, version, startedAt: ctx.startedAt.toISOString(), jobsRunning: ctx.jobs.running, jobsWaiting: ctx.jobs.waiting, maxJobs: ctx.config.maxJobs }),
+      calls,
+      why: async (file) => {
+        const output = await canonicalOutputPath('/', file); // as the records name it: its directory through symlinks
+        await cache.why.flush(output);
+        return whyReportFor(ctx.config.cacheDir, ctx.config.digest, output);
+      },
+      log,
+    }),
+    // Taken for no call in particular, though often while serving one: outside its record.
+    ingestShimLogs: () => calls.outside(() => {
       for (const f of takeFallbacks(paths.fallbacks)) stats.fallback(f.tool, f.reason);
       const desk = ctx.cache.tickets;
       for (const h of desk?.takeHits() ?? []) {
         stats.shimHit(h.tool, h.durationMs);
         const why = desk?.whyOf(h.ticket);
         if (why) ctx.cache.why.hit(why.call, why.key, why.resultKey);
+        calls.shimHit(h.tool, h.durationMs, why?.call.cwd ?? '', why ? outputPath(why.call) : undefined);
         // The entries a ticket replayed stay recent, as the daemon's own hits keep them.
         ctx.cache.usage.touch('manifests', h.manifestKey);
         ctx.cache.usage.touch('ac', h.resultKey);
         for (const b of h.blobs) ctx.cache.usage.touch('cas', b);
       }
-    },
+    }),
   };
 
   // daemon.* settings of an edited file apply now; the rest wait for a restart (doctor says so).
@@ -124,6 +149,7 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
     log.info(`draining: ${why}`);
     if (idleTimer) clearTimeout(idleTimer);
     if (shimLogTimer) clearInterval(shimLogTimer);
+    ctx.dashboard.close();
     void configWatch.close();
     removeOwnSocket();
     server.close();
@@ -181,4 +207,10 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
   }
 
   return { listen, closed, stop };
+}
+
+/** The output file a recorded call wrote, absolute. */
+function outputPath(c: RecordedCall): string | undefined {
+  const o = c.job.outputs[0]?.path;
+  return o === undefined ? undefined : resolve(c.cwd, o);
 }

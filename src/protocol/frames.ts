@@ -113,8 +113,8 @@ export interface Call {
   env: string[];
 }
 
-export type AdminCommand = 'status' | 'stats' | 'stats-zero' | 'stop' | 'gc' | 'cache-clear' | 'why-flush';
-export const ADMIN_COMMANDS: readonly AdminCommand[] = ['status', 'stats', 'stats-zero', 'stop', 'gc', 'cache-clear', 'why-flush'];
+export type AdminCommand = 'status' | 'stats' | 'stats-zero' | 'stop' | 'gc' | 'cache-clear' | 'why-flush' | 'calls' | 'dashboard';
+export const ADMIN_COMMANDS: readonly AdminCommand[] = ['status', 'stats', 'stats-zero', 'stop', 'gc', 'cache-clear', 'why-flush', 'calls', 'dashboard'];
 
 export interface Admin {
   command: AdminCommand;

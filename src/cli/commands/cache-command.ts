@@ -5,6 +5,7 @@ import { runtimePaths } from '../../runtime/runtime-paths.js';
 import { clearCacheDir } from '../../store/local/clear-cache-dir.js';
 import type { RemovalCount } from '../../store/local/types.js';
 import { formatBytes } from '../format-bytes.js';
+import { withStoreProgress } from '../with-store-progress.js';
 import { MAINTENANCE_TIMEOUT_MS } from './gc-command.js';
 
 /**
@@ -13,7 +14,8 @@ import { MAINTENANCE_TIMEOUT_MS } from './gc-command.js';
  */
 export async function cacheCommand(action: 'clear', json: boolean): Promise<number> {
   const config = loadConfig();
-  const r = await adminRequest(runtimePaths(config.runtimeDir).socket, 'cache-clear', {}, MAINTENANCE_TIMEOUT_MS);
+  const socket = runtimePaths(config.runtimeDir).socket;
+  const r = await withStoreProgress('reprise cache clear: removing', socket, () => adminRequest(socket, 'cache-clear', {}, MAINTENANCE_TIMEOUT_MS));
   let removed: RemovalCount;
   if (r.kind === 'reply') {
     if (!r.ok) {
@@ -25,7 +27,7 @@ export async function cacheCommand(action: 'clear', json: boolean): Promise<numb
     process.stderr.write(`reprise cache ${action}: the daemon did not answer in time\n`);
     return 1;
   } else {
-    removed = await clearCacheDir(config.cacheDir);
+    removed = await withStoreProgress('reprise cache clear: removing', undefined, () => clearCacheDir(config.cacheDir));
     // A killed daemon's hit tickets point into the store: they go with it.
     rmSync(runtimePaths(config.runtimeDir).tickets, { recursive: true, force: true });
   }

@@ -6,6 +6,7 @@ import { runtimePaths } from '../../runtime/runtime-paths.js';
 import { collectGarbage } from '../../store/local/collect-garbage.js';
 import type { GcReport } from '../../store/local/types.js';
 import { formatBytes } from '../format-bytes.js';
+import { withStoreProgress } from '../with-store-progress.js';
 
 /** Maintenance of a large store takes a while; the daemon serves calls meanwhile. */
 export const MAINTENANCE_TIMEOUT_MS = 10 * 60 * 1000;
@@ -19,7 +20,8 @@ export async function gcCommand(maxSize: string | undefined, json: boolean): Pro
   const config = loadConfig();
   const maxBytes = maxSize === undefined ? undefined : byteSize('--max-size', maxSize, 0);
   const argument: GcArgument = maxBytes === undefined ? {} : { maxBytes };
-  const r = await adminRequest(runtimePaths(config.runtimeDir).socket, 'gc', argument, MAINTENANCE_TIMEOUT_MS);
+  const socket = runtimePaths(config.runtimeDir).socket;
+  const r = await withStoreProgress('reprise gc: evicting', socket, () => adminRequest(socket, 'gc', argument, MAINTENANCE_TIMEOUT_MS));
   let report: GcReport;
   if (r.kind === 'reply') {
     if (!r.ok) {
@@ -30,7 +32,7 @@ export async function gcCommand(maxSize: string | undefined, json: boolean): Pro
   } else if (r.reason === 'timed out') {
     process.stderr.write('reprise gc: the daemon did not answer in time\n');
     return 1;
-  } else report = await collectGarbage(join(config.cacheDir, config.digest), maxBytes ?? config.maxSizeBytes);
+  } else report = await withStoreProgress('reprise gc: evicting', undefined, () => collectGarbage(join(config.cacheDir, config.digest), maxBytes ?? config.maxSizeBytes));
   if (json) {
     process.stdout.write(`${JSON.stringify({ daemon: r.kind === 'reply', ...report })}\n`);
     return 0;

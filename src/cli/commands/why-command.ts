@@ -1,15 +1,12 @@
 import { statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { relative } from 'node:path';
 import { adminRequest } from '../../client/admin-request.js';
 import { loadConfig } from '../../config/load-config.js';
 import { runtimePaths } from '../../runtime/runtime-paths.js';
-import { buildWhyReport } from '../../why/build-why-report.js';
 import { canonicalOutputPath } from '../../why/canonical-output-path.js';
-import { createWhyStore } from '../../why/create-why-store.js';
 import { formatWhy } from '../../why/format-why.js';
-import type { WhyDocument } from '../../why/types.js';
-import { parseManifest, type ManifestEntry } from '../../pipeline/manifest.js';
-import { createLocalJsonStore } from '../../store/local/create-local-json-store.js';
+import type { WhyReport } from '../../why/types.js';
+import { whyReportFor } from '../../why/why-report-for.js';
 
 /**
  * `reprise why FILE [--json]`: what changed between the last two compiles that wrote FILE
@@ -22,18 +19,13 @@ export async function whyCommand(file: string, json: boolean): Promise<number> {
   const output = await canonicalOutputPath(cwd, file);
   // No daemon (or an older one) is fine: then every record is on disk already.
   await adminRequest(runtimePaths(config.runtimeDir).socket, 'why-flush', { output });
-  let corrupt = false;
-  const store = createWhyStore(join(config.cacheDir, config.digest), config.digest, () => (corrupt = true));
-  let doc: WhyDocument | undefined;
+  let report: WhyReport;
   try {
-    doc = await store.get(output);
+    report = await whyReportFor(config.cacheDir, config.digest, output);
   } catch (e) {
     process.stderr.write(`reprise why: ${(e as Error).message}\n`);
     return 1;
   }
-  const manifests = createLocalJsonStore(join(config.cacheDir, config.digest), 'manifests', { parse: parseManifest });
-  const entriesOf = async (directKey: string): Promise<readonly ManifestEntry[]> => (await manifests.get(directKey).catch(() => undefined))?.entries ?? [];
-  const report = await buildWhyReport(output, corrupt ? 'corrupt' : doc, entriesOf);
   // Paths a compile spelled through a symlinked $PWD print relative to the shell's $PWD too.
   const logical = logicalCwd(cwd);
   const bases = logical ? [cwd, logical] : [cwd];

@@ -4,6 +4,7 @@ import { parseJsonObject } from '../../json/parse-json-object.js';
 import type { DaemonConfigStatus } from '../config-watch.js';
 import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
+import type { CallsReply } from '../../calls/types.js';
 import { handleStoreAdmin } from './handle-store-admin.js';
 
 /** The daemon's status document (`reprise daemon status --json`). */
@@ -23,7 +24,7 @@ export interface DaemonStatus {
   config?: DaemonConfigStatus;
 }
 
-/** CLI requests: status, stats, stats-zero, stop, gc, cache-clear, why-flush. */
+/** CLI requests: status, stats, stats-zero, stop, gc, cache-clear, why-flush, calls, dashboard. */
 export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): void | Promise<void> {
   const reply = (value: unknown): void => out.send({ kind: FrameKind.ADMIN_REPLY, reply: { ok: true, json: JSON.stringify(value) } });
   switch (admin.command) {
@@ -58,6 +59,15 @@ export function handleAdmin(ctx: DaemonContext, admin: Admin, out: Responder): v
     case 'gc':
     case 'cache-clear':
       return handleStoreAdmin(ctx, admin, out);
+    case 'calls': { // `reprise trace`: the calls finished after `since` (the shims' replayed hits taken first)
+      ctx.ingestShimLogs();
+      const since = parseJsonObject(admin.argument)?.since;
+      const taken = ctx.calls.since(typeof since === 'number' && Number.isInteger(since) ? since : undefined);
+      const r: CallsReply = { daemon: { pid: process.pid, startedAt: ctx.startedAt.toISOString() }, ...taken };
+      return reply(r);
+    }
+    case 'dashboard':
+      return ctx.dashboard.url().then((url) => reply({ url }), (e: Error) => out.send({ kind: FrameKind.ADMIN_REPLY, reply: { ok: false, json: JSON.stringify({ error: e.message }) } }));
     case 'why-flush': { // `reprise why` reads the records from disk: write the queued ones first
       ctx.ingestShimLogs(); // the hits shims replayed are records too
       const output = parseJsonObject(admin.argument)?.output;

@@ -18,7 +18,7 @@ import { basename } from 'node:path';
 export async function handleCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
   const done = ctx.cache.tickets?.busy(); // tickets wait while calls come
   try {
-    await serveCall(ctx, call, out);
+    await ctx.calls.track(call, () => serveCall(ctx, call, out)); // the dashboard's and `reprise trace`'s record of it
   } finally {
     done?.();
   }

@@ -81,6 +81,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // A browser asks for its icon after any page, the refusal included: no content, no data, no token needed.
+    if (req.method === 'GET' && url.pathname === '/favicon.ico') return send(res, 204, 'text/plain; charset=utf-8', '');
     if (req.method !== 'GET' || !allowed(req, url)) return send(res, 403, 'text/plain; charset=utf-8', 'forbidden: this page needs the URL `reprise dashboard --url` prints\n');
     const asset = ASSETS[url.pathname];
     if (url.pathname === '/') return send(res, 200, asset!.type, (await readFile(asset!.file, 'utf8')).replaceAll('__TOKEN__', token));

@@ -27,7 +27,7 @@ export function renderMarkdown(md: string, title: string, cssHref: string): stri
       }
     }
   }).join('\n');
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${esc(title)}</title><link rel="stylesheet" href="${attr(cssHref)}"></head><body class="doc"><main>${body}</main></body></html>\n`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><link rel="icon" href="data:,"><title>${esc(title)}</title><link rel="stylesheet" href="${attr(cssHref)}"></head><body class="doc"><main>${body}</main></body></html>\n`;
 }
 
 type Block =

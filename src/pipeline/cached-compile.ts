@@ -22,16 +22,10 @@ import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 import { afterSandboxFailure, runCounted } from './driver/run-counted.js';
 import { deliverRun } from './driver/deliver-run.js';
 import { countStored } from './driver/count-stored.js';
+import type { CallBase } from './driver/call-base.js';
 
-export interface CompileCall {
-  tool: string;
-  toolPath: string;
-  /** Where the compiler runs (getcwd). */
-  cwd: string;
-  /** The directory it records in its outputs ($PWD when that names cwd): the key's cwd. */
-  keyCwd: string;
-  umask: number;
-  env: Map<string, string>;
+/** One cacheable C or C++ call (keyCwd, the directory gcc records in its outputs, is the key's cwd). */
+export interface CompileCall extends CallBase {
   job: CompileJob;
   terminalArgs: string[];
   /** The bytes a hit ticket for this call is matched on (ticket-payload.ts); undefined when it may have none. */

@@ -9,17 +9,9 @@ import { ghcPipeline } from '../ghc/ghc-pipeline.js';
 import { cachedGhcMake, runAsIs, type ExtraSlots } from '../ghc/split-make.js';
 import { driveCompile } from './drive-compile.js';
 import type { DrivenCall, Keyed, LanguagePipeline } from './types.js';
+import type { CallBase } from './call-base.js';
 
-/** What every language's call is made of: the call as the daemon received it, its environment prepared for the tool. */
-export interface CallBase {
-  tool: string;
-  toolPath: string;
-  cwd: string;
-  /** $PWD when it names cwd (the directory the compiler records). */
-  keyCwd: string;
-  umask: number;
-  env: Map<string, string>;
-}
+export type { CallBase } from './call-base.js';
 
 /** One language in the daemon's table: how a planned compile becomes its pipeline's call, and is served. */
 export interface LanguageRow<L extends Language> {

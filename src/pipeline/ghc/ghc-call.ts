@@ -2,20 +2,14 @@ import type { GhcJob, GhcOutput } from '../../adapters/ghc/types.js';
 import type { GhcToolIdentity } from '../../adapters/ghc/identify-ghc.js';
 import type { BuiltKey } from '../../keying/key-builder.js';
 import type { FileDigestCache } from '../../hashing/file-digest-cache.js';
+import type { CallBase } from '../driver/call-base.js';
 
 /**
  * One cacheable `ghc -c`, as the daemon received it. Its outputs follow the module's name,
  * which only the source says: the key step reads it and fills `job.outputs` in (empty until
  * then; `reprise why` and verify mode read them after).
  */
-export interface GhcCall {
-  tool: string;
-  toolPath: string;
-  cwd: string;
-  /** $PWD when it names cwd: the key's directory. */
-  keyCwd: string;
-  umask: number;
-  env: Map<string, string>;
+export interface GhcCall extends CallBase {
   job: GhcJob & { outputs: GhcOutput[] };
   terminalArgs: string[];
 }

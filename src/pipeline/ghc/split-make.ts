@@ -7,15 +7,10 @@ import { driveCompile } from '../driver/drive-compile.js';
 import { ghcPipeline } from './ghc-pipeline.js';
 import { captureSink, type Captured } from './capture-sink.js';
 import { makeGraph, type MakeModule } from './make-graph.js';
+import type { CallBase } from '../driver/call-base.js';
 
 /** A `ghc --make` call, as the daemon received it. */
-export interface GhcMakeCall {
-  tool: string;
-  toolPath: string;
-  cwd: string;
-  keyCwd: string;
-  umask: number;
-  env: Map<string, string>;
+export interface GhcMakeCall extends CallBase {
   job: GhcMakeJob;
   terminalArgs: string[];
 }

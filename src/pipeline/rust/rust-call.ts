@@ -1,15 +1,8 @@
 import type { RustJob } from '../../adapters/rustc/types.js';
+import type { CallBase } from '../driver/call-base.js';
 
-/** One cacheable rustc call, as the Rust pipeline carries it. */
-export interface RustCall {
-  tool: string;
-  /** The rustc the caller named (maybe a rustup proxy). */
-  toolPath: string;
-  cwd: string;
-  /** $PWD when it names cwd (recorded for `reprise why`). */
-  keyCwd: string;
-  umask: number;
-  env: Map<string, string>;
+/** One cacheable rustc call, as the Rust pipeline carries it (toolPath: the rustc the caller named, maybe a rustup proxy). */
+export interface RustCall extends CallBase {
   job: RustJob;
   terminalArgs: string[];
 }

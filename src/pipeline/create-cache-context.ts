@@ -55,12 +55,22 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
   const identities = new LRUCache<string, { called: string; stamps: string[]; identity: ToolIdentity }>({ max: 256 });
   // Each identity's files with the stamps its memo entry holds: every use revalidates exactly these (a hit ticket checks them again).
   const checkedUnder = new WeakMap<ToolIdentity, Array<{ path: string; stamp: string }>>();
+  // A call that finds its tool being identified (a fresh daemon's first two calls, under make -j) waits for that and uses its memo.
+  const identifying = new Map<string, Promise<unknown>>();
   const identify = async (toolPath: string, env: NodeJS.ProcessEnv): Promise<ToolIdentity> => {
     const memoKey = [toolPath, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? '', env.PATH ?? ''].join('\0');
+    for (let busy = identifying.get(memoKey); busy; busy = identifying.get(memoKey)) await busy.catch(() => undefined);
     const known = identities.get(memoKey);
     const called = toolFiles.stamp(toolPath) ?? '';
     if (known && known.called === called && known.identity.parts.every((p, i) => toolFiles.stamp(p.path) === known.stamps[i])) return known.identity;
-    const identity = await identifyGcc(toolPath, env, toolFiles);
+    const running = identifyGcc(toolPath, env, toolFiles);
+    identifying.set(memoKey, running);
+    let identity: ToolIdentity;
+    try {
+      identity = await running;
+    } finally {
+      if (identifying.get(memoKey) === running) identifying.delete(memoKey);
+    }
     const stamps = identity.parts.map((p) => toolFiles.stamp(p.path) ?? '');
     identities.set(memoKey, { called, identity, stamps });
     if (called !== '' && stamps.every((s) => s !== '')) {

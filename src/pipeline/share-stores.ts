@@ -49,6 +49,11 @@ export function shareStores(config: Config, log: Logger, stats: StatsStore, loca
     shareable: () => true,
     // Another machine's input sets stay beside ours (newest, ours, first).
     merge: (theirs, ours) => ours.entries.slice().reverse().reduce((m, e) => addManifestEntry(m, e), theirs),
+    // The newest entry's result (and its blobs) is fetched while the manifest is written back and matched.
+    fetched: (m) => {
+      const newest = m.entries[0];
+      if (newest) actions.prefetch(newest.resultKey);
+    },
   });
   return { actions, manifests, remotes };
 }

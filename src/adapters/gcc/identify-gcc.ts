@@ -23,10 +23,12 @@ export async function identifyGcc(toolPath: string, env: NodeJS.ProcessEnv, file
   const d = await files.digest(driver);
   if (!d) throw new Error(`cannot read ${driver}`);
   parts.push({ name: 'driver', path: driver, digest: d.digest.hash });
-  for (const prog of PROGRAMS) {
+  // The driver is asked about every program at once: five spawns one after another are a fresh daemon's slowest first call.
+  const named = await Promise.all(PROGRAMS.map((prog) => printProgName(toolPath, prog, env)));
+  for (const [i, prog] of PROGRAMS.entries()) {
     // A bare name ("as") means the driver runs it from PATH; none there: not installed (or clang's built-in).
-    const named = await printProgName(toolPath, prog, env);
-    const path = isAbsolute(named) ? named : named === '' ? undefined : onPath(named, env.PATH ?? '');
+    const name = named[i]!;
+    const path = isAbsolute(name) ? name : name === '' ? undefined : onPath(name, env.PATH ?? '');
     if (!path) continue;
     const p = await files.digest(realpathSync(path));
     if (p) parts.push({ name: prog, path, digest: p.digest.hash });

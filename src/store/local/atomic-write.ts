@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { StoreError } from '../types.js';
 
-/** Below this, writing on the event loop costs less than the four thread-pool round trips of an async write. */
+/** Below this, writing on the event loop (and making a missing fan-out directory) costs less than the thread-pool round trips of an async write. */
 const SYNC_BELOW = 1 << 20;
 
 /**
@@ -16,8 +16,8 @@ export async function atomicWrite(path: string, data: Buffer | string, tmpDir: s
   const tmp = join(tmpDir, `${process.pid}.${randomBytes(6).toString('hex')}`);
   const small = data.length < SYNC_BELOW;
   try {
-    await retryAfterMkdir(() => (small ? writeFileSync(tmp, data, { mode: 0o644 }) : writeFile(tmp, data, { mode: 0o644 })), tmpDir);
-    await retryAfterMkdir(() => (small ? renameSync(tmp, path) : rename(tmp, path)), dirname(path));
+    await retryAfterMkdir(() => (small ? writeFileSync(tmp, data, { mode: 0o644 }) : writeFile(tmp, data, { mode: 0o644 })), tmpDir, small);
+    await retryAfterMkdir(() => (small ? renameSync(tmp, path) : rename(tmp, path)), dirname(path), small);
   } catch (e) {
     await rm(tmp, { force: true }).catch(() => undefined);
     const err = e as NodeJS.ErrnoException;
@@ -25,13 +25,14 @@ export async function atomicWrite(path: string, data: Buffer | string, tmpDir: s
   }
 }
 
-/** Runs `op`; if its directory is missing, makes it and runs `op` again. */
-async function retryAfterMkdir(op: () => void | Promise<void>, dir: string): Promise<void> {
+/** Runs `op`; if its directory is missing, makes it (on the loop when `sync`, as the small write itself) and runs `op` again. */
+async function retryAfterMkdir(op: () => void | Promise<void>, dir: string, sync: boolean): Promise<void> {
   try {
     await op();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    await mkdir(dir, { recursive: true });
+    if (sync) mkdirSync(dir, { recursive: true });
+    else await mkdir(dir, { recursive: true });
     await op();
   }
 }

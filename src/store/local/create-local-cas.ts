@@ -1,5 +1,5 @@
 import { access, rm } from 'node:fs/promises';
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { digestBytes } from '../../hashing/create-hasher.js';
 import type { DigestAlgorithm } from '../../hashing/types.js';
@@ -17,6 +17,9 @@ export interface LocalCasOptions {
   usage?: UsageSink;
 }
 
+/** Up to this many digests, findMissing stats them synchronously; a longer list (a server's FindMissingBlobs) does not hold the loop. */
+const SYNC_CHECK_MAX = 16;
+
 /** Blobs as files under dir/cas/ab/cdef…; every read is verified, and a corrupt blob is deleted. */
 export function createLocalCas(opts: LocalCasOptions): ContentStore {
   const tmpDir = join(opts.dir, 'tmp');
@@ -24,6 +27,8 @@ export function createLocalCas(opts: LocalCasOptions): ContentStore {
   return {
     localPath: pathOf,
     async findMissing(digests) {
+      // A hit's few blobs are checked on the loop: a thread-pool hop each costs more than the stat (and a wake-up on a busy machine).
+      if (digests.length <= SYNC_CHECK_MAX) return digests.filter((d) => !existsSync(pathOf(d)));
       const missing: string[] = [];
       for (const d of digests) {
         try {

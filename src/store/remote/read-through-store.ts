@@ -26,7 +26,34 @@ export interface ReadThroughOptions<T> {
   merge?(remote: T, local: T): T;
   /** The compile time a remote hit of this entry saves. */
   savedMs?(value: T): number;
+  /**
+   * Told of an entry a remote gave that passed every check, before it is written back, so
+   * what its use will need can be fetched meanwhile (a manifest's newest result).
+   */
+  fetched?(value: T): void;
   log: Logger;
+}
+
+/** A read-through store that can also start a lookup ahead of its get. */
+export interface ReadThroughStore<T> extends JsonStore<T> {
+  /**
+   * Looks `key` up now, locally and then on the remotes, blobs included, so that a get of it
+   * soon after (within PREFETCH_KEEP_MS) finds it here or on its way. The entry itself is
+   * written back and its hit counted only by that get: an unused prefetch stores verified
+   * blobs and nothing else.
+   */
+  prefetch(key: string): void;
+}
+
+/** How long a prefetched lookup waits for its get. */
+const PREFETCH_KEEP_MS = 5000;
+/** At most this many prefetched lookups are kept (one per compile in flight is the usual). */
+const PREFETCH_MAX = 256;
+
+/** An entry found locally (no tier) or on a remote tier, not yet written back. */
+interface Found<T> {
+  value: T;
+  tier?: RemoteTier;
 }
 
 /**
@@ -37,8 +64,10 @@ export interface ReadThroughOptions<T> {
  * answers from then on. Writes go to the local store, then, for shareable entries, into each
  * read-write remote's upload queue: blobs first, the entry last, so a reader never sees an
  * entry before its blobs. No remote failure reaches the caller: it is counted and is a miss.
+ * A remote hit costs sequential round trips (manifest, result, blobs); `prefetch` lets the
+ * next one start while this one is written back and matched.
  */
-export function createReadThroughStore<T extends object>(local: JsonStore<T>, opts: ReadThroughOptions<T>): JsonStore<T> {
+export function createReadThroughStore<T extends object>(local: JsonStore<T>, opts: ReadThroughOptions<T>): ReadThroughStore<T> {
   const empty = emptyDigest(opts.algorithm);
   const noSignal = new AbortController().signal;
 
@@ -83,12 +112,41 @@ export function createReadThroughStore<T extends object>(local: JsonStore<T>, op
       }
     }
     for (const f of fetched) if (f.data) await opts.localCas.put(f.hash, f.data);
-    await local.put(key, value);
-    tier.count('hits');
-    const saved = opts.savedMs?.(value);
-    if (saved) tier.count('time-saved-ms', saved);
+    opts.fetched?.(value);
     return value;
   };
+
+  /** Local first, then each remote in order; a remote's entry comes back complete, its blobs stored here, the entry not yet. */
+  const find = async (key: string): Promise<Found<T> | undefined> => {
+    const mine = await local.get(key);
+    if (mine) return { value: mine };
+    for (const tier of opts.tiers) {
+      try {
+        const value = await fetchFrom(tier, key);
+        if (value) return { value, tier };
+      } catch (e) {
+        opts.log.debug(`${tier.name}: ${opts.kind} ${key.slice(0, 12)}: ${(e as Error).message}`);
+      }
+    }
+    return undefined;
+  };
+
+  /** A remote's entry is written back (after its blobs) and counted as that remote's hit. */
+  const use = async (key: string, found: Found<T> | undefined): Promise<T | undefined> => {
+    if (!found?.tier) return found?.value;
+    try {
+      await local.put(key, found.value);
+    } catch (e) {
+      opts.log.debug(`${found.tier.name}: ${opts.kind} ${key.slice(0, 12)}: ${(e as Error).message}`);
+      return undefined;
+    }
+    found.tier.count('hits');
+    const saved = opts.savedMs?.(found.value);
+    if (saved) found.tier.count('time-saved-ms', saved);
+    return found.value;
+  };
+
+  const prefetched = new Map<string, Promise<Found<T> | undefined>>();
 
   const upload = (tier: RemoteTier, key: string, value: T): void => {
     const queued = tier.uploads.enqueue(async (signal) => {
@@ -129,23 +187,29 @@ export function createReadThroughStore<T extends object>(local: JsonStore<T>, op
 
   return {
     async get(key) {
-      const mine = await local.get(key);
-      if (mine) return mine;
-      for (const tier of opts.tiers) {
-        try {
-          const found = await fetchFrom(tier, key);
-          if (found) return found;
-        } catch (e) {
-          opts.log.debug(`${tier.name}: ${opts.kind} ${key.slice(0, 12)}: ${(e as Error).message}`);
-        }
-      }
-      return undefined;
+      const early = prefetched.get(key);
+      if (early) prefetched.delete(key);
+      return use(key, await (early ?? find(key)));
+    },
+    prefetch(key) {
+      if (prefetched.has(key) || prefetched.size >= PREFETCH_MAX) return;
+      const lookup = find(key).catch(() => undefined); // find counts and logs; a failure is a miss, as in get
+      prefetched.set(key, lookup);
+      void lookup.then(() => {
+        setTimeout(() => {
+          if (prefetched.get(key) === lookup) prefetched.delete(key);
+        }, PREFETCH_KEEP_MS).unref();
+      });
     },
     async put(key, value) {
+      prefetched.delete(key);
       await local.put(key, value);
       if (!opts.shareable(value)) return;
       for (const tier of opts.tiers) if (tier.role === 'read-write') upload(tier, key, value);
     },
-    dropMemo: () => local.dropMemo(),
+    dropMemo: () => {
+      prefetched.clear();
+      local.dropMemo();
+    },
   };
 }

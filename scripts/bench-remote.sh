@@ -27,35 +27,8 @@ for kind in nginx redis; do
 done
 [ -d "$root/src/lua5.4-5.4.4" ] || "$bench/prepare-corpus.sh" lua5.4 "$root"
 
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 srv="$root/servers"
-rm -rf "$srv"; mkdir -p "$srv/nginx/root" "$srv/nginx/tmp" "$srv/nginx/logs" "$srv/redis"
-nport=$(port); rport=$(port)
-cat > "$srv/nginx/nginx.conf" <<CONF
-$( [ "$(id -u)" = 0 ] && echo 'user root;' )
-worker_processes 1;
-pid $srv/nginx/nginx.pid;
-error_log $srv/nginx/logs/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $srv/nginx/tmp/body;
-  proxy_temp_path $srv/nginx/tmp/proxy;
-  fastcgi_temp_path $srv/nginx/tmp/fastcgi;
-  uwsgi_temp_path $srv/nginx/tmp/uwsgi;
-  scgi_temp_path $srv/nginx/tmp/scgi;
-  server {
-    listen 127.0.0.1:$nport;
-    root $srv/nginx/root;
-    client_max_body_size 0;
-    location / { dav_methods PUT DELETE MKCOL; create_full_put_path on; }
-  }
-}
-CONF
-nginx -c "$srv/nginx/nginx.conf" -p "$srv/nginx" -e "$srv/nginx/logs/error.log" -g 'daemon off;' &
-npid=$!
-redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --dir "$srv/redis" >"$srv/redis/log" 2>&1 &
-rpid=$!
+. "$(dirname "$0")/bench-tools/start-cache-servers.sh"
 mkdir -p "$srv/serve"
 export BENCH_SERVE_DIR=$srv/serve BENCH_SERVE_GRPC_PORT=$(port) BENCH_SERVE_HTTP_PORT=$(port) REPRISE_CHECKOUT=$checkout
 trap 'kill $npid $rpid 2>/dev/null; [ -f "$srv/serve/pid" ] && kill "$(cat "$srv/serve/pid")" 2>/dev/null; true' EXIT

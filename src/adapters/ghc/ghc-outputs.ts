@@ -1,4 +1,4 @@
-import { dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { GhcJob, GhcOutput } from './types.js';
 
 /**
@@ -22,18 +22,13 @@ export function ghcOutputs(job: GhcJob, moduleName: string, stub: boolean): GhcO
     out.push({ role: 'dyn-obj', path: l.dynObj ?? `${withoutExt(l.obj ?? obj.slice(0, obj.length - boot.length))}.${l.dynosuf}` });
     out.push({ role: 'dyn-hi', path: `${withoutExt(hi.slice(0, hi.length - boot.length))}.${l.dynhisuf}${boot}` });
   }
-  if (stub && !job.boot) out.push({ role: 'stub', path: l.stubdir !== undefined ? join(l.stubdir, `${modPath}_stub.h`) : join(dirname(job.source), `${baseName(srcBase)}_stub.h`) });
+  if (stub && !job.boot) out.push({ role: 'stub', path: l.stubdir !== undefined ? join(l.stubdir, `${modPath}_stub.h`) : join(dirname(job.source), `${basename(srcBase)}_stub.h`) });
   return out;
 }
 
 function withoutExt(p: string): string {
   const e = extname(p);
   return e ? p.slice(0, p.length - e.length) : p;
-}
-
-function baseName(p: string): string {
-  const i = p.lastIndexOf('/');
-  return i < 0 ? p : p.slice(i + 1);
 }
 
 /** Outputs ghc writes empty on purpose: a boot module's objects are only timestamps. */

@@ -2,7 +2,7 @@ import { extname } from 'node:path';
 import type { GhcOutputLayout, GhcParse } from './types.js';
 
 /** Options whose value is the next argument (ghc's table spells them so; `-odirX` is read as `-odir X`, which we decline to model). */
-const TAKES_VALUE = new Set([
+export const TAKES_VALUE: ReadonlySet<string> = new Set([
   '-o', '-odir', '-hidir', '-stubdir', '-dumpdir', '-outputdir', '-hiedir', '-ohi', '-dyno',
   '-osuf', '-hisuf', '-dynosuf', '-dynhisuf', '-hcsuf', '-hiesuf',
   '-package', '-package-id', '-package-db', '-package-env', '-hide-package', '-ignore-package', '-trust', '-distrust',

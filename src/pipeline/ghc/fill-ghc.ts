@@ -59,7 +59,7 @@ export async function fillGhc(ctx: CacheContext, c: GhcCall, k: GhcKeyed, sink: 
     return deliverRun(outputs, r, c.umask, sink);
   }
   try {
-    const stored = await storeGhcCompile(ctx, c, k, r, traced.learned, ran.data);
+    const stored = await storeGhcCompile(ctx, k, r, traced.learned, ran.data);
     countStored(ctx, c, k.key, typeof stored === 'string' ? stored : { resultKey: stored.entry.resultKey });
   } catch (e) {
     ctx.stats.bumpCache('store-error');

@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { extname, join, relative, resolve } from 'node:path';
-import { parseGhcArgs } from '../../adapters/ghc/parse-ghc-args.js';
+import { parseGhcArgs, TAKES_VALUE } from '../../adapters/ghc/parse-ghc-args.js';
 import { ghcOutputs } from '../../adapters/ghc/ghc-outputs.js';
 import { moduleHeader } from '../../adapters/ghc/module-header.js';
 import type { GhcJob, GhcMakeJob } from '../../adapters/ghc/types.js';
@@ -96,15 +96,12 @@ function jobFlags(flags: readonly string[]): string[] {
   for (let i = 0; i < flags.length; i++) {
     const a = flags[i]!;
     if (a === '-hidir' || a === '-outputdir') hidir = flags[++i];
+    else if (TAKES_VALUE.has(a)) i++;
     else if (a === '-i') dirs.length = 0;
-    else if (a.startsWith('-i') && !a.startsWith('-ignore') && !a.startsWith('-include') && !a.startsWith('-instantiated')) dirs.push(...a.slice(2).split(':'));
-    else if (TAKES_VALUE_AFTER.has(a)) i++;
+    else if (a.startsWith('-i') && !a.startsWith('-ignore') && !a.startsWith('-include')) dirs.push(...a.slice(2).split(':'));
   }
   return hidir === undefined || dirs.includes(hidir) ? [...flags] : [...flags, `-i${hidir}`];
 }
-
-/** Options whose value follows, that could look like -i... (jobFlags only needs to skip these). */
-const TAKES_VALUE_AFTER = new Set(['-o', '-odir', '-stubdir', '-dumpdir', '-hiedir', '-ohi', '-dyno', '-package', '-package-id', '-package-db', '-this-unit-id', '-main-is', '-x']);
 
 /** Under -odir, the object's path names the module (A/B.o is A.B). */
 function nameFromObject(job: GhcJob, obj: string, cwd: string): string | undefined {

@@ -6,7 +6,7 @@ import { changedSince, type RunOutcome } from '../store-compile.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import { storeBlob } from '../store-blob.js';
 import { groupAbsent, noneExist } from '../absent-set.js';
-import type { GhcCall, GhcKeyed } from './ghc-call.js';
+import type { GhcKeyed } from './ghc-call.js';
 import type { GhcInputs } from './ghc-trace.js';
 
 /**
@@ -14,7 +14,7 @@ import type { GhcInputs } from './ghc-trace.js';
  * key of the direct key plus every file, absence, existence and variable the trace saw,
  * and a manifest entry that finds it. Paths stay absolute: the key holds the directory.
  */
-export async function storeGhcCompile(ctx: CacheContext, c: GhcCall, k: GhcKeyed, r: RunOutcome, learned: GhcInputs, data: Buffer[]): Promise<PipelineUncacheableReason | { entry: ManifestEntry; result: ActionResult }> {
+export async function storeGhcCompile(ctx: CacheContext, k: GhcKeyed, r: RunOutcome, learned: GhcInputs, data: Buffer[]): Promise<PipelineUncacheableReason | { entry: ManifestEntry; result: ActionResult }> {
   // A file written just before the compile began has a time the clock cannot order: hash it again.
   for (const i of learned.inputs) {
     if (!changedSince(i.path, r.startedAtNs)) continue;

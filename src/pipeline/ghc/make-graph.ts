@@ -79,7 +79,8 @@ async function parseGraph(text: string, c: MakeGraphCall): Promise<MakeModule[] 
     const from = byObj.get(target);
     const to = byIface.get(prereq);
     if (from === undefined || to === undefined) return `ghc -M names ${prereq} for ${target}, which is no module of this build`;
-    if (from !== to) modules[from]!.deps.push(to);
+    // ghc -M may name an import twice: each dependency once, since a job waits for its count.
+    if (from !== to && !modules[from]!.deps.includes(to)) modules[from]!.deps.push(to);
   }
   return modules;
 }

@@ -42,24 +42,26 @@ export async function cachedGhcMake(ctx: CacheContext, c: GhcMakeCall, sink: Cal
   const links = !c.job.noLink && (modules.some((m) => m.name === 'Main' && !m.job.boot) || c.job.flags.includes('-main-is'));
   const results = await runModules(ctx, c, modules, sink, slots);
   if (sink.signal.aborted) return sink.abandon();
-  if (results.some((r) => r === undefined || r.code !== 0 || r.lost)) {
-    // The failing module's messages, in --make's words: the build as it is (every module that compiled is current for it).
-    const r = await runForCaller(ctx, { tool: c.tool, toolPath: c.toolPath, args: [...c.job.runArgs, ...c.terminalArgs], cwd: c.cwd, env: c.env, umask: c.umask }, sink);
-    if (r) sink.exit(r.code, r.signal);
-    return;
-  }
-  if (!links) return sink.exit(0, 0);
-  const r = await runForCaller(ctx, { tool: c.tool, toolPath: c.toolPath, args: [...c.job.runArgs, ...c.terminalArgs], cwd: c.cwd, env: c.env, umask: c.umask }, sink);
+  const failed = results.some((r) => r === undefined || r.code !== 0 || r.lost);
+  if (!failed && !links) return sink.exit(0, 0);
+  // A failing module's messages in --make's words, or the link: the original command (every
+  // module that compiled is current for it).
+  const r = await runOriginal(ctx, c, sink);
   if (r) sink.exit(r.code, r.signal);
 }
 
 /** The build as the caller asked, not split, counted. */
 export async function runAsIs(ctx: CacheContext, c: GhcMakeCall, sink: CallSink, reason: GhcUncacheableReason | 'cache-disabled'): Promise<void> {
   ctx.stats.uncacheable(c.tool, reason);
-  const r = await runForCaller(ctx, { tool: c.tool, toolPath: c.toolPath, args: [...c.job.runArgs, ...c.terminalArgs], cwd: c.cwd, env: c.env, umask: c.umask }, sink);
+  const r = await runOriginal(ctx, c, sink);
   if (!r) return;
   if (r.code !== 0 || r.signal !== 0) ctx.stats.bumpTool(c.tool, 'tool-failed');
   sink.exit(r.code, r.signal);
+}
+
+/** The caller's own command, streamed to it; undefined when the caller has been answered already. */
+function runOriginal(ctx: CacheContext, c: GhcMakeCall, sink: CallSink): ReturnType<typeof runForCaller> {
+  return runForCaller(ctx, { tool: c.tool, toolPath: c.toolPath, args: [...c.job.runArgs, ...c.terminalArgs], cwd: c.cwd, env: c.env, umask: c.umask }, sink);
 }
 
 /**
@@ -71,7 +73,7 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
   const dependents: number[][] = modules.map(() => []);
   modules.forEach((m, i) => m.deps.forEach((d) => dependents[d]!.push(i)));
   const height = chainHeights(dependents);
-  const waitingOn = modules.map((m) => new Set(m.deps).size);
+  const waitingOn = modules.map((m) => m.deps.length);
   const ready = modules.map((_, i) => i).filter((i) => waitingOn[i] === 0);
   const results: Array<Captured | undefined> = new Array(n).fill(undefined);
   const stop = new AbortController();

@@ -6,6 +6,7 @@
 // empty cache. The corpus comes from ../shared/corpora/haskell-hledger-lib.sh (.ci/run).
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { waitFor } from '../helpers/wait.js';
 import { join, relative } from 'node:path';
 import test from 'node:test';
 import { hledgerCorpus } from '../helpers/corpus.js';
@@ -16,9 +17,11 @@ import { writeSettled } from '../helpers/write-settled.js';
 
 const ws = createWorkspace('reprise-hledger-');
 const fresh = createWorkspace('reprise-hledger-fresh-');
+const killed = createWorkspace('reprise-hledger-killed-');
 test.after(() => {
   ws.cleanup();
   fresh.cleanup();
+  killed.cleanup();
 });
 
 const corpus = await hledgerCorpus(ws.bareEnv);
@@ -114,4 +117,22 @@ test('hledger-lib: a body edit compiles one module; an export change compiles it
   const want = moduleOutputs(buildDir);
   assert.equal(cached.size, want.size);
   for (const [k, v] of want) assert.ok(cached.get(k) === v, `${k}: the cached build differs from a fresh one`);
+});
+
+test('hledger-lib: the daemon killed (kill -9) in the middle of a split build: the shim runs ghc --make itself and the build succeeds', { skip, timeout: TIMEOUT }, async () => {
+  assert.ok(!('missing' in corpus), 'missing' in corpus ? corpus.missing : '');
+  const tree = join(killed.dir, 'hledger-lib');
+  cpSync(corpus.dir, tree, { recursive: true });
+  const home = join(killed.dir, 'cabal-home');
+  cpSync(corpus.cabalHome, home, { recursive: true });
+  const e = { ...killed.env, CABAL_DIR: home };
+  const objects = join(tree, 'dist-newstyle/build/x86_64-linux/ghc-9.0.2/hledger-lib-1.25/noopt/build/Hledger/Data');
+  const build = reprise(['exec', '--', 'cabal', 'build', '-O0', 'lib:hledger-lib'], e, tree);
+  await waitFor('a few module jobs done', () => existsSync(objects) && readdirSync(objects).filter((f) => f.endsWith('.o')).length >= 3, 300_000, 100);
+  const pid = Number(readFileSync(join(killed.runtimeDir, 'daemon.pid'), 'utf8'));
+  process.kill(pid, 'SIGKILL');
+  const r = await build;
+  assert.equal(r.code, 0, text(r));
+  assert.ok(existsSync(join(tree, 'dist-newstyle/build/x86_64-linux/ghc-9.0.2/hledger-lib-1.25/noopt/build/libHShledger-lib-1.25-inplace.a')), 'cabal archived the library');
+  assert.ok(((await stats(e)).tools.ghc?.fallbacks ?? 0) >= 1, 'the shim ran ghc itself');
 });

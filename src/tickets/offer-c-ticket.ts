@@ -9,6 +9,7 @@ import { outputMode } from '../pipeline/write-output.js';
 import type { Replayed } from '../pipeline/replay.js';
 import type { ActionResult } from '../store/types.js';
 import { buildCTicket, type CHitFacts } from './c-hit-ticket.js';
+import { blake3ForTicket, type ShaChecked } from './blake3-for-ticket.js';
 
 /** Larger inputs are checked by stamp only: hashing them would cost the shim more than the daemon's round trip. */
 const MAX_CONTENT_CHECK = 1 << 20;
@@ -44,11 +45,13 @@ function offer(ctx: CacheContext, c: CompileCall, k: TicketKey, entry: ManifestE
   if (replayed.paths.some((p) => p.startsWith('/dev/')) || /\s/.test(c.tool)) return; // the hits log splits at spaces
   const tool = ctx.toolStamps(k.tool);
   if (!tool) return;
-  const files: CHitFacts['files'][number][] = [...tool];
-  // The shim checks a source or header whose stamp changed (a fresh copy, a new checkout) by content.
-  const byContent = ctx.algorithm === 'blake3';
+  const files: Array<CHitFacts['files'][number] & ShaChecked> = [...tool];
+  // The shim checks a source or header whose stamp changed (a fresh copy, a new checkout) by
+  // content, with BLAKE3: a SHA-256 store's digests are turned into it when the ticket is written.
+  const blake = ctx.algorithm === 'blake3';
   const add = (path: string, memo: { stamp: string; digest: { hash: string; size: number } }): void => {
-    files.push({ path, stamp: memo.stamp, ...(byContent && memo.digest.size <= MAX_CONTENT_CHECK ? { digest: memo.digest.hash } : {}) });
+    const small = memo.digest.size <= MAX_CONTENT_CHECK;
+    files.push({ path, stamp: memo.stamp, ...(small ? (blake ? { digest: memo.digest.hash } : { sha256: memo.digest.hash }) : {}) });
   };
   const source = resolve(c.cwd, c.job.source);
   const known = ctx.files.known(source);
@@ -71,11 +74,10 @@ function offer(ctx: CacheContext, c: CompileCall, k: TicketKey, entry: ManifestE
     outputs.push(blobPath ? { path, mode, blob: { digest: o.digest, path: blobPath } } : { path, mode, data: replayed.outputs[i]! });
   }
   const pwd = c.env.get('PWD');
-  const facts: Omit<CHitFacts, 'outputs'> = {
+  const facts: Omit<CHitFacts, 'outputs' | 'files'> = {
     payload: c.ticket(),
     ...(pwd !== undefined && isAbsolute(pwd) && pwd !== c.cwd ? { pwd: { path: pwd, cwd: c.cwd, same: c.keyCwd === pwd } } : {}),
     hit: { tool: c.tool, durationMs: result.durationMs, resultKey: entry.resultKey, manifestKey: k.key.key, blobs },
-    files,
     absent: paths.absent,
     present: paths.present,
     stdout: replayed.stdout,
@@ -90,6 +92,7 @@ function offer(ctx: CacheContext, c: CompileCall, k: TicketKey, entry: ManifestE
       if (!data) return undefined; // evicted, or found corrupt (and dropped) meanwhile
       placed.push({ path: o.path, mode: o.mode, data, ...(o.blob ? { blob: o.blob.path } : {}) });
     }
-    return buildCTicket({ ...facts, outputs: placed }, name, socket);
+    const checked = blake ? files : await blake3ForTicket(files);
+    return buildCTicket({ ...facts, files: checked, outputs: placed }, name, socket);
   }, { call: recorded, key: k.key, resultKey: entry.resultKey });
 }

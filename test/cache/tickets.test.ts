@@ -229,3 +229,38 @@ test('hits the shim replays are counted, and `reprise why` records them', async 
   assert.ok(s.tools.gcc!['shim-hit'] >= 2 && s.tools.gcc!['direct-hit'] >= s.tools.gcc!['shim-hit']);
   assert.ok(s.cache['time-saved-ms'] > 0);
 });
+
+test('a SHA-256 store (one with a remote tier) gives tickets BLAKE3 digests too: a fresh copy is replayed by the shim', async () => {
+  const ws2 = createWorkspace();
+  try {
+    const env = { ...ws2.env, REPRISE_DIGEST: 'sha256' };
+    const gcc = ['-Iinc', '-c', 'h.c', '-o', 'h.o'];
+    writeSettled(ws2.dir, 'inc/h.h', '#define H 6\n');
+    writeSettled(ws2.dir, 'h.c', '#include "h.h"\nint h = H;\n');
+    await settle();
+    const outcome = async (): Promise<Outcome> => {
+      const before = (await stats(env)).tools.gcc;
+      const r = await run('gcc', gcc, { cwd: ws2.dir, env });
+      assert.equal(r.code, 0, text(r));
+      const after = (await stats(env)).tools.gcc;
+      const n = (t: typeof after, k: 'shim-hit' | 'direct-hit'): number => t?.[k] ?? 0;
+      return n(after, 'shim-hit') > n(before, 'shim-hit') ? 'shim-hit' : n(after, 'direct-hit') > n(before, 'direct-hit') ? 'hit' : 'miss';
+    };
+    assert.equal(await outcome(), 'miss');
+    await waitFor('the fill\'s ticket', () => readdirSync(join(ws2.runtimeDir, 'tickets')).some((n) => !n.startsWith('.')), 5000);
+    assert.equal(await outcome(), 'shim-hit');
+    const good = readFileSync(join(ws2.dir, 'h.o'));
+    for (const name of ['h.c', 'inc/h.h']) { // new inodes, same mtimes: checked by content
+      const path = join(ws2.dir, name);
+      const st = statSync(path);
+      writeFileSync(`${path}.new`, readFileSync(path));
+      utimesSync(`${path}.new`, st.atime, st.mtime);
+      renameSync(`${path}.new`, path);
+    }
+    writeFileSync(join(ws2.dir, 'h.o'), 'stale');
+    assert.equal(await outcome(), 'shim-hit');
+    assert.ok(readFileSync(join(ws2.dir, 'h.o')).equals(good));
+  } finally {
+    ws2.cleanup();
+  }
+});

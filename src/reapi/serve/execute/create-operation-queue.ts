@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import type { Digest } from '../../../hashing/types.js';
+import { encodeReapiMessage } from '../../load-reapi-protos.js';
+import { EXECUTION_STAGE, type ExecuteResponse, type Operation, type Outgoing } from '../../types.js';
+import { toWireDigest } from '../../wire-digest.js';
+import type { ActionRun } from './run-action.js';
+
+/** What an operation's watchers (Execute and WaitExecution streams) are sent. */
+export type OperationMessage = Outgoing<Operation>;
+
+export interface Watcher {
+  send(op: OperationMessage): void;
+}
+
+export interface OperationQueue {
+  /**
+   * Queues an action (undefined: the queue is full). The watcher gets QUEUED now, EXECUTING
+   * when it starts, and the done operation.
+   */
+  submit(actionDigest: Digest, watcher: Watcher): { name: string } | undefined;
+  /** A done operation for an answer that needs no run (a cache hit). */
+  finished(actionDigest: Digest, response: Outgoing<ExecuteResponse>): OperationMessage;
+  /** Adds a watcher to an operation by name (false: no such operation). It gets the current state at once. */
+  watch(name: string, watcher: Watcher): boolean;
+  /** The watcher went away; an operation not yet started that nobody watches leaves the queue. */
+  unwatch(name: string, watcher: Watcher): void;
+  counts(): { queued: number; running: number };
+  /** Fails queued operations (UNAVAILABLE), kills running ones and waits for them to end. */
+  close(): Promise<void>;
+}
+
+interface Op {
+  name: string;
+  digest: Digest;
+  stage: number;
+  queuedAt: Date;
+  watchers: Set<Watcher>;
+  done?: OperationMessage;
+}
+
+/** How long a done operation can still be asked for by WaitExecution. */
+const KEEP_DONE_MS = 10 * 60_000;
+
+/**
+ * The Execution service's operations: a FIFO queue of at most `maxQueue` actions in front of
+ * `jobs` slots. Operation names are `operations/<uuid>`. A run that throws (a store failure)
+ * ends its operation with an INTERNAL error.
+ */
+export function createOperationQueue(o: { jobs: number; maxQueue: number; run: (r: ActionRun) => Promise<Outgoing<ExecuteResponse>>; log?: (line: string) => void }): OperationQueue {
+  const ops = new Map<string, Op>();
+  const queue: Op[] = [];
+  const running = new Set<Promise<void>>();
+  const shutdown = new AbortController();
+  let closed = false;
+
+  const message = (op: Op): OperationMessage => op.done ?? {
+    name: op.name,
+    metadata: metadataOf(op.digest, op.stage),
+    done: false,
+  };
+  const broadcast = (op: Op): void => {
+    const m = message(op);
+    for (const w of op.watchers) w.send(m);
+  };
+  const finish = (op: Op, done: OperationMessage): void => {
+    op.done = done;
+    op.stage = EXECUTION_STAGE.COMPLETED;
+    broadcast(op);
+    op.watchers.clear();
+    setTimeout(() => ops.delete(op.name), KEEP_DONE_MS).unref();
+  };
+  const pump = (): void => {
+    while (!closed && running.size < o.jobs && queue.length > 0) {
+      const op = queue.shift()!;
+      const p = (async () => {
+        try {
+          const response = await o.run({
+            actionDigest: op.digest,
+            queuedAt: op.queuedAt,
+            signal: shutdown.signal,
+            onExecuting: () => {
+              op.stage = EXECUTION_STAGE.EXECUTING;
+              broadcast(op);
+            },
+          });
+          finish(op, doneMessage(op.name, op.digest, response));
+        } catch (e) {
+          o.log?.(`execute: ${op.digest.hash}: ${(e as Error).message}`);
+          finish(op, { name: op.name, metadata: metadataOf(op.digest, EXECUTION_STAGE.COMPLETED), done: true, error: { code: status.INTERNAL, message: (e as Error).message } });
+        }
+      })();
+      running.add(p);
+      void p.finally(() => {
+        running.delete(p);
+        pump();
+      });
+    }
+  };
+
+  return {
+    submit(digest, watcher) {
+      if (closed || queue.length >= o.maxQueue) return undefined;
+      const op: Op = { name: `operations/${randomUUID()}`, digest, stage: EXECUTION_STAGE.QUEUED, queuedAt: new Date(), watchers: new Set([watcher]) };
+      ops.set(op.name, op);
+      queue.push(op);
+      watcher.send(message(op));
+      pump();
+      return { name: op.name };
+    },
+    finished(digest, response) {
+      return doneMessage(`operations/${randomUUID()}`, digest, response);
+    },
+    watch(name, watcher) {
+      const op = ops.get(name);
+      if (!op) return false;
+      if (!op.done) op.watchers.add(watcher);
+      watcher.send(message(op));
+      return true;
+    },
+    unwatch(name, watcher) {
+      const op = ops.get(name);
+      if (!op || op.done) return;
+      op.watchers.delete(watcher);
+      const at = queue.indexOf(op);
+      if (op.watchers.size === 0 && at >= 0) {
+        queue.splice(at, 1);
+        ops.delete(name);
+      }
+    },
+    counts: () => ({ queued: queue.length, running: running.size }),
+    async close() {
+      closed = true;
+      for (const op of queue.splice(0)) {
+        finish(op, { name: op.name, metadata: metadataOf(op.digest, EXECUTION_STAGE.COMPLETED), done: true, error: { code: status.UNAVAILABLE, message: 'the server is shutting down' } });
+      }
+      shutdown.abort();
+      await Promise.all([...running]);
+    },
+  };
+}
+
+function metadataOf(digest: Digest, stage: number): OperationMessage['metadata'] {
+  return {
+    type_url: 'type.googleapis.com/build.bazel.remote.execution.v2.ExecuteOperationMetadata',
+    value: encodeReapiMessage('build.bazel.remote.execution.v2.ExecuteOperationMetadata', { stage, actionDigest: toWireDigest(digest) }),
+  };
+}
+
+function doneMessage(name: string, digest: Digest, response: Outgoing<ExecuteResponse>): OperationMessage {
+  return {
+    name,
+    metadata: metadataOf(digest, EXECUTION_STAGE.COMPLETED),
+    done: true,
+    response: { type_url: 'type.googleapis.com/build.bazel.remote.execution.v2.ExecuteResponse', value: encodeReapiMessage('build.bazel.remote.execution.v2.ExecuteResponse', response) },
+  };
+}

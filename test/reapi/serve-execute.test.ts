@@ -6,7 +6,8 @@
 // a FAILED_PRECONDITION naming the blob that the client recovers from, and a failing compile is a
 // result. Then the sandbox itself (store files read-only, no network, a private /tmp, the
 // environment exactly as sent, outputs of every kind, a timeout, a command that cannot start),
-// and shutdown with an action running. The server is the CLI, on loopback.
+// the queue (WaitExecution by name, an abandoned action dropped unrun), and shutdown with an
+// action running. The server is the CLI, on loopback.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -24,7 +25,11 @@ import type { ExecuteOutcome, InputFile } from '../../src/exec/remote/types.js';
 import { toolchainFiles } from '../../src/exec/toolchain-files.js';
 import type { Digest } from '../../src/hashing/types.js';
 import { decodeReapiMessage } from '../../src/reapi/load-reapi-protos.js';
-import type { Operation } from '../../src/reapi/types.js';
+import { createReapiClient, type ReapiCallError } from '../../src/reapi/create-reapi-client.js';
+import { EXECUTION_STAGE, type ExecuteRequest, type Operation, type Outgoing } from '../../src/reapi/types.js';
+import { toWireDigest } from '../../src/reapi/wire-digest.js';
+import { runExecuteOperation } from '../../src/exec/remote/run-execute-operation.js';
+import { createReapiTestClient } from '../helpers/reapi-test-client.js';
 import { startRepriseServe, type RepriseServeProcess } from '../helpers/servers/reprise-serve.js';
 
 const gcc = onPath('gcc');
@@ -248,6 +253,60 @@ test('shutdown: SIGTERM kills a running action and fails a queued one, and the s
     client.close();
   }
 });
+
+test('the queue: WaitExecution picks an operation up by name; one nobody waits for leaves the queue without running', { skip, timeout: 60_000 }, async () => {
+  const server = await startServer(['--jobs', '1']);
+  const rc = createReapiClient({ target: server.grpc!, credentials: grpc.credentials.createInsecure(), metadata: new grpc.Metadata(), maxInFlight: 8 });
+  const up = createReapiTestClient(server.grpc!);
+  try {
+    const blocker = shAction('sleep 3', [], []); // holds the only slot
+    const resumed = shAction('echo resumed', [], []);
+    const dropped = shAction('echo dropped', [], []);
+    for (const a of [blocker, resumed, dropped]) {
+      const blobs = [[a.digest, a.action], [a.commandDigest, a.command], ...[...a.inputRoot.directories.values()].map((d) => [d.digest, d.data])] as Array<[Digest, Buffer]>;
+      await up.unary('BatchUpdateBlobs', { requests: blobs.map(([d, data]) => ({ digest: toWireDigest(d), data })) });
+    }
+    const request = (a: typeof blocker): Outgoing<ExecuteRequest> => ({ actionDigest: toWireDigest(a.digest), skipCacheLookup: true });
+    const blockerDone = runExecuteOperation(rc, request(blocker), AbortSignal.timeout(30_000));
+    // Execute, and hang up after the first message (QUEUED, behind the blocker).
+    const hangUp = async (a: typeof blocker): Promise<{ name: string; stage: number }> => {
+      const ac = new AbortController();
+      let first: Operation | undefined;
+      await rc.serverStream('Execute', request(a), ac.signal, (op) => {
+        first = op;
+        ac.abort();
+      }).catch(() => undefined);
+      assert.ok(first);
+      return { name: first.name, stage: stageOf(first) };
+    };
+    const r1 = await hangUp(resumed);
+    const r2 = await hangUp(dropped);
+    assert.equal(r1.stage, EXECUTION_STAGE.QUEUED);
+    assert.equal(r2.stage, EXECUTION_STAGE.QUEUED);
+    const ops: Operation[] = [];
+    await rc.serverStream('WaitExecution', { name: r1.name }, AbortSignal.timeout(30_000), (op) => void ops.push(op));
+    assert.deepEqual(ops.map(stageOf), [EXECUTION_STAGE.QUEUED, EXECUTION_STAGE.EXECUTING, EXECUTION_STAGE.COMPLETED]);
+    const last = ops.at(-1)!;
+    assert.ok(last.done && last.response);
+    const response = decodeReapiMessage('build.bazel.remote.execution.v2.ExecuteResponse', last.response.value);
+    assert.equal(response.result?.exitCode, 0);
+    assert.equal(response.result?.stdoutRaw.toString(), 'resumed\n');
+    assert.equal((await blockerDone).result?.exitCode, 0);
+    // The dropped one waited ABANDON_GRACE_MS for a WaitExecution, then left the queue: never run, never cached.
+    await assert.rejects(rc.serverStream('WaitExecution', { name: r2.name }, AbortSignal.timeout(10_000), () => undefined), (e: ReapiCallError) => e.code === grpc.status.NOT_FOUND);
+    const acFile = (d: Digest): string => join(store, 'sha256', 'ac', d.hash.slice(0, 2), d.hash.slice(2));
+    assert.ok(existsSync(acFile(resumed.digest)));
+    assert.ok(!existsSync(acFile(dropped.digest)), 'the dropped action did not run');
+    assert.match(server.output(), /nobody waits for it any more/);
+  } finally {
+    rc.close();
+    up.close();
+  }
+});
+
+function stageOf(op: Operation): number {
+  return op.metadata ? decodeReapiMessage('build.bazel.remote.execution.v2.ExecuteOperationMetadata', op.metadata.value).stage : EXECUTION_STAGE.UNKNOWN;
+}
 
 function onPath(tool: string): string | undefined {
   try {

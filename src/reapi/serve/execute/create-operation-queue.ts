@@ -37,15 +37,21 @@ interface Op {
   queuedAt: Date;
   watchers: Set<Watcher>;
   done?: OperationMessage;
+  /** Queued and watched by nobody: it will not start, and leaves the queue when this fires. */
+  abandoned?: NodeJS.Timeout;
 }
 
 /** How long a done operation can still be asked for by WaitExecution. */
 const KEEP_DONE_MS = 10 * 60_000;
+/** How long a queued operation nobody watches waits for a WaitExecution (a client whose stream dropped) before it leaves the queue. */
+export const ABANDON_GRACE_MS = 2000;
 
 /**
  * The Execution service's operations: a FIFO queue of at most `maxQueue` actions in front of
  * `jobs` slots. Operation names are `operations/<uuid>`. A run that throws (a store failure)
- * ends its operation with an INTERNAL error.
+ * ends its operation with an INTERNAL error. A queued operation whose watchers all went away
+ * is held back (never started) for ABANDON_GRACE_MS, so a client whose stream dropped can pick
+ * it up with WaitExecution, and then leaves the queue.
  */
 export function createOperationQueue(o: { jobs: number; maxQueue: number; run: (r: ActionRun) => Promise<Outgoing<ExecuteResponse>>; log?: (line: string) => void }): OperationQueue {
   const ops = new Map<string, Op>();
@@ -71,8 +77,10 @@ export function createOperationQueue(o: { jobs: number; maxQueue: number; run: (
     setTimeout(() => ops.delete(op.name), KEEP_DONE_MS).unref();
   };
   const pump = (): void => {
-    while (!closed && running.size < o.jobs && queue.length > 0) {
-      const op = queue.shift()!;
+    while (!closed && running.size < o.jobs) {
+      const at = queue.findIndex((q) => q.abandoned === undefined);
+      if (at < 0) break;
+      const op = queue.splice(at, 1)[0]!;
       const p = (async () => {
         try {
           const response = await o.run({
@@ -116,22 +124,31 @@ export function createOperationQueue(o: { jobs: number; maxQueue: number; run: (
       if (!op) return false;
       if (!op.done) op.watchers.add(watcher);
       watcher.send(message(op));
+      if (op.abandoned) {
+        clearTimeout(op.abandoned);
+        delete op.abandoned;
+        pump();
+      }
       return true;
     },
     unwatch(name, watcher) {
       const op = ops.get(name);
       if (!op || op.done) return;
       op.watchers.delete(watcher);
-      const at = queue.indexOf(op);
-      if (op.watchers.size === 0 && at >= 0) {
-        queue.splice(at, 1);
+      if (op.watchers.size > 0 || !queue.includes(op) || op.abandoned) return;
+      op.abandoned = setTimeout(() => {
+        const at = queue.indexOf(op);
+        if (at >= 0) queue.splice(at, 1);
         ops.delete(name);
-      }
+        o.log?.(`execute: ${op.digest.hash}: nobody waits for it any more, dropped from the queue`);
+      }, ABANDON_GRACE_MS);
+      op.abandoned.unref();
     },
     counts: () => ({ queued: queue.length, running: running.size }),
     async close() {
       closed = true;
       for (const op of queue.splice(0)) {
+        clearTimeout(op.abandoned);
         finish(op, { name: op.name, metadata: metadataOf(op.digest, EXECUTION_STAGE.COMPLETED), done: true, error: { code: status.UNAVAILABLE, message: 'the server is shutting down' } });
       }
       shutdown.abort();

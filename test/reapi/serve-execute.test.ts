@@ -21,7 +21,7 @@ import { buildGccAction } from '../../src/exec/remote/build-gcc-action.js';
 import { buildInputRoot } from '../../src/exec/remote/build-input-root.js';
 import { buildRemoteAction } from '../../src/exec/remote/build-remote-action.js';
 import { createRemoteExecutionClient } from '../../src/exec/remote/create-remote-execution-client.js';
-import type { ExecuteOutcome, InputFile } from '../../src/exec/remote/types.js';
+import type { ExecuteOutcome, ExecutionTimings, InputFile } from '../../src/exec/remote/types.js';
 import { toolchainFiles } from '../../src/exec/toolchain-files.js';
 import type { Digest } from '../../src/hashing/types.js';
 import { decodeReapiMessage } from '../../src/reapi/load-reapi-protos.js';
@@ -72,6 +72,11 @@ function bareObject(args: string[], output: string): Buffer {
   const bytes = readFileSync(join(project, output));
   rmSync(join(project, output));
   return bytes;
+}
+
+function timings(label: string, tm: ExecutionTimings): string {
+  const ms = (x: number | undefined): string => (x === undefined ? '-' : x.toFixed(0));
+  return `${label}: upload ${ms(tm.uploadMs)} ms (${tm.uploadedBlobs} blobs), execute ${ms(tm.executeMs)} ms (server: queue ${tm.queuedMs?.toFixed(1) ?? '-'}, fetch and stage ${ms(tm.inputFetchMs)}, run ${ms(tm.runMs)}, output upload ${ms(tm.outputUploadMs)} ms), download ${ms(tm.downloadMs)} ms`;
 }
 
 function show(r: ExecuteOutcome): string {
@@ -135,7 +140,7 @@ test('gcc on reprise serve --execute: byte-identical, then cached, a lost input 
     assert.ok(first.result.outputs.get('out/main.o')?.data.equals(expected), 'the object is byte-identical to bare gcc -c');
     const tm = first.result.timings;
     assert.ok(first.result.worker !== '' && tm.queuedMs !== undefined && tm.runMs !== undefined && tm.inputFetchMs !== undefined, `ExecutedActionMetadata: ${JSON.stringify(tm)}`);
-    t.diagnostic(`first: upload ${tm.uploadMs.toFixed(0)} ms (${tm.uploadedBlobs} blobs), execute ${tm.executeMs.toFixed(0)} ms (queue ${tm.queuedMs.toFixed(1)}, fetch+stage ${tm.inputFetchMs.toFixed(0)}, run ${tm.runMs.toFixed(0)}, upload ${tm.outputUploadMs?.toFixed(0)} ms), download ${tm.downloadMs.toFixed(0)} ms`);
+    t.diagnostic(timings('first (toolchain sent, blobs checked, executable twins made)', tm));
     // Staging left nothing behind, and the store's cc1 was linked, not written.
     assert.deepEqual(readdirSync(join(store, 'exec', 'run')), []);
 
@@ -153,6 +158,7 @@ test('gcc on reprise serve --execute: byte-identical, then cached, a lost input 
     assert.deepEqual(executeStatuses.slice(-2), [grpc.status.FAILED_PRECONDITION, grpc.status.OK]);
     assert.deepEqual(missingSubjects, [`MISSING blobs/${createHash('sha256').update(header).digest('hex')}/${header.length}`]);
     assert.ok(lost.result.outputs.get('out/main.o')?.data.equals(expected));
+    t.diagnostic(timings('again, not from the cache (two attempts)', lost.result.timings));
 
     // A compile error is a result, and it is not cached.
     const broken = await gccAction(['-c', '-Iinc', 'broken.c', '-o', 'out/broken.o'], 'out/broken.o');
@@ -220,6 +226,18 @@ test('the sandbox: store files read-only, no network, private /tmp, the environm
     assert.equal(r.result.outputs.get('out/tool.txt')?.data.toString(), 'tool ran a b\n', 'an executable input runs');
     assert.equal(readFileSync(blobFile(secret), 'utf8'), secret, 'the store file is unchanged');
     assert.ok(!existsSync(actionMarker), 'the action\'s /tmp is its own');
+
+    // Inputs outside the working directory (a toolchain's place) are bound as whole directories: just as safe.
+    const outside = shAction([
+      '(echo changed > ../tools/in.txt) 2>/dev/null && echo WROTE-INPUT',
+      '(echo new > ../tools/new.txt) 2>/dev/null && echo CREATED-BESIDE-INPUT',
+      'cat ../tools/in.txt > out.txt',
+    ].join('\n'), [{ path: 'tools/in.txt', data: secret }, { path: 'w/placeholder', data: '' }], ['out.txt'], { cwd: 'w' });
+    const o = await run(outside);
+    assert.ok(o.kind === 'completed' && o.result.exitCode === 0, show(o));
+    assert.equal(o.result.stdout.toString(), '');
+    assert.equal(o.result.outputs.get('out.txt')?.data.toString(), secret);
+    assert.equal(readFileSync(blobFile(secret), 'utf8'), secret);
 
     // Action.timeout: killed, DEADLINE_EXCEEDED (the client rejects it and would compile locally).
     const t0 = Date.now();

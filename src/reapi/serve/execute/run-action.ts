@@ -11,6 +11,7 @@ import { fromWireDigest, toWireDigest } from '../../wire-digest.js';
 import type { ExecuteOptions, ServeStore } from '../types.js';
 import { collectOutputs } from './collect-outputs.js';
 import { readInputTree } from './read-input-tree.js';
+import { readOnlyPaths } from './read-only-paths.js';
 import { runSandboxedCommand } from './run-sandboxed-command.js';
 import { BlobLostError, stageInputRoot } from './stage-input-root.js';
 
@@ -65,9 +66,8 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
   const stageDir = join(ctx.execDir, 'run', randomUUID());
   try {
     await mkdir(stageDir, { recursive: true, mode: 0o755 });
-    let staged;
     try {
-      staged = await stageInputRoot(ctx.store, tree.entries, stageDir, join(ctx.execDir, 'x'));
+      await stageInputRoot(ctx.store, tree.entries, stageDir, join(ctx.execDir, 'x'));
     } catch (e) {
       if (e instanceof BlobLostError) return precondition([e.digest]);
       throw e;
@@ -85,7 +85,7 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
     const ran = await runSandboxedCommand({
       bwrap: ctx.options.bwrap,
       root: stageDir,
-      protectedFiles: staged.protectedFiles,
+      readOnly: readOnlyPaths(tree.entries, c.workingDirectory, outputs).map((p) => join(stageDir, p)),
       workingDirectory: c.workingDirectory,
       arguments: c.arguments,
       env: new Map(c.environmentVariables.map((v) => [v.name, v.value])),

@@ -13,8 +13,8 @@ export interface SandboxedCommand {
   bwrap: string;
   /** The staged input root: the action's writable exec directory, at the same path inside. */
   root: string;
-  /** Staged files to bind read-only over themselves (links to store files). */
-  protectedFiles: readonly string[];
+  /** Staged files and directories to bind read-only over themselves (they hold links to store files). */
+  readOnly: readonly string[];
   /** Relative to `root`. */
   workingDirectory: string;
   arguments: readonly string[];
@@ -31,11 +31,11 @@ export type CommandOutcome =
 /**
  * Runs a Command in bubblewrap: every namespace unshared (no network), no capabilities, a
  * private /tmp, /dev and /proc of its own, the host's system directories read-only, the staged
- * root writable at its own path but each staged store file bound read-only over itself (so it
- * can be neither written, chmodded, replaced nor hardlinked elsewhere: EROFS, EBUSY, EXDEV).
+ * root writable at its own path but the staged store files bound read-only over themselves (so
+ * they can be neither written, chmodded, replaced nor hardlinked elsewhere: EROFS, EBUSY, EXDEV).
  * bwrap reads its options from a pipe (--args; the command stays on its command line), so an
- * input root of any size fits. A timeout
- * or the signal kills bwrap, and with it (--die-with-parent, the pid namespace) the action.
+ * input root of any size fits. A timeout or the signal kills bwrap, and with it
+ * (--die-with-parent, the pid namespace) the action.
  */
 export function runSandboxedCommand(c: SandboxedCommand): Promise<CommandOutcome> {
   const args: string[] = ['--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL'];
@@ -50,7 +50,7 @@ export function runSandboxedCommand(c: SandboxedCommand): Promise<CommandOutcome
     else if (st.isDirectory()) args.push('--ro-bind', dir, dir);
   }
   args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--bind', c.root, c.root);
-  for (const f of c.protectedFiles) args.push('--ro-bind', f, f);
+  for (const p of c.readOnly) args.push('--ro-bind', p, p);
   args.push('--chdir', join(c.root, c.workingDirectory));
   return new Promise((resolve) => {
     const child = spawn(c.bwrap, ['--args', '3', '--', ...c.arguments], { env: Object.fromEntries(c.env), stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });

@@ -6,8 +6,6 @@ import type { ServeStore } from '../types.js';
 import type { InputEntry } from './read-input-tree.js';
 
 export interface StagedRoot {
-  /** Absolute paths of the staged files that are (or may be) links to store files: the sandbox binds each read-only. */
-  protectedFiles: string[];
   linked: number;
   copied: number;
 }
@@ -17,12 +15,12 @@ export interface StagedRoot {
  * own files (mode 0644), or, for executable files, to an executable twin kept beside the CAS
  * (`twinDir`, made once per blob by a reflink or copy, mode 0555): one blob cannot be both.
  * Where a hardlink is impossible (another file system, the link limit) the file is copied.
- * Nothing here writes through a link; the sandbox then binds every staged file read-only
- * (`protectedFiles`), so the action cannot change a store file either. Each blob's bytes are
+ * Nothing here writes through a link; the sandbox then binds the staged files read-only
+ * (read-only-paths.ts), so the action cannot change a store file either. Each blob's bytes are
  * checked against its digest the first time this server stages it.
  */
 export async function stageInputRoot(store: ServeStore, entries: readonly InputEntry[], root: string, twinDir: string): Promise<StagedRoot> {
-  const staged: StagedRoot = { protectedFiles: [], linked: 0, copied: 0 };
+  const staged: StagedRoot = { linked: 0, copied: 0 };
   for (const e of entries) {
     const path = join(root, e.path);
     if (e.kind === 'dir') await mkdir(path, { recursive: true });
@@ -45,7 +43,6 @@ export async function stageInputRoot(store: ServeStore, entries: readonly InputE
         await chmod(path, e.executable ? 0o555 : 0o444);
         staged.copied++;
       }
-      staged.protectedFiles.push(path);
     }
   }
   return staged;

@@ -6,7 +6,7 @@
 // a FAILED_PRECONDITION naming the blob that the client recovers from, and a failing compile is a
 // result. Then the sandbox itself (store files read-only, no network, a private /tmp, the
 // environment exactly as sent, outputs of every kind, a timeout, a command that cannot start),
-// the queue (WaitExecution by name, an abandoned action dropped unrun), and shutdown with an
+// outputs of every kind, the queue (WaitExecution by name, an abandoned action dropped unrun), and shutdown with an
 // action running. The server is the CLI, on loopback.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -24,9 +24,9 @@ import { createRemoteExecutionClient } from '../../src/exec/remote/create-remote
 import type { ExecuteOutcome, ExecutionTimings, InputFile } from '../../src/exec/remote/types.js';
 import { toolchainFiles } from '../../src/exec/toolchain-files.js';
 import type { Digest } from '../../src/hashing/types.js';
-import { decodeReapiMessage } from '../../src/reapi/load-reapi-protos.js';
+import { decodeReapiMessage, encodeReapiMessage } from '../../src/reapi/load-reapi-protos.js';
 import { createReapiClient, type ReapiCallError } from '../../src/reapi/create-reapi-client.js';
-import { EXECUTION_STAGE, type ExecuteRequest, type Operation, type Outgoing } from '../../src/reapi/types.js';
+import { EXECUTION_STAGE, type ExecuteRequest, type Operation, type Outgoing, type WireActionResult, type WireDigest } from '../../src/reapi/types.js';
 import { toWireDigest } from '../../src/reapi/wire-digest.js';
 import { runExecuteOperation } from '../../src/exec/remote/run-execute-operation.js';
 import { createReapiTestClient } from '../helpers/reapi-test-client.js';
@@ -316,6 +316,48 @@ test('the queue: WaitExecution picks an operation up by name; one nobody waits f
     assert.ok(existsSync(acFile(resumed.digest)));
     assert.ok(!existsSync(acFile(dropped.digest)), 'the dropped action did not run');
     assert.match(server.output(), /nobody waits for it any more/);
+  } finally {
+    rc.close();
+    up.close();
+  }
+});
+
+test('outputs of every kind: output_directories as Trees (symlinks kept), output_paths, a symlink that points at a host file', { skip, timeout: 60_000 }, async () => {
+  const server = await startServer();
+  const rc = createReapiClient({ target: server.grpc!, credentials: grpc.credentials.createInsecure(), metadata: new grpc.Metadata(), maxInFlight: 8 });
+  const up = createReapiTestClient(server.grpc!);
+  const sha = (b: Buffer): Digest => ({ hash: createHash('sha256').update(b).digest('hex'), size: b.length });
+  /** Uploads a Command over the empty input root and its Action, executes it, and answers the result. */
+  const execute = async (command: Parameters<typeof encodeReapiMessage<'build.bazel.remote.execution.v2.Command'>>[1]): Promise<WireActionResult> => {
+    const c = encodeReapiMessage('build.bazel.remote.execution.v2.Command', command);
+    const a = encodeReapiMessage('build.bazel.remote.execution.v2.Action', { commandDigest: toWireDigest(sha(c)), inputRootDigest: toWireDigest(sha(Buffer.alloc(0))) });
+    await up.unary('BatchUpdateBlobs', { requests: [c, a].map((data) => ({ digest: toWireDigest(sha(data)), data })) });
+    const r = await runExecuteOperation(rc, { actionDigest: toWireDigest(sha(a)), skipCacheLookup: true }, AbortSignal.timeout(30_000));
+    assert.equal(r.status?.code ?? 0, 0, r.status?.message);
+    assert.ok(r.result);
+    return r.result;
+  };
+  const blob = async (d: WireDigest | null): Promise<Buffer> => (await up.unary('BatchReadBlobs', { digests: [d!] })).responses[0]!.data;
+  try {
+    const script = 'mkdir -p out/tree/sub && echo leaf > out/tree/sub/leaf.txt && ln -s leaf.txt out/tree/sub/link && echo top > out/tree/top.txt && chmod +x out/tree/top.txt && ln -s /etc/passwd out/secret && echo f > out/file.txt';
+    const r = await execute({ arguments: ['/bin/sh', '-c', script], outputFiles: ['out/file.txt', 'out/secret', 'out/absent.txt'], outputDirectories: ['out/tree'] });
+    assert.deepEqual(r.outputFiles.map((f) => f.path), ['out/file.txt']);
+    assert.deepEqual(r.outputFileSymlinks.map((l) => [l.path, l.target]), [['out/secret', '/etc/passwd']], 'a symlink is reported as one, never read');
+    assert.equal(r.outputDirectories.length, 1);
+    const tree = decodeReapiMessage('build.bazel.remote.execution.v2.Tree', await blob(r.outputDirectories[0]!.treeDigest));
+    assert.deepEqual(tree.root?.files.map((f) => [f.name, f.isExecutable]), [['top.txt', true]]);
+    assert.deepEqual(tree.root?.directories.map((d) => d.name), ['sub']);
+    assert.equal(tree.children.length, 1);
+    const sub = tree.children[0]!;
+    assert.equal(sha(encodeReapiMessage('build.bazel.remote.execution.v2.Directory', sub)).hash, tree.root?.directories[0]?.digest?.hash, 'children are named by their digest');
+    assert.deepEqual(sub.symlinks.map((l) => [l.name, l.target]), [['link', 'leaf.txt']]);
+    assert.equal((await blob(sub.files[0]!.digest)).toString(), 'leaf\n');
+
+    // REAPI 2.1 output_paths: files, directories and symlinks alike.
+    const p = await execute({ arguments: ['/bin/sh', '-c', 'mkdir -p d && echo x > d/x && echo y > y && ln -s y z'], outputPaths: ['d', 'y', 'z'] });
+    assert.deepEqual(p.outputFiles.map((f) => f.path), ['y']);
+    assert.deepEqual(p.outputDirectories.map((d) => d.path), ['d']);
+    assert.deepEqual(p.outputSymlinks.map((l) => [l.path, l.target]), [['z', 'y']]);
   } finally {
     rc.close();
     up.close();

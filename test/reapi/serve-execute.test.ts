@@ -364,6 +364,22 @@ test('outputs of every kind: output_directories as Trees (symlinks kept), output
   }
 });
 
+test('Capabilities says exec_enabled; with tokens, Execute needs a read-write token', { skip, timeout: 30_000 }, async () => {
+  const tokens = join(dir, 'tokens');
+  writeFileSync(tokens, 'read-write ci-token\nread dev-token\n');
+  const server = await startServer(['--token-file', tokens]);
+  const reader = createReapiTestClient(server.grpc!, { token: 'dev-token' });
+  try {
+    const caps = await reader.unary('GetCapabilities', {});
+    assert.equal(caps.executionCapabilities?.execEnabled, true);
+    assert.equal(caps.executionCapabilities?.digestFunction, 1);
+    const denied = await reader.serverStream('Execute', { actionDigest: toWireDigest(shAction('exit 0', [], []).digest) }).then(() => undefined, (e: grpc.ServiceError) => e.code);
+    assert.equal(denied, grpc.status.PERMISSION_DENIED);
+  } finally {
+    reader.close();
+  }
+});
+
 function stageOf(op: Operation): number {
   return op.metadata ? decodeReapiMessage('build.bazel.remote.execution.v2.ExecuteOperationMetadata', op.metadata.value).stage : EXECUTION_STAGE.UNKNOWN;
 }

@@ -32,20 +32,31 @@ export async function stageInputRoot(store: ServeStore, entries: readonly InputE
         if (!(await store.readBlob(e.digest.hash))) throw new BlobLostError(e.digest);
         verified.add(e.digest.hash);
       }
-      const source = e.executable ? await executableTwin(store, e.digest.hash, twinDir) : store.blobPath(e.digest.hash);
       try {
-        await link(source, path);
-        staged.linked++;
+        const source = e.executable ? await executableTwin(store, e.digest.hash, twinDir) : store.blobPath(e.digest.hash);
+        await linkOrCopy(source, path, e.executable, staged);
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'EXDEV' && code !== 'EMLINK' && code !== 'EPERM') throw err;
-        await copyFile(source, path, constants.COPYFILE_FICLONE);
-        await chmod(path, e.executable ? 0o555 : 0o444);
-        staged.copied++;
+        // Evicted since it was checked: the client uploads it again.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobLostError(e.digest);
+        throw err;
       }
     }
   }
   return staged;
+}
+
+/** A hardlink, or a copy (a reflink where the file system can) where a link is impossible. */
+async function linkOrCopy(source: string, path: string, executable: boolean, staged: StagedRoot): Promise<void> {
+  try {
+    await link(source, path);
+    staged.linked++;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EXDEV' && code !== 'EMLINK' && code !== 'EPERM') throw err;
+    await copyFile(source, path, constants.COPYFILE_FICLONE);
+    await chmod(path, executable ? 0o555 : 0o444);
+    staged.copied++;
+  }
 }
 
 /** A blob that went missing (or was corrupt) between the input check and staging. */

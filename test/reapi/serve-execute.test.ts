@@ -272,7 +272,7 @@ test('shutdown: SIGTERM kills a running action and fails a queued one, and the s
   }
 });
 
-test('the queue: WaitExecution picks an operation up by name; one nobody waits for leaves the queue without running', { skip, timeout: 60_000 }, async () => {
+test('the queue: WaitExecution picks an operation up by name; one nobody waits for leaves the queue without running; identical Executes share one run', { skip, timeout: 60_000 }, async () => {
   const server = await startServer(['--jobs', '1']);
   const rc = createReapiClient({ target: server.grpc!, credentials: grpc.credentials.createInsecure(), metadata: new grpc.Metadata(), maxInFlight: 8 });
   const up = createReapiTestClient(server.grpc!);
@@ -316,6 +316,14 @@ test('the queue: WaitExecution picks an operation up by name; one nobody waits f
     assert.ok(existsSync(acFile(resumed.digest)));
     assert.ok(!existsSync(acFile(dropped.digest)), 'the dropped action did not run');
     assert.match(server.output(), /nobody waits for it any more/);
+
+    // Two Executes of one action in flight at once (no skip_cache_lookup): one operation, one run.
+    const merged = shAction('sleep 1; echo merged', [], []);
+    await up.unary('BatchUpdateBlobs', { requests: [[merged.digest, merged.action], [merged.commandDigest, merged.command]].map(([d, data]) => ({ digest: toWireDigest(d as Digest), data: data as Buffer })) });
+    const names = [new Set<string>(), new Set<string>()];
+    const both = await Promise.all(names.map((seen) => runExecuteOperation(rc, { actionDigest: toWireDigest(merged.digest) }, AbortSignal.timeout(30_000), { onOperation: (op) => void seen.add(op.name) })));
+    for (const r of both) assert.ok(r.result?.stdoutRaw.toString() === 'merged\n' && !r.cachedResult, JSON.stringify(r.status));
+    assert.deepEqual([...names[0]!], [...names[1]!], 'the second Execute followed the first one\'s operation');
   } finally {
     rc.close();
     up.close();

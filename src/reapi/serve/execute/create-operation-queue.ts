@@ -16,9 +16,10 @@ export interface Watcher {
 export interface OperationQueue {
   /**
    * Queues an action (undefined: the queue is full). The watcher gets QUEUED now, EXECUTING
-   * when it starts, and the done operation.
+   * when it starts, and the done operation. With `merge`, an operation of the same action
+   * already queued or running is watched instead of running the action again.
    */
-  submit(actionDigest: Digest, watcher: Watcher): { name: string } | undefined;
+  submit(actionDigest: Digest, watcher: Watcher, merge: boolean): { name: string } | undefined;
   /** A done operation for an answer that needs no run (a cache hit). */
   finished(actionDigest: Digest, response: Outgoing<ExecuteResponse>): OperationMessage;
   /** Adds a watcher to an operation by name (false: no such operation). It gets the current state at once. */
@@ -51,10 +52,13 @@ export const ABANDON_GRACE_MS = 2000;
  * `jobs` slots. Operation names are `operations/<uuid>`. A run that throws (a store failure)
  * ends its operation with an INTERNAL error. A queued operation whose watchers all went away
  * is held back (never started) for ABANDON_GRACE_MS, so a client whose stream dropped can pick
- * it up with WaitExecution, and then leaves the queue.
+ * it up with WaitExecution, and then leaves the queue. Identical actions in flight at once
+ * (two machines building the same commit) run once unless a client skips the cache.
  */
 export function createOperationQueue(o: { jobs: number; maxQueue: number; run: (r: ActionRun) => Promise<Outgoing<ExecuteResponse>>; log?: (line: string) => void }): OperationQueue {
   const ops = new Map<string, Op>();
+  /** Operations not yet done, by action digest (for merging identical Executes). */
+  const live = new Map<string, Op>();
   const queue: Op[] = [];
   const running = new Set<Promise<void>>();
   const shutdown = new AbortController();
@@ -70,6 +74,7 @@ export function createOperationQueue(o: { jobs: number; maxQueue: number; run: (
     for (const w of op.watchers) w.send(m);
   };
   const finish = (op: Op, done: OperationMessage): void => {
+    if (live.get(op.digest.hash) === op) live.delete(op.digest.hash);
     op.done = done;
     op.stage = EXECUTION_STAGE.COMPLETED;
     broadcast(op);
@@ -107,10 +112,18 @@ export function createOperationQueue(o: { jobs: number; maxQueue: number; run: (
   };
 
   return {
-    submit(digest, watcher) {
-      if (closed || queue.length >= o.maxQueue) return undefined;
+    submit(digest, watcher, merge) {
+      if (closed) return undefined;
+      const same = merge ? live.get(digest.hash) : undefined;
+      if (same && same.abandoned === undefined) {
+        same.watchers.add(watcher);
+        watcher.send(message(same));
+        return { name: same.name };
+      }
+      if (queue.length >= o.maxQueue) return undefined;
       const op: Op = { name: `operations/${randomUUID()}`, digest, stage: EXECUTION_STAGE.QUEUED, queuedAt: new Date(), watchers: new Set([watcher]) };
       ops.set(op.name, op);
+      live.set(digest.hash, op);
       queue.push(op);
       watcher.send(message(op));
       pump();
@@ -140,6 +153,7 @@ export function createOperationQueue(o: { jobs: number; maxQueue: number; run: (
         const at = queue.indexOf(op);
         if (at >= 0) queue.splice(at, 1);
         ops.delete(name);
+        if (live.get(op.digest.hash) === op) live.delete(op.digest.hash);
         o.log?.(`execute: ${op.digest.hash}: nobody waits for it any more, dropped from the queue`);
       }, ABANDON_GRACE_MS);
       op.abandoned.unref();

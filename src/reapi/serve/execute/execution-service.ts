@@ -43,7 +43,8 @@ export function executionService(store: ServeStore, tokens: TokenTable, queue: O
       }
       if (call.cancelled) return;
       const watcher = streamWatcher(call);
-      const op = queue.submit(digest, watcher);
+      // skip_cache_lookup asks for a run of its own; otherwise an identical action in flight is shared.
+      const op = queue.submit(digest, watcher, !call.request.skipCacheLookup);
       if (!op) {
         const { queued, running } = queue.counts();
         return void call.emit('error', failure(status.RESOURCE_EXHAUSTED, `the execution queue is full (${queued} waiting, ${running} running)`));

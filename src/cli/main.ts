@@ -73,8 +73,16 @@ try {
         .option('max-size', { type: 'string', default: '5G', describe: 'size limit, least recently used entries are evicted (5G, 500M, bytes; 0: no limit)' })
         .option('token-file', { type: 'string', describe: 'lines "read TOKEN" or "read-write TOKEN"; without it anyone may read and write' })
         .option('tls-cert', { type: 'string', describe: 'PEM certificate (chain): https and grpcs' })
-        .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert' }),
+        .option('tls-key', { type: 'string', describe: 'PEM private key of --tls-cert' })
+        .option('execute', { type: 'boolean', default: false, describe: 'also serve REAPI Execution: actions run in a bubblewrap sandbox (docs/remote-execution.md)' })
+        .option('jobs', { type: 'number', describe: 'with --execute: actions running at once (default: the number of cores)' })
+        .option('max-queue', { type: 'number', default: 1000, describe: 'with --execute: actions waiting for a slot; more are refused (RESOURCE_EXHAUSTED)' })
+        .option('exec-timeout', { type: 'number', default: 600, describe: 'with --execute: seconds an action without its own timeout may run' }),
     async (argv) => run(await serveCommand({
+      execute: argv.execute,
+      maxQueue: argv['max-queue'],
+      execTimeout: argv['exec-timeout'],
+      ...(argv.jobs === undefined ? {} : { jobs: argv.jobs }),
       dir: argv.dir,
       maxSize: argv['max-size'],
       ...(argv.listen === undefined ? {} : { listen: argv.listen }),

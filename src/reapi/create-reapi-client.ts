@@ -15,7 +15,8 @@ export interface ReapiClientOptions {
   metadata: grpc.Metadata | (() => grpc.Metadata);
   /** Calls in flight at once; more wait for a slot. */
   maxInFlight: number;
-  channelOptions?: grpc.ChannelOptions;
+  /** Channel options, and client ones such as interceptors. */
+  channelOptions?: grpc.ClientOptions;
 }
 
 export interface ReapiClient {

@@ -29,6 +29,11 @@ export interface RetryInfo {
   retryDelay: PbDuration | null;
 }
 
+/** google.rpc.PreconditionFailure, in a Status's details (REAPI: missing inputs, type MISSING). */
+export interface PreconditionFailure {
+  violations: Array<{ type: string; subject: string; description: string }>;
+}
+
 /** google.longrunning.Operation; `result` names the oneof member that is set. */
 export interface Operation {
   name: string;
@@ -330,6 +335,8 @@ export interface ReapiMessages {
   'build.bazel.remote.execution.v2.ExecuteOperationMetadata': ExecuteOperationMetadata;
   'build.bazel.remote.execution.v2.RequestMetadata': RequestMetadata;
   'google.rpc.RetryInfo': RetryInfo;
+  'google.rpc.PreconditionFailure': PreconditionFailure;
+  'google.longrunning.Operation': Operation;
   'google.rpc.Status': RpcStatus;
 }
 

@@ -188,5 +188,6 @@ test('our REAPI proto subset matches the REAPI protos Debian ships (bazel-bootst
     assert.ok(ours.has(`.build.bazel.remote.execution.v2.${name}`), name);
   }
   assert.ok(ours.has('.google.bytestream.ByteStream') && ours.has('.google.longrunning.Operation') && ours.has('.google.rpc.Status'));
+  assert.ok(ours.has('.google.rpc.PreconditionFailure') && ours.has('.google.rpc.PreconditionFailure.Violation'), 'Execute\'s missing-input details');
   assert.ok(compared >= 60, `compared ${compared} definitions`);
 });

@@ -1,7 +1,8 @@
 // Bazel 4.2.3 (Debian's bazel-bootstrap) against `reprise serve --listen`: a genrule workspace
 // built with --remote_cache=grpc://..., cleaned, and built again gets its actions as remote
 // cache hits (Bazel's own summary line says so), with their outputs and stderr. Then tokens
-// (--remote_header). Not grpcs: Debian's Bazel 4.2.3 on its JDK 17 cannot start TLS at all
+// (--remote_header). Then remote execution (issue 17, acceptance 3): a genrule and a cc_binary
+// built with --remote_executor=grpc:// on `reprise serve --execute`, and hits after bazel clean. Not grpcs: Debian's Bazel 4.2.3 on its JDK 17 cannot start TLS at all
 // ("Failed to init TLS infrastructure: JDK provider does not support ALPN protocol", before it
 // connects), so TLS is tested with grpc-js and undici clients. Bazel runs with --batch (no server left
 // behind) and a private --output_user_root under the test's directory; the workspace needs no
@@ -35,7 +36,8 @@ interface Workspace {
   bazel(args: string[]): Promise<{ log: string; code: number | null }>;
 }
 
-function workspace(name: string): Workspace {
+/** Two genrules, unless `files` says otherwise (file name to contents). */
+function workspace(name: string, files: Record<string, string> = {}): Workspace {
   const root = join(base, name);
   const dir = join(root, 'ws');
   mkdirSync(dir, { recursive: true });
@@ -46,6 +48,7 @@ function workspace(name: string): Workspace {
     'genrule(name = "twice", srcs = [":upper"], outs = ["twice.txt"], cmd = "cat $< $< > $@; echo made twice >&2")',
     '',
   ].join('\n'));
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   const startup = ['--batch', '--nohome_rc', '--nosystem_rc', `--install_base=${INSTALL_BASE}`, '--trust_install_base', `--output_user_root=${join(root, 'bazel-root')}`];
   return {
     dir,
@@ -66,9 +69,14 @@ const QUIET = ['--color=no', '--curses=no', '--noshow_progress'];
 
 /** "INFO: 3 processes: 2 remote cache hit, 1 internal." → 2 */
 function remoteHits(log: string): number {
+  return processCount(log, 'remote cache hit');
+}
+
+/** A kind's count in Bazel's process summary ("3 remote" are executed remotely). */
+function processCount(log: string, kind: string): number {
   const m = /INFO: \d+ process(?:es)?: ([^\n]*)/.exec(log);
   assert.ok(m, `no process summary in:\n${log}`);
-  return Number(/(\d+) remote cache hit/.exec(m[1]!)?.[1] ?? 0);
+  return Number(new RegExp(`(\\d+) ${kind}(?:,|\\.|$)`).exec(m[1]!)?.[1] ?? 0);
 }
 
 async function buildCleanBuild(ws: Workspace, flags: string[]): Promise<{ first: string; second: string }> {
@@ -118,4 +126,36 @@ test('Bazel with tokens: CI writes with a read-write token, a read token gets hi
   const anonymous = await ws.bazel(['build', ...QUIET, '//:all', ...remote]);
   assert.notEqual(anonymous.code, 0, 'without a token Bazel cannot use the cache');
   assert.match(anonymous.log, /UNAUTHENTICATED/);
+});
+
+/** For cc_binary offline: Debian's bazel-bootstrap-source ships stand-ins for the repositories Bazel would download. */
+const MOCK_REPOS = '/usr/src/bazel-bootstrap/mock_repos';
+
+test('Bazel 4.2.3 with --remote_executor=grpc:// runs a genrule and a cc_binary on reprise serve --execute, and gets remote cache hits after bazel clean', { skip: missing ?? (existsSync(MOCK_REPOS) ? false : `${MOCK_REPOS} is missing (apt-get install bazel-bootstrap-source)`), timeout: 90_000 }, async (t) => {
+  const ws = workspace('execute', {
+    'BUILD': [
+      'genrule(name = "greeting", srcs = ["in.txt"], outs = ["greeting.h"], cmd = "printf \'#define GREETING \\"%s\\"\\\\n\' \\"$$(tr a-z A-Z < $<)\\" > $@")',
+      'cc_binary(name = "hello", srcs = ["hello.c", ":greeting"])',
+      '',
+    ].join('\n'),
+    'hello.c': '#include <stdio.h>\n#include "greeting.h"\nint main(void) { puts(GREETING); return 0; }\n',
+  });
+  const store = join(ws.dir, '..', 'store');
+  const server = await startRepriseServe(store, ['--listen', '127.0.0.1:0', '--execute']);
+  t.after(() => server.stop());
+  const flags = [`--remote_executor=grpc://${server.grpc}`, ...['rules_cc', 'rules_java', 'rules_proto', 'platforms'].map((r) => `--override_repository=${r}=${join(MOCK_REPOS, r)}`)];
+  const first = await ws.bazel(['build', ...QUIET, '//:all', ...flags]);
+  assert.equal(first.code, 0, first.log);
+  // The genrule, the compile and the link ran on the server.
+  assert.equal(processCount(first.log, 'remote'), 3, first.log);
+  const hello = join(ws.dir, 'bazel-bin', 'hello');
+  assert.equal(execFileSync(hello, { encoding: 'utf8' }), 'HELLO FROM THE TEAM CACHE\n');
+  assert.equal(acEntries(store), 3, 'the server wrote each result to its action cache');
+  assert.equal((await ws.bazel(['clean'])).code, 0);
+  const second = await ws.bazel(['build', ...QUIET, '//:all', ...flags]);
+  assert.equal(second.code, 0, second.log);
+  assert.equal(remoteHits(second.log), 3, second.log);
+  assert.equal(processCount(second.log, 'remote'), 0, second.log);
+  assert.equal(execFileSync(hello, { encoding: 'utf8' }), 'HELLO FROM THE TEAM CACHE\n');
+  assert.equal(await server.stop(), 0, server.output());
 });

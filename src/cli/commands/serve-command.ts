@@ -1,11 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { byteSize } from '../../config/load-config.js';
 import { ConfigError } from '../../config/config-error.js';
 import { NO_TOKENS, parseTokenFile } from '../../reapi/serve/parse-token-file.js';
 import { formatListenAddress, parseListenAddress } from '../../reapi/serve/parse-listen-address.js';
 import { startServe } from '../../reapi/serve/start-serve.js';
-import type { ServeOptions, TlsFiles } from '../../reapi/serve/types.js';
+import { findBwrap } from '../../exec/find-bwrap.js';
+import type { ExecuteOptions, ServeOptions, TlsFiles } from '../../reapi/serve/types.js';
 import { formatBytes } from '../format-bytes.js';
 
 export interface ServeArgs {
@@ -16,11 +19,19 @@ export interface ServeArgs {
   tokenFile?: string;
   tlsCert?: string;
   tlsKey?: string;
+  /** The Execution service. */
+  execute?: boolean;
+  /** Actions at once (default: the number of cores). */
+  jobs?: number;
+  maxQueue?: number;
+  /** Seconds, for actions without a timeout. */
+  execTimeout?: number;
 }
 
 /**
- * `reprise serve --listen HOST:PORT --dir DIR [--http HOST:PORT] ...`: the team cache server,
- * REAPI v2 gRPC and the bazel-remote HTTP layout over one store, in the foreground until
+ * `reprise serve --listen HOST:PORT --dir DIR [--http HOST:PORT] [--execute] ...`: the team cache
+ * server, REAPI v2 gRPC and the bazel-remote HTTP layout over one store (and with --execute the
+ * REAPI Execution service, actions run in bubblewrap), in the foreground until
  * SIGTERM or SIGINT (then requests in flight finish and pending recency updates are written).
  */
 export async function serveCommand(a: ServeArgs): Promise<number> {
@@ -37,7 +48,8 @@ export async function serveCommand(a: ServeArgs): Promise<number> {
   ].filter((x) => x !== undefined);
   const limit = options.maxBytes === 0 ? 'no size limit' : `limit ${formatBytes(options.maxBytes)}`;
   const auth = options.tokens.size === 0 ? 'no tokens: anyone may read and write' : `${options.tokens.size} tokens`;
-  process.stdout.write(`reprise serve: listening on ${where.join(' ')} (store ${options.dir}, ${limit}, ${auth})\n`);
+  const exec = options.execute ? `, executing ${options.execute.jobs} actions at once (queue ${options.execute.maxQueue})` : '';
+  process.stdout.write(`reprise serve: listening on ${where.join(' ')} (store ${options.dir}, ${limit}, ${auth}${exec})\n`);
   const signal = await new Promise<NodeJS.Signals>((done) => {
     process.once('SIGTERM', () => done('SIGTERM'));
     process.once('SIGINT', () => done('SIGINT'));
@@ -67,7 +79,30 @@ function serveOptions(a: ServeArgs): ServeOptions {
     maxBytes: byteSize('--max-size', a.maxSize, 0),
     tokens: a.tokenFile === undefined ? NO_TOKENS : parseTokenFile(readOption('--token-file', a.tokenFile).toString('utf8'), a.tokenFile),
     ...(tls ? { tls } : {}),
+    ...(a.execute ? { execute: executeOptions(a) } : {}),
     log: (line) => process.stderr.write(`${new Date().toISOString()} reprise serve: ${line}\n`),
+  };
+}
+
+function executeOptions(a: ServeArgs): ExecuteOptions {
+  if (a.listen === undefined) throw new ConfigError('reprise serve --execute: the Execution service is gRPC, give --listen HOST:PORT');
+  const count = (option: string, v: number | undefined, dflt: number): number => {
+    if (v === undefined) return dflt;
+    if (!Number.isInteger(v) || v < 1) throw new ConfigError(`reprise serve ${option}: a whole number of at least 1, not ${v}`);
+    return v;
+  };
+  const bwrap = findBwrap();
+  try {
+    execFileSync(bwrap, ['--unshare-all', '--ro-bind', '/', '/', '--', '/bin/true'], { stdio: 'ignore', timeout: 10_000 });
+  } catch (e) {
+    throw new ConfigError(`reprise serve --execute runs actions in bubblewrap, and ${bwrap} cannot (apt-get install bubblewrap; user namespaces enabled?): ${(e as Error).message}`);
+  }
+  return {
+    jobs: count('--jobs', a.jobs, availableParallelism()),
+    maxQueue: count('--max-queue', a.maxQueue, 1000),
+    defaultTimeoutMs: count('--exec-timeout', a.execTimeout, 600) * 1000,
+    bwrap,
+    worker: hostname(),
   };
 }
 

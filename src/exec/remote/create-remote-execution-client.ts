@@ -39,6 +39,8 @@ export interface RemoteExecutionOptions {
   maxAttempts?: number;
   /** Delay before the first retry when the server gives no RetryInfo; doubles each time. */
   backoffMs?: number;
+  /** gRPC client interceptors (tests inject faults on the wire with them). */
+  interceptors?: grpc.Interceptor[];
 }
 
 export interface RemoteExecutionClient {
@@ -84,7 +86,7 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
       return md;
     },
     maxInFlight: opts.maxInFlight ?? 32,
-    channelOptions: { 'grpc.max_receive_message_length': MAX_BATCH_BYTES + (1 << 20), 'grpc.primary_user_agent': `reprise/${packageVersion()}` },
+    channelOptions: { 'grpc.max_receive_message_length': MAX_BATCH_BYTES + (1 << 20), 'grpc.primary_user_agent': `reprise/${packageVersion()}`, ...(opts.interceptors ? { interceptors: opts.interceptors } : {}) },
   });
   const closing = new AbortController();
   const inFlight = new Map<string, Promise<void>>();

@@ -37,14 +37,9 @@ export function actionCacheService(store: ServeStore, tokens: TokenTable): Actio
       const key = fromWireDigest(call.request.actionDigest);
       if (!key) return callback(failure(status.INVALID_ARGUMENT, 'action_digest is not a SHA-256 digest'));
       try {
-        const bytes = await store.getAction(key.hash);
-        const result = bytes && decodeResult(bytes);
-        if (!bytes || !result) return callback(failure(status.NOT_FOUND, 'not in the action cache'));
-        const needed = await blobsOf(store, result);
-        if (!needed) return callback(failure(status.NOT_FOUND, 'the action result names an output directory whose tree is not a Tree'));
-        const missing = await store.findMissing(needed);
-        if (missing.length > 0) return callback(failure(status.NOT_FOUND, `the action result names ${missing.length} blobs the CAS no longer holds`));
-        callback(null, bytes);
+        const found = await completeActionResult(store, key.hash);
+        if ('missing' in found) return callback(failure(status.NOT_FOUND, found.missing));
+        callback(null, found.bytes);
       } catch (e) {
         callback(storeFailure(e));
       }
@@ -70,6 +65,21 @@ export function actionCacheService(store: ServeStore, tokens: TokenTable): Actio
       }
     },
   };
+}
+
+/**
+ * An action-cache entry whose every blob is in the CAS (its bytes as stored, and decoded), or
+ * why it does not count. Looking counts as a use of those blobs (LRU).
+ */
+export async function completeActionResult(store: ServeStore, key: string): Promise<{ bytes: Buffer; result: WireActionResult } | { missing: string }> {
+  const bytes = await store.getAction(key);
+  const result = bytes && decodeResult(bytes);
+  if (!bytes || !result) return { missing: 'not in the action cache' };
+  const needed = await blobsOf(store, result);
+  if (!needed) return { missing: 'the action result names an output directory whose tree is not a Tree' };
+  const missing = await store.findMissing(needed);
+  if (missing.length > 0) return { missing: `the action result names ${missing.length} blobs the CAS no longer holds` };
+  return { bytes, result };
 }
 
 function decodeResult(bytes: Buffer): WireActionResult | undefined {

@@ -9,8 +9,8 @@ export const MAX_BATCH_TOTAL_SIZE_BYTES = 4 * 1024 * 1024;
 /** SymlinkAbsolutePathStrategy.Value ALLOWED: the action cache keeps results as given, symlinks and all. */
 const SYMLINKS_ALLOWED = 2;
 
-/** Capabilities: a cache (no execution) of SHA-256 blobs whose action cache clients may update. */
-export function capabilitiesService(tokens: TokenTable): { GetCapabilities: handleUnaryCall<GetCapabilitiesRequest, Outgoing<ServerCapabilities>> } {
+/** Capabilities: a cache of SHA-256 blobs whose action cache clients may update, and an executor with `--execute`. */
+export function capabilitiesService(tokens: TokenTable, execute = false): { GetCapabilities: handleUnaryCall<GetCapabilitiesRequest, Outgoing<ServerCapabilities>> } {
   return {
     GetCapabilities(call, callback) {
       const no = denied(tokens, call.metadata, 'read');
@@ -22,6 +22,7 @@ export function capabilitiesService(tokens: TokenTable): { GetCapabilities: hand
           maxBatchTotalSizeBytes: MAX_BATCH_TOTAL_SIZE_BYTES,
           symlinkAbsolutePathStrategy: SYMLINKS_ALLOWED,
         },
+        ...(execute ? { executionCapabilities: { digestFunction: DIGEST_FUNCTION.SHA256, execEnabled: true } } : {}),
         lowApiVersion: { major: 2, minor: 0, patch: 0 },
         highApiVersion: { major: 2, minor: 1, patch: 0 },
       });

@@ -71,6 +71,7 @@ export function createServeStore(o: ServeStoreOptions): ServeStore {
       pathOf('cas', hash);
       return hash === EMPTY_SHA256 ? Promise.resolve(Buffer.alloc(0)) : cas.get(hash);
     },
+    blobPath: (hash) => pathOf('cas', hash),
     async putBlob(digest, data) {
       pathOf('cas', digest.hash);
       const actual = digestBytes('sha256', data);

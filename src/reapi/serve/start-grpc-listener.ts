@@ -4,6 +4,8 @@ import { actionCacheService } from './action-cache-service.js';
 import { byteStreamService } from './byte-stream-service.js';
 import { capabilitiesService, MAX_BATCH_TOTAL_SIZE_BYTES } from './capabilities-service.js';
 import { casService } from './cas-service.js';
+import type { OperationQueue } from './execute/create-operation-queue.js';
+import { executionService } from './execute/execution-service.js';
 import { formatListenAddress } from './parse-listen-address.js';
 import { takeMessageField } from './take-message-field.js';
 import type { Listener } from './start-http-listener.js';
@@ -13,13 +15,15 @@ const V2 = 'build.bazel.remote.execution.v2';
 
 /**
  * REAPI v2 over gRPC (grpcs with TLS files): Capabilities, ContentAddressableStorage,
- * ActionCache and ByteStream over the server's store; Execution is not served (UNIMPLEMENTED).
+ * ActionCache and ByteStream over the server's store, and Execution when an operation queue is
+ * given (`--execute`; otherwise UNIMPLEMENTED).
  * Messages may be a batch's size plus room for its framing.
  */
-export async function startGrpcListener(at: ListenAddress, store: ServeStore, tokens: TokenTable, tls?: TlsFiles): Promise<Listener> {
+export async function startGrpcListener(at: ListenAddress, store: ServeStore, tokens: TokenTable, tls?: TlsFiles, execution?: OperationQueue): Promise<Listener> {
   const server = new Server({ 'grpc.max_receive_message_length': MAX_BATCH_TOTAL_SIZE_BYTES + 1024 * 1024 });
   const add = (def: ServiceDefinition, impl: object): void => server.addService(def, impl as UntypedServiceImplementation);
-  add(serviceDefinition(`${V2}.Capabilities`), capabilitiesService(tokens));
+  add(serviceDefinition(`${V2}.Capabilities`), capabilitiesService(tokens, execution !== undefined));
+  if (execution) add(serviceDefinition(`${V2}.Execution`), executionService(store, tokens, execution));
   add(serviceDefinition(`${V2}.ContentAddressableStorage`), casService(store, tokens));
   add(rawActionCacheDefinition(), actionCacheService(store, tokens));
   add(serviceDefinition('google.bytestream.ByteStream'), byteStreamService(store, tokens));

@@ -1,5 +1,6 @@
 import { createHttpHandler } from './create-http-handler.js';
 import { createServeStore } from './create-serve-store.js';
+import { startExecution } from './execute/start-execution.js';
 import { startGrpcListener } from './start-grpc-listener.js';
 import { startHttpListener, type Listener } from './start-http-listener.js';
 import type { ListenAddress, ServeOptions } from './types.js';
@@ -11,7 +12,7 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** `reprise serve`: the store, and a listener for each protocol asked for, sharing it. */
+/** `reprise serve`: the store, and a listener for each protocol asked for, sharing it (and the executor's queue with `--execute`). */
 export async function startServe(o: ServeOptions, startDelayMs?: number): Promise<RunningServer> {
   const store = createServeStore({
     dir: o.dir,
@@ -21,15 +22,18 @@ export async function startServe(o: ServeOptions, startDelayMs?: number): Promis
     onEvicted: (entries, bytes) => o.log?.(`evicted ${entries} entries (${bytes} bytes)`),
   });
   const listeners: Listener[] = [];
+  const execution = o.execute ? await startExecution(o.execute, store, o.dir, o.log) : undefined;
   const running: RunningServer = {
     async close(graceMs = 5000) {
+      // Queued actions fail and running ones are killed first, so their streams end before the listener waits for them.
+      await execution?.close();
       await Promise.all(listeners.map((l) => l.close(graceMs)));
       await store.close();
     },
   };
   try {
     if (o.grpc) {
-      const l = await startGrpcListener(o.grpc, store, o.tokens, o.tls);
+      const l = await startGrpcListener(o.grpc, store, o.tokens, o.tls, execution);
       listeners.push(l);
       running.grpc = l.address;
     }

@@ -41,6 +41,8 @@ export interface ServeOptions {
   maxBytes: number;
   tokens: TokenTable;
   tls?: TlsFiles;
+  /** The Execution service (`--execute`); absent: a cache only. */
+  execute?: ExecuteOptions;
   /** Told of failures of background work and of refused requests worth a line in the log. */
   log?: (line: string) => void;
 }
@@ -58,6 +60,8 @@ export interface ServeStore {
   blobSize(hash: string): Promise<number | undefined>;
   /** The blob, checked against its digest (a corrupt one is dropped and reads as absent). */
   readBlob(hash: string): Promise<Buffer | undefined>;
+  /** Where a blob's file is (it may be absent): staging hardlinks it, and never writes through it. */
+  blobPath(hash: string): string;
   /** Stores a blob after checking its bytes against `digest`. */
   putBlob(digest: Digest, data: Buffer): Promise<void>;
   /** A streamed upload of a blob, checked against `expect` before it is stored. */
@@ -68,4 +72,18 @@ export interface ServeStore {
   size(): StoreSize;
   /** Writes pending recency updates and stops background work. */
   close(): Promise<void>;
+}
+
+/** `reprise serve --execute`: how actions run (docs/remote-execution.md, "reprise serve --execute"). */
+export interface ExecuteOptions {
+  /** Actions running at once. */
+  jobs: number;
+  /** Actions waiting for a slot; more get RESOURCE_EXHAUSTED. */
+  maxQueue: number;
+  /** For an Action without a timeout. */
+  defaultTimeoutMs: number;
+  /** bubblewrap. */
+  bwrap: string;
+  /** Named in ExecutedActionMetadata.worker. */
+  worker: string;
 }

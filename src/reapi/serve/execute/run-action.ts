@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { dirname, join, normalize, isAbsolute } from 'node:path';
+import { status } from '@grpc/grpc-js';
+import { digestBytes } from '../../../hashing/create-hasher.js';
+import type { Digest } from '../../../hashing/types.js';
+import { decodeReapiMessage, encodeReapiMessage } from '../../load-reapi-protos.js';
+import type { Action, Command, ExecuteResponse, ExecutedActionMetadata, Outgoing, PbTimestamp, RpcStatus, WireActionResult } from '../../types.js';
+import { fromWireDigest, toWireDigest } from '../../wire-digest.js';
+import type { ExecuteOptions, ServeStore } from '../types.js';
+import { collectOutputs } from './collect-outputs.js';
+import { readInputTree } from './read-input-tree.js';
+import { readOnlyPaths } from './read-only-paths.js';
+import { runSandboxedCommand } from './run-sandboxed-command.js';
+import { BlobLostError, stageInputRoot } from './stage-input-root.js';
+
+/** stdout and stderr up to this size travel inline in the ExecuteResponse as well as in the CAS. */
+const INLINE_MAX = 16 * 1024;
+
+export interface ActionContext {
+  store: ServeStore;
+  options: ExecuteOptions;
+  /** DIR/exec: per-action staging directories (run/) and executable twins of blobs (x/). */
+  execDir: string;
+  log?: (line: string) => void;
+}
+
+export interface ActionRun {
+  actionDigest: Digest;
+  queuedAt: Date;
+  /** Aborted when the server shuts down: the action is killed. */
+  signal: AbortSignal;
+  /** The inputs are staged and the command starts (stage EXECUTING). */
+  onExecuting(): void;
+}
+
+/**
+ * One action, start to finish: read the Action and Command, check that every input is in the
+ * CAS (FAILED_PRECONDITION with a PreconditionFailure naming each missing blob otherwise),
+ * stage the input root (stage-input-root.ts), run the Command sandboxed
+ * (run-sandboxed-command.ts), put outputs, stdout and stderr in the CAS, write a successful
+ * result to the action cache, and remove the staging directory. A Command that cannot start,
+ * times out or is killed is an ExecuteResponse with a status, never a throw; a throw is a
+ * failure of the server itself (its store).
+ */
+export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Outgoing<ExecuteResponse>> {
+  const meta: Outgoing<ExecutedActionMetadata> = { worker: ctx.options.worker, queuedTimestamp: timestamp(run.queuedAt), workerStartTimestamp: now() };
+  meta.inputFetchStartTimestamp = now();
+  const action = await readMessage(ctx.store, 'build.bazel.remote.execution.v2.Action', run.actionDigest);
+  if ('missing' in action) return precondition([action.missing]);
+  if ('invalid' in action) return invalid(`the action: ${action.invalid}`);
+  const command = await readMessage(ctx.store, 'build.bazel.remote.execution.v2.Command', fromWireDigest(action.value.commandDigest));
+  if ('missing' in command) return precondition([command.missing]);
+  if ('invalid' in command) return invalid(`the command: ${command.invalid}`);
+  const rootDigest = fromWireDigest(action.value.inputRootDigest);
+  if (!rootDigest) return invalid('the action has no input_root_digest');
+  const c = command.value;
+  if (c.arguments.length === 0) return invalid('the command has no arguments');
+  const outputs = [...c.outputFiles, ...c.outputDirectories, ...c.outputPaths];
+  const bad = [c.workingDirectory, ...outputs].find((p) => !relativeInside(p));
+  if (bad !== undefined) return invalid(`${JSON.stringify(bad)} is not a path inside the input root`);
+  const tree = await readInputTree(ctx.store, rootDigest);
+  if (!tree.ok) return 'missing' in tree ? precondition(tree.missing) : invalid(tree.invalid);
+
+  const stageDir = join(ctx.execDir, 'run', randomUUID());
+  try {
+    await mkdir(stageDir, { recursive: true, mode: 0o755 });
+    try {
+      await stageInputRoot(ctx.store, tree.entries, stageDir, join(ctx.execDir, 'x'));
+    } catch (e) {
+      if (e instanceof BlobLostError) return precondition([e.digest]);
+      throw e;
+    }
+    const cwd = join(stageDir, c.workingDirectory);
+    await mkdir(cwd, { recursive: true });
+    // REAPI: the server creates output files' parents; Bazel's worker (and tools) expect output directories themselves too.
+    for (const p of [...c.outputFiles, ...c.outputPaths]) await mkdir(dirname(join(cwd, p)), { recursive: true });
+    for (const p of c.outputDirectories) await mkdir(join(cwd, p), { recursive: true });
+    meta.inputFetchCompletedTimestamp = now();
+
+    run.onExecuting();
+    meta.executionStartTimestamp = now();
+    const timeout = action.value.timeout ? action.value.timeout.seconds * 1000 + Math.floor(action.value.timeout.nanos / 1e6) : 0;
+    const ran = await runSandboxedCommand({
+      bwrap: ctx.options.bwrap,
+      root: stageDir,
+      readOnly: readOnlyPaths(tree.entries, c.workingDirectory, outputs).map((p) => join(stageDir, p)),
+      workingDirectory: c.workingDirectory,
+      arguments: c.arguments,
+      env: new Map(c.environmentVariables.map((v) => [v.name, v.value])),
+      timeoutMs: timeout > 0 ? timeout : ctx.options.defaultTimeoutMs,
+      signal: run.signal,
+    });
+    meta.executionCompletedTimestamp = now();
+    if (run.signal.aborted) return { status: rpcStatus(status.UNAVAILABLE, 'the server is shutting down: the action was killed') };
+    if (ran.kind === 'not-started') return { status: rpcStatus(status.INVALID_ARGUMENT, `the command cannot start: ${ran.why}`) };
+
+    meta.outputUploadStartTimestamp = now();
+    const collected = await collectOutputs(ctx.store, stageDir, c);
+    const stdoutDigest = digestBytes('sha256', ran.stdout);
+    const stderrDigest = digestBytes('sha256', ran.stderr);
+    await ctx.store.putBlob(stdoutDigest, ran.stdout);
+    await ctx.store.putBlob(stderrDigest, ran.stderr);
+    meta.outputUploadCompletedTimestamp = now();
+    meta.workerCompletedTimestamp = now();
+    const result: Outgoing<WireActionResult> = {
+      ...collected,
+      exitCode: ran.exitCode,
+      stdoutDigest: toWireDigest(stdoutDigest),
+      stderrDigest: toWireDigest(stderrDigest),
+      executionMetadata: meta,
+    };
+    if (ran.timedOut) {
+      return { result, status: rpcStatus(status.DEADLINE_EXCEEDED, `the action ran longer than its timeout (${timeout > 0 ? timeout : ctx.options.defaultTimeoutMs} ms) and was killed`) };
+    }
+    if (ran.exitCode === 0 && !action.value.doNotCache) {
+      const w = ctx.store.startActionPut(run.actionDigest.hash);
+      try {
+        await w.write(encodeReapiMessage('build.bazel.remote.execution.v2.ActionResult', result));
+        await w.commit();
+      } catch (e) {
+        await w.abort();
+        ctx.log?.(`execute: cannot store the result of ${run.actionDigest.hash}: ${(e as Error).message}`);
+      }
+    }
+    // Inline only in the response: the action cache keeps the lean result.
+    return {
+      result: {
+        ...result,
+        ...(ran.stdout.length <= INLINE_MAX ? { stdoutRaw: ran.stdout } : {}),
+        ...(ran.stderr.length <= INLINE_MAX ? { stderrRaw: ran.stderr } : {}),
+      },
+    };
+  } finally {
+    await removeStage(stageDir, ctx.log);
+  }
+}
+
+type Read<T> = { value: T } | { missing: Digest } | { invalid: string };
+
+async function readMessage<K extends 'build.bazel.remote.execution.v2.Action' | 'build.bazel.remote.execution.v2.Command'>(
+  store: ServeStore,
+  name: K,
+  digest: Digest | undefined,
+): Promise<Read<K extends 'build.bazel.remote.execution.v2.Action' ? Action : Command>> {
+  if (!digest) return { invalid: 'not a SHA-256 digest' };
+  const blob = await store.readBlob(digest.hash);
+  if (!blob || blob.length !== digest.size) return { missing: digest };
+  try {
+    return { value: decodeReapiMessage(name, blob) as K extends 'build.bazel.remote.execution.v2.Action' ? Action : Command };
+  } catch (e) {
+    return { invalid: `not a ${name.split('.').pop()}: ${(e as Error).message}` };
+  }
+}
+
+/** REAPI: missing inputs are FAILED_PRECONDITION with a PreconditionFailure, one MISSING violation per blob. */
+function precondition(missing: readonly Digest[]): Outgoing<ExecuteResponse> {
+  const violations = missing.map((d) => ({ type: 'MISSING', subject: `blobs/${d.hash}/${d.size}` }));
+  const value = encodeReapiMessage('google.rpc.PreconditionFailure', { violations });
+  return {
+    status: {
+      code: status.FAILED_PRECONDITION,
+      message: `${missing.length} input blob${missing.length === 1 ? ' is' : 's are'} not in the CAS`,
+      details: [{ type_url: 'type.googleapis.com/google.rpc.PreconditionFailure', value }],
+    },
+  };
+}
+
+function invalid(message: string): Outgoing<ExecuteResponse> {
+  return { status: rpcStatus(status.INVALID_ARGUMENT, message) };
+}
+
+function rpcStatus(code: status, message: string): Outgoing<RpcStatus> {
+  return { code, message };
+}
+
+function relativeInside(p: string): boolean {
+  if (isAbsolute(p) || p.includes('\0')) return false;
+  const n = normalize(p === '' ? '.' : p);
+  return n !== '..' && !n.startsWith('../');
+}
+
+function timestamp(d: Date): Outgoing<PbTimestamp> {
+  const ms = d.getTime();
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
+}
+
+function now(): Outgoing<PbTimestamp> {
+  return timestamp(new Date());
+}
+
+/** The action may have left read-only directories behind: make them writable and try again. */
+async function removeStage(dir: string, log?: (line: string) => void): Promise<void> {
+  try {
+    await rm(dir, { recursive: true, force: true });
+  } catch {
+    await new Promise<void>((resolve) => execFile('chmod', ['-R', 'u+rwx', dir], () => resolve()));
+    await rm(dir, { recursive: true, force: true }).catch((e: Error) => log?.(`execute: cannot remove ${dir}: ${e.message}`));
+  }
+}

@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { lstatSync, readlinkSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+
+/** The host's system directories, read-only in every action: clients such as Bazel name tools by absolute host paths. */
+const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];
+
+/** Kept of an action's stdout and of its stderr; the rest is dropped. */
+const MAX_CAPTURE = 64 * 1024 * 1024;
+
+export interface SandboxedCommand {
+  bwrap: string;
+  /** The staged input root: the action's writable exec directory, at the same path inside. */
+  root: string;
+  /** Staged files and directories to bind read-only over themselves (they hold links to store files). */
+  readOnly: readonly string[];
+  /** Relative to `root`. */
+  workingDirectory: string;
+  arguments: readonly string[];
+  /** Exactly the Command's environment. */
+  env: ReadonlyMap<string, string>;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export type CommandOutcome =
+  | { kind: 'exited'; exitCode: number; stdout: Buffer; stderr: Buffer; timedOut: boolean }
+  | { kind: 'not-started'; why: string };
+
+/**
+ * Runs a Command in bubblewrap: every namespace unshared (no network), no capabilities, a
+ * private /tmp, /dev and /proc of its own, the host's system directories read-only, the staged
+ * root writable at its own path but the staged store files bound read-only over themselves (so
+ * they can be neither written, chmodded, replaced nor hardlinked elsewhere: EROFS, EBUSY, EXDEV).
+ * bwrap reads its options from a pipe (--args; the command stays on its command line), so an
+ * input root of any size fits. A timeout or the signal kills bwrap, and with it
+ * (--die-with-parent, the pid namespace) the action.
+ */
+export function runSandboxedCommand(c: SandboxedCommand): Promise<CommandOutcome> {
+  const args: string[] = ['--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL'];
+  for (const dir of SYSTEM_DIRS) {
+    let st;
+    try {
+      st = lstatSync(dir);
+    } catch {
+      continue;
+    }
+    if (st.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
+    else if (st.isDirectory()) args.push('--ro-bind', dir, dir);
+  }
+  args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--bind', c.root, c.root);
+  for (const p of c.readOnly) args.push('--ro-bind', p, p);
+  args.push('--chdir', join(c.root, c.workingDirectory));
+  return new Promise((resolve) => {
+    const child = spawn(c.bwrap, ['--args', '3', '--', ...c.arguments], { env: Object.fromEntries(c.env), stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const out = capture();
+    const err = capture();
+    child.stdout!.on('data', out.add);
+    child.stderr!.on('data', err.add);
+    const argPipe = child.stdio[3] as NodeJS.WritableStream;
+    argPipe.on('error', () => undefined); // bwrap gone before reading: its exit says why
+    argPipe.end(Buffer.from(args.map((a) => `${a}\0`).join('')));
+    let timedOut = false;
+    const kill = (): void => void child.kill('SIGKILL');
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, c.timeoutMs);
+    c.signal.addEventListener('abort', kill);
+    let settled = false;
+    const finish = (o: CommandOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      c.signal.removeEventListener('abort', kill);
+      resolve(o);
+    };
+    child.once('error', (e) => finish({ kind: 'not-started', why: `cannot run ${c.bwrap}: ${e.message}` }));
+    child.once('close', (code, sig) => {
+      const stderr = err.bytes();
+      // bwrap reports its own failures (a bind, the exec of argv[0]) as one "bwrap: ..." line and exit 1.
+      const own = /^bwrap: ([^\n]*)\n?$/.exec(stderr.toString('utf8'));
+      if (code === 1 && own && !timedOut) return finish({ kind: 'not-started', why: own[1]! });
+      finish({ kind: 'exited', exitCode: code ?? 128 + signalNumber(sig), stdout: out.bytes(), stderr, timedOut });
+    });
+  });
+}
+
+function capture(): { add: (d: Buffer) => void; bytes: () => Buffer } {
+  const parts: Buffer[] = [];
+  let n = 0;
+  return {
+    add: (d) => {
+      if (n >= MAX_CAPTURE) return;
+      parts.push(d.subarray(0, MAX_CAPTURE - n));
+      n += d.length;
+    },
+    bytes: () => Buffer.concat(parts),
+  };
+}
+
+function signalNumber(sig: NodeJS.Signals | null): number {
+  return (sig && constants.signals[sig]) || 1;
+}

@@ -121,6 +121,7 @@ export type ExecutorCounter = (typeof EXECUTOR_COUNTERS)[number];
 export const REMOTE_FILL_REASONS = [
   'remote-exit-nonzero', // the compile failed on the executor: it runs locally, whose messages the caller gets
   'no-executor-slot', // every executor had max_in_flight actions already
+  'executor-down', // every executor failed (unavailable, timeout) in the last 30 s: skipped until then
   'not-learned', // the traced dependency pre-pass did not give a complete list of what the compile sees
   'not-sendable', // the compile's inputs cannot be proven the same on an executor (environment paths, absolute probes, -march=native, assembler)
 ] as const;

@@ -11,6 +11,11 @@ import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
 import type { RemoteExecution, RemoteTarget } from './types.js';
 
+/** How long an executor that was unreachable or timed out is skipped: a dead one must not cost every miss a timeout. */
+const COOLDOWN_MS = 30_000;
+/** Rejections that say the executor, not the action, is in trouble. */
+const OUTAGES: ReadonlySet<string> = new Set(['unavailable', 'timeout']);
+
 export type RemoteAnswer = { kind: 'completed'; result: CompletedExecution; target: RemoteTarget } | { kind: 'fallen-back' };
 
 /** `remote`: every miss; `auto`: a miss only while other calls wait for a local job slot (all are busy). */
@@ -41,8 +46,11 @@ export interface RemoteOffer<A> {
  * messages and exit code.
  */
 export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTarget[], offer: RemoteOffer<A>, sink: CallSink): Promise<RemoteAnswer> {
-  const free = order.filter((t) => t.inFlight < t.spec.maxInFlight);
-  if (free.length === 0) return fallBack(ctx, order[0]!, 'no-executor-slot', offer.label);
+  const now = performance.now();
+  const up = order.filter((t) => t.downUntil <= now);
+  if (up.length === 0) return fallBack(ctx, order[0]!, 'executor-down', offer.label);
+  const free = up.filter((t) => t.inFlight < t.spec.maxInFlight);
+  if (free.length === 0) return fallBack(ctx, up[0]!, 'no-executor-slot', offer.label);
   const attempt = async (): Promise<RemoteAnswer> => {
     for (const target of free) {
       target.inFlight++;
@@ -57,6 +65,7 @@ export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTar
         ctx.stats.executorFallback(target.name, out.reason);
         ctx.log.info(`remote execution on ${target.name}: ${offer.label}: rejected (${out.reason}): ${out.detail.slice(0, 300)}`);
         if (sink.signal.aborted) return { kind: 'fallen-back' };
+        if (OUTAGES.has(out.reason)) target.downUntil = performance.now() + COOLDOWN_MS;
         continue;
       }
       if (out.result.exitCode !== 0) return fallBack(ctx, target, 'remote-exit-nonzero', `${offer.label}: exit ${out.result.exitCode}`);

@@ -13,6 +13,8 @@ export interface RemoteTarget {
   readonly spec: ExecutorSpec;
   /** Actions of this daemon in flight on it now. */
   inFlight: number;
+  /** performance.now() until which it is skipped, after it was unreachable or timed out (a breaker). */
+  downUntil: number;
   /**
    * The executor of one language over this target's client, made once (`kind` names it, e.g.
    * `gcc`). `make` gets the observer that counts into the daemon's stats.

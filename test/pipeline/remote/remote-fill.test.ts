@@ -17,6 +17,7 @@ import { reprise, stats } from '../../helpers/reprise-cli.js';
 import { run, text } from '../../helpers/run.js';
 import { freePort } from '../../helpers/servers/free-port.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { writeSlowSource } from '../../helpers/slow-source.js';
 
 const jar = bazelWorkerJar();
 const skip = 'missing' in jar ? jar.missing : false;
@@ -129,6 +130,28 @@ test('REPRISE_EXECUTE=local sends nothing; auto sends nothing while a local slot
   }
 });
 
+test('auto: with one local slot, a miss goes remote while another call waits for the slot, and the last one compiles here', { skip, timeout: 300_000 }, async () => {
+  const url = await startWorker();
+  const ws = space();
+  const slow = writeSlowSource(ws.dir);
+  const env = { ...ws.env, REPRISE_EXECUTOR: url, REPRISE_MAX_JOBS: '1' }; // REPRISE_EXECUTE defaults to auto
+  // The slow compile holds the only slot; the two others queue for it, so the first of them to get it sees the other waiting.
+  const first = run('gcc', ['-c', '-O2', slow, '-o', 'slow.o'], { cwd: ws.dir, env });
+  await new Promise((r) => setTimeout(r, 300));
+  const rest = COMPILES.map((args) => run('gcc', args, { cwd: ws.dir, env }));
+  for (const r of [await first, ...(await Promise.all(rest))]) assert.equal(r.code, 0, text(r));
+  const s = await stats(ws.env);
+  assert.equal(s.tools.gcc?.miss, 3, JSON.stringify(s.tools));
+  const e = executor(s, url);
+  assert.ok(e && e.completed >= 1 && e.completed <= 2, `some remote, the last local: ${JSON.stringify(s.executors)} ${JSON.stringify(s.executorFallbackReasons)}`);
+  assert.equal(e['fallen-back'], 0);
+  for (const args of COMPILES) {
+    const out = args[args.length - 1]!;
+    execFileSync('gcc', [...args.slice(0, -1), 'bare.o'], { cwd: ws.dir, env: ws.bareEnv });
+    assert.ok(readFileSync(join(ws.dir, out)).equals(readFileSync(join(ws.dir, 'bare.o'))), out);
+  }
+});
+
 test('an executor that is down: every miss falls back to the local fill, counted, and the objects are the bare ones', { skip }, async () => {
   const ws = space();
   const url = `grpc://127.0.0.1:${await freePort()}`;
@@ -136,11 +159,12 @@ test('an executor that is down: every miss falls back to the local fill, counted
   assert.deepEqual(differ, []);
   const s = await stats(ws.env);
   assert.equal(s.tools.gcc?.miss, 2, JSON.stringify(s));
-  assert.equal(executor(s, url)?.['actions-sent'], 2, JSON.stringify(s.executors));
+  // The first miss finds it unreachable; the next skips it for a while (its breaker) instead of trying again.
+  assert.equal(executor(s, url)?.['actions-sent'], 1, JSON.stringify(s.executors));
   assert.equal(executor(s, url)?.['fallen-back'], 2);
   assert.equal(executor(s, url)?.completed, 0);
-  assert.deepEqual(s.executorFallbackReasons[url], { unavailable: 2 });
-  assert.match((await reprise(['stats'], ws.env)).stdout.toString(), new RegExp(`executor ${url}: 2 sent, 0 completed, 0 failed, 2 fallen back \\(unavailable 2\\)`));
+  assert.deepEqual(s.executorFallbackReasons[url], { unavailable: 1, 'executor-down': 1 });
+  assert.match((await reprise(['stats'], ws.env)).stdout.toString(), new RegExp(`executor ${url}: 1 sent, 0 completed, 0 failed, 2 fallen back \\((unavailable 1, executor-down 1|executor-down 1, unavailable 1)\\)`));
 });
 
 test('remote fills: __has_include answers as on the host, untrusted results are stored unsandboxed, trusted ones sandboxed', { skip, timeout: 300_000 }, async () => {

@@ -20,6 +20,6 @@ export interface CallSink {
 export interface CallSlot {
   /** Other calls wait for a slot: every local slot is busy. */
   contended(): boolean;
-  /** Runs `task` without holding the slot (its work happens elsewhere), then holds one again. */
-  lend<T>(task: () => Promise<T>): Promise<T>;
+  /** Runs `task` without holding the slot (its work happens elsewhere), then holds one again when `retake` says its result needs one (a local fill next). */
+  lend<T>(task: () => Promise<T>, retake: (result: T) => boolean): Promise<T>;
 }

@@ -57,15 +57,17 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
   let release: () => void = first;
   const slot: CallSlot = {
     contended: () => ctx.jobs.waiting > 0,
-    async lend(task) {
+    async lend(task, retake) {
       release();
       release = () => undefined;
+      let result;
       try {
-        return await task();
+        result = await task();
       } finally {
-        // Taken again for what follows (a local fill); past the queue timeout it goes on without one, as a shim fallback would.
-        release = (await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal)) ?? (() => undefined);
+        // Taken again for a local fill; past the queue timeout it goes on without one, as a shim fallback would.
+        if (result === undefined || retake(result)) release = (await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal)) ?? (() => undefined);
       }
+      return result;
     },
   };
   let ran = false;

@@ -74,6 +74,6 @@ export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTar
     }
     return { kind: 'fallen-back' };
   };
-  // The action's work is on the executor: the call's local slot serves other calls meanwhile.
-  return sink.slot ? sink.slot.lend(attempt) : attempt();
+  // The action's work is on the executor: the call's local slot serves other calls meanwhile, and is taken again only for a local fill.
+  return sink.slot ? sink.slot.lend(attempt, (a) => a.kind === 'fallen-back') : attempt();
 }

@@ -200,6 +200,9 @@ test('executors: [[executor]] tables, REPRISE_EXECUTOR replacing them, and REPRI
   assert.equal(entry(e, 'executor[1].trusted').value, false);
   assert.deepEqual(entry(e, 'executor[2].url').source, { kind: 'env', name: 'REPRISE_EXECUTOR' });
   assert.deepEqual(entry(e, 'daemon.execute'), { key: 'daemon.execute', value: 'remote', source: { kind: 'env', name: 'REPRISE_EXECUTE' } });
+  // doctor checks the files an executor names (the daemon reads the token when it starts).
+  const doctor = await reprise(['doctor'], ws.env);
+  assert.match(doctor.stdout.toString(), /^fail\s+executor\[1\]\.token_file .*exec\.token: ENOENT/m, doctor.stdout.toString());
   // No executor: local.
   writeFileSync(ws.configFile, '');
   assert.equal(entry(await show(ws.env), 'daemon.execute').value, 'local');

@@ -32,17 +32,12 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
   const own = Object.fromEntries(REMOTE_EXEC_COUNTERS.map((c) => [c, 0])) as Record<RemoteExecCounter, number>;
   const rejected = Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
   const memo = new Map<string, { stamp: string; digest: Digest }>();
-  // Counted here and told to the observer: `counts[c] += n` reads as before.
-  const counts = new Proxy(own, {
-    set(target, key, value: number) {
-      const c = key as RemoteExecCounter;
-      opts.observer?.count(c, value - target[c]);
-      target[c] = value;
-      return true;
-    },
-  });
+  const bump = (c: RemoteExecCounter, n = 1): void => {
+    own[c] += n;
+    if (n !== 0) opts.observer?.count(c, n);
+  };
   const reject = (reason: RejectionReason, detail: string, timings?: Partial<ExecutionTimings>): ExecuteOutcome => {
-    counts['fallen-back']++;
+    bump('fallen-back');
     rejected[reason]++;
     return { kind: 'rejected', reason, detail, ...(timings ? { timings } : {}) };
   };
@@ -50,7 +45,7 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
   return {
     name,
     async execute(job, { signal, onStream }) {
-      counts['actions-sent']++;
+      bump('actions-sent');
       const leak = pathsInOutputs(job.args);
       if (leak) return reject('not-representable', leak);
       let built;
@@ -63,13 +58,13 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
       const out = await client.execute(built.action, { signal });
       const t = out.kind === 'completed' ? out.result.timings : out.timings;
       if (t) {
-        counts['upload-bytes'] += t.uploadBytes ?? 0;
-        counts['upload-ms'] += Math.round(t.uploadMs ?? 0);
-        counts['execute-ms'] += Math.round(t.executeMs ?? 0);
-        counts['download-bytes'] += t.downloadBytes ?? 0;
-        counts['download-ms'] += Math.round(t.downloadMs ?? 0);
-        counts['queue-ms'] += Math.round(t.queuedMs ?? 0);
-        counts.retries += Math.max(0, (t.attempts ?? 1) - 1);
+        bump('upload-bytes', t.uploadBytes ?? 0);
+        bump('upload-ms', Math.round(t.uploadMs ?? 0));
+        bump('execute-ms', Math.round(t.executeMs ?? 0));
+        bump('download-bytes', t.downloadBytes ?? 0);
+        bump('download-ms', Math.round(t.downloadMs ?? 0));
+        bump('queue-ms', Math.round(t.queuedMs ?? 0));
+        bump('retries', Math.max(0, (t.attempts ?? 1) - 1));
       }
       if (out.kind === 'rejected') return reject(out.reason, out.detail, out.timings);
       // Depfiles and messages name the executor's root, which the start script noted.
@@ -81,9 +76,9 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
         const outside = reads ? readsOutsideRoot(reads.data, root, job.cwd) : 'no depfile came back to prove what it read';
         if (outside !== undefined) return reject('read-outside-root', `${job.args.join(' ')}: read ${outside}`, out.result.timings);
       }
-      counts['actions-run']++;
-      if (out.result.exitCode !== 0) counts['actions-failed']++;
-      if (out.result.cached) counts['actions-cached']++;
+      bump('actions-run');
+      if (out.result.exitCode !== 0) bump('actions-failed');
+      if (out.result.cached) bump('actions-cached');
       // Outputs by the caller's paths (absolute), in place of the Command's.
       const depfiles = new Set((job.depfiles ?? []).map((d) => resolve(job.cwd, d)));
       const outputs = new Map<string, { data: Buffer; isExecutable: boolean }>();

@@ -187,6 +187,20 @@ test('remote fills: __has_include answers as on the host, untrusted results are 
   assert.ok(readFileSync(join(untrusted.dir, 'b.o')).equals(readFileSync(join(untrusted.dir, 'b.bare.o'))));
   assert.equal((await stats(untrusted.env)).tools.gcc?.['direct-hit'], 1);
 
+  // The caller's own depfile comes back as the host's compiler writes it (paths and line wrapping), as do warnings.
+  writeFileSync(join(untrusted.dir, 'w.c'), '#include <stdio.h>\n#include "util.h"\nint w(void) { int unused; return twice(1); }\n');
+  const withDeps = ['-c', '-Wall', '-Iinc', '-MD', '-MF', 'deps/w.d', 'w.c', '-o', 'w.o'];
+  mkdirSync(join(untrusted.dir, 'deps'));
+  const remoteRun = await run('gcc', withDeps, { cwd: untrusted.dir, env });
+  assert.equal(remoteRun.code, 0, text(remoteRun));
+  const remoteDeps = readFileSync(join(untrusted.dir, 'deps', 'w.d'));
+  const bareRun = await run('gcc', withDeps, { cwd: untrusted.dir, env: untrusted.bareEnv });
+  assert.equal(bareRun.code, 0, text(bareRun));
+  assert.equal(remoteDeps.toString(), readFileSync(join(untrusted.dir, 'deps', 'w.d')).toString());
+  assert.equal(remoteRun.stderr.toString(), bareRun.stderr.toString(), 'the warning, as the host gives it');
+  assert.match(remoteRun.stderr.toString(), /unused variable/);
+  assert.equal(executor(await stats(untrusted.env), url)?.completed, 3);
+
   // A trusted executor (config file): sandboxed results.
   const trusted = space();
   writeFileSync(trusted.configFile, `[daemon]\nexecute = "remote"\n\n[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);

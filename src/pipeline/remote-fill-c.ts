@@ -66,15 +66,14 @@ export async function fillRemotely(ctx: CacheContext, remote: RemoteExecution, s
     make: (name, client, observer) => createRemoteExecutor(name, client, { observer, ...platformOf(remote, name) }),
     action,
     label: `${c.tool} ${c.job.source} in ${c.cwd}`,
+    lacks: (result) => {
+      const missing = outputs.find((o) => !result.outputs.has(resolve(c.cwd, o.path)));
+      return missing && `${missing.path} did not come back`;
+    },
   }, sink);
   if (answer.kind !== 'completed') return false;
   if (sink.signal.aborted) return (sink.abandon(), true);
-  const data: Buffer[] = [];
-  for (const o of outputs) {
-    const got = answer.result.outputs.get(resolve(c.cwd, o.path));
-    if (!got) return (fallBack(ctx, answer.target, 'remote-exit-nonzero', `${c.job.source}: ${o.path} did not come back`), false);
-    data.push(got.data);
-  }
+  const data = outputs.map((o) => answer.result.outputs.get(resolve(c.cwd, o.path))!.data);
   sink.ranHidden();
   const r: RunOutcome = { code: 0, signal: 0, stdout: answer.result.stdout, stderr: answer.result.stderr, startedAtNs: scan.startedAtNs, durationMs: Math.round(answer.result.timings.executeMs) };
   // Stored as sandboxed (shareable) only from an executor trusted to run exactly the input root in a sandbox.

@@ -3,7 +3,7 @@
 // timeouts, with the call's local job slot lent to others meanwhile. Every way it does not
 // end in a successful remote compile is a fall-back with a counted reason; the caller then
 // fills locally, so a build never waits on a remote past the configured timeout.
-import type { CompletedExecution, Executor } from '../../exec/remote/types.js';
+import type { CompletedExecution, Executor, RejectionReason } from '../../exec/remote/types.js';
 import type { ExecutorObserver } from '../../exec/remote/create-remote-executor.js';
 import type { RemoteExecutionClient } from '../../exec/remote/create-remote-execution-client.js';
 import type { RemoteFillReason } from '../../stats/stat-names.js';
@@ -25,7 +25,7 @@ export function goesRemote(remote: RemoteExecution, sink: CallSink): boolean {
 }
 
 /** A miss meant for an executor that is filled locally before anything is sent (counted on the executor whose turn it was). */
-export function fallBack(ctx: CacheContext, target: RemoteTarget, reason: RemoteFillReason, why: string): RemoteAnswer {
+export function fallBack(ctx: CacheContext, target: RemoteTarget, reason: RemoteFillReason | RejectionReason, why: string): RemoteAnswer {
   ctx.stats.executorFallback(target.name, reason);
   ctx.log.debug(`remote execution on ${target.name}: filled locally (${reason}): ${why}`);
   return { kind: 'fallen-back' };
@@ -38,6 +38,8 @@ export interface RemoteOffer<A> {
   action: A;
   /** For messages: what is compiled, where. */
   label: string;
+  /** What a successful result lacks (an output that did not come back), or undefined when it is complete. */
+  lacks?: (result: CompletedExecution) => string | undefined;
 }
 
 /**
@@ -69,6 +71,8 @@ export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTar
         continue;
       }
       if (out.result.exitCode !== 0) return fallBack(ctx, target, 'remote-exit-nonzero', `${offer.label}: exit ${out.result.exitCode}`);
+      const lack = offer.lacks?.(out.result);
+      if (lack !== undefined) return fallBack(ctx, target, 'output-missing', `${offer.label}: ${lack}`);
       ctx.stats.bumpExecutor(target.name, 'completed');
       return { kind: 'completed', result: out.result, target };
     }

@@ -43,6 +43,9 @@ function project(ws: Workspace): void {
   writeFileSync(join(ws.dir, 'inc', 'util.h'), 'static inline int twice(int x) { return 2 * x; }\n');
   writeFileSync(join(ws.dir, 'opt', 'feature.h'), '#error never included\n');
   writeFileSync(join(ws.dir, 'inc', 'extra.h'), '#error never included either\n');
+  // Written now, not just before their compiles: a file changed within the compile's window is not stored.
+  writeFileSync(join(ws.dir, 'w.c'), '#include <stdio.h>\n#include "util.h"\nint w(void) { int unused; return twice(1); }\n');
+  writeFileSync(join(ws.dir, 'abs.c'), `#include "${join(ws.realDir, 'inc', 'util.h')}"\nint g(void) { return twice(3); }\n`);
   writeFileSync(join(ws.dir, 'a.c'), '#include <stdio.h>\n#include "util.h"\nint main(void) { printf("%d\\n", twice(21)); return 0; }\n');
   writeFileSync(join(ws.dir, 'b.c'), [
     '#include "util.h"',
@@ -187,8 +190,7 @@ test('remote fills: __has_include answers as on the host, untrusted results are 
   assert.ok(readFileSync(join(untrusted.dir, 'b.o')).equals(readFileSync(join(untrusted.dir, 'b.bare.o'))));
   assert.equal((await stats(untrusted.env)).tools.gcc?.['direct-hit'], 1);
 
-  // The caller's own depfile comes back as the host's compiler writes it (paths and line wrapping), as do warnings.
-  writeFileSync(join(untrusted.dir, 'w.c'), '#include <stdio.h>\n#include "util.h"\nint w(void) { int unused; return twice(1); }\n');
+  // The caller's own depfile (w.c's) comes back as the host's compiler writes it (paths and line wrapping), as do warnings.
   const withDeps = ['-c', '-Wall', '-Iinc', '-MD', '-MF', 'deps/w.d', 'w.c', '-o', 'w.o'];
   mkdirSync(join(untrusted.dir, 'deps'));
   const remoteRun = await run('gcc', withDeps, { cwd: untrusted.dir, env });
@@ -199,7 +201,16 @@ test('remote fills: __has_include answers as on the host, untrusted results are 
   assert.equal(remoteDeps.toString(), readFileSync(join(untrusted.dir, 'deps', 'w.d')).toString());
   assert.equal(remoteRun.stderr.toString(), bareRun.stderr.toString(), 'the warning, as the host gives it');
   assert.match(remoteRun.stderr.toString(), /unused variable/);
-  assert.equal(executor(await stats(untrusted.env), url)?.completed, 3);
+  const afterW = await stats(untrusted.env);
+  assert.equal(executor(afterW, url)?.completed, 3);
+  assert.equal(afterW.tools.gcc?.miss, 3, JSON.stringify(afterW.uncacheableReasons));
+
+  // An absolute #include (abs.c) reads the executor's own disk (here the same /tmp): its depfile says so, and the miss compiles here.
+  const abs = await run('gcc', ['-c', '-O2', 'abs.c', '-o', 'abs.o'], { cwd: untrusted.dir, env });
+  assert.equal(abs.code, 0, text(abs));
+  const afterAbs = await stats(untrusted.env);
+  assert.equal(afterAbs.executorFallbackReasons[url]?.['read-outside-root'], 1, JSON.stringify(afterAbs.executorFallbackReasons));
+  assert.equal(afterAbs.tools.gcc?.miss, 4, `filled and stored locally: ${JSON.stringify(afterAbs.tools.gcc)} ${JSON.stringify(afterAbs.uncacheableReasons)}`);
 
   // A trusted executor (config file): sandboxed results.
   const trusted = space();

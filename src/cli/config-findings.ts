@@ -28,6 +28,24 @@ export function configFileFindings(r: ResolvedConfig): Finding[] {
       out.push({ level: 'fail', what: `remote[${i + 1}].ca ${remote.caFile}: ${(e as Error).message}`, fix: 'name a readable PEM file of the CA' });
     }
   });
+  config.executors.forEach((executor, i) => {
+    for (const [key, path] of [['ca', executor.caFile], ['token_file', executor.tokenFile]] as const) {
+      if (path === undefined) continue;
+      try {
+        accessSync(path, constants.R_OK);
+      } catch (e) {
+        out.push({ level: 'fail', what: `executor[${i + 1}].${key} ${path}: ${(e as Error).message}`, fix: key === 'ca' ? 'name a readable PEM file of the CA' : 'name a readable file holding the token' });
+      }
+    }
+    if (executor.tokenFile !== undefined) {
+      try {
+        const mode = statSync(executor.tokenFile).mode & 0o777;
+        if ((mode & 0o077) !== 0) out.push({ level: 'warn', what: `executor[${i + 1}].token_file ${executor.tokenFile}: others may read it (mode ${mode.toString(8)})`, fix: `chmod 600 ${executor.tokenFile}` });
+      } catch {
+        // reported above
+      }
+    }
+  });
   const keyFile = config.trust.signingKeyFile;
   if (keyFile !== undefined) {
     try {

@@ -11,10 +11,11 @@ export function formatConfig(d: ConfigDescription): string {
   out.push(`# runtime dir ${d.runtimeDir.value} (${sourceText(d.runtimeDir.source)}): the environment alone sets it, as the shims read it too`);
   let table = '';
   for (const e of d.settings) {
-    const remote = /^remote\[\d+\]$/.test(e.key);
+    const array = /^(remote|executor)\[\d+\]$/.exec(e.key);
+    const remote = array !== null;
     const section = remote ? e.key : e.key.slice(0, e.key.indexOf('.'));
-    if (remote || (section !== table && !section.startsWith('remote['))) {
-      out.push('', remote ? line('[[remote]]', e.source) : `[${section}]`);
+    if (remote || (section !== table && !/^(remote|executor)\[/.test(section))) {
+      out.push('', array ? line(`[[${array[1]}]]`, e.source) : `[${section}]`);
       table = section;
       if (remote) continue;
     }

@@ -49,6 +49,13 @@ export function formatStats(s: StatsSnapshot, live: boolean): string {
     lines.push(`remote ${name}: ${r.hits} hits, ${r.misses} misses, ${r.uploads} uploads, ${formatBytes(r['bytes-down'])} down, ${formatBytes(r['bytes-up'])} up, ` +
       `${(r['time-saved-ms'] / 1000).toFixed(1)} s saved${extra}`);
   }
+  for (const [name, e] of Object.entries(s.executors ?? {}).sort()) {
+    const reasons = Object.entries(s.executorFallbackReasons?.[name] ?? {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+    const sent = e['actions-sent'] || 1;
+    lines.push(`executor ${name}: ${e['actions-sent']} sent, ${e.completed} completed, ${e['actions-failed']} failed, ${e['fallen-back']} fallen back${reasons ? ` (${reasons})` : ''}; ` +
+      `${formatBytes(e['upload-bytes'])} up in ${(e['upload-ms'] / 1000).toFixed(1)} s, ${formatBytes(e['download-bytes'])} down in ${(e['download-ms'] / 1000).toFixed(1)} s, ` +
+      `execute ${(e['execute-ms'] / sent).toFixed(0)} ms per action${e['queue-ms'] ? `, queued ${(e['queue-ms'] / sent).toFixed(0)} ms per action` : ''}`);
+  }
   const d = Object.entries(s.daemon).filter(([k, n]) => k !== 'connections' && n > 0);
   if (d.length > 0) lines.push(`daemon: ${d.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   return lines.join('\n') + '\n';

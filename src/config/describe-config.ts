@@ -1,5 +1,7 @@
 import { flattenConfig } from './flatten-config.js';
 import { REMOTE_FIELDS, REMOTE_KEYS, type RemoteKey } from './parse-remote-table.js';
+import { EXECUTOR_FIELDS, EXECUTOR_KEYS, type ExecutorKey } from './parse-executor-table.js';
+import type { ExecutorSpec } from './executor-spec.js';
 import { isSecretName, REDACTED, redactUrl } from './redact-url.js';
 import type { RemoteSpec } from './remote-spec.js';
 import { SETTINGS, settingKey, type AnySetting } from './settings-table.js';
@@ -18,7 +20,7 @@ export interface ConfigEntry {
 export interface ConfigDescription {
   file: ResolvedConfig['file'];
   runtimeDir: { value: string; source: SettingSource };
-  /** In file order: [cache], [daemon], each [[remote]] (its header as `remote[N]`), [trust]. */
+  /** In file order: [cache], [daemon], each [[remote]] (its header as `remote[N]`), each [[executor]] (`executor[N]`), [trust]. */
   settings: ConfigEntry[];
 }
 
@@ -34,6 +36,14 @@ export function describeConfig(r: ResolvedConfig): ConfigDescription {
     for (const k of REMOTE_KEYS) {
       const value = showRemoteField(remote, k);
       // Unset credentials and CA files are left out: every remote would list four empty lines.
+      if (value !== undefined) settings.push({ key: `${name}.${k}`, value, source: source(`${name}.${k}`) });
+    }
+  });
+  r.config.executors.forEach((executor, i) => {
+    const name = `executor[${i + 1}]`;
+    settings.push({ key: name, value: undefined, source: source(name) });
+    for (const k of EXECUTOR_KEYS) {
+      const value = showExecutorField(executor, k);
       if (value !== undefined) settings.push({ key: `${name}.${k}`, value, source: source(`${name}.${k}`) });
     }
   });
@@ -56,6 +66,17 @@ function showRemoteField(r: RemoteSpec, key: RemoteKey): ShownValue | undefined 
     case 'timeout':
     case 'cooldown': return showDuration(v as number);
     case 'headers': return Object.fromEntries(Object.entries(r.headers).map(([h, value]) => [h, isSecretName(h) ? REDACTED : value]));
+    default: return v as ShownValue;
+  }
+}
+
+function showExecutorField(e: ExecutorSpec, key: ExecutorKey): ShownValue | undefined {
+  const v = e[EXECUTOR_FIELDS[key]];
+  if (v === undefined) return undefined;
+  switch (key) {
+    case 'url': return redactUrl(e.url);
+    case 'timeout': return showDuration(v as number);
+    case 'platform': return Object.keys(e.platform).length === 0 ? undefined : { ...e.platform };
     default: return v as ShownValue;
   }
 }

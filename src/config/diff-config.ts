@@ -4,13 +4,14 @@ import { SETTINGS, settingKey } from './settings-table.js';
 
 /**
  * The file keys whose effective values differ between two configurations, in table order;
- * `remote` when the list of remotes differs in any way.
+ * `remote` (`executor`) when the list of remotes (executors) differs in any way.
  */
 export function diffConfig(a: Config, b: Config): string[] {
   const fa = flattenConfig(a);
   const fb = flattenConfig(b);
   const keys = SETTINGS.filter((s) => canonical(fa[s.field]) !== canonical(fb[s.field])).map(settingKey);
   if (canonical(a.remotes) !== canonical(b.remotes)) keys.push('remote');
+  if (canonical(a.executors) !== canonical(b.executors)) keys.push('executor');
   if (a.runtimeDir !== b.runtimeDir) keys.push('runtime_dir');
   return keys;
 }

@@ -1,4 +1,6 @@
 import { ConfigError } from './config-error.js';
+import { EXECUTOR_DEFAULTS } from './executor-spec.js';
+import { executorSpecFromUrl } from './executor-spec-from-url.js';
 import { REMOTE_DEFAULTS, REMOTE_ROLES, type RemoteRole } from './remote-spec.js';
 import { remoteSpecFromUrl } from './remote-spec-from-url.js';
 import { SETTINGS, type AnySetting } from './settings-table.js';
@@ -28,7 +30,10 @@ export function envLayer(env: Env): EnvLayer {
   // REPRISE_REMOTE: comma-separated URLs; it replaces the file's [[remote]] tables.
   const urls = env.REPRISE_REMOTE ? env.REPRISE_REMOTE.split(',').map((u) => u.trim()).filter((u) => u !== '') : undefined;
   const remotes = urls?.map((u) => remoteSpecFromUrl('REPRISE_REMOTE', u, { ...REMOTE_DEFAULTS, ...remoteOverrides }));
-  return { values, remotes, remoteOverrides };
+  // REPRISE_EXECUTOR: comma-separated grpc:// URLs; it replaces the file's [[executor]] tables.
+  const execUrls = env.REPRISE_EXECUTOR ? env.REPRISE_EXECUTOR.split(',').map((u) => u.trim()).filter((u) => u !== '') : undefined;
+  const executors = execUrls?.map((u) => executorSpecFromUrl('REPRISE_EXECUTOR', u, EXECUTOR_DEFAULTS));
+  return { values, remotes, remoteOverrides, executors };
 }
 
 function take<K extends keyof FlatSettings>(s: AnySetting & { field: K }, raw: string, out: Partial<FlatSettings>): void {

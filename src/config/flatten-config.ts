@@ -16,6 +16,7 @@ export function flattenConfig(c: Config): FlatSettings {
     maxJobs: c.maxJobs,
     queueTimeoutMs: c.queueTimeoutMs,
     logLevel: c.logLevel,
+    execute: c.execute,
     signingKeyFile: c.trust.signingKeyFile,
     publicKeys: c.trust.publicKeys,
     salt: c.trust.salt,

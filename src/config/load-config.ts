@@ -1,6 +1,7 @@
 // The configuration: defaults, then the config file (docs/config.md), then REPRISE_*
 // variables. resolve-config.ts does the work and also says where each value came from.
 import type { DigestAlgorithm } from '../hashing/types.js';
+import type { ExecutePolicy, ExecutorSpec } from './executor-spec.js';
 import type { RemoteSpec, TrustSettings } from './remote-spec.js';
 import { resolveConfig } from './resolve-config.js';
 import type { LogLevel } from './types.js';
@@ -44,6 +45,10 @@ export interface Config {
   tickets: boolean;
   /** The team cache's remotes, in the order they are read (the file's [[remote]] tables, or REPRISE_REMOTE). */
   remotes: RemoteSpec[];
+  /** REAPI executors a miss may run on, in the order they are tried (the file's [[executor]] tables, or REPRISE_EXECUTOR). */
+  executors: ExecutorSpec[];
+  /** REPRISE_EXECUTE: when a miss goes to an executor (docs/remote-execution.md). */
+  execute: ExecutePolicy;
   /** Signing and trust of shared results. */
   trust: TrustSettings;
 }

@@ -5,12 +5,13 @@ import { fileErrors } from './file-errors.js';
 import { isTable, type FilePlace } from './file-value.js';
 import { findKeyLines } from './find-key-lines.js';
 import { parseRemoteTable } from './parse-remote-table.js';
+import { parseExecutorTable } from './parse-executor-table.js';
 import { SETTINGS, type AnySetting, type SettingTable } from './settings-table.js';
 import type { FileLayer, FlatSettings } from './types.js';
 import { ValueProblem } from './value-problem.js';
 
 const TABLES: readonly SettingTable[] = ['cache', 'daemon', 'trust'];
-const TOP_LEVEL = '[cache], [daemon], [[remote]], [trust]';
+const TOP_LEVEL = '[cache], [daemon], [[remote]], [[executor]], [trust]';
 
 /**
  * The config file's text checked against the schema (docs/config.md): an unknown table or
@@ -28,7 +29,7 @@ export function parseConfigFile(text: string, path: string, home: string): FileL
   const lines = findKeyLines(text);
   const errors = fileErrors(path, lines);
   const place: FilePlace = { dir: dirname(path), home };
-  const layer: FileLayer = { path, values: {}, remotes: undefined, remoteKeys: [], lines };
+  const layer: FileLayer = { path, values: {}, remotes: undefined, remoteKeys: [], executors: undefined, executorKeys: [], lines };
 
   for (const [name, value] of Object.entries(doc)) {
     if (name === 'remote') {
@@ -39,6 +40,16 @@ export function parseConfigFile(text: string, path: string, home: string): FileL
         const { spec, keys } = parseRemoteTable(t, `remote[${i + 1}]`, place, errors);
         layer.remotes!.push(spec);
         layer.remoteKeys.push(keys);
+      });
+      continue;
+    }
+    if (name === 'executor') {
+      if (!Array.isArray(value) || !value.every(isTable)) throw new ConfigError(`${errors.at(name)}: executor must be [[executor]] tables (one per executor, in the order they are tried)`);
+      layer.executors = [];
+      value.forEach((t, i) => {
+        const { spec, keys } = parseExecutorTable(t, `executor[${i + 1}]`, place, errors);
+        layer.executors!.push(spec);
+        layer.executorKeys.push(keys);
       });
       continue;
     }

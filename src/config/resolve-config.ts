@@ -7,6 +7,8 @@ import { envLayer } from './env-layer.js';
 import type { Config } from './load-config.js';
 import { parseConfigFile } from './parse-config-file.js';
 import { REMOTE_KEYS, type RemoteKey } from './parse-remote-table.js';
+import { EXECUTOR_KEYS } from './parse-executor-table.js';
+import type { ExecutorSpec } from './executor-spec.js';
 import { readConfigFile } from './read-config-file.js';
 import type { RemoteSpec } from './remote-spec.js';
 import { defaultSettings, SETTINGS, settingKey } from './settings-table.js';
@@ -57,6 +59,8 @@ export function resolveConfig(env: Env = process.env, read?: ConfigFileRead): Re
     flat.digest = 'sha256';
     sources['cache.digest'] = { kind: 'default', note: 'sha256 because a remote is configured' };
   }
+  const executors = resolveExecutors(vars, fileLayer, sources, fromFile);
+  if (sources['daemon.execute']?.kind === 'default') sources['daemon.execute'] = { kind: 'default', note: executors.length > 0 ? 'auto because an executor is configured' : 'local: no executor is configured' };
   sources.runtime_dir = env.REPRISE_RUNTIME_DIR ? { kind: 'env', name: 'REPRISE_RUNTIME_DIR' } : env.XDG_RUNTIME_DIR ? { kind: 'env', name: 'XDG_RUNTIME_DIR' } : { kind: 'default' };
 
   const config: Config = {
@@ -74,6 +78,8 @@ export function resolveConfig(env: Env = process.env, read?: ConfigFileRead): Re
     verifyRate: flat.verifyRate,
     tickets: flat.tickets,
     remotes,
+    executors,
+    execute: flat.execute ?? (executors.length > 0 ? 'auto' : 'local'),
     trust: { ...(flat.signingKeyFile !== undefined ? { signingKeyFile: flat.signingKeyFile } : {}), publicKeys: flat.publicKeys, salt: flat.salt },
   };
   const { text: _text, ...fileState } = file;
@@ -104,4 +110,20 @@ function resolveRemotes(vars: EnvLayer, file: FileLayer | undefined, sources: Re
     }
   });
   return remotes;
+}
+
+/** REPRISE_EXECUTOR replaces the file's executors. */
+function resolveExecutors(vars: EnvLayer, file: FileLayer | undefined, sources: Record<string, SettingSource>, fromFile: (key: string) => SettingSource): ExecutorSpec[] {
+  const fromEnv = vars.executors !== undefined;
+  const executors = vars.executors ?? file?.executors ?? [];
+  executors.forEach((_e, i) => {
+    const name = `executor[${i + 1}]`;
+    sources[name] = fromEnv ? { kind: 'env', name: 'REPRISE_EXECUTOR' } : fromFile(name);
+    for (const k of EXECUTOR_KEYS) {
+      const key = `${name}.${k}`;
+      if (fromEnv) sources[key] = k === 'url' ? { kind: 'env', name: 'REPRISE_EXECUTOR' } : { kind: 'default' };
+      else sources[key] = file?.executorKeys[i]?.has(k) ? fromFile(key) : { kind: 'default' };
+    }
+  });
+  return executors;
 }

@@ -1,9 +1,10 @@
 // Every one-value setting once: its config file key, its REPRISE_* variable, how each is
 // read, its default and how it is shown. The file's [cache], [daemon] and [trust] tables
-// are exactly these keys; [[remote]] is parse-remote-table.ts.
+// are exactly these keys; [[remote]] is parse-remote-table.ts, [[executor]] parse-executor-table.ts.
 import { availableParallelism, homedir } from 'node:os';
 import { isAbsolute, join, normalize } from 'node:path';
 import { DIGEST_ALGORITHMS } from '../hashing/types.js';
+import { EXECUTE_POLICIES, type ExecutePolicy } from './executor-spec.js';
 import { SIZE_EXPECTED } from './byte-size.js';
 import { checkPublicKey } from './check-public-key.js';
 import { fileValue, type FilePlace } from './file-value.js';
@@ -52,6 +53,7 @@ export function defaultSettings(env: Record<string, string | undefined>): FlatSe
     maxJobs: availableParallelism(),
     queueTimeoutMs: 30_000,
     logLevel: 'info',
+    execute: undefined,
     signingKeyFile: undefined,
     publicKeys: [],
     salt: '',
@@ -100,6 +102,12 @@ export const SETTINGS: readonly AnySetting[] = [
     table: 'daemon', name: 'log_level', field: 'logLevel', env: 'REPRISE_LOG_LEVEL',
     fromEnv: (raw) => ((LOG_LEVELS as readonly string[]).includes(raw) ? (raw as FlatSettings['logLevel']) : fail(`expected one of ${LOG_LEVELS.join(', ')}`)),
     fromFile: (v) => fileValue.oneOf(v, LOG_LEVELS),
+    show: (v) => v,
+  }),
+  setting({
+    table: 'daemon', name: 'execute', field: 'execute', env: 'REPRISE_EXECUTE',
+    fromEnv: (raw) => ((EXECUTE_POLICIES as readonly string[]).includes(raw) ? (raw as ExecutePolicy) : fail(`expected one of ${EXECUTE_POLICIES.join(', ')}`)),
+    fromFile: (v) => fileValue.oneOf(v, EXECUTE_POLICIES),
     show: (v) => v,
   }),
   setting({ table: 'trust', name: 'signing_key', field: 'signingKeyFile', env: 'REPRISE_SIGNING_KEY', fromEnv: (raw) => raw, fromFile: fileValue.path, show: (v) => v }),

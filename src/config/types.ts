@@ -1,6 +1,7 @@
 // The shapes of the configuration's layers: defaults, the config file, REPRISE_* variables.
 import type { DigestAlgorithm } from '../hashing/types.js';
 import type { Config } from './load-config.js';
+import type { ExecutePolicy, ExecutorSpec } from './executor-spec.js';
 import type { RemoteSpec } from './remote-spec.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
@@ -20,6 +21,8 @@ export interface FlatSettings {
   maxJobs: number;
   queueTimeoutMs: number;
   logLevel: LogLevel;
+  /** Undefined: `auto` when an executor is configured, else `local` (resolve-config.ts). */
+  execute: ExecutePolicy | undefined;
   signingKeyFile: string | undefined;
   publicKeys: string[];
   salt: string;
@@ -53,6 +56,10 @@ export interface FileLayer {
   remotes: RemoteSpec[] | undefined;
   /** The file keys each remote's fields came from (`remote[1].timeout`), per remote. */
   remoteKeys: Array<Set<string>>;
+  /** Undefined when the file has no [[executor]] tables. */
+  executors: ExecutorSpec[] | undefined;
+  /** The file keys each executor's fields came from, per executor. */
+  executorKeys: Array<Set<string>>;
   /** Line of each key (`cache.max_size`, `remote[2].url`, `remote[2]` for the header) where it could be found. */
   lines: ReadonlyMap<string, number>;
 }
@@ -64,6 +71,8 @@ export interface EnvLayer {
   remotes: RemoteSpec[] | undefined;
   /** REPRISE_REMOTE_ROLE, _TIMEOUT_MS, _COOLDOWN_MS: applied to every remote, the file's too. */
   remoteOverrides: Partial<Pick<RemoteSpec, 'role' | 'timeoutMs' | 'cooldownMs'>>;
+  /** From REPRISE_EXECUTOR: when set it replaces the file's executors. */
+  executors: ExecutorSpec[] | undefined;
 }
 
 /** The effective configuration, where each value came from, and the file it read. */

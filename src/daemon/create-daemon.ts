@@ -157,6 +157,7 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
     void Promise.allSettled([...active]).then(() => (ctx.ingestShimLogs(), ctx.cache.why.flush())).then(async () => {
       await ctx.cache.usage.close(); // pending recency updates are written
       await ctx.cache.remotes?.close(REMOTE_DRAIN_MS); // queued uploads go out, within a deadline
+      await ctx.cache.remote?.close();
       ctx.executor.close();
       sandbox?.close();
       ctx.cache.tickets?.close();

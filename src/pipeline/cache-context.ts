@@ -16,6 +16,7 @@ import type { RustContext } from './rust/create-rust-context.js';
 import type { GhcContext } from './ghc/create-ghc-context.js';
 import type { TicketDesk } from '../tickets/create-ticket-desk.js';
 import type { DirListings } from './dir-listings.js';
+import type { RemoteExecution } from './remote/types.js';
 
 /** Everything the cached-compile flow uses, built once per daemon. */
 export interface CacheContext {
@@ -56,6 +57,8 @@ export interface CacheContext {
   rust: RustContext;
   /** ghc identities and file digests (src/pipeline/ghc/). */
   ghc: GhcContext;
+  /** REAPI executors misses may run on (REPRISE_EXECUTOR); undefined without any, or when REPRISE_EXECUTE=local. */
+  remote: RemoteExecution | undefined;
   /** Hit tickets for the shims (REPRISE_TICKETS); undefined when off. */
   tickets: TicketDesk | undefined;
 }

@@ -1,4 +1,3 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -8,12 +7,13 @@ import type { CallSink } from './call-sink.js';
 import { offerCTicket, type TicketKey } from '../tickets/offer-c-ticket.js';
 import { jobOutputs } from './place-outputs.js';
 import { storeCompile, type Keyed, type RunOutcome } from './store-compile.js';
-import { learnFromDepfile, learnInputs, type Learned } from './learn-inputs.js';
-import { gccCoverage, withTraced } from './gcc-coverage.js';
-import { traceCoverage } from './trace-coverage.js';
+import { learnInputs, type Learned } from './learn-inputs.js';
+import { learnTraced } from './learn-traced.js';
 import { runInSandbox, type SandboxRun } from './run-in-sandbox.js';
 import { undeclaredReads } from './undeclared-reads.js';
 import { runForCaller } from './run-for-caller.js';
+import { goesRemote } from './remote/offer-remote.js';
+import { fillRemotely } from './remote-fill-c.js';
 import { scratchReady } from './scratch-ready.js';
 import { windowStartNs } from './window-start-ns.js';
 import type { Sandbox } from '../exec/create-sandbox.js';
@@ -76,12 +76,14 @@ async function runPlain(ctx: CacheContext, c: CompileCall, sink: CallSink): Prom
 }
 
 /** A fill's key, with what a ticket for its call needs. */
-type FillKey = Keyed & { ticket: TicketKey };
+export type FillKey = Keyed & { ticket: TicketKey };
 
 async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: FillKey, sink: CallSink): Promise<void> {
   if (!ctx.sandbox) return compileUnsandboxed(ctx, c, direct, sink);
   const status = await ctx.sandbox.status();
   if (!status.ok) return runCounted(ctx, c, callerRun(ctx, c, sink), sink, 'sandbox-unavailable', direct);
+  // On an executor when the policy says so (remote-fill-c.ts); anything but a good remote compile fills here.
+  if (ctx.remote && goesRemote(ctx.remote, sink) && (await fillRemotely(ctx, ctx.remote, ctx.sandbox, c, direct, sink))) return;
   return compileSandboxed(ctx, ctx.sandbox, c, direct, sink);
 }
 
@@ -110,10 +112,19 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileC
   }
   const r = ran.outcome;
   if (r.code !== 0 || r.signal !== 0) return afterSandboxFailure(ctx, c, callerRun(ctx, c, sink), sink, direct, () => violation(c, r));
-  let stored: Awaited<ReturnType<typeof storeCompile>> | undefined = fill.unstored;
-  if (!stored && fill.learned) {
+  return storeAndDeliver(ctx, c, direct, r, ran.data, fill.unstored ?? fill.learned, { sandboxed: true }, sink);
+}
+
+/**
+ * The tail of a fill whose outputs the caller did not see yet (the sandbox's, an executor's):
+ * stored when its inputs were learned (else counted under why not), written where the caller
+ * asked, answered, and a ticket left so the next identical call may be replayed by the shim.
+ */
+export async function storeAndDeliver(ctx: CacheContext, c: CompileCall, direct: FillKey, r: RunOutcome, data: Buffer[], learned: Learned | PipelineUncacheableReason | undefined, opts: { sandboxed: boolean; executor?: string }, sink: CallSink): Promise<void> {
+  let stored: Awaited<ReturnType<typeof storeCompile>> | undefined = typeof learned === 'string' ? learned : undefined;
+  if (learned !== undefined && typeof learned !== 'string') {
     try {
-      stored = await storeCompile(ctx, c, direct, r, fill.learned, { data: ran.data, sandboxed: true, signal: sink.signal });
+      stored = await storeCompile(ctx, c, direct, r, learned, { data, ...opts, signal: sink.signal });
     } catch (e) {
       ctx.stats.bumpCache('store-error');
       ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
@@ -121,9 +132,9 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: CompileC
   }
   if (stored) countStored(ctx, c, direct, typeof stored === 'string' ? stored : stored.entry);
   const paths = jobOutputs(c.job).map((o) => resolve(c.cwd, o.path));
-  deliverRun(paths.map((path, i) => ({ path, data: ran.data[i]! })), r, c.umask, sink);
+  deliverRun(paths.map((path, i) => ({ path, data: data[i]! })), r, c.umask, sink);
   // The next identical call may be replayed by the shim: a rebuild after a cold build is served so too.
-  if (stored && typeof stored !== 'string') offerCTicket(ctx, c, direct.ticket, stored.entry, stored.result, { outputs: ran.data, paths, stdout: r.stdout, stderr: r.stderr, exitCode: 0 });
+  if (stored && typeof stored !== 'string') offerCTicket(ctx, c, direct.ticket, stored.entry, stored.result, { outputs: data, paths, stdout: r.stdout, stderr: r.stderr, exitCode: 0 });
 }
 
 type SandboxedFill =
@@ -161,40 +172,8 @@ async function runSandboxedFill(ctx: CacheContext, sandbox: Sandbox, c: CompileC
   const own = lists === 'caller' ? run.data[run.data.length - 1] : run.depfile;
   const text = depText ?? own?.toString('utf8');
   if (text === undefined) return { kind: 'ran', run, unstored: 'no-depfile' };
-  const first = await learnFromDepfile(ctx, c, text);
-  if (typeof first === 'string') return { kind: 'ran', run, unstored: first };
-  let learned = first;
-  if (!run.trace) return { kind: 'ran', run, learned, unstored: 'trace-incomplete' };
-  let cover = traceCoverage(run.trace, await gccCoverage(ctx, c, learned, run.scratchRoots ?? []));
-  if (cover.kind === 'covered' && cover.addRead.some(isPrecompiledHeader)) return { kind: 'ran', run, learned, unstored: 'precompiled-header' };
-  if (cover.kind === 'covered' && cover.addRead.length > 0) {
-    // Files read that no list names (.incbin, a precompiled header) join the inputs, and their probes the key.
-    const more = await learnFromDepfile(ctx, c, text, cover.addRead);
-    if (typeof more === 'string') return { kind: 'ran', run, learned, unstored: more };
-    learned = more;
-    cover = traceCoverage(run.trace, await gccCoverage(ctx, c, learned, run.scratchRoots ?? []));
-    if (cover.kind === 'covered' && cover.addRead.length > 0) cover = { kind: 'gap', reason: 'sandbox-violation', what: `read ${cover.addRead[0]}, which the key cannot cover` };
-  }
-  if (cover.kind === 'gap') {
-    ctx.log.info(`${c.tool}: ${c.job.source} in ${c.cwd}: not stored (${cover.reason}): it ${cover.what}`);
-    ctx.log.debug(`${c.tool}: ${cover.reason}: args ${JSON.stringify(c.job.runArgs)}, read ${JSON.stringify(learned.deps)}, absent ${JSON.stringify(learned.absent)}`);
-    return { kind: 'ran', run, learned, unstored: cover.reason };
-  }
-  const look = ctx.listings.look();
-  return { kind: 'ran', run, learned: withTraced(c, learned, { absent: cover.addAbsent, present: cover.addPresent }, (p) => look.exists(p)) };
-}
-
-/** gcc's precompiled headers start with `gpch`. */
-function isPrecompiledHeader(path: string): boolean {
-  try {
-    const fd = openSync(path, 'r');
-    const head = Buffer.alloc(4);
-    const n = readSync(fd, head, 0, 4, 0);
-    closeSync(fd);
-    return n === 4 && head.toString('latin1') === 'gpch';
-  } catch {
-    return false;
-  }
+  const taught = await learnTraced(ctx, c, text, run.trace, run.scratchRoots ?? []);
+  return taught.kind === 'learned' ? { kind: 'ran', run, learned: taught.learned } : { kind: 'ran', run, ...(taught.learned ? { learned: taught.learned } : {}), unstored: taught.reason };
 }
 
 /** A hit compiled again for verify mode: the bare compiler over the host's view, untraced. */

@@ -12,4 +12,14 @@ export interface CallSink {
   decline(reason: 'spawn-failed'): void;
   /** Aborted when the caller goes away. */
   readonly signal: AbortSignal;
+  /** The daemon job slot the call holds (absent where calls take none): remote execution lends it while it waits. */
+  readonly slot?: CallSlot;
+}
+
+/** A call's local job slot (src/daemon/job-slots.ts). */
+export interface CallSlot {
+  /** Other calls wait for a slot: every local slot is busy. */
+  contended(): boolean;
+  /** Runs `task` without holding the slot (its work happens elsewhere), then holds one again when `retake` says its result needs one (a local fill next). */
+  lend<T>(task: () => Promise<T>, retake: (result: T) => boolean): Promise<T>;
 }

@@ -27,6 +27,7 @@ import { createGhcContext } from './ghc/create-ghc-context.js';
 import { createRustContext } from './rust/create-rust-context.js';
 import { createTicketDesk } from '../tickets/create-ticket-desk.js';
 import { shareStores } from './share-stores.js';
+import { createRemoteExecution } from './remote/create-remote-execution.js';
 
 /** Builds the local cache under REPRISE_CACHE_DIR/<digest function> (one function per directory). */
 export function createCacheContext(config: Config, log: Logger, stats: StatsStore, executor: LocalExecutor, sandbox: Sandbox | undefined): CacheContext {
@@ -144,6 +145,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     verify: { rate: config.verifyRate, log: mismatchLogPath(config.cacheDir, config.digest) },
     rust: createRustContext(config.digest),
     ghc: createGhcContext(config.digest),
+    remote: createRemoteExecution(config, stats, log),
     tickets: config.tickets ? createTicketDesk({ runtimeDir: config.runtimeDir, log }) : undefined,
   };
 }

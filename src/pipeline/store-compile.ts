@@ -44,7 +44,7 @@ export interface Stored {
  * they were written elsewhere (a sandbox's scratch files); otherwise they are read from
  * where the compiler wrote them.
  */
-export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOutcome, learned: Learned, opts: { data?: Buffer[]; sandboxed: boolean; signal: AbortSignal }): Promise<PipelineUncacheableReason | Stored> {
+export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Keyed, r: RunOutcome, learned: Learned, opts: { data?: Buffer[]; sandboxed: boolean; executor?: string; signal: AbortSignal }): Promise<PipelineUncacheableReason | Stored> {
   const abs = (p: string): string => resolve(c.cwd, p);
   const { spelled, inputs, chain, absent, present, notFiles, origins } = learned;
   for (const path of learned.deps) if (changedSince(path, r.startedAtNs)) return 'input-changed-during-compile';
@@ -86,6 +86,7 @@ export async function storeCompile(ctx: CacheContext, c: CompileCall, direct: Ke
   const result: ActionResult = {
     schema: 1, outputs, stdoutDigest: await blob(r.stdout), stderrDigest: await blob(r.stderr), exitCode: 0,
     durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed: opts.sandboxed,
+    ...(opts.executor !== undefined ? { executor: opts.executor } : {}),
   };
   const anchor: CallDirs | undefined = entry.anchor && { cwd: entry.anchor.cwd, pwd: entry.anchor.pwd };
   const resultKey = gccResultKey(ctx.algorithm, direct.key, entry.inputs, entry.absentPaths, entry.present, anchor, entry.notFiles);

@@ -1,4 +1,4 @@
-import { CACHE_COUNTERS, DAEMON_COUNTERS, REMOTE_COUNTERS, TOOL_COUNTERS, type RemoteCounter, type ToolCounter } from './stat-names.js';
+import { CACHE_COUNTERS, DAEMON_COUNTERS, EXECUTOR_COUNTERS, REMOTE_COUNTERS, TOOL_COUNTERS, type ExecutorCounter, type RemoteCounter, type ToolCounter } from './stat-names.js';
 import type { StatsSnapshot } from './types.js';
 
 export function emptyStats(now = new Date()): StatsSnapshot {
@@ -12,6 +12,8 @@ export function emptyStats(now = new Date()): StatsSnapshot {
     uncacheableReasons: {},
     cache: Object.fromEntries(CACHE_COUNTERS.map((k) => [k, 0])) as StatsSnapshot['cache'],
     remotes: {},
+    executors: {},
+    executorFallbackReasons: {},
   };
 }
 
@@ -21,4 +23,8 @@ export function emptyToolCounters(): Record<ToolCounter, number> {
 
 export function emptyRemoteCounters(): Record<RemoteCounter, number> {
   return Object.fromEntries(REMOTE_COUNTERS.map((k) => [k, 0])) as Record<RemoteCounter, number>;
+}
+
+export function emptyExecutorCounters(): Record<ExecutorCounter, number> {
+  return Object.fromEntries(EXECUTOR_COUNTERS.map((k) => [k, 0])) as Record<ExecutorCounter, number>;
 }

@@ -1,5 +1,5 @@
-import { CACHE_COUNTERS, DAEMON_COUNTERS, REMOTE_COUNTERS, TOOL_COUNTERS } from './stat-names.js';
-import { emptyRemoteCounters, emptyStats, emptyToolCounters } from './empty-stats.js';
+import { CACHE_COUNTERS, DAEMON_COUNTERS, EXECUTOR_COUNTERS, REMOTE_COUNTERS, TOOL_COUNTERS } from './stat-names.js';
+import { emptyExecutorCounters, emptyRemoteCounters, emptyStats, emptyToolCounters } from './empty-stats.js';
 import type { StatsSnapshot } from './types.js';
 import { isRecord, parseJsonObject } from '../json/parse-json-object.js';
 
@@ -31,6 +31,17 @@ export function parseStats(text: string): StatsSnapshot | undefined {
       for (const k of REMOTE_COUNTERS) c[k] = count(counters[k]);
       out.remotes[name] = c;
     }
+  }
+  if (isRecord(raw.executors)) {
+    for (const [name, counters] of Object.entries(raw.executors)) {
+      if (!isRecord(counters)) continue;
+      const c = emptyExecutorCounters();
+      for (const k of EXECUTOR_COUNTERS) c[k] = count(counters[k]);
+      out.executors[name] = c;
+    }
+  }
+  if (isRecord(raw.executorFallbackReasons)) {
+    for (const [name, reasons] of Object.entries(raw.executorFallbackReasons)) out.executorFallbackReasons[name] = countMap(reasons);
   }
   return out;
 }

@@ -94,3 +94,35 @@ export const REMOTE_COUNTERS = [
   'time-saved-ms', // compile time of the results this remote served
 ] as const;
 export type RemoteCounter = (typeof REMOTE_COUNTERS)[number];
+
+/**
+ * Counted per remote executor (by its URL): remote execution (docs/remote-execution.md). Each
+ * `fallen-back` is also counted by reason in `executorFallbackReasons` (the executor's
+ * rejection reasons, src/exec/remote/types.ts, and the pipeline's: REMOTE_FILL_REASONS).
+ */
+export const EXECUTOR_COUNTERS = [
+  'actions-sent', // misses given to the executor
+  'actions-run', // of those, actions that ran there (any exit code): a result came back
+  'actions-failed', // of those that ran, the ones whose command exited non-zero (compiled again locally)
+  'actions-cached', // of those that ran, answers from the server's action cache
+  'completed', // misses it answered: outputs delivered to the caller from the executor
+  'fallen-back', // misses that went to the local fill instead (the reason is counted too)
+  'queue-ms', // time the server says actions waited before a worker took them (when it says)
+  'execute-ms', // Execute to the final operation, summed
+  'upload-bytes', // input bytes sent (blobs the server lacked)
+  'upload-ms', // time in FindMissingBlobs and uploads
+  'download-bytes', // output, stdout and stderr bytes read back
+  'download-ms', // time reading them
+  'retries', // Execute attempts after the first (UNAVAILABLE, RESOURCE_EXHAUSTED, RetryInfo, a lost input)
+] as const;
+export type ExecutorCounter = (typeof EXECUTOR_COUNTERS)[number];
+
+/** Why a miss meant for an executor was filled locally, besides the executor's own rejections. */
+export const REMOTE_FILL_REASONS = [
+  'remote-exit-nonzero', // the compile failed on the executor: it runs locally, whose messages the caller gets
+  'no-executor-slot', // every executor had max_in_flight actions already
+  'executor-down', // every executor failed (unavailable, timeout) in the last 30 s: skipped until then
+  'not-learned', // the traced dependency pre-pass did not give a complete list of what the compile sees
+  'not-sendable', // the compile's inputs cannot be proven the same on an executor (environment paths, absolute probes, -march=native, assembler)
+] as const;
+export type RemoteFillReason = (typeof REMOTE_FILL_REASONS)[number];

@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CacheCounter, DaemonCounter, PassThroughReason, RemoteCounter, ToolCounter } from './stat-names.js';
+import type { CacheCounter, DaemonCounter, ExecutorCounter, PassThroughReason, RemoteCounter, ToolCounter } from './stat-names.js';
 import { countFallback } from './count-fallback.js';
 import { countShimHit } from './count-shim-hit.js';
-import { emptyRemoteCounters, emptyStats, emptyToolCounters } from './empty-stats.js';
+import { emptyExecutorCounters, emptyRemoteCounters, emptyStats, emptyToolCounters } from './empty-stats.js';
 import { parseStats } from './parse-stats.js';
 import type { StatsSnapshot } from './types.js';
 
@@ -18,6 +18,10 @@ export interface StatsStore {
   bumpCache(counter: CacheCounter, n?: number): void;
   /** A remote tier's event (by the remote's URL without credentials). */
   bumpRemote(remote: string, counter: RemoteCounter, n?: number): void;
+  /** A remote executor's event (by its URL). */
+  bumpExecutor(executor: string, counter: ExecutorCounter, n?: number): void;
+  /** A miss meant for this executor filled locally, and why. */
+  executorFallback(executor: string, reason: string): void;
   snapshot(): StatsSnapshot;
   zero(): void;
   /** Writes the counters now (tmp file + rename). Errors are returned, not thrown. */
@@ -85,6 +89,16 @@ export function createStatsStore(path: string, flushDelayMs = 1000): StatsStore 
     },
     bumpRemote(remote, counter, n = 1) {
       (stats.remotes[remote] ??= emptyRemoteCounters())[counter] += n;
+      schedule();
+    },
+    bumpExecutor(executor, counter, n = 1) {
+      (stats.executors[executor] ??= emptyExecutorCounters())[counter] += n;
+      schedule();
+    },
+    executorFallback(executor, reason) {
+      (stats.executors[executor] ??= emptyExecutorCounters())['fallen-back'] += 1;
+      const reasons = (stats.executorFallbackReasons[executor] ??= {});
+      reasons[reason] = (reasons[reason] ?? 0) + 1;
       schedule();
     },
     snapshot: () => structuredClone(stats),

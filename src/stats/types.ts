@@ -1,4 +1,4 @@
-import type { CacheCounter, DaemonCounter, RemoteCounter, ToolCounter } from './stat-names.js';
+import type { CacheCounter, DaemonCounter, ExecutorCounter, RemoteCounter, ToolCounter } from './stat-names.js';
 import type { StoreSize } from '../store/local/types.js';
 
 /** The `reprise stats --json` document (docs/stats.md). Fields are only ever added. */
@@ -15,6 +15,10 @@ export interface StatsSnapshot {
   cache: Record<CacheCounter, number>;
   /** Per remote tier, by its URL without credentials (empty without remotes). */
   remotes: Record<string, Record<RemoteCounter, number>>;
+  /** Per remote executor, by its URL (empty without executors). */
+  executors: Record<string, Record<ExecutorCounter, number>>;
+  /** Per remote executor: its fallen-back misses by reason. */
+  executorFallbackReasons: Record<string, Record<string, number>>;
   /** The local store's size and limit: added by `reprise stats`, not saved with the counters. */
   store?: StoreSize;
 }

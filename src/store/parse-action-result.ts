@@ -12,13 +12,14 @@ export function parseActionResult(text: string): ActionResult | undefined {
     if (typeof o.digest !== 'string' || !isDigestHex(o.digest) || !isCount(o.size) || !isCount(o.mode) || o.mode > 0o7777) return undefined;
     outputs.push({ role: o.role, path: o.path, digest: o.digest, size: o.size, mode: o.mode });
   }
-  const { stdoutDigest, stderrDigest, exitCode, durationMs, createdAt, sandboxed, targetRelative } = raw;
+  const { stdoutDigest, stderrDigest, exitCode, durationMs, createdAt, sandboxed, targetRelative, executor } = raw;
   if (typeof stdoutDigest !== 'string' || !isDigestHex(stdoutDigest)) return undefined;
   if (typeof stderrDigest !== 'string' || !isDigestHex(stderrDigest)) return undefined;
   if (typeof exitCode !== 'number' || !Number.isInteger(exitCode) || !isCount(durationMs)) return undefined;
   if (typeof createdAt !== 'string' || typeof sandboxed !== 'boolean') return undefined;
   if (targetRelative !== undefined && targetRelative !== true) return undefined;
-  return { schema: 1, outputs, stdoutDigest, stderrDigest, exitCode, durationMs, createdAt, sandboxed, ...(targetRelative ? { targetRelative } : {}) };
+  if (executor !== undefined && typeof executor !== 'string') return undefined;
+  return { schema: 1, outputs, stdoutDigest, stderrDigest, exitCode, durationMs, createdAt, sandboxed, ...(targetRelative ? { targetRelative } : {}), ...(executor !== undefined ? { executor } : {}) };
 }
 
 function isCount(v: unknown): v is number {

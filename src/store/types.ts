@@ -38,6 +38,12 @@ export interface ActionResult {
    * directory by a token (src/pipeline/rust/target-template.ts), rendered for each caller.
    */
   targetRelative?: true;
+  /**
+   * The URL of the remote executor that ran the compile (docs/remote-execution.md). A result
+   * from an untrusted executor is stored unsandboxed and served on this machine only while
+   * that executor is still configured.
+   */
+  executor?: string;
 }
 
 export interface ActionCache {

@@ -118,8 +118,8 @@ test('unknown keys and tables, bad values and bad TOML: exit 2, naming the file,
   const cases: Array<[string, RegExp]> = [
     ['[cache]\nmaxsize = "5G"\n', /:2: unknown key cache\.maxsize \(allowed in \[cache\]: dir, max_size, digest, base_dir, sandbox, verify_rate, tickets, enabled\)/],
     ['[cache]\n\nmax_size = "5 gigs"\n', /:3: cache\.max_size = "5 gigs": expected a size such as "5G", "500M"/],
-    ['[cach]\nmax_size = "5G"\n', /:1: unknown table \[cach\] \(allowed: \[cache\], \[daemon\], \[\[remote\]\], \[trust\]\)/],
-    ['max_size = "5G"\n', /:1: unknown key max_size \(allowed: \[cache\], \[daemon\], \[\[remote\]\], \[trust\]; max_size belongs in \[cache\]\)/],
+    ['[cach]\nmax_size = "5G"\n', /:1: unknown table \[cach\] \(allowed: \[cache\], \[daemon\], \[\[remote\]\], \[\[executor\]\], \[trust\]\)/],
+    ['max_size = "5G"\n', /:1: unknown key max_size \(allowed: \[cache\], \[daemon\], \[\[remote\]\], \[\[executor\]\], \[trust\]; max_size belongs in \[cache\]\)/],
     ['[daemon]\nidle_timeout = "ten minutes"\n', /:2: daemon\.idle_timeout = "ten minutes": expected a duration from 0 to 8760h, such as "500ms", "5s", "10m"/],
     ['[daemon]\nmax_jobs = 0\n', /:2: daemon\.max_jobs = 0: expected a whole number from 1 to 1024/],
     ['[daemon]\nlog_level = "loud"\n', /:2: daemon\.log_level = "loud": expected one of "error", "warn", "info", "debug"/],
@@ -132,6 +132,12 @@ test('unknown keys and tables, bad values and bad TOML: exit 2, naming the file,
     ['[remote]\nurl = "http://x"\n', /:1: remote must be \[\[remote\]\] tables/],
     ['[trust]\npublic_keys = ["not-a-key"]\n', /:2: trust\.public_keys: expected an ed25519 public key/],
     ['[cache]\nmax_size = 5G\n', /:2:13: not valid TOML: /],
+    ['[daemon]\nexecute = "elsewhere"\n', /:2: daemon\.execute = "elsewhere": expected one of "local", "remote", "auto"/],
+    ['[[executor]]\nurl = "grpc://h:1"\nretries = 3\n', /:3: unknown key executor\[1\]\.retries \(allowed in \[\[executor\]\]: url, instance, ca, token_file, timeout, max_in_flight, trusted, platform\)/],
+    ['[[executor]]\nurl = "http://h:1"\n', /:2: executor\[1\]\.url: http:\/\/ is not an executor scheme \(expected grpc:\/\/ or grpcs:\/\/\)/],
+    ['[[executor]]\nurl = "grpc://h"\n', /:2: executor\[1\]\.url: grpc:\/\/h names no port/],
+    ['[[executor]]\nurl = "grpc://h:1"\ntrusted = "yes"\n', /:3: executor\[1\]\.trusted = "yes": expected true or false/],
+    ['[[executor]]\ntrusted = true\n', /:1: executor\[1\] has no url/],
   ];
   for (const [file, expected] of cases) {
     writeFileSync(ws.configFile, file);
@@ -163,6 +169,53 @@ test('unknown keys and tables, bad values and bad TOML: exit 2, naming the file,
   const env = await reprise(['config', 'show'], { ...ws.env, REPRISE_MAX_JOBS: 'lots' });
   assert.equal(env.code, 2);
   assert.match(env.stderr.toString(), /^reprise: REPRISE_MAX_JOBS=lots: expected a whole number$/m);
+});
+
+test('executors: [[executor]] tables, REPRISE_EXECUTOR replacing them, and REPRISE_EXECUTE whose default follows them', async () => {
+  writeFileSync(ws.configFile, [
+    '[[executor]]', //                        1
+    'url = "grpcs://build.example.com:8980"', // 2
+    'instance = "main"', //                   3
+    'token_file = "exec.token"', //           4
+    'timeout = "30s"', //                     5
+    'max_in_flight = 4', //                   6
+    'trusted = true', //                      7
+    'platform = { container-image = "docker://gcc:12" }', // 8
+  ].join('\n'));
+  const d = await show(ws.env);
+  assert.deepEqual(entry(d, 'executor[1].url'), { key: 'executor[1].url', value: 'grpcs://build.example.com:8980', source: { kind: 'file', path: ws.configFile, key: 'executor[1].url', line: 2 } });
+  assert.equal(entry(d, 'executor[1].token_file').value, join(ws.configFile, '..', 'exec.token'));
+  assert.equal(entry(d, 'executor[1].timeout').value, '30s');
+  assert.equal(entry(d, 'executor[1].max_in_flight').value, 4);
+  assert.equal(entry(d, 'executor[1].trusted').value, true);
+  assert.deepEqual(entry(d, 'executor[1].platform').value, { 'container-image': 'docker://gcc:12' });
+  assert.deepEqual(entry(d, 'daemon.execute'), { key: 'daemon.execute', value: 'auto', source: { kind: 'default', note: 'auto because an executor is configured' } });
+  const text1 = await reprise(['config', 'show'], ws.env);
+  assert.match(text1.stdout.toString(), /^\[\[executor\]\] +# file:1$/m);
+  // The variables replace the file's executors, and name the policy.
+  const e = await show({ ...ws.env, REPRISE_EXECUTOR: 'grpc://127.0.0.1:9001, grpc://10.0.0.2:8980', REPRISE_EXECUTE: 'remote' });
+  assert.deepEqual(d.settings.filter((s) => /^executor\[\d\]$/.test(s.key)).length, 1);
+  assert.equal(entry(e, 'executor[1].url').value, 'grpc://127.0.0.1:9001');
+  assert.equal(entry(e, 'executor[2].url').value, 'grpc://10.0.0.2:8980');
+  assert.equal(entry(e, 'executor[1].trusted').value, false);
+  assert.deepEqual(entry(e, 'executor[2].url').source, { kind: 'env', name: 'REPRISE_EXECUTOR' });
+  assert.deepEqual(entry(e, 'daemon.execute'), { key: 'daemon.execute', value: 'remote', source: { kind: 'env', name: 'REPRISE_EXECUTE' } });
+  // doctor checks the files an executor names (the daemon reads the token when it starts).
+  const doctor = await reprise(['doctor'], ws.env);
+  assert.match(doctor.stdout.toString(), /^fail\s+executor\[1\]\.token_file .*exec\.token: ENOENT/m, doctor.stdout.toString());
+  // No executor: local.
+  writeFileSync(ws.configFile, '');
+  assert.equal(entry(await show(ws.env), 'daemon.execute').value, 'local');
+  for (const [name, value, expected] of [
+    ['REPRISE_EXECUTE', 'sometimes', /^reprise: REPRISE_EXECUTE=sometimes: expected one of local, remote, auto$/m],
+    ['REPRISE_EXECUTOR', 'http://h:1', /^reprise: REPRISE_EXECUTOR: http:\/\/ is not an executor scheme/m],
+    ['REPRISE_EXECUTOR', 'grpc://u:secret@h:1', /^reprise: REPRISE_EXECUTOR: grpc:\/\/<redacted>@h:1 has credentials in it/m],
+  ] as const) {
+    const r = await reprise(['config', 'show'], { ...ws.env, [name]: value });
+    assert.equal(r.code, 2, text(r));
+    assert.match(r.stderr.toString(), expected);
+    assert.ok(!r.stderr.toString().includes('secret'));
+  }
 });
 
 test('config show redacts tokens, passwords, credentials in URLs and secret headers, in text and JSON', async () => {

@@ -3,7 +3,7 @@ import { selectAdapter } from '../../adapters/select-adapter.js';
 import { makeInvocation } from '../../adapters/make-invocation.js';
 import { PIPELINES, type LanguageRow } from '../../pipeline/driver/pipelines.js';
 import type { CompilePlan, Invocation, Language } from '../../adapters/types.js';
-import type { CallSink } from '../../pipeline/call-sink.js';
+import type { CallSink, CallSlot } from '../../pipeline/call-sink.js';
 import { FrameKind, type Call } from '../../protocol/frames.js';
 import type { PassThroughReason } from '../../stats/stat-names.js';
 import type { DaemonContext } from '../daemon-context.js';
@@ -49,11 +49,27 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
     return;
   }
 
-  const release = await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal);
-  if (!release) {
+  const first = await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal);
+  if (!first) {
     if (!out.signal.aborted) decline('daemon-busy');
     return;
   }
+  let release: () => void = first;
+  const slot: CallSlot = {
+    contended: () => ctx.jobs.waiting > 0,
+    async lend(task, retake) {
+      release();
+      release = () => undefined;
+      let result;
+      try {
+        result = await task();
+      } finally {
+        // Taken again for a local fill; past the queue timeout it goes on without one, as a shim fallback would.
+        if (result === undefined || retake(result)) release = (await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal)) ?? (() => undefined);
+      }
+      return result;
+    },
+  };
   let ran = false;
   const sink: CallSink = {
     signal: out.signal,
@@ -75,6 +91,7 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
       out.abort();
     },
     decline,
+    slot,
   };
   try {
     await serveCompile(ctx, plan, inv, sink);

@@ -148,7 +148,7 @@ function rewriteArg(arg: string, fromCwd: (p: string) => string): string {
 }
 
 /** REAPI's standard platform properties for this machine (an executor should match them). */
-function defaultPlatform(): Array<{ name: string; value: string }> {
+export function defaultPlatform(): Array<{ name: string; value: string }> {
   const isa = process.arch === 'x64' ? 'x86-64' : process.arch === 'arm64' ? 'aarch64' : process.arch;
   return [
     { name: 'OSFamily', value: process.platform },

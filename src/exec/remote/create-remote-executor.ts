@@ -2,14 +2,14 @@
 // completed run (exit code, messages, outputs by the caller's paths) or a rejection out, and
 // counters per executor (remote-exec-counters.ts). A job the input root cannot hold, or one
 // whose outputs would name the executor's directory, is rejected before anything is sent: the
-// caller compiles it locally. Not wired into the pipeline yet (docs/remote-execution.md).
+// caller compiles it locally. The C pipeline sends misses through it (src/pipeline/c-remote-fill.ts).
 import { isAbsolute, resolve } from 'node:path';
 import type { Digest } from '../../hashing/types.js';
 import { buildGccAction, fixRemotePaths, readsOutsideRoot, type GccActionSpec } from './build-gcc-action.js';
 import { InputRootError } from './build-input-root.js';
 import { fixRemoteDepfile } from './fix-remote-depfile.js';
 import type { RemoteExecutionClient } from './create-remote-execution-client.js';
-import { REJECTION_REASONS, type ExecuteOutcome, type Executor, type RejectionReason } from './types.js';
+import { REJECTION_REASONS, type ExecuteOutcome, type ExecutionTimings, type Executor, type RejectionReason } from './types.js';
 import { REMOTE_EXEC_COUNTERS, type RemoteExecCounter } from './remote-exec-counters.js';
 
 /** A compile as the pipeline knows it; the executor adds the algorithm and its digest memo. */
@@ -23,25 +23,34 @@ export interface RemoteExecutor extends Executor<RemoteCompile> {
   counters(): { counts: Record<RemoteExecCounter, number>; rejected: Record<RejectionReason, number> };
 }
 
-export function createRemoteExecutor(name: string, client: RemoteExecutionClient): RemoteExecutor {
-  const counts = Object.fromEntries(REMOTE_EXEC_COUNTERS.map((c) => [c, 0])) as Record<RemoteExecCounter, number>;
+/** Told of every count as it is made (the daemon's stats). */
+export interface ExecutorObserver {
+  count(counter: RemoteExecCounter, n: number): void;
+}
+
+export function createRemoteExecutor(name: string, client: RemoteExecutionClient, opts: { observer?: ExecutorObserver; platform?: ReadonlyArray<{ name: string; value: string }> } = {}): RemoteExecutor {
+  const own = Object.fromEntries(REMOTE_EXEC_COUNTERS.map((c) => [c, 0])) as Record<RemoteExecCounter, number>;
   const rejected = Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
   const memo = new Map<string, { stamp: string; digest: Digest }>();
-  const reject = (reason: RejectionReason, detail: string): ExecuteOutcome => {
-    counts['fallen-back']++;
+  const bump = (c: RemoteExecCounter, n = 1): void => {
+    own[c] += n;
+    if (n !== 0) opts.observer?.count(c, n);
+  };
+  const reject = (reason: RejectionReason, detail: string, timings?: Partial<ExecutionTimings>): ExecuteOutcome => {
+    bump('fallen-back');
     rejected[reason]++;
-    return { kind: 'rejected', reason, detail };
+    return { kind: 'rejected', reason, detail, ...(timings ? { timings } : {}) };
   };
 
   return {
     name,
     async execute(job, { signal, onStream }) {
-      counts['actions-sent']++;
+      bump('actions-sent');
       const leak = pathsInOutputs(job.args);
       if (leak) return reject('not-representable', leak);
       let built;
       try {
-        built = await buildGccAction({ ...job, algorithm: 'sha256', memo });
+        built = await buildGccAction({ ...(opts.platform ? { platform: opts.platform } : {}), ...job, algorithm: 'sha256', memo });
       } catch (e) {
         if (e instanceof InputRootError) return reject('not-representable', e.message);
         throw e;
@@ -49,15 +58,15 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
       const out = await client.execute(built.action, { signal });
       const t = out.kind === 'completed' ? out.result.timings : out.timings;
       if (t) {
-        counts['upload-bytes'] += t.uploadBytes ?? 0;
-        counts['upload-ms'] += Math.round(t.uploadMs ?? 0);
-        counts['execute-ms'] += Math.round(t.executeMs ?? 0);
-        counts['download-bytes'] += t.downloadBytes ?? 0;
-        counts['download-ms'] += Math.round(t.downloadMs ?? 0);
-        counts['queue-ms'] += Math.round(t.queuedMs ?? 0);
-        counts.retries += Math.max(0, (t.attempts ?? 1) - 1);
+        bump('upload-bytes', t.uploadBytes ?? 0);
+        bump('upload-ms', Math.round(t.uploadMs ?? 0));
+        bump('execute-ms', Math.round(t.executeMs ?? 0));
+        bump('download-bytes', t.downloadBytes ?? 0);
+        bump('download-ms', Math.round(t.downloadMs ?? 0));
+        bump('queue-ms', Math.round(t.queuedMs ?? 0));
+        bump('retries', Math.max(0, (t.attempts ?? 1) - 1));
       }
-      if (out.kind === 'rejected') return reject(out.reason, out.detail);
+      if (out.kind === 'rejected') return reject(out.reason, out.detail, out.timings);
       // Depfiles and messages name the executor's root, which the start script noted.
       const root = out.result.outputs.get(built.rootFile)?.data.toString('utf8') ?? '';
       // What it read must all be in the input root: the added depfile, or the compile's own (-MD).
@@ -65,11 +74,11 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
       const reads = out.result.outputs.get(built.readsFile ?? built.outputFiles[own] ?? '');
       if (out.result.exitCode === 0) {
         const outside = reads ? readsOutsideRoot(reads.data, root, job.cwd) : 'no depfile came back to prove what it read';
-        if (outside !== undefined) return reject('read-outside-root', `${job.args.join(' ')}: read ${outside}`);
+        if (outside !== undefined) return reject('read-outside-root', `${job.args.join(' ')}: read ${outside}`, out.result.timings);
       }
-      counts['actions-run']++;
-      if (out.result.exitCode !== 0) counts['actions-failed']++;
-      if (out.result.cached) counts['actions-cached']++;
+      bump('actions-run');
+      if (out.result.exitCode !== 0) bump('actions-failed');
+      if (out.result.cached) bump('actions-cached');
       // Outputs by the caller's paths (absolute), in place of the Command's.
       const depfiles = new Set((job.depfiles ?? []).map((d) => resolve(job.cwd, d)));
       const outputs = new Map<string, { data: Buffer; isExecutable: boolean }>();
@@ -84,7 +93,7 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
       if (stderr.length > 0) onStream?.('stderr', stderr);
       return { kind: 'completed', result: { ...out.result, stdout, stderr, outputs } };
     },
-    counters: () => ({ counts: { ...counts }, rejected: { ...rejected } }),
+    counters: () => ({ counts: { ...own }, rejected: { ...rejected } }),
     close() {
       client.close();
       return Promise.resolve();

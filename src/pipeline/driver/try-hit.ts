@@ -22,7 +22,8 @@ export async function tryHit<C extends DrivenCall, K extends Keyed, R extends st
     const result = await ctx.actions.get(resultKey);
     if (!result || !p.accepts(result, c, k)) return false;
     // A result stored while REPRISE_SANDBOX was off is not served once the sandbox is on: it is filled again, checked.
-    if (ctx.sandbox && !result.sandboxed) return false;
+    // One an untrusted executor ran is served here while that executor is configured (this build took its answer already).
+    if (ctx.sandbox && !result.sandboxed && !(result.executor !== undefined && ctx.remote?.knows(result.executor))) return false;
     const placed = p.place(result, c, k);
     const replayed = await replay(result, ctx.cas, ctx.algorithm, placed.place, c.umask, sink, placed.render);
     if (!replayed) return false;

@@ -1,0 +1,142 @@
+// A C or C++ miss filled on a REAPI executor (docs/remote-execution.md, "The trust argument").
+// The executor never decides what the compile sees: the host answers first. The compile's
+// dependency pre-pass runs here under the lookup tracer over the host's read-only view, and
+// the input root is then the toolchain, every file it read and every file it found present
+// (an include candidate, a __has_include target), so each existence question gets the host's
+// answer there too; what is absent here is absent there (the root holds nothing else, and
+// --sysroot keeps the search inside it). The executor proves from the compile's own -MD list
+// that it read nothing outside the root. Only a successful remote compile answers the
+// caller; anything else is counted and filled locally (cached-compile.ts).
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { GCC_KEY_ENV } from '../adapters/gcc/gcc-direct-key.js';
+import type { Sandbox } from '../exec/create-sandbox.js';
+import { createRemoteExecutor, type RemoteCompile } from '../exec/remote/create-remote-executor.js';
+import { defaultPlatform as defaultPlatformProps } from '../exec/remote/build-gcc-action.js';
+import type { CacheContext } from './cache-context.js';
+import type { CallSink } from './call-sink.js';
+import { storeAndDeliver, type CompileCall, type FillKey } from './cached-compile.js';
+import { filesAsOpened, type Learned } from './learn-inputs.js';
+import { learnTraced } from './learn-traced.js';
+import { jobOutputs } from './place-outputs.js';
+import { fallBack, sendRemote } from './remote/offer-remote.js';
+import type { RemoteExecution } from './remote/types.js';
+import type { RunOutcome } from './store-compile.js';
+import { tracedDepScan } from './traced-dep-scan.js';
+
+/** Languages whose every read and lookup the preprocessor's pre-pass shows (an assembler's .include it does not). */
+const SENDABLE_LANGUAGES = new Set(['c', 'c++', 'c-header', 'c++-header']);
+/** Variables that name directories the compile searches or runs from: on the executor they would name its disk. */
+const PATH_ENV = ['CPATH', 'C_INCLUDE_PATH', 'CPLUS_INCLUDE_PATH', 'OBJC_INCLUDE_PATH', 'GCC_EXEC_PREFIX', 'COMPILER_PATH', 'GCC_ROOT', 'G++_ROOT', 'BINUTILS_ROOT', 'DEPENDENCIES_OUTPUT', 'SUNPRO_DEPENDENCIES'];
+/** Inline assembly that reads a file: `as` reads it, and no depfile or pre-pass shows it. */
+const ASM_READS = /\.incbin\b|\.include\s*\\?"/;
+const asmReadsByDigest = new Map<string, boolean>();
+
+/** True when the caller was answered from an executor; false: fill locally (the reason is counted). */
+export async function fillRemotely(ctx: CacheContext, remote: RemoteExecution, sandbox: Sandbox, c: CompileCall, direct: FillKey, sink: CallSink): Promise<boolean> {
+  const order = remote.order();
+  const first = order[0]!;
+  const notSendable = whyNotSendable(c);
+  if (notSendable) return (fallBack(ctx, first, 'not-sendable', `${c.job.source}: ${notSendable}`), false);
+
+  const scan = await tracedDepScan(ctx, sandbox, c, sink.signal);
+  if (scan.kind === 'failed') return (fallBack(ctx, first, 'not-learned', `${c.job.source}: ${scan.why}`), false);
+  const taught = await learnTraced(ctx, c, scan.depText, scan.trace, scan.scratchRoots);
+  if (taught.kind === 'gap') return (fallBack(ctx, first, 'not-learned', `${c.job.source}: ${taught.reason}`), false);
+  const learned = taught.learned;
+  const unseen = await whyNotSendableInputs(ctx, learned);
+  if (unseen) return (fallBack(ctx, first, 'not-sendable', `${c.job.source}: ${unseen}`), false);
+
+  const outputs = jobOutputs(c.job);
+  const tool = direct.ticket.tool;
+  const action: RemoteCompile = {
+    toolPath: c.toolPath,
+    args: [...c.job.runArgs, ...c.terminalArgs],
+    cwd: c.cwd,
+    env: new Map(GCC_KEY_ENV.flatMap((n) => (c.env.has(n) ? [[n, c.env.get(n)!] as const] : []))),
+    // Every file the host compile would find: those it read, and those its lookups found present.
+    inputs: [...new Set([...filesAsOpened(c, learned), ...learned.existing])],
+    toolchain: await ctx.toolchain(c.toolPath, Object.fromEntries(c.env)),
+    programs: tool.parts.filter((p) => p.name !== 'driver').map((p) => p.path),
+    outputs: outputs.map((o) => o.path),
+    ...(c.job.depfile ? { depfiles: [c.job.depfile.path] } : {}),
+  };
+  const answer = await sendRemote(ctx, order, {
+    kind: 'gcc',
+    make: (name, client, observer) => createRemoteExecutor(name, client, { observer, ...platformOf(remote, name) }),
+    action,
+    label: `${c.tool} ${c.job.source} in ${c.cwd}`,
+    lacks: (result) => {
+      const missing = outputs.find((o) => !result.outputs.has(resolve(c.cwd, o.path)));
+      return missing && `${missing.path} did not come back`;
+    },
+  }, sink);
+  if (answer.kind !== 'completed') return false;
+  if (sink.signal.aborted) return (sink.abandon(), true);
+  const data = outputs.map((o) => answer.result.outputs.get(resolve(c.cwd, o.path))!.data);
+  sink.ranHidden();
+  const r: RunOutcome = { code: 0, signal: 0, stdout: answer.result.stdout, stderr: answer.result.stderr, startedAtNs: scan.startedAtNs, durationMs: Math.round(answer.result.timings.executeMs) };
+  // Stored as sandboxed (shareable) only from an executor trusted to run exactly the input root in a sandbox.
+  await storeAndDeliver(ctx, c, direct, r, data, learned, { sandboxed: answer.target.spec.trusted, executor: answer.target.name }, sink);
+  return true;
+}
+
+/** Why this compile cannot be shown to see on an executor what it sees here, from its call alone. */
+function whyNotSendable(c: CompileCall): string | undefined {
+  if (!SENDABLE_LANGUAGES.has(c.job.language)) return `language ${c.job.language}`;
+  if (c.job.nativeCpu) return '-march=native and kin name the host CPU';
+  if (c.job.extraInputs.length > 0) return `it reads ${c.job.extraInputs[0]} besides its includes`;
+  const envPath = PATH_ENV.find((n) => c.env.get(n));
+  if (envPath) return `${envPath} is set`;
+  // gcc records $PWD, not the directory it runs in, when they differ; the executor's are the same.
+  if (c.job.cwdInKey && c.keyCwd !== c.cwd) return `the outputs record $PWD ${c.keyCwd}, a symlink to ${c.cwd}`;
+  const args = [...c.job.runArgs, ...c.terminalArgs];
+  // The root holds no empty directories: a search directory with nothing read from it is missing there.
+  if (args.includes('-Wmissing-include-dirs')) return '-Wmissing-include-dirs';
+  if (startsWithShebang(c.toolPath)) return `${c.toolPath} is a script`;
+  return undefined;
+}
+
+/** Why the inputs cannot be shown the same remotely: an absolute probe looks at the executor's own disk, and inline assembly may read files no list shows. */
+async function whyNotSendableInputs(ctx: CacheContext, learned: Learned): Promise<string | undefined> {
+  for (const { path, digest } of learned.inputs) {
+    const d = await ctx.files.digest(path);
+    const probe = d?.scan.probes.find((p) => isAbsolute(p.name));
+    if (probe) return `${path} probes the absolute path ${probe.name}`;
+    let asm = asmReadsByDigest.get(digest);
+    if (asm === undefined) {
+      asm = ASM_READS.test(readText(path));
+      if (asmReadsByDigest.size > 50_000) asmReadsByDigest.clear();
+      asmReadsByDigest.set(digest, asm);
+    }
+    if (asm) return `${path} has inline assembly that reads a file`;
+  }
+  return undefined;
+}
+
+/** A file's text (inputs are sources and headers, read just now by the pre-pass). */
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return '.incbin'; // unreadable now: do not send
+  }
+}
+
+function startsWithShebang(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    const head = Buffer.alloc(2);
+    const n = readSync(fd, head, 0, 2, 0);
+    closeSync(fd);
+    return n === 2 && head.toString('latin1') === '#!';
+  } catch {
+    return true;
+  }
+}
+
+/** The configured platform properties of an executor, after OSFamily and ISA. */
+function platformOf(remote: RemoteExecution, name: string): { platform?: Array<{ name: string; value: string }> } {
+  const extra = Object.entries(remote.targets.find((t) => t.name === name)?.spec.platform ?? {});
+  return extra.length === 0 ? {} : { platform: [...defaultPlatformProps(), ...extra.map(([k, v]) => ({ name: k, value: v }))] };
+}

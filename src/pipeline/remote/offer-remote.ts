@@ -1,0 +1,83 @@
+// The language-neutral half of a remote fill (docs/remote-execution.md): whether a miss goes
+// remote under the policy, and sending its action to the executors in turn, within their
+// timeouts, with the call's local job slot lent to others meanwhile. Every way it does not
+// end in a successful remote compile is a fall-back with a counted reason; the caller then
+// fills locally, so a build never waits on a remote past the configured timeout.
+import type { CompletedExecution, Executor, RejectionReason } from '../../exec/remote/types.js';
+import type { ExecutorObserver } from '../../exec/remote/create-remote-executor.js';
+import type { RemoteExecutionClient } from '../../exec/remote/create-remote-execution-client.js';
+import type { RemoteFillReason } from '../../stats/stat-names.js';
+import type { CacheContext } from '../cache-context.js';
+import type { CallSink } from '../call-sink.js';
+import type { RemoteExecution, RemoteTarget } from './types.js';
+
+/** How long an executor that was unreachable or timed out is skipped: a dead one must not cost every miss a timeout. */
+const COOLDOWN_MS = 30_000;
+/** Rejections that say the executor, not the action, is in trouble. */
+const OUTAGES: ReadonlySet<string> = new Set(['unavailable', 'timeout']);
+
+export type RemoteAnswer = { kind: 'completed'; result: CompletedExecution; target: RemoteTarget } | { kind: 'fallen-back' };
+
+/** `remote`: every miss; `auto`: a miss only while other calls wait for a local job slot (all are busy). */
+export function goesRemote(remote: RemoteExecution, sink: CallSink): boolean {
+  if (remote.policy === 'remote') return true;
+  return remote.policy === 'auto' && sink.slot?.contended() === true;
+}
+
+/** A miss meant for an executor that is filled locally before anything is sent (counted on the executor whose turn it was). */
+export function fallBack(ctx: CacheContext, target: RemoteTarget, reason: RemoteFillReason | RejectionReason, why: string): RemoteAnswer {
+  ctx.stats.executorFallback(target.name, reason);
+  ctx.log.debug(`remote execution on ${target.name}: filled locally (${reason}): ${why}`);
+  return { kind: 'fallen-back' };
+}
+
+export interface RemoteOffer<A> {
+  /** The language's executor kind and maker (e.g. `gcc`, createRemoteExecutor). */
+  kind: string;
+  make: (name: string, client: RemoteExecutionClient, observer: ExecutorObserver) => Executor<A>;
+  action: A;
+  /** For messages: what is compiled, where. */
+  label: string;
+  /** What a successful result lacks (an output that did not come back), or undefined when it is complete. */
+  lacks?: (result: CompletedExecution) => string | undefined;
+}
+
+/**
+ * Sends the action to the targets in `order` until one runs it. A compile that fails there is
+ * not answered from the executor: the local fill runs it, and the caller gets the host's
+ * messages and exit code.
+ */
+export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTarget[], offer: RemoteOffer<A>, sink: CallSink): Promise<RemoteAnswer> {
+  const now = performance.now();
+  const up = order.filter((t) => t.downUntil <= now);
+  if (up.length === 0) return fallBack(ctx, order[0]!, 'executor-down', offer.label);
+  const free = up.filter((t) => t.inFlight < t.spec.maxInFlight);
+  if (free.length === 0) return fallBack(ctx, up[0]!, 'no-executor-slot', offer.label);
+  const attempt = async (): Promise<RemoteAnswer> => {
+    for (const target of free) {
+      target.inFlight++;
+      let out;
+      try {
+        const signal = AbortSignal.any([sink.signal, AbortSignal.timeout(target.spec.timeoutMs)]);
+        out = await target.executor(offer.kind, offer.make).execute(offer.action, { signal });
+      } finally {
+        target.inFlight--;
+      }
+      if (out.kind === 'rejected') {
+        ctx.stats.executorFallback(target.name, out.reason);
+        ctx.log.info(`remote execution on ${target.name}: ${offer.label}: rejected (${out.reason}): ${out.detail.slice(0, 300)}`);
+        if (sink.signal.aborted) return { kind: 'fallen-back' };
+        if (OUTAGES.has(out.reason)) target.downUntil = performance.now() + COOLDOWN_MS;
+        continue;
+      }
+      if (out.result.exitCode !== 0) return fallBack(ctx, target, 'remote-exit-nonzero', `${offer.label}: exit ${out.result.exitCode}`);
+      const lack = offer.lacks?.(out.result);
+      if (lack !== undefined) return fallBack(ctx, target, 'output-missing', `${offer.label}: ${lack}`);
+      ctx.stats.bumpExecutor(target.name, 'completed');
+      return { kind: 'completed', result: out.result, target };
+    }
+    return { kind: 'fallen-back' };
+  };
+  // The action's work is on the executor: the call's local slot serves other calls meanwhile, and is taken again only for a local fill.
+  return sink.slot ? sink.slot.lend(attempt, (a) => a.kind === 'fallen-back') : attempt();
+}

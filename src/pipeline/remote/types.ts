@@ -1,0 +1,33 @@
+// Remote execution as the pipeline sees it (docs/remote-execution.md): the configured
+// executors, each a REAPI Execution client, and the policy. Languages bring their own
+// Executor over a target's client (the gcc one: src/exec/remote/create-remote-executor.ts).
+import type { ExecutePolicy, ExecutorSpec } from '../../config/executor-spec.js';
+import type { RemoteExecutionClient } from '../../exec/remote/create-remote-execution-client.js';
+import type { Executor } from '../../exec/remote/types.js';
+import type { ExecutorObserver } from '../../exec/remote/create-remote-executor.js';
+
+/** One configured executor. */
+export interface RemoteTarget {
+  /** Its URL: how stats and logs name it. */
+  readonly name: string;
+  readonly spec: ExecutorSpec;
+  /** Actions of this daemon in flight on it now. */
+  inFlight: number;
+  /** performance.now() until which it is skipped, after it was unreachable or timed out (a breaker). */
+  downUntil: number;
+  /**
+   * The executor of one language over this target's client, made once (`kind` names it, e.g.
+   * `gcc`). `make` gets the observer that counts into the daemon's stats.
+   */
+  executor<A>(kind: string, make: (name: string, client: RemoteExecutionClient, observer: ExecutorObserver) => Executor<A>): Executor<A>;
+}
+
+export interface RemoteExecution {
+  readonly policy: ExecutePolicy;
+  readonly targets: readonly RemoteTarget[];
+  /** The targets in the order this action tries them (turns rotate, so actions spread over executors). */
+  order(): RemoteTarget[];
+  /** Whether a result stored from this executor may be served here (its URL is still configured). */
+  knows(executor: string): boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,229 @@
+// Misses through the real shim and daemon sent to Bazel's remote worker (started in a mount
+// namespace where gcc, as, /usr/lib/gcc and /usr/include are hidden, when root can do that) by
+// REPRISE_EXECUTOR and REPRISE_EXECUTE: the policy (`local` sends nothing, `auto` sends nothing
+// while a local slot is free), an executor that is down (every miss falls back, counted, and the
+// build is right), the __has_include case that motivated the sandbox's rule (a header that exists
+// on the host but that no compile reads must answer the same remotely), and where results go:
+// an untrusted executor's are stored unsandboxed (local only), a trusted one's sandboxed.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import type { StatsSnapshot } from '../../../src/stats/types.js';
+import { bazelWorkerJar, startBazelWorker, type BazelWorker } from '../../helpers/bazel-remote-worker.js';
+import { HIDE_COMPILER } from '../../helpers/hide-compiler.js';
+import { reprise, stats } from '../../helpers/reprise-cli.js';
+import { run, text } from '../../helpers/run.js';
+import { freePort } from '../../helpers/servers/free-port.js';
+import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
+import { writeSlowSource } from '../../helpers/slow-source.js';
+
+const jar = bazelWorkerJar();
+const skip = 'missing' in jar ? jar.missing : false;
+if (skip && process.env.CI) throw new Error(`remote execution tests are required under CI: ${skip}`);
+const canHide = process.getuid?.() === 0;
+
+const spaces: Workspace[] = [];
+let worker: BazelWorker | undefined;
+test.after(async () => {
+  await worker?.stop();
+  spaces.forEach((w) => w.cleanup());
+});
+
+const COMPILES = [
+  ['-c', '-O2', '-Iinc', 'a.c', '-o', 'a.o'],
+  ['-c', '-O2', '-Iinc', 'b.c', '-o', 'b.o'],
+];
+
+/** A project whose b.c asks __has_include about headers it never includes: one quoted beside it, one in a -I directory. */
+function project(ws: Workspace): void {
+  mkdirSync(join(ws.dir, 'inc'), { recursive: true });
+  mkdirSync(join(ws.dir, 'opt'), { recursive: true });
+  writeFileSync(join(ws.dir, 'inc', 'util.h'), 'static inline int twice(int x) { return 2 * x; }\n');
+  writeFileSync(join(ws.dir, 'opt', 'feature.h'), '#error never included\n');
+  writeFileSync(join(ws.dir, 'inc', 'extra.h'), '#error never included either\n');
+  // Written now, not just before their compiles: a file changed within the compile's window is not stored.
+  writeFileSync(join(ws.dir, 'w.c'), '#include <stdio.h>\n#include "util.h"\nint w(void) { int unused; return twice(1); }\n');
+  writeFileSync(join(ws.dir, 'abs.c'), `#include "${join(ws.realDir, 'inc', 'util.h')}"\nint g(void) { return twice(3); }\n`);
+  writeFileSync(join(ws.dir, 'a.c'), '#include <stdio.h>\n#include "util.h"\nint main(void) { printf("%d\\n", twice(21)); return 0; }\n');
+  writeFileSync(join(ws.dir, 'b.c'), [
+    '#include "util.h"',
+    '#if __has_include("opt/feature.h")',
+    'int feature = 1;',
+    '#else',
+    'int feature = 0;',
+    '#endif',
+    '#if __has_include(<extra.h>)',
+    'int extra = 2;',
+    '#else',
+    'int extra = 3;',
+    '#endif',
+    'int f(int x) { return twice(x) + feature + extra; }',
+    '',
+  ].join('\n'));
+}
+
+/** Compiles every file through the shim, then bare into *.bare.o; returns the objects that differ. */
+async function buildAndCompare(ws: Workspace, env: NodeJS.ProcessEnv): Promise<string[]> {
+  for (const args of COMPILES) {
+    const r = await run('gcc', args, { cwd: ws.dir, env });
+    assert.equal(r.code, 0, text(r));
+  }
+  const differ: string[] = [];
+  for (const args of COMPILES) {
+    const out = args[args.length - 1]!;
+    const bare = out.replace(/\.o$/, '.bare.o');
+    execFileSync('gcc', [...args.slice(0, -1), bare], { cwd: ws.dir, env: ws.bareEnv });
+    if (!readFileSync(join(ws.dir, out)).equals(readFileSync(join(ws.dir, bare)))) differ.push(out);
+  }
+  return differ;
+}
+
+function space(): Workspace {
+  const ws = createWorkspace('reprise-rexec-fill-');
+  spaces.push(ws);
+  project(ws);
+  return ws;
+}
+
+async function startWorker(): Promise<string> {
+  if (!worker) {
+    const dir = space().dir;
+    worker = await startBazelWorker((jar as { jar: string }).jar, join(dir, 'worker'), canHide ? ['unshare', '-m', 'sh', '-c', HIDE_COMPILER, 'sh', join(dir, 'empty')] : []);
+  }
+  return `grpc://127.0.0.1:${worker.port}`;
+}
+
+function executor(s: StatsSnapshot, url: string): NonNullable<StatsSnapshot['executors'][string]> | undefined {
+  return s.executors[url];
+}
+
+/** Every stored action result of a workspace's cache. */
+function storedResults(ws: Workspace): Array<{ sandboxed: boolean; executor?: string }> {
+  const out: Array<{ sandboxed: boolean; executor?: string }> = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.size < 20_000) {
+        try {
+          const v = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
+          if (typeof v.sandboxed === 'boolean' && Array.isArray(v.outputs)) out.push(v as { sandboxed: boolean; executor?: string });
+        } catch {
+          // not a result
+        }
+      }
+    }
+  };
+  walk(ws.cacheDir);
+  return out;
+}
+
+test('REPRISE_EXECUTE=local sends nothing; auto sends nothing while a local slot is free', { skip }, async () => {
+  const url = await startWorker();
+  for (const policy of ['local', 'auto']) {
+    const ws = space();
+    const differ = await buildAndCompare(ws, { ...ws.env, REPRISE_EXECUTOR: url, REPRISE_EXECUTE: policy });
+    assert.deepEqual(differ, []);
+    const s = await stats(ws.env);
+    assert.equal(s.tools.gcc?.miss, 2, JSON.stringify(s.tools));
+    assert.equal(executor(s, url)?.['actions-sent'] ?? 0, 0, `${policy}: ${JSON.stringify(s.executors)}`);
+  }
+});
+
+test('auto: with one local slot, a miss goes remote while another call waits for the slot, and the last one compiles here', { skip, timeout: 300_000 }, async () => {
+  const url = await startWorker();
+  const ws = space();
+  const slow = writeSlowSource(ws.dir);
+  const env = { ...ws.env, REPRISE_EXECUTOR: url, REPRISE_MAX_JOBS: '1' }; // REPRISE_EXECUTE defaults to auto
+  // The slow compile holds the only slot; the two others queue for it, so the first of them to get it sees the other waiting.
+  const first = run('gcc', ['-c', '-O2', slow, '-o', 'slow.o'], { cwd: ws.dir, env });
+  await new Promise((r) => setTimeout(r, 300));
+  const rest = COMPILES.map((args) => run('gcc', args, { cwd: ws.dir, env }));
+  for (const r of [await first, ...(await Promise.all(rest))]) assert.equal(r.code, 0, text(r));
+  const s = await stats(ws.env);
+  assert.equal(s.tools.gcc?.miss, 3, JSON.stringify(s.tools));
+  const e = executor(s, url);
+  assert.ok(e && e.completed >= 1 && e.completed <= 2, `some remote, the last local: ${JSON.stringify(s.executors)} ${JSON.stringify(s.executorFallbackReasons)}`);
+  assert.equal(e['fallen-back'], 0);
+  for (const args of COMPILES) {
+    const out = args[args.length - 1]!;
+    execFileSync('gcc', [...args.slice(0, -1), 'bare.o'], { cwd: ws.dir, env: ws.bareEnv });
+    assert.ok(readFileSync(join(ws.dir, out)).equals(readFileSync(join(ws.dir, 'bare.o'))), out);
+  }
+});
+
+test('an executor that is down: every miss falls back to the local fill, counted, and the objects are the bare ones', { skip }, async () => {
+  const ws = space();
+  const url = `grpc://127.0.0.1:${await freePort()}`;
+  const differ = await buildAndCompare(ws, { ...ws.env, REPRISE_EXECUTOR: url, REPRISE_EXECUTE: 'remote' });
+  assert.deepEqual(differ, []);
+  const s = await stats(ws.env);
+  assert.equal(s.tools.gcc?.miss, 2, JSON.stringify(s));
+  // The first miss finds it unreachable; the next skips it for a while (its breaker) instead of trying again.
+  assert.equal(executor(s, url)?.['actions-sent'], 1, JSON.stringify(s.executors));
+  assert.equal(executor(s, url)?.['fallen-back'], 2);
+  assert.equal(executor(s, url)?.completed, 0);
+  assert.deepEqual(s.executorFallbackReasons[url], { unavailable: 1, 'executor-down': 1 });
+  assert.match((await reprise(['stats'], ws.env)).stdout.toString(), new RegExp(`executor ${url}: 1 sent, 0 completed, 0 failed, 2 fallen back \\((unavailable 1, executor-down 1|executor-down 1, unavailable 1)\\)`));
+});
+
+test('remote fills: __has_include answers as on the host, untrusted results are stored unsandboxed, trusted ones sandboxed', { skip, timeout: 300_000 }, async () => {
+  const url = await startWorker();
+  const untrusted = space();
+  const env = { ...untrusted.env, REPRISE_EXECUTOR: url, REPRISE_EXECUTE: 'remote' };
+  assert.deepEqual(await buildAndCompare(untrusted, env), [], 'the remote objects are the bare compiler\'s (b.o: both __has_include answers are the host\'s)');
+  const s = await stats(untrusted.env);
+  assert.equal(executor(s, url)?.completed, 2, `${JSON.stringify(s.executors)} ${JSON.stringify(s.executorFallbackReasons)}`);
+  assert.equal(executor(s, url)?.['fallen-back'], 0);
+  assert.ok((executor(s, url)?.['upload-bytes'] ?? 0) > 0);
+  assert.equal(s.tools.gcc?.miss, 2);
+  const results = storedResults(untrusted);
+  assert.equal(results.length, 2);
+  for (const r of results) assert.deepEqual({ sandboxed: r.sandboxed, executor: r.executor }, { sandboxed: false, executor: url });
+  // Served here again while that executor is configured.
+  rmSync(join(untrusted.dir, 'b.o'));
+  const again = await run('gcc', COMPILES[1]!, { cwd: untrusted.dir, env });
+  assert.equal(again.code, 0, text(again));
+  assert.ok(readFileSync(join(untrusted.dir, 'b.o')).equals(readFileSync(join(untrusted.dir, 'b.bare.o'))));
+  assert.equal((await stats(untrusted.env)).tools.gcc?.['direct-hit'], 1);
+
+  // The caller's own depfile (w.c's) comes back as the host's compiler writes it (paths and line wrapping), as do warnings.
+  const withDeps = ['-c', '-Wall', '-Iinc', '-MD', '-MF', 'deps/w.d', 'w.c', '-o', 'w.o'];
+  mkdirSync(join(untrusted.dir, 'deps'));
+  const remoteRun = await run('gcc', withDeps, { cwd: untrusted.dir, env });
+  assert.equal(remoteRun.code, 0, text(remoteRun));
+  const remoteDeps = readFileSync(join(untrusted.dir, 'deps', 'w.d'));
+  const bareRun = await run('gcc', withDeps, { cwd: untrusted.dir, env: untrusted.bareEnv });
+  assert.equal(bareRun.code, 0, text(bareRun));
+  assert.equal(remoteDeps.toString(), readFileSync(join(untrusted.dir, 'deps', 'w.d')).toString());
+  assert.equal(remoteRun.stderr.toString(), bareRun.stderr.toString(), 'the warning, as the host gives it');
+  assert.match(remoteRun.stderr.toString(), /unused variable/);
+  const afterW = await stats(untrusted.env);
+  assert.equal(executor(afterW, url)?.completed, 3);
+  assert.equal(afterW.tools.gcc?.miss, 3, JSON.stringify(afterW.uncacheableReasons));
+
+  // An absolute #include (abs.c) reads the executor's own disk (here the same /tmp): its depfile says so, and the miss compiles here.
+  const abs = await run('gcc', ['-c', '-O2', 'abs.c', '-o', 'abs.o'], { cwd: untrusted.dir, env });
+  assert.equal(abs.code, 0, text(abs));
+  const afterAbs = await stats(untrusted.env);
+  assert.equal(afterAbs.executorFallbackReasons[url]?.['read-outside-root'], 1, JSON.stringify(afterAbs.executorFallbackReasons));
+  assert.equal(afterAbs.tools.gcc?.miss, 4, `filled and stored locally: ${JSON.stringify(afterAbs.tools.gcc)} ${JSON.stringify(afterAbs.uncacheableReasons)}`);
+
+  // A trusted executor (config file): sandboxed results.
+  const trusted = space();
+  writeFileSync(trusted.configFile, `[daemon]\nexecute = "remote"\n\n[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);
+  assert.deepEqual(await buildAndCompare(trusted, trusted.env), []);
+  assert.equal(executor(await stats(trusted.env), url)?.completed, 2);
+  for (const r of storedResults(trusted)) assert.deepEqual({ sandboxed: r.sandboxed, executor: r.executor }, { sandboxed: true, executor: url });
+
+  // A compile that fails remotely is compiled locally: the caller gets the host's messages and exit code.
+  writeFileSync(join(untrusted.dir, 'bad.c'), 'int f(void) { return undeclared; }\n');
+  const bad = await run('gcc', ['-c', 'bad.c', '-o', 'bad.o'], { cwd: untrusted.dir, env });
+  const bareBad = await run('gcc', ['-c', 'bad.c', '-o', 'bad.o'], { cwd: untrusted.dir, env: untrusted.bareEnv });
+  assert.equal(bad.code, bareBad.code);
+  assert.equal(bad.stderr.toString(), bareBad.stderr.toString());
+  assert.equal((await stats(untrusted.env)).executorFallbackReasons[url]?.['remote-exit-nonzero'], 1);
+});

@@ -199,6 +199,10 @@ test('ghc -c -O: an unfolding change compiles the module and the importer that u
       assert.deepEqual(interfaceAbi(Buffer.from(got.get(k)!, 'base64')), interfaceAbi(Buffer.from(v, 'base64')), `${k}: what importers see is the same`);
     } else assert.ok(got.get(k) === v, `${k} differs from a fresh bare build`);
   }
+  // Verify mode compiles the three hits again: UseOther's fresh interfaces promise the same.
+  const v = await reprise(['verify', '--', 'make', '-B', '-j2'], ws.bareEnv, dir);
+  assert.equal(v.code, 0, text(v));
+  assert.match(v.stdout.toString(), /^reprise verify: 3 hits, 3 compiled again and compared: 0 mismatches$/m);
 });
 
 test('reprise verify -- make: every ghc hit compiled again in the sandbox, zero mismatches; a poisoned entry is one', { skip }, async () => {

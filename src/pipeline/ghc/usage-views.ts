@@ -30,7 +30,11 @@ const INTERFACE = /hi$/;
 
 /** An interface's header and usages, by its whole-ABI digest (which holds the module and its ABI hash). */
 const summaries = new LRUCache<string, InterfaceSummary>({ max: 20_000 });
-/** `ghc --show-iface` of an interface, by the same digest (the ABI hash covers its exports and declarations). */
+/**
+ * `ghc --show-iface` of an interface, by its unit, module and ABI hash: the ABI hash is ghc's
+ * fingerprint over the export hash and the declarations' fingerprints, so a module's `.hi`
+ * and `.dyn_hi` of one compile share one reading.
+ */
 const shown = new LRUCache<string, Promise<ShownInterface | undefined>>({ max: 2_000 });
 
 export interface ViewedInputs {
@@ -82,11 +86,23 @@ export function usageCheck(algorithm: DigestAlgorithm, files: FileDigestCache<un
     if (!s || s.module !== u.module) return false;
     if (s.abiHash === u.modHash) return true;
     if (u.exportHash === null && u.entities.length === 0) return false; // nothing else to go by: stricter than ghc
-    const now = await showIface(algorithm, ghc, path, d.digest.hash);
+    const now = await showIface(algorithm, ghc, path, d.digest.hash, `${s.unit}\0${s.module}\0${s.abiHash}`);
     if (!now || now.abiHash !== s.abiHash) return false;
     if (u.exportHash !== null && now.exportHash !== u.exportHash) return false;
-    return u.entities.every(([ns, occ, fp]) => now.decls.has(fp) || [...now.decls].some((parent) => derivedFingerprint(parent, ns, occ) === fp));
+    return u.entities.every(([ns, occ, fp]) => now.decls.has(fp) || derivedOf(now, ns, occ).has(fp));
   };
+}
+
+/** The fingerprints `occ` would have as a name brought along by each declaration of an interface, memoised with it. */
+const derived = new WeakMap<ShownInterface, Map<string, Set<string>>>();
+
+function derivedOf(i: ShownInterface, ns: number, occ: string): Set<string> {
+  let byName = derived.get(i);
+  if (!byName) derived.set(i, (byName = new Map()));
+  const key = `${ns} ${occ}`;
+  let fps = byName.get(key);
+  if (!fps) byName.set(key, (fps = new Set([...i.decls].map((parent) => derivedFingerprint(parent, ns, occ)))));
+  return fps;
 }
 
 function usageView(u: HomeUsage): string {
@@ -126,8 +142,8 @@ async function bytesWithDigest(algorithm: DigestAlgorithm, path: string, digest:
 }
 
 /** ghc's own reading of the interface, from a private copy of the bytes that have the digest. */
-function showIface(algorithm: DigestAlgorithm, ghc: string, path: string, digest: string): Promise<ShownInterface | undefined> {
-  const known = shown.get(digest);
+function showIface(algorithm: DigestAlgorithm, ghc: string, path: string, digest: string, memo: string): Promise<ShownInterface | undefined> {
+  const known = shown.get(memo);
   if (known) return known;
   const p = (async () => {
     const bytes = await bytesWithDigest(algorithm, path, digest);
@@ -144,9 +160,9 @@ function showIface(algorithm: DigestAlgorithm, ghc: string, path: string, digest
       rmSync(dir, { recursive: true, force: true });
     }
   })();
-  shown.set(digest, p);
+  shown.set(memo, p);
   void p.then((r) => {
-    if (!r) shown.delete(digest); // a failure is not remembered
+    if (!r) shown.delete(memo); // a failure is not remembered
   });
   return p;
 }

@@ -152,12 +152,16 @@ test('ghc -c: an .hs-boot cycle: a body edit behind the boot interface compiles 
   assertSame(outputs(proj), await bare(proj));
 });
 
-/** X with two importers at -O: UseNum inlines `num` (its unfolding is in X's interface), UseOther calls `other` (NOINLINE). */
+/**
+ * X with two importers at -O: UseNum inlines `num` (its unfolding is in X's interface);
+ * UseOther calls `other` (NOINLINE) and uses the constructor `Box`, whose fingerprint ghc
+ * derives from its type's declaration.
+ */
 function writeUnfoldingProject(dir: string): void {
   const f = FLAGS.replace('-optP-include -optPinc/macros.h', '-O');
-  writeSettled(dir, 'src/N/X.hs', 'module N.X (num, other) where\n\nnum :: Int -> Int\nnum n = n * 2\n\nother :: Int -> Int\nother n = n + 1\n{-# NOINLINE other #-}\n');
+  writeSettled(dir, 'src/N/X.hs', 'module N.X (num, other, Box (..)) where\n\nnum :: Int -> Int\nnum n = n * 2\n\nother :: Int -> Int\nother n = n + 1\n{-# NOINLINE other #-}\n\ndata Box = Box Int\n');
   writeSettled(dir, 'src/N/UseNum.hs', 'module N.UseNum (useNum) where\n\nimport N.X\n\nuseNum :: Int -> Int\nuseNum = num . num\n');
-  writeSettled(dir, 'src/N/UseOther.hs', 'module N.UseOther (useOther) where\n\nimport N.X\n\nuseOther :: Int -> Int\nuseOther = other . other\n');
+  writeSettled(dir, 'src/N/UseOther.hs', 'module N.UseOther (useOther) where\n\nimport N.X\n\nuseOther :: Int -> Int\nuseOther n = case Box (other n) of Box m -> other m\n');
   writeSettled(dir, 'Makefile', [
     `F = ${f}`,
     'all: out/N/UseNum.o out/N/UseOther.o',

@@ -11,8 +11,12 @@ import { isStoredPath, storedResolver, type CallDirs } from './stored-path.js';
  * getcwd(), so an entry serves any directory where the same files sit at the same places.
  */
 export interface ManifestEntry {
-  /** Stored paths and content digests, the source first. */
-  inputs: Array<{ path: string; digest: string }>;
+  /**
+   * Stored paths and content digests, the source first. An input with a `view` is checked by
+   * the language's view check instead (ghc's usage of an imported interface: usage-views.ts);
+   * its digest is the view's, for the result key.
+   */
+  inputs: Array<{ path: string; digest: string; view?: string }>;
   /** Paths that did not exist and would have been read had they existed, by directory (a stored path). */
   absent: AbsentDir[];
   /** Stored paths whose existence a __has_include depended on. */
@@ -41,12 +45,15 @@ export const MAX_MANIFEST_ENTRIES = 16;
  * The result key of the first entry, for a call in `dirs`, whose inputs are all unchanged
  * and whose absent paths are all still absent.
  */
-export async function matchManifest(m: Manifest, files: FileDigestCache<unknown>, dirs: CallDirs, env?: ReadonlyMap<string, string>): Promise<string | undefined> {
-  return (await matchManifestEntry(m, files, dirs, env))?.resultKey;
+export async function matchManifest(m: Manifest, files: FileDigestCache<unknown>, dirs: CallDirs, env?: ReadonlyMap<string, string>, views?: ViewCheck): Promise<string | undefined> {
+  return (await matchManifestEntry(m, files, dirs, env, views))?.resultKey;
 }
 
+/** Whether the file at an input's path still satisfies its view; without one, an input with a view never matches. */
+export type ViewCheck = (path: string, view: string) => Promise<boolean>;
+
 /** The entry matchManifest's result key comes from. */
-export async function matchManifestEntry(m: Manifest, files: FileDigestCache<unknown>, dirs: CallDirs, env?: ReadonlyMap<string, string>): Promise<ManifestEntry | undefined> {
+export async function matchManifestEntry(m: Manifest, files: FileDigestCache<unknown>, dirs: CallDirs, env?: ReadonlyMap<string, string>, views?: ViewCheck): Promise<ManifestEntry | undefined> {
   const at = storedResolver(dirs);
   entries: for (const e of m.entries) {
     if (e.anchor && (e.anchor.cwd !== dirs.cwd || e.anchor.pwd !== dirs.pwd)) continue;
@@ -57,6 +64,10 @@ export async function matchManifestEntry(m: Manifest, files: FileDigestCache<unk
     if (!stillAbsent(paths.absent)) continue entries;
     for (const [k, i] of e.inputs.entries()) {
       const path = paths.inputs[k]!;
+      if (i.view !== undefined) {
+        if (!views || !(await views(path, i.view))) continue entries;
+        continue;
+      }
       const d = files.peek(path) ?? (await files.digest(path));
       if (!d || d.digest.hash !== i.digest) continue entries;
     }
@@ -117,7 +128,7 @@ export function parseManifest(text: string): Manifest | undefined {
   for (const e of raw.entries as Manifest['entries']) {
     if (typeof e !== 'object' || e === null || typeof e.resultKey !== 'string' || !isDigestHex(e.resultKey)) return undefined;
     if (!Array.isArray(e.inputs) || !Array.isArray(e.absent) || !Array.isArray(e.present) || e.inputs.length === 0) return undefined;
-    for (const i of e.inputs) if (typeof i?.path !== 'string' || !isStoredPath(i.path) || typeof i.digest !== 'string' || !isDigestHex(i.digest)) return undefined;
+    for (const i of e.inputs) if (typeof i?.path !== 'string' || !isStoredPath(i.path) || typeof i.digest !== 'string' || !isDigestHex(i.digest) || (i.view !== undefined && typeof i.view !== 'string')) return undefined;
     for (const a of e.present) if (typeof a !== 'string' || !isStoredPath(a)) return undefined;
     const notFiles = e.notFiles as unknown;
     if (notFiles !== undefined && !(Array.isArray(notFiles) && notFiles.every((d) => typeof d === 'string' && isStoredPath(d)))) return undefined;
@@ -133,7 +144,7 @@ export function parseManifest(text: string): Manifest | undefined {
       if (parent !== undefined && (typeof parent?.dir !== 'string' || !isStoredPath(parent.dir) || typeof parent.stamp !== 'string')) return undefined;
       absent.push({ dir: g.dir, stamp: g.stamp, names: [...g.names], ...(parent ? { parent: { dir: parent.dir, stamp: parent.stamp } } : {}) });
     }
-    const entry: ManifestEntry = { inputs: e.inputs.map((i) => ({ path: i.path, digest: i.digest })), absent, present: [...e.present], resultKey: e.resultKey };
+    const entry: ManifestEntry = { inputs: e.inputs.map((i) => ({ path: i.path, digest: i.digest, ...(typeof i.view === 'string' ? { view: i.view } : {}) })), absent, present: [...e.present], resultKey: e.resultKey };
     if (Array.isArray(notFiles) && notFiles.length > 0) entry.notFiles = [...(notFiles as string[])];
     if (anchor) entry.anchor = { cwd: anchor.cwd, pwd: anchor.pwd };
     if (anchor && typeof e.anchorWhy === 'string') entry.anchorWhy = e.anchorWhy;

@@ -12,7 +12,11 @@ import type { RunOutcome } from './store-compile.js';
 
 /** A compile run in the sandbox: its outcome, the bytes of each output (jobOutputs order) and what it looked up. */
 export type SandboxRun =
-  | { kind: 'ran'; outcome: RunOutcome; data: Buffer[]; depfile?: Buffer; trace?: LookupTrace; scratchRoots?: string[] }
+  | {
+    kind: 'ran'; outcome: RunOutcome; data: Buffer[]; depfile?: Buffer; trace?: LookupTrace; scratchRoots?: string[];
+    /** Verify mode: how an output compares with the one served, when not byte for byte (ghc's interfaces: same-interface.ts). */
+    same?: (output: number, cached: Buffer, fresh: Buffer) => boolean;
+  }
   /** The sandbox could not run it at all (no spawner, a view that cannot be built): not the compile's fault. */
   | { kind: 'sandbox-error'; why: string };
 

@@ -11,6 +11,7 @@ import { selectAdapter } from '../../adapters/select-adapter.js';
 import { loadConfig, type Config } from '../../config/load-config.js';
 import { createFileDigestCache } from '../../hashing/file-digest-cache.js';
 import { directKeyFor } from '../../pipeline/direct-key-for.js';
+import { usageCheck } from '../../pipeline/ghc/usage-views.js';
 import { matchManifest, parseManifest, type Manifest } from '../../pipeline/manifest.js';
 import { CallFlag, type Call } from '../../protocol/frames.js';
 import { calledTool } from '../../runtime/called-tool.js';
@@ -87,7 +88,7 @@ async function explainGhc(out: (line: string) => void, c: Parameters<typeof ghcK
   const keyed = await ghcKeyFor({ algorithm: config.digest, ghc }, c);
   if (keyed.kind === 'uncacheable') return out(`plan: not cached (${keyed.reason}${keyed.why ? `: ${keyed.why}` : ''})`), 0;
   out(`plan: cacheable ghc compile (module ${keyed.moduleName} → ${keyed.outputs.map((o) => `${o.role} ${o.path}`).join(', ')})`);
-  return keyAndLookup(out, config, keyed.key, (m) => matchManifest(m, keyed.files, { cwd: c.cwd, pwd: c.keyCwd }, c.env), 'the files and variables');
+  return keyAndLookup(out, config, keyed.key, (m) => matchManifest(m, keyed.files, { cwd: c.cwd, pwd: c.keyCwd }, c.env, usageCheck(config.digest, keyed.files, c.toolPath)), 'the files and variables');
 }
 
 /** Prints the key's tagged inputs and digest, then whether a recorded input set matches what `match` sees now. */

@@ -16,7 +16,7 @@ export async function tryHit<C extends DrivenCall, K extends Keyed, R extends st
     const manifest = await ctx.manifests.get(k.key.key);
     if (!manifest) return false;
     const on = p.matchOn(ctx, c, k);
-    const entry = await matchManifestEntry(manifest, on.files, on.dirs, on.env);
+    const entry = await matchManifestEntry(manifest, on.files, on.dirs, on.env, on.views);
     if (!entry) return false;
     const { resultKey } = entry;
     const result = await ctx.actions.get(resultKey);

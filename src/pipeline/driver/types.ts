@@ -5,7 +5,7 @@ import type { ActionResult } from '../../store/types.js';
 import type { RecordedCall } from '../../why/create-compile-recorder.js';
 import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
-import type { ManifestEntry } from '../manifest.js';
+import type { ManifestEntry, ViewCheck } from '../manifest.js';
 import type { PlaceOutput, Replayed } from '../replay.js';
 import type { SandboxRun } from '../run-in-sandbox.js';
 import type { CallDirs } from '../stored-path.js';
@@ -39,6 +39,8 @@ export interface MatchOn {
   dirs: CallDirs;
   /** The call's environment, when entries record the variables a compile read (rustc's `# env-dep`). */
   env?: ReadonlyMap<string, string>;
+  /** How inputs with a view are checked (ghc's per-name usages of imported interfaces). */
+  views?: ViewCheck;
 }
 
 /** A served hit, for the hooks that run after it. */

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { GhcUncacheableReason } from '../../adapters/ghc/types.js';
 import { emptyByDesign } from '../../adapters/ghc/ghc-outputs.js';
+import { sameInterface } from '../../adapters/ghc/same-interface.js';
 import type { Sandbox } from '../../exec/create-sandbox.js';
 import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
@@ -68,11 +69,21 @@ export async function fillGhc(ctx: CacheContext, c: GhcCall, k: GhcKeyed, sink: 
   deliverRun(outputs, r, c.umask, sink);
 }
 
-/** A hit compiled again for verify mode: the same clean, sandboxed compile, untraced. */
+/**
+ * A hit compiled again for verify mode: the same clean, sandboxed compile, untraced. Its
+ * interfaces compare by what they promise (same-interface.ts): a hit served by per-name
+ * cutoff records the ABI hashes its imports had when it was compiled, a fresh compile
+ * today's. Objects compare byte for byte.
+ */
 export async function recompileGhc(ctx: CacheContext, sandbox: Sandbox, c: GhcCall, k: GhcKeyed, signal: AbortSignal): Promise<SandboxRun | string> {
   if (!scratchReady(ctx)) return `cannot create ${ctx.scratchDir}`;
   const ran = await runGhcInSandbox(ctx, sandbox, c, k, false, signal);
-  return ran.kind === 'ran' ? { kind: 'ran', outcome: ran.outcome, data: ran.data } : ran;
+  if (ran.kind !== 'ran') return ran;
+  const same = (i: number, cached: Buffer, fresh: Buffer): boolean => {
+    const role = k.outputs[i]?.role;
+    return role === 'hi' || role === 'dyn-hi' ? sameInterface(cached, fresh) : cached.equals(fresh);
+  };
+  return { kind: 'ran', outcome: ran.outcome, data: ran.data, same };
 }
 
 function run(ctx: CacheContext, c: GhcCall, sink: CallSink): Promise<RunOutcome | undefined> {

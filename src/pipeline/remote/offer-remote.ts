@@ -57,12 +57,14 @@ export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTar
     for (const target of free) {
       target.inFlight++;
       let out;
+      const deadline = AbortSignal.timeout(target.spec.timeoutMs);
       try {
-        const signal = AbortSignal.any([sink.signal, AbortSignal.timeout(target.spec.timeoutMs)]);
-        out = await target.executor(offer.kind, offer.make).execute(offer.action, { signal });
+        out = await target.executor(offer.kind, offer.make).execute(offer.action, { signal: AbortSignal.any([sink.signal, deadline]) });
       } finally {
         target.inFlight--;
       }
+      // The executor's deadline, not the caller, ended it: a timeout, which opens the breaker (an unplugged executor never answers).
+      if (out.kind === 'rejected' && out.reason === 'aborted' && deadline.aborted && !sink.signal.aborted) out = { ...out, reason: 'timeout', detail: `no result within ${target.spec.timeoutMs} ms` };
       if (out.kind === 'rejected') {
         ctx.stats.executorFallback(target.name, out.reason);
         ctx.log.info(`remote execution on ${target.name}: ${offer.label}: rejected (${out.reason}): ${out.detail.slice(0, 300)}`);

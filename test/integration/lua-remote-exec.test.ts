@@ -203,6 +203,8 @@ test('three hosts: a build on A executes on B (reprise serve --execute) and C (B
   assert.ok(ec['fallen-back'] >= 1, JSON.stringify(reasonsC));
   assert.equal(Object.values(reasonsC).reduce((n, x) => n + x, 0), ec['fallen-back']);
   assert.deepEqual(Object.keys(reasonsC).filter((r) => r !== 'timeout' && r !== 'unavailable'), [], JSON.stringify(reasonsC));
+  // At most the two compiles make runs at once were on C when it went; after that its breaker and probes, not misses, found it still gone.
+  assert.ok(ec['fallen-back'] <= 2, JSON.stringify(reasonsC));
   assert.equal(ec['actions-sent'], ec['actions-run'] + ec['fallen-back'], 'every action sent to C ran there or fell back');
   assert.equal(eb.completed + ec.completed, misses, 'every miss was compiled on B or C');
 

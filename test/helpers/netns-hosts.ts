@@ -10,6 +10,12 @@ export interface NetHost {
   ip: string;
   /** A command line run inside the namespace: `ip netns exec NS ...cmd`. */
   wrap(cmd: readonly string[]): string[];
+  /** The processes running inside it now. */
+  pids(): number[];
+  /** Takes its link down, as a pulled cable or a machine that lost power: its peers get no FIN or RST, their packets are dropped. */
+  unplug(): void;
+  /** SIGKILLs every process inside it (a machine going away); returns how many. */
+  kill(): number;
 }
 
 export interface NetHosts {
@@ -40,13 +46,7 @@ export function createNetHosts(count: number): NetHosts {
   const veths: string[] = [];
   const cleanup = (): void => {
     for (const h of hosts) {
-      try {
-        // Whatever still runs there (daemons, servers) dies with the test, as a powered-off machine.
-        const pids = execFileSync('ip', ['netns', 'pids', h.ns], { encoding: 'utf8' }).split('\n').filter(Boolean);
-        for (const p of pids) process.kill(Number(p), 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
+      h.kill(); // whatever still runs there (daemons, servers) dies with the test, as a powered-off machine
       try { ip('netns', 'del', h.ns); } catch { /* already gone */ }
     }
     for (const v of veths) try { ip('link', 'del', v); } catch { /* went with its namespace */ }
@@ -60,7 +60,7 @@ export function createNetHosts(count: number): NetHosts {
       const outer = `rpv${tag}${i}`;
       const inner = `rpi${tag}${i}`;
       ip('netns', 'add', ns);
-      hosts.push({ ns, ip: `${net}.${i + 2}`, wrap: (cmd) => ['ip', 'netns', 'exec', ns, ...cmd] });
+      hosts.push(netHost(ns, `${net}.${i + 2}`, inner));
       ip('link', 'add', outer, 'type', 'veth', 'peer', 'name', inner);
       veths.push(outer);
       ip('link', 'set', inner, 'netns', ns);
@@ -75,4 +75,33 @@ export function createNetHosts(count: number): NetHosts {
     throw e;
   }
   return { hosts, cleanup };
+}
+
+function netHost(ns: string, address: string, link: string): NetHost {
+  const pids = (): number[] => {
+    try {
+      return execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    } catch {
+      return []; // already gone
+    }
+  };
+  return {
+    ns,
+    ip: address,
+    wrap: (cmd) => ['ip', 'netns', 'exec', ns, ...cmd],
+    pids,
+    unplug: () => ip('-n', ns, 'link', 'set', link, 'down'),
+    kill() {
+      let n = 0;
+      for (const p of pids()) {
+        try {
+          process.kill(p, 'SIGKILL');
+          n++;
+        } catch {
+          /* exited meanwhile */
+        }
+      }
+      return n;
+    },
+  };
 }

@@ -46,6 +46,8 @@ export interface RemoteExecutionOptions {
 export interface RemoteExecutionClient {
   /** Runs the action remotely; `actionId` goes into RequestMetadata (default: the action digest). */
   execute(action: RemoteAction, opts: { signal: AbortSignal; actionId?: string; skipCacheLookup?: boolean }): Promise<ExecuteOutcome>;
+  /** Whether the server answers GetCapabilities before the signal ends (a breaker's probe, which no action waits on). */
+  probe(signal: AbortSignal): Promise<boolean>;
   close(): void;
 }
 
@@ -218,6 +220,14 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
         if (all.aborted) return { kind: 'rejected', reason: 'aborted', detail: String(all.reason), timings: t };
         const unreachable = e instanceof ReapiCallError && (e.code === grpc.status.UNAVAILABLE || e.code === grpc.status.UNAUTHENTICATED || e.code === grpc.status.PERMISSION_DENIED);
         return { kind: 'rejected', reason: unreachable ? 'unavailable' : 'execute-failed', detail: (e as Error).message ?? String(e), timings: t };
+      }
+    },
+    async probe(signal) {
+      try {
+        await client.unary('GetCapabilities', { instanceName: instance }, AbortSignal.any([signal, closing.signal]));
+        return true;
+      } catch {
+        return false;
       }
     },
     close() {

@@ -49,6 +49,8 @@ function createTarget(spec: ExecutorSpec, where: string, stats: StatsStore): Rem
     spec,
     inFlight: 0,
     downUntil: 0,
+    probing: false,
+    probe: (timeoutMs) => client.probe(AbortSignal.timeout(timeoutMs)),
     executor<A>(kind: string, make: (name: string, c: typeof client, o: typeof observer) => Executor<A>): Executor<A> {
       let e = made.get(kind) as Executor<A> | undefined;
       if (!e) made.set(kind, (e = make(spec.url, client, observer)) as Executor<unknown>);

@@ -24,6 +24,19 @@ export function goesRemote(remote: RemoteExecution, sink: CallSink): boolean {
   return remote.policy === 'auto' && sink.slot?.contended() === true;
 }
 
+/**
+ * After a cool-down, a probe rather than a miss finds out whether the executor is back: one
+ * that is still gone (unplugged, so the call just hangs) costs no compile its timeout again.
+ */
+function probe(ctx: CacheContext, target: RemoteTarget): void {
+  target.probing = true;
+  void target.probe(target.spec.timeoutMs).then((back) => {
+    target.probing = false;
+    target.downUntil = back ? 0 : performance.now() + COOLDOWN_MS;
+    ctx.log.info(`remote execution on ${target.name}: ${back ? 'back' : `still down: skipped for another ${COOLDOWN_MS / 1000} s`}`);
+  });
+}
+
 /** A miss meant for an executor that is filled locally before anything is sent (counted on the executor whose turn it was). */
 export function fallBack(ctx: CacheContext, target: RemoteTarget, reason: RemoteFillReason | RejectionReason, why: string): RemoteAnswer {
   ctx.stats.executorFallback(target.name, reason);
@@ -49,7 +62,8 @@ export interface RemoteOffer<A> {
  */
 export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTarget[], offer: RemoteOffer<A>, sink: CallSink): Promise<RemoteAnswer> {
   const now = performance.now();
-  const up = order.filter((t) => t.downUntil <= now);
+  for (const t of order) if (t.downUntil !== 0 && t.downUntil <= now && !t.probing) probe(ctx, t);
+  const up = order.filter((t) => t.downUntil <= now && !t.probing);
   if (up.length === 0) return fallBack(ctx, order[0]!, 'executor-down', offer.label);
   const free = up.filter((t) => t.inFlight < t.spec.maxInFlight);
   if (free.length === 0) return fallBack(ctx, up[0]!, 'no-executor-slot', offer.label);
@@ -57,12 +71,14 @@ export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTar
     for (const target of free) {
       target.inFlight++;
       let out;
+      const deadline = AbortSignal.timeout(target.spec.timeoutMs);
       try {
-        const signal = AbortSignal.any([sink.signal, AbortSignal.timeout(target.spec.timeoutMs)]);
-        out = await target.executor(offer.kind, offer.make).execute(offer.action, { signal });
+        out = await target.executor(offer.kind, offer.make).execute(offer.action, { signal: AbortSignal.any([sink.signal, deadline]) });
       } finally {
         target.inFlight--;
       }
+      // The executor's deadline, not the caller, ended it: a timeout, which opens the breaker (an unplugged executor never answers).
+      if (out.kind === 'rejected' && out.reason === 'aborted' && deadline.aborted && !sink.signal.aborted) out = { ...out, reason: 'timeout', detail: `no result within ${target.spec.timeoutMs} ms` };
       if (out.kind === 'rejected') {
         ctx.stats.executorFallback(target.name, out.reason);
         ctx.log.info(`remote execution on ${target.name}: ${offer.label}: rejected (${out.reason}): ${out.detail.slice(0, 300)}`);

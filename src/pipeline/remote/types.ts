@@ -15,6 +15,10 @@ export interface RemoteTarget {
   inFlight: number;
   /** performance.now() until which it is skipped, after it was unreachable or timed out (a breaker). */
   downUntil: number;
+  /** Skipped while a probe asks whether it is back (after its cool-down, before any action is sent again). */
+  probing: boolean;
+  /** Whether it answers within `timeoutMs` (GetCapabilities). */
+  probe(timeoutMs: number): Promise<boolean>;
   /**
    * The executor of one language over this target's client, made once (`kind` names it, e.g.
    * `gcc`). `make` gets the observer that counts into the daemon's stats.

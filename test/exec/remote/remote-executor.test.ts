@@ -21,6 +21,7 @@ function scripted(outcomes: Array<(a: RemoteAction) => ExecuteOutcome>): RemoteE
       sent.push(action);
       return Promise.resolve(outcomes.shift()!(action));
     },
+    probe: () => Promise.resolve(true),
     close() {},
   };
 }

@@ -16,9 +16,13 @@ export interface RepriseServeProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `reprise serve --dir DIR` with `args` (pass --listen 127.0.0.1:0 and/or --http 127.0.0.1:0). */
-export async function startRepriseServe(dir: string, args: string[]): Promise<RepriseServeProcess> {
-  const child = spawn(process.execPath, [join(installPaths.root, 'bin', 'reprise.js'), 'serve', '--dir', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `reprise serve --dir DIR` with `args` (pass --listen 127.0.0.1:0 and/or --http 127.0.0.1:0).
+ * `wrap` runs it through a command that execs the rest (e.g. `ip netns exec NS`), so SIGTERM still reaches it.
+ */
+export async function startRepriseServe(dir: string, args: string[], wrap: (cmd: string[]) => string[] = (cmd) => cmd): Promise<RepriseServeProcess> {
+  const [file, ...rest] = wrap([process.execPath, join(installPaths.root, 'bin', 'reprise.js'), 'serve', '--dir', dir, ...args]);
+  const child = spawn(file!, rest, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (out += d.toString()));

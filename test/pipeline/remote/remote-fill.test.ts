@@ -2,12 +2,13 @@
 // namespace where gcc, as, /usr/lib/gcc and /usr/include are hidden, when root can do that) by
 // REPRISE_EXECUTOR and REPRISE_EXECUTE: the policy (`local` sends nothing, `auto` sends nothing
 // while a local slot is free), an executor that is down (every miss falls back, counted, and the
-// build is right), the __has_include case that motivated the sandbox's rule (a header that exists
+// build is right), one that never answers (its timeout opens its breaker), the __has_include case that motivated the sandbox's rule (a header that exists
 // on the host but that no compile reads must answer the same remotely), and where results go:
 // an untrusted executor's are stored unsandboxed (local only), a trusted one's sandboxed.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import test from 'node:test';
 import type { StatsSnapshot } from '../../../src/stats/types.js';
@@ -168,6 +169,28 @@ test('an executor that is down: every miss falls back to the local fill, counted
   assert.equal(executor(s, url)?.completed, 0);
   assert.deepEqual(s.executorFallbackReasons[url], { unavailable: 1, 'executor-down': 1 });
   assert.match((await reprise(['stats'], ws.env)).stdout.toString(), new RegExp(`executor ${url}: 1 sent, 0 completed, 0 failed, 2 fallen back \\((unavailable 1, executor-down 1|executor-down 1, unavailable 1)\\)`));
+});
+
+test('an executor that accepts connections and never answers (unplugged mid-call): the miss waits its timeout, then it is skipped', { skip }, async () => {
+  const ws = space();
+  // A TCP listener that never speaks: calls to it hang as they do to a machine that lost its link or its power.
+  const held: Socket[] = [];
+  const silent = createServer((sock) => void held.push(sock));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const url = `grpc://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  try {
+    writeFileSync(ws.configFile, `[[executor]]\nurl = "${url}"\ntimeout = "1s"\n`);
+    const differ = await buildAndCompare(ws, { ...ws.env, REPRISE_EXECUTE: 'remote' });
+    assert.deepEqual(differ, []);
+    const s = await stats(ws.env);
+    assert.equal(s.tools.gcc?.miss, 2, JSON.stringify(s));
+    // The executor's own deadline is a timeout (not the caller giving up), so its breaker opens and the second miss does not wait.
+    assert.deepEqual(s.executorFallbackReasons[url], { timeout: 1, 'executor-down': 1 });
+    assert.equal(executor(s, url)?.['actions-sent'], 1, JSON.stringify(s.executors));
+  } finally {
+    held.forEach((sock) => sock.destroy());
+    silent.close();
+  }
 });
 
 test('remote fills: __has_include answers as on the host, untrusted results are stored unsandboxed, trusted ones sandboxed', { skip, timeout: 300_000 }, async () => {

@@ -160,6 +160,7 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
       ctx.executor.close();
       sandbox?.close();
       ctx.cache.tickets?.close();
+      ctx.cache.goIndex?.close();
       ctx.ingestShimLogs(); // fallbacks the shims logged while the daemon drained
       const err = stats.flush();
       if (err) log.warn(`cannot write stats: ${err.message}`);
@@ -197,6 +198,7 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
     const bound = lstatSync(paths.socket, { bigint: true });
     socketIno = Number(bound.ino);
     ctx.cache.tickets?.open({ path: paths.socket, dev: bound.dev, ino: bound.ino });
+    ctx.cache.goIndex?.reset(); // lines of an earlier daemon (killed) may name another store
     // Hits the shims replay never reach the daemon: their log is taken now and then.
     shimLogTimer = setInterval(() => ctx.ingestShimLogs(), SHIM_LOG_INTERVAL_MS);
     shimLogTimer.unref();

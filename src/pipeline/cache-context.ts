@@ -16,6 +16,7 @@ import type { RustContext } from './rust/create-rust-context.js';
 import type { GhcContext } from './ghc/create-ghc-context.js';
 import type { TicketDesk } from '../tickets/create-ticket-desk.js';
 import type { DirListings } from './dir-listings.js';
+import type { GoIndex } from './go/create-go-index.js';
 
 /** Everything the cached-compile flow uses, built once per daemon. */
 export interface CacheContext {
@@ -58,4 +59,6 @@ export interface CacheContext {
   ghc: GhcContext;
   /** Hit tickets for the shims (REPRISE_TICKETS); undefined when off. */
   tickets: TicketDesk | undefined;
+  /** The go index the GOCACHEPROG child answers gets from (off with the tickets). */
+  goIndex: GoIndex | undefined;
 }

@@ -26,7 +26,7 @@ export interface GoIndex {
 }
 
 /** Past this many lines the index starts over (a child reads all of it at start-up); served entries come back as they are served. */
-const MAX_LINES = 50_000;
+const MAX_LINES = 20_000;
 
 export function createGoIndex(path: string, log: Logger): GoIndex {
   let fd: number | undefined;

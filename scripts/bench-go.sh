@@ -8,12 +8,14 @@
 #   reprise-cold   the shims first on PATH (`reprise env`), an empty store, a new daemon, an empty GOCACHE
 #   reprise-warm   the same with the store kept and a fresh empty GOCACHE: every entry comes from reprise
 #   exec-warm      reprise-warm through `reprise exec --` (adds the Node start of the CLI)
+#   noindex-warm   reprise-warm with the child's go index off (REPRISE_GO_NO_INDEX=1): every get a daemon round trip
 # and on Debian's go 1.19, which reads no GOCACHEPROG, with the shims' -toolexec:
 #   bare-119, go-warm-119        the same anchors on go 1.19
 #   toolexec-cold, toolexec-warm the shims first on PATH (compile and asm through the store), an
 #                                empty store then the store kept, an empty GOCACHE each time
 # The output binary is removed before every build (go skips a link whose output is current).
-# usage: scripts/bench-go.sh ROOT [ROUNDS]
+# go's own builds use their own GOCACHE, so that each warm one runs beside reprise's.
+# usage: [CORPORA="small restic"] [SMALL_REPS=5] scripts/bench-go.sh ROOT [ROUNDS]
 #   ROOT holds the corpus (prepared there if it is not yet), the caches and the results.
 # Writes ROOT/results/go.<stamp>.md (and .csv) and prints it.
 set -u
@@ -70,37 +72,44 @@ shimmed() { env PATH="$shims:$PATH" "$@"; }
 viaexec() { reprise exec -- "$@"; }
 
 echo "round,corpus,config,seconds" > "$csv"
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" > "$root/load.$stamp"
 for r in $(seq "$rounds"); do
-  for corpus in small restic; do
-    gc=$root/gocache
+  for corpus in ${CORPORA:-small restic}; do
+    gc=$root/gocache own=$root/gocache-own
+    # A small program's warm builds take 0.1-0.3 s: each is repeated, interleaved with its anchor.
+    reps=1; [ "$corpus" = small ] && reps=${SMALL_REPS:-5}
     use_go 123
-    rm -rf "$gc"; s=$(timed $corpus bare "$gc" env); echo "$r,$corpus,bare,$s" >> "$csv"
-    s=$(timed $corpus go-warm "$gc" env); echo "$r,$corpus,go-warm,$s" >> "$csv"
+    rm -rf "$own"; s=$(timed $corpus bare "$own" env); echo "$r,$corpus,bare,$s" >> "$csv"
     fresh_reprise; rm -rf "$gc"; s=$(timed $corpus reprise-cold "$gc" shimmed); echo "$r,$corpus,reprise-cold,$s" >> "$csv"
-    rm -rf "$gc"; s=$(timed $corpus reprise-warm "$gc" shimmed); echo "$r,$corpus,reprise-warm,$s" >> "$csv"
-    rm -rf "$gc"; s=$(timed $corpus exec-warm "$gc" viaexec); echo "$r,$corpus,exec-warm,$s" >> "$csv"
+    for k in $(seq $reps); do
+      s=$(timed $corpus go-warm "$own" env); echo "$r,$corpus,go-warm,$s" >> "$csv"
+      rm -rf "$gc"; s=$(timed $corpus reprise-warm "$gc" shimmed); echo "$r,$corpus,reprise-warm,$s" >> "$csv"
+      rm -rf "$gc"; s=$(timed $corpus exec-warm "$gc" viaexec); echo "$r,$corpus,exec-warm,$s" >> "$csv"
+      rm -rf "$gc"; s=$(timed $corpus noindex-warm "$gc" shimmed env REPRISE_GO_NO_INDEX=1); echo "$r,$corpus,noindex-warm,$s" >> "$csv"
+    done
     use_go 119
-    rm -rf "$gc"; s=$(timed $corpus bare-119 "$gc" env); echo "$r,$corpus,bare-119,$s" >> "$csv"
-    s=$(timed $corpus go-warm-119 "$gc" env); echo "$r,$corpus,go-warm-119,$s" >> "$csv"
+    rm -rf "$own"; s=$(timed $corpus bare-119 "$own" env); echo "$r,$corpus,bare-119,$s" >> "$csv"
     fresh_reprise; rm -rf "$gc"; s=$(timed $corpus toolexec-cold "$gc" shimmed); echo "$r,$corpus,toolexec-cold,$s" >> "$csv"
-    rm -rf "$gc"; s=$(timed $corpus toolexec-warm "$gc" shimmed); echo "$r,$corpus,toolexec-warm,$s" >> "$csv"
+    for k in $(seq $reps); do
+      s=$(timed $corpus go-warm-119 "$own" env); echo "$r,$corpus,go-warm-119,$s" >> "$csv"
+      rm -rf "$gc"; s=$(timed $corpus toolexec-warm "$gc" shimmed); echo "$r,$corpus,toolexec-warm,$s" >> "$csv"
+    done
   done
 done
-
-# Medians per corpus and config, with the ratios the targets name.
-node - "$csv" "$rounds" > "$out" <<'JS'
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >> "$root/load.$stamp"
+SMALL_REPS=${SMALL_REPS:-5} node - "$csv" "$rounds" > "$out" <<'JS'
 const [csv, rounds] = process.argv.slice(2);
 const rows = require('fs').readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
 const med = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const out = [`# Go builds, -p 2, medians of ${rounds} interleaved rounds`, '', '| corpus | go | bare | go-warm | reprise-cold | reprise-warm | exec-warm | cold / bare | reprise-warm / go-warm | exec-warm / go-warm |', '|---|---|---|---|---|---|---|---|---|---|'];
+const out = [`# Go builds, -p 2, medians of ${rounds} interleaved rounds (a small program's warm builds ${process.env.SMALL_REPS || 5} times a round)`, '', '| corpus | go | bare | go-warm | reprise-cold | reprise-warm | exec-warm | noindex-warm | cold / bare | reprise-warm / go-warm | exec-warm / go-warm | noindex-warm / go-warm |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
 const f = (x) => (x === undefined || Number.isNaN(x) ? '-' : `${x.toFixed(2)} s`);
 const q = (a, b) => (a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b) ? '-' : (a / b).toFixed(3));
 for (const corpus of ['small', 'restic']) {
   const m = {};
-  for (const c of ['bare', 'go-warm', 'reprise-cold', 'reprise-warm', 'exec-warm', 'bare-119', 'go-warm-119', 'toolexec-cold', 'toolexec-warm']) m[c] = med(rows.filter((r) => r[1] === corpus && r[2] === c).map((r) => Number(r[3])));
-  out.push(`| ${corpus} | 1.23 GOCACHEPROG | ${f(m.bare)} | ${f(m['go-warm'])} | ${f(m['reprise-cold'])} | ${f(m['reprise-warm'])} | ${f(m['exec-warm'])} | ${q(m['reprise-cold'], m.bare)} | ${q(m['reprise-warm'], m['go-warm'])} | ${q(m['exec-warm'], m['go-warm'])} |`);
-  out.push(`| ${corpus} | 1.19 -toolexec | ${f(m['bare-119'])} | ${f(m['go-warm-119'])} | ${f(m['toolexec-cold'])} | ${f(m['toolexec-warm'])} | - | ${q(m['toolexec-cold'], m['bare-119'])} | ${q(m['toolexec-warm'], m['go-warm-119'])} | - |`);
+  for (const c of ['bare', 'go-warm', 'reprise-cold', 'reprise-warm', 'exec-warm', 'noindex-warm', 'bare-119', 'go-warm-119', 'toolexec-cold', 'toolexec-warm']) m[c] = med(rows.filter((r) => r[1] === corpus && r[2] === c).map((r) => Number(r[3])));
+  out.push(`| ${corpus} | 1.23 GOCACHEPROG | ${f(m.bare)} | ${f(m['go-warm'])} | ${f(m['reprise-cold'])} | ${f(m['reprise-warm'])} | ${f(m['exec-warm'])} | ${f(m['noindex-warm'])} | ${q(m['reprise-cold'], m.bare)} | ${q(m['reprise-warm'], m['go-warm'])} | ${q(m['exec-warm'], m['go-warm'])} | ${q(m['noindex-warm'], m['go-warm'])} |`);
+  out.push(`| ${corpus} | 1.19 -toolexec | ${f(m['bare-119'])} | ${f(m['go-warm-119'])} | ${f(m['toolexec-cold'])} | ${f(m['toolexec-warm'])} | - | - | ${q(m['toolexec-cold'], m['bare-119'])} | ${q(m['toolexec-warm'], m['go-warm-119'])} | - | - |`);
 }
 console.log(out.join('\n'));
 JS
-cat "$out"
+cat "$root/load.$stamp" "$out"

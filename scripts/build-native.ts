@@ -14,7 +14,7 @@ const cc = process.env.CC ?? 'cc';
 // Every file is written beside its place and renamed over it: a build running through the
 // shims while reprise is rebuilt keeps executing whole binaries (old or new), never a half-written one.
 const tmpOf = (path: string): string => `${path}.tmp-${process.pid}`;
-for (const [sources, output] of [[['shims/shim.c', 'shims/ticket.c', 'shims/blake3.c', 'shims/cacheprog.c'], installPaths.shimBinary], [['shims/spawner.c'], installPaths.spawner]] as const) {
+for (const [sources, output] of [[['shims/shim.c', 'shims/ticket.c', 'shims/blake3.c', 'shims/cacheprog.c', 'shims/go-index.c'], installPaths.shimBinary], [['shims/spawner.c'], installPaths.spawner]] as const) {
   const source = sources[0];
   const flags = ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-D_GNU_SOURCE', '-o', tmpOf(output), ...sources.map((f) => join(root, f))];
   // Static: exec of a dynamically linked shim costs about 0.25 ms more CPU per call here

@@ -23,10 +23,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cacheprog.h"
+#include "go-index.h"
 #include "protocol.h"
 
 void write_all(int fd, const unsigned char *p, size_t n);
@@ -34,6 +36,8 @@ void append_line(const char *dir, const char *file, const void *line, size_t n);
 
 /* A put body is base64 of up to ~13 MB; a line past this is not go's. */
 #define LINE_LIMIT ((size_t)64 << 20)
+/* Gets served from the go index are reported to the daemon this many at a time (and before close). */
+#define SERVED_BATCH 256
 
 enum cmd { CMD_GET, CMD_PUT, CMD_CLOSE, CMD_OTHER };
 
@@ -61,6 +65,9 @@ struct prog {
     long long body_size;
     char *req_line;         /* that put's request line, sent with its body's spool path */
     size_t req_len;
+    struct go_index *ix;    /* the daemon's go index, NULL when none (or the daemon is gone) */
+    char served[SERVED_BATCH][GO_INDEX_ID_LEN]; /* action IDs of gets answered from it, not yet reported */
+    size_t nserved;
 };
 
 static long long mono_ms(void)
@@ -119,6 +126,13 @@ static enum cmd json_cmd(const char *line)
 static void say(const char *line)
 {
     size_t n = strlen(line);
+    char small[1024];
+    if (n < sizeof small) { /* one write, so go wakes once */
+        memcpy(small, line, n);
+        small[n] = '\n';
+        write_all(1, (const unsigned char *)small, n + 1);
+        return;
+    }
     write_all(1, (const unsigned char *)line, n);
     write_all(1, (const unsigned char *)"\n", 1);
 }
@@ -174,6 +188,8 @@ static void lose_daemon(struct prog *pg, const char *why)
         return;
     close(pg->sock);
     pg->sock = -1;
+    pg->ix = NULL;   /* only a live daemon's index is served from (its gets are counted) */
+    pg->nserved = 0;
     int n = snprintf(line, sizeof line, "go %s\n", why);
     append_line(pg->runtime_dir, RP_FILE_FALLBACKS, line, (size_t)n);
     /* close last, so that everything before it is answered first */
@@ -186,43 +202,103 @@ static void lose_daemon(struct prog *pg, const char *why)
 
 /* ---- the daemon side ---------------------------------------------------------------- */
 
-static int send_frame(struct prog *pg, unsigned kind, const char *a, size_t alen, const char *b, size_t blen)
+/* One frame in one sendmsg (the daemon then wakes once): the header, then up to three payload parts. */
+static int send_parts(struct prog *pg, unsigned kind, struct iovec *iov, int n)
 {
-    unsigned char head[8 + 4];
-    size_t n = 4 + alen + (b ? 4 + blen : 0);
+    unsigned char head[8];
+    size_t len = 0;
     if (pg->sock < 0)
         return -1;
+    for (int i = 1; i < n; i++)
+        len += iov[i].iov_len;
     for (int i = 0; i < 4; i++)
-        head[i] = (unsigned char)(n >> 8 * i);
+        head[i] = (unsigned char)(len >> 8 * i);
     head[4] = (unsigned char)kind;
     head[5] = (unsigned char)(kind >> 8);
     head[6] = head[7] = 0;
-    for (int i = 0; i < 4; i++)
-        head[8 + i] = (unsigned char)(alen >> 8 * i);
-    struct iovec_like { const void *p; size_t n; } parts[4] = { { head, 12 }, { a, alen }, { NULL, 0 }, { b, blen } };
-    unsigned char blen_le[4];
-    if (b) {
-        for (int i = 0; i < 4; i++)
-            blen_le[i] = (unsigned char)(blen >> 8 * i);
-        parts[2].p = blen_le;
-        parts[2].n = 4;
-    }
-    for (int i = 0; i < 4; i++) {
-        const unsigned char *p = parts[i].p;
-        size_t left = parts[i].n;
-        while (left > 0) {
-            ssize_t w = send(pg->sock, p, left, MSG_NOSIGNAL);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0) {
-                lose_daemon(pg, errno == EAGAIN ? "timeout" : "connection-lost");
-                return -1;
-            }
-            p += w;
-            left -= (size_t)w;
+    iov[0].iov_base = head;
+    iov[0].iov_len = 8;
+    int at = 0;
+    while (at < n) {
+        struct msghdr m;
+        memset(&m, 0, sizeof m);
+        m.msg_iov = iov + at;
+        m.msg_iovlen = (size_t)(n - at);
+        ssize_t w = sendmsg(pg->sock, &m, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            lose_daemon(pg, errno == EAGAIN ? "timeout" : "connection-lost");
+            return -1;
+        }
+        size_t left = (size_t)w;
+        while (at < n && left >= iov[at].iov_len)
+            left -= iov[at++].iov_len;
+        if (at < n) {
+            iov[at].iov_base = (char *)iov[at].iov_base + left;
+            iov[at].iov_len -= left;
         }
     }
     return 0;
+}
+
+/* A frame of one or two length-prefixed strings (b NULL: one). */
+static int send_frame(struct prog *pg, unsigned kind, const char *a, size_t alen, const char *b, size_t blen)
+{
+    unsigned char alen_le[4], blen_le[4];
+    for (int i = 0; i < 4; i++) {
+        alen_le[i] = (unsigned char)(alen >> 8 * i);
+        blen_le[i] = (unsigned char)(blen >> 8 * i);
+    }
+    struct iovec iov[5] = { { NULL, 0 }, { alen_le, 4 }, { (void *)a, alen }, { blen_le, 4 }, { (void *)b, blen } };
+    return send_parts(pg, kind, iov, b ? 5 : 3);
+}
+
+/* GO_SERVED: the action IDs of the gets answered from the index since the last report. */
+static void report_served(struct prog *pg)
+{
+    unsigned char buf[4 + SERVED_BATCH * (4 + GO_INDEX_ID_LEN)];
+    size_t o = 4;
+    if (pg->nserved == 0 || pg->sock < 0)
+        return;
+    for (int i = 0; i < 4; i++)
+        buf[i] = (unsigned char)(pg->nserved >> 8 * i);
+    for (size_t k = 0; k < pg->nserved; k++) {
+        for (int i = 0; i < 4; i++)
+            buf[o + i] = (unsigned char)(GO_INDEX_ID_LEN >> 8 * i);
+        memcpy(buf + o + 4, pg->served[k], GO_INDEX_ID_LEN);
+        o += 4 + GO_INDEX_ID_LEN;
+    }
+    pg->nserved = 0;
+    struct iovec iov[2] = { { NULL, 0 }, { buf, o } };
+    send_parts(pg, RP_FRAME_GO_SERVED, iov, 2);
+}
+
+/* The ActionID of a request line from go's encoder (44 base64 characters), or NULL. */
+static const char *action_id(const char *line)
+{
+    const char *p = strstr(line, "\"ActionID\":\"");
+    if (!p)
+        return NULL;
+    p += 12;
+    for (int i = 0; i < GO_INDEX_ID_LEN; i++)
+        if (!p[i] || p[i] == '"')
+            return NULL;
+    return p[GO_INDEX_ID_LEN] == '"' ? p : NULL;
+}
+
+/* A get the go index answers: said to go here, and reported to the daemon in the next batch. */
+static int serve_from_index(struct prog *pg, long long id, const char *line)
+{
+    char answer[PATH_MAX + 512];
+    const char *aid = pg->ix && pg->sock >= 0 ? action_id(line) : NULL;
+    if (!aid || !go_index_answer(pg->ix, id, aid, answer, sizeof answer))
+        return 0;
+    say(answer);
+    memcpy(pg->served[pg->nserved++], aid, GO_INDEX_ID_LEN);
+    if (pg->nserved == SERVED_BATCH)
+        report_served(pg);
+    return 1;
 }
 
 static void note_pending(struct prog *pg, const struct pending *q)
@@ -427,6 +503,15 @@ static void on_line(struct prog *pg, unsigned char *line, size_t len)
     if (q.id < 0)
         return; /* nothing to answer to */
     q.cmd = json_cmd((const char *)line);
+    if (q.cmd == CMD_GET && serve_from_index(pg, q.id, (const char *)line))
+        return;
+    if (q.cmd == CMD_PUT && pg->ix) {
+        const char *aid = action_id((const char *)line);
+        if (aid)
+            go_index_forget(pg->ix, aid);
+    }
+    if (q.cmd == CMD_CLOSE)
+        report_served(pg); /* counted before close is answered */
     long long size = json_int((const char *)line, "\"BodySize\":");
     if (q.cmd == CMD_PUT && size > 0) {
         pg->body_wait = 1;
@@ -502,8 +587,8 @@ int cacheprog_serve(int sock, const char *runtime_dir, long timeout_ms)
         memcpy(hello + 20, hello_client, cl);
         if (send(pg.sock, hello, sizeof hello, MSG_NOSIGNAL) != (ssize_t)sizeof hello)
             lose_daemon(&pg, "connection-lost");
-        else
-            send_frame(&pg, RP_FRAME_GO_OPEN, hello_client, cl, NULL, 0);
+        else if (send_frame(&pg, RP_FRAME_GO_OPEN, hello_client, cl, NULL, 0) == 0 && !getenv("REPRISE_GO_NO_INDEX"))
+            pg.ix = go_index_open(runtime_dir);
     }
     for (;;) {
         struct pollfd fds[2] = { { 0, POLLIN, 0 }, { pg.sock, POLLIN, 0 } };
@@ -536,8 +621,10 @@ int cacheprog_serve(int sock, const char *runtime_dir, long timeout_ms)
             ssize_t got = read(0, pg.in + pg.in_len, pg.in_cap - pg.in_len);
             if (got < 0 && errno == EINTR)
                 continue;
-            if (got <= 0)
+            if (got <= 0) {
+                report_served(&pg);
                 break; /* go is gone (it closes our stdin after close) */
+            }
             pg.in_len += (size_t)got;
             take_lines(&pg);
         }

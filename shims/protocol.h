@@ -12,6 +12,7 @@
 #define RP_FRAME_ADMIN 3u
 #define RP_FRAME_GO_OPEN 4u
 #define RP_FRAME_GO_REQUEST 5u
+#define RP_FRAME_GO_SERVED 6u
 #define RP_FRAME_WELCOME 129u
 #define RP_FRAME_DECLINE 130u
 #define RP_FRAME_STARTED 131u
@@ -41,6 +42,7 @@
 #define RP_FILE_FALLBACKS "fallbacks"
 #define RP_FILE_TICKETS "tickets"
 #define RP_FILE_HITS "hits"
+#define RP_FILE_GO_INDEX "go-index"
 
 #define RP_TICKET_MAGIC "RPT2"
 #define RP_TICKET_UNMATCHED_ENV "MAKEFLAGS=\0MFLAGS=\0GNUMAKEFLAGS=\0"

@@ -79,7 +79,7 @@ static int take_path(struct cursor *c, char *out)
     return 0;
 }
 
-static uint32_t crc32_of(const unsigned char *p, size_t n)
+uint32_t rp_crc32(const unsigned char *p, size_t n)
 {
     static uint32_t table[256];
     if (!table[1])
@@ -296,7 +296,7 @@ static int load_blob(struct cursor *c, struct out *o)
         && (uint64_t)st.st_ino == ino && (uint64_t)st.st_size == size;
     o->owned = ok ? read_whole(fd, size) : NULL;
     close(fd);
-    if (!o->owned || crc32_of(o->owned, size) != crc)
+    if (!o->owned || rp_crc32(o->owned, size) != crc)
         return -1;
     o->data = o->owned;
     o->len = size;
@@ -361,7 +361,7 @@ void ticket_replay(const char *dir, const unsigned char *payload, size_t len)
         goto out;
     c = (struct cursor){ t + 4, t + got - 4, 0 };
     tail = (struct cursor){ t + got - 4, t + got, 0 };
-    if ((uint32_t)take(&tail, 4) != crc32_of(t, got - 4))
+    if ((uint32_t)take(&tail, 4) != rp_crc32(t, got - 4))
         goto out;
     asked = take_bytes(&c, &n);
     if (!asked || n != len || memcmp(asked, payload, len) != 0)

@@ -3,6 +3,7 @@
 #define REPRISE_TICKET_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Replays the call whose CALL payload is `payload` from the ticket the daemon left for it
@@ -16,5 +17,8 @@ void write_all(int fd, const unsigned char *p, size_t n);
 
 /* shim.c: appends n bytes to dir/file in one write (best effort: a lost count must not fail the build). */
 void append_line(const char *dir, const char *file, const void *line, size_t n);
+
+/* CRC-32 (zlib's), as node:zlib's crc32 computes it. */
+uint32_t rp_crc32(const unsigned char *p, size_t n);
 
 #endif

@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ResolvedConfig } from '../config/types.js';
 import { runtimePaths } from '../runtime/runtime-paths.js';
@@ -161,6 +161,7 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
       ctx.executor.close();
       sandbox?.close();
       ctx.cache.tickets?.close();
+      ctx.cache.goIndex?.close();
       ctx.ingestShimLogs(); // fallbacks the shims logged while the daemon drained
       const err = stats.flush();
       if (err) log.warn(`cannot write stats: ${err.message}`);
@@ -198,6 +199,9 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
     const bound = lstatSync(paths.socket, { bigint: true });
     socketIno = Number(bound.ino);
     ctx.cache.tickets?.open({ path: paths.socket, dev: bound.dev, ino: bound.ino });
+    // Lines of an earlier daemon (killed) may name another store: start empty, or with the index off, with none.
+    if (ctx.cache.goIndex) ctx.cache.goIndex.reset();
+    else rmSync(paths.goIndex, { force: true });
     // Hits the shims replay never reach the daemon: their log is taken now and then.
     shimLogTimer = setInterval(() => ctx.ingestShimLogs(), SHIM_LOG_INTERVAL_MS);
     shimLogTimer.unref();

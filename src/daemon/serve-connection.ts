@@ -73,8 +73,12 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
         state = 'request';
         return;
       }
-      if (state === 'go-draining') return; // the child answers these itself once we hang up
+      if (state === 'go-draining') {
+        if (frame.kind === FrameKind.GO_SERVED) session?.served(frame.actionIds); // answered already: count them
+        return; // the child answers the rest itself once we hang up
+      }
       if (state === 'go-session') {
+        if (frame.kind === FrameKind.GO_SERVED && session) return session.served(frame.actionIds);
         if (frame.kind !== FrameKind.GO_REQUEST || !session) return fail(`frame kind ${frame.kind} in a go session`);
         if (ctx.isDraining()) {
           // A stopping daemon finishes what it took and hangs up: the child answers the rest itself.

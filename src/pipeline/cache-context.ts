@@ -17,6 +17,7 @@ import type { GhcContext } from './ghc/create-ghc-context.js';
 import type { TicketDesk } from '../tickets/create-ticket-desk.js';
 import type { DirListings } from './dir-listings.js';
 import type { RemoteExecution } from './remote/types.js';
+import type { GoIndex } from './go/create-go-index.js';
 
 /** Everything the cached-compile flow uses, built once per daemon. */
 export interface CacheContext {
@@ -61,4 +62,6 @@ export interface CacheContext {
   remote: RemoteExecution | undefined;
   /** Hit tickets for the shims (REPRISE_TICKETS); undefined when off. */
   tickets: TicketDesk | undefined;
+  /** The go index the GOCACHEPROG child answers gets from (off with the tickets). */
+  goIndex: GoIndex | undefined;
 }

@@ -26,6 +26,8 @@ import { mismatchLogPath } from '../verify/mismatch-log.js';
 import { createGhcContext } from './ghc/create-ghc-context.js';
 import { createRustContext } from './rust/create-rust-context.js';
 import { createTicketDesk } from '../tickets/create-ticket-desk.js';
+import { runtimePaths } from '../runtime/runtime-paths.js';
+import { createGoIndex } from './go/create-go-index.js';
 import { shareStores } from './share-stores.js';
 import { createRemoteExecution } from './remote/create-remote-execution.js';
 
@@ -44,10 +46,12 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     onEvicted(removed, bytesLeft) {
       stats.bumpCache('evicted', removed.entries);
       stats.bumpCache('bytes-evicted', removed.bytes);
+      goIndex?.reset(); // its lines may name what is gone
       log.info(`evicted ${removed.entries} least recently used entries (${removed.bytes} bytes); the store holds ${bytesLeft} bytes`);
     },
     onError: (e) => log.warn(`store upkeep failed: ${e.message}`),
   });
+  const goIndex = config.tickets ? createGoIndex(runtimePaths(config.runtimeDir).goIndex, log) : undefined;
   const files = createFileDigestCache({ algorithm: config.digest, scan: scanContent });
   const toolFiles = createFileDigestCache({ algorithm: config.digest, maxEntries: 1024 });
 
@@ -147,5 +151,6 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     ghc: createGhcContext(config.digest),
     remote: createRemoteExecution(config, stats, log),
     tickets: config.tickets ? createTicketDesk({ runtimeDir: config.runtimeDir, log }) : undefined,
+    goIndex,
   };
 }

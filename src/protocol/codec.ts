@@ -49,6 +49,8 @@ function encodePayload(frame: Frame): Buffer {
       return w.string(frame.client).build();
     case FrameKind.GO_REQUEST:
       return w.string(frame.request.line).string(frame.request.bodyPath).build();
+    case FrameKind.GO_SERVED:
+      return w.strings(frame.actionIds).build();
     case FrameKind.EXEC_ENV:
       return w.strings(frame.env).build();
     case FrameKind.GO_REPLY:
@@ -109,6 +111,9 @@ export function decodeFrame(kind: number, payload: Buffer): Frame {
       break;
     case FrameKind.GO_REQUEST:
       frame = { kind, request: { line: r.string('line'), bodyPath: r.string('body path') } };
+      break;
+    case FrameKind.GO_SERVED:
+      frame = { kind, actionIds: readStrings(r, 'action ids') };
       break;
     case FrameKind.EXEC_ENV:
       frame = { kind, env: readStrings(r, 'env') };

@@ -15,6 +15,8 @@ export const FrameKind = {
   /** Opens a GOCACHEPROG session (shims/cacheprog.c): GO_REQUEST frames follow on the same connection. */
   GO_OPEN: 4,
   GO_REQUEST: 5,
+  /** The gets a GOCACHEPROG child answered itself from the go index (their action IDs): counted, and kept recent. */
+  GO_SERVED: 6,
   WELCOME: 129,
   DECLINE: 130,
   STARTED: 131,
@@ -60,6 +62,8 @@ export const RuntimeFile = {
   TICKETS: 'tickets',
   /** One line per ticket the shims replayed, for the daemon's stats and store recency. */
   HITS: 'hits',
+  /** Go action ID -> store file, lines the daemon appends for the GOCACHEPROG child (src/pipeline/go/go-index-line.ts). */
+  GO_INDEX: 'go-index',
 } as const;
 
 /**
@@ -158,5 +162,6 @@ export type Frame =
   | { kind: typeof FrameKind.ADMIN_REPLY; reply: AdminReply }
   | { kind: typeof FrameKind.GO_OPEN; client: string }
   | { kind: typeof FrameKind.GO_REQUEST; request: GoRequest }
+  | { kind: typeof FrameKind.GO_SERVED; actionIds: string[] }
   | { kind: typeof FrameKind.EXEC_ENV; env: string[] }
   | { kind: typeof FrameKind.GO_REPLY; line: string };

@@ -9,6 +9,7 @@ export interface RuntimePaths {
   fallbacks: string;
   tickets: string;
   hits: string;
+  goIndex: string;
 }
 
 export function runtimePaths(runtimeDir: string): RuntimePaths {
@@ -20,5 +21,6 @@ export function runtimePaths(runtimeDir: string): RuntimePaths {
     fallbacks: join(runtimeDir, RuntimeFile.FALLBACKS),
     tickets: join(runtimeDir, RuntimeFile.TICKETS),
     hits: join(runtimeDir, RuntimeFile.HITS),
+    goIndex: join(runtimeDir, RuntimeFile.GO_INDEX),
   };
 }

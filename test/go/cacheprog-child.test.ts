@@ -4,11 +4,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import test from 'node:test';
 import { installPaths } from '../../src/runtime/install-paths.js';
+import { parseGoIndexLine } from '../../src/pipeline/go/go-index-line.js';
 import { stats, toolCount } from '../helpers/reprise-cli.js';
 import { createWorkspace } from '../helpers/workspace.js';
 
@@ -23,9 +24,12 @@ interface Reply {
   Err?: string;
 }
 
+const children: ReturnType<typeof spawn>[] = [];
+
 /** One child, as one go command starts it. */
 function startChild(env: NodeJS.ProcessEnv) {
   const child = spawn(installPaths.shimBinary, ['--cacheprog'], { env, stdio: ['pipe', 'pipe', 'inherit'] });
+  children.push(child);
   const replies = new Map<number, (r: Reply) => void>();
   const early: Reply[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -55,7 +59,10 @@ function startChild(env: NodeJS.ProcessEnv) {
 }
 
 const ws = createWorkspace('reprise-cacheprog-');
-test.after(() => ws.cleanup());
+test.after(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(); // a failed test's child must not keep the run alive
+  ws.cleanup();
+});
 const gocache = join(ws.realDir, 'gocache');
 mkdirSync(gocache);
 
@@ -115,4 +122,70 @@ test('go gone without close (its stdin ends): the child exits and removes its sp
   go.child.stdin.end();
   assert.equal(await go.exited, 0);
   assert.ok(!existsSync(put.DiskPath!));
+});
+
+test('the go index: the child answers gets itself and reports them; a deleted or rewritten blob and a damaged or truncated index are misses on its side, never wrong answers', { timeout: 60_000 }, async () => {
+  const env = { ...ws.bareEnv, GOCACHE: gocache };
+  const indexFile = join(ws.runtimeDir, 'go-index');
+  const go = startChild(env);
+  const actions = Array.from({ length: 12 }, () => randomBytes(32));
+  const bodies = actions.map((_, i) => randomBytes(1000 + i));
+  await Promise.all(actions.map((a, i) => go.put(a, bodies[i]!)));
+  await go.send({ Command: 'close' });
+  assert.equal(await go.exited, 0);
+  const lines = readFileSync(indexFile, 'utf8').split('\n').filter(Boolean).map((l) => parseGoIndexLine(l)!);
+  const entryOf = (a: Buffer) => lines.filter((e) => e?.actionId === a.toString('base64')).at(-1)!;
+  for (const a of actions) assert.ok(entryOf(a), 'a line for every put');
+
+  // With the daemon stopped (SIGSTOP) after the child connected, every get is still answered at once: by the child.
+  const pid = Number(readFileSync(join(ws.runtimeDir, 'daemon.pid'), 'utf8'));
+  const before = await stats(ws.env);
+  const served = startChild(env);
+  await served.get(randomBytes(32)); // a miss through the daemon: the child has connected and mapped the index
+  process.kill(pid, 'SIGSTOP');
+  let gets: Reply[];
+  try {
+    gets = await Promise.race([
+      Promise.all(actions.map((a) => served.get(a))),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('gets waited for the stopped daemon')), 5000)),
+    ]);
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  for (const [i, r] of gets.entries()) {
+    assert.ok(readFileSync(r.DiskPath!).equals(bodies[i]!), `get ${i}`);
+    assert.equal(r.OutputID, createHash('sha256').update(bodies[i]!).digest('base64'));
+    assert.equal(r.Time, entryOf(actions[i]!).time);
+  }
+  await served.send({ Command: 'close' });
+  assert.equal(await served.exited, 0);
+  const after = await stats(ws.env);
+  assert.equal(toolCount(after, 'go', 'direct-hit') - toolCount(before, 'go', 'direct-hit'), actions.length, 'every get it served is counted');
+
+  // Damage: blob 0 deleted, blob 1 rewritten in place (same size), line 2's bytes altered (its CRC fails), and the file cut in the middle of its last line.
+  rmSync(entryOf(actions[0]!).path);
+  const one = entryOf(actions[1]!).path;
+  chmodSync(one, 0o644);
+  writeFileSync(one, randomBytes(bodies[1]!.length));
+  const text = readFileSync(indexFile, 'utf8');
+  const at = text.indexOf(entryOf(actions[2]!).path);
+  writeFileSync(indexFile, `${text.slice(0, at)}${text[at] === '/' ? '\\' : '/'}${text.slice(at + 1)}`);
+  const lastLine = text.lastIndexOf('\n', text.length - 2) + 1;
+  truncateSync(indexFile, lastLine + 30);
+  const lastAction = actions.findIndex((a) => text.slice(lastLine).includes(a.toString('base64')));
+  const damaged = await stats(ws.env);
+  const next = startChild(env);
+  const again = await Promise.all(actions.map((a) => next.get(a)));
+  await next.send({ Command: 'close' });
+  assert.equal(await next.exited, 0);
+  assert.deepEqual(again[0], { ID: 1, Miss: true }, 'a deleted blob is a miss');
+  assert.deepEqual(again[1], { ID: 2, Miss: true }, 'a rewritten blob is a miss');
+  for (const [i, r] of again.entries()) {
+    if (i < 2) continue;
+    assert.ok(readFileSync(r.DiskPath!).equals(bodies[i]!), `get ${i} (${i === 2 ? 'damaged line' : i === lastAction ? 'cut line' : 'whole line'})`);
+  }
+  const end = await stats(ws.env);
+  assert.equal(toolCount(end, 'go', 'miss') - toolCount(damaged, 'go', 'miss'), 2);
+  assert.equal(toolCount(end, 'go', 'direct-hit') - toolCount(damaged, 'go', 'direct-hit'), actions.length - 2);
+  assert.equal(end.cache['corrupt-entry'] - damaged.cache['corrupt-entry'], 1, 'the rewritten blob is found corrupt by the daemon');
 });

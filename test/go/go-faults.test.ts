@@ -1,9 +1,9 @@
 // Faults under a go build served through GOCACHEPROG, each with a deadline: the daemon
 // killed mid-build, the daemon wedged (stopped) mid-build, the store's disk full, a corrupt
-// object in the store, and an unusable runtime dir. Each build succeeds with the binary a
+// object in the store (with a deleted one and a cut go index), and an unusable runtime dir. Each build succeeds with the binary a
 // bare go build makes, and the event is counted where it can be.
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { cacheProgGo, goEnv, writeGoProject, type GoToolchain } from '../helpers/go-toolchains.js';
@@ -128,20 +128,30 @@ test("the store's disk full: puts keep the child's spooled copy, the build succe
   }
 });
 
-test('a corrupt object in the store: found, dropped, counted, and a miss; the warm build is still right', { skip, timeout: 180_000 }, async () => {
+test('a corrupt object, a deleted object and a cut go index: found, counted, misses; the warm build is still right', { skip, timeout: 180_000 }, async () => {
   const ws = createWorkspace('reprise-go-corrupt-');
   try {
     await buildChecked(ws, envIn(ws));
     // The largest blob is a package archive: flip its last byte in place (same inode, same size).
-    const biggest = casFiles(ws).sort((a, b) => statSync(b).size - statSync(a).size)[0]!;
+    const bySize = casFiles(ws).sort((a, b) => statSync(b).size - statSync(a).size);
+    const biggest = bySize[0]!;
     const data = readFileSync(biggest);
     data[data.length - 1]! ^= 0xff;
     chmodSync(biggest, 0o644);
     writeFileSync(biggest, data);
+    // The next largest is deleted, and the go index the child answers gets from is cut in the middle of a line.
+    rmSync(bySize[1]!);
+    const index = join(ws.runtimeDir, 'go-index');
+    const lines = readFileSync(index, 'utf8');
+    assert.ok(lines.split('\n').length > 20, 'the cold build wrote the go index');
+    truncateSync(index, lines.indexOf('\n', lines.length >> 1) - 10);
     const before = await stats(ws.env);
     await buildChecked(ws, envIn(ws));
     const after = await stats(ws.env);
     assert.equal(after.cache['corrupt-entry'] - before.cache['corrupt-entry'], 1);
+    const delta = (k: 'miss' | 'direct-hit'): number => (after.tools.go?.[k] ?? 0) - (before.tools.go?.[k] ?? 0);
+    assert.ok(delta('miss') >= 2, `misses: ${delta('miss')}`);
+    assert.ok(delta('direct-hit') > 20, `hits: ${delta('direct-hit')}`);
   } finally {
     ws.cleanup();
   }

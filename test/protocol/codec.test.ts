@@ -16,6 +16,11 @@ const samples: Frame[] = [
   { kind: FrameKind.STDERR, data: Buffer.alloc(0) },
   { kind: FrameKind.EXIT, exit: { code: -1, signal: 9 } },
   { kind: FrameKind.ADMIN_REPLY, reply: { ok: false, json: '{"e":1}' } },
+  { kind: FrameKind.GO_OPEN, client: 'reprise-shim cacheprog' },
+  { kind: FrameKind.GO_REQUEST, request: { line: '{"ID":1,"Command":"get","ActionID":"AA=="}', bodyPath: '' } },
+  { kind: FrameKind.GO_SERVED, actionIds: ['W8A3G3z17Cj7n8M5oiKPGgarGiVXhA2czdMmNQOBKns=', '1NKrBNZAgo+yXc/9l4cF3uAbbq9zEotyJDsp4ffHzyY='] },
+  { kind: FrameKind.EXEC_ENV, env: ['GOCACHEPROG=/x --cacheprog'] },
+  { kind: FrameKind.GO_REPLY, line: '{"ID":1,"Miss":true}' },
 ];
 
 test('every frame kind round-trips through encode and an incremental reader', () => {

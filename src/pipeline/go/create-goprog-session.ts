@@ -3,7 +3,7 @@ import { digestBytes, emptyDigest } from '../../hashing/create-hasher.js';
 import type { ActionResult } from '../../store/types.js';
 import type { CacheContext } from '../cache-context.js';
 import { storeBlob } from '../store-blob.js';
-import { goBlobPath, noteVerifiedBlob } from './go-blob-path.js';
+import { goBlobPath, noteVerifiedBlob, TOUCH_AFTER_MS, type GoBlobFile } from './go-blob-path.js';
 import { parseGoProgRequest } from './parse-goprog-request.js';
 import type { GoProgRequest, GoProgResponse } from './types.js';
 
@@ -15,6 +15,8 @@ const ROLE = 'go-output';
 export interface GoProgSession {
   /** One request line and the file its body was spooled to ('' when it has none). */
   request(line: string, bodyPath: string): void;
+  /** Gets the child answered itself from the go index: counted as hits, and their entries kept recent. */
+  served(actionIds: readonly string[]): void;
   /** Settles once every request so far is answered (the daemon is stopping). */
   settle(): Promise<void>;
 }
@@ -32,6 +34,10 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
 
   const keyOf = (actionId: string): string => digestBytes(ctx.algorithm, Buffer.concat([KEY_PREFIX, Buffer.from(actionId, 'base64')])).hash;
 
+  /** The line that lets the next child answer this get itself (shims/cacheprog.c). */
+  const index = (actionId: string, outputId: string, time: string, digest: string, f: GoBlobFile): void =>
+    ctx.goIndex?.note({ actionId, outputId, size: f.size, time, dev: f.dev, ino: f.ino, mtimeNs: f.mtimeNs, ctimeNs: f.ctimeNs, path: f.path }, digest);
+
   async function get(req: GoProgRequest): Promise<GoProgResponse> {
     const miss = (): GoProgResponse => {
       ctx.stats.bumpTool('go', 'miss');
@@ -48,16 +54,18 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
     }
     const out = result?.outputs.find((o) => o.role === ROLE);
     if (!result || !out) return miss();
-    let path: string | undefined;
+    let file: GoBlobFile | undefined;
     try {
-      path = await goBlobPath(ctx, out.digest, out.size);
+      file = await goBlobPath(ctx, out.digest, out.size);
     } catch (e) {
       ctx.stats.bumpCache('store-error');
       ctx.log.warn(`go get: ${(e as Error).message}`);
     }
-    if (!path) return miss();
+    if (!file) return miss();
     ctx.stats.bumpTool('go', 'direct-hit');
-    return { ID: req.ID, OutputID: Buffer.from(out.path, 'hex').toString('base64'), Size: out.size, Time: result.createdAt, DiskPath: path };
+    const outputId = Buffer.from(out.path, 'hex').toString('base64');
+    index(req.ActionID, outputId, result.createdAt, out.digest, file);
+    return { ID: req.ID, OutputID: outputId, Size: out.size, Time: result.createdAt, DiskPath: file.path };
   }
 
   async function put(req: GoProgRequest, bodyPath: string): Promise<GoProgResponse> {
@@ -83,7 +91,8 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
       await ctx.actions.put(keyOf(req.ActionID), result);
       const path = ctx.cas.localPath?.(digest);
       if (!path) return local;
-      noteVerifiedBlob(ctx, digest, path);
+      const file = noteVerifiedBlob(ctx, digest, path);
+      if (file) index(req.ActionID, Buffer.from(outputId, 'base64').toString('base64'), now, digest, file);
       return { ID: req.ID, DiskPath: path };
     } catch (e) {
       // A full disk or a broken store: go keeps the spooled copy; the build goes on.
@@ -99,7 +108,23 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
     pending.add(t);
   }
 
+  /** Recency for a get the child served: the result's file now, the blob's mtime when it is old (then the line is written again). */
+  async function refresh(actionId: string): Promise<void> {
+    const rec = ctx.goIndex?.get(actionId);
+    if (!rec) return;
+    ctx.usage.touch('ac', keyOf(actionId));
+    if (Date.now() - Number(rec.entry.mtimeNs / 1_000_000n) <= TOUCH_AFTER_MS) return;
+    const file = await goBlobPath(ctx, rec.digest, rec.entry.size);
+    if (file) index(actionId, rec.entry.outputId, rec.entry.time, rec.digest, file);
+  }
+
   return {
+    served(actionIds) {
+      for (const id of actionIds) {
+        ctx.stats.bumpTool('go', 'direct-hit');
+        void refresh(id).catch((e: unknown) => ctx.log.debug(`go index refresh: ${(e as Error).message}`));
+      }
+    },
     settle: () => Promise.allSettled([...pending]).then(() => undefined),
     request(line, bodyPath) {
       const req = parseGoProgRequest(line);

@@ -1,0 +1,92 @@
+import { closeSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import type { Logger } from '../../daemon/logger.js';
+import { goIndexLine, type GoIndexEntry } from './go-index-line.js';
+
+/** What the daemon remembers of each line it wrote: the entry, and the blob digest its path holds. */
+export interface GoIndexRecord {
+  entry: GoIndexEntry;
+  digest: string;
+}
+
+/**
+ * The go index (docs/protocol.md, "The go index"): the daemon appends a line for every Go
+ * entry it stores or serves, and each GOCACHEPROG child reads the file once at start-up and
+ * answers the gets it names itself, while their store files keep the stamps the lines give.
+ * It is only ever appended to or replaced whole (a child maps it), starts empty with each
+ * daemon, and is emptied whenever the store loses entries (clear, eviction).
+ */
+export interface GoIndex {
+  /** An empty index in place of the old one (children that mapped the old one keep reading it). */
+  reset(): void;
+  /** Appends the line for this entry, unless the last one written for its action ID says the same. */
+  note(entry: GoIndexEntry, digest: string): void;
+  get(actionId: string): GoIndexRecord | undefined;
+  /** Removes the file (the daemon is stopping: no child may serve from it without one). */
+  close(): void;
+}
+
+/** Past this many lines the index starts over (a child reads all of it at start-up); served entries come back as they are served. */
+const MAX_LINES = 20_000;
+
+export function createGoIndex(path: string, log: Logger): GoIndex {
+  let fd: number | undefined;
+  let lines = 0;
+  const records = new Map<string, GoIndexRecord>();
+
+  function shut(): void {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        /* closed */
+      }
+    }
+    fd = undefined;
+  }
+
+  function reset(): void {
+    shut();
+    records.clear();
+    lines = 0;
+    try {
+      // Replaced by a rename, never truncated: a child that mapped the old file must not lose pages under it.
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, '', { mode: 0o600 });
+      renameSync(tmp, path);
+      fd = openSync(path, 'a');
+    } catch (e) {
+      log.debug(`go index: ${(e as Error).message}`);
+      shut();
+    }
+  }
+
+  return {
+    reset,
+    note(entry, digest) {
+      const last = records.get(entry.actionId)?.entry;
+      if (last && sameEntry(last, entry)) return;
+      const line = goIndexLine(entry);
+      if (!line || fd === undefined) return;
+      if (lines >= MAX_LINES) reset();
+      if (fd === undefined) return;
+      try {
+        writeSync(fd, line); // one write of one line on an O_APPEND file: a reader sees it whole, or not at all (then its CRC fails)
+        lines += 1;
+        records.set(entry.actionId, { entry, digest });
+      } catch (e) {
+        log.debug(`go index: ${(e as Error).message}`);
+        reset(); // a partial line is skipped by its CRC; start clean anyway
+      }
+    },
+    get: (actionId) => records.get(actionId),
+    close() {
+      shut();
+      records.clear();
+      rmSync(path, { force: true });
+    },
+  };
+}
+
+function sameEntry(a: GoIndexEntry, b: GoIndexEntry): boolean {
+  return a.outputId === b.outputId && a.size === b.size && a.time === b.time && a.dev === b.dev && a.ino === b.ino && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.path === b.path;
+}

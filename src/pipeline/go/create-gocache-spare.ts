@@ -1,0 +1,85 @@
+import { lstatSync, renameSync, statSync } from 'node:fs';
+import { chmod, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
+
+/**
+ * A fresh `$GOCACHE` made ahead of time. go makes 256 subdirectories (00 to ff) in a
+ * GOCACHE that does not exist yet before it does anything else (cmd/go/internal/cache,
+ * Open), and on this disk that took 50-150 ms: a warm build of a small program served by
+ * reprise into an empty GOCACHE (a CI job's) spent longer making them than on everything
+ * reprise did. So the daemon keeps a couple of such directories ready beside its store,
+ * and when a go command names a GOCACHE that does not exist, on the same file system, with
+ * the umask they were made for, it renames one into place (one system call) and makes the
+ * next in the background. go finds exactly the directories it would have made, and writes
+ * its own README as it would.
+ */
+export interface GoCacheSpare {
+  /** Puts a ready directory at `gocache` when that does not exist; true when it did. */
+  claim(gocache: string, umask: number): boolean;
+  /** Settles when no directory is being made. */
+  idle(): Promise<void>;
+}
+
+const SUBDIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** Back-to-back go commands with fresh GOCACHEs (a script, a benchmark) find one ready while the next is made. */
+const KEEP = 2;
+
+export function createGoCacheSpare(root: string, onError: (e: Error) => void): GoCacheSpare {
+  let ready: string[] = [];
+  let readyUmask: number | undefined;
+  let making: Promise<void> | undefined;
+  let seq = 0;
+
+  async function makeOne(umask: number): Promise<void> {
+    const part = join(root, `making-${process.pid}-${seq}`);
+    const done = join(root, `ready-${process.pid}-${seq++}`);
+    const mode = 0o777 & ~umask;
+    // As go's MkdirAll(0777) under the caller's umask; chmod only when the daemon's own differs.
+    const fix = (mode & ~process.umask()) !== mode;
+    await rm(part, { recursive: true, force: true });
+    await mkdir(part, { mode });
+    if (fix) await chmod(part, mode);
+    for (const d of SUBDIRS) {
+      await mkdir(join(part, d), { mode });
+      if (fix) await chmod(join(part, d), mode);
+    }
+    await rename(part, done);
+    if (readyUmask === umask) ready.push(done);
+    else await rm(done, { recursive: true, force: true }); // the umask changed meanwhile
+  }
+
+  function refill(umask: number): void {
+    if (making) return;
+    making = (async () => {
+      if (readyUmask !== umask) {
+        await rm(root, { recursive: true, force: true }); // another umask's, or an earlier daemon's
+        ready = [];
+        readyUmask = umask;
+      }
+      await mkdir(root, { recursive: true, mode: 0o700 });
+      while (ready.length < KEEP && readyUmask === umask) await makeOne(umask);
+    })()
+      .catch((e: unknown) => onError(e as Error))
+      .finally(() => (making = undefined));
+  }
+
+  return {
+    idle: () => making ?? Promise.resolve(),
+    claim(gocache, umask) {
+      if (!isAbsolute(gocache)) return false; // go refuses a relative GOCACHE itself
+      const target = gocache.replace(/\/+$/, '');
+      if (lstatSync(target, { throwIfNoEntry: false })) return false; // it exists: go's own business
+      if (!statSync(dirname(target), { throwIfNoEntry: false })?.isDirectory()) return false;
+      const dir = readyUmask === umask ? ready.shift() : undefined;
+      refill(umask);
+      if (!dir) return false;
+      try {
+        renameSync(dir, target); // fails when on another file system (EXDEV), or it appeared meanwhile: go makes it then
+        return true;
+      } catch {
+        void rm(dir, { recursive: true, force: true }).catch(() => undefined);
+        return false;
+      }
+    },
+  };
+}

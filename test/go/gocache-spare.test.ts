@@ -1,0 +1,39 @@
+// The spare GOCACHE (src/pipeline/go/create-gocache-spare.ts): a GOCACHE that does not
+// exist gets exactly the directories go would make, with the caller's umask; an existing
+// one, a relative one, or one whose parent is missing is left to go.
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import { createGoCacheSpare } from '../../src/pipeline/go/create-gocache-spare.js';
+import { createWorkspace } from '../helpers/workspace.js';
+
+test('a missing GOCACHE gets the ready directory; anything else is left alone', async () => {
+  const ws = createWorkspace('reprise-gocache-spare-');
+  try {
+    const errors: Error[] = [];
+    const spare = createGoCacheSpare(join(ws.realDir, 'spare'), (e) => errors.push(e));
+    const target = join(ws.realDir, 'gocache');
+    assert.equal(spare.claim(target, 0o027), false, 'none ready yet: one is made');
+    await spare.idle();
+    assert.equal(spare.claim(target, 0o022), false, 'another umask: not this one');
+    await spare.idle();
+    assert.equal(spare.claim(target, 0o022), true);
+    const names = readdirSync(target).sort();
+    assert.equal(names.length, 256);
+    assert.deepEqual([names[0], names[255]], ['00', 'ff']);
+    assert.equal(statSync(join(target, 'a7')).mode & 0o777, 0o755);
+    assert.equal(statSync(target).mode & 0o777, 0o755);
+
+    mkdirSync(join(ws.realDir, 'mine'));
+    writeFileSync(join(ws.realDir, 'mine', 'x'), 'x');
+    await spare.idle();
+    assert.equal(spare.claim(join(ws.realDir, 'mine'), 0o022), false, 'an existing GOCACHE is go\'s');
+    assert.deepEqual(readdirSync(join(ws.realDir, 'mine')), ['x']);
+    assert.equal(spare.claim('relative/gocache', 0o022), false);
+    assert.equal(spare.claim(join(ws.realDir, 'no', 'parent'), 0o022), false);
+    assert.deepEqual(errors, []);
+  } finally {
+    ws.cleanup();
+  }
+});

@@ -12,7 +12,7 @@ import type { ExecuteOptions, ServeStore } from '../types.js';
 import { collectOutputs } from './collect-outputs.js';
 import { readInputTree } from './read-input-tree.js';
 import { readOnlyPaths } from './read-only-paths.js';
-import { runSandboxedCommand } from './run-sandboxed-command.js';
+import { RESERVED_TOP_DIRS, ROOT_AT_PROPERTY, runSandboxedCommand } from './run-sandboxed-command.js';
 import { BlobLostError, stageInputRoot } from './stage-input-root.js';
 
 /** stdout and stderr up to this size travel inline in the ExecuteResponse as well as in the CAS. */
@@ -62,6 +62,12 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
   if (bad !== undefined) return invalid(`${JSON.stringify(bad)} is not a path inside the input root`);
   const tree = await readInputTree(ctx.store, rootDigest);
   if (!tree.ok) return 'missing' in tree ? precondition(tree.missing) : invalid(tree.invalid);
+  // An input root asked for at `/` (rustc's actions): its top-level directories at their own names, never over the sandbox's own.
+  const rootAt = [...(c.platform?.properties ?? []), ...(action.value.platform?.properties ?? [])].find((p) => p.name === ROOT_AT_PROPERTY)?.value;
+  if (rootAt !== undefined && rootAt !== '/') return invalid(`${ROOT_AT_PROPERTY}=${rootAt}: only / is supported`);
+  const tops = rootAt === undefined ? undefined : [...new Set(tree.entries.map((e) => e.path.split('/')[0]!))];
+  const shadowed = tops?.find((t) => RESERVED_TOP_DIRS.has(t) || !tree.entries.some((e) => e.kind === 'dir' && e.path === t));
+  if (shadowed !== undefined) return invalid(`${ROOT_AT_PROPERTY}=/: the input root's ${shadowed} is not a directory the sandbox can place at /${shadowed}`);
 
   const stageDir = join(ctx.execDir, 'run', randomUUID());
   try {
@@ -87,6 +93,7 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
       root: stageDir,
       readOnly: readOnlyPaths(tree.entries, c.workingDirectory, outputs).map((p) => join(stageDir, p)),
       workingDirectory: c.workingDirectory,
+      ...(tops ? { rootAtSlash: tops } : {}),
       arguments: c.arguments,
       env: new Map(c.environmentVariables.map((v) => [v.name, v.value])),
       timeoutMs: timeout > 0 ? timeout : ctx.options.defaultTimeoutMs,

@@ -1,10 +1,20 @@
 import { spawn } from 'node:child_process';
 import { lstatSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 /** The host's system directories, read-only in every action: clients such as Bazel name tools by absolute host paths. */
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];
+
+/**
+ * The platform property by which an action asks for its input root at `/`: each top-level
+ * directory of the staged root is bound at its own name (`home/` at `/home`), and the working
+ * directory is the host's path. rustc records absolute paths under its hashes
+ * (docs/remote-execution.md, "rustc"), so only a compile run at the host's paths gives its bytes.
+ */
+export const ROOT_AT_PROPERTY = 'reprise-root-at';
+/** Top-level names the sandbox needs for itself: an input root at `/` may not shadow them. */
+export const RESERVED_TOP_DIRS: ReadonlySet<string> = new Set(['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc', 'tmp', 'proc', 'dev', 'sys']);
 
 /** Kept of an action's stdout and of its stderr; the rest is dropped. */
 const MAX_CAPTURE = 64 * 1024 * 1024;
@@ -17,6 +27,8 @@ export interface SandboxedCommand {
   readOnly: readonly string[];
   /** Relative to `root`. */
   workingDirectory: string;
+  /** The root's top-level names, bound at `/NAME` (ROOT_AT_PROPERTY); the root itself is then not visible at its own path. */
+  rootAtSlash?: readonly string[];
   arguments: readonly string[];
   /** Exactly the Command's environment. */
   env: ReadonlyMap<string, string>;
@@ -49,9 +61,17 @@ export function runSandboxedCommand(c: SandboxedCommand): Promise<CommandOutcome
     if (st.isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
     else if (st.isDirectory()) args.push('--ro-bind', dir, dir);
   }
-  args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--bind', c.root, c.root);
-  for (const p of c.readOnly) args.push('--ro-bind', p, p);
-  args.push('--chdir', join(c.root, c.workingDirectory));
+  args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp');
+  if (c.rootAtSlash) {
+    const at = (p: string): string => `/${relative(c.root, p)}`;
+    for (const top of c.rootAtSlash) args.push('--bind', join(c.root, top), `/${top}`);
+    for (const p of c.readOnly) args.push('--ro-bind', p, at(p));
+    args.push('--chdir', `/${c.workingDirectory}`);
+  } else {
+    args.push('--bind', c.root, c.root);
+    for (const p of c.readOnly) args.push('--ro-bind', p, p);
+    args.push('--chdir', join(c.root, c.workingDirectory));
+  }
   return new Promise((resolve) => {
     const child = spawn(c.bwrap, ['--args', '3', '--', ...c.arguments], { env: Object.fromEntries(c.env), stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     const out = capture();

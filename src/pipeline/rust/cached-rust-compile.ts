@@ -22,6 +22,8 @@ import { scanRustInputs, type RustInputs } from './scan-rust-inputs.js';
 import { runRustOnHost } from './run-rust-on-host.js';
 import { storeRustCompile } from './store-rust-compile.js';
 import { packageInputs } from './package-inputs.js';
+import { goesRemote } from '../remote/offer-remote.js';
+import { fillRustRemotely } from './remote-fill-rust.js';
 import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
 
 type Reason = PipelineUncacheableReason | RustcUncacheableReason;
@@ -84,6 +86,8 @@ async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey,
     if (!status.ok) return runCounted(ctx, c, callerRun(ctx, c, sink), sink, 'sandbox-unavailable', direct);
     sandbox = ctx.sandbox;
   }
+  // On an executor when the policy says so (remote-fill-rust.ts); anything but a good remote compile fills here.
+  if (sandbox && ctx.remote && goesRemote(ctx.remote, sink) && (await fillRustRemotely(ctx, ctx.remote, sandbox, c, direct, tool, targetDir, sink))) return;
   if (sandbox) {
     const known = await packageInputs(ctx, c);
     if (known && (await compilePackaged(ctx, sandbox, c, direct, tool, linker, known, targetDir, sink))) return;

@@ -46,26 +46,31 @@ export async function scanRustInputs(ctx: CacheContext, c: RustCall, tool: RustT
       cwd: c.cwd, env, umask: c.umask, signal, onStarted: () => undefined, onStdout: () => undefined, onStderr: () => undefined,
     });
     if (r.kind !== 'exited' || r.code !== 0 || r.signal !== 0) return 'dep-scan-failed';
-    const info = parseRustDepInfo(await readFile(depfile, 'utf8').catch(() => ''));
-    if (!info) return 'bad-depinfo';
-    const reads: string[] = [];
-    const inputs: RustInputs['inputs'] = [];
-    const rustlib = `${tool.sysroot.replace(/\/+$/, '')}/lib/rustlib/`;
-    const read = info.files.map((f) => resolve(c.cwd, f));
-    const files = c.job.links ? withRlibs(read) : read;
-    // Native libraries `-l` names (a build script's C code): rustc bundles them or the linker reads them.
-    files.push(...nativeLibraryFiles(c.job, c.cwd));
-    for (const path of [...new Set(files)]) {
-      reads.push(path);
-      if (path.startsWith(rustlib)) continue; // the tool identity digests these
-      const d = ctx.rust.files.peek(path) ?? (await ctx.rust.files.digest(path));
-      if (!d) return 'input-vanished';
-      inputs.push({ path, digest: d.digest.hash });
-    }
-    // The compile sees the caller's environment, not this pass's.
-    const envDeps = info.env.map((e) => ({ name: e.name, value: c.env.get(e.name) ?? null }));
-    return { reads, inputs, env: envDeps, startedAtNs };
+    return await rustInputsFromDepInfo(ctx, c, tool, await readFile(depfile, 'utf8').catch(() => ''), startedAtNs);
   } finally {
     await rm(depfile, { force: true }).catch(() => undefined);
   }
+}
+
+/** What the pre-pass's dep-info (with `-Z binary-dep-depinfo`) says the compile reads: files (digested, but for the sysroot's) and variables. */
+export async function rustInputsFromDepInfo(ctx: CacheContext, c: RustCall, tool: RustToolIdentity, text: string, startedAtNs: bigint): Promise<RustInputs | 'bad-depinfo' | 'input-vanished'> {
+  const info = parseRustDepInfo(text);
+  if (!info) return 'bad-depinfo';
+  const reads: string[] = [];
+  const inputs: RustInputs['inputs'] = [];
+  const rustlib = `${tool.sysroot.replace(/\/+$/, '')}/lib/rustlib/`;
+  const read = info.files.map((f) => resolve(c.cwd, f));
+  const files = c.job.links ? withRlibs(read) : read;
+  // Native libraries `-l` names (a build script's C code): rustc bundles them or the linker reads them.
+  files.push(...nativeLibraryFiles(c.job, c.cwd));
+  for (const path of [...new Set(files)]) {
+    reads.push(path);
+    if (path.startsWith(rustlib)) continue; // the tool identity digests these
+    const d = ctx.rust.files.peek(path) ?? (await ctx.rust.files.digest(path));
+    if (!d) return 'input-vanished';
+    inputs.push({ path, digest: d.digest.hash });
+  }
+  // The compile sees the caller's environment, not this pass's.
+  const envDeps = info.env.map((e) => ({ name: e.name, value: c.env.get(e.name) ?? null }));
+  return { reads, inputs, env: envDeps, startedAtNs };
 }

@@ -18,9 +18,10 @@ import { rememberCrates } from './crate-deps.js';
  * objects are executable), stdout and stderr as blobs, the result under a key of the
  * direct key plus every file and variable read, and a manifest entry that finds it. With
  * a target directory, the entry and result are made to serve other target directories
- * where they can (portable-rust-result.ts).
+ * where they can (portable-rust-result.ts). `executor`: the executor that ran it
+ * (an untrusted one's result is served only while it is configured: try-hit.ts).
  */
-export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: BuiltKey, r: RunOutcome, learned: RustInputs, data: RustOutputData[], sandboxed: boolean, targetDir: string | undefined): Promise<PipelineUncacheableReason | ManifestEntry> {
+export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: BuiltKey, r: RunOutcome, learned: RustInputs, data: RustOutputData[], sandboxed: boolean, targetDir: string | undefined, executor?: string): Promise<PipelineUncacheableReason | ManifestEntry> {
   // A crate written just before this compile began (cargo starts dependants the moment an
   // rmeta appears) has a time the coarse clock cannot order: hash it again instead. Equal
   // bytes before and after the compile are the bytes it read.
@@ -42,7 +43,7 @@ export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: B
   }
   const result: ActionResult = {
     schema: 1, outputs, stdoutDigest: await blob(p.stdout), stderrDigest: await blob(p.stderr), exitCode: 0,
-    durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed, ...(p.targetRelative ? { targetRelative: true } : {}),
+    durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed, ...(executor !== undefined ? { executor } : {}), ...(p.targetRelative ? { targetRelative: true } : {}),
   };
   const resultKey = rustResultKey(ctx.algorithm, direct.key, p.inputs, learned.env, p.bound?.dirs, learned.absent);
   await ctx.actions.put(resultKey, result);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { stats } from '../../helpers/reprise-cli.js';
 import { run, text } from '../../helpers/run.js';
+import { freePort } from '../../helpers/servers/free-port.js';
 import { startRepriseServe, type RepriseServeProcess } from '../../helpers/servers/reprise-serve.js';
 import { createWorkspace } from '../../helpers/workspace.js';
 
@@ -64,7 +65,7 @@ function outputs(): Map<string, Buffer> {
 
 test('rustc lib crates on reprise serve --execute: bare rustc\'s bytes; a proc-macro is not sent', { skip, timeout: 300_000 }, async () => {
   writeProject();
-  const env = { ...ws.env, REXEC_WHO: 'tester' };
+  const env = { ...ws.env, REXEC_WHO: 'tester', REPRISE_EXECUTE: 'remote' };
   const bareEnv = { ...ws.bareEnv, REXEC_WHO: 'tester' };
   mkdirSync(join(proj, 'out'));
   for (const args of CRATES) execFileSync('rustc', args, { cwd: proj, env: bareEnv });
@@ -75,7 +76,7 @@ test('rustc lib crates on reprise serve --execute: bare rustc\'s bytes; a proc-m
 
   serve = await startRepriseServe(join(ws.dir, 'serve'), ['--listen', '127.0.0.1:0', '--execute']);
   const url = `grpc://${serve.grpc!}`;
-  writeFileSync(ws.configFile, `[daemon]\nexecute = "remote"\n\n[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);
+  writeFileSync(ws.configFile, `[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);
   const walls: number[] = [];
   for (const args of CRATES) {
     const t0 = performance.now();
@@ -92,6 +93,13 @@ test('rustc lib crates on reprise serve --execute: bare rustc\'s bytes; a proc-m
   const remote = outputs();
   for (const [name, data] of bare) assert.ok(remote.get(name)?.equals(data), `${name}: the executor's bytes are bare rustc's`);
 
+  // Trusted: stored sandboxed, so a rebuild is served from the cache.
+  rmSync(join(proj, 'out'), { recursive: true });
+  mkdirSync(join(proj, 'out'));
+  for (const args of CRATES) assert.equal((await run('rustc', args, { cwd: proj, env })).code, 0);
+  assert.equal((await stats(ws.env)).tools.rustc?.['direct-hit'], 2);
+  for (const [name, data] of outputs()) assert.ok(bare.get(name)?.equals(data), `${name} from the cache`);
+
   // A proc-macro crate runs host code and links: filled here, counted.
   writeFileSync(join(proj, 'pm.rs'), 'extern crate proc_macro;\n#[proc_macro]\npub fn nothing(_: proc_macro::TokenStream) -> proc_macro::TokenStream { proc_macro::TokenStream::new() }\n');
   const pm = await run('rustc', ['--crate-name', 'pm', '--crate-type', 'proc-macro', '--edition', '2021', 'pm.rs', '--out-dir', '.'], { cwd: proj, env });
@@ -100,4 +108,21 @@ test('rustc lib crates on reprise serve --execute: bare rustc\'s bytes; a proc-m
   assert.equal(after.executorFallbackReasons[url]?.['not-sendable'], 1, JSON.stringify(after.executorFallbackReasons));
   assert.equal(after.executors[url]?.completed, 2);
   assert.equal(after.tools.rustc?.miss, 3, 'the proc-macro filled and stored locally');
+
+  // An executor that is down: the miss falls back (counted) and fills here, with bare rustc's bytes.
+  const down = createWorkspace('reprise-rexec-rust-down-');
+  try {
+    const dead = `grpc://127.0.0.1:${await freePort()}`;
+    writeFileSync(down.configFile, `[[executor]]\nurl = "${dead}"\ntrusted = true\ntimeout = "5s"\n`);
+    rmSync(join(proj, 'out'), { recursive: true });
+    mkdirSync(join(proj, 'out'));
+    for (const args of CRATES) assert.equal((await run('rustc', args, { cwd: proj, env: { ...down.env, REXEC_WHO: 'tester', REPRISE_EXECUTE: 'remote' } })).code, 0);
+    const d = await stats(down.env);
+    assert.equal(d.tools.rustc?.miss, 2);
+    const fell = Object.values(d.executorFallbackReasons[dead] ?? {}).reduce((a, b) => a + b, 0);
+    assert.equal(fell, 2, JSON.stringify(d.executorFallbackReasons));
+    for (const [name, data] of outputs()) assert.ok(bare.get(name)?.equals(data), `${name} filled locally`);
+  } finally {
+    down.cleanup();
+  }
 });

@@ -119,7 +119,9 @@ function whyNotSendable(c: RustCall, tool: RustToolIdentity): string | undefined
   if (so) return `--extern ${so.name}=${so.path} is a shared object (a proc-macro: host code)`;
   if (c.job.nativeCpu) return '-C target-cpu=native names the host CPU';
   if (c.job.nativeLibs.length > 0) return `-l ${c.job.nativeLibs[0]!.name}: a native library`;
-  return notPlaceable(tool.rustc) ?? notPlaceable(tool.sysroot);
+  // A search directory on the executor's own disk could offer crates the host does not have.
+  const search = c.job.searchDirs.map((d) => notPlaceable(resolve(c.cwd, d.path))).find((w) => w !== undefined);
+  return notPlaceable(tool.rustc) ?? notPlaceable(tool.sysroot) ?? (search && `-L: ${search}`);
 }
 
 /**

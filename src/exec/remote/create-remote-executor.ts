@@ -57,15 +57,7 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
       }
       const out = await client.execute(built.action, { signal });
       const t = out.kind === 'completed' ? out.result.timings : out.timings;
-      if (t) {
-        bump('upload-bytes', t.uploadBytes ?? 0);
-        bump('upload-ms', Math.round(t.uploadMs ?? 0));
-        bump('execute-ms', Math.round(t.executeMs ?? 0));
-        bump('download-bytes', t.downloadBytes ?? 0);
-        bump('download-ms', Math.round(t.downloadMs ?? 0));
-        bump('queue-ms', Math.round(t.queuedMs ?? 0));
-        bump('retries', Math.max(0, (t.attempts ?? 1) - 1));
-      }
+      if (t) countTimings(bump, t);
       if (out.kind === 'rejected') return reject(out.reason, out.detail, out.timings);
       // Depfiles and messages name the executor's root, which the start script noted.
       const root = out.result.outputs.get(built.rootFile)?.data.toString('utf8') ?? '';
@@ -99,6 +91,17 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
       return Promise.resolve();
     },
   };
+}
+
+/** An execution's timings and byte counts, as counters (shared by every language's executor). */
+export function countTimings(bump: (c: RemoteExecCounter, n: number) => void, t: Partial<ExecutionTimings>): void {
+  bump('upload-bytes', t.uploadBytes ?? 0);
+  bump('upload-ms', Math.round(t.uploadMs ?? 0));
+  bump('execute-ms', Math.round(t.executeMs ?? 0));
+  bump('download-bytes', t.downloadBytes ?? 0);
+  bump('download-ms', Math.round(t.downloadMs ?? 0));
+  bump('queue-ms', Math.round(t.queuedMs ?? 0));
+  bump('retries', Math.max(0, (t.attempts ?? 1) - 1));
 }
 
 /**

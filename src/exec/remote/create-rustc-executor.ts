@@ -8,10 +8,9 @@ import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
 import type { Digest } from '../../hashing/types.js';
 import { InputRootError } from './build-input-root.js';
 import { buildRustcAction, WRONG_ROOT_EXIT, type RustcActionSpec } from './build-rustc-action.js';
-import type { ExecutorObserver } from './create-remote-executor.js';
+import { countTimings, type ExecutorObserver } from './create-remote-executor.js';
 import type { RemoteExecutionClient } from './create-remote-execution-client.js';
-import type { ExecuteOutcome, ExecutionTimings, Executor } from './types.js';
-import type { RejectionReason } from './types.js';
+import type { ExecuteOutcome, ExecutionTimings, Executor, RejectionReason } from './types.js';
 import type { RemoteExecCounter } from './remote-exec-counters.js';
 
 /** A rustc compile as the pipeline knows it; `depInfo` is the one of `outputs` that is its dep-info (the proof). */
@@ -39,15 +38,7 @@ export function createRustcExecutor(name: string, client: RemoteExecutionClient,
       }
       const out = await client.execute(built.action, { signal });
       const t = out.kind === 'completed' ? out.result.timings : out.timings;
-      if (t) {
-        bump('upload-bytes', t.uploadBytes ?? 0);
-        bump('upload-ms', Math.round(t.uploadMs ?? 0));
-        bump('execute-ms', Math.round(t.executeMs ?? 0));
-        bump('download-bytes', t.downloadBytes ?? 0);
-        bump('download-ms', Math.round(t.downloadMs ?? 0));
-        bump('queue-ms', Math.round(t.queuedMs ?? 0));
-        bump('retries', Math.max(0, (t.attempts ?? 1) - 1));
-      }
+      if (t) countTimings(bump, t);
       if (out.kind === 'rejected') return reject(out.reason, out.detail, out.timings);
       const r = out.result;
       if (r.exitCode === WRONG_ROOT_EXIT && r.stdout.length === 0 && r.stderr.length === 0) return reject('not-representable', 'the executor did not place the input root at / (it ignores the reprise-root-at property)', r.timings);

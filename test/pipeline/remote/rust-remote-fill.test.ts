@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
+import { notPlaceable } from '../../../src/exec/remote/build-rustc-action.js';
 import { stats } from '../../helpers/reprise-cli.js';
 import { run, text } from '../../helpers/run.js';
 import { freePort } from '../../helpers/servers/free-port.js';
@@ -27,9 +28,9 @@ const onPath = (tool: string): boolean => {
 const rustcAt = onPath('rustc') ? execFileSync('rustc', ['--print', 'sysroot'], { encoding: 'utf8' }).trim() : '';
 const skip = !onPath('bwrap') ? 'bubblewrap is not installed'
   : rustcAt === '' ? 'rustc is not installed'
-  : /^\/(usr|opt\/homebrew)\//.test(rustcAt) ? `rustc's sysroot ${rustcAt} is under /usr, which the executor keeps for itself: not sendable`
+  : notPlaceable(rustcAt) !== undefined ? `rustc's sysroot: ${notPlaceable(rustcAt)!} (Debian's rustc is not sendable)`
   : false;
-if (skip && process.env.CI && !/under \/usr/.test(skip)) throw new Error(`required under CI: ${skip}`);
+if (skip && process.env.CI && notPlaceable(rustcAt) === undefined) throw new Error(`required under CI: ${skip}`);
 
 const ws = createWorkspace('reprise-rexec-rust-');
 // Not under /tmp (the executor's own): a directory beside the user's caches.

@@ -31,12 +31,14 @@ tool_reset() {
   case $REXEC_KIND in auto|remote) exec_restart ;; esac
   reprise_cli daemon start >/dev/null 2>&1 || true   # from the pinned shell: the daemon inherits its CPUs
 }
-tool_zero() { env_rexec_$REXEC_KIND; reprise_cli stats --zero >/dev/null 2>&1; }
+tool_zero() { env_rexec_$REXEC_KIND; reprise_cli stats --zero >/dev/null 2>&1; cpu_mark; }
 tool_stats() {
   env_rexec_$REXEC_KIND
   reprise_cli stats --json
-  local pid; pid=$(reprise_cli daemon status 2>/dev/null | sed -n 's/.*pid \([0-9]*\).*/\1/p' | head -1)
+  reprise_cli daemon status > "$BENCH_EXEC_DIR/.status" 2>&1
+  local pid; pid=$(sed -n 's/.*pid \([0-9]*\).*/\1/p' "$BENCH_EXEC_DIR/.status" | head -1)
   [ -n "$pid" ] && echo "daemon $(taskset -pc "$pid")"
+  cpu_report "$pid"   # the daemon and executor are fresh for a cold build: their CPU is that build's
   [ -f "$BENCH_EXEC_DIR/pid" ] && echo "executor $(taskset -pc "$(cat "$BENCH_EXEC_DIR/pid")")"
   echo "make -j$JOBS; loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
 }

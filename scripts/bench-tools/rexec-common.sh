@@ -1,5 +1,6 @@
-# Shared by the remote-execution bench tools (scripts/bench-rexec.sh): CPU pinning and the executor.
-# BENCH_EXEC_DIR, BENCH_EXEC_PORT, BENCH_EXEC_JOBS and REPRISE_CHECKOUT are set by bench-rexec.sh.
+# Shared by the remote-execution bench tools (scripts/bench-rexec.sh): CPU pinning, the
+# executor, and CPU accounting. BENCH_EXEC_DIR, BENCH_EXEC_PORT, BENCH_EXEC_JOBS and
+# REPRISE_CHECKOUT are set by bench-rexec.sh.
 # The harness runs every tool in one shell: pinning that shell pins the build (make, libtool,
 # the shims) and the daemon, which the tool's reset starts from it. CPU 0 is the build's.
 pin_cpus() { taskset -pc "$1" $$ >/dev/null || die "taskset $1 failed"; }
@@ -18,4 +19,24 @@ exec_stop() {
   local pid; pid=$(cat "$BENCH_EXEC_DIR/pid"); rm -f "$BENCH_EXEC_DIR/pid"
   kill "$pid" 2>/dev/null || return 0
   local i; for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+}
+# CPU seconds: a process's own (user+system) and its reaped children's, from /proc/PID/stat.
+proc_cpu() { # PID -> "self children"
+  local tck; tck=$(getconf CLK_TCK)
+  awk -v t="$tck" '{ sub(/^.*\) /, ""); printf "%.2f %.2f\n", ($12 + $13) / t, ($14 + $15) / t }' "/proc/$1/stat" 2>/dev/null || echo "- -"
+}
+# The harness's shell reaps every build, so its children's CPU grows by each build's make,
+# libtool, shims and links (and compiles, for bare): sampled before and after each build.
+# `times` runs in this shell itself, not in a subshell (whose children are its own).
+children_cpu() { # -> CPU_NOW
+  times > "$BENCH_EXEC_DIR/.times"
+  CPU_NOW=$(awk 'NR == 2 { gsub(/[ms]/, " "); print $1 * 60 + $2 + $3 * 60 + $4 }' "$BENCH_EXEC_DIR/.times")
+}
+cpu_mark() { children_cpu; CPU_MARK=$CPU_NOW; }
+cpu_report() { # [DAEMON_PID]: a line of CPU seconds for the build just timed
+  children_cpu
+  local line="cpu: build tool (make, libtool, shims, links; bare: the compiles too) $(echo "$CPU_NOW - ${CPU_MARK:-0}" | bc) s"
+  [ -n "${1:-}" ] && line="$line; daemon self+children $(proc_cpu "$1")"
+  [ -f "$BENCH_EXEC_DIR/pid" ] && line="$line; executor self+children $(proc_cpu "$(cat "$BENCH_EXEC_DIR/pid")")"
+  echo "$line"
 }

@@ -34,7 +34,7 @@ function parseStats(text: string): Partial<BuildStats> {
     const e = Object.values(json.executors ?? {})[0];
     if (e) out.executor = e;
   }
-  const cpu = /cpu: .*?\) ([\d.]+) s(?:; daemon self\+children ([\d.]+) ([\d.]+))?(?:; executor self\+children ([\d.]+) ([\d.]+))?/.exec(text);
+  const cpu = /cpu: .*?\) ([\d.]+) s(?:; daemon self\+descendants ([\d.]+) ([\d.]+))?(?:; executor self\+descendants ([\d.]+) ([\d.]+))?/.exec(text);
   if (cpu) {
     out.cpu = { tool: Number(cpu[1]) };
     if (cpu[2]) out.cpu.daemon = [Number(cpu[2]), Number(cpu[3])];

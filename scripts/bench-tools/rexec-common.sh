@@ -20,10 +20,25 @@ exec_stop() {
   kill "$pid" 2>/dev/null || return 0
   local i; for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
 }
-# CPU seconds: a process's own (user+system) and its reaped children's, from /proc/PID/stat.
-proc_cpu() { # PID -> "self children"
+# CPU seconds of a process tree: the process's own (user+system), and its descendants' (the
+# living ones' own plus everything each has reaped: the daemon's compiles are reaped by its
+# long-lived spawner, not by the daemon), from /proc/PID/stat.
+proc_cpu() { # PID -> "self descendants"
   local tck; tck=$(getconf CLK_TCK)
-  awk -v t="$tck" '{ sub(/^.*\) /, ""); printf "%.2f %.2f\n", ($12 + $13) / t, ($14 + $15) / t }' "/proc/$1/stat" 2>/dev/null || echo "- -"
+  ps -e -o pid= -o ppid= | awk -v root="$1" -v t="$tck" '
+    { parent[$1] = $2 }
+    function cpu(pid, own,   f, line, a) {
+      f = "/proc/" pid "/stat"; line = ""
+      if ((getline line < f) <= 0) return 0
+      close(f); sub(/^.*\) /, "", line); split(line, a, " ")
+      return own ? a[12] + a[13] : a[14] + a[15]
+    }
+    function under(pid) { while (pid in parent && pid != 1) { if (parent[pid] == root) return 1; pid = parent[pid] } return 0 }
+    END {
+      self = cpu(root, 1); rest = cpu(root, 0)
+      for (p in parent) if (under(p)) rest += cpu(p, 1) + cpu(p, 0)
+      printf "%.2f %.2f\n", self / t, rest / t
+    }'
 }
 # The harness's shell reaps every build, so its children's CPU grows by each build's make,
 # libtool, shims and links (and compiles, for bare): sampled before and after each build.
@@ -36,7 +51,7 @@ cpu_mark() { children_cpu; CPU_MARK=$CPU_NOW; }
 cpu_report() { # [DAEMON_PID]: a line of CPU seconds for the build just timed
   children_cpu
   local line="cpu: build tool (make, libtool, shims, links; bare: the compiles too) $(echo "$CPU_NOW - ${CPU_MARK:-0}" | bc) s"
-  [ -n "${1:-}" ] && line="$line; daemon self+children $(proc_cpu "$1")"
-  [ -f "$BENCH_EXEC_DIR/pid" ] && line="$line; executor self+children $(proc_cpu "$(cat "$BENCH_EXEC_DIR/pid")")"
+  [ -n "${1:-}" ] && line="$line; daemon self+descendants $(proc_cpu "$1")"
+  [ -f "$BENCH_EXEC_DIR/pid" ] && line="$line; executor self+descendants $(proc_cpu "$(cat "$BENCH_EXEC_DIR/pid")")"
   echo "$line"
 }

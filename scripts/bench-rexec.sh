@@ -13,7 +13,8 @@
 #   BENCH_JOBS_local2; the executor's --jobs: BENCH_EXEC_JOBS (defaults below, see
 #   docs/benchmarks.md for why).
 # Per-build statistics (reprise stats --json, with the executor's counters, the CPUs each
-# process may use, make's -j and the load average) are in ROOT/logs/*.stats.
+# process may use, the CPU time of the build, daemon and executor, make's -j and the load
+# average) are in ROOT/logs/*.stats; scripts/rexec-summary.ts makes tables of them.
 set -euo pipefail
 checkout=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -ge 1 ] || { echo "usage: $0 ROOT [ROUNDS [TOOL...]]" >&2; exit 2; }
@@ -40,7 +41,11 @@ export BENCH_EXEC_DIR=$root/executor REPRISE_CHECKOUT=$checkout
 BENCH_EXEC_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export BENCH_EXEC_PORT
 mkdir -p "$BENCH_EXEC_DIR"
-trap '[ -f "$BENCH_EXEC_DIR/pid" ] && kill "$(cat "$BENCH_EXEC_DIR/pid")" 2>/dev/null; true' EXIT
+cleanup() {
+  [ -f "$BENCH_EXEC_DIR/pid" ] && kill "$(cat "$BENCH_EXEC_DIR/pid")" 2>/dev/null
+  sleep 1; rmdir /sys/fs/cgroup/cpuacct/bench-rexec-core0 /sys/fs/cgroup/cpuacct/bench-rexec-exec 2>/dev/null; true
+}
+trap cleanup EXIT
 echo "bench-rexec: make -j bare1=$BENCH_JOBS_bare1 local1=$BENCH_JOBS_local1 auto=$BENCH_JOBS_auto remote=$BENCH_JOBS_remote local2=$BENCH_JOBS_local2; executor --jobs $BENCH_EXEC_JOBS; loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 BENCH_DIR=$bench "$bench/bench.sh" lua5.4 "$root" "$rounds" "${tools[@]}"
 echo "bench-rexec: loadavg at the end $(cut -d' ' -f1-3 /proc/loadavg)" >&2

@@ -9,7 +9,7 @@ interface BuildStats {
   wall: number;
   load?: string;
   jobs?: string;
-  cpu?: { tool: number; daemon?: [number, number]; executor?: [number, number] };
+  cpu?: { tool: number; daemon?: [number, number]; executor?: [number, number]; core0?: number; exec?: number };
   executor?: Record<string, number>;
 }
 
@@ -40,6 +40,8 @@ function parseStats(text: string): Partial<BuildStats> {
     if (cpu[2]) out.cpu.daemon = [Number(cpu[2]), Number(cpu[3])];
     if (cpu[4]) out.cpu.executor = [Number(cpu[4]), Number(cpu[5])];
   }
+  const cg = /cgroup cpu: core0 group ([\d.]+) s; exec group ([\d.]+) s/.exec(text);
+  if (cg && out.cpu) [out.cpu.core0, out.cpu.exec] = [Number(cg[1]), Number(cg[2])];
   const mk = /make -j(\d+); loadavg (\S+ \S+ \S+)/.exec(text);
   if (mk) [out.jobs, out.load] = [mk[1], mk[2]];
   return out;
@@ -62,7 +64,7 @@ for (const [config, list] of builds) {
     return v.length ? f(median(v), 1) : '-';
   };
   console.log(`| ${config} | ${list[0]?.jobs ?? '-'} | ${list.map((b) => f(b.wall, 1)).join(', ')} | ${f(median(list.map((b) => b.wall)))} | ${list.map((b) => b.load?.split(' ')[0] ?? '-').join(', ')} | ` +
-    `${m((b) => b.cpu?.tool)} | ${m((b) => b.cpu?.daemon?.[0])} | ${m((b) => b.cpu?.daemon?.[1])} | ${m((b) => b.cpu?.executor?.[0])} | ${m((b) => b.cpu?.executor?.[1])} |`);
+    `${m((b) => b.cpu?.tool)} | ${m((b) => b.cpu?.daemon?.[0])} | ${m((b) => b.cpu?.daemon?.[1])} | ${m((b) => b.cpu?.executor?.[0])} | ${m((b) => b.cpu?.executor?.[1])} | ${m((b) => b.cpu?.core0)} | ${m((b) => b.cpu?.exec)} |`);
 }
 
 const base = builds.get(cold('reprise-local1'));

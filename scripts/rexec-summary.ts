@@ -64,7 +64,7 @@ for (const [config, list] of builds) {
     return v.length ? f(median(v), 1) : '-';
   };
   console.log(`| ${config} | ${list[0]?.jobs ?? '-'} | ${list.map((b) => f(b.wall, 1)).join(', ')} | ${f(median(list.map((b) => b.wall)))} | ${list.map((b) => b.load?.split(' ')[0] ?? '-').join(', ')} | ` +
-    `${m((b) => b.cpu?.tool)} | ${m((b) => b.cpu?.daemon?.[0])} | ${m((b) => b.cpu?.daemon?.[1])} | ${m((b) => b.cpu?.executor?.[0])} | ${m((b) => b.cpu?.executor?.[1])} | ${m((b) => b.cpu?.core0)} | ${m((b) => b.cpu?.exec)} |`);
+    `${m((b) => b.cpu?.tool)} | ${m((b) => b.cpu?.daemon?.[0])} | ${m((b) => b.cpu?.daemon?.[1])} | ${m((b) => b.cpu?.core0)} | ${m((b) => b.cpu?.exec)} |`);
 }
 
 const base = builds.get(cold('reprise-local1'));

@@ -38,7 +38,8 @@ tool_stats() {
   reprise_cli daemon status > "$BENCH_EXEC_DIR/.status" 2>&1
   local pid; pid=$(sed -n 's/.*pid \([0-9]*\).*/\1/p' "$BENCH_EXEC_DIR/.status" | head -1)
   [ -n "$pid" ] && echo "daemon $(taskset -pc "$pid")"
-  cpu_report "$pid"   # the daemon and executor are fresh for a cold build: their CPU is that build's
+  # The daemon and executor are fresh for a cold build: their CPU is that build's.
+  case $REXEC_KIND in auto|remote) cpu_report "$pid" with-executor ;; *) cpu_report "$pid" ;; esac
   [ -f "$BENCH_EXEC_DIR/pid" ] && echo "executor $(taskset -pc "$(cat "$BENCH_EXEC_DIR/pid")")"
   echo "make -j$JOBS; loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
 }

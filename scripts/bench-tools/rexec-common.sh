@@ -64,11 +64,11 @@ cpu_mark() {
   [ -d "$(cg_dir core0)" ] || cg_join core0 $$
   CG_MARK0=$(cg_usage core0) CG_MARK1=$(cg_usage exec)
 }
-cpu_report() { # [DAEMON_PID]: a line of CPU seconds for the build just timed
+cpu_report() { # [DAEMON_PID [with-executor]]: a line of CPU seconds for the build just timed
   children_cpu
   local line="cpu: build tool (make, libtool, shims, links; bare: the compiles too) $(echo "$CPU_NOW - ${CPU_MARK:-0}" | bc) s"
   [ -n "${1:-}" ] && line="$line; daemon self+descendants $(proc_cpu "$1")"
-  [ -f "$BENCH_EXEC_DIR/pid" ] && line="$line; executor self+descendants $(proc_cpu "$(cat "$BENCH_EXEC_DIR/pid")")"
+  [ -n "${2:-}" ] && [ -f "$BENCH_EXEC_DIR/pid" ] && line="$line; executor self+descendants $(proc_cpu "$(cat "$BENCH_EXEC_DIR/pid")")"
   echo "$line"
   [ -d "$(cg_dir core0)" ] && echo "cgroup cpu: core0 group $(echo "scale=2; ($(cg_usage core0) - $CG_MARK0) / 10^9" | bc) s; exec group $(echo "scale=2; ($(cg_usage exec) - ${CG_MARK1:-0}) / 10^9" | bc) s"
   true

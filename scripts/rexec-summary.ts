@@ -55,7 +55,7 @@ const f = (x: number, d = 2): string => (Number.isFinite(x) ? x.toFixed(d) : '-'
 const cold = (c: string): string => (builds.has(`${c}-cold`) ? `${c}-cold` : c);
 
 console.log(`# ${stamp}\n`);
-console.log('| build | make -j | wall s (per round) | median s | load avg after (1 min) | CPU s: build tool | daemon | daemon\'s children | executor | executor\'s children |');
+console.log('| build | make -j | wall s (per round) | median s | load avg after (1 min) | CPU s (medians): build tool | daemon | daemon\'s descendants | CPU 0 in all (cgroup) | CPU 1 in all: the executor and its actions (cgroup) |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const [config, list] of builds) {
   if (config.endsWith('-warm')) continue;

@@ -54,7 +54,8 @@ export function formatStats(s: StatsSnapshot, live: boolean): string {
     const sent = e['actions-sent'] || 1;
     lines.push(`executor ${name}: ${e['actions-sent']} sent, ${e.completed} completed, ${e['actions-failed']} failed, ${e['fallen-back']} fallen back${reasons ? ` (${reasons})` : ''}; ` +
       `${formatBytes(e['upload-bytes'])} up in ${(e['upload-ms'] / 1000).toFixed(1)} s, ${formatBytes(e['download-bytes'])} down in ${(e['download-ms'] / 1000).toFixed(1)} s, ` +
-      `execute ${(e['execute-ms'] / sent).toFixed(0)} ms per action${e['queue-ms'] ? `, queued ${(e['queue-ms'] / sent).toFixed(0)} ms per action` : ''}`);
+      `execute ${(e['execute-ms'] / sent).toFixed(0)} ms per action${e['queue-ms'] ? `, queued ${(e['queue-ms'] / sent).toFixed(0)} ms per action` : ''}` +
+      (['input-fetch-ms', 'run-ms', 'prepass-ms', 'prepare-ms'] as const).filter((k) => e[k] > 0).map((k) => `, ${k.slice(0, -3)} ${(e[k] / sent).toFixed(0)} ms`).join(''));
   }
   const d = Object.entries(s.daemon).filter(([k, n]) => k !== 'connections' && n > 0);
   if (d.length > 0) lines.push(`daemon: ${d.map(([k, n]) => `${k} ${n}`).join(', ')}`);

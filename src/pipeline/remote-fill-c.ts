@@ -39,12 +39,14 @@ export async function fillRemotely(ctx: CacheContext, remote: RemoteExecution, s
   const notSendable = whyNotSendable(c);
   if (notSendable) return (fallBack(ctx, first, 'not-sendable', `${c.job.source}: ${notSendable}`), false);
 
+  const t0 = performance.now();
   const scan = await tracedDepScan(ctx, sandbox, c, sink.signal);
   if (scan.kind === 'failed') return (fallBack(ctx, first, 'not-learned', `${c.job.source}: ${scan.why}`), false);
   const taught = await learnTraced(ctx, c, scan.depText, scan.trace, scan.scratchRoots);
   if (taught.kind === 'gap') return (fallBack(ctx, first, 'not-learned', `${c.job.source}: ${taught.reason}`), false);
   const learned = taught.learned;
   const unseen = await whyNotSendableInputs(ctx, learned);
+  ctx.stats.bumpExecutor(first.name, 'prepass-ms', Math.round(performance.now() - t0));
   if (unseen) return (fallBack(ctx, first, 'not-sendable', `${c.job.source}: ${unseen}`), false);
 
   const outputs = jobOutputs(c.job);

@@ -107,8 +107,12 @@ export const EXECUTOR_COUNTERS = [
   'actions-cached', // of those that ran, answers from the server's action cache
   'completed', // misses it answered: outputs delivered to the caller from the executor
   'fallen-back', // misses that went to the local fill instead (the reason is counted too)
+  'prepass-ms', // the traced -M pre-pass and its learning on this host, for misses meant for it (counted before anything is sent)
+  'prepare-ms', // building the action on this host: the input root, its digests, the Command
   'queue-ms', // time the server says actions waited before a worker took them (when it says)
   'execute-ms', // Execute to the final operation, summed
+  'input-fetch-ms', // the server's staging of the input root (ExecutedActionMetadata, when it says)
+  'run-ms', // the server's run of the command (ExecutedActionMetadata, when it says)
   'upload-bytes', // input bytes sent (blobs the server lacked)
   'upload-ms', // time in FindMissingBlobs and uploads
   'download-bytes', // output, stdout and stderr bytes read back

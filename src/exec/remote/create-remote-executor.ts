@@ -49,12 +49,14 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
       const leak = pathsInOutputs(job.args);
       if (leak) return reject('not-representable', leak);
       let built;
+      const t0 = performance.now();
       try {
         built = await buildGccAction({ ...(opts.platform ? { platform: opts.platform } : {}), ...job, algorithm: 'sha256', memo });
       } catch (e) {
         if (e instanceof InputRootError) return reject('not-representable', e.message);
         throw e;
       }
+      bump('prepare-ms', Math.round(performance.now() - t0));
       const out = await client.execute(built.action, { signal });
       const t = out.kind === 'completed' ? out.result.timings : out.timings;
       if (t) countTimings(bump, t);
@@ -101,6 +103,8 @@ export function countTimings(bump: (c: RemoteExecCounter, n: number) => void, t:
   bump('download-bytes', t.downloadBytes ?? 0);
   bump('download-ms', Math.round(t.downloadMs ?? 0));
   bump('queue-ms', Math.round(t.queuedMs ?? 0));
+  bump('input-fetch-ms', Math.round(t.inputFetchMs ?? 0));
+  bump('run-ms', Math.round(t.runMs ?? 0));
   bump('retries', Math.max(0, (t.attempts ?? 1) - 1));
 }
 

@@ -5,7 +5,7 @@ import { EXECUTOR_DEFAULTS, type ExecutorSpec } from './executor-spec.js';
 import { executorSpecFromUrl } from './executor-spec-from-url.js';
 import type { FileErrors } from './file-errors.js';
 import { fileValue, type FilePlace } from './file-value.js';
-import { ValueProblem } from './value-problem.js';
+import { readTableKeys } from './read-table-keys.js';
 
 export const EXECUTOR_KEYS = ['url', 'instance', 'ca', 'token_file', 'timeout', 'max_in_flight', 'trusted', 'platform'] as const;
 export type ExecutorKey = (typeof EXECUTOR_KEYS)[number];
@@ -18,18 +18,7 @@ export const EXECUTOR_FIELDS: Record<ExecutorKey, keyof ExecutorSpec> = {
 /** `name` is how messages call it (`executor[2]`). Returns the spec and the keys the table set. */
 export function parseExecutorTable(table: Record<string, unknown>, name: string, place: FilePlace, errors: FileErrors): { spec: ExecutorSpec; keys: Set<ExecutorKey> } {
   const base: Omit<ExecutorSpec, 'url'> = { ...EXECUTOR_DEFAULTS, platform: {} };
-  const keys = new Set<ExecutorKey>();
-  for (const [k, v] of Object.entries(table)) {
-    if (!(EXECUTOR_KEYS as readonly string[]).includes(k)) throw errors.unknownKey(`${name}.${k}`, '[[executor]]', EXECUTOR_KEYS);
-    const key = k as ExecutorKey;
-    keys.add(key);
-    try {
-      setField(base, key, v, place);
-    } catch (e) {
-      if (e instanceof ValueProblem) throw errors.bad(`${name}.${key}`, v, e.message);
-      throw e;
-    }
-  }
+  const keys = readTableKeys(table, name, '[[executor]]', EXECUTOR_KEYS, (key, v) => setField(base, key, v, place), errors);
   const url = table.url;
   if (url === undefined) throw new ConfigError(`${errors.at(name)}: ${name} has no url (every [[executor]] needs one: "grpc://HOST:PORT")`);
   if (typeof url !== 'string') throw errors.bad(`${name}.url`, url, 'expected a string, the executor\'s URL');

@@ -5,6 +5,7 @@ import { fileValue, type FilePlace } from './file-value.js';
 import { ConfigError } from './config-error.js';
 import { REMOTE_DEFAULTS, REMOTE_ROLES, type RemoteSpec } from './remote-spec.js';
 import { remoteSpecFromUrl } from './remote-spec-from-url.js';
+import { readTableKeys } from './read-table-keys.js';
 import { ValueProblem } from './value-problem.js';
 
 export const REMOTE_KEYS = ['url', 'role', 'timeout', 'cooldown', 'headers', 'token', 'username', 'password', 'ca', 'instance', 'max_connections', 'upload_queue'] as const;
@@ -13,18 +14,7 @@ export type RemoteKey = (typeof REMOTE_KEYS)[number];
 /** `table` is the remote's TOML table; `name` how it is called in messages (`remote[2]`). Returns the spec and the keys the table set. */
 export function parseRemoteTable(table: Record<string, unknown>, name: string, place: FilePlace, errors: FileErrors): { spec: RemoteSpec; keys: Set<RemoteKey> } {
   const base: Omit<RemoteSpec, 'url'> = { ...REMOTE_DEFAULTS, headers: {} };
-  const keys = new Set<RemoteKey>();
-  for (const [k, v] of Object.entries(table)) {
-    if (!(REMOTE_KEYS as readonly string[]).includes(k)) throw errors.unknownKey(`${name}.${k}`, '[[remote]]', REMOTE_KEYS);
-    const key = k as RemoteKey;
-    keys.add(key);
-    try {
-      setField(base, key, v, place);
-    } catch (e) {
-      if (e instanceof ValueProblem) throw errors.bad(`${name}.${key}`, v, e.message);
-      throw e;
-    }
-  }
+  const keys = readTableKeys(table, name, '[[remote]]', REMOTE_KEYS, (key, v) => setField(base, key, v, place), errors);
   const url = table.url;
   if (url === undefined) throw new ConfigError(`${errors.at(name)}: ${name} has no url (every [[remote]] needs one: "https://...", "grpc://...", "redis://...")`);
   if (typeof url !== 'string') throw errors.bad(`${name}.url`, url, 'expected a string, the remote\'s URL');

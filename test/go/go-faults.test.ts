@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { cacheProgGo, goEnv, writeGoProject, type GoToolchain } from '../helpers/go-toolchains.js';
+import { cacheProgGo, writeGoProject, type GoToolchain } from '../helpers/go-toolchains.js';
+import { goFaultKit } from '../helpers/go-fault-kit.js';
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
@@ -21,31 +22,7 @@ if (skip && process.env.CI) throw new Error(`go 1.23 with GOCACHEPROG is require
 const tc = found as GoToolchain;
 const proj = join(scratch.dir, 'hello');
 writeGoProject(proj);
-let n = 0;
-const envIn = (ws: Workspace, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-  ...goEnv(ws.bareEnv, tc, join(ws.realDir, `gocache-${n++}`), join(ws.realDir, 'gopath')),
-  ...extra,
-});
-
-let bare: Buffer | undefined;
-async function bareBinary(): Promise<Buffer> {
-  if (!bare) {
-    const out = join(scratch.realDir, 'bare');
-    const r = await run('go', ['build', '-o', out, '.'], { cwd: proj, env: envIn(scratch) });
-    assert.equal(r.code, 0, text(r));
-    bare = readFileSync(out);
-  }
-  return bare;
-}
-
-/** `reprise exec -- go build`, checked against the bare binary. */
-async function buildChecked(ws: Workspace, env: NodeJS.ProcessEnv, wrap: string[] = []): Promise<void> {
-  const out = join(ws.realDir, `out-${n++}`);
-  const cmd = [...wrap, process.execPath, join(installPaths.root, 'bin', 'reprise.js'), 'exec', '--', 'go', 'build', '-o', out, '.'];
-  const r = await run(cmd[0]!, cmd.slice(1), { cwd: proj, env });
-  assert.equal(r.code, 0, text(r));
-  assert.ok(readFileSync(out).equals(await bareBinary()), 'the binary differs from bare go build');
-}
+const { envIn, buildChecked } = goFaultKit(scratch, tc, proj);
 
 function casFiles(ws: Workspace): string[] {
   const cas = join(ws.cacheDir, 'blake3', 'cas');
@@ -119,7 +96,7 @@ test("the store's disk full: puts keep the child's spooled copy, the build succe
     const wrap = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `mount -t tmpfs -o size=1m tmpfs "${ws.cacheDir}" && exec "$@"`, 'sh'];
     const probe = await run(wrap[0]!, [...wrap.slice(1), 'true'], { env: ws.bareEnv });
     if (probe.code !== 0) return t.skip(`cannot mount a tmpfs here: ${probe.stderr.toString()}`);
-    await buildChecked(ws, envIn(ws), wrap);
+    await buildChecked(ws, envIn(ws), { wrap });
     const s = await stats(ws.env);
     assert.ok(s.cache['store-error'] > 0, JSON.stringify(s.cache));
     assert.ok((s.tools.go?.miss ?? 0) > 0);

@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { go119, goEnv, type GoToolchain } from '../helpers/go-toolchains.js';
+import { go119, type GoToolchain } from '../helpers/go-toolchains.js';
+import { goFaultKit } from '../helpers/go-fault-kit.js';
 import { stats } from '../helpers/reprise-cli.js';
-import { run, text } from '../helpers/run.js';
+import { run } from '../helpers/run.js';
 import { createWorkspace, type Workspace } from '../helpers/workspace.js';
 import { waitFor } from '../helpers/wait.js';
 import { installPaths } from '../../src/runtime/install-paths.js';
@@ -31,30 +32,10 @@ for (let i = 0; i < PACKAGES; i++) {
 }
 writeFileSync(join(proj, 'main.go'), `package main\n\nimport (\n\t"fmt"\n${Array.from({ length: PACKAGES }, (_, i) => `\t"example.com/many/p${i}"\n`).join('')})\n\nfunc main() {\n${Array.from({ length: PACKAGES }, (_, i) => `\tfmt.Println(p${i}.F("go"))\n`).join('')}}\n`);
 
-let n = 0;
-const envIn = (ws: Workspace, extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-  ...goEnv(ws.bareEnv, tc, join(ws.realDir, `gocache-${n++}`), join(ws.realDir, 'gopath')),
-  ...extra,
-});
-
-let bare: Buffer | undefined;
-async function bareBinary(): Promise<Buffer> {
-  if (!bare) {
-    const out = join(scratch.realDir, 'bare');
-    const r = await run('go', ['build', '-o', out, '.'], { cwd: proj, env: envIn(scratch) });
-    assert.equal(r.code, 0, text(r));
-    bare = readFileSync(out);
-  }
-  return bare;
-}
-
+const kit = goFaultKit(scratch, tc, proj);
+const { envIn, bareBinary } = kit;
 /** `reprise exec -- go build -p 2` (the shims first on PATH), checked against the bare binary. */
-async function buildChecked(ws: Workspace, env: NodeJS.ProcessEnv): Promise<void> {
-  const out = join(ws.realDir, `out-${n++}`);
-  const r = await run(process.execPath, [join(installPaths.root, 'bin', 'reprise.js'), 'exec', '--', 'go', 'build', '-p', '2', '-o', out, '.'], { cwd: proj, env });
-  assert.equal(r.code, 0, text(r));
-  assert.ok(readFileSync(out).equals(await bareBinary()), 'the binary differs from bare go build');
-}
+const buildChecked = (ws: Workspace, env: NodeJS.ProcessEnv): Promise<void> => kit.buildChecked(ws, env, { goArgs: ['-p', '2'] });
 
 /** Whether a go compile step runs under this process (the daemon's fill). */
 function compileUnder(pid: number): boolean {

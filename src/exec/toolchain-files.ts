@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
+import { readHead } from './read-head.js';
 
 /** What a gcc-like toolchain needs to run a compile, as identify-gcc found its parts. */
 export interface ToolchainQuery {
@@ -61,16 +62,8 @@ async function firstLine(tool: string, args: string[], env: NodeJS.ProcessEnv): 
 
 /** The interpreter a `#!` line names, if the file is a script. */
 export function shebang(path: string): string | undefined {
-  try {
-    const fd = openSync(path, 'r');
-    const head = Buffer.alloc(256);
-    const n = readSync(fd, head, 0, head.length, 0);
-    closeSync(fd);
-    const m = /^#!\s*(\/\S+)/.exec(head.subarray(0, n).toString('latin1'));
-    return m?.[1];
-  } catch {
-    return undefined;
-  }
+  const head = readHead(path, 256);
+  return head && /^#!\s*(\/\S+)/.exec(head.toString('latin1'))?.[1];
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, stderr = false): Promise<string> {

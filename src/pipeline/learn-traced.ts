@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { readHead } from '../exec/read-head.js';
 import type { LookupTrace } from '../exec/parse-lookup-trace.js';
 import type { CacheContext } from './cache-context.js';
 import type { CompileCall } from './cached-compile.js';
@@ -41,13 +41,5 @@ export async function learnTraced(ctx: CacheContext, c: CompileCall, depText: st
 
 /** gcc's precompiled headers start with `gpch`. */
 function isPrecompiledHeader(path: string): boolean {
-  try {
-    const fd = openSync(path, 'r');
-    const head = Buffer.alloc(4);
-    const n = readSync(fd, head, 0, 4, 0);
-    closeSync(fd);
-    return n === 4 && head.toString('latin1') === 'gpch';
-  } catch {
-    return false;
-  }
+  return readHead(path, 4)?.toString('latin1') === 'gpch';
 }

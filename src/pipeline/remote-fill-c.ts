@@ -7,10 +7,11 @@
 // --sysroot keeps the search inside it). The executor proves from the compile's own -MD list
 // that it read nothing outside the root. Only a successful remote compile answers the
 // caller; anything else is counted and filled locally (cached-compile.ts).
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { GCC_KEY_ENV } from '../adapters/gcc/gcc-direct-key.js';
 import type { Sandbox } from '../exec/create-sandbox.js';
+import { readHead } from '../exec/read-head.js';
 import { createRemoteExecutor, type RemoteCompile } from '../exec/remote/create-remote-executor.js';
 import { defaultPlatform as defaultPlatformProps } from '../exec/remote/build-gcc-action.js';
 import type { CacheContext } from './cache-context.js';
@@ -19,6 +20,7 @@ import { storeAndDeliver, type CompileCall, type FillKey } from './cached-compil
 import { filesAsOpened, type Learned } from './learn-inputs.js';
 import { learnTraced } from './learn-traced.js';
 import { jobOutputs } from './place-outputs.js';
+import { configuredPlatform } from './remote/configured-platform.js';
 import { fallBack, sendRemote } from './remote/offer-remote.js';
 import type { RemoteExecution } from './remote/types.js';
 import type { RunOutcome } from './store-compile.js';
@@ -126,19 +128,12 @@ function readText(path: string): string {
 }
 
 function startsWithShebang(path: string): boolean {
-  try {
-    const fd = openSync(path, 'r');
-    const head = Buffer.alloc(2);
-    const n = readSync(fd, head, 0, 2, 0);
-    closeSync(fd);
-    return n === 2 && head.toString('latin1') === '#!';
-  } catch {
-    return true;
-  }
+  const head = readHead(path, 2);
+  return head === undefined || head.toString('latin1') === '#!'; // unreadable now: do not send
 }
 
 /** The configured platform properties of an executor, after OSFamily and ISA. */
 function platformOf(remote: RemoteExecution, name: string): { platform?: Array<{ name: string; value: string }> } {
-  const extra = Object.entries(remote.targets.find((t) => t.name === name)?.spec.platform ?? {});
-  return extra.length === 0 ? {} : { platform: [...defaultPlatformProps(), ...extra.map(([k, v]) => ({ name: k, value: v }))] };
+  const extra = configuredPlatform(remote, name);
+  return extra.length === 0 ? {} : { platform: [...defaultPlatformProps(), ...extra] };
 }

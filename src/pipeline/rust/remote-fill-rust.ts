@@ -8,26 +8,24 @@
 // (the root holds nothing else). The compile's own dep-info proves it read only the root.
 // Only a successful remote compile answers the caller; anything else is counted and filled
 // locally (cached-rust-compile.ts).
-import { closeSync, openSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { dirname, join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
 import type { Sandbox } from '../../exec/create-sandbox.js';
 import { notPlaceable } from '../../exec/remote/build-rustc-action.js';
 import { createRustcExecutor, type RemoteRustCompile } from '../../exec/remote/create-rustc-executor.js';
-import { parseLookupTrace, type LookupTrace } from '../../exec/parse-lookup-trace.js';
-import { runOnHost } from '../../exec/run-on-host.js';
+import type { LookupTrace } from '../../exec/parse-lookup-trace.js';
 import type { BuiltKey } from '../../keying/key-builder.js';
-import { installPaths } from '../../runtime/install-paths.js';
 import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
 import { countStored } from '../driver/count-stored.js';
 import { deliverRun } from '../driver/deliver-run.js';
+import { configuredPlatform } from '../remote/configured-platform.js';
 import { fallBack, sendRemote } from '../remote/offer-remote.js';
 import type { RemoteExecution } from '../remote/types.js';
 import type { RunOutcome } from '../store-compile.js';
 import { under } from '../trace-coverage.js';
-import { windowStartNs } from '../window-start-ns.js';
+import { tracedScan } from '../traced-dep-scan.js';
 import { rustRunEnv, type RustCall } from './rust-call.js';
 import { rustTraced } from './rust-trace.js';
 import { rustInputsFromDepInfo, type RustInputs } from './scan-rust-inputs.js';
@@ -129,34 +127,15 @@ function whyNotSendable(c: RustCall, tool: RustToolIdentity): string | undefined
  * read-only view with the lookup tracer preloaded, as tracedDepScan runs C's.
  */
 async function tracedRustScan(ctx: CacheContext, sandbox: Sandbox, c: RustCall, tool: RustToolIdentity, signal: AbortSignal): Promise<{ learned: RustInputs; trace: LookupTrace } | string> {
-  const tag = randomBytes(8).toString('hex');
-  const depfile = join(sandbox.scratchDir, `${tag}-scan.rs.d`);
-  const traceFile = join(sandbox.scratchDir, `${tag}-scan-trace`);
-  const startedAtNs = windowStartNs();
+  const env = rustRunEnv(c.env);
+  env.set('RUSTC_BOOTSTRAP', '1');
+  const scan = await tracedScan(ctx, sandbox, { toolPath: tool.rustc, args: (depfile) => [...c.job.scanArgs, `--emit=dep-info=${depfile}`, '-Z', 'binary-dep-depinfo'], cwd: c.cwd, env, umask: c.umask }, signal);
+  if (scan.kind === 'failed') return scan.why;
   try {
-    sandbox.ensureScratch();
-    for (const f of [depfile, traceFile]) closeSync(openSync(f, 'wx', 0o600));
-    const env = rustRunEnv(c.env);
-    env.set('RUSTC_BOOTSTRAP', '1');
-    const preload = env.get('LD_PRELOAD');
-    env.set('LD_PRELOAD', preload ? `${installPaths.lookupTrace}:${preload}` : installPaths.lookupTrace);
-    env.set('REPRISE_TRACE', traceFile);
-    const r = await runOnHost({ sandbox, toolPath: tool.rustc, args: [...c.job.scanArgs, `--emit=dep-info=${depfile}`, '-Z', 'binary-dep-depinfo'], cwd: c.cwd, env, umask: c.umask, outputs: [], signal, log: ctx.log });
-    if (r.kind !== 'ran') return r.kind === 'sandbox-error' ? r.why : 'no overlay';
-    if (r.code !== 0 || r.signal !== 0) return `the pre-pass exited ${r.code}: ${r.stderr.toString('utf8').slice(0, 200)}`;
-    const learned = await rustInputsFromDepInfo(ctx, c, tool, readFileSync(depfile, 'utf8'), startedAtNs);
-    if (typeof learned === 'string') return learned;
-    return { learned, trace: parseLookupTrace(readFileSync(traceFile)) };
+    const learned = await rustInputsFromDepInfo(ctx, c, tool, scan.depText, scan.startedAtNs);
+    return typeof learned === 'string' ? learned : { learned, trace: scan.trace };
   } catch (e) {
     return (e as Error).message;
-  } finally {
-    for (const f of [depfile, traceFile]) {
-      try {
-        unlinkSync(f);
-      } catch {
-        // already gone, or never made
-      }
-    }
   }
 }
 
@@ -180,8 +159,8 @@ function foundPresent(t: LookupTrace, opts: { toolchain: readonly string[]; sysr
   return { files: [...files], dirs: [...dirs] };
 }
 
-/** The configured platform properties of an executor, after OSFamily and ISA. */
+/** The configured platform properties of an executor (the action adds OSFamily, ISA and the root's placement). */
 function platformOf(remote: RemoteExecution, name: string): { platform?: Array<{ name: string; value: string }> } {
-  const extra = Object.entries(remote.targets.find((t) => t.name === name)?.spec.platform ?? {});
-  return extra.length === 0 ? {} : { platform: extra.map(([k, v]) => ({ name: k, value: v })) };
+  const extra = configuredPlatform(remote, name);
+  return extra.length === 0 ? {} : { platform: extra };
 }

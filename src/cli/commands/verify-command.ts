@@ -6,7 +6,9 @@ import type { StatsSnapshot } from '../../stats/types.js';
 import { HINT_TEXT } from '../../verify/mismatch-hint.js';
 import { mismatchLogPath, readMismatches } from '../../verify/mismatch-log.js';
 import type { VerifyReport } from '../../verify/types.js';
+import { pollDaemonStats } from '../poll-daemon-stats.js';
 import { startDaemon } from '../start-daemon.js';
+import { createStatusBar } from '../status-bar.js';
 import { execCommand } from './exec-command.js';
 
 /**
@@ -21,7 +23,7 @@ export async function verifyCommand(cmd: string[], json: boolean): Promise<numbe
   const socket = runtimePaths(config.runtimeDir).socket;
   const before = startDaemon().ok ? await counters(socket) : undefined;
   const since = new Date();
-  const status = await execCommand(cmd, 'verify', { REPRISE_VERIFY: '1' });
+  const status = await withVerifyStatus(socket, before, () => execCommand(cmd, 'verify', { REPRISE_VERIFY: '1' }));
   const after = before && (await counters(socket));
   if (!before || !after) {
     process.stderr.write('reprise verify: the daemon was not reachable, so no hit was verified\n');
@@ -30,15 +32,39 @@ export async function verifyCommand(cmd: string[], json: boolean): Promise<numbe
   // The daemon's store, which may differ from this shell's settings.
   const log = after.store ? join(after.store.dir, 'verify', 'mismatches.jsonl') : mismatchLogPath(config.cacheDir, config.digest);
   const { mismatches, bad } = readMismatches(log, since);
-  const delta = (k: 'verified' | 'verify-mismatch' | 'verify-skipped'): number => Math.max(0, after.cache[k] - before.cache[k]);
-  const hits = (s: StatsSnapshot): number => Object.values(s.tools).reduce((n, t) => n + t['direct-hit'], 0);
+  const d = countsSince(before, after);
   const report: VerifyReport = {
-    schema: 1, status, hits: Math.max(0, hits(after) - hits(before)), verified: delta('verified'),
-    mismatched: Math.max(delta('verify-mismatch'), mismatches.length), skipped: delta('verify-skipped'), mismatches, unreadable: bad,
+    schema: 1, status, hits: d.hits, verified: d.verified, mismatched: Math.max(d.mismatched, mismatches.length), skipped: d.skipped, mismatches, unreadable: bad,
   };
   process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report, log));
   if (status !== 0) return status;
   return report.mismatched > 0 || report.skipped > 0 ? 1 : 0;
+}
+
+function countsSince(before: StatsSnapshot, after: StatsSnapshot): { hits: number; verified: number; mismatched: number; skipped: number } {
+  const delta = (k: 'verified' | 'verify-mismatch' | 'verify-skipped'): number => Math.max(0, after.cache[k] - before.cache[k]);
+  const hits = (s: StatsSnapshot): number => Object.values(s.tools).reduce((n, t) => n + t['direct-hit'], 0);
+  return { hits: Math.max(0, hits(after) - hits(before)), verified: delta('verified'), mismatched: delta('verify-mismatch'), skipped: delta('verify-skipped') };
+}
+
+/**
+ * Runs the build with a status line pinned under its output on a terminal: the hits so far
+ * and how many were compiled again and compared. The build writes straight to the terminal
+ * (compilers word their messages differently into a pipe), so the line keeps a row of its own.
+ */
+async function withVerifyStatus(socket: string, before: StatsSnapshot | undefined, build: () => Promise<number>): Promise<number> {
+  if (!before || !process.stderr.isTTY) return build();
+  const bar = createStatusBar('reprise verify:');
+  const stop = pollDaemonStats(socket, (now) => {
+    const d = countsSince(before, now);
+    bar.update(`${d.hits} hits, ${d.verified} compared, ${d.mismatched} mismatched${d.skipped ? `, ${d.skipped} could not be verified` : ''}`);
+  });
+  try {
+    return await build();
+  } finally {
+    stop();
+    bar.done();
+  }
 }
 
 async function counters(socket: string): Promise<StatsSnapshot | undefined> {

@@ -11,9 +11,10 @@ import { fromWireDigest, toWireDigest } from '../../wire-digest.js';
 import type { ExecuteOptions, ServeStore } from '../types.js';
 import { collectOutputs } from './collect-outputs.js';
 import { readInputTree } from './read-input-tree.js';
-import { readOnlyPaths } from './read-only-paths.js';
+import { planStaging, type CachedDir } from './plan-staging.js';
 import { RESERVED_TOP_DIRS, ROOT_AT_PROPERTY, runSandboxedCommand } from './run-sandboxed-command.js';
 import { BlobLostError, stageInputRoot } from './stage-input-root.js';
+import type { StagedDirs } from './staged-dirs.js';
 
 /** stdout and stderr up to this size travel inline in the ExecuteResponse as well as in the CAS. */
 const INLINE_MAX = 16 * 1024;
@@ -23,6 +24,8 @@ export interface ActionContext {
   options: ExecuteOptions;
   /** DIR/exec: per-action staging directories (run/) and executable twins of blobs (x/). */
   execDir: string;
+  /** Closed input directories laid out once and bound into each action that has them. */
+  dirs: StagedDirs;
   log?: (line: string) => void;
 }
 
@@ -70,14 +73,22 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
   if (shadowed !== undefined) return invalid(`${ROOT_AT_PROPERTY}=/: the input root's ${shadowed} is not a directory the sandbox can place at /${shadowed}`);
 
   const stageDir = join(ctx.execDir, 'run', randomUUID());
+  const plan = planStaging(tree.entries, c.workingDirectory, outputs, (d) => ctx.dirs.takes(d));
+  const cached = plan.readOnly.flatMap((b): CachedDir[] => (b.cached ? [b.cached] : []));
+  let cachedPaths: string[] | undefined;
   try {
     await mkdir(stageDir, { recursive: true, mode: 0o755 });
     try {
-      await stageInputRoot(ctx.store, tree.entries, stageDir, join(ctx.execDir, 'x'));
+      await stageInputRoot(ctx.store, plan.staged, stageDir, join(ctx.execDir, 'x'));
+      cachedPaths = await ctx.dirs.acquire(cached);
     } catch (e) {
-      if (e instanceof BlobLostError) return precondition([e.digest]);
+      if (e instanceof BlobLostError) {
+        ctx.store.forget(e.digest.hash);
+        return precondition([e.digest]);
+      }
       throw e;
     }
+    const sources = new Map(cached.map((d, i) => [d, cachedPaths![i]!]));
     const cwd = join(stageDir, c.workingDirectory);
     await mkdir(cwd, { recursive: true });
     // REAPI: the server creates output files' parents; Bazel's worker (and tools) expect output directories themselves too.
@@ -91,7 +102,7 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
     const ran = await runSandboxedCommand({
       bwrap: ctx.options.bwrap,
       root: stageDir,
-      readOnly: readOnlyPaths(tree.entries, c.workingDirectory, outputs).map((p) => join(stageDir, p)),
+      readOnly: plan.readOnly.map((b) => ({ path: join(stageDir, b.path), ...(b.cached ? { source: sources.get(b.cached)! } : {}) })),
       workingDirectory: c.workingDirectory,
       ...(tops ? { rootAtSlash: tops } : {}),
       arguments: c.arguments,
@@ -140,6 +151,7 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
       },
     };
   } finally {
+    if (cachedPaths) ctx.dirs.release(cached);
     await removeStage(stageDir, ctx.log);
   }
 }

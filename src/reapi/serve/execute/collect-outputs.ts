@@ -31,11 +31,12 @@ export async function collectOutputs(store: ServeStore, root: string, command: C
     await store.putBlob(d, data);
     return d;
   };
+  let rootReal: Promise<string> | undefined;
   const inside = async (rel: string): Promise<string | undefined> => {
     const path = join(cwd, rel);
     try {
       const parent = await realpath(dirname(path));
-      const realRoot = await realpath(root);
+      const realRoot = await (rootReal ??= realpath(root));
       return parent === realRoot || parent.startsWith(realRoot + sep) ? path : undefined;
     } catch {
       return undefined;

@@ -141,12 +141,14 @@ test('gcc on reprise serve --execute: byte-identical, then cached, a lost input 
     const tm = first.result.timings;
     assert.ok(first.result.worker !== '' && tm.queuedMs !== undefined && tm.runMs !== undefined && tm.inputFetchMs !== undefined, `ExecutedActionMetadata: ${JSON.stringify(tm)}`);
     t.diagnostic(timings('first (toolchain sent, blobs checked, executable twins made)', tm));
+    assert.equal(tm.downloadBytes, 0, 'small outputs come inline in the ExecuteResponse: nothing read from the CAS');
     // Staging left nothing behind, and the store's cc1 was linked, not written.
     assert.deepEqual(readdirSync(join(store, 'exec', 'run')), []);
 
     const again = await client.execute(built.action, { signal: AbortSignal.timeout(60_000) });
     assert.ok(again.kind === 'completed' && again.result.cached, show(again));
     assert.ok(again.result.outputs.get('out/main.o')?.data.equals(expected));
+    assert.ok(again.result.timings.downloadBytes >= expected.length, 'the action cache keeps the lean result: outputs are read from the CAS');
 
     // The server loses util.h after FindMissingBlobs: FAILED_PRECONDITION naming it, the client uploads it again.
     const header = readFileSync(join(project, 'inc', 'util.h'));

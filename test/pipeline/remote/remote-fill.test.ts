@@ -161,13 +161,18 @@ test('auto: compiles side by side feed an executor with room even while local sl
   const ws = space();
   const slow = writeSlowSource(ws.dir);
   const env = { ...ws.env, REPRISE_EXECUTOR: url, REPRISE_MAX_JOBS: '4' }; // REPRISE_EXECUTE defaults to auto
+  // A compile alone stays here (and warms the daemon up, so the next one decides at once).
+  writeFileSync(join(ws.dir, 'alone.c'), 'int alone(void) { return 1; }\n');
+  const alone = await run('gcc', ['-c', 'alone.c', '-o', 'alone.o'], { cwd: ws.dir, env });
+  assert.equal(alone.code, 0, text(alone));
+  assert.equal(executor(await stats(ws.env), url)?.['actions-sent'] ?? 0, 0, 'a compile alone is not sent');
   // The slow compile starts alone (local); the two others come while it runs: no call waits for a slot, but the executor has none of ours.
   const first = run('gcc', ['-c', '-O2', slow, '-o', 'slow.o'], { cwd: ws.dir, env });
-  await new Promise((r) => setTimeout(r, 300));
+  await new Promise((r) => setTimeout(r, 1000));
   const rest = COMPILES.map((args) => run('gcc', args, { cwd: ws.dir, env }));
   for (const r of [await first, ...(await Promise.all(rest))]) assert.equal(r.code, 0, text(r));
   const s = await stats(ws.env);
-  assert.equal(s.tools.gcc?.miss, 3, JSON.stringify(s.tools));
+  assert.equal(s.tools.gcc?.miss, 4, JSON.stringify(s.tools));
   const e = executor(s, url);
   assert.ok(e && e.completed === 2 && e['actions-sent'] === 2, `the two side by side remote, the one alone local: ${JSON.stringify(s.executors)} ${JSON.stringify(s.executorFallbackReasons)}`);
   for (const args of COMPILES) {

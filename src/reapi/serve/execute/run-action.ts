@@ -18,6 +18,13 @@ import type { StagedDirs } from './staged-dirs.js';
 
 /** stdout and stderr up to this size travel inline in the ExecuteResponse as well as in the CAS. */
 const INLINE_MAX = 16 * 1024;
+/**
+ * Output files up to this size in all travel inline in the ExecuteResponse too (OutputFile.contents),
+ * so a client gets an object file without a ByteStream read per output. REAPI asks servers to
+ * inline only on request, which Execute has no field for; clients that ignore `contents` read
+ * the CAS as before, and the action cache keeps the lean result.
+ */
+const INLINE_OUTPUTS_MAX = 1024 * 1024;
 
 export interface ActionContext {
   store: ServeStore;
@@ -115,7 +122,8 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
     if (ran.kind === 'not-started') return { status: rpcStatus(status.INVALID_ARGUMENT, `the command cannot start: ${ran.why}`) };
 
     meta.outputUploadStartTimestamp = now();
-    const collected = await collectOutputs(ctx.store, stageDir, c);
+    const contents = new Map<string, Buffer>();
+    const collected = await collectOutputs(ctx.store, stageDir, c, contents);
     const stdoutDigest = digestBytes('sha256', ran.stdout);
     const stderrDigest = digestBytes('sha256', ran.stderr);
     await ctx.store.putBlob(stdoutDigest, ran.stdout);
@@ -143,9 +151,11 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
       }
     }
     // Inline only in the response: the action cache keeps the lean result.
+    const inlineOutputs = [...contents.values()].reduce((n, b) => n + b.length, 0) <= INLINE_OUTPUTS_MAX;
     return {
       result: {
         ...result,
+        ...(inlineOutputs ? { outputFiles: (collected.outputFiles ?? []).map((f) => ({ ...f, contents: contents.get(f.path ?? "") ?? Buffer.alloc(0) })) } : {}),
         ...(ran.stdout.length <= INLINE_MAX ? { stdoutRaw: ran.stdout } : {}),
         ...(ran.stderr.length <= INLINE_MAX ? { stderrRaw: ran.stderr } : {}),
       },

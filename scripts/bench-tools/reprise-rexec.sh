@@ -29,8 +29,7 @@ tool_reset() {
   reprise_cli daemon stop >/dev/null 2>&1 || true
   rm -rf "$REPRISE_CACHE_DIR"; mkdir -p "$REPRISE_CACHE_DIR"
   case $REXEC_KIND in auto|remote) exec_restart ;; esac
-  # from the pinned shell: the daemon inherits its CPUs; BENCH_DAEMON_NODE_OPTIONS (e.g. --cpu-prof) for the daemon only
-  NODE_OPTIONS="${BENCH_DAEMON_NODE_OPTIONS:-${NODE_OPTIONS:-}}" reprise_cli daemon start >/dev/null 2>&1 || true
+  reprise_cli daemon start >/dev/null 2>&1 || true   # from the pinned shell: the daemon inherits its CPUs
 }
 tool_zero() { env_rexec_$REXEC_KIND; reprise_cli stats --zero >/dev/null 2>&1; cpu_mark; }
 tool_stats() {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { renameSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Digest } from '../../../hashing/types.js';
@@ -70,7 +71,14 @@ export function createStagedDirs(store: ServeStore, dir: string, twinDir: string
     const idle = [...ready.entries()].filter(([, r]) => r.users === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
     for (const [key, r] of idle.slice(0, ready.size - MAX_READY)) {
       ready.delete(key);
-      void rm(r.path, { recursive: true, force: true }).catch(() => undefined);
+      // Out of the way at once, so that laying the same digest out again never meets a half-removed directory.
+      const gone = join(dir, `gone-${randomUUID()}`);
+      try {
+        renameSync(r.path, gone);
+      } catch {
+        continue;
+      }
+      void rm(gone, { recursive: true, force: true }).catch(() => undefined);
     }
   };
 

@@ -29,7 +29,7 @@ const INLINE_OUTPUTS_MAX = 1024 * 1024;
 export interface ActionContext {
   store: ServeStore;
   options: ExecuteOptions;
-  /** DIR/exec: per-action staging directories (run/) and executable twins of blobs (x/). */
+  /** DIR/exec: per-action staging directories (run/), executable twins of blobs (x/) and the staged-directory cache (dirs/). */
   execDir: string;
   /** Closed input directories laid out once and bound into each action that has them. */
   dirs: StagedDirs;

@@ -5,6 +5,9 @@
 # CPU 0 with taskset; the executor to CPU 1, with an empty store for every cold build (so the
 # toolchain is uploaded in every cold build too).
 #   scripts/bench-rexec.sh ROOT [ROUNDS [TOOL...]]
+# Issue 17's acceptance figure (local-only on one core against auto with the executor), with
+# its tables printed at the end (scripts/rexec-summary.ts):
+#   scripts/bench-rexec.sh ROOT 3 reprise-local1 reprise-auto
 #   tools: bare1 (bare compilers on CPU 0), reprise-local1 (reprise local-only on CPU 0),
 #          reprise-auto and reprise-remote (REPRISE_EXECUTE=auto / remote, executor on CPU 1),
 #          reprise-local2 (reprise local-only on both CPUs, for reference)
@@ -35,7 +38,7 @@ for kind in local1 local2 auto remote; do
 done
 [ -d "$root/src/lua5.4-5.4.4" ] || "$bench/prepare-corpus.sh" lua5.4 "$root"
 
-: "${BENCH_JOBS_bare1:=1}" "${BENCH_JOBS_local1:=2}" "${BENCH_JOBS_auto:=4}" "${BENCH_JOBS_remote:=4}" "${BENCH_JOBS_local2:=2}" "${BENCH_EXEC_JOBS:=1}"
+: "${BENCH_JOBS_bare1:=1}" "${BENCH_JOBS_local1:=2}" "${BENCH_JOBS_auto:=6}" "${BENCH_JOBS_remote:=4}" "${BENCH_JOBS_local2:=2}" "${BENCH_EXEC_JOBS:=1}"
 export BENCH_JOBS_bare1 BENCH_JOBS_local1 BENCH_JOBS_auto BENCH_JOBS_remote BENCH_JOBS_local2 BENCH_EXEC_JOBS
 export BENCH_EXEC_DIR=$root/executor REPRISE_CHECKOUT=$checkout
 BENCH_EXEC_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -54,3 +57,6 @@ cg=/sys/fs/cgroup/cpuacct
 echo "bench-rexec: make -j bare1=$BENCH_JOBS_bare1 local1=$BENCH_JOBS_local1 auto=$BENCH_JOBS_auto remote=$BENCH_JOBS_remote local2=$BENCH_JOBS_local2; executor --jobs $BENCH_EXEC_JOBS; loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 BENCH_DIR=$bench "$bench/bench.sh" lua5.4 "$root" "$rounds" "${tools[@]}"
 echo "bench-rexec: loadavg at the end $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+csv=$(ls -t "$root"/results/lua5.4.*.csv 2>/dev/null | head -1)
+[ -n "$csv" ] && [ -f "$checkout/dist/scripts/rexec-summary.js" ] && node "$checkout/dist/scripts/rexec-summary.js" "$csv"
+true

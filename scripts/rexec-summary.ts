@@ -73,6 +73,9 @@ for (const remote of ['reprise-auto', 'reprise-remote']) {
   if (!base || !r) continue;
   const per = r.map((b, i) => (base[i] ? base[i]!.wall / b.wall : NaN));
   console.log(`\nlocal-only on one core / ${remote}: per round ${per.map((x) => f(x)).join(', ')}; median of per-round ${f(median(per))}; ratio of medians ${f(median(base.map((b) => b.wall)) / median(r.map((b) => b.wall)))}`);
+  // What the wall-time ratio would be with each pinned core to itself: CPU 0's time local-only against the busier core's with the executor.
+  const busier = r.map((b, i) => (base[i]?.cpu?.core0 !== undefined && b.cpu?.core0 !== undefined ? base[i]!.cpu!.core0! / Math.max(b.cpu.core0, b.cpu.exec ?? 0) : NaN));
+  if (busier.some(Number.isFinite)) console.log(`by CPU (local-only's CPU 0 / ${remote}'s busier core): per round ${busier.map((x) => f(x)).join(', ')}; median ${f(median(busier.filter(Number.isFinite)))}`);
 }
 
 console.log('\nPer remote action (medians over rounds of each counter / actions sent):\n');

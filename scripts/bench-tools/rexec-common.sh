@@ -8,7 +8,9 @@ pin_cpus() { taskset -pc "$1" $$ >/dev/null || die "taskset $1 failed"; }
 exec_restart() {
   exec_stop
   rm -rf "$BENCH_EXEC_DIR/store"
-  taskset -c 1 node "$REPRISE_CHECKOUT/bin/reprise.js" serve --dir "$BENCH_EXEC_DIR/store" --max-size 0 \
+  # BENCH_EXEC_NODE_ARGS: node options for the executor only (e.g. --cpu-prof --cpu-prof-dir=DIR).
+  # shellcheck disable=SC2086
+  taskset -c 1 node ${BENCH_EXEC_NODE_ARGS:-} "$REPRISE_CHECKOUT/bin/reprise.js" serve --dir "$BENCH_EXEC_DIR/store" --max-size 0 \
     --listen "127.0.0.1:$BENCH_EXEC_PORT" --execute --jobs "$BENCH_EXEC_JOBS" >"$BENCH_EXEC_DIR/log" 2>&1 &
   echo $! > "$BENCH_EXEC_DIR/pid"
   cg_join exec $!

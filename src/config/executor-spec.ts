@@ -1,7 +1,7 @@
 // Remote execution's settings (docs/remote-execution.md): the REAPI executors a miss may run
 // on, and the policy that says when it does.
 
-/** `local`: never remote; `remote`: every miss that can be an action; `auto`: remote only while every local job slot is busy. */
+/** `local`: never remote; `remote`: every miss that can be an action; `auto`: remote while every local job slot is busy, or while compiles run side by side and an executor has room (offer-remote.ts). */
 export type ExecutePolicy = 'local' | 'remote' | 'auto';
 export const EXECUTE_POLICIES: readonly ExecutePolicy[] = ['local', 'remote', 'auto'];
 

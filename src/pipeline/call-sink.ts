@@ -20,6 +20,8 @@ export interface CallSink {
 export interface CallSlot {
   /** Other calls wait for a slot: every local slot is busy. */
   contended(): boolean;
+  /** Other calls are being served now (the build runs compiles side by side), in a slot, waiting for one, or on an executor. */
+  parallel(): boolean;
   /** Runs `task` without holding the slot (its work happens elsewhere), then holds one again when `retake` says its result needs one (a local fill next). */
   lend<T>(task: () => Promise<T>, retake: (result: T) => boolean): Promise<T>;
 }

@@ -141,12 +141,14 @@ test('gcc on reprise serve --execute: byte-identical, then cached, a lost input 
     const tm = first.result.timings;
     assert.ok(first.result.worker !== '' && tm.queuedMs !== undefined && tm.runMs !== undefined && tm.inputFetchMs !== undefined, `ExecutedActionMetadata: ${JSON.stringify(tm)}`);
     t.diagnostic(timings('first (toolchain sent, blobs checked, executable twins made)', tm));
+    assert.equal(tm.downloadBytes, 0, 'small outputs come inline in the ExecuteResponse: nothing read from the CAS');
     // Staging left nothing behind, and the store's cc1 was linked, not written.
     assert.deepEqual(readdirSync(join(store, 'exec', 'run')), []);
 
     const again = await client.execute(built.action, { signal: AbortSignal.timeout(60_000) });
     assert.ok(again.kind === 'completed' && again.result.cached, show(again));
     assert.ok(again.result.outputs.get('out/main.o')?.data.equals(expected));
+    assert.ok(again.result.timings.downloadBytes >= expected.length, 'the action cache keeps the lean result: outputs are read from the CAS');
 
     // The server loses util.h after FindMissingBlobs: FAILED_PRECONDITION naming it, the client uploads it again.
     const header = readFileSync(join(project, 'inc', 'util.h'));
@@ -238,6 +240,30 @@ test('the sandbox: store files read-only, no network, private /tmp, the environm
     assert.equal(o.result.stdout.toString(), '');
     assert.equal(o.result.outputs.get('out.txt')?.data.toString(), secret);
     assert.equal(readFileSync(blobFile(secret), 'utf8'), secret);
+
+    // A closed directory seen again is bound from the staged-directory cache (a toolchain's): each action still sees exactly
+    // its own input root. usr2/lib is the same in every action (cached from the second), usr2/include differs (staged
+    // each time, with the cached lib bound inside it); nothing an action tries to write there reaches the next one.
+    const listing = [
+      '(echo x > ../usr2/lib/new.txt) 2>/dev/null && echo CREATED-IN-CACHED',
+      '(echo x > ../usr2/lib/x.txt) 2>/dev/null && echo WROTE-CACHED',
+      'rm -f ../usr2/lib/x.txt 2>/dev/null; test -e ../usr2/lib/x.txt || echo REMOVED-CACHED',
+      '(echo x > ../usr2/include/new.h) 2>/dev/null && echo CREATED-IN-STAGED',
+      'find ../usr2 | sort > list.txt',
+    ].join('\n');
+    const toolchainLike = (header: string): ReturnType<typeof shAction> => shAction(listing, [
+      { path: 'usr2/lib/x.txt', data: 'library\n' },
+      { path: 'usr2/lib/sub/y.txt', data: 'nested\n' },
+      { path: `usr2/include/${header}`, data: `${header}\n` },
+      { path: 'w/placeholder', data: '' },
+    ], ['list.txt'], { cwd: 'w' });
+    for (const header of ['one.h', 'two.h', 'one.h', 'three.h']) {
+      const r2 = await run(toolchainLike(header));
+      assert.ok(r2.kind === 'completed' && r2.result.exitCode === 0, show(r2));
+      assert.equal(r2.result.stdout.toString(), '', `${header}: the action could change its inputs`);
+      assert.equal(r2.result.outputs.get('list.txt')?.data.toString(), ['../usr2', '../usr2/include', `../usr2/include/${header}`, '../usr2/lib', '../usr2/lib/sub', '../usr2/lib/sub/y.txt', '../usr2/lib/x.txt', ''].join('\n'), `${header}: exactly the declared inputs`);
+    }
+    assert.ok(readdirSync(join(store, 'exec', 'dirs')).length > 0, 'directories seen twice were cached');
 
     // Action.timeout: killed, DEADLINE_EXCEEDED (the client rejects it and would compile locally).
     const t0 = Date.now();

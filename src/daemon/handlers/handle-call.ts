@@ -14,6 +14,9 @@ import { handleGoToolCall } from './handle-go-tool-call.js';
 import { goToolOf } from '../../adapters/go/parse-go-tool.js';
 import { basename } from 'node:path';
 
+/** Calls past planning, by daemon: in a job slot, waiting for one, or lent to an executor. */
+const active = new WeakMap<DaemonContext, number>();
+
 /** One compiler call: plan it with its adapter, then decline it, or serve it through the cache. */
 export async function handleCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
   const done = ctx.cache.tickets?.busy(); // tickets wait while calls come
@@ -49,6 +52,16 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
     return;
   }
 
+  active.set(ctx, (active.get(ctx) ?? 0) + 1);
+  try {
+    await serveInSlot(ctx, plan, inv, out, decline);
+  } finally {
+    active.set(ctx, (active.get(ctx) ?? 1) - 1);
+  }
+}
+
+async function serveInSlot(ctx: DaemonContext, plan: CompilePlan<Language>, inv: Invocation, out: Responder, decline: (reason: PassThroughReason) => void): Promise<void> {
+  const tool = inv.call.shimName;
   const first = await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal);
   if (!first) {
     if (!out.signal.aborted) decline('daemon-busy');
@@ -57,6 +70,7 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
   let release: () => void = first;
   const slot: CallSlot = {
     contended: () => ctx.jobs.waiting > 0,
+    parallel: () => (active.get(ctx) ?? 0) > 1,
     async lend(task, retake) {
       release();
       release = () => undefined;

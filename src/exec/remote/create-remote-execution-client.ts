@@ -92,6 +92,7 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
   });
   const closing = new AbortController();
   const inFlight = new Map<string, Promise<void>>();
+  const present = new Map<string, number>();
   let limits: Promise<CacheLimits> | undefined;
   const askLimits = (signal: AbortSignal): Promise<CacheLimits> => {
     const p = (limits ??= (async () => {
@@ -110,7 +111,7 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
 
   async function attempt(action: RemoteAction, signal: AbortSignal, skipCacheLookup: boolean, t: ExecutionTimings): Promise<CompletedExecution> {
     const lim = await askLimits(signal);
-    const upload: UploadContext = { client, instance, algorithm: 'sha256', maxBatchBytes: lim.maxBatchBlobBytes, digestFunction: lim.digestFunction, inFlight };
+    const upload: UploadContext = { client, instance, algorithm: 'sha256', maxBatchBytes: lim.maxBatchBlobBytes, digestFunction: lim.digestFunction, inFlight, present };
     let backoff = opts.backoffMs ?? 200;
     let reuploaded = false;
     for (;;) {
@@ -156,7 +157,10 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
         const wait = retryDelayMs(status);
         const missingInput = status.code === grpc.status.FAILED_PRECONDITION || status.code === grpc.status.NOT_FOUND;
         if (t.attempts < (opts.maxAttempts ?? 3) && (RETRYABLE.has(status.code) || wait !== undefined || (missingInput && !reuploaded))) {
-          if (missingInput) reuploaded = true; // the server lost an input after FindMissingBlobs: upload again, once
+          if (missingInput) {
+            reuploaded = true; // the server lost an input after FindMissingBlobs: upload again, once, asking about every blob
+            present.clear();
+          }
           await sleep(wait ?? (missingInput ? 0 : backoff), undefined, { signal });
           backoff *= 2;
           continue;

@@ -1,5 +1,6 @@
 // The blobs an action needs on the server, uploaded once: FindMissingBlobs over all of them
-// (the Action, the Command, every Directory and file of the input root), then the missing ones
+// (the Action, the Command, every Directory and file of the input root) but those the server
+// had a moment ago, then the missing ones
 // in BatchUpdateBlobs calls of at most the server's batch size, and larger ones through
 // ByteStream Write. Files are read only when they must be sent. Uploads in flight are shared:
 // two actions that both need cc1 wait for one upload. The empty blob is never sent (Bazel's
@@ -25,7 +26,17 @@ export interface UploadContext {
   digestFunction: number;
   /** Uploads in flight, by digest hash, shared by every action of one executor. */
   inFlight: Map<string, Promise<void>>;
+  /**
+   * Blobs the server had (FindMissingBlobs said so, or we uploaded them), by hash, with when:
+   * not asked about again for PRESENT_FOR_MS (a toolchain's ~200 blobs in every action). The
+   * caller clears it when the server says an input is missing after all.
+   */
+  present: Map<string, number>;
 }
+
+/** How long a blob the server had is taken as still there without asking. */
+const PRESENT_FOR_MS = 60_000;
+const PRESENT_MAX = 100_000;
 
 export interface UploadReport {
   blobs: number;
@@ -44,7 +55,17 @@ export async function uploadActionBlobs(ctx: UploadContext, action: RemoteAction
   for (const d of action.inputRoot.directories.values()) all.set(d.digest.hash, { digest: d.digest, source: { kind: 'bytes', data: d.data } });
   for (const f of action.inputRoot.files.values()) all.set(f.digest.hash, f);
   const emptyHash = emptyDigest(ctx.algorithm);
-  const asked = [...all.values()].filter((b) => !(b.digest.size === 0 && b.digest.hash === emptyHash));
+  const now = performance.now();
+  const known = (hash: string): boolean => {
+    const at = ctx.present.get(hash);
+    return at !== undefined && now - at < PRESENT_FOR_MS;
+  };
+  const sawPresent = (blobs: Array<{ digest: Digest }>): void => {
+    if (ctx.present.size >= PRESENT_MAX) ctx.present.clear();
+    const at = performance.now();
+    for (const b of blobs) ctx.present.set(b.digest.hash, at);
+  };
+  const asked = [...all.values()].filter((b) => !(b.digest.size === 0 && b.digest.hash === emptyHash) && !known(b.digest.hash));
 
   const missing: Array<{ digest: Digest; source: BlobSource }> = [];
   for (let i = 0; i < asked.length; i += FIND_MISSING_CHUNK) {
@@ -52,6 +73,7 @@ export async function uploadActionBlobs(ctx: UploadContext, action: RemoteAction
     const res = await ctx.client.unary('FindMissingBlobs', { instanceName: ctx.instance, blobDigests: chunk.map((b) => toWireDigest(b.digest)), digestFunction: ctx.digestFunction }, signal);
     const named = new Set(res.missingBlobDigests.map((m) => `${m.hash}/${m.sizeBytes}`));
     for (const b of chunk) if (named.has(`${b.digest.hash}/${b.digest.size}`)) missing.push(b);
+    sawPresent(chunk.filter((b) => !named.has(`${b.digest.hash}/${b.digest.size}`)));
   }
 
   const report: UploadReport = { blobs: 0, bytes: 0 };
@@ -82,6 +104,7 @@ export async function uploadActionBlobs(ctx: UploadContext, action: RemoteAction
     return work;
   };
   const count = (blobs: Array<{ digest: Digest }>): void => {
+    sawPresent(blobs);
     report.blobs += blobs.length;
     for (const b of blobs) report.bytes += b.digest.size;
   };

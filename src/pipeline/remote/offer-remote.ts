@@ -18,10 +18,27 @@ const OUTAGES: ReadonlySet<string> = new Set(['unavailable', 'timeout']);
 
 export type RemoteAnswer = { kind: 'completed'; result: CompletedExecution; target: RemoteTarget } | { kind: 'fallen-back' };
 
-/** `remote`: every miss; `auto`: a miss only while other calls wait for a local job slot (all are busy). */
+/**
+ * Actions of this daemon kept on an executor under `auto` even while a local slot is free: one
+ * running there and one queued behind it (the next one's upload and staging overlap the run),
+ * so an executor never idles while the build has compiles to spare.
+ */
+export const AUTO_FEED = 2;
+
+/**
+ * `remote`: every miss. `auto`: a miss while other calls wait for a local job slot (all are
+ * busy), and also while the build runs other compiles side by side and an executor has fewer
+ * than AUTO_FEED of our actions: the local core also runs the build tool, so work it can give
+ * to an idle executor shortens the build, while a serial build (one call at a time) keeps its
+ * compiles here, where each is quickest.
+ */
 export function goesRemote(remote: RemoteExecution, sink: CallSink): boolean {
   if (remote.policy === 'remote') return true;
-  return remote.policy === 'auto' && sink.slot?.contended() === true;
+  if (remote.policy !== 'auto' || !sink.slot) return false;
+  if (sink.slot.contended()) return true;
+  if (!sink.slot.parallel()) return false;
+  const now = performance.now();
+  return remote.targets.some((t) => t.downUntil <= now && !t.probing && t.inFlight < Math.min(AUTO_FEED, t.spec.maxInFlight));
 }
 
 /**

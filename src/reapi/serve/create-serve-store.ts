@@ -11,6 +11,10 @@ import { StoreError } from '../../store/types.js';
 import type { ServeStore } from './types.js';
 import { entryPath } from '../../store/local/entry-path.js';
 
+/** How long a blob found present is taken as present without a stat, and how often its use refreshes its recency. */
+const PRESENT_FOR_MS = 60_000;
+const PRESENT_MAX = 200_000;
+
 /** SHA-256 of no bytes: every REAPI server holds the empty blob without being sent it. */
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
@@ -38,8 +42,23 @@ export function createServeStore(o: ServeStoreOptions): ServeStore {
     maxBytes: o.maxBytes,
     startDelayMs: o.startDelayMs ?? 500,
     ...(o.onError ? { onError: o.onError } : {}),
-    ...(o.onEvicted ? { onEvicted: (r: { entries: number; bytes: number }) => o.onEvicted?.(r.entries, r.bytes) } : {}),
+    onEvicted: (r: { entries: number; bytes: number }) => {
+      present.clear();
+      o.onEvicted?.(r.entries, r.bytes);
+    },
   });
+  // Blobs known to be there, with when that was last checked: every action of a toolchain
+  // names the same ~200 blobs, and a FindMissingBlobs or an Execute need not stat each of them
+  // each time. Forgotten on any eviction, on a read that misses, and when staging finds one gone.
+  const present = new Map<string, number>();
+  const knownPresent = (hash: string): boolean => {
+    const at = present.get(hash);
+    return at !== undefined && performance.now() - at < PRESENT_FOR_MS;
+  };
+  const sawPresent = (hash: string): void => {
+    if (present.size >= PRESENT_MAX) present.clear();
+    present.set(hash, performance.now());
+  };
   usage.start();
   const cas = createLocalCas({ dir, algorithm: 'sha256', usage });
   const ac = createLocalByteStore(dir, 'ac', usage);
@@ -62,15 +81,22 @@ export function createServeStore(o: ServeStoreOptions): ServeStore {
       const missing: Digest[] = [];
       for (const d of digests) {
         if (d.hash === EMPTY_SHA256 && d.size === 0) continue;
+        if (knownPresent(d.hash)) continue;
         if ((await sizeOf('cas', d.hash)) === undefined) missing.push(d);
+        else sawPresent(d.hash);
       }
       return missing;
     },
     blobSize: (hash) => (hash === EMPTY_SHA256 ? Promise.resolve(0) : sizeOf('cas', hash)),
     readBlob(hash) {
       pathOf('cas', hash);
-      return hash === EMPTY_SHA256 ? Promise.resolve(Buffer.alloc(0)) : cas.get(hash);
+      if (hash === EMPTY_SHA256) return Promise.resolve(Buffer.alloc(0));
+      return cas.get(hash).then((data) => {
+        if (!data) present.delete(hash);
+        return data;
+      });
     },
+    forget: (hash) => void present.delete(hash),
     blobPath: (hash) => pathOf('cas', hash),
     async putBlob(digest, data) {
       pathOf('cas', digest.hash);
@@ -80,10 +106,20 @@ export function createServeStore(o: ServeStoreOptions): ServeStore {
       }
       if (tooLarge(data.length)) throw new StoreError('too-large', `a blob of ${data.length} bytes is larger than the store's limit (${o.maxBytes})`);
       await cas.put(digest.hash, data);
+      sawPresent(digest.hash);
     },
     startBlobPut(expect) {
       if (tooLarge(expect.size)) throw new StoreError('too-large', `a blob of ${expect.size} bytes is larger than the store's limit (${o.maxBytes})`);
-      return startStreamedWrite({ path: pathOf('cas', expect.hash), tmpDir, expect, ...limit, onStored: (n) => usage.grew(n) });
+      return startStreamedWrite({
+        path: pathOf('cas', expect.hash),
+        tmpDir,
+        expect,
+        ...limit,
+        onStored: (n) => {
+          usage.grew(n);
+          sawPresent(expect.hash);
+        },
+      });
     },
     actionSize: (key) => sizeOf('ac', key),
     getAction: (key) => ac.get(key),

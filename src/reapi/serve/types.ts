@@ -60,6 +60,8 @@ export interface ServeStore {
   blobSize(hash: string): Promise<number | undefined>;
   /** The blob, checked against its digest (a corrupt one is dropped and reads as absent). */
   readBlob(hash: string): Promise<Buffer | undefined>;
+  /** A blob found gone by a reader that bypasses the store (staging's hardlinks): findMissing must stat it again. */
+  forget(hash: string): void;
   /** Where a blob's file is (it may be absent): staging hardlinks it, and never writes through it. */
   blobPath(hash: string): string;
   /** Stores a blob after checking its bytes against `digest`. */

@@ -1,7 +1,7 @@
 // Misses through the real shim and daemon sent to Bazel's remote worker (started in a mount
 // namespace where gcc, as, /usr/lib/gcc and /usr/include are hidden, when root can do that) by
 // REPRISE_EXECUTOR and REPRISE_EXECUTE: the policy (`local` sends nothing, `auto` sends nothing
-// while a local slot is free), an executor that is down (every miss falls back, counted, and the
+// from a serial build while a local slot is free, and feeds an idle executor from a parallel one), an executor that is down (every miss falls back, counted, and the
 // build is right), one that never answers (its timeout opens its breaker), the __has_include case that motivated the sandbox's rule (a header that exists
 // on the host but that no compile reads must answer the same remotely), and where results go:
 // an untrusted executor's are stored unsandboxed (local only), a trusted one's sandboxed.
@@ -134,7 +134,7 @@ test('REPRISE_EXECUTE=local sends nothing; auto sends nothing while a local slot
   }
 });
 
-test('auto: with one local slot, a miss goes remote while another call waits for the slot, and the last one compiles here', { skip, timeout: 300_000 }, async () => {
+test('auto: with one local slot, a miss goes remote while another call waits for the slot; the first, alone, compiles here', { skip, timeout: 300_000 }, async () => {
   const url = await startWorker();
   const ws = space();
   const slow = writeSlowSource(ws.dir);
@@ -147,8 +147,34 @@ test('auto: with one local slot, a miss goes remote while another call waits for
   const s = await stats(ws.env);
   assert.equal(s.tools.gcc?.miss, 3, JSON.stringify(s.tools));
   const e = executor(s, url);
-  assert.ok(e && e.completed >= 1 && e.completed <= 2, `some remote, the last local: ${JSON.stringify(s.executors)} ${JSON.stringify(s.executorFallbackReasons)}`);
+  assert.ok(e && e.completed >= 1 && e.completed <= 2, `some remote, the first local: ${JSON.stringify(s.executors)} ${JSON.stringify(s.executorFallbackReasons)}`);
   assert.equal(e['fallen-back'], 0);
+  for (const args of COMPILES) {
+    const out = args[args.length - 1]!;
+    execFileSync('gcc', [...args.slice(0, -1), 'bare.o'], { cwd: ws.dir, env: ws.bareEnv });
+    assert.ok(readFileSync(join(ws.dir, out)).equals(readFileSync(join(ws.dir, 'bare.o'))), out);
+  }
+});
+
+test('auto: compiles side by side feed an executor with room even while local slots are free; a compile alone stays here', { skip, timeout: 300_000 }, async () => {
+  const url = await startWorker();
+  const ws = space();
+  const slow = writeSlowSource(ws.dir);
+  const env = { ...ws.env, REPRISE_EXECUTOR: url, REPRISE_MAX_JOBS: '4' }; // REPRISE_EXECUTE defaults to auto
+  // A compile alone stays here (and warms the daemon up, so the next one decides at once).
+  writeFileSync(join(ws.dir, 'alone.c'), 'int alone(void) { return 1; }\n');
+  const alone = await run('gcc', ['-c', 'alone.c', '-o', 'alone.o'], { cwd: ws.dir, env });
+  assert.equal(alone.code, 0, text(alone));
+  assert.equal(executor(await stats(ws.env), url)?.['actions-sent'] ?? 0, 0, 'a compile alone is not sent');
+  // The slow compile starts alone (local); the two others come while it runs: no call waits for a slot, but the executor has none of ours.
+  const first = run('gcc', ['-c', '-O2', slow, '-o', 'slow.o'], { cwd: ws.dir, env });
+  await new Promise((r) => setTimeout(r, 1000));
+  const rest = COMPILES.map((args) => run('gcc', args, { cwd: ws.dir, env }));
+  for (const r of [await first, ...(await Promise.all(rest))]) assert.equal(r.code, 0, text(r));
+  const s = await stats(ws.env);
+  assert.equal(s.tools.gcc?.miss, 4, JSON.stringify(s.tools));
+  const e = executor(s, url);
+  assert.ok(e && e.completed === 2 && e['actions-sent'] === 2, `the two side by side remote, the one alone local: ${JSON.stringify(s.executors)} ${JSON.stringify(s.executorFallbackReasons)}`);
   for (const args of COMPILES) {
     const out = args[args.length - 1]!;
     execFileSync('gcc', [...args.slice(0, -1), 'bare.o'], { cwd: ws.dir, env: ws.bareEnv });

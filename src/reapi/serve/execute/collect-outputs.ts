@@ -15,9 +15,10 @@ type Result = Outgoing<WireActionResult>;
  * the sandbox, and an action must not make it read a host file), and with `output_paths`
  * (REAPI 2.1) whatever each path turned out to be. Paths are relative to the working directory;
  * one that is absent is left out, as REAPI says. A path whose parent resolves outside the root
- * (a directory replaced by a symlink) is left out too.
+ * (a directory replaced by a symlink) is left out too. `contents` gets each output file's bytes
+ * by its path (for inlining in the response).
  */
-export async function collectOutputs(store: ServeStore, root: string, command: Command): Promise<Pick<Result, 'outputFiles' | 'outputDirectories' | 'outputFileSymlinks' | 'outputDirectorySymlinks' | 'outputSymlinks'>> {
+export async function collectOutputs(store: ServeStore, root: string, command: Command, contents?: Map<string, Buffer>): Promise<Pick<Result, 'outputFiles' | 'outputDirectories' | 'outputFileSymlinks' | 'outputDirectorySymlinks' | 'outputSymlinks'>> {
   const cwd = join(root, command.workingDirectory);
   const out = {
     outputFiles: [] as NonNullable<Result['outputFiles']>,
@@ -31,11 +32,12 @@ export async function collectOutputs(store: ServeStore, root: string, command: C
     await store.putBlob(d, data);
     return d;
   };
+  let rootReal: Promise<string> | undefined;
   const inside = async (rel: string): Promise<string | undefined> => {
     const path = join(cwd, rel);
     try {
       const parent = await realpath(dirname(path));
-      const realRoot = await realpath(root);
+      const realRoot = await (rootReal ??= realpath(root));
       return parent === realRoot || parent.startsWith(realRoot + sep) ? path : undefined;
     } catch {
       return undefined;
@@ -55,7 +57,9 @@ export async function collectOutputs(store: ServeStore, root: string, command: C
       else if (as === 'file') out.outputFileSymlinks.push(link);
       else out.outputDirectorySymlinks.push(link);
     } else if (st.isFile() && as !== 'dir') {
-      out.outputFiles.push({ path: p, digest: toWireDigest(await put(await readFile(path))), isExecutable: (st.mode & 0o111) !== 0 });
+      const data = await readFile(path);
+      contents?.set(p, data);
+      out.outputFiles.push({ path: p, digest: toWireDigest(await put(data)), isExecutable: (st.mode & 0o111) !== 0 });
     } else if (st.isDirectory() && as !== 'file') {
       out.outputDirectories.push({ path: p, treeDigest: toWireDigest(await put(await buildTree(path, put))) });
     }

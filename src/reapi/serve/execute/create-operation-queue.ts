@@ -73,11 +73,13 @@ export function createOperationQueue(o: { jobs: number; maxQueue: number; run: (
     const m = message(op);
     for (const w of op.watchers) w.send(m);
   };
-  const finish = (op: Op, done: OperationMessage): void => {
+  /** `keep`: what a later WaitExecution gets (without inlined output files: done operations are kept for minutes). */
+  const finish = (op: Op, done: OperationMessage, keep: OperationMessage = done): void => {
     if (live.get(op.digest.hash) === op) live.delete(op.digest.hash);
     op.done = done;
     op.stage = EXECUTION_STAGE.COMPLETED;
     broadcast(op);
+    op.done = keep;
     op.watchers.clear();
     setTimeout(() => ops.delete(op.name), KEEP_DONE_MS).unref();
   };
@@ -97,7 +99,10 @@ export function createOperationQueue(o: { jobs: number; maxQueue: number; run: (
               broadcast(op);
             },
           });
-          finish(op, doneMessage(op.name, op.digest, response));
+          const lean = response.result?.outputFiles?.some((f) => (f.contents?.length ?? 0) > 0)
+            ? { ...response, result: { ...response.result, outputFiles: response.result.outputFiles!.map((f) => ({ ...f, contents: Buffer.alloc(0) })) } }
+            : response;
+          finish(op, doneMessage(op.name, op.digest, response), lean === response ? undefined : doneMessage(op.name, op.digest, lean));
         } catch (e) {
           o.log?.(`execute: ${op.digest.hash}: ${(e as Error).message}`);
           finish(op, { name: op.name, metadata: metadataOf(op.digest, EXECUTION_STAGE.COMPLETED), done: true, error: { code: status.INTERNAL, message: (e as Error).message } });

@@ -7,15 +7,20 @@ import type { ServeStore } from '../types.js';
 
 /** One entry of an input root, by its path relative to the root. */
 export type InputEntry =
-  | { kind: 'dir'; path: string }
+  | { kind: 'dir'; path: string; digest: Digest }
   | { kind: 'file'; path: string; digest: Digest; executable: boolean }
   | { kind: 'symlink'; path: string; target: string };
 
 /** The input root flattened (parents before children), or the blobs it needs that the CAS lacks. */
 export type InputTree = { ok: true; entries: InputEntry[]; bytes: number } | { ok: false; missing: Digest[] } | { ok: false; invalid: string };
 
+/** Directory messages already read, checked and decoded, by digest: their content cannot change. */
+const decoded = new Map<string, Directory>();
+const DECODED_MAX = 20_000;
+
 /**
- * Reads an input root's Directory messages from the CAS and lists every entry. Names are
+ * Reads an input root's Directory messages from the CAS (each one once per server run: they
+ * are content-addressed) and lists every entry. Names are
  * checked (no separators, no `.` or `..`), so a hostile tree cannot name a path outside the
  * staging directory. Every missing blob is reported, Directories and files alike, as REAPI's
  * FAILED_PRECONDITION wants.
@@ -27,7 +32,7 @@ export async function readInputTree(store: ServeStore, rootDigest: Digest): Prom
   const seen = new Map<string, Directory>();
   let bytes = 0;
   const walk = async (digest: Digest, at: string): Promise<string | undefined> => {
-    let dir = seen.get(digest.hash);
+    let dir = seen.get(digest.hash) ?? decoded.get(`${digest.hash}/${digest.size}`);
     if (!dir) {
       const blob = await store.readBlob(digest.hash);
       if (!blob || blob.length !== digest.size) {
@@ -40,6 +45,8 @@ export async function readInputTree(store: ServeStore, rootDigest: Digest): Prom
         return `${at || '.'}: not a Directory message`;
       }
       seen.set(digest.hash, dir);
+      if (decoded.size >= DECODED_MAX) decoded.clear();
+      decoded.set(`${digest.hash}/${digest.size}`, dir);
     }
     for (const f of dir.files) {
       const d = fromWireDigest(f.digest);
@@ -56,7 +63,7 @@ export async function readInputTree(store: ServeStore, rootDigest: Digest): Prom
       const d = fromWireDigest(sub.digest);
       if (!d || !validName(sub.name)) return `${posix.join(at, sub.name)}: bad directory node`;
       const path = posix.join(at, sub.name);
-      entries.push({ kind: 'dir', path });
+      entries.push({ kind: 'dir', path, digest: d });
       const problem = await walk(d, path);
       if (problem) return problem;
     }

@@ -11,18 +11,28 @@ import { fromWireDigest, toWireDigest } from '../../wire-digest.js';
 import type { ExecuteOptions, ServeStore } from '../types.js';
 import { collectOutputs } from './collect-outputs.js';
 import { readInputTree } from './read-input-tree.js';
-import { readOnlyPaths } from './read-only-paths.js';
+import { planStaging, type CachedDir } from './plan-staging.js';
 import { RESERVED_TOP_DIRS, ROOT_AT_PROPERTY, runSandboxedCommand } from './run-sandboxed-command.js';
 import { BlobLostError, stageInputRoot } from './stage-input-root.js';
+import type { StagedDirs } from './staged-dirs.js';
 
 /** stdout and stderr up to this size travel inline in the ExecuteResponse as well as in the CAS. */
 const INLINE_MAX = 16 * 1024;
+/**
+ * Output files up to this size in all travel inline in the ExecuteResponse too (OutputFile.contents),
+ * so a client gets an object file without a ByteStream read per output. REAPI asks servers to
+ * inline only on request, which Execute has no field for; clients that ignore `contents` read
+ * the CAS as before, and the action cache keeps the lean result.
+ */
+const INLINE_OUTPUTS_MAX = 1024 * 1024;
 
 export interface ActionContext {
   store: ServeStore;
   options: ExecuteOptions;
-  /** DIR/exec: per-action staging directories (run/) and executable twins of blobs (x/). */
+  /** DIR/exec: per-action staging directories (run/), executable twins of blobs (x/) and the staged-directory cache (dirs/). */
   execDir: string;
+  /** Closed input directories laid out once and bound into each action that has them. */
+  dirs: StagedDirs;
   log?: (line: string) => void;
 }
 
@@ -70,14 +80,22 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
   if (shadowed !== undefined) return invalid(`${ROOT_AT_PROPERTY}=/: the input root's ${shadowed} is not a directory the sandbox can place at /${shadowed}`);
 
   const stageDir = join(ctx.execDir, 'run', randomUUID());
+  const plan = planStaging(tree.entries, c.workingDirectory, outputs, (d) => ctx.dirs.takes(d));
+  const cached = plan.readOnly.flatMap((b): CachedDir[] => (b.cached ? [b.cached] : []));
+  let cachedPaths: string[] | undefined;
   try {
     await mkdir(stageDir, { recursive: true, mode: 0o755 });
     try {
-      await stageInputRoot(ctx.store, tree.entries, stageDir, join(ctx.execDir, 'x'));
+      await stageInputRoot(ctx.store, plan.staged, stageDir, join(ctx.execDir, 'x'));
+      cachedPaths = await ctx.dirs.acquire(cached);
     } catch (e) {
-      if (e instanceof BlobLostError) return precondition([e.digest]);
+      if (e instanceof BlobLostError) {
+        ctx.store.forget(e.digest.hash);
+        return precondition([e.digest]);
+      }
       throw e;
     }
+    const sources = new Map(cached.map((d, i) => [d, cachedPaths![i]!]));
     const cwd = join(stageDir, c.workingDirectory);
     await mkdir(cwd, { recursive: true });
     // REAPI: the server creates output files' parents; Bazel's worker (and tools) expect output directories themselves too.
@@ -91,7 +109,7 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
     const ran = await runSandboxedCommand({
       bwrap: ctx.options.bwrap,
       root: stageDir,
-      readOnly: readOnlyPaths(tree.entries, c.workingDirectory, outputs).map((p) => join(stageDir, p)),
+      readOnly: plan.readOnly.map((b) => ({ path: join(stageDir, b.path), ...(b.cached ? { source: sources.get(b.cached)! } : {}) })),
       workingDirectory: c.workingDirectory,
       ...(tops ? { rootAtSlash: tops } : {}),
       arguments: c.arguments,
@@ -104,7 +122,8 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
     if (ran.kind === 'not-started') return { status: rpcStatus(status.INVALID_ARGUMENT, `the command cannot start: ${ran.why}`) };
 
     meta.outputUploadStartTimestamp = now();
-    const collected = await collectOutputs(ctx.store, stageDir, c);
+    const contents = new Map<string, Buffer>();
+    const collected = await collectOutputs(ctx.store, stageDir, c, contents);
     const stdoutDigest = digestBytes('sha256', ran.stdout);
     const stderrDigest = digestBytes('sha256', ran.stderr);
     await ctx.store.putBlob(stdoutDigest, ran.stdout);
@@ -132,14 +151,17 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
       }
     }
     // Inline only in the response: the action cache keeps the lean result.
+    const inlineOutputs = [...contents.values()].reduce((n, b) => n + b.length, 0) <= INLINE_OUTPUTS_MAX;
     return {
       result: {
         ...result,
+        ...(inlineOutputs ? { outputFiles: (collected.outputFiles ?? []).map((f) => ({ ...f, contents: contents.get(f.path ?? "") ?? Buffer.alloc(0) })) } : {}),
         ...(ran.stdout.length <= INLINE_MAX ? { stdoutRaw: ran.stdout } : {}),
         ...(ran.stderr.length <= INLINE_MAX ? { stderrRaw: ran.stderr } : {}),
       },
     };
   } finally {
+    if (cachedPaths) ctx.dirs.release(cached);
     await removeStage(stageDir, ctx.log);
   }
 }

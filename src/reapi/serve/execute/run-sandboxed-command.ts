@@ -23,8 +23,11 @@ export interface SandboxedCommand {
   bwrap: string;
   /** The staged input root: the action's writable exec directory, at the same path inside. */
   root: string;
-  /** Staged files and directories to bind read-only over themselves (they hold links to store files). */
-  readOnly: readonly string[];
+  /**
+   * Read-only binds in order, at absolute paths under `root`: staged files and directories over
+   * themselves (they hold links to store files), or cached directories (`source`) at their place.
+   */
+  readOnly: ReadonlyArray<{ path: string; source?: string }>;
   /** Relative to `root`. */
   workingDirectory: string;
   /** The root's top-level names, bound at `/NAME` (ROOT_AT_PROPERTY); the root itself is then not visible at its own path. */
@@ -65,11 +68,11 @@ export function runSandboxedCommand(c: SandboxedCommand): Promise<CommandOutcome
   if (c.rootAtSlash) {
     const at = (p: string): string => `/${relative(c.root, p)}`;
     for (const top of c.rootAtSlash) args.push('--bind', join(c.root, top), `/${top}`);
-    for (const p of c.readOnly) args.push('--ro-bind', p, at(p));
+    for (const b of c.readOnly) args.push('--ro-bind', b.source ?? b.path, at(b.path));
     args.push('--chdir', `/${c.workingDirectory}`);
   } else {
     args.push('--bind', c.root, c.root);
-    for (const p of c.readOnly) args.push('--ro-bind', p, p);
+    for (const b of c.readOnly) args.push('--ro-bind', b.source ?? b.path, b.path);
     args.push('--chdir', join(c.root, c.workingDirectory));
   }
   return new Promise((resolve) => {

@@ -108,12 +108,20 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
     pending.add(t);
   }
 
-  /** Recency for a get the child served: the result's file now, the blob's mtime when it is old (then the line is written again). */
+  /**
+   * Recency for a get the child served, at most every TOUCH_AFTER_MS per entry (eviction
+   * needs no finer recency, and a touch each was a `utimes` per get of every build): the
+   * result's file, and the blob's mtime (then the line is written again for its new stamp).
+   */
   async function refresh(actionId: string): Promise<void> {
     const rec = ctx.goIndex?.get(actionId);
     if (!rec) return;
-    ctx.usage.touch('ac', keyOf(actionId));
-    if (Date.now() - Number(rec.entry.mtimeNs / 1_000_000n) <= TOUCH_AFTER_MS) return;
+    const now = Date.now();
+    if (now - rec.touchedAt > TOUCH_AFTER_MS) {
+      ctx.usage.touch('ac', keyOf(actionId));
+      rec.touchedAt = now;
+    }
+    if (now - Number(rec.entry.mtimeNs / 1_000_000n) <= TOUCH_AFTER_MS) return;
     const file = await goBlobPath(ctx, rec.digest, rec.entry.size);
     if (file) index(actionId, rec.entry.outputId, rec.entry.time, rec.digest, file);
   }

@@ -43,6 +43,7 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
       clearTimeout(deadline);
       abort.abort(CONNECTION_CLOSED);
       releaseSpare?.();
+      session?.end();
       done();
     };
     socket.once('close', finish);

@@ -89,9 +89,11 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
       const data = readFileSync(bodyPath);
       if (data.length !== (req.BodySize ?? 0)) return local;
       const digest = digestBytes(ctx.algorithm, data).hash;
-      const linkedAs = linkBody(digest, bodyPath, before, data.length);
-      if (!linkedAs) await ctx.cas.put(digest, data);
-      ctx.stats.bumpCache('bytes-stored', data.length);
+      // A blob stored already (another action's same bytes) is kept as it is, once verified: replacing it would stale its lines.
+      const stored = data.length > 0 && ctx.cas.localPath && statSync(ctx.cas.localPath(digest), { throwIfNoEntry: false }) ? await goBlobPath(ctx, digest, data.length) : undefined;
+      const linkedAs = stored ? undefined : linkBody(digest, bodyPath, before, data.length);
+      if (!stored && !linkedAs) await ctx.cas.put(digest, data);
+      if (!stored) ctx.stats.bumpCache('bytes-stored', data.length);
       const now = new Date().toISOString();
       // No sandbox ran this action, so it never leaves this machine (share-stores.ts).
       const result: ActionResult = {
@@ -113,7 +115,7 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
         return { ID: req.ID, DiskPath: path };
       }
       linked.delete(req.ActionID); // this put is the action's entry now
-      const file = noteVerifiedBlob(ctx, digest, path);
+      const file = stored ?? noteVerifiedBlob(ctx, digest, path);
       if (file) index(req.ActionID, outputB64, now, digest, file);
       return { ID: req.ID, DiskPath: path };
     } catch (e) {

@@ -50,7 +50,9 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
     socket.on('error', () => socket.destroy());
     // The shim never half-closes: an end of input means the client is gone, so stop its work.
     socket.once('end', () => {
-      if (state !== 'busy') ctx.log.debug('client left before its request');
+      // A GOCACHEPROG child ends its side after close once its spool is gone: index what was linked from it before hanging up (cacheprog.c).
+      if (session) session.end();
+      else if (state !== 'busy') ctx.log.debug('client left before its request');
       socket.destroy();
     });
 

@@ -18,7 +18,7 @@ export interface GoProgSession {
   served(actionIds: readonly string[]): void;
   /** Settles once every request so far is answered (the daemon is stopping). */
   settle(): Promise<void>;
-  /** The child is gone, and its spool with it: the blobs linked from the spool get their go index lines now. */
+  /** The child has removed its spool (it ended its side after close, or is gone): the blobs linked from the spool get their go index lines now. */
   end(): void;
 }
 

@@ -68,6 +68,7 @@ struct prog {
     struct go_index *ix;    /* the daemon's go index, NULL when none (or the daemon is gone) */
     char served[SERVED_BATCH][GO_INDEX_ID_LEN]; /* action IDs of gets answered from it, not yet reported */
     size_t nserved;
+    int linkable;           /* a non-empty body was spooled: the daemon may have linked it into the store */
 };
 
 static long long mono_ms(void)
@@ -336,6 +337,29 @@ static void dispatch(struct prog *pg, const char *line, size_t len, struct pendi
         answer_locally(pg, q);
 }
 
+/*
+ * After close: the spool is gone. The daemon may have stored spooled bodies by hard links,
+ * and indexes those once our names for them are gone (their ctime changed with the link
+ * count): tell it by ending our side, and wait (briefly) until it hangs up, so that the
+ * next go command finds their lines. go is still waiting for our stdout to end meanwhile.
+ */
+static void hand_over_spool(struct prog *pg)
+{
+    if (!pg->linkable || pg->sock < 0 || shutdown(pg->sock, SHUT_WR) != 0)
+        return;
+    long long until = mono_ms() + (pg->timeout_ms < 2000 ? pg->timeout_ms : 2000);
+    for (;;) {
+        long long left = until - mono_ms();
+        struct pollfd p = { pg->sock, POLLIN, 0 };
+        if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+            return;
+        char junk[512];
+        ssize_t got = read(pg->sock, junk, sizeof junk);
+        if (got == 0 || (got < 0 && errno != EINTR))
+            return;
+    }
+}
+
 /* A GO_REPLY: pass the line to go, and drop the spooled body the store now holds. */
 static void on_reply(struct prog *pg, const unsigned char *p, uint32_t len)
 {
@@ -359,6 +383,7 @@ static void on_reply(struct prog *pg, const unsigned char *p, uint32_t len)
     free(line);
     if (q.cmd == CMD_CLOSE) {
         remove_spool(pg);
+        hand_over_spool(pg);
         exit(0);
     }
 }
@@ -471,6 +496,8 @@ static void spool_body(struct prog *pg, struct pending *q, unsigned char *line, 
     long long n = len >= 2 && line[0] == '"' && line[len - 1] == '"' ? unbase64(line + 1, len - 2) : -1;
     if (n != size || write_file(q->body, line + 1, (size_t)n) != 0)
         q->body[0] = '\0';
+    else if (n > 0)
+        pg->linkable = 1;
 }
 
 static void answer_put_early(struct pending *q)

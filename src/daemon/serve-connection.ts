@@ -6,6 +6,7 @@ import { createResponder, type Responder } from './responder.js';
 import { handleAdmin } from './handlers/handle-admin.js';
 import { handleCall } from './handlers/handle-call.js';
 import { openGoSession } from './handlers/open-go-session.js';
+import { goCacheSpareOf } from './handlers/go-cache-spare-of.js';
 import type { GoProgSession } from '../pipeline/go/create-goprog-session.js';
 
 /** Requests a connection may carry after HELLO; one per connection. */
@@ -32,6 +33,8 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
     const reader = new FrameReader();
     let state: 'hello' | 'request' | 'busy' | 'go-session' | 'go-draining' = 'hello';
     let session: GoProgSession | undefined;
+    /** While a go command runs, the next spare GOCACHE waits (create-gocache-spare.ts). */
+    let releaseSpare: (() => void) | undefined;
 
     const deadline = setTimeout(() => fail('no request before the deadline'), REQUEST_DEADLINE_MS);
     deadline.unref();
@@ -39,13 +42,17 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
     const finish = (): void => {
       clearTimeout(deadline);
       abort.abort(CONNECTION_CLOSED);
+      releaseSpare?.();
+      session?.end();
       done();
     };
     socket.once('close', finish);
     socket.on('error', () => socket.destroy());
     // The shim never half-closes: an end of input means the client is gone, so stop its work.
     socket.once('end', () => {
-      if (state !== 'busy') ctx.log.debug('client left before its request');
+      // A GOCACHEPROG child ends its side after close once its spool is gone: index what was linked from it before hanging up (cacheprog.c).
+      if (session) session.end();
+      else if (state !== 'busy') ctx.log.debug('client left before its request');
       socket.destroy();
     });
 
@@ -94,6 +101,7 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
         state = 'go-session';
         clearTimeout(deadline);
         session = openGoSession(ctx, out);
+        releaseSpare = goCacheSpareOf(ctx).hold();
         return;
       }
       const handler = HANDLERS[frame.kind];

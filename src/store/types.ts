@@ -9,6 +9,12 @@ export interface ContentStore {
   put(digest: string, data: Buffer): Promise<void>;
   /** Where the blob's file is, for a store on this machine (a hit ticket points the shim at it). */
   localPath?(digest: string): string;
+  /**
+   * Stores the file at `file`, whose `size` bytes the caller read and hashed to `digest`, by
+   * a hard link instead of a copy (a store on this machine). False when it cannot be linked
+   * (another file system, no links): then nothing changed and the caller puts the bytes.
+   */
+  link?(digest: string, file: string, size: number): boolean;
 }
 
 /** One output file of an action, by its role (object, depfile, dwo, ...). */

@@ -4,7 +4,7 @@
 // GOCACHE; a user's own GOCACHEPROG or -toolexec and REPRISE_GO=off pass through,
 // counted with their reason. (Go 1.19, which reads no GOCACHEPROG: go-toolexec.test.ts.)
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { cacheProgGo, goEnv, writeGoProject } from '../helpers/go-toolchains.js';
@@ -12,6 +12,24 @@ import { reprise, stats, toolCount } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
 import { createWorkspace } from '../helpers/workspace.js';
 import { installPaths } from '../../src/runtime/install-paths.js';
+import { runtimePaths } from '../../src/runtime/runtime-paths.js';
+import { parseGoIndexLine } from '../../src/pipeline/go/go-index-line.js';
+
+/** The go index's lines whose store file has exactly the stamp they give (a child would serve them), and all its lines. */
+function servableIndexLines(): { servable: number; lines: number } {
+  let text = '';
+  try {
+    text = readFileSync(runtimePaths(ws.runtimeDir).goIndex, 'utf8');
+  } catch {
+    return { servable: 0, lines: 0 };
+  }
+  const entries = text.split('\n').filter(Boolean).map(parseGoIndexLine);
+  const servable = entries.filter((e) => {
+    const st = e && statSync(e.path, { bigint: true, throwIfNoEntry: false });
+    return st && e && st.nlink === 1n && st.ino === e.ino && st.dev === e.dev && st.size === BigInt(e.size) && st.mtimeNs === e.mtimeNs && st.ctimeNs === e.ctimeNs;
+  });
+  return { servable: servable.length, lines: entries.length };
+}
 
 const ws = createWorkspace('reprise-go-');
 test.after(() => ws.cleanup());
@@ -38,6 +56,15 @@ test('cold, then warm from the store with an empty GOCACHE: binaries identical t
   const cold = await stats(ws.env);
   const coldMiss = toolCount(cold, 'go', 'miss') - toolCount(before, 'go', 'miss');
   assert.ok(coldMiss > 20, `cold misses: ${coldMiss}`);
+  // The puts' blobs were linked from the child's spool; once the child has gone, their lines
+  // name each blob with its stamp after the spool name went (the daemon writes them as the
+  // child's connection ends, a moment after go exits).
+  let idx = servableIndexLines();
+  for (let i = 0; i < 40 && (idx.servable === 0 || idx.servable < idx.lines); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    idx = servableIndexLines();
+  }
+  assert.ok(idx.servable > 20 && idx.servable === idx.lines, `go index lines a child can serve: ${idx.servable} of ${idx.lines}`);
   const gocache = join(ws.realDir, `gocache-${n}`);
   await goVia(['build', '-o', join(ws.realDir, 'warm'), '.'], envFor());
   const warm = await stats(ws.env);

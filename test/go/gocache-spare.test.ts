@@ -1,8 +1,9 @@
 // The spare GOCACHE (src/pipeline/go/create-gocache-spare.ts): a GOCACHE that does not
 // exist gets exactly the directories go would make, with the caller's umask; an existing
-// one, a relative one, or one whose parent is missing is left to go.
+// one, a relative one, or one whose parent is missing is left to go. The next one is made
+// only once no go command holds the spare (or after the fallback delay).
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { createGoCacheSpare } from '../../src/pipeline/go/create-gocache-spare.js';
@@ -32,6 +33,39 @@ test('a missing GOCACHE gets the ready directory; anything else is left alone', 
     assert.deepEqual(readdirSync(join(ws.realDir, 'mine')), ['x']);
     assert.equal(spare.claim('relative/gocache', 0o022), false);
     assert.equal(spare.claim(join(ws.realDir, 'no', 'parent'), 0o022), false);
+    assert.deepEqual(errors, []);
+  } finally {
+    ws.cleanup();
+  }
+});
+
+test('the next spare waits for the running go commands to end', async () => {
+  const ws = createWorkspace('reprise-gocache-spare-');
+  try {
+    const errors: Error[] = [];
+    const root = join(ws.realDir, 'spare');
+    const spare = createGoCacheSpare(root, (e) => errors.push(e), 60_000);
+    const first = spare.hold();
+    const second = spare.hold();
+    assert.equal(spare.claim(join(ws.realDir, 'a'), 0o022), false, 'none ready yet');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(existsSync(root), false, 'nothing is made while go commands run');
+    first();
+    first(); // a second release of the same hold counts once
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(existsSync(root), false, 'one go command still runs');
+    second();
+    await spare.idle();
+    assert.equal(readdirSync(root).filter((n) => n.startsWith('ready-')).length, 2, 'made once the last one ended');
+    assert.equal(spare.claim(join(ws.realDir, 'b'), 0o022), true);
+
+    const fallback = createGoCacheSpare(join(ws.realDir, 'spare2'), (e) => errors.push(e), 20);
+    fallback.hold(); // never released: a go command that runs for long
+    fallback.claim(join(ws.realDir, 'c'), 0o022);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(existsSync(join(ws.realDir, 'spare2')), true, 'the fallback delay started a refill');
+    await fallback.idle();
+    assert.equal(fallback.claim(join(ws.realDir, 'c'), 0o022), true, 'made after the fallback delay');
     assert.deepEqual(errors, []);
   } finally {
     ws.cleanup();

@@ -1,6 +1,6 @@
 // The local CAS and action cache: round trips, verification on read, corruption handling.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -32,6 +32,25 @@ for (const algorithm of DIGEST_ALGORITHMS) {
     await assert.rejects(cas.get('../../etc/passwd'), /not a digest/);
   });
 }
+
+test('CAS link: a file stored by a hard link (no copy), replacing a stored blob; a missing file is not linked', async () => {
+  const grown: number[] = [];
+  const cas = createLocalCas({ dir: join(dir, 'link'), algorithm: 'blake3', usage: { grew: (n) => grown.push(n), touch: () => undefined } });
+  const data = Buffer.from('an archive go put');
+  const { hash } = digestBytes('blake3', data);
+  const spool = join(dir, 'spooled');
+  writeFileSync(spool, data);
+  assert.equal(cas.link?.(hash, spool, data.length), true);
+  const path = cas.localPath!(hash);
+  assert.equal(statSync(path).ino, statSync(spool).ino, 'one file, two names');
+  assert.ok((await cas.get(hash))?.equals(data));
+  writeFileSync(join(dir, 'again'), data);
+  assert.equal(cas.link?.(hash, join(dir, 'again'), data.length), true, 'a stored blob is replaced');
+  assert.equal(statSync(path).ino, statSync(join(dir, 'again')).ino);
+  assert.deepEqual(grown, [data.length, 0]);
+  assert.equal(cas.link?.(digestBytes('blake3', Buffer.from('x')).hash, join(dir, 'no-such-file'), 1), false);
+  assert.deepEqual(readdirSync(join(dir, 'link', 'tmp')), [], 'nothing left behind');
+});
 
 test('action cache: round trip, and malformed entries read as misses and are deleted', async () => {
   const corrupt: string[] = [];

@@ -1,11 +1,10 @@
 import { planGo } from '../../adapters/go/plan-go.js';
 import { probeGo } from '../../adapters/go/probe-go.js';
 import { FrameKind, type Call } from '../../protocol/frames.js';
-import { join } from 'node:path';
-import { createGoCacheSpare, type GoCacheSpare } from '../../pipeline/go/create-gocache-spare.js';
 import { installPaths } from '../../runtime/install-paths.js';
 import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
+import { goCacheSpareOf } from './go-cache-spare-of.js';
 
 /**
  * A `go` command through the go shim: the daemon never runs go itself. It tells the shim
@@ -13,14 +12,6 @@ import type { Responder } from '../responder.js';
  * --cacheprog mode; or GOFLAGS with -toolexec naming the shim, for a go that reads no
  * GOCACHEPROG), or declines with the reason go is left alone.
  */
-const spares = new WeakMap<DaemonContext, GoCacheSpare>();
-
-function spareOf(ctx: DaemonContext): GoCacheSpare {
-  let s = spares.get(ctx);
-  if (!s) spares.set(ctx, (s = createGoCacheSpare(join(ctx.config.cacheDir, 'go-gocache-spare'), (e) => ctx.log.debug(`go: spare GOCACHE: ${e.message}`))));
-  return s;
-}
-
 export async function handleGoCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
   const env = new Map<string, string>();
   for (const e of call.env) {
@@ -38,6 +29,6 @@ export async function handleGoCall(ctx: DaemonContext, call: Call, out: Responde
   }
   // A GOCACHE that does not exist yet gets the directories go would make, made ahead (create-gocache-spare.ts).
   const gocache = env.get('GOCACHE');
-  if (gocache) spareOf(ctx).claim(gocache, call.umask);
+  if (gocache) goCacheSpareOf(ctx).claim(gocache, call.umask);
   out.send({ kind: FrameKind.EXEC_ENV, env: plan.env });
 }

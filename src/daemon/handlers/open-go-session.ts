@@ -11,6 +11,7 @@ export function openGoSession(ctx: DaemonContext, out: Responder): GoProgSession
   if (!ctx.config.cache) {
     return {
       settle: () => Promise.resolve(),
+      end: () => undefined,
       served: () => undefined, // no index is written with the cache off
       request(line, bodyPath) {
         const id = /"ID":\s*(\d+)/.exec(line)?.[1];

@@ -6,6 +6,8 @@ import { goIndexLine, type GoIndexEntry } from './go-index-line.js';
 export interface GoIndexRecord {
   entry: GoIndexEntry;
   digest: string;
+  /** When its action-cache entry was last written, read or touched (Date.now()): recency is refreshed at most every few minutes. */
+  touchedAt: number;
 }
 
 /**
@@ -63,8 +65,11 @@ export function createGoIndex(path: string, log: Logger): GoIndex {
   return {
     reset,
     note(entry, digest) {
-      const last = records.get(entry.actionId)?.entry;
-      if (last && sameEntry(last, entry)) return;
+      const known = records.get(entry.actionId);
+      if (known && sameEntry(known.entry, entry)) {
+        known.touchedAt = Date.now(); // the daemon just stored or read its entry
+        return;
+      }
       const line = goIndexLine(entry);
       if (!line || fd === undefined) return;
       if (lines >= MAX_LINES) reset();
@@ -72,7 +77,7 @@ export function createGoIndex(path: string, log: Logger): GoIndex {
       try {
         writeSync(fd, line); // one write of one line on an O_APPEND file: a reader sees it whole, or not at all (then its CRC fails)
         lines += 1;
-        records.set(entry.actionId, { entry, digest });
+        records.set(entry.actionId, { entry, digest, touchedAt: Date.now() });
       } catch (e) {
         log.debug(`go index: ${(e as Error).message}`);
         reset(); // a partial line is skipped by its CRC; start clean anyway

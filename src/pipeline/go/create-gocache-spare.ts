@@ -9,26 +9,37 @@ import { dirname, isAbsolute, join } from 'node:path';
  * reprise into an empty GOCACHE (a CI job's) spent longer making them than on everything
  * reprise did. So the daemon keeps a couple of such directories ready beside its store,
  * and when a go command names a GOCACHE that does not exist, on the same file system, with
- * the umask they were made for, it renames one into place (one system call) and makes the
- * next in the background. go finds exactly the directories it would have made, and writes
- * its own README as it would.
+ * the umask they were made for, it renames one into place (one system call). go finds
+ * exactly the directories it would have made, and writes its own README as it would.
+ *
+ * The next one is made once no go command is running (its 256 `mkdir`s cost the daemon
+ * 8-15 ms of CPU, which on a busy machine came out of the very build that claimed one), or
+ * at the latest `refillAfterMs` after the claim (a go command that starts no GOCACHEPROG
+ * child, or a long build).
  */
 export interface GoCacheSpare {
   /** Puts a ready directory at `gocache` when that does not exist; true when it did. */
   claim(gocache: string, umask: number): boolean;
-  /** Settles when no directory is being made. */
+  /** A go command's GOCACHEPROG session is open: no refill until the returned release (and every other) is called. */
+  hold(): () => void;
+  /** Starts a refill that waits, and settles when no directory is being made. */
   idle(): Promise<void>;
 }
 
 const SUBDIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 /** Back-to-back go commands with fresh GOCACHEs (a script, a benchmark) find one ready while the next is made. */
 const KEEP = 2;
+const REFILL_AFTER_MS = 3000;
 
-export function createGoCacheSpare(root: string, onError: (e: Error) => void): GoCacheSpare {
+export function createGoCacheSpare(root: string, onError: (e: Error) => void, refillAfterMs = REFILL_AFTER_MS): GoCacheSpare {
   let ready: string[] = [];
   let readyUmask: number | undefined;
   let making: Promise<void> | undefined;
   let seq = 0;
+  /** The umask a refill waits to be made for, while go commands run. */
+  let wanted: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let running = 0;
 
   async function makeOne(umask: number): Promise<void> {
     const part = join(root, `making-${process.pid}-${seq}`);
@@ -48,8 +59,12 @@ export function createGoCacheSpare(root: string, onError: (e: Error) => void): G
     else await rm(done, { recursive: true, force: true }); // the umask changed meanwhile
   }
 
-  function refill(umask: number): void {
-    if (making) return;
+  function refill(): void {
+    if (timer) clearTimeout(timer);
+    timer = undefined;
+    const umask = wanted;
+    wanted = undefined;
+    if (making || umask === undefined) return;
     making = (async () => {
       if (readyUmask !== umask) {
         await rm(root, { recursive: true, force: true }); // another umask's, or an earlier daemon's
@@ -63,15 +78,36 @@ export function createGoCacheSpare(root: string, onError: (e: Error) => void): G
       .finally(() => (making = undefined));
   }
 
+  function refillLater(umask: number): void {
+    wanted = umask;
+    if (!timer) {
+      timer = setTimeout(refill, refillAfterMs);
+      timer.unref();
+    }
+  }
+
   return {
-    idle: () => making ?? Promise.resolve(),
+    idle() {
+      if (wanted !== undefined) refill();
+      return making ?? Promise.resolve();
+    },
+    hold() {
+      running += 1;
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        running -= 1;
+        if (running === 0 && wanted !== undefined) refill();
+      };
+    },
     claim(gocache, umask) {
       if (!isAbsolute(gocache)) return false; // go refuses a relative GOCACHE itself
       const target = gocache.replace(/\/+$/, '');
       if (lstatSync(target, { throwIfNoEntry: false })) return false; // it exists: go's own business
       if (!statSync(dirname(target), { throwIfNoEntry: false })?.isDirectory()) return false;
       const dir = readyUmask === umask ? ready.shift() : undefined;
-      refill(umask);
+      refillLater(umask);
       if (!dir) return false;
       try {
         renameSync(dir, target); // fails when on another file system (EXDEV), or it appeared meanwhile: go makes it then

@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, type BigIntStats } from 'node:fs';
 import { digestBytes, emptyDigest } from '../../hashing/create-hasher.js';
 import type { ActionResult } from '../../store/types.js';
 import type { CacheContext } from '../cache-context.js';
-import { storeBlob } from '../store-blob.js';
 import { goBlobPath, noteVerifiedBlob, TOUCH_AFTER_MS, type GoBlobFile } from './go-blob-path.js';
 import { parseGoProgRequest } from './parse-goprog-request.js';
 import type { GoProgRequest, GoProgResponse } from './types.js';
@@ -19,6 +18,19 @@ export interface GoProgSession {
   served(actionIds: readonly string[]): void;
   /** Settles once every request so far is answered (the daemon is stopping). */
   settle(): Promise<void>;
+  /** The child has removed its spool (it ended its side after close, or is gone): the blobs linked from the spool get their go index lines now. */
+  end(): void;
+}
+
+/** A put whose blob is the child's spooled file, linked into the store: indexed once the child has removed its own name for it. */
+interface LinkedPut {
+  outputId: string;
+  time: string;
+  digest: string;
+  /** The blob's inode, size and mtime as read and hashed: any write since shows in them (its ctime changes with the link count). */
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
 }
 
 /**
@@ -73,9 +85,15 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
     const outputId = req.OutputID ?? req.ObjectID;
     if (!req.ActionID || !outputId || !bodyPath) return local;
     try {
+      const before = statSync(bodyPath, { bigint: true, throwIfNoEntry: false });
       const data = readFileSync(bodyPath);
       if (data.length !== (req.BodySize ?? 0)) return local;
-      const digest = await storeBlob(ctx, data);
+      const digest = digestBytes(ctx.algorithm, data).hash;
+      // A blob stored already (another action's same bytes) is kept as it is, once verified: replacing it would stale its lines.
+      const stored = data.length > 0 && ctx.cas.localPath && statSync(ctx.cas.localPath(digest), { throwIfNoEntry: false }) ? await goBlobPath(ctx, digest, data.length) : undefined;
+      const linkedAs = stored ? undefined : linkBody(digest, bodyPath, before, data.length);
+      if (!stored && !linkedAs) await ctx.cas.put(digest, data);
+      if (!stored) ctx.stats.bumpCache('bytes-stored', data.length);
       const now = new Date().toISOString();
       // No sandbox ran this action, so it never leaves this machine (share-stores.ts).
       const result: ActionResult = {
@@ -91,8 +109,14 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
       await ctx.actions.put(keyOf(req.ActionID), result);
       const path = ctx.cas.localPath?.(digest);
       if (!path) return local;
-      const file = noteVerifiedBlob(ctx, digest, path);
-      if (file) index(req.ActionID, Buffer.from(outputId, 'base64').toString('base64'), now, digest, file);
+      const outputB64 = Buffer.from(outputId, 'base64').toString('base64');
+      if (linkedAs) {
+        linked.set(req.ActionID, { outputId: outputB64, time: now, digest, ...linkedAs });
+        return { ID: req.ID, DiskPath: path };
+      }
+      linked.delete(req.ActionID); // this put is the action's entry now
+      const file = stored ?? noteVerifiedBlob(ctx, digest, path);
+      if (file) index(req.ActionID, outputB64, now, digest, file);
       return { ID: req.ID, DiskPath: path };
     } catch (e) {
       // A full disk or a broken store: go keeps the spooled copy; the build goes on.
@@ -102,18 +126,43 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
     }
   }
 
+  /** Puts linked from the child's spool (by action ID, the last put of each), for end(). */
+  const linked = new Map<string, LinkedPut>();
+
+  /**
+   * Stores the spooled body by a hard link rather than a copy (no second file for the disk
+   * to allocate and fill). The bytes were hashed as read; the link is kept only when the
+   * file still has the inode, size and mtime it had before the read, else the read bytes
+   * are put in its place. Undefined when not linked.
+   */
+  function linkBody(digest: string, bodyPath: string, before: BigIntStats | undefined, size: number): Pick<LinkedPut, 'ino' | 'size' | 'mtimeNs'> | undefined {
+    const path = ctx.cas.localPath?.(digest);
+    if (size === 0 || !path || !before?.isFile() || before.size !== BigInt(size) || !ctx.cas.link?.(digest, bodyPath, size)) return undefined;
+    const after = statSync(path, { bigint: true, throwIfNoEntry: false });
+    if (after?.ino === before.ino && after.dev === before.dev && after.size === before.size && after.mtimeNs === before.mtimeNs) return { ino: after.ino, size: after.size, mtimeNs: after.mtimeNs };
+    return undefined; // written to meanwhile: the caller's put replaces it with the bytes it hashed
+  }
+
   function track(p: Promise<GoProgResponse>, id: number, fallback: GoProgResponse): void {
     const done = p.catch((): GoProgResponse => fallback).then((r) => reply(r ?? { ID: id }));
     const t = done.finally(() => pending.delete(t));
     pending.add(t);
   }
 
-  /** Recency for a get the child served: the result's file now, the blob's mtime when it is old (then the line is written again). */
+  /**
+   * Recency for a get the child served, at most every TOUCH_AFTER_MS per entry (eviction
+   * needs no finer recency, and a touch each was a `utimes` per get of every build): the
+   * result's file, and the blob's mtime (then the line is written again for its new stamp).
+   */
   async function refresh(actionId: string): Promise<void> {
     const rec = ctx.goIndex?.get(actionId);
     if (!rec) return;
-    ctx.usage.touch('ac', keyOf(actionId));
-    if (Date.now() - Number(rec.entry.mtimeNs / 1_000_000n) <= TOUCH_AFTER_MS) return;
+    const now = Date.now();
+    if (now - rec.touchedAt > TOUCH_AFTER_MS) {
+      ctx.usage.touch('ac', keyOf(actionId));
+      rec.touchedAt = now;
+    }
+    if (now - Number(rec.entry.mtimeNs / 1_000_000n) <= TOUCH_AFTER_MS) return;
     const file = await goBlobPath(ctx, rec.digest, rec.entry.size);
     if (file) index(actionId, rec.entry.outputId, rec.entry.time, rec.digest, file);
   }
@@ -126,6 +175,17 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
       }
     },
     settle: () => Promise.allSettled([...pending]).then(() => undefined),
+    end() {
+      // The child's exit removed its spool names: each linked blob's ctime changed with its link count, and nothing else may have.
+      for (const [actionId, l] of linked) {
+        const path = ctx.cas.localPath?.(l.digest);
+        const st = path ? statSync(path, { bigint: true, throwIfNoEntry: false }) : undefined;
+        if (!path || !st || st.ino !== l.ino || st.size !== l.size || st.mtimeNs !== l.mtimeNs) continue; // replaced or written: verified when next served
+        const file = noteVerifiedBlob(ctx, l.digest, path);
+        if (file) index(actionId, l.outputId, l.time, l.digest, file);
+      }
+      linked.clear();
+    },
     request(line, bodyPath) {
       const req = parseGoProgRequest(line);
       if (!req) {

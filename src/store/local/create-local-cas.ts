@@ -1,5 +1,7 @@
 import { access, rm } from 'node:fs/promises';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { join } from 'node:path';
 import { digestBytes } from '../../hashing/create-hasher.js';
 import type { DigestAlgorithm } from '../../hashing/types.js';
@@ -66,6 +68,38 @@ export function createLocalCas(opts: LocalCasOptions): ContentStore {
       const before = opts.usage ? st?.size ?? 0 : 0;
       await atomicWrite(path, data, tmpDir);
       opts.usage?.grew(data.length - before);
+    },
+    link(digest, file, size) {
+      const path = pathOf(digest);
+      const st = statSync(path, { throwIfNoEntry: false });
+      // Linked straight to its name when there is none, else beside it and renamed over it (a stored blob is replaced, as by put).
+      const at = st ? join(tmpDir, `${process.pid}.${randomBytes(6).toString('hex')}`) : path;
+      const tryLink = (): boolean => {
+        try {
+          linkSync(file, at);
+          return true;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(file)) return false;
+          mkdirSync(dirname(at), { recursive: true }); // the fan-out (or tmp) directory is missing
+          try {
+            linkSync(file, at);
+            return true;
+          } catch {
+            return false;
+          }
+        }
+      };
+      if (!tryLink()) return false; // EXDEV, EPERM, EMLINK, EEXIST (a racing put): the caller writes the bytes
+      if (at !== path) {
+        try {
+          renameSync(at, path);
+        } catch {
+          rmSync(at, { force: true });
+          return false;
+        }
+      }
+      opts.usage?.grew(size - (st?.size ?? 0));
+      return true;
     },
   };
 }

@@ -7,10 +7,13 @@ import type { JsonStore } from '../store/local/create-local-json-store.js';
 import { createRemoteTiers, type RemoteTiers } from '../store/remote/create-remote-tiers.js';
 import { createEntryTrust } from '../store/remote/entry-trust.js';
 import { createReadThroughStore } from '../store/remote/read-through-store.js';
+import { createStagedCas } from '../store/remote/staged-cas.js';
 import type { ActionCache, ActionResult, ContentStore } from '../store/types.js';
 import { addManifestEntry, parseManifest, type Manifest } from './manifest.js';
 
 export interface SharedStores {
+  /** The local blobs, with a remote hit's fetched ones in front until they are written back. */
+  cas: ContentStore;
   actions: ActionCache;
   manifests: JsonStore<Manifest>;
   /** Undefined without remotes. */
@@ -28,9 +31,10 @@ export function shareStores(config: Config, log: Logger, stats: StatsStore, loca
   if (config.remotes.length === 0) return { ...local, remotes: undefined };
   const remotes = createRemoteTiers(config.remotes, config.digest, (remote, counter, n) => stats.bumpRemote(remote, counter, n));
   const trust = createEntryTrust(config.trust);
+  const cas = createStagedCas(local.cas, (digest, e) => log.info(`remote blob ${digest.slice(0, 12)} not written back: ${e.message}`));
   const salt = config.trust.salt;
   const common = {
-    tiers: remotes.tiers, trust, algorithm: config.digest, localCas: local.cas, log,
+    tiers: remotes.tiers, trust, algorithm: config.digest, localCas: cas, log,
     remoteKey: (key: string): string => (salt === '' ? key : digestBytes(config.digest, Buffer.from(`reprise-salt\0${salt}\0${key}`)).hash),
   };
   const actions = createReadThroughStore<ActionResult>(local.actions, {
@@ -55,5 +59,5 @@ export function shareStores(config: Config, log: Logger, stats: StatsStore, loca
       if (newest) actions.prefetch(newest.resultKey);
     },
   });
-  return { actions, manifests, remotes };
+  return { cas, actions, manifests, remotes };
 }

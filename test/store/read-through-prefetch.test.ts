@@ -1,7 +1,9 @@
-// The read-through store's prefetch (issue 16's remote-only warm build): a manifest fetched
-// from a remote starts the fetch of its newest entry's result and blobs; the result is
-// written back and counted as a hit only when a lookup uses it, and the prefetched result
-// passes the same checks as any (a blob that does not match its digest is no hit).
+// The read-through store's prefetch and write-back (issue 16's remote-only warm build): a
+// manifest fetched from a remote starts the fetch of its newest entry's result and blobs; the
+// result is counted as a hit only when a lookup uses it, and the prefetched result passes the
+// same checks as any (a blob that does not match its digest is no hit). A hit is answered from
+// the fetched, verified bytes and written back after: blobs first, the entry only once they
+// are stored, so a failed write-back leaves a miss, never an entry without its blobs.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { parseActionResult } from '../../src/store/parse-action-result.js';
 import { encodeEntry } from '../../src/store/remote/entry-envelope.js';
 import { createEntryTrust } from '../../src/store/remote/entry-trust.js';
 import { createReadThroughStore } from '../../src/store/remote/read-through-store.js';
+import { createStagedCas } from '../../src/store/remote/staged-cas.js';
 import type { RemoteTier } from '../../src/store/remote/remote-tier.js';
 import type { RemoteActionResult, RemoteBackend } from '../../src/store/remote/types.js';
 import { createUploadQueue } from '../../src/store/remote/upload-queue.js';
@@ -26,7 +29,7 @@ const algorithm = 'sha256' as const;
 const trust = createEntryTrust({ publicKeys: [], salt: '' });
 const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 
-function setup(t: { after(fn: () => void): void }, objectOnServer: (real: Buffer) => Buffer) {
+function setup(t: { after(fn: () => void): void }, objectOnServer: (real: Buffer) => Buffer, blobWritesFail = () => false) {
   const dir = mkdtempSync(join(tmpdir(), 'reprise-prefetch-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const object = Buffer.from('an object file');
@@ -66,7 +69,15 @@ function setup(t: { after(fn: () => void): void }, objectOnServer: (real: Buffer
     name: backend.name, role: 'read', backend, uploads: createUploadQueue({ limit: 8, concurrency: 1 }),
     count: (c, n = 1) => void counts.set(c, (counts.get(c) ?? 0) + n),
   };
-  const localCas = createLocalCas({ dir, algorithm });
+  const diskCas = createLocalCas({ dir, algorithm });
+  const failing = {
+    ...diskCas,
+    put: async (d: string, data: Buffer) => {
+      if (blobWritesFail()) throw new Error('no space left (injected)');
+      await diskCas.put(d, data);
+    },
+  };
+  const localCas = createStagedCas(failing, () => undefined);
   const localActions = createLocalActionCache({ dir });
   const common = { tiers: [tier], trust, algorithm, localCas, log: quiet, remoteKey: (k: string) => k };
   const actions = createReadThroughStore<ActionResult>(localActions, {
@@ -82,7 +93,7 @@ function setup(t: { after(fn: () => void): void }, objectOnServer: (real: Buffer
       if (newest) actions.prefetch(newest.resultKey);
     },
   });
-  return { manifests, actions, localActions, localCas, counts, acGets, manifestKey, resultKey, objectDigest };
+  return { manifests, actions, localActions, localCas, diskCas, counts, acGets, manifestKey, resultKey, objectDigest };
 }
 
 /** Lets the prefetch's fetches and writes run. */
@@ -99,6 +110,7 @@ test('a remote manifest prefetches its newest result; the lookup uses it, one fe
   assert.equal(result?.outputs[0]?.digest, s.objectDigest.hash);
   assert.deepEqual(s.acGets, [s.manifestKey, s.resultKey], 'no second fetch');
   assert.equal(s.counts.get('hits'), 2);
+  await settle();
   assert.ok(await s.localActions.get(s.resultKey), 'written back once used');
   assert.deepEqual(await s.localCas.findMissing([s.objectDigest.hash]), []);
 });
@@ -120,4 +132,41 @@ test('a prefetched result whose blob does not match its digest is no hit, and no
   assert.equal(s.counts.get('hits'), 1, 'the manifest only');
   assert.equal(await s.localActions.get(s.resultKey), undefined);
   assert.deepEqual(await s.localCas.findMissing([s.objectDigest.hash]), [s.objectDigest.hash]);
+});
+
+test('a remote hit is answered from the fetched bytes; blobs, then the entry, are written after', async (t) => {
+  const s = setup(t, (real) => real);
+  await s.manifests.get(s.manifestKey);
+  const result = await s.actions.get(s.resultKey);
+  assert.ok(result);
+  // What the replay reads, in the same turn of the loop as the hit:
+  assert.equal((await s.localCas.get(s.objectDigest.hash))?.toString(), 'an object file');
+  assert.deepEqual(await s.diskCas.findMissing([s.objectDigest.hash]), [s.objectDigest.hash], 'not yet on disk');
+  assert.equal(await s.localActions.get(s.resultKey), undefined, 'nor the entry');
+  assert.equal(await s.actions.get(s.resultKey), result, 'a second lookup meanwhile gets it without a fetch');
+  await settle();
+  assert.deepEqual(await s.diskCas.findMissing([s.objectDigest.hash]), []);
+  assert.ok(await s.localActions.get(s.resultKey));
+  assert.deepEqual(s.acGets, [s.manifestKey, s.resultKey]);
+});
+
+test('a write-back that fails after the reply leaves no entry; the next lookup fetches it again, whole', async (t) => {
+  let fail = true;
+  const s = setup(t, (real) => real, () => fail);
+  await s.manifests.get(s.manifestKey);
+  const served = await s.actions.get(s.resultKey);
+  assert.ok(served, 'the hit was answered from verified bytes');
+  assert.equal(s.counts.get('hits'), 2);
+  await settle();
+  assert.equal(await s.localActions.get(s.resultKey), undefined, 'no entry without its blob');
+  assert.deepEqual(await s.localCas.findMissing([s.objectDigest.hash]), [s.objectDigest.hash], 'the blob is neither staged nor stored');
+  assert.equal(await s.localCas.get(s.objectDigest.hash), undefined);
+  fail = false;
+  const again = await s.actions.get(s.resultKey);
+  assert.equal(again?.outputs[0]?.digest, s.objectDigest.hash);
+  assert.deepEqual(s.acGets, [s.manifestKey, s.resultKey, s.resultKey], 'fetched again');
+  assert.equal((await s.localCas.get(s.objectDigest.hash))?.toString(), 'an object file');
+  await settle();
+  assert.ok(await s.localActions.get(s.resultKey));
+  assert.equal((await s.diskCas.get(s.objectDigest.hash))?.toString(), 'an object file');
 });

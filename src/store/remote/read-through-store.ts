@@ -2,10 +2,10 @@ import type { Logger } from '../../daemon/logger.js';
 import { digestBytes, emptyDigest } from '../../hashing/create-hasher.js';
 import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
 import type { JsonStore } from '../local/create-local-json-store.js';
-import type { ContentStore } from '../types.js';
 import { decodeEntry, encodeEntry, type EntryKind } from './entry-envelope.js';
 import type { EntryTrust } from './entry-trust.js';
 import type { RemoteTier } from './remote-tier.js';
+import type { StagedCas } from './staged-cas.js';
 
 export interface ReadThroughOptions<T> {
   kind: EntryKind;
@@ -13,8 +13,8 @@ export interface ReadThroughOptions<T> {
   tiers: readonly RemoteTier[];
   trust: EntryTrust;
   algorithm: DigestAlgorithm;
-  /** Where the blobs an entry names live on this machine (and are written back to). */
-  localCas: ContentStore;
+  /** Where the blobs an entry names live on this machine: fetched ones are staged there and written back after the reply. */
+  localCas: StagedCas;
   /** The key on the remotes (salted). */
   remoteKey(key: string): string;
   parse(text: string): T | undefined;
@@ -54,14 +54,20 @@ const PREFETCH_MAX = 256;
 interface Found<T> {
   value: T;
   tier?: RemoteTier;
+  /** A remote's entry: whether every blob it names is now in the local store (they are written after the reply). */
+  stored?: Promise<boolean>;
 }
+
+/** Lets the reply that is being made go out before the write-back. */
+const afterThisTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /**
  * Read-through and write-behind over the local store (DESIGN.md §2): local first, then each
  * remote in order. A remote entry counts only when it is well-formed, trusted (signed, when
  * keys are configured), shareable, and every blob it names was fetched and matched its
- * digest (completeness); then blobs and entry are written back locally and the local store
- * answers from then on. Writes go to the local store, then, for shareable entries, into each
+ * digest (completeness); then it is answered from the fetched bytes (staged in `localCas`), and
+ * blobs, then the entry, are written back locally after the reply (an entry is written only
+ * once all its blobs are, so a failed write-back leaves a miss, never a broken entry). Writes go to the local store, then, for shareable entries, into each
  * read-write remote's upload queue: blobs first, the entry last, so a reader never sees an
  * entry before its blobs. No remote failure reaches the caller: it is counted and is a miss.
  * A remote hit costs sequential round trips (manifest, result, blobs); `prefetch` lets the
@@ -71,7 +77,7 @@ export function createReadThroughStore<T extends object>(local: JsonStore<T>, op
   const empty = emptyDigest(opts.algorithm);
   const noSignal = new AbortController().signal;
 
-  const fetchFrom = async (tier: RemoteTier, key: string): Promise<T | undefined> => {
+  const fetchFrom = async (tier: RemoteTier, key: string): Promise<Found<T> | undefined> => {
     const raw = await tier.backend.ac.get(opts.remoteKey(key), noSignal);
     if (!raw) {
       tier.count('misses');
@@ -111,9 +117,14 @@ export function createReadThroughStore<T extends object>(local: JsonStore<T>, op
         return undefined;
       }
     }
-    for (const f of fetched) if (f.data) await opts.localCas.put(f.hash, f.data);
+    const writes = fetched.map((f) => opts.localCas.stage(f.hash, f.data!));
+    // Blobs another lookup staged (findMissing counted them as here): the entry waits for their writes too.
+    for (const hash of blobs) {
+      const w = opts.localCas.written(hash);
+      if (w) writes.push(w);
+    }
     opts.fetched?.(value);
-    return value;
+    return { value, tier, stored: Promise.all(writes).then((ok) => ok.every(Boolean)) };
   };
 
   /** Local first, then each remote in order; a remote's entry comes back complete, its blobs stored here, the entry not yet. */
@@ -122,8 +133,8 @@ export function createReadThroughStore<T extends object>(local: JsonStore<T>, op
     if (mine) return { value: mine };
     for (const tier of opts.tiers) {
       try {
-        const value = await fetchFrom(tier, key);
-        if (value) return { value, tier };
+        const found = await fetchFrom(tier, key);
+        if (found) return found;
       } catch (e) {
         opts.log.debug(`${tier.name}: ${opts.kind} ${key.slice(0, 12)}: ${(e as Error).message}`);
       }
@@ -131,19 +142,28 @@ export function createReadThroughStore<T extends object>(local: JsonStore<T>, op
     return undefined;
   };
 
-  /** A remote's entry is written back (after its blobs) and counted as that remote's hit. */
-  const use = async (key: string, found: Found<T> | undefined): Promise<T | undefined> => {
+  /** Remote entries in use whose write-back has not finished: answered from here meanwhile. */
+  const writingBack = new Map<string, T>();
+
+  /** A remote's entry is counted as that remote's hit and written back after the reply, once its blobs are. */
+  const use = (key: string, found: Found<T> | undefined): T | undefined => {
     if (!found?.tier) return found?.value;
-    try {
-      await local.put(key, found.value);
-    } catch (e) {
-      opts.log.debug(`${found.tier.name}: ${opts.kind} ${key.slice(0, 12)}: ${(e as Error).message}`);
-      return undefined;
-    }
-    found.tier.count('hits');
-    const saved = opts.savedMs?.(found.value);
-    if (saved) found.tier.count('time-saved-ms', saved);
-    return found.value;
+    const { value, tier } = found;
+    tier.count('hits');
+    const saved = opts.savedMs?.(value);
+    if (saved) tier.count('time-saved-ms', saved);
+    writingBack.set(key, value);
+    void afterThisTurn()
+      .then(() => found.stored)
+      .then(async (blobsStored) => {
+        if (blobsStored) await local.put(key, value);
+        else opts.log.info(`${tier.name}: ${opts.kind} ${key.slice(0, 12)} not written back: a blob could not be stored`);
+      })
+      .catch((e: Error) => opts.log.info(`${tier.name}: ${opts.kind} ${key.slice(0, 12)} not written back: ${e.message}`))
+      .finally(() => {
+        if (writingBack.get(key) === value) writingBack.delete(key);
+      });
+    return value;
   };
 
   const prefetched = new Map<string, Promise<Found<T> | undefined>>();
@@ -187,6 +207,8 @@ export function createReadThroughStore<T extends object>(local: JsonStore<T>, op
 
   return {
     async get(key) {
+      const pending = writingBack.get(key);
+      if (pending) return pending;
       const early = prefetched.get(key);
       if (early) prefetched.delete(key);
       return use(key, await (early ?? find(key)));
@@ -203,12 +225,14 @@ export function createReadThroughStore<T extends object>(local: JsonStore<T>, op
     },
     async put(key, value) {
       prefetched.delete(key);
+      writingBack.delete(key);
       await local.put(key, value);
       if (!opts.shareable(value)) return;
       for (const tier of opts.tiers) if (tier.role === 'read-write') upload(tier, key, value);
     },
     dropMemo: () => {
       prefetched.clear();
+      writingBack.clear();
       local.dropMemo();
     },
   };

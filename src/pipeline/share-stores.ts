@@ -37,12 +37,14 @@ export function shareStores(config: Config, log: Logger, stats: StatsStore, loca
     tiers: remotes.tiers, trust, algorithm: config.digest, localCas: cas, log,
     remoteKey: (key: string): string => (salt === '' ? key : digestBytes(config.digest, Buffer.from(`reprise-salt\0${salt}\0${key}`)).hash),
   };
+  const blobsOf = (r: ActionResult): string[] => [...r.outputs.map((o) => o.digest), r.stdoutDigest, r.stderrDigest];
+  const shareable = (r: ActionResult): boolean => r.sandboxed && r.exitCode === 0;
   const actions = createReadThroughStore<ActionResult>(local.actions, {
     ...common,
     kind: 'result',
     parse: parseActionResult,
-    blobsOf: (r) => [...r.outputs.map((o) => o.digest), r.stdoutDigest, r.stderrDigest],
-    shareable: (r) => r.sandboxed && r.exitCode === 0,
+    blobsOf,
+    shareable,
     savedMs: (r) => r.durationMs,
   });
   const manifests = createReadThroughStore<Manifest>(local.manifests, {
@@ -53,10 +55,17 @@ export function shareStores(config: Config, log: Logger, stats: StatsStore, loca
     shareable: () => true,
     // Another machine's input sets stay beside ours (newest, ours, first).
     merge: (theirs, ours) => ours.entries.slice().reverse().reduce((m, e) => addManifestEntry(m, e), theirs),
-    // The newest entry's result (and its blobs) is fetched while the manifest is written back and matched.
-    fetched: (m) => {
+    // The newest entry's result (and its blobs) is fetched while the manifest is matched;
+    // the manifest carries that result, so only its blobs are fetched (a round trip less a hit).
+    fetched: (m, carried) => {
       const newest = m.entries[0];
-      if (newest) actions.prefetch(newest.resultKey);
+      if (newest) actions.prefetch(newest.resultKey, carried);
+    },
+    carry: async (m) => {
+      const newest = m.entries[0];
+      const r = newest && (await local.actions.get(newest.resultKey));
+      if (!newest || !r || !shareable(r)) return undefined;
+      return { kind: 'result', key: newest.resultKey, body: JSON.stringify(r), blobs: blobsOf(r) };
     },
   });
   return { cas, actions, manifests, remotes };

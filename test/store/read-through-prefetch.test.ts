@@ -5,7 +5,8 @@
 // the fetched, verified bytes and written back after: blobs first, the entry only once they
 // are stored, so a failed write-back leaves a miss, never an entry without its blobs.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -16,7 +17,7 @@ import { createLocalActionCache } from '../../src/store/local/create-local-actio
 import { createLocalCas } from '../../src/store/local/create-local-cas.js';
 import { createLocalJsonStore } from '../../src/store/local/create-local-json-store.js';
 import { parseActionResult } from '../../src/store/parse-action-result.js';
-import { encodeEntry } from '../../src/store/remote/entry-envelope.js';
+import { decodeEntry, encodeEntry } from '../../src/store/remote/entry-envelope.js';
 import { createEntryTrust } from '../../src/store/remote/entry-trust.js';
 import { createReadThroughStore } from '../../src/store/remote/read-through-store.js';
 import { createStagedCas } from '../../src/store/remote/staged-cas.js';
@@ -29,7 +30,7 @@ const algorithm = 'sha256' as const;
 const trust = createEntryTrust({ publicKeys: [], salt: '' });
 const quiet = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
 
-function setup(t: { after(fn: () => void): void }, objectOnServer: (real: Buffer) => Buffer, blobWritesFail = () => false) {
+function setup(t: { after(fn: () => void): void }, objectOnServer: (real: Buffer) => Buffer, blobWritesFail = () => false, carry = false) {
   const dir = mkdtempSync(join(tmpdir(), 'reprise-prefetch-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const object = Buffer.from('an object file');
@@ -43,7 +44,8 @@ function setup(t: { after(fn: () => void): void }, objectOnServer: (real: Buffer
   const manifestKey = 'a'.repeat(64);
   const manifest: Manifest = { schema: 1, entries: [{ inputs: [{ path: '$PWD/x.c', digest: 'c'.repeat(64) }], absent: [], present: [], resultKey }] };
   const ac = new Map<string, RemoteActionResult>([
-    [manifestKey, encodeEntry('manifest', manifestKey, JSON.stringify(manifest), [], trust)],
+    [manifestKey, encodeEntry('manifest', manifestKey, JSON.stringify(manifest), [], trust,
+      carry ? { kind: 'result', key: resultKey, body: JSON.stringify(result), blobs: [objectDigest, { hash: empty, size: 0 }] } : undefined)],
     [resultKey, encodeEntry('result', resultKey, JSON.stringify(result), [objectDigest], trust)],
   ]);
   const served = objectOnServer(object);
@@ -88,9 +90,9 @@ function setup(t: { after(fn: () => void): void }, objectOnServer: (real: Buffer
   });
   const manifests = createReadThroughStore<Manifest>(createLocalJsonStore(dir, 'manifests', { parse: parseManifest }), {
     ...common, kind: 'manifest', parse: parseManifest, blobsOf: () => [], shareable: () => true,
-    fetched: (m) => {
+    fetched: (m, carried) => {
       const newest = m.entries[0];
-      if (newest) actions.prefetch(newest.resultKey);
+      if (newest) actions.prefetch(newest.resultKey, carried);
     },
   });
   return { manifests, actions, localActions, localCas, diskCas, counts, acGets, manifestKey, resultKey, objectDigest };
@@ -169,4 +171,123 @@ test('a write-back that fails after the reply leaves no entry; the next lookup f
   await settle();
   assert.ok(await s.localActions.get(s.resultKey));
   assert.equal((await s.diskCas.get(s.objectDigest.hash))?.toString(), 'an object file');
+});
+
+test('a manifest that carries its newest result: one entry fetch for both, then the blobs', async (t) => {
+  const s = setup(t, (real) => real, () => false, true);
+  await s.manifests.get(s.manifestKey);
+  const result = await s.actions.get(s.resultKey);
+  assert.equal(result?.outputs[0]?.digest, s.objectDigest.hash);
+  assert.deepEqual(s.acGets, [s.manifestKey], 'the result came inside the manifest');
+  assert.equal(s.counts.get('hits'), 2);
+  await settle();
+  assert.ok(await s.localActions.get(s.resultKey));
+  assert.deepEqual(await s.diskCas.findMissing([s.objectDigest.hash]), []);
+});
+
+test('a carried result is checked as any: a blob that does not match its digest is no hit', async (t) => {
+  const s = setup(t, (real) => Buffer.from(real.toString().toUpperCase()), () => false, true);
+  await s.manifests.get(s.manifestKey);
+  assert.equal(await s.actions.get(s.resultKey), undefined);
+  assert.equal(s.counts.get('corrupt'), 1);
+  assert.equal(s.counts.get('hits'), 1, 'the manifest only');
+  assert.deepEqual(s.acGets, [s.manifestKey], 'the same result is not fetched again for the same blobs');
+  await settle();
+  assert.equal(await s.localActions.get(s.resultKey), undefined);
+});
+
+test('with trusted keys, a carried entry must be signed on its own terms; a manifest that carries a forged one is still used', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'reprise-carried-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const signingKeyFile = join(dir, 'key.pem');
+  writeFileSync(signingKeyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }));
+  const signed = createEntryTrust({ signingKeyFile, publicKeys: [publicKey.export({ format: 'pem', type: 'spki' }).toString()], salt: '' });
+  const m = 'a'.repeat(64);
+  const r = 'b'.repeat(64);
+  const entry = encodeEntry('manifest', m, '{"schema":1,"entries":[]}', [], signed, { kind: 'result', key: r, body: '{"x":1}', blobs: [] });
+  const ok = decodeEntry('manifest', m, entry, signed);
+  assert.equal(ok.kind === 'ok' && ok.carries?.body, '{"x":1}');
+  const env = JSON.parse(entry.stdoutRaw.toString());
+  env.carries.body = '{"x":2}';
+  const forged = decodeEntry('manifest', m, { ...entry, stdoutRaw: Buffer.from(JSON.stringify(env)) }, signed);
+  assert.equal(forged.kind, 'ok');
+  assert.equal(forged.kind === 'ok' && forged.carries, undefined, 'the forged result is left out');
+  delete env.carries.sig;
+  env.carries.body = '{"x":1}';
+  const unsigned = decodeEntry('manifest', m, { ...entry, stdoutRaw: Buffer.from(JSON.stringify(env)) }, signed);
+  assert.equal(unsigned.kind === 'ok' && unsigned.carries, undefined, 'so is an unsigned one');
+});
+
+test('an uploaded manifest carries its newest result (blobs first), and a reader gets both with one entry fetch', async (t) => {
+  const ac = new Map<string, RemoteActionResult>();
+  const cas = new Map<string, Buffer>();
+  const acGets: string[] = [];
+  const backend: RemoteBackend = {
+    name: 'mem://remote',
+    cas: {
+      findMissing: async (ds) => ds.filter((d) => !cas.has(d.hash)),
+      get: async (d) => cas.get(d.hash),
+      put: async (d, data) => void cas.set(d.hash, data),
+    },
+    ac: {
+      get: async (key) => {
+        acGets.push(key);
+        return ac.get(key);
+      },
+      put: async (key, r) => {
+        // A reader never sees an entry before the blobs it (and what it carries) names.
+        for (const f of r.outputFiles) if (f.digest.size > 0) assert.ok(cas.has(f.digest.hash), `blob ${f.digest.hash} before ${key}`);
+        ac.set(key, r);
+      },
+    },
+    close: async () => undefined,
+  };
+  const machine = (role: 'read' | 'read-write') => {
+    const dir = mkdtempSync(join(tmpdir(), 'reprise-carry-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const counts = new Map<RemoteCounter, number>();
+    const uploads = createUploadQueue({ limit: 8, concurrency: 2 });
+    const tier: RemoteTier = { name: backend.name, role, backend, uploads, count: (c, n = 1) => void counts.set(c, (counts.get(c) ?? 0) + n) };
+    const localCas = createStagedCas(createLocalCas({ dir, algorithm }), () => undefined);
+    const localActions = createLocalActionCache({ dir });
+    const common = { tiers: [tier], trust, algorithm, localCas, log: quiet, remoteKey: (k: string) => k };
+    const blobsOf = (r: ActionResult) => [...r.outputs.map((o) => o.digest), r.stdoutDigest, r.stderrDigest];
+    const shareable = (r: ActionResult) => r.sandboxed && r.exitCode === 0;
+    const actions = createReadThroughStore<ActionResult>(localActions, { ...common, kind: 'result', parse: parseActionResult, blobsOf, shareable });
+    const manifests = createReadThroughStore<Manifest>(createLocalJsonStore(dir, 'manifests', { parse: parseManifest }), {
+      ...common, kind: 'manifest', parse: parseManifest, blobsOf: () => [], shareable: () => true,
+      fetched: (m, carried) => m.entries[0] && actions.prefetch(m.entries[0].resultKey, carried),
+      // As src/pipeline/share-stores.ts does:
+      carry: async (m) => {
+        const newest = m.entries[0];
+        const r = newest && (await localActions.get(newest.resultKey));
+        return newest && r && shareable(r) ? { kind: 'result' as const, key: newest.resultKey, body: JSON.stringify(r), blobs: blobsOf(r) } : undefined;
+      },
+    });
+    return { actions, manifests, localCas, uploads, counts };
+  };
+  const object = Buffer.from('the object');
+  const od = digestBytes(algorithm, object).hash;
+  const empty = emptyDigest(algorithm);
+  const result: ActionResult = {
+    schema: 1, outputs: [{ role: 'object', path: 'y.o', digest: od, size: object.length, mode: 0o644 }],
+    stdoutDigest: empty, stderrDigest: empty, exitCode: 0, durationMs: 5, createdAt: new Date(0).toISOString(), sandboxed: true,
+  };
+  const resultKey = 'd'.repeat(64);
+  const manifestKey = 'e'.repeat(64);
+  const writer = machine('read-write');
+  await writer.localCas.put(od, object);
+  await writer.localCas.put(empty, Buffer.alloc(0));
+  await writer.actions.put(resultKey, result);
+  await writer.manifests.put(manifestKey, { schema: 1, entries: [{ inputs: [{ path: '$PWD/y.c', digest: 'c'.repeat(64) }], absent: [], present: [], resultKey }] });
+  await writer.uploads.drain(5000);
+  assert.equal(writer.counts.get('uploads'), 2, 'each entry is still uploaded under its own key');
+  const reader = machine('read');
+  acGets.length = 0;
+  assert.ok(await reader.manifests.get(manifestKey));
+  const got = await reader.actions.get(resultKey);
+  assert.deepEqual(got, result);
+  assert.deepEqual(acGets, [manifestKey]);
+  assert.equal((await reader.localCas.get(od))?.toString(), 'the object');
 });

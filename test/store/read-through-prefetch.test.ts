@@ -291,3 +291,50 @@ test('an uploaded manifest carries its newest result (blobs first), and a reader
   assert.deepEqual(acGets, [manifestKey]);
   assert.equal((await reader.localCas.get(od))?.toString(), 'the object');
 });
+
+test('an entry that shares a staged blob with another waits for that blob\'s write: when it fails, neither entry is written', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'reprise-shared-blob-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const empty = emptyDigest(algorithm);
+  const shared = Buffer.from('a shared object');
+  const slow = Buffer.from('a second output, slow to come');
+  const sd = digestBytes(algorithm, shared);
+  const wd = digestBytes(algorithm, slow);
+  const resultOf = (outs: Array<{ d: { hash: string; size: number } }>): ActionResult => ({
+    schema: 1, outputs: outs.map((o, i) => ({ role: 'object', path: `${i}.o`, digest: o.d.hash, size: o.d.size, mode: 0o644 })),
+    stdoutDigest: empty, stderrDigest: empty, exitCode: 0, durationMs: 1, createdAt: new Date(0).toISOString(), sandboxed: true,
+  });
+  const k1 = '1'.repeat(64);
+  const k2 = '2'.repeat(64);
+  const ac = new Map<string, RemoteActionResult>([
+    [k1, encodeEntry('result', k1, JSON.stringify(resultOf([{ d: sd }])), [sd], trust)],
+    [k2, encodeEntry('result', k2, JSON.stringify(resultOf([{ d: sd }, { d: wd }])), [sd, wd], trust)],
+  ]);
+  const backend: RemoteBackend = {
+    name: 'fake://remote',
+    cas: {
+      findMissing: async (ds) => ds.slice(),
+      get: async (d) => (d.hash === sd.hash ? shared : d.hash === wd.hash ? new Promise((r) => setTimeout(() => r(slow), 30)) : undefined),
+      put: async () => undefined,
+    },
+    ac: { get: async (key) => ac.get(key), put: async () => undefined },
+    close: async () => undefined,
+  };
+  const tier: RemoteTier = { name: backend.name, role: 'read', backend, uploads: createUploadQueue({ limit: 8, concurrency: 1 }), count: () => undefined };
+  const disk = createLocalCas({ dir, algorithm });
+  // The shared blob's write fails; the slow one's would succeed.
+  const localCas = createStagedCas({ ...disk, put: async (d, data) => (d === sd.hash ? Promise.reject(new Error('injected')) : disk.put(d, data)) }, () => undefined);
+  const localActions = createLocalActionCache({ dir });
+  const actions = createReadThroughStore<ActionResult>(localActions, {
+    tiers: [tier], trust, algorithm, localCas, log: quiet, remoteKey: (k: string) => k, kind: 'result', parse: parseActionResult,
+    blobsOf: (r) => [...r.outputs.map((o) => o.digest), r.stdoutDigest, r.stderrDigest], shareable: (r) => r.sandboxed,
+  });
+  // The second lookup comes in the turn of the first's reply: it finds the shared blob staged
+  // (not fetched again), and that blob's write fails while its slow one is still on the way.
+  const r1 = await actions.get(k1);
+  const r2 = await actions.get(k2);
+  assert.ok(r1 && r2, 'both answered from verified bytes');
+  await settle();
+  assert.equal(await localActions.get(k1), undefined);
+  assert.equal(await localActions.get(k2), undefined, 'its blob was staged by the other lookup, and that write failed');
+});

@@ -121,6 +121,8 @@ export function createReadThroughStore<T extends object>(local: JsonStore<T>, op
       return undefined;
     }
     const blobs = [...new Set(opts.blobsOf(value))].filter((d) => d !== empty);
+    // Blobs another lookup staged count as here (findMissing, in the same turn): the entry waits for their writes too.
+    const writes = blobs.flatMap((hash) => opts.localCas.written(hash) ?? []);
     const missing = await opts.localCas.findMissing(blobs);
     const fetched = await Promise.all(missing.map(async (hash) => {
       const size = sizes.get(hash);
@@ -138,12 +140,7 @@ export function createReadThroughStore<T extends object>(local: JsonStore<T>, op
         return 'blobs';
       }
     }
-    const writes = fetched.map((f) => opts.localCas.stage(f.hash, f.data!));
-    // Blobs another lookup staged (findMissing counted them as here): the entry waits for their writes too.
-    for (const hash of blobs) {
-      const w = opts.localCas.written(hash);
-      if (w) writes.push(w);
-    }
+    for (const f of fetched) writes.push(opts.localCas.stage(f.hash, f.data!));
     opts.fetched?.(value, carries && { tier, entry: carries, blobs: sizes });
     return { value, tier, stored: Promise.all(writes).then((ok) => ok.every(Boolean)) };
   };

@@ -29,7 +29,6 @@ import { createTicketDesk } from '../tickets/create-ticket-desk.js';
 import { runtimePaths } from '../runtime/runtime-paths.js';
 import { createGoIndex } from './go/create-go-index.js';
 import { shareStores } from './share-stores.js';
-import { prepareFanOut } from '../store/local/prepare-fan-out.js';
 import { createRemoteExecution } from './remote/create-remote-execution.js';
 
 /** Builds the local cache under REPRISE_CACHE_DIR/<digest function> (one function per directory). */
@@ -37,7 +36,6 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
   const dir = join(config.cacheDir, config.digest);
   const scratchDir = join(dir, 'tmp');
   mkdirSync(scratchDir, { recursive: true, mode: 0o700 });
-  prepareFanOut(dir);
   const corrupt = (what: string) => (key: string): void => {
     stats.bumpCache('corrupt-entry');
     log.warn(`corrupt ${what} ${key} deleted`);

@@ -43,7 +43,8 @@ env_for() { # index
       mkdir -p "$CCACHE_DIR" ;;
     *)
       export REPRISE_RUNTIME_DIR=$R/run/w-$n REPRISE_CACHE_DIR=$R/cache/w-$n REPRISE_BASE_DIR=$WORK_DIR
-      case $k in nginx) export REPRISE_REMOTE=http://127.0.0.1:$nport/reprise-$n ;; redis) export REPRISE_REMOTE=redis://127.0.0.1:$rport ;; esac
+      # Each configuration its own Redis database (ccache's stay in 0): a checkout must read the entries it wrote itself.
+      case $k in nginx) export REPRISE_REMOTE=http://127.0.0.1:$nport/reprise-$n ;; redis) export REPRISE_REMOTE=redis://127.0.0.1:$rport/$(( $1 % 15 + 1 )) ;; esac
       mkdir -p "$REPRISE_RUNTIME_DIR" "$REPRISE_CACHE_DIR"; chmod 700 "$REPRISE_RUNTIME_DIR" ;;
   esac
 }

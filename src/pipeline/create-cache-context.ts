@@ -128,7 +128,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     algorithm: config.digest,
     baseDir: config.baseDir,
     files,
-    cas,
+    cas: shared.cas,
     actions: shared.actions,
     manifests: shared.manifests,
     remotes: shared.remotes,

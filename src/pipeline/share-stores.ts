@@ -7,10 +7,13 @@ import type { JsonStore } from '../store/local/create-local-json-store.js';
 import { createRemoteTiers, type RemoteTiers } from '../store/remote/create-remote-tiers.js';
 import { createEntryTrust } from '../store/remote/entry-trust.js';
 import { createReadThroughStore } from '../store/remote/read-through-store.js';
+import { createStagedCas } from '../store/remote/staged-cas.js';
 import type { ActionCache, ActionResult, ContentStore } from '../store/types.js';
 import { addManifestEntry, parseManifest, type Manifest } from './manifest.js';
 
 export interface SharedStores {
+  /** The local blobs, with a remote hit's fetched ones in front until they are written back. */
+  cas: ContentStore;
   actions: ActionCache;
   manifests: JsonStore<Manifest>;
   /** Undefined without remotes. */
@@ -28,17 +31,20 @@ export function shareStores(config: Config, log: Logger, stats: StatsStore, loca
   if (config.remotes.length === 0) return { ...local, remotes: undefined };
   const remotes = createRemoteTiers(config.remotes, config.digest, (remote, counter, n) => stats.bumpRemote(remote, counter, n));
   const trust = createEntryTrust(config.trust);
+  const cas = createStagedCas(local.cas, (digest, e) => log.info(`remote blob ${digest.slice(0, 12)} not written back: ${e.message}`));
   const salt = config.trust.salt;
   const common = {
-    tiers: remotes.tiers, trust, algorithm: config.digest, localCas: local.cas, log,
+    tiers: remotes.tiers, trust, algorithm: config.digest, localCas: cas, log,
     remoteKey: (key: string): string => (salt === '' ? key : digestBytes(config.digest, Buffer.from(`reprise-salt\0${salt}\0${key}`)).hash),
   };
+  const blobsOf = (r: ActionResult): string[] => [...r.outputs.map((o) => o.digest), r.stdoutDigest, r.stderrDigest];
+  const shareable = (r: ActionResult): boolean => r.sandboxed && r.exitCode === 0;
   const actions = createReadThroughStore<ActionResult>(local.actions, {
     ...common,
     kind: 'result',
     parse: parseActionResult,
-    blobsOf: (r) => [...r.outputs.map((o) => o.digest), r.stdoutDigest, r.stderrDigest],
-    shareable: (r) => r.sandboxed && r.exitCode === 0,
+    blobsOf,
+    shareable,
     savedMs: (r) => r.durationMs,
   });
   const manifests = createReadThroughStore<Manifest>(local.manifests, {
@@ -49,11 +55,18 @@ export function shareStores(config: Config, log: Logger, stats: StatsStore, loca
     shareable: () => true,
     // Another machine's input sets stay beside ours (newest, ours, first).
     merge: (theirs, ours) => ours.entries.slice().reverse().reduce((m, e) => addManifestEntry(m, e), theirs),
-    // The newest entry's result (and its blobs) is fetched while the manifest is written back and matched.
-    fetched: (m) => {
+    // The newest entry's result (and its blobs) is fetched while the manifest is matched;
+    // the manifest carries that result, so only its blobs are fetched (a round trip less a hit).
+    fetched: (m, carried) => {
       const newest = m.entries[0];
-      if (newest) actions.prefetch(newest.resultKey);
+      if (newest) actions.prefetch(newest.resultKey, carried);
+    },
+    carry: async (m) => {
+      const newest = m.entries[0];
+      const r = newest && (await local.actions.get(newest.resultKey));
+      if (!newest || !r || !shareable(r)) return undefined;
+      return { kind: 'result', key: newest.resultKey, body: JSON.stringify(r), blobs: blobsOf(r) };
     },
   });
-  return { actions, manifests, remotes };
+  return { cas, actions, manifests, remotes };
 }

@@ -79,6 +79,17 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     },
   });
   const pending = new Map<string, Pending>();
+  // Issued on the hit path, named (hashing the whole CALL payload) only once calls pause.
+  let unnamed: Array<Pending & { payload: Buffer }> = [];
+  const nameAll = (): void => {
+    for (const u of unnamed) {
+      const name = ticketName(u.payload);
+      pending.delete(name); // the newest facts go last
+      pending.set(name, { build: u.build, why: u.why });
+    }
+    unnamed = [];
+    while (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value!);
+  };
   const activity = createCallActivity();
   let timer: NodeJS.Timeout | undefined;
   let draining = false;
@@ -100,6 +111,7 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
   async function drain(): Promise<void> {
     draining = true;
     try {
+      nameAll();
       for (const [name, p] of pending) {
         if (activity.untilQuiet() !== 0) break;
         pending.delete(name);
@@ -127,7 +139,7 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
       }
     } finally {
       draining = false;
-      if (pending.size > 0) schedule();
+      if (pending.size > 0 || unnamed.length > 0) schedule();
     }
   }
 
@@ -141,6 +153,7 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
 
   function wipeDir(): void {
     pending.clear();
+    unnamed = [];
     issued.clear();
     try {
       for (const name of readdirSync(dir)) rmSync(join(dir, name), { force: true });
@@ -157,15 +170,16 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
     },
     issue(payload, build, why) {
       if (!socket) return;
-      const name = ticketName(payload);
-      pending.set(name, { build, why }); // the newest facts
-      if (pending.size > MAX_PENDING) pending.delete(pending.keys().next().value!);
+      unnamed.push({ payload, build, why });
+      if (unnamed.length > MAX_PENDING) unnamed.shift();
       schedule();
     },
     whyOf: (name) => issued.peek(name)?.why,
     withdraw(payload) {
-      if (issued.size === 0 && pending.size === 0) return;
-      const name = ticketName(payload());
+      if (issued.size === 0 && pending.size === 0 && unnamed.length === 0) return;
+      const bytes = payload();
+      if (unnamed.length > 0) unnamed = unnamed.filter((u) => !u.payload.equals(bytes));
+      const name = ticketName(bytes);
       pending.delete(name);
       issued.delete(name);
     },
@@ -181,7 +195,7 @@ export function createTicketDesk(o: TicketDeskOptions): TicketDesk {
       const end = activity.start();
       return () => {
         end();
-        if (pending.size > 0) schedule();
+        if (pending.size > 0 || unnamed.length > 0) schedule();
       };
     },
   };

@@ -5,6 +5,7 @@ import type { ContentScan } from '../adapters/gcc/scan-content.js';
 import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
 import type { CacheContext } from './cache-context.js';
 import type { CompileCall } from './cached-compile.js';
+import { onceTwin } from './once-twin.js';
 import { symlinkClimb } from './symlink-climb.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 
@@ -50,6 +51,7 @@ export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depTex
   if (deps.length === 0) return 'no-depfile';
   const inputs: Array<{ path: string; digest: string }> = [];
   const scanned: Array<{ path: string; scan: ContentScan }> = [];
+  const sizes: number[] = [];
   for (const path of deps) {
     const d = await ctx.files.digest(path);
     if (!d) return 'input-vanished';
@@ -58,6 +60,7 @@ export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depTex
     if (d.scan.computedProbe) return 'computed-has-include';
     scanned.push({ path, scan: d.scan });
     inputs.push({ path, digest: d.digest.hash });
+    sizes.push(d.digest.size);
   }
   const chain = await searchChain(ctx, c);
   const climb = symlinkClimb({ cwd: c.cwd, deps: spelled, chain, inputs: scanned });
@@ -70,6 +73,11 @@ export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depTex
   if (dangling.length > 0) {
     ctx.log.debug(`${c.tool}: ${c.job.source}: ${dangling[0]} is searched and is a dangling symlink (or below one)`);
     return 'dangling-symlink-probe';
+  }
+  const twin = await onceTwin(ctx, inputs.map((x, i) => ({ ...x, size: sizes[i]! })), scanned, existing, c.job.keyArgs);
+  if (twin !== undefined) {
+    ctx.log.debug(`${c.tool}: ${c.job.source}: ${twin} has the bytes of another input, and #pragma once may be in play`);
+    return 'pragma-once-twin';
   }
   return { spelled, deps, inputs, chain, absent, present, presentAsOpened, origins, existing, notFiles };
 }

@@ -32,5 +32,6 @@ export const PIPELINE_UNCACHEABLE_REASONS = [
   'unkeyed-env', // the traced fill read an environment variable the key does not hold
   'view-hid-path', // a rustc fill looked up a path its view hid and the host has: the view may have decided what it compiled, so it ran outside and was not stored
   'precompiled-header', // the compile read a gcc precompiled header (.gch), which its depfile does not list and whose own inputs are unknown
+  'pragma-once-twin', // two files the compile read or could have read have the same bytes, and #pragma once (or #import) may be in play: whether the second is skipped depends on mtimes (gcc) or inodes (clang), not contents
 ] as const;
 export type PipelineUncacheableReason = (typeof PIPELINE_UNCACHEABLE_REASONS)[number];

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import test from 'node:test';
 import { stats } from '../helpers/reprise-cli.js';
 import { createWorkspace } from '../helpers/workspace.js';
-import { runScenarios, type Call, type Scenario, type Tree } from './scenario-runner.js';
+import { runScenarios, verbose, type Call, type Scenario, type Tree } from './scenario-runner.js';
 
 const hasClang = spawnSync('clang', ['--version']).status === 0;
 
@@ -262,6 +262,64 @@ function scenarios(tool: string): Scenario[] {
         { note: 'cur/s.c a link into d1, x.h beside the link', edit: (t) => { t.rm('cur'); t.mkdir('cur'); t.ln('../d1/s.c', 'cur/s.c'); t.write('cur/x.h', '#define X 3\n'); }, call: () => cc(tool, [], 'cur/s.c') },
       ],
     },
+    {
+      name: `${tool}-macro-includes`,
+      // What is included or probed is spelled on the command line, not in any file.
+      setup: (t) => {
+        t.write('i2/hx.h', '#define HX 1\n');
+        t.write('i2/cx.h', '#define CX 1\n');
+        t.write('s.c', `#if HAS\n#define HAVE 1\n#endif\n#include HDR\n${value('HAVE')}${value('CX')}`);
+      },
+      steps: [
+        { note: '-DHAS=__has_include(<hx.h>), -DHDR=<cx.h>', call: c(['-Ii1', '-Ii2', '-DHAS=__has_include(<hx.h>)', '-DHDR=<cx.h>']) },
+        { note: 'cx.h appears in an earlier dir', edit: (t) => t.write('i1/cx.h', '#define CX 2\n'), call: c(['-Ii1', '-Ii2', '-DHAS=__has_include(<hx.h>)', '-DHDR=<cx.h>']) },
+        { note: 'hx.h goes', edit: (t) => t.rm('i2/hx.h'), call: c(['-Ii1', '-Ii2', '-DHAS=__has_include(<hx.h>)', '-DHDR=<cx.h>']) },
+        { note: 'hx.h appears in the first dir', edit: (t) => t.write('i1/hx.h', '\n'), call: c(['-Ii1', '-Ii2', '-DHAS=__has_include(<hx.h>)', '-DHDR=<cx.h>']) },
+      ],
+    },
+    {
+      name: `${tool}-depfile-forms`,
+      setup: (t) => {
+        t.mkdir('o');
+        t.write('inc dir/sp ace.h', '#define SP 1\n');
+        t.write('inc dir/do$lar.h', '#define DL 1\n');
+        t.write('s.c', `#include "sp ace.h"\n#include "do$lar.h"\n${value('SP')}${value('DL')}`);
+      },
+      steps: [
+        { note: '-MT, -MQ, -MP', call: () => ({ tool, args: ['-Iinc dir', '-c', 's.c', '-o', 's.o', '-MD', '-MP', '-MT', 'my target', '-MQ', '$(obj) x#y', '-MF', 's.d'], outputs: ['s.o', 's.d'] }) },
+        { note: 'the same, again after an edit', edit: (t) => t.write('inc dir/sp ace.h', '#define SP 2\n'), call: () => ({ tool, args: ['-Iinc dir', '-c', 's.c', '-o', 's.o', '-MD', '-MP', '-MT', 'my target', '-MQ', '$(obj) x#y', '-MF', 's.d'], outputs: ['s.o', 's.d'] }) },
+        { note: '-MMD, depfile named from -o', call: () => ({ tool, args: ['-Iinc dir', '-c', 's.c', '-o', 'o/s.o', '-MMD'], outputs: ['o/s.o', 'o/s.d'] }) },
+        { note: 'a header appears beside the source', edit: (t) => t.write('sp ace.h', '#define SP 3\n'), call: () => ({ tool, args: ['-Iinc dir', '-c', 's.c', '-o', 'o/s.o', '-MMD'], outputs: ['o/s.o', 'o/s.d'] }) },
+      ],
+    },
+    {
+      name: `${tool}-split-dwarf`,
+      setup: (t) => {
+        t.write('inc/x.h', '#define X 1\n');
+        t.write('s.c', `#include <x.h>\n${value('X')}int g(int a) { return a + X; }\n`);
+      },
+      steps: [
+        { note: '-gsplit-dwarf', call: () => ({ tool, args: ['-g', '-gsplit-dwarf', '-Iinc', '-c', 's.c', '-o', 's.o'], outputs: ['s.o', 's.dwo'] }) },
+        { note: 'the tree moved', edit: (t) => t.move(`${tool}-split-dwarf-2`), call: () => ({ tool, args: ['-g', '-gsplit-dwarf', '-Iinc', '-c', 's.c', '-o', 's.o'], outputs: ['s.o', 's.dwo'] }) },
+        { note: 'a header edited', edit: (t) => t.write('inc/x.h', '#define X 2\n'), call: () => ({ tool, args: ['-g', '-gsplit-dwarf', '-Iinc', '-c', 's.c', '-o', 's.o'], outputs: ['s.o', 's.dwo'] }) },
+      ],
+    },
+    {
+      name: `${tool}-climbing-cwd`,
+      // -I../inc from a symlinked working directory: the kernel climbs from the real one.
+      setup: (t) => {
+        t.write('a/sub/s.c', `#include <x.h>\n${value('X')}`);
+        t.write('a/inc/x.h', '#define X 1\n');
+        t.write('b/sub/s.c', `#include <x.h>\n${value('X')}`);
+        t.write('b/inc/x.h', '#define X 2\n');
+        t.ln('a/sub', 'w');
+      },
+      steps: [
+        { note: 'w -> a/sub', call: () => cc(tool, ['-I../inc'], 's.c', 's.o', { cwd: 'w' }) },
+        { note: 'w -> b/sub', edit: (t) => t.ln('b/sub', 'w'), call: () => cc(tool, ['-I../inc'], 's.c', 's.o', { cwd: 'w' }) },
+        { note: 'w -> a/sub, x.h edited', edit: (t) => { t.ln('a/sub', 'w'); t.write('a/inc/x.h', '#define X 3\n'); }, call: () => cc(tool, ['-I../inc'], 's.c', 's.o', { cwd: 'w' }) },
+      ],
+    },
   ];
 }
 
@@ -295,7 +353,7 @@ test('C scenarios: every step through reprise gives bare gcc\'s and clang\'s byt
   try {
     const all = [...scenarios('gcc'), ...gccOnly(), ...(hasClang ? scenarios('clang') : [])];
     const only = process.env.REPRISE_SCENARIO;
-    const diffs = await runScenarios(ws, only ? all.filter((s) => s.name.includes(only)) : all, process.env.REPRISE_SCENARIO_VERBOSE ? (w) => console.error(`# ${w}`) : undefined);
+    const diffs = await runScenarios(ws, only ? all.filter((s) => s.name.includes(only)) : all, ...(process.env.REPRISE_SCENARIO_VERBOSE ? verbose(ws.env) : []));
     assert.deepEqual(diffs, [], diffs.join('\n\n'));
     if (only) return;
     // Not vacuous: results were stored and served.

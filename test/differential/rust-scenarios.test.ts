@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import test from 'node:test';
 import { stats } from '../helpers/reprise-cli.js';
 import { createWorkspace } from '../helpers/workspace.js';
-import { runScenarios, type Call, type Scenario } from './scenario-runner.js';
+import { runScenarios, verbose, type Call, type Scenario } from './scenario-runner.js';
 
 const skip = spawnSync('rustc', ['--version']).status === 0 ? false : 'rustc is not installed';
 
@@ -137,7 +137,7 @@ test('rustc scenarios: every step through reprise gives bare rustc\'s bytes', { 
   const ws = createWorkspace('reprise-scen-rs-');
   try {
     const only = process.env.REPRISE_SCENARIO;
-    const diffs = await runScenarios(ws, only ? scenarios.filter((s) => s.name.includes(only)) : scenarios, process.env.REPRISE_SCENARIO_VERBOSE ? (w) => console.error(`# ${w}`) : undefined);
+    const diffs = await runScenarios(ws, only ? scenarios.filter((s) => s.name.includes(only)) : scenarios, ...(process.env.REPRISE_SCENARIO_VERBOSE ? verbose(ws.env) : []));
     assert.deepEqual(diffs, [], diffs.join('\n\n'));
     if (only) return;
     // Not vacuous: results were stored and served.

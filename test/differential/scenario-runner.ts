@@ -6,6 +6,7 @@
 import { existsSync, linkSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { run, type RunResult } from '../helpers/run.js';
+import { stats } from '../helpers/reprise-cli.js';
 import type { Workspace } from '../helpers/workspace.js';
 
 /** One compile: the tool (found on PATH), its arguments, variables to set (undefined: unset), the directory (relative to the scenario's root). */
@@ -80,7 +81,7 @@ function createTree(base: string, name: string): Tree {
 }
 
 /** Runs every scenario; returns one line per difference from the bare compiler (empty when there is none). */
-export async function runScenarios(ws: Workspace, scenarios: Scenario[], onStep?: (what: string) => void): Promise<string[]> {
+export async function runScenarios(ws: Workspace, scenarios: Scenario[], onStep?: (what: string) => void, afterScenario?: (name: string) => Promise<void>): Promise<string[]> {
   const diffs: string[] = [];
   for (const s of scenarios) {
     const t = createTree(ws.dir, s.name);
@@ -112,6 +113,7 @@ export async function runScenarios(ws: Workspace, scenarios: Scenario[], onStep?
         if (d) diffs.push(`${where} [${pass}]: ${d}`);
       }
     }
+    await afterScenario?.(s.name);
   }
   return diffs;
 }
@@ -128,4 +130,21 @@ function differs(bare: RunResult, got: RunResult, outputs: string[], want: Array
     if (!g.equals(w)) return `${o} differs from bare's`;
   }
   return undefined;
+}
+
+/** REPRISE_SCENARIO_VERBOSE=1: each step as it runs, and each scenario's counters (hits, misses, reasons). */
+export function verbose(env: NodeJS.ProcessEnv): [(what: string) => void, (name: string) => Promise<void>] {
+  let last = new Map<string, number>();
+  return [
+    (w) => console.error(`# ${w}`),
+    async (name) => {
+      const s = await stats(env);
+      const now = new Map<string, number>();
+      for (const [tool, t] of Object.entries(s.tools)) for (const [k, v] of Object.entries(t)) if (['direct-hit', 'miss', 'uncacheable', 'tool-failed'].includes(k)) now.set(`${tool}.${k}`, v ?? 0);
+      for (const [k, v] of Object.entries(s.uncacheableReasons)) now.set(k, v ?? 0);
+      const delta = [...now].filter(([k, v]) => v !== (last.get(k) ?? 0)).map(([k, v]) => `${k} +${v - (last.get(k) ?? 0)}`);
+      console.error(`# == ${name}: ${delta.join(', ')}`);
+      last = now;
+    },
+  ];
 }

@@ -172,6 +172,28 @@ function scenarios(tool: string): Scenario[] {
       ],
     },
     {
+      name: `${tool}-aliased-dirs`,
+      // b a symlink to a: the compiler searches one directory once, so #include_next from a
+      // skips b, and a directory given as -I and -isystem is a system one.
+      setup: (t) => {
+        t.write('a/x.h', '#include_next <x.h>\n');
+        t.write('c/x.h', '#define X 3\n');
+        t.write('a/w.h', 'static inline int w(void) { int unused_w; return 0; }\n');
+        t.ln('a', 'b');
+        t.write('s.c', `#include <x.h>\n#include <w.h>\n${value('X')}`);
+      },
+      steps: [
+        { note: 'b -> a: include_next from a goes to c', call: c(['-Ia', '-Ib', '-Ic']) },
+        { note: 'b a real directory with its own x.h', edit: (t) => { t.rm('b'); t.write('b/x.h', '#define X 7\n'); }, call: c(['-Ia', '-Ib', '-Ic']) },
+        { note: 'b -> a again', edit: (t) => t.ln('a', 'b'), call: c(['-Ia', '-Ib', '-Ic']) },
+        { note: 'b a real directory with a copy of a/x.h', edit: (t) => { t.rm('b'); t.write('b/x.h', '#include_next <x.h>\n'); }, call: c(['-Ia', '-Ib', '-Ic']) },
+        { note: 'b -> a once more', edit: (t) => t.ln('a', 'b'), call: c(['-Ia', '-Ib', '-Ic']) },
+        { note: '-Ia -isystem b, b -> a: w.h is a system header', call: c(['-Wall', '-Ia', '-isystem', 'b', '-Ic']) },
+        { note: 'b a real copy: a/w.h warns', edit: (t) => { t.rm('b'); t.write('b/x.h', '#include_next <x.h>\n'); t.write('b/w.h', 'static inline int w(void) { int unused_w; return 0; }\n'); }, call: c(['-Wall', '-Ia', '-isystem', 'b', '-Ic']) },
+        { note: 'b -> a, no include_next anywhere, same kind', edit: (t) => { t.ln('a', 'b'); t.write('a/x.h', '#define X 4\n'); }, call: c(['-Ia', '-Ib', '-Ic']) },
+      ],
+    },
+    {
       name: `${tool}-moved-tree`,
       setup: (t) => {
         t.write('inc/x.h', '#define X 1\n');

@@ -342,6 +342,43 @@ function scenarios(tool: string): Scenario[] {
         { note: 'w -> a/sub, x.h edited', edit: (t) => { t.ln('a/sub', 'w'); t.write('a/inc/x.h', '#define X 3\n'); }, call: () => cc(tool, ['-I../inc'], 's.c', 's.o', { cwd: 'w' }) },
       ],
     },
+    {
+      name: `${tool}-odd-search-paths`,
+      setup: (t) => {
+        t.write('e2/cfg.h', '#define C 2\n');
+        t.write('sr/usr/include/sy.h', '#define SY 1\n');
+        t.write('notdir', 'a file where an -I directory is named\n');
+        t.write('inc/nd.h', '#define ND 1\n');
+        t.write('src/s.c', `#include <cfg.h>\n#include <nd.h>\n${value('C')}${value('ND')}`);
+        t.write('s.c', `#include <sy.h>\n${value('SY')}`);
+      },
+      steps: [
+        { note: 'CPATH with an empty element (the cwd)', call: () => cc(tool, ['-Inotdir', '-Iinc'], 'src/s.c', 's.o', { env: { CPATH: ':e2' } }) },
+        { note: 'cfg.h appears in the cwd', edit: (t) => t.write('cfg.h', '#define C 1\n'), call: () => cc(tool, ['-Inotdir', '-Iinc'], 'src/s.c', 's.o', { env: { CPATH: ':e2' } }) },
+        { note: 'the -I file becomes a directory with nd.h', edit: (t) => { t.rm('notdir'); t.write('notdir/nd.h', '#define ND 2\n'); }, call: () => cc(tool, ['-Inotdir', '-Iinc'], 'src/s.c', 's.o', { env: { CPATH: ':e2' } }) },
+        { note: '--sysroot', call: c(['--sysroot=sr', '-nostdinc', '-isystem', '=/usr/local/include', '-isystem', '=/usr/include']) },
+        { note: 'sy.h appears earlier in the sysroot', edit: (t) => t.write('sr/usr/local/include/sy.h', '#define SY 2\n'), call: c(['--sysroot=sr', '-nostdinc', '-isystem', '=/usr/local/include', '-isystem', '=/usr/include']) },
+      ],
+    },
+  ];
+}
+
+/** clang only: a sanitizer ignore list that comes and goes. */
+function clangOnly(): Scenario[] {
+  const san = (): Call => cc('clang', ['-fsanitize=undefined', '-fsanitize-ignorelist=ign.txt'], 'u.c', 'u.o');
+  return [
+    {
+      name: 'clang-sanitizer-ignorelist',
+      setup: (t) => {
+        t.write('u.c', 'int f(int a, int b) { return a / b; }\nint g(int a) { return a << 3; }\n');
+        t.write('ign.txt', 'fun:f\n');
+      },
+      steps: [
+        { note: 'f ignored', call: san },
+        { note: 'g ignored instead', edit: (t) => t.write('ign.txt', 'fun:g\n'), call: san },
+        { note: 'the list gone', edit: (t) => t.rm('ign.txt'), call: san },
+      ],
+    },
   ];
 }
 
@@ -373,7 +410,7 @@ function gccOnly(): Scenario[] {
 test('C scenarios: every step through reprise gives bare gcc\'s and clang\'s bytes', { timeout: 600_000 }, async () => {
   const ws = createWorkspace('reprise-scen-c-');
   try {
-    const all = [...scenarios('gcc'), ...gccOnly(), ...(hasClang ? scenarios('clang') : [])];
+    const all = [...scenarios('gcc'), ...gccOnly(), ...(hasClang ? [...scenarios('clang'), ...clangOnly()] : [])];
     const only = process.env.REPRISE_SCENARIO;
     const diffs = await runScenarios(ws, only ? all.filter((s) => s.name.includes(only)) : all, ...(process.env.REPRISE_SCENARIO_VERBOSE ? verbose(ws.env) : []));
     assert.deepEqual(diffs, [], diffs.join('\n\n'));

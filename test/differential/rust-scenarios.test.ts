@@ -19,6 +19,18 @@ const lib = (args: string[] = [], extra: Partial<Call> = {}) => (): Call => ({
   ...extra,
 });
 
+/** deps/libb.rlib, built bare, whose constant is `v`. */
+function buildDep(root: string, v: number): void {
+  const r = spawnSync('sh', ['-c', `printf 'pub const B: u32 = ${v};\\n' > b.rs && rustc --edition 2021 --crate-name b --crate-type lib --out-dir deps b.rs`], { cwd: root });
+  assert.equal(r.status, 0, r.stderr.toString());
+}
+
+/** DIR/libfoo.a, whose foo() returns `v`. */
+function nativeLib(root: string, dir: string, v: number): void {
+  const r = spawnSync('sh', ['-c', `mkdir -p ${dir} && printf 'int foo(void) { return ${v}; }\\n' > foo.c && cc -c foo.c -o foo.o && rm -f ${dir}/libfoo.a && ar rcs ${dir}/libfoo.a foo.o && rm foo.o foo.c`], { cwd: root });
+  assert.equal(r.status, 0, r.stderr.toString());
+}
+
 const scenarios: Scenario[] = [
   {
     name: 'rust-include',
@@ -110,6 +122,24 @@ const scenarios: Scenario[] = [
       { note: '-g, --remap-path-prefix', call: (t) => lib(['-g', `--remap-path-prefix=${t.at('real')}=/src`], { cwd: 'real' })() },
       { note: '-g, from the symlinked dir', call: lib(['-g'], { cwd: 'link' }) },
       { note: '-g, absolute source path', call: (t) => ({ ...lib(['-g'], { cwd: 'real' })(), args: ['--edition', '2021', '--crate-name', 'm', '--crate-type', 'lib', '--emit=dep-info,link', '--out-dir', 'out', '-g', t.at('real/src/lib.rs')] }) },
+    ],
+  },
+  {
+    name: 'rust-found-by-search',
+    // Crates and native libraries rustc finds in -L directories rather than by a path given.
+    setup: (t) => {
+      t.mkdir('out');
+      t.mkdir('deps');
+      t.mkdir('n1');
+      buildDep(t.root, 1);
+      nativeLib(t.root, 'n2', 1);
+      t.write('src/lib.rs', 'pub fn f() -> u32 { b::B + 1 }\n#[link(name = "foo", kind = "static")]\nextern "C" { pub fn foo() -> i32; }\n');
+    },
+    steps: [
+      { note: '--extern b without a path, -l static=foo from n2', call: lib(['--extern', 'b', '-L', 'deps', '-L', 'native=n1', '-L', 'native=n2']) },
+      { note: 'b rebuilt with another value', edit: (t) => buildDep(t.root, 2), call: lib(['--extern', 'b', '-L', 'deps', '-L', 'native=n1', '-L', 'native=n2']) },
+      { note: 'libfoo.a appears in the earlier n1', edit: (t) => nativeLib(t.root, 'n1', 2), call: lib(['--extern', 'b', '-L', 'deps', '-L', 'native=n1', '-L', 'native=n2']) },
+      { note: 'libfoo.a in n1 rebuilt', edit: (t) => nativeLib(t.root, 'n1', 3), call: lib(['--extern', 'b', '-L', 'deps', '-L', 'native=n1', '-L', 'native=n2']) },
     ],
   },
   {

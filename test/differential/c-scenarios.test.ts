@@ -382,10 +382,30 @@ function clangOnly(): Scenario[] {
   ];
 }
 
-/** gcc only: profile feedback read from a .gcda that comes and goes. */
+/** p.so, whose constructor prints `word` on stderr in every process it is loaded into. */
+function preload(t: Tree, word: string): void {
+  t.write('p.c', `#include <stdio.h>\n__attribute__((constructor)) static void hi(void) { fputs("preload ${word}\\n", stderr); }\n`);
+  const r = spawnSync('gcc', ['-shared', '-fPIC', 'p.c', '-o', 'p.so'], { cwd: t.root });
+  assert.equal(r.status, 0, r.stderr.toString());
+}
+
+/** gcc only: profile feedback read from a .gcda that comes and goes, and a preloaded library. */
 function gccOnly(): Scenario[] {
   const prof = (t: Tree): Call => cc('gcc', ['-O2', '-fprofile-use', '-Wno-missing-profile', '-fprofile-dir=pd'], 'p.c', 'p.o');
   return [
+    {
+      name: 'gcc-ld-preload',
+      // A library the loader puts into gcc, cc1 and as: here it only speaks on stderr.
+      setup: (t) => {
+        preload(t, 'one');
+        t.write('s.c', 'int v = 1;\n');
+      },
+      steps: [
+        { note: 'LD_PRELOAD set', call: (t) => cc('gcc', [], 's.c', 's.o', { env: { LD_PRELOAD: t.at('p.so') } }) },
+        { note: 'the preloaded library rebuilt', edit: (t) => preload(t, 'two'), call: (t) => cc('gcc', [], 's.c', 's.o', { env: { LD_PRELOAD: t.at('p.so') } }) },
+        { note: 'LD_PRELOAD unset', call: () => cc('gcc', [], 's.c', 's.o') },
+      ],
+    },
     {
       name: 'gcc-profile-use',
       setup: (t) => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
+import { installPaths } from '../../runtime/install-paths.js';
 import type { CallPlan, CompilePlan, CompilerAdapter, Invocation } from '../types.js';
 import { expandResponseFiles } from './expand-response-files.js';
 import { isGccLikeName } from './gcc-names.js';
@@ -22,6 +23,7 @@ export const gccAdapter: CompilerAdapter = {
   claims: isGccLikeName,
   plan(inv: Invocation): CallPlan {
     if (inv.env.has('DEPENDENCIES_OUTPUT') || inv.env.has('SUNPRO_DEPENDENCIES')) return { kind: 'uncacheable', reason: 'dependency-env' };
+    if (loaderEnv(inv.env)) return { kind: 'uncacheable', reason: 'loader-env' };
     const args = inv.call.argv;
     const memoable = !args.some((a) => a.startsWith('@'));
     const memoKey = memoable ? `${inv.call.shimName}\0${inv.call.cwd}\0${inv.logicalCwd}\0${args.join('\0')}` : '';
@@ -33,6 +35,16 @@ export const gccAdapter: CompilerAdapter = {
     return p.kind === 'compile' ? { kind: 'compile', language: 'c', job: p.job, terminalArgs: terminalArgs(inv) } : p;
   },
 };
+
+/**
+ * The caller's LD_PRELOAD (other than reprise's own tracer, as in a compile a traced fill
+ * runs) or LD_AUDIT: the loader puts those libraries into the driver, cc1 and as, where they
+ * can change any output (a stale stderr before: a rebuilt preload's messages were replayed).
+ */
+function loaderEnv(env: ReadonlyMap<string, string>): boolean {
+  const preload = (env.get('LD_PRELOAD') ?? '').split(/[: ]/).filter((p) => p !== '' && p !== installPaths.lookupTrace);
+  return preload.length > 0 || (env.get('LD_AUDIT') ?? '') !== '';
+}
 
 function planArgs(inv: Invocation): ArgsPlan {
   const read = (path: string): string | undefined => {

@@ -4,6 +4,8 @@
 // scenarios", lists them.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import test from 'node:test';
 import { stats } from '../helpers/reprise-cli.js';
 import { createWorkspace } from '../helpers/workspace.js';
@@ -28,6 +30,15 @@ function buildDep(root: string, v: number): void {
 /** DIR/libfoo.a, whose foo() returns `v`. */
 function nativeLib(root: string, dir: string, v: number): void {
   const r = spawnSync('sh', ['-c', `mkdir -p ${dir} && printf 'int foo(void) { return ${v}; }\\n' > foo.c && cc -c foo.c -o foo.o && rm -f ${dir}/libfoo.a && ar rcs ${dir}/libfoo.a foo.o && rm foo.o foo.c`], { cwd: root });
+  assert.equal(r.status, 0, r.stderr.toString());
+}
+
+/** p.so, whose constructor prints `word` on stderr in every process it is loaded into. */
+function preload(root: string, word: string): void {
+  // Not in rustup's proxy (the daemon runs the toolchain's rustc itself): rustc and what it runs.
+  const c = `#include <stdio.h>\n#include <string.h>\n#include <unistd.h>\n__attribute__((constructor)) static void hi(void) {\n  char exe[4096] = {0};\n  if (readlink("/proc/self/exe", exe, sizeof exe - 1) > 0 && strstr(exe, "rustup")) return;\n  fputs("preload ${word}\\n", stderr);\n}\n`;
+  writeFileSync(join(root, 'p.c'), c);
+  const r = spawnSync('cc', ['-shared', '-fPIC', 'p.c', '-o', 'p.so'], { cwd: root });
   assert.equal(r.status, 0, r.stderr.toString());
 }
 
@@ -140,6 +151,20 @@ const scenarios: Scenario[] = [
       { note: 'b rebuilt with another value', edit: (t) => buildDep(t.root, 2), call: lib(['--extern', 'b', '-L', 'deps', '-L', 'native=n1', '-L', 'native=n2']) },
       { note: 'libfoo.a appears in the earlier n1', edit: (t) => nativeLib(t.root, 'n1', 2), call: lib(['--extern', 'b', '-L', 'deps', '-L', 'native=n1', '-L', 'native=n2']) },
       { note: 'libfoo.a in n1 rebuilt', edit: (t) => nativeLib(t.root, 'n1', 3), call: lib(['--extern', 'b', '-L', 'deps', '-L', 'native=n1', '-L', 'native=n2']) },
+    ],
+  },
+  {
+    name: 'rust-ld-preload',
+    // A library the loader puts into rustc (and the linker): here it only speaks on stderr.
+    setup: (t) => {
+      t.mkdir('out');
+      preload(t.root, 'one');
+      t.write('src/lib.rs', 'pub fn f() -> u32 { 1 }\n');
+    },
+    steps: [
+      { note: 'LD_PRELOAD set', call: (t) => lib([], { env: { LD_PRELOAD: t.at('p.so') } })() },
+      { note: 'the preloaded library rebuilt', edit: (t) => preload(t.root, 'two'), call: (t) => lib([], { env: { LD_PRELOAD: t.at('p.so') } })() },
+      { note: 'LD_PRELOAD unset', call: lib() },
     ],
   },
   {

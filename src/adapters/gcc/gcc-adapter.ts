@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
-import { installPaths } from '../../runtime/install-paths.js';
+import { loaderEnv } from '../loader-env.js';
 import type { CallPlan, CompilePlan, CompilerAdapter, Invocation } from '../types.js';
 import { expandResponseFiles } from './expand-response-files.js';
 import { isGccLikeName } from './gcc-names.js';
@@ -35,16 +35,6 @@ export const gccAdapter: CompilerAdapter = {
     return p.kind === 'compile' ? { kind: 'compile', language: 'c', job: p.job, terminalArgs: terminalArgs(inv) } : p;
   },
 };
-
-/**
- * The caller's LD_PRELOAD (other than reprise's own tracer, as in a compile a traced fill
- * runs) or LD_AUDIT: the loader puts those libraries into the driver, cc1 and as, where they
- * can change any output (a stale stderr before: a rebuilt preload's messages were replayed).
- */
-function loaderEnv(env: ReadonlyMap<string, string>): boolean {
-  const preload = (env.get('LD_PRELOAD') ?? '').split(/[: ]/).filter((p) => p !== '' && p !== installPaths.lookupTrace);
-  return preload.length > 0 || (env.get('LD_AUDIT') ?? '') !== '';
-}
 
 function planArgs(inv: Invocation): ArgsPlan {
   const read = (path: string): string | undefined => {

@@ -35,3 +35,32 @@ export function aliasedSearchDir(cwd: string, groups: readonly SearchGroup[], sc
   }
   return undefined;
 }
+
+/**
+ * Pairs of existing search directories of different kinds (at least one the caller's own),
+ * and the first such pair that is one directory now. A directory given as -I and reached
+ * again as a system one through a link is searched as a system directory: its headers'
+ * warnings go. No file the key holds changes when a link like that appears or goes, and no
+ * lookup asks about it, so the pairs are checked on every call: one that is aliased now is
+ * not cached (`aliased-search-dir`), and a hit ticket holds that each other pair is still two
+ * directories.
+ */
+export function searchDirKinds(cwd: string, groups: readonly SearchGroup[]): { aliased?: [string, string]; distinct: Array<[string, string]> } {
+  const dirs: Array<{ path: string; id: string; group: number; toolchain: boolean }> = [];
+  for (const [g, group] of groups.entries()) {
+    for (const [i, dir] of group.dirs.entries()) {
+      const path = resolve(cwd, dir);
+      const st = statSync(path, { throwIfNoEntry: false, bigint: true });
+      if (st?.isDirectory()) dirs.push({ path, id: `${st.dev}:${st.ino}`, group: g, toolchain: i >= group.dirs.length - group.toolchain });
+    }
+  }
+  const distinct: Array<[string, string]> = [];
+  for (const [i, a] of dirs.entries()) {
+    for (const b of dirs.slice(i + 1)) {
+      if (a.group === b.group || (a.toolchain && b.toolchain) || a.path === b.path) continue;
+      if (a.id === b.id) return { aliased: [a.path, b.path], distinct };
+      distinct.push([a.path, b.path]);
+    }
+  }
+  return { distinct };
+}

@@ -27,7 +27,7 @@ export interface KeyCall {
   terminalArgs: string[];
 }
 
-export type DirectKeyResult = { kind: 'key'; key: BuiltKey; rebase: KeyRebase; tool: ToolIdentity; sourceDigest: string } | { kind: 'uncacheable'; reason: PipelineUncacheableReason };
+export type DirectKeyResult = { kind: 'key'; key: BuiltKey; rebase: KeyRebase; tool: ToolIdentity; sourceDigest: string; distinctDirs?: ReadonlyArray<readonly [string, string]> } | { kind: 'uncacheable'; reason: PipelineUncacheableReason };
 
 /** A C call's key, with what its fill and its ticket need. */
 export type DirectKeyed = Extract<DirectKeyResult, { kind: 'key' }>;

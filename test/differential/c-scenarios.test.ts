@@ -194,6 +194,20 @@ function scenarios(tool: string): Scenario[] {
       ],
     },
     {
+      name: `${tool}-aliased-kinds`,
+      // No lookup reaches b: only whether b is a's directory decides that w.h is a system header.
+      setup: (t) => {
+        t.write('a/w.h', 'static inline int w(void) { int unused_w; return 0; }\n');
+        t.mkdir('b');
+        t.write('s.c', '#include <w.h>\nint v = 1;\n');
+      },
+      steps: [
+        { note: '-Ia -isystem b, b empty: w.h warns', call: c(['-Wall', '-Ia', '-isystem', 'b']) },
+        { note: 'b -> a: w.h is a system header', edit: (t) => t.ln('a', 'b'), call: c(['-Wall', '-Ia', '-isystem', 'b']) },
+        { note: 'b an empty directory again', edit: (t) => { t.rm('b'); t.mkdir('b'); }, call: c(['-Wall', '-Ia', '-isystem', 'b']) },
+      ],
+    },
+    {
       name: `${tool}-moved-tree`,
       setup: (t) => {
         t.write('inc/x.h', '#define X 1\n');

@@ -36,7 +36,7 @@ function nativeLib(root: string, dir: string, v: number): void {
 /** p.so, whose constructor prints `word` on stderr in every process it is loaded into. */
 function preload(root: string, word: string): void {
   // Not in rustup's proxy (the daemon runs the toolchain's rustc itself): rustc and what it runs.
-  const c = `#include <stdio.h>\n#include <string.h>\n#include <unistd.h>\n__attribute__((constructor)) static void hi(void) {\n  char exe[4096] = {0};\n  if (readlink("/proc/self/exe", exe, sizeof exe - 1) > 0 && strstr(exe, "rustup")) return;\n  fputs("preload ${word}\\n", stderr);\n}\n`;
+  const c = `#include <stdio.h>\n#include <string.h>\n#include <unistd.h>\n__attribute__((constructor)) static void hi(void) {\n  char exe[4096] = {0};\n  if (readlink("/proc/self/exe", exe, sizeof exe - 1) > 0 && strcmp(strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe, "rustup") == 0) return;\n  fputs("preload ${word}\\n", stderr);\n}\n`;
   writeFileSync(join(root, 'p.c'), c);
   const r = spawnSync('cc', ['-shared', '-fPIC', 'p.c', '-o', 'p.so'], { cwd: root });
   assert.equal(r.status, 0, r.stderr.toString());
@@ -165,6 +165,25 @@ const scenarios: Scenario[] = [
       { note: 'LD_PRELOAD set', call: (t) => lib([], { env: { LD_PRELOAD: t.at('p.so') } })() },
       { note: 'the preloaded library rebuilt', edit: (t) => preload(t.root, 'two'), call: (t) => lib([], { env: { LD_PRELOAD: t.at('p.so') } })() },
       { note: 'LD_PRELOAD unset', call: lib() },
+    ],
+  },
+  {
+    name: 'rust-dotdot-symlink',
+    // `lnk/..` is the parent of lnk's target for the kernel, not src/.
+    setup: (t) => {
+      t.mkdir('out');
+      t.write('src/d.txt', 'lexical');
+      t.write('other/d.txt', 'physical');
+      t.write('other/sub/m.rs', 'pub const M: &str = include_str!("../d.txt");\n');
+      t.write('src/m.rs', 'pub const M: &str = "lexical m";\n');
+      t.ln('../other/sub', 'src/lnk');
+      t.write('src/lib.rs', 'pub const D: &str = include_str!("lnk/../d.txt");\n#[path = "lnk/../sub/m.rs"]\nmod m;\npub use m::M;\n');
+    },
+    steps: [
+      { note: 'first build', call: lib() },
+      { note: 'the file the kernel reads edited', edit: (t) => t.write('other/d.txt', 'physical 2'), call: lib() },
+      { note: 'the lexical one edited', edit: (t) => t.write('src/d.txt', 'lexical 2'), call: lib() },
+      { note: 'lnk retargeted to a tree with other files', edit: (t) => { t.write('third/d.txt', 'third'); t.write('third/sub/m.rs', 'pub const M: &str = "third m";\n'); t.ln('../third/sub', 'src/lnk'); }, call: lib() },
     ],
   },
   {

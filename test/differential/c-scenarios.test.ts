@@ -208,6 +208,23 @@ function scenarios(tool: string): Scenario[] {
       ],
     },
     {
+      name: `${tool}-pragma-dependency`,
+      // gcc warns when the file named is newer than the current one: mtimes, not contents.
+      setup: (t) => {
+        t.write('dep.txt', 'x\n', 1_700_000_000);
+        t.write('s.c', '_Pragma("GCC dependency \\"dep.txt\\"")\nint v = 1;\n', 1_700_000_000);
+        t.write('m.c', 'DEP\nint v = 1;\n', 1_700_000_000);
+      },
+      steps: [
+        { note: '_Pragma, dep.txt as old', call: c([]) },
+        { note: 'dep.txt touched newer', edit: (t) => t.touch('dep.txt', 1_700_000_500), call: c([]) },
+        { note: '-Werror', call: c(['-Werror']) },
+        { note: 'dep.txt as old again', edit: (t) => t.touch('dep.txt', 1_700_000_000), call: c(['-Werror']) },
+        { note: 'the pragma from a -D', call: () => cc(tool, ['-DDEP=_Pragma("GCC dependency \\"dep.txt\\"")'], 'm.c', 'm.o') },
+        { note: 'dep.txt touched newer', edit: (t) => t.touch('dep.txt', 1_700_000_900), call: () => cc(tool, ['-DDEP=_Pragma("GCC dependency \\"dep.txt\\"")'], 'm.c', 'm.o') },
+      ],
+    },
+    {
       name: `${tool}-moved-tree`,
       setup: (t) => {
         t.write('inc/x.h', '#define X 1\n');

@@ -2,7 +2,7 @@
 export interface ContentScan {
   /** __DATE__, __TIME__ or __TIMESTAMP__: the output depends on the clock. */
   timeMacro: boolean;
-  /** `#pragma GCC dependency`: a warning (an error with -Werror) depends on two files' mtimes. */
+  /** `#pragma GCC dependency`, or `GCC dependency` spelled for `_Pragma`: a warning (an error with -Werror) depends on two files' mtimes. */
   mtimeDependency: boolean;
   /** `#include_next` or `__has_include_next`: where the search resumes depends on which search directories the compiler merged. */
   includeNext: boolean;
@@ -19,7 +19,9 @@ export interface ContentScan {
 }
 
 const TIME = /__(?:DATE|TIME|TIMESTAMP)__/;
-const PRAGMA_DEPENDENCY = /^[ \t]*#[ \t]*pragma[ \t]+GCC[ \t]+dependency\b/m;
+// `#pragma GCC dependency`, and the same pragma spelled in a string: `_Pragma("GCC dependency \"f\"")`,
+// or built by a macro that stringizes `GCC dependency "f"` (both a stale hit before).
+export const PRAGMA_DEPENDENCY = /(?:GCC|clang)(?:\s|\\\n)+dependency\b/;
 const INCLUDE_NEXT = /include_next/;
 const INCLUDE = /^[ \t]*#[ \t]*(?:include|include_next|import)[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>|([A-Za-z_]))/gm;
 const CLIMBS = /(?:^|\/)\.\.(?:\/|$)/;

@@ -1,6 +1,8 @@
 import { offerCTicket } from '../tickets/offer-c-ticket.js';
 import { compileUncached, fillCompile, recompileC, type CompileCall } from './cached-compile.js';
+import { searchDirKinds } from './aliased-search-dir.js';
 import { directKeyFor, type DirectKeyed } from './direct-key-for.js';
+import { searchGroups } from './learn-inputs.js';
 import type { LanguagePipeline } from './driver/types.js';
 import { jobOutputs, placeOutputs } from './place-outputs.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
@@ -11,7 +13,15 @@ import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
  * caller, and a shim ticket offered after an unverified hit. The fill is cached-compile.ts.
  */
 export const cPipeline: LanguagePipeline<CompileCall, DirectKeyed, PipelineUncacheableReason> = {
-  key: (ctx, c) => directKeyFor(ctx, c),
+  key: async (ctx, c) => {
+    const kinds = searchDirKinds(c.cwd, await searchGroups(ctx, c));
+    if (kinds.aliased) {
+      ctx.log.debug(`${c.tool}: ${c.job.source}: search directories ${kinds.aliased.join(' and ')} are one directory, of two kinds`);
+      return { kind: 'uncacheable', reason: 'aliased-search-dir' };
+    }
+    const k = await directKeyFor(ctx, c);
+    return k.kind === 'key' ? { ...k, distinctDirs: kinds.distinct } : k;
+  },
   matchOn: (ctx, c) => ({ files: ctx.files, dirs: { cwd: c.cwd, pwd: c.keyCwd } }),
   accepts: (result, c) => result.outputs.length === jobOutputs(c.job).length,
   place: (_result, c) => ({ place: placeOutputs(c) }),

@@ -40,7 +40,7 @@ export interface CompileCall extends CallBase {
  */
 export async function fillCompile(ctx: CacheContext, c: CompileCall, keyed: DirectKeyed, sink: CallSink): Promise<void> {
   if (c.ticket) ctx.tickets?.withdraw(c.ticket); // its ticket, if any, no longer holds
-  const ticket: TicketKey = { key: keyed.key, tool: keyed.tool, sourceDigest: keyed.sourceDigest };
+  const ticket: TicketKey = { key: keyed.key, tool: keyed.tool, sourceDigest: keyed.sourceDigest, ...(keyed.distinctDirs ? { distinctDirs: keyed.distinctDirs } : {}) };
   await compileAndStore(ctx, c, { ...keyed.key, rebase: keyed.rebase, ticket }, sink);
 }
 

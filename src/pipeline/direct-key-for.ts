@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { gccDirectKey } from '../adapters/gcc/gcc-direct-key.js';
 import type { ToolIdentity } from '../adapters/gcc/identify-gcc.js';
-import type { ContentScan } from '../adapters/gcc/scan-content.js';
+import { PRAGMA_DEPENDENCY, type ContentScan } from '../adapters/gcc/scan-content.js';
 import type { FileDigestCache } from '../hashing/file-digest-cache.js';
 import type { DigestAlgorithm } from '../hashing/types.js';
 import type { BuiltKey } from '../keying/key-builder.js';
@@ -27,7 +27,7 @@ export interface KeyCall {
   terminalArgs: string[];
 }
 
-export type DirectKeyResult = { kind: 'key'; key: BuiltKey; rebase: KeyRebase; tool: ToolIdentity; sourceDigest: string } | { kind: 'uncacheable'; reason: PipelineUncacheableReason };
+export type DirectKeyResult = { kind: 'key'; key: BuiltKey; rebase: KeyRebase; tool: ToolIdentity; sourceDigest: string; distinctDirs?: ReadonlyArray<readonly [string, string]> } | { kind: 'uncacheable'; reason: PipelineUncacheableReason };
 
 /** A C call's key, with what its fill and its ticket need. */
 export type DirectKeyed = Extract<DirectKeyResult, { kind: 'key' }>;
@@ -42,6 +42,8 @@ export async function directKeyFor(deps: KeyDeps, c: KeyCall): Promise<DirectKey
   if (source.scan.timeMacro) return { kind: 'uncacheable', reason: 'time-macro' };
   // -DSTAMP=__TIME__ expands wherever STAMP is used: the command line is scanned like a file.
   if (c.job.keyArgs.some((a) => TIME_MACRO.test(a))) return { kind: 'uncacheable', reason: 'time-macro' };
+  // -DDEP='_Pragma("GCC dependency \"f\"")' likewise.
+  if (c.job.keyArgs.some((a) => PRAGMA_DEPENDENCY.test(a))) return { kind: 'uncacheable', reason: 'pragma-dependency' };
   const extraDigests: string[] = [];
   for (const path of c.job.extraInputs) {
     const d = await deps.files.digest(abs(path));

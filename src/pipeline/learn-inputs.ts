@@ -5,6 +5,8 @@ import type { ContentScan } from '../adapters/gcc/scan-content.js';
 import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
 import type { CacheContext } from './cache-context.js';
 import type { CompileCall } from './cached-compile.js';
+import { aliasedSearchDir } from './aliased-search-dir.js';
+import { twinInput } from './twin-input.js';
 import { symlinkClimb } from './symlink-climb.js';
 import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
 
@@ -50,6 +52,7 @@ export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depTex
   if (deps.length === 0) return 'no-depfile';
   const inputs: Array<{ path: string; digest: string }> = [];
   const scanned: Array<{ path: string; scan: ContentScan }> = [];
+  const sizes: number[] = [];
   for (const path of deps) {
     const d = await ctx.files.digest(path);
     if (!d) return 'input-vanished';
@@ -58,8 +61,10 @@ export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depTex
     if (d.scan.computedProbe) return 'computed-has-include';
     scanned.push({ path, scan: d.scan });
     inputs.push({ path, digest: d.digest.hash });
+    sizes.push(d.digest.size);
   }
-  const chain = await searchChain(ctx, c);
+  const groups = await searchGroups(ctx, c);
+  const chain = groups.flatMap((g) => g.dirs);
   const climb = symlinkClimb({ cwd: c.cwd, deps: spelled, chain, inputs: scanned });
   if (climb !== undefined) {
     ctx.log.debug(`${c.tool}: ${c.job.source}: ${climb} climbs out of a symlinked directory`);
@@ -71,16 +76,44 @@ export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depTex
     ctx.log.debug(`${c.tool}: ${c.job.source}: ${dangling[0]} is searched and is a dangling symlink (or below one)`);
     return 'dangling-symlink-probe';
   }
+  const alias = aliasedSearchDir(c.cwd, groups, scanned, c.job.keyArgs);
+  if (alias !== undefined) {
+    ctx.log.debug(`${c.tool}: ${c.job.source}: search directories ${alias.join(' and ')} are one directory, which the compiler searches once`);
+    return 'aliased-search-dir';
+  }
+  const twin = await twinInput(ctx, inputs.map((x, i) => ({ ...x, size: sizes[i]! })), existing);
+  if (twin !== undefined) {
+    ctx.log.debug(`${c.tool}: ${c.job.source}: ${twin} has the bytes of another input`);
+    return 'twin-inputs';
+  }
   return { spelled, deps, inputs, chain, absent, present, presentAsOpened, origins, existing, notFiles };
 }
 
 /** Every directory the preprocessor searches for <...>, in order, as given (relative ones from the working directory). */
 export async function searchChain(ctx: CacheContext, c: CompileCall): Promise<string[]> {
+  return (await searchGroups(ctx, c)).flatMap((g) => g.dirs);
+}
+
+/**
+ * The search chain in the groups the preprocessor tells apart when it drops a directory that
+ * is the same as an earlier one (aliased-search-dir.ts): -iquote, the -I and CPATH
+ * directories, the system ones (the toolchain's own marked), and -idirafter.
+ */
+export async function searchGroups(ctx: CacheContext, c: CompileCall): Promise<SearchGroup[]> {
   const systemDirs = await ctx.systemIncludeDirs(c.toolPath, c.job.language, c.job.systemDirArgs, Object.fromEntries(c.env));
   const envDirs = (name: string): string[] => (c.env.get(name) ?? '').split(delimiter).filter((d) => d !== '');
   const dirs = c.job.includeDirs;
+  const userSystem = [...dirs.system, ...envDirs(c.job.language.startsWith('c++') ? 'CPLUS_INCLUDE_PATH' : 'C_INCLUDE_PATH')];
   return [
-    ...dirs.quote, ...dirs.bracket, ...envDirs('CPATH'), ...dirs.system,
-    ...envDirs(c.job.language.startsWith('c++') ? 'CPLUS_INCLUDE_PATH' : 'C_INCLUDE_PATH'), ...systemDirs, ...dirs.after,
+    { dirs: dirs.quote, toolchain: 0 },
+    { dirs: [...dirs.bracket, ...envDirs('CPATH')], toolchain: 0 },
+    { dirs: [...userSystem, ...systemDirs], toolchain: systemDirs.length },
+    { dirs: dirs.after, toolchain: 0 },
   ];
+}
+
+/** Directories of one kind, in order; the last `toolchain` of them are the compiler's own. */
+export interface SearchGroup {
+  dirs: string[];
+  toolchain: number;
 }

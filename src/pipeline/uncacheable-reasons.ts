@@ -32,5 +32,8 @@ export const PIPELINE_UNCACHEABLE_REASONS = [
   'unkeyed-env', // the traced fill read an environment variable the key does not hold
   'view-hid-path', // a rustc fill looked up a path its view hid and the host has: the view may have decided what it compiled, so it ran outside and was not stored
   'precompiled-header', // the compile read a gcc precompiled header (.gch), which its depfile does not list and whose own inputs are unknown
+  'twin-inputs', // two files the compile read (or found) have the same bytes: whether it reads the second depends on mtimes and inodes (#pragma once) or on links between search directories, not on contents
+  'aliased-search-dir', // two search directories spelled apart are one directory (a symlink, or a path through one) and #include_next or their kinds (-I, -isystem, ...) make it matter: the compiler drops the second, and which it drops follows the links, not the contents
+  'loader-env', // the caller set LD_PRELOAD or LD_AUDIT: a library the dynamic loader puts into the compiler (whose bytes no key holds, and whose loading no trace sees) can change what it writes
 ] as const;
 export type PipelineUncacheableReason = (typeof PIPELINE_UNCACHEABLE_REASONS)[number];

@@ -21,6 +21,8 @@ export interface CHitFacts {
   files: ReadonlyArray<{ path: string; stamp: string; digest?: string }>;
   absent: readonly AbsentDir[];
   present: readonly string[];
+  /** Search directories of different kinds that must still be two directories (aliased-search-dir.ts). */
+  distinctDirs?: ReadonlyArray<readonly [string, string]>;
   /** As written for the caller; `blob` when the bytes are the store's blob unchanged. */
   outputs: ReadonlyArray<{ path: string; mode: number; data: Buffer; blob?: string }>;
   stdout: Buffer;
@@ -43,6 +45,7 @@ export interface SocketNode {
 export function buildCTicket(f: CHitFacts, name: string, socket: SocketNode, nowNs = BigInt(Date.now()) * 1_000_000n): Ticket | undefined {
   const checks: TicketCheckSpec[] = [{ kind: 'same-node', path: socket.path, dev: socket.dev, ino: socket.ino }];
   if (f.pwd) checks.push({ kind: 'same-dir', path: f.pwd.path, other: f.pwd.cwd, same: f.pwd.same });
+  for (const [path, other] of f.distinctDirs ?? []) checks.push({ kind: 'same-dir', path, other, same: false });
   const seen = new Set<string>();
   for (const file of f.files) {
     if (seen.has(file.path)) continue;

@@ -20,6 +20,8 @@ export interface TicketKey {
   key: BuiltKey;
   tool: ToolIdentity;
   sourceDigest: string;
+  /** Search directories of different kinds that must stay two directories (aliased-search-dir.ts). */
+  distinctDirs?: ReadonlyArray<readonly [string, string]>;
 }
 
 /**
@@ -80,6 +82,7 @@ function offer(ctx: CacheContext, c: CompileCall, k: TicketKey, entry: ManifestE
     hit: { tool: c.tool, durationMs: result.durationMs, resultKey: entry.resultKey, manifestKey: k.key.key, blobs },
     absent: paths.absent,
     present: paths.present,
+    ...(k.distinctDirs && k.distinctDirs.length > 0 ? { distinctDirs: k.distinctDirs } : {}),
     stdout: replayed.stdout,
     stderr: replayed.stderr,
   };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
+import { loaderEnv } from '../loader-env.js';
 import type { CallPlan, CompilePlan, CompilerAdapter, Invocation } from '../types.js';
 import { expandResponseFiles } from './expand-response-files.js';
 import { isGccLikeName } from './gcc-names.js';
@@ -22,6 +23,7 @@ export const gccAdapter: CompilerAdapter = {
   claims: isGccLikeName,
   plan(inv: Invocation): CallPlan {
     if (inv.env.has('DEPENDENCIES_OUTPUT') || inv.env.has('SUNPRO_DEPENDENCIES')) return { kind: 'uncacheable', reason: 'dependency-env' };
+    if (loaderEnv(inv.env)) return { kind: 'uncacheable', reason: 'loader-env' };
     const args = inv.call.argv;
     const memoable = !args.some((a) => a.startsWith('@'));
     const memoKey = memoable ? `${inv.call.shimName}\0${inv.call.cwd}\0${inv.logicalCwd}\0${args.join('\0')}` : '';

@@ -7,9 +7,9 @@ import type { ToolIdentity } from './identify-gcc.js';
 /**
  * Bumped whenever the list below changes, so old entries can never match new rules; also
  * when entries stored under the old rules may be wrong (8: a `__FILE__` from a `-D` value or
- * a pasted token could leave an entry shared between checkouts).
+ * a pasted token could leave an entry shared between checkouts; 9: LD_LIBRARY_PATH).
  */
-export const GCC_KEY_SALT = 'reprise-gcc-key-8';
+export const GCC_KEY_SALT = 'reprise-gcc-key-9';
 
 /**
  * Environment variables that change what gcc or clang produce (or where they look).
@@ -27,6 +27,10 @@ export const GCC_KEY_ENV = [
   'GCC_EXTRA_DIAGNOSTIC_OUTPUT', 'GCC_ROOT', 'G++_ROOT', 'BINUTILS_ROOT', 'COLLECT_AS_OPTIONS', 'DEPENDENCIES_OUTPUT', 'SUNPRO_DEPENDENCIES',
   'CCC_OVERRIDE_OPTIONS', 'CC_LOG_DIAGNOSTICS', 'CC_PRINT_HEADERS', 'CC_PRINT_OPTIONS', 'CC_PRINT_PROC_STAT', 'FORCE_CLANG_DIAGNOSTICS_CRASH', 'ROCM_PATH',
   'GNUTARGET', // binutils' default object format (as, objcopy)
+  // Where the dynamic loader finds the libraries cc1 and as load (libisl, libmpfr, libbfd, ...):
+  // read by the loader itself, so no trace shows it. A user's LD_PRELOAD is not stored at all
+  // (loader-env, gcc-adapter.ts).
+  'LD_LIBRARY_PATH',
   'bar', // LLVM 14 looks this one up at start-up (a leftover in libLLVM); keyed rather than guessed harmless
 ] as const;
 
@@ -35,7 +39,8 @@ export const GCC_KEY_ENV = [
  * toolchain's programs by content (PATH only finds them), the working directory when the
  * outputs embed it (PWD), the terminal's colour through the arguments the daemon adds
  * (TERM); temporary directories are private to each run; LIBRARY_PATH, LPATH and the make
- * jobserver (MAKEFLAGS) matter only to linking. LD_PRELOAD and REPRISE_TRACE are the tracer's.
+ * jobserver (MAKEFLAGS) matter only to linking. LD_PRELOAD and REPRISE_TRACE are the tracer's (a
+ * caller's own LD_PRELOAD makes the call uncacheable before any fill: loader-env).
  */
 export const GCC_UNKEYED_ENV = ['PATH', 'PWD', 'TERM', 'TMPDIR', 'TMP', 'TEMP', 'LIBRARY_PATH', 'LPATH', 'MAKEFLAGS', 'LD_PRELOAD', 'REPRISE_TRACE'] as const;
 

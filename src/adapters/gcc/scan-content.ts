@@ -2,8 +2,10 @@
 export interface ContentScan {
   /** __DATE__, __TIME__ or __TIMESTAMP__: the output depends on the clock. */
   timeMacro: boolean;
-  /** `#pragma GCC dependency`: a warning (an error with -Werror) depends on two files' mtimes. */
+  /** `#pragma GCC dependency`, or `GCC dependency` spelled for `_Pragma`: a warning (an error with -Werror) depends on two files' mtimes. */
   mtimeDependency: boolean;
+  /** `#include_next` or `__has_include_next`: where the search resumes depends on which search directories the compiler merged. */
+  includeNext: boolean;
   /** Names in `#include "..."`: searched first in this file's own directory. */
   quoteIncludes: string[];
   /** Names of either form with a `..` segment: not below the directory they are found in, so the chain cannot tell where they would be shadowed. */
@@ -17,7 +19,10 @@ export interface ContentScan {
 }
 
 const TIME = /__(?:DATE|TIME|TIMESTAMP)__/;
-const PRAGMA_DEPENDENCY = /^[ \t]*#[ \t]*pragma[ \t]+GCC[ \t]+dependency\b/m;
+// `#pragma GCC dependency`, and the same pragma spelled in a string: `_Pragma("GCC dependency \"f\"")`,
+// or built by a macro that stringizes `GCC dependency "f"` (both a stale hit before).
+export const PRAGMA_DEPENDENCY = /(?:GCC|clang)(?:\s|\\\n)+dependency\b/;
+const INCLUDE_NEXT = /include_next/;
 const INCLUDE = /^[ \t]*#[ \t]*(?:include|include_next|import)[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>|([A-Za-z_]))/gm;
 const CLIMBS = /(?:^|\/)\.\.(?:\/|$)/;
 const PROBE = /__has_include(?:_next)?\s*\(\s*(?:<([^>\n]+)>|"([^"\n]+)"|([^)\n]*))\)/g;
@@ -25,7 +30,7 @@ const PROBE = /__has_include(?:_next)?\s*\(\s*(?:<([^>\n]+)>|"([^"\n]+)"|([^)\n]
 /** Scans bytes once per content (memoised with the digest). Comments are scanned too, which only errs toward caution. */
 export function scanContent(content: Buffer): ContentScan {
   const text = content.toString('latin1');
-  const scan: ContentScan = { timeMacro: TIME.test(text), mtimeDependency: PRAGMA_DEPENDENCY.test(text), quoteIncludes: [], climbingIncludes: [], computedInclude: false, probes: [], computedProbe: false };
+  const scan: ContentScan = { timeMacro: TIME.test(text), mtimeDependency: PRAGMA_DEPENDENCY.test(text), includeNext: INCLUDE_NEXT.test(text), quoteIncludes: [], climbingIncludes: [], computedInclude: false, probes: [], computedProbe: false };
   for (const m of text.matchAll(INCLUDE)) {
     const name = m[1] ?? m[2];
     if (m[1] !== undefined) scan.quoteIncludes.push(m[1]);

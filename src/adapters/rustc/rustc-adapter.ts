@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { CallFlag } from '../../protocol/frames.js';
+import { loaderEnv } from '../loader-env.js';
 import type { CallPlan, CompilerAdapter, Invocation } from '../types.js';
 import { expandArgfiles } from './expand-argfiles.js';
 import { parseRustcArgs } from './parse-rustc-args.js';
@@ -24,6 +25,8 @@ export const rustcAdapter: CompilerAdapter = {
     }
     if (p.kind === 'not-a-compile') return { kind: 'decline', reason: 'not-a-compile' };
     if (p.kind === 'uncacheable') return { kind: 'uncacheable', reason: p.reason };
+    // A fill's view hides the library (ld.so then prints an error into the stored stderr).
+    if (loaderEnv(inv.env)) return { kind: 'uncacheable', reason: 'loader-env' };
     return { kind: 'compile', language: 'rust', job: p.job, terminalArgs: terminalArgs(inv, p.job.runArgs) };
   },
 };

@@ -1,0 +1,224 @@
+// Stale-output scenarios for rustc, replayed step by step through the real shim and daemon
+// and compared byte for byte with bare rustc at every step (scenario-runner.ts): the
+// rlib, the dep-info, stdout, stderr and the exit code. docs/trust-model.md, "Scripted
+// scenarios", lists them.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import { stats } from '../helpers/reprise-cli.js';
+import { createWorkspace } from '../helpers/workspace.js';
+import { runScenarios, verbose, type Call, type Scenario } from './scenario-runner.js';
+
+const skip = spawnSync('rustc', ['--version']).status === 0 ? false : 'rustc is not installed';
+
+/** A library compile of src/lib.rs into out/ (made by each scenario's setup), plus `args`. */
+const lib = (args: string[] = [], extra: Partial<Call> = {}) => (): Call => ({
+  tool: 'rustc',
+  args: ['--edition', '2021', '--crate-name', 'm', '--crate-type', 'lib', '--emit=dep-info,link', '--out-dir', 'out', ...args, 'src/lib.rs'],
+  outputs: ['out/libm.rlib', 'out/m.d'],
+  ...extra,
+});
+
+/** deps/libb.rlib, built bare, whose constant is `v`. */
+function buildDep(root: string, v: number): void {
+  const r = spawnSync('sh', ['-c', `printf 'pub const B: u32 = ${v};\\n' > b.rs && rustc --edition 2021 --crate-name b --crate-type lib --out-dir deps b.rs`], { cwd: root });
+  assert.equal(r.status, 0, r.stderr.toString());
+}
+
+/** DIR/libfoo.a, whose foo() returns `v`. */
+function nativeLib(root: string, dir: string, v: number): void {
+  const r = spawnSync('sh', ['-c', `mkdir -p ${dir} && printf 'int foo(void) { return ${v}; }\\n' > foo.c && cc -c foo.c -o foo.o && rm -f ${dir}/libfoo.a && ar rcs ${dir}/libfoo.a foo.o && rm foo.o foo.c`], { cwd: root });
+  assert.equal(r.status, 0, r.stderr.toString());
+}
+
+/** p.so, whose constructor prints `word` on stderr in every process it is loaded into. */
+function preload(root: string, word: string): void {
+  // Not in rustup's proxy (the daemon runs the toolchain's rustc itself): rustc and what it runs.
+  const c = `#include <stdio.h>\n#include <string.h>\n#include <unistd.h>\n__attribute__((constructor)) static void hi(void) {\n  char exe[4096] = {0};\n  if (readlink("/proc/self/exe", exe, sizeof exe - 1) > 0 && strcmp(strrchr(exe, '/') ? strrchr(exe, '/') + 1 : exe, "rustup") == 0) return;\n  fputs("preload ${word}\\n", stderr);\n}\n`;
+  writeFileSync(join(root, 'p.c'), c);
+  const r = spawnSync('cc', ['-shared', '-fPIC', 'p.c', '-o', 'p.so'], { cwd: root });
+  assert.equal(r.status, 0, r.stderr.toString());
+}
+
+const scenarios: Scenario[] = [
+  {
+    name: 'rust-include',
+    setup: (t) => {
+      t.mkdir('out');
+      t.write('src/lib.rs', 'pub const S: &str = include_str!("d.txt");\npub const B: &[u8] = include_bytes!("../bin/b.dat");\n');
+      t.write('src/d.txt', 'one');
+      t.write('bin/b.dat', 'AB');
+    },
+    steps: [
+      { note: 'first build', call: lib() },
+      { note: 'include_str! file edited', edit: (t) => t.write('src/d.txt', 'two'), call: lib() },
+      { note: 'include_bytes! file edited, same size', edit: (t) => t.write('bin/b.dat', 'AC'), call: lib() },
+      { note: 'include_bytes! file a symlink, retargeted', edit: (t) => { t.write('bin/c.dat', 'CD'); t.ln('c.dat', 'bin/b.dat'); }, call: lib() },
+      { note: 'include_str! file gone', edit: (t) => t.rm('src/d.txt'), call: lib() },
+      { note: 'include_str! file back', edit: (t) => t.write('src/d.txt', 'three'), call: lib() },
+    ],
+  },
+  {
+    name: 'rust-env',
+    setup: (t) => {
+      t.mkdir('out');
+      t.write('src/lib.rs', 'pub fn o() -> Option<&\'static str> { option_env!("REPRISE_SCEN_OPT") }\npub const V: &str = env!("CARGO_PKG_VERSION");\npub const R: &str = env!("REPRISE_SCEN_REQ");\n');
+    },
+    steps: [
+      { note: 'both set', call: lib([], { env: { REPRISE_SCEN_OPT: 'a', REPRISE_SCEN_REQ: 'r', CARGO_PKG_VERSION: '1.0.0' } }) },
+      { note: 'option_env! variable changed', call: lib([], { env: { REPRISE_SCEN_OPT: 'b', REPRISE_SCEN_REQ: 'r', CARGO_PKG_VERSION: '1.0.0' } }) },
+      { note: 'option_env! variable unset', call: lib([], { env: { REPRISE_SCEN_OPT: undefined, REPRISE_SCEN_REQ: 'r', CARGO_PKG_VERSION: '1.0.0' } }) },
+      { note: 'option_env! variable set empty', call: lib([], { env: { REPRISE_SCEN_OPT: '', REPRISE_SCEN_REQ: 'r', CARGO_PKG_VERSION: '1.0.0' } }) },
+      { note: 'CARGO_PKG_VERSION changed', call: lib([], { env: { REPRISE_SCEN_REQ: 'r', CARGO_PKG_VERSION: '1.0.1' } }) },
+      { note: 'env! variable unset: an error', call: lib([], { env: { REPRISE_SCEN_REQ: undefined, CARGO_PKG_VERSION: '1.0.1' } }) },
+      { note: 'env! variable back', call: lib([], { env: { REPRISE_SCEN_REQ: 's', CARGO_PKG_VERSION: '1.0.1' } }) },
+    ],
+  },
+  {
+    name: 'rust-modules',
+    setup: (t) => {
+      t.mkdir('out');
+      t.write('src/lib.rs', '#[path = "../extra/x.rs"]\nmod x;\nmod m;\npub fn f() -> u32 { x::X + m::M }\n');
+      t.write('extra/x.rs', 'pub const X: u32 = 1;\n');
+      t.write('src/m.rs', 'pub const M: u32 = 10;\n');
+    },
+    steps: [
+      { note: 'first build', call: lib() },
+      { note: '#[path] module edited', edit: (t) => t.write('extra/x.rs', 'pub const X: u32 = 2;\n'), call: lib() },
+      { note: '#[path] retargeted in the source', edit: (t) => { t.write('extra/y.rs', 'pub const X: u32 = 3;\n'); t.write('src/lib.rs', '#[path = "../extra/y.rs"]\nmod x;\nmod m;\npub fn f() -> u32 { x::X + m::M }\n'); }, call: lib() },
+      { note: '#[path] file replaced by a symlink', edit: (t) => { t.write('extra/z.rs', 'pub const X: u32 = 4;\n'); t.ln('z.rs', 'extra/y.rs'); }, call: lib() },
+      { note: 'm/mod.rs appears beside m.rs (E0761)', edit: (t) => t.write('src/m/mod.rs', 'pub const M: u32 = 20;\n'), call: lib() },
+      { note: 'm.rs goes', edit: (t) => t.rm('src/m.rs'), call: lib() },
+      { note: 'a file module nested below m/ appears unused', edit: (t) => t.write('src/m/n.rs', 'pub const N: u32 = 5;\n'), call: lib() },
+    ],
+  },
+  {
+    name: 'rust-cfg',
+    setup: (t) => {
+      t.mkdir('out');
+      t.write('src/lib.rs', '#[cfg(feature = "a")]\npub const F: u32 = 1;\n#[cfg(not(feature = "a"))]\npub const F: u32 = 2;\n#[cfg(flag)]\npub fn g() {}\n');
+    },
+    steps: [
+      { note: 'no --cfg', call: lib() },
+      { note: '--cfg feature="a"', call: lib(['--cfg', 'feature="a"']) },
+      { note: '--cfg flag', call: lib(['--cfg', 'flag']) },
+      { note: 'both, as one argv', call: lib(['--cfg=flag', '--cfg', 'feature="a"']) },
+    ],
+  },
+  {
+    name: 'rust-out-dir',
+    setup: (t) => {
+      t.mkdir('out');
+      t.write('src/lib.rs', 'include!(concat!(env!("OUT_DIR"), "/gen.rs"));\n');
+      t.write('g1/gen.rs', 'pub const G: u32 = 1;\n');
+      t.write('g2/gen.rs', 'pub const G: u32 = 2;\n');
+    },
+    steps: [
+      { note: 'OUT_DIR=g1', call: (t) => lib([], { env: { OUT_DIR: t.at('g1') } })() },
+      { note: 'OUT_DIR=g2', call: (t) => lib([], { env: { OUT_DIR: t.at('g2') } })() },
+      { note: 'g2/gen.rs edited', edit: (t) => t.write('g2/gen.rs', 'pub const G: u32 = 3;\n'), call: (t) => lib([], { env: { OUT_DIR: t.at('g2') } })() },
+    ],
+  },
+  {
+    name: 'rust-debuginfo',
+    setup: (t) => {
+      t.mkdir('real/out');
+      t.write('real/src/lib.rs', 'pub fn f(a: u32) -> u32 { a + 1 }\npub const P: &str = file!();\n');
+      t.ln('real', 'link');
+    },
+    steps: [
+      { note: '-g', call: lib(['-g'], { cwd: 'real' }) },
+      { note: '-g, --remap-path-prefix', call: (t) => lib(['-g', `--remap-path-prefix=${t.at('real')}=/src`], { cwd: 'real' })() },
+      { note: '-g, from the symlinked dir', call: lib(['-g'], { cwd: 'link' }) },
+      { note: '-g, absolute source path', call: (t) => ({ ...lib(['-g'], { cwd: 'real' })(), args: ['--edition', '2021', '--crate-name', 'm', '--crate-type', 'lib', '--emit=dep-info,link', '--out-dir', 'out', '-g', t.at('real/src/lib.rs')] }) },
+    ],
+  },
+  {
+    name: 'rust-found-by-search',
+    // Crates and native libraries rustc finds in -L directories rather than by a path given.
+    setup: (t) => {
+      t.mkdir('out');
+      t.mkdir('deps');
+      t.mkdir('n1');
+      buildDep(t.root, 1);
+      nativeLib(t.root, 'n2', 1);
+      t.write('src/lib.rs', 'pub fn f() -> u32 { b::B + 1 }\n#[link(name = "foo", kind = "static")]\nextern "C" { pub fn foo() -> i32; }\n');
+    },
+    steps: [
+      { note: '--extern b without a path, -l static=foo from n2', call: lib(['--extern', 'b', '-L', 'deps', '-L', 'native=n1', '-L', 'native=n2']) },
+      { note: 'b rebuilt with another value', edit: (t) => buildDep(t.root, 2), call: lib(['--extern', 'b', '-L', 'deps', '-L', 'native=n1', '-L', 'native=n2']) },
+      { note: 'libfoo.a appears in the earlier n1', edit: (t) => nativeLib(t.root, 'n1', 2), call: lib(['--extern', 'b', '-L', 'deps', '-L', 'native=n1', '-L', 'native=n2']) },
+      { note: 'libfoo.a in n1 rebuilt', edit: (t) => nativeLib(t.root, 'n1', 3), call: lib(['--extern', 'b', '-L', 'deps', '-L', 'native=n1', '-L', 'native=n2']) },
+    ],
+  },
+  {
+    name: 'rust-ld-preload',
+    // A library the loader puts into rustc (and the linker): here it only speaks on stderr.
+    setup: (t) => {
+      t.mkdir('out');
+      preload(t.root, 'one');
+      t.write('src/lib.rs', 'pub fn f() -> u32 { 1 }\n');
+    },
+    steps: [
+      { note: 'LD_PRELOAD set', call: (t) => lib([], { env: { LD_PRELOAD: t.at('p.so') } })() },
+      { note: 'the preloaded library rebuilt', edit: (t) => preload(t.root, 'two'), call: (t) => lib([], { env: { LD_PRELOAD: t.at('p.so') } })() },
+      { note: 'LD_PRELOAD unset', call: lib() },
+    ],
+  },
+  {
+    name: 'rust-dotdot-symlink',
+    // `lnk/..` is the parent of lnk's target for the kernel, not src/.
+    setup: (t) => {
+      t.mkdir('out');
+      t.write('src/d.txt', 'lexical');
+      t.write('other/d.txt', 'physical');
+      t.write('other/sub/m.rs', 'pub const M: &str = include_str!("../d.txt");\n');
+      t.write('src/m.rs', 'pub const M: &str = "lexical m";\n');
+      t.ln('../other/sub', 'src/lnk');
+      t.write('src/lib.rs', 'pub const D: &str = include_str!("lnk/../d.txt");\n#[path = "lnk/../sub/m.rs"]\nmod m;\npub use m::M;\n');
+    },
+    steps: [
+      { note: 'first build', call: lib() },
+      { note: 'the file the kernel reads edited', edit: (t) => t.write('other/d.txt', 'physical 2'), call: lib() },
+      { note: 'the lexical one edited', edit: (t) => t.write('src/d.txt', 'lexical 2'), call: lib() },
+      { note: 'lnk retargeted to a tree with other files', edit: (t) => { t.write('third/d.txt', 'third'); t.write('third/sub/m.rs', 'pub const M: &str = "third m";\n'); t.ln('../third/sub', 'src/lnk'); }, call: lib() },
+    ],
+  },
+  {
+    name: 'rust-proc-macro-reads',
+    // A proc-macro (built bare in setup) that reads a file relative to the working directory
+    // and a variable: neither is in rustc's dep-info.
+    setup: (t) => {
+      t.mkdir('out');
+      t.write('pm/lib.rs', 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn val(_: TokenStream) -> TokenStream {\n    let f = std::fs::read_to_string("pm-data.txt").unwrap_or_else(|_| "0".into());\n    let e = std::env::var("REPRISE_SCEN_PM").unwrap_or_else(|_| "0".into());\n    format!("pub const V: u32 = {} + {};", f.trim(), e).parse().unwrap()\n}\n');
+      const r = spawnSync('rustc', ['--edition', '2021', '--crate-name', 'pm', '--crate-type', 'proc-macro', '--out-dir', 'out', 'pm/lib.rs'], { cwd: t.root });
+      assert.equal(r.status, 0, r.stderr.toString());
+      t.write('src/lib.rs', 'pm::val!();\n');
+    },
+    steps: [
+      { note: 'no file, no variable', call: lib(['--extern', 'pm=out/libpm.so']) },
+      { note: 'the file appears', edit: (t) => t.write('pm-data.txt', '5'), call: lib(['--extern', 'pm=out/libpm.so']) },
+      { note: 'the file changes', edit: (t) => t.write('pm-data.txt', '6'), call: lib(['--extern', 'pm=out/libpm.so']) },
+      { note: 'the variable is set', call: lib(['--extern', 'pm=out/libpm.so'], { env: { REPRISE_SCEN_PM: '7' } }) },
+      { note: 'the variable changes', call: lib(['--extern', 'pm=out/libpm.so'], { env: { REPRISE_SCEN_PM: '8' } }) },
+    ],
+  },
+];
+
+test('rustc scenarios: every step through reprise gives bare rustc\'s bytes', { skip, timeout: 600_000 }, async () => {
+  const ws = createWorkspace('reprise-scen-rs-');
+  try {
+    const only = process.env.REPRISE_SCENARIO;
+    const diffs = await runScenarios(ws, only ? scenarios.filter((s) => s.name.includes(only)) : scenarios, ...(process.env.REPRISE_SCENARIO_VERBOSE ? verbose(ws.env) : []));
+    assert.deepEqual(diffs, [], diffs.join('\n\n'));
+    if (only) return;
+    // Not vacuous: results were stored and served.
+    const s = await stats(ws.env);
+    const r = s.tools.rustc!;
+    assert.ok((r.miss ?? 0) >= 10 && (r['direct-hit'] ?? 0) >= 10, `rustc ${JSON.stringify(r)}; ${JSON.stringify(s.uncacheableReasons)}`);
+  } finally {
+    ws.cleanup();
+  }
+});

@@ -14,13 +14,23 @@ import type { PipelineUncacheableReason } from './uncacheable-reasons.js';
  */
 export const cPipeline: LanguagePipeline<CompileCall, DirectKeyed, PipelineUncacheableReason> = {
   key: async (ctx, c) => {
-    const kinds = searchDirKinds(c.cwd, await searchGroups(ctx, c));
+    // The key first: it declines or passes through what is no compiler (a script that fails, a
+    // driver that cannot run), which has no search list to ask for.
+    const k = await directKeyFor(ctx, c);
+    if (k.kind !== 'key') return k;
+    let groups;
+    try {
+      groups = await searchGroups(ctx, c);
+    } catch (e) {
+      ctx.log.info(`${c.tool}: ${c.job.source}: ${(e as Error).message}; not cached`);
+      return { kind: 'uncacheable', reason: 'dep-scan-failed' };
+    }
+    const kinds = searchDirKinds(c.cwd, groups);
     if (kinds.aliased) {
       ctx.log.debug(`${c.tool}: ${c.job.source}: search directories ${kinds.aliased.join(' and ')} are one directory, of two kinds`);
       return { kind: 'uncacheable', reason: 'aliased-search-dir' };
     }
-    const k = await directKeyFor(ctx, c);
-    return k.kind === 'key' ? { ...k, distinctDirs: kinds.distinct } : k;
+    return { ...k, distinctDirs: kinds.distinct };
   },
   matchOn: (ctx, c) => ({ files: ctx.files, dirs: { cwd: c.cwd, pwd: c.keyCwd } }),
   accepts: (result, c) => result.outputs.length === jobOutputs(c.job).length,

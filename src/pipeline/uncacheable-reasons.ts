@@ -17,7 +17,7 @@ export const PIPELINE_UNCACHEABLE_REASONS = [
   'unresolved-extra-input', // -fprofile-use without a file we can hash
   'cache-disabled', // REPRISE_CACHE=0
   'dependency-env', // DEPENDENCIES_OUTPUT or SUNPRO_DEPENDENCIES: gcc writes a depfile we would not replay
-  'dep-scan-failed', // the -M pre-pass of an -MMD compile failed, so its inputs are unknown
+  'dep-scan-failed', // the -M pre-pass of an -MMD compile failed, or the compiler's -E -v printed no search list, so its inputs are unknown
   'sandbox-violation', // the compile failed in the sandbox and succeeded outside: it reads something the key does not cover (the log names it)
   'sandbox-unavailable', // no working sandbox here (reprise doctor says why) and REPRISE_SANDBOX is not off
   'sandbox-error', // the sandbox itself failed (its spawner died, a view could not be built); the compile ran outside

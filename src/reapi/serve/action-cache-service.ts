@@ -77,7 +77,8 @@ export async function completeActionResult(store: ServeStore, key: string): Prom
   if (!bytes || !result) return { missing: 'not in the action cache' };
   const needed = await blobsOf(store, result);
   if (!needed) return { missing: 'the action result names an output directory whose tree is not a Tree' };
-  const missing = await store.findMissing(needed);
+  // Checked on disk: clients (Bazel among them) take a result's outputs as there to read.
+  const missing = await store.findMissing(needed, { fresh: true });
   if (missing.length > 0) return { missing: `the action result names ${missing.length} blobs the CAS no longer holds` };
   return { bytes, result };
 }

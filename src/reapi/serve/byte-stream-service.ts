@@ -87,7 +87,7 @@ export function byteStreamService(store: ServeStore, tokens: TokenTable): ByteSt
       const digest = parseBlobResource(call.request.resourceName, 'write');
       if (!digest) return callback(failure(status.INVALID_ARGUMENT, `${call.request.resourceName}: not an upload's resource name`));
       try {
-        const have = (await store.findMissing([digest])).length === 0;
+        const have = (await store.findMissing([digest], { fresh: true })).length === 0;
         callback(null, have ? { committedSize: digest.size, complete: true } : { committedSize: 0, complete: false });
       } catch (e) {
         callback(statusOf(e));

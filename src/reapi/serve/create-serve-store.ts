@@ -77,11 +77,11 @@ export function createServeStore(o: ServeStoreOptions): ServeStore {
   const limit = o.maxBytes > 0 ? { maxBytes: o.maxBytes } : {};
 
   return {
-    async findMissing(digests) {
+    async findMissing(digests, opts = {}) {
       const missing: Digest[] = [];
       for (const d of digests) {
         if (d.hash === EMPTY_SHA256 && d.size === 0) continue;
-        if (knownPresent(d.hash)) continue;
+        if (!opts.fresh && knownPresent(d.hash)) continue;
         if ((await sizeOf('cas', d.hash)) === undefined) missing.push(d);
         else sawPresent(d.hash);
       }

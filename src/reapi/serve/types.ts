@@ -54,8 +54,12 @@ export interface ServeOptions {
  * not match the bytes, 'too-large' for an upload larger than the limit).
  */
 export interface ServeStore {
-  /** The blobs of `digests` the store lacks; present ones count as used. */
-  findMissing(digests: readonly Digest[]): Promise<Digest[]>;
+  /**
+   * The blobs of `digests` the store lacks; present ones count as used. A blob seen in the last
+   * minute is taken as present unless `fresh` (an answer a client trusts without reading the
+   * blob: an action result's outputs, an upload skipped as done).
+   */
+  findMissing(digests: readonly Digest[], opts?: { fresh?: boolean }): Promise<Digest[]>;
   /** The size of a blob that is there (for HEAD), without reading it. */
   blobSize(hash: string): Promise<number | undefined>;
   /** The blob, checked against its digest (a corrupt one is dropped and reads as absent). */

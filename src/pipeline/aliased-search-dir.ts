@@ -16,22 +16,15 @@ import type { SearchGroup } from './learn-inputs.js';
  */
 export function aliasedSearchDir(cwd: string, groups: readonly SearchGroup[], scanned: ReadonlyArray<{ scan: ContentScan }>, args: readonly string[]): [string, string] | undefined {
   const next = scanned.some((s) => s.scan.includeNext) || args.some((a) => a.includes('include_next'));
-  const seen = new Map<string, { path: string; group: number; toolchain: boolean }>();
-  for (const [g, group] of groups.entries()) {
-    for (const [i, dir] of group.dirs.entries()) {
-      const path = resolve(cwd, dir);
-      const st = statSync(path, { throwIfNoEntry: false, bigint: true });
-      if (!st?.isDirectory()) continue;
-      const id = `${st.dev}:${st.ino}`;
-      const toolchain = i >= group.dirs.length - group.toolchain;
-      const first = seen.get(id);
-      if (first === undefined) {
-        seen.set(id, { path, group: g, toolchain });
-        continue;
-      }
-      if (first.path === path || (first.toolchain && toolchain)) continue;
-      if (next || first.group !== g) return [first.path, path];
+  const seen = new Map<string, SearchDir>();
+  for (const dir of existingSearchDirs(cwd, groups)) {
+    const first = seen.get(dir.id);
+    if (first === undefined) {
+      seen.set(dir.id, dir);
+      continue;
     }
+    if (first.path === dir.path || (first.toolchain && dir.toolchain)) continue;
+    if (next || first.group !== dir.group) return [first.path, dir.path];
   }
   return undefined;
 }
@@ -46,14 +39,7 @@ export function aliasedSearchDir(cwd: string, groups: readonly SearchGroup[], sc
  * directories.
  */
 export function searchDirKinds(cwd: string, groups: readonly SearchGroup[]): { aliased?: [string, string]; distinct: Array<[string, string]> } {
-  const dirs: Array<{ path: string; id: string; group: number; toolchain: boolean }> = [];
-  for (const [g, group] of groups.entries()) {
-    for (const [i, dir] of group.dirs.entries()) {
-      const path = resolve(cwd, dir);
-      const st = statSync(path, { throwIfNoEntry: false, bigint: true });
-      if (st?.isDirectory()) dirs.push({ path, id: `${st.dev}:${st.ino}`, group: g, toolchain: i >= group.dirs.length - group.toolchain });
-    }
-  }
+  const dirs = existingSearchDirs(cwd, groups);
   const distinct: Array<[string, string]> = [];
   for (const [i, a] of dirs.entries()) {
     for (const b of dirs.slice(i + 1)) {
@@ -63,4 +49,25 @@ export function searchDirKinds(cwd: string, groups: readonly SearchGroup[]): { a
     }
   }
   return { distinct };
+}
+
+/** A search directory that exists: its path, its device and inode, its group, and whether it is the toolchain's own. */
+interface SearchDir {
+  path: string;
+  id: string;
+  group: number;
+  toolchain: boolean;
+}
+
+/** The search directories that exist now, in search order (one stat each). */
+function existingSearchDirs(cwd: string, groups: readonly SearchGroup[]): SearchDir[] {
+  const dirs: SearchDir[] = [];
+  for (const [g, group] of groups.entries()) {
+    for (const [i, dir] of group.dirs.entries()) {
+      const path = resolve(cwd, dir);
+      const st = statSync(path, { throwIfNoEntry: false, bigint: true });
+      if (st?.isDirectory()) dirs.push({ path, id: `${st.dev}:${st.ino}`, group: g, toolchain: i >= group.dirs.length - group.toolchain });
+    }
+  }
+  return dirs;
 }

@@ -1,5 +1,6 @@
 import { adminRequest } from '../client/admin-request.js';
 import type { StatsSnapshot } from '../stats/types.js';
+import type { Progress } from './progress.js';
 
 /**
  * Asks the daemon for its stats once a second on a connection of its own (it answers while it
@@ -17,4 +18,21 @@ export function pollDaemonStats(socket: string, seen: (stats: StatsSnapshot) => 
     });
   }, everyMs);
   return () => clearInterval(timer);
+}
+
+/**
+ * Runs `work` with `progress` shown and its detail taken from the daemon's stats as they come
+ * (`describe` returns undefined to keep the last one); the progress is ended however work ends.
+ */
+export async function withDaemonProgress<T>(progress: Progress, socket: string | undefined, describe: (stats: StatsSnapshot) => string | undefined, work: () => Promise<T>): Promise<T> {
+  const stop = socket === undefined ? () => undefined : pollDaemonStats(socket, (s) => {
+    const detail = describe(s);
+    if (detail !== undefined) progress.update(detail);
+  });
+  try {
+    return await work();
+  } finally {
+    stop();
+    progress.done();
+  }
 }

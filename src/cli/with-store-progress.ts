@@ -1,5 +1,5 @@
 import { formatBytes } from './format-bytes.js';
-import { pollDaemonStats } from './poll-daemon-stats.js';
+import { withDaemonProgress } from './poll-daemon-stats.js';
 import { createProgress } from './progress.js';
 
 /**
@@ -8,14 +8,5 @@ import { createProgress } from './progress.js';
  */
 export async function withStoreProgress<T>(label: string, socket: string | undefined, work: () => Promise<T>): Promise<T> {
   if (!process.stderr.isTTY) return work();
-  const progress = createProgress(label);
-  const stop = socket === undefined ? () => undefined : pollDaemonStats(socket, (s) => {
-    if (s.store) progress.update(`the cache holds ${formatBytes(s.store.bytes)}`);
-  });
-  try {
-    return await work();
-  } finally {
-    stop();
-    progress.done();
-  }
+  return withDaemonProgress(createProgress(label), socket, (s) => s.store && `the cache holds ${formatBytes(s.store.bytes)}`, work);
 }

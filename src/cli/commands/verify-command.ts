@@ -6,7 +6,7 @@ import type { StatsSnapshot } from '../../stats/types.js';
 import { HINT_TEXT } from '../../verify/mismatch-hint.js';
 import { mismatchLogPath, readMismatches } from '../../verify/mismatch-log.js';
 import type { VerifyReport } from '../../verify/types.js';
-import { pollDaemonStats } from '../poll-daemon-stats.js';
+import { withDaemonProgress } from '../poll-daemon-stats.js';
 import { startDaemon } from '../start-daemon.js';
 import { createStatusBar } from '../status-bar.js';
 import { execCommand } from './exec-command.js';
@@ -54,17 +54,10 @@ function countsSince(before: StatsSnapshot, after: StatsSnapshot): { hits: numbe
  */
 async function withVerifyStatus(socket: string, before: StatsSnapshot | undefined, build: () => Promise<number>): Promise<number> {
   if (!before || !process.stderr.isTTY) return build();
-  const bar = createStatusBar('reprise verify:');
-  const stop = pollDaemonStats(socket, (now) => {
+  return withDaemonProgress(createStatusBar('reprise verify:'), socket, (now) => {
     const d = countsSince(before, now);
-    bar.update(`${d.hits} hits, ${d.verified} compared, ${d.mismatched} mismatched${d.skipped ? `, ${d.skipped} could not be verified` : ''}`);
-  });
-  try {
-    return await build();
-  } finally {
-    stop();
-    bar.done();
-  }
+    return `${d.hits} hits, ${d.verified} compared, ${d.mismatched} mismatched${d.skipped ? `, ${d.skipped} could not be verified` : ''}`;
+  }, build);
 }
 
 async function counters(socket: string): Promise<StatsSnapshot | undefined> {

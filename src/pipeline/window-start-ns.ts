@@ -1,4 +1,4 @@
-const START_MARGIN_MS = 10;
+export const START_MARGIN_MS = 10;
 
 /** When a compile's inputs must stay unchanged from: file times come from the kernel's coarse clock, a few ms behind, so start early. */
 export function windowStartNs(): bigint {

@@ -1,5 +1,6 @@
 import { closeSync, fchmodSync, lstatSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { noteOutputWrite } from './output-writes-settled.js';
 
 /**
  * Writes a replayed output as the compiler would have: the caller's umask applied to
@@ -18,6 +19,7 @@ export function writeOutput(path: string, data: Buffer, umask: number, isRegular
   const mode = outputMode(executable, umask);
   if (!isRegularTarget) {
     writeFileSync(path, data);
+    noteOutputWrite();
     return;
   }
   // Synchronous: for object-sized files a thread-pool round trip costs more than the write.
@@ -36,6 +38,7 @@ export function writeOutput(path: string, data: Buffer, umask: number, isRegular
     // lstat first: a clean rebuild has no old output, and a failing unlink builds an exception.
     if (lstatSync(path, { throwIfNoEntry: false })) unlinkSync(path);
     renameSync(tmp, path);
+    noteOutputWrite();
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;

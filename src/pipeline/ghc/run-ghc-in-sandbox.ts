@@ -8,6 +8,7 @@ import { installPaths } from '../../runtime/install-paths.js';
 import type { CacheContext } from '../cache-context.js';
 import type { RunOutcome } from '../store-compile.js';
 import { windowStartNs } from '../window-start-ns.js';
+import { outputWritesSettled } from '../output-writes-settled.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
 
 export type GhcRun =
@@ -25,6 +26,8 @@ export type GhcRun =
 export async function runGhcInSandbox(ctx: CacheContext, sandbox: Sandbox, c: GhcCall, k: GhcKeyed, trace: boolean, signal: AbortSignal): Promise<GhcRun> {
   const outputs = k.outputs.map((o) => resolve(c.cwd, o.path));
   const traceFile = trace ? join(sandbox.scratchDir, `${randomBytes(8).toString('hex')}-trace`) : undefined;
+  // A fill checks that nothing it read changed after it began: let the daemon's own last write fall before that.
+  if (trace) await outputWritesSettled();
   const startedAtNs = windowStartNs();
   try {
     for (const o of outputs) mkdirSync(dirname(o), { recursive: true });

@@ -6,7 +6,9 @@ import { buildView } from '../../exec/sandbox-view.js';
 import type { ActionResult } from '../../store/types.js';
 import type { CacheContext } from '../cache-context.js';
 import { storeBlob } from '../store-blob.js';
-import { goToolKey, type GoToolKey } from './go-tool-key.js';
+import { goInputDigest, goToolKey, type GoToolKey } from './go-tool-key.js';
+import { inputsUnchanged } from '../inputs-unchanged.js';
+import { windowStartNs } from '../window-start-ns.js';
 
 /** What the caller gets: the tool's output and exit, or "run it yourself" with why. */
 export type GoToolOutcome =
@@ -30,10 +32,11 @@ export interface GoToolCall {
  * fails in the sandbox, or cannot be keyed, runs on the host as it would without reprise.
  */
 export async function cachedGoTool(ctx: CacheContext, c: GoToolCall): Promise<GoToolOutcome> {
+  const startedAtNs = windowStartNs(); // the inputs must hold from their digests to the step's end
   const keyed = await goToolKey(ctx, c.toolPath, c.cwd, c.job, c.env);
   if (!keyed) return { kind: 'run-yourself', reason: 'go-input-unreadable' };
   // Identical steps at once (two builds) share one run; each caller writes its own outputs ($WORK differs).
-  const r = await ctx.flight(keyed.key, () => served(ctx, c, keyed));
+  const r = await ctx.flight(keyed.key, () => served(ctx, c, keyed, startedAtNs));
   if (r.kind === 'run-yourself') return r;
   try {
     place(c.job.outputs, r.data, c.umask);
@@ -46,7 +49,7 @@ export async function cachedGoTool(ctx: CacheContext, c: GoToolCall): Promise<Go
 
 type Served = { kind: 'done'; data: Buffer[]; stdout: Buffer; stderr: Buffer } | { kind: 'run-yourself'; reason: string };
 
-async function served(ctx: CacheContext, c: GoToolCall, keyed: GoToolKey): Promise<Served> {
+async function served(ctx: CacheContext, c: GoToolCall, keyed: GoToolKey, startedAtNs: bigint): Promise<Served> {
   const hit = await replay(ctx, keyed.key, c.job);
   if (hit) {
     ctx.stats.bumpTool('go', 'direct-hit');
@@ -80,6 +83,12 @@ async function served(ctx: CacheContext, c: GoToolCall, keyed: GoToolKey): Promi
     const stdout = Buffer.concat(out);
     const stderr = Buffer.concat(err);
     const data = scratch.map((s) => readFileSync(s));
+    const whole = new Set([c.job.importcfg, c.job.embedcfg]);
+    if (!(await inputsUnchanged(keyed.digests, startedAtNs, (p) => goInputDigest(ctx, p, whole.has(p))))) {
+      // What the step read may not be what was keyed: delivered, not stored.
+      ctx.stats.uncacheable('go', 'input-changed-during-compile');
+      return { kind: 'done', data, stdout, stderr };
+    }
     const outputs = await Promise.all(data.map(async (d, i) => ({ role: `go-${i}`, path: c.job.outputs[i]!.split(c.job.work).join('$WORK'), digest: await storeBlob(ctx, d), size: d.length, mode: 0o644 })));
     const result: ActionResult = {
       schema: 1, outputs, stdoutDigest: await storeBlob(ctx, stdout), stderrDigest: await storeBlob(ctx, stderr), exitCode: 0,

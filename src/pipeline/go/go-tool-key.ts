@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { GoToolJob } from '../../adapters/go/parse-go-tool.js';
 import { KeyBuilder } from '../../keying/key-builder.js';
 import { createFileDigestCache, type FileDigestCache } from '../../hashing/file-digest-cache.js';
+import { digestBytes } from '../../hashing/create-hasher.js';
 import type { CacheContext } from '../cache-context.js';
 
 /** Digests of Go's inputs, without the C content scan of ctx.files; one cache per daemon. */
@@ -29,6 +30,8 @@ export interface GoToolKey {
   key: string;
   /** Every file the step may read (shown read-only in the fill). */
   inputs: string[];
+  /** Each input's digest as keyed (taken before the step runs), to check it still holds after. */
+  digests: Array<{ path: string; digest: string }>;
   /** The environment of the fill: the keyed variables only. */
   env: Map<string, string>;
 }
@@ -57,10 +60,12 @@ export async function goToolKey(ctx: CacheContext, toolPath: string, cwd: string
     k.add('env', `${name}=${norm(value)}`);
   }
   const inputs: string[] = [];
+  const digests: GoToolKey['digests'] = [];
   const file = async (tag: string, path: string, keyPath: string | undefined): Promise<boolean> => {
     const d = await files.digest(path);
     if (!d) return false;
     inputs.push(path);
+    digests.push({ path, digest: d.digest.hash });
     k.add(tag, `${keyPath ?? ''}\0${d.digest.hash}`);
     return true;
   };
@@ -68,8 +73,10 @@ export async function goToolKey(ctx: CacheContext, toolPath: string, cwd: string
   if (job.symabis && !(await file('symabis', job.symabis, norm(job.symabis)))) return undefined;
   if (job.importcfg) {
     inputs.push(job.importcfg);
+    const text = safeRead(job.importcfg);
+    if (text !== undefined) digests.push({ path: job.importcfg, digest: digestBytes(ctx.algorithm, Buffer.from(text)).hash });
     const lines: string[] = [];
-    for (const line of safeRead(job.importcfg)?.split('\n') ?? [undefined]) {
+    for (const line of text?.split('\n') ?? [undefined]) {
       if (line === undefined) return undefined;
       const m = /^packagefile ([^=]+)=(.*)$/.exec(line);
       if (!m) {
@@ -79,6 +86,7 @@ export async function goToolKey(ctx: CacheContext, toolPath: string, cwd: string
       const d = await files.digest(m[2]!);
       if (!d) return undefined;
       inputs.push(m[2]!);
+      digests.push({ path: m[2]!, digest: d.digest.hash });
       lines.push(`packagefile ${m[1]}=@${d.digest.hash}`);
     }
     k.add('importcfg', lines.join('\n'));
@@ -87,7 +95,9 @@ export async function goToolKey(ctx: CacheContext, toolPath: string, cwd: string
     inputs.push(job.embedcfg);
     let cfg: { Patterns?: Record<string, string[]>; Files?: Record<string, string> };
     try {
-      cfg = JSON.parse(readFileSync(job.embedcfg, 'utf8')) as typeof cfg;
+      const bytes = readFileSync(job.embedcfg);
+      digests.push({ path: job.embedcfg, digest: digestBytes(ctx.algorithm, bytes).hash });
+      cfg = JSON.parse(bytes.toString('utf8')) as typeof cfg;
     } catch {
       return undefined;
     }
@@ -106,7 +116,17 @@ export async function goToolKey(ctx: CacheContext, toolPath: string, cwd: string
       for (const n of names) if (!(await file('include', join(dir, n), n))) return undefined;
     }
   }
-  return { key: k.finish().key, inputs, env: runEnv };
+  return { key: k.finish().key, inputs, digests, env: runEnv };
+}
+
+/** An input's digest now, as goToolKey takes it (config files by their bytes: they are read whole). */
+export async function goInputDigest(ctx: CacheContext, path: string, whole: boolean): Promise<string | undefined> {
+  if (!whole) return (await filesOf(ctx).digest(path))?.digest.hash;
+  try {
+    return digestBytes(ctx.algorithm, readFileSync(path)).hash;
+  } catch {
+    return undefined;
+  }
 }
 
 function safeRead(path: string): string | undefined {

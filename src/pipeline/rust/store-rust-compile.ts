@@ -3,7 +3,8 @@ import type { BuiltKey } from '../../keying/key-builder.js';
 import type { ActionResult, OutputFile } from '../../store/types.js';
 import type { CacheContext } from '../cache-context.js';
 import { addManifestEntry, type ManifestEntry } from '../manifest.js';
-import { changedSince, type RunOutcome } from '../store-compile.js';
+import type { RunOutcome } from '../store-compile.js';
+import { inputsUnchanged } from '../inputs-unchanged.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { RustCall } from './rust-call.js';
 import type { RustOutputData } from './run-rust-in-sandbox.js';
@@ -22,14 +23,8 @@ import { rememberCrates } from './crate-deps.js';
  * (an untrusted one's result is served only while it is configured: try-hit.ts).
  */
 export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: BuiltKey, r: RunOutcome, learned: RustInputs, data: RustOutputData[], sandboxed: boolean, targetDir: string | undefined, executor?: string): Promise<PipelineUncacheableReason | ManifestEntry> {
-  // A crate written just before this compile began (cargo starts dependants the moment an
-  // rmeta appears) has a time the coarse clock cannot order: hash it again instead. Equal
-  // bytes before and after the compile are the bytes it read.
-  for (const i of learned.inputs) {
-    if (!changedSince(i.path, r.startedAtNs)) continue;
-    const again = await ctx.rust.files.digest(i.path);
-    if (again?.digest.hash !== i.digest) return 'input-changed-during-compile';
-  }
+  // The inputs were digested by the pre-pass, before the compile.
+  if (!(await inputsUnchanged(learned.inputs, r.startedAtNs, async (p) => (await ctx.rust.files.digest(p))?.digest.hash))) return 'input-changed-during-compile';
   const p = portableRust(targetDir, c.cwd, learned.inputs, learned.env, data.map((d) => d.data), c.job.outputs.map((o) => o.role === 'dep-info'), r.stdout, r.stderr);
   if (p.bound) {
     ctx.stats.bumpCache('entry-bound');

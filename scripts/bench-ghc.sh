@@ -28,7 +28,8 @@ export CABAL_DIR=$root/cabal-home REPRISE_RUNTIME_DIR=$root/run/reprise REPRISE_
 rm -rf "$CABAL_DIR"; cp -a "$corpus/cabal-home" "$CABAL_DIR"
 reprise() { node "$checkout/bin/reprise.js" "$@"; }
 trap 'reprise daemon stop >/dev/null 2>&1' EXIT
-ghc_misses() { reprise stats --json | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log((JSON.parse(s).tools.ghc||{}).miss||0))"; }
+# Modules ghc ran: misses, modules compiled ahead (speculated), and compiles not stored.
+ghc_misses() { reprise stats --json | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const j=JSON.parse(s),t=j.tools.ghc||{};console.log((t.miss||0)+(t.speculated||0)+(j.uncacheableReasons['input-changed-during-compile']||0))})"; }
 
 edit() { # tree kind
   local t=$1/haskell-hledger-lib-1.25

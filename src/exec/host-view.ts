@@ -32,9 +32,10 @@ export interface HostViewOutput {
  * output directory is instead the host's with writes going to a scratch upper directory;
  * only where no other mount lies below it, which an overlay would hide. With `emptyOld`,
  * an output the host already has shows as an empty file in the overlay: a tool that reads
- * its own previous output (ghc, its old interface) sees none, as on a clean build.
+ * its own previous output (ghc, its old interface) sees none, as on a clean build. `pins`
+ * bind snapshots (src) over host files (dst, physical paths).
  */
-export function hostView(outputs: readonly HostViewOutput[], overlay = false, emptyOld = false): HostView | 'mounts-below' {
+export function hostView(outputs: readonly HostViewOutput[], overlay = false, emptyOld = false, pins: ReadonlyArray<{ src: string; dst: string }> = []): HostView | 'mounts-below' {
   const ops: string[] = ['ro', '/', '/'];
   const unplaced: string[] = [];
   const written: string[] = [];
@@ -83,6 +84,8 @@ export function hostView(outputs: readonly HostViewOutput[], overlay = false, em
   }
   // Parents before the directories below them.
   for (const [dir, upper] of [...overlays].sort((a, b) => a[0].length - b[0].length)) ops.push('overlay', upper, dir);
+  // Last, over the overlays too: files shown as they were when pinned, whatever the host writes there meanwhile.
+  for (const p of pins) ops.push('ro', p.src, p.dst);
   return {
     ops,
     unplaced,

@@ -23,6 +23,8 @@ export interface HostRunRequest {
    * at the destination changes the new object's bytes, or stops it writing at all.
    */
   emptyOutputs?: boolean;
+  /** Snapshots shown over host files (host-view.ts). */
+  pins?: ReadonlyArray<{ src: string; dst: string }>;
   signal: AbortSignal;
   log: Logger;
 }
@@ -57,7 +59,7 @@ export async function runOnHost(q: HostRunRequest): Promise<HostRunResult> {
     const env = new Map(q.env);
     env.set('TMPDIR', tmpDir);
     const attempt = async (overlay: boolean) => {
-      const view = hostView(q.outputs.map((path, i) => ({ scratch: scratch[i]!, path })), overlay, q.emptyOutputs === true);
+      const view = hostView(q.outputs.map((path, i) => ({ scratch: scratch[i]!, path })), overlay, q.emptyOutputs === true, q.pins);
       if (view === 'mounts-below') return view;
       releases.push(view.release);
       dirs.push(...view.uppers);

@@ -11,6 +11,7 @@ export const TOOL_COUNTERS = [
   'miss', // compiled and stored
   'uncacheable', // compiled but not stored, or passed through, for a reason in uncacheableReasons
   'shim-hit', // of the direct hits, those the shim replayed from a hit ticket without a round trip (also in calls and direct-hit)
+  'speculated', // ghc: a split --make's module compiled on an idle slot before all its imports were done (stored when its inputs held; its own job then looks it up)
 ] as const;
 export type ToolCounter = (typeof TOOL_COUNTERS)[number];
 

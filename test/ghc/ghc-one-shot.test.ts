@@ -4,9 +4,10 @@
 // .hs-boot cycle, a module that appears earlier on the search path, a failing compile and
 // what is not cached. Every output is compared with a bare ghc build of the same tree.
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import test from 'node:test';
+import { availableParallelism } from 'node:os';
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { poisonEntry } from '../helpers/poison-entry.js';
 import type { VerifyReport } from '../../src/verify/types.js';
@@ -326,4 +327,67 @@ test('ghc -c: a header edited while ghc compiles is not stored, and the next bui
   rmSync(join(dir, 'out'), { recursive: true });
   assert.deepEqual(await cached(dir), { hit: 0, miss: 1, uncacheable: 0, failed: 0 }, 'compiled again, not served from the edit-time fill');
   assertSame(outputs(dir), await bare(dir));
+});
+
+test('ghc --make: modules compiled ahead on an idle slot serve their own jobs when the interfaces they read hold, and compile again when one changed; outputs as a fresh build', { skip }, async () => {
+  // U is imported everywhere. X re-exports U or not; Y imports U and X; Z imports U and Y.
+  // After U's export list changes, X compiles; meanwhile Y (whose import U is done) is
+  // compiled ahead against X's interface as it is, then Z against Y's.
+  const dir = join(ws.dir, 'ahead');
+  const write = (xExports: string): void => {
+    writeSettled(dir, 'X.hs', `module X (${xExports}) where\nimport U\nx :: Int\nx = u + 1\n`);
+    writeSettled(dir, 'Y.hs', 'module Y (y) where\nimport U\nimport X\ny :: Int\ny = u + x\n');
+    writeSettled(dir, 'Z.hs', 'module Z (z) where\nimport U\nimport Y\nz :: Int\nz = u + y\n');
+  };
+  const u = (exports: string): void => writeSettled(dir, 'U.hs', `module U (${exports}) where\nu :: Int\nu = 1\nv :: Int\nv = 2\nw :: Int\nw = 3\n`);
+  u('u');
+  write('x');
+  const make = async (e: NodeJS.ProcessEnv, out: string) => {
+    const before = await counts();
+    const r = await run('ghc', ['--make', '-no-link', '-outputdir', out, 'Z.hs'], { cwd: dir, env: e });
+    assert.equal(r.code, 0, text(r));
+    const after = await counts();
+    const s = await stats(ws.env);
+    return { ...delta(before, after), speculated: s.tools.ghc?.speculated ?? 0 };
+  };
+  // Bare one-shot ghc in dependency order into a clean `o` (ours moved aside, at the same path:
+  // interfaces record their flags): what the split's module jobs are.
+  const fresh = async (): Promise<Map<string, string>> => {
+    renameSync(join(dir, 'o'), join(dir, 'o-ours'));
+    try {
+      for (const m of ['U', 'X', 'Y', 'Z']) assert.equal((await run('ghc', ['-c', '-outputdir', 'o', '-io', `${m}.hs`], { cwd: dir, env: ws.bareEnv })).code, 0);
+      return ours();
+    } finally {
+      rmSync(join(dir, 'o'), { recursive: true, force: true });
+      renameSync(join(dir, 'o-ours'), join(dir, 'o'));
+    }
+  };
+  const ours = (): Map<string, string> => {
+    const m = new Map<string, string>();
+    for (const f of readdirSync(join(dir, 'o'))) m.set(f, readFileSync(join(dir, 'o', f)).toString('base64'));
+    return m;
+  };
+  assert.deepEqual((await make(ws.env, 'o')).miss, 4);
+  const spec0 = (await stats(ws.env)).tools.ghc?.speculated ?? 0;
+
+  // X keeps its interface: Y and Z, compiled ahead, serve their own jobs.
+  u('u, v');
+  const held = await make(ws.env, 'o');
+  assert.deepEqual(ours(), await fresh());
+  assert.equal(held.hit + held.miss + held.uncacheable, 4, JSON.stringify(held));
+  if (availableParallelism() >= 2) {
+    assert.ok(held.speculated - spec0 >= 1, `something was compiled ahead: ${JSON.stringify(held)}`);
+    assert.ok(held.hit >= 1, `a module compiled ahead served its own job: ${JSON.stringify(held)}`);
+  }
+
+  // X re-exports U now, so its interface changes with U's: what was compiled ahead against the old one is not served.
+  write('module U, x');
+  assert.equal((await make(ws.env, 'o')).failed, 0);
+  assert.deepEqual(ours(), await fresh());
+  u('u, v, w');
+  const moved = await make(ws.env, 'o');
+  assert.deepEqual(ours(), await fresh(), 'nothing compiled against X\'s old interface was served');
+  // U, X and Y compile in their own jobs (Y's guess read X's old interface); Z, guessed against
+  // Y's old interface, which Y keeps, may be served.
+  assert.ok(moved.miss >= 3 && moved.hit + moved.miss === 4, JSON.stringify(moved));
 });

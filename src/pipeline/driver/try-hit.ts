@@ -1,9 +1,10 @@
 import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
-import { matchManifestEntry } from '../manifest.js';
+import { matchManifestEntry, type ManifestEntry } from '../manifest.js';
+import type { ActionResult } from '../../store/types.js';
 import { replay } from '../replay.js';
 import { verifyHit, verifyWanted } from '../verify-hit.js';
-import type { DrivenCall, Hit, Keyed, LanguagePipeline } from './types.js';
+import type { DrivenCall, Hit, Keyed, LanguagePipeline, MatchOn } from './types.js';
 
 /**
  * The direct-mode lookup, the same for every language: manifest → the entry whose inputs
@@ -13,17 +14,10 @@ import type { DrivenCall, Hit, Keyed, LanguagePipeline } from './types.js';
  */
 export async function tryHit<C extends DrivenCall, K extends Keyed, R extends string>(ctx: CacheContext, p: LanguagePipeline<C, K, R>, c: C, k: K, sink: CallSink): Promise<boolean> {
   try {
-    const manifest = await ctx.manifests.get(k.key.key);
-    if (!manifest) return false;
-    const on = p.matchOn(ctx, c, k);
-    const entry = await matchManifestEntry(manifest, on.files, on.dirs, on.env, on.views);
-    if (!entry) return false;
+    const found = await lookUp(ctx, p, c, k);
+    if (!found) return false;
+    const { entry, result, on } = found;
     const { resultKey } = entry;
-    const result = await ctx.actions.get(resultKey);
-    if (!result || !p.accepts(result, c, k)) return false;
-    // A result stored while REPRISE_SANDBOX was off is not served once the sandbox is on: it is filled again, checked.
-    // One an untrusted executor ran is served here while that executor is configured (this build took its answer already).
-    if (ctx.sandbox && !result.sandboxed && !(result.executor !== undefined && ctx.remote?.knows(result.executor))) return false;
     const placed = p.place(result, c, k);
     const replayed = await replay(result, ctx.cas, ctx.algorithm, placed.place, c.umask, sink, placed.render);
     if (!replayed) return false;
@@ -43,4 +37,19 @@ export async function tryHit<C extends DrivenCall, K extends Keyed, R extends st
     ctx.log.warn(`lookup failed, compiling: ${(e as Error).message}`);
     return false;
   }
+}
+
+/** The entry and result that would serve the call now, without serving it; undefined on a miss. Store failures throw. */
+export async function lookUp<C extends DrivenCall, K extends Keyed, R extends string>(ctx: CacheContext, p: LanguagePipeline<C, K, R>, c: C, k: K): Promise<{ entry: ManifestEntry; result: ActionResult; on: MatchOn } | undefined> {
+  const manifest = await ctx.manifests.get(k.key.key);
+  if (!manifest) return undefined;
+  const on = p.matchOn(ctx, c, k);
+  const entry = await matchManifestEntry(manifest, on.files, on.dirs, on.env, on.views);
+  if (!entry) return undefined;
+  const result = await ctx.actions.get(entry.resultKey);
+  if (!result || !p.accepts(result, c, k)) return undefined;
+  // A result stored while REPRISE_SANDBOX was off is not served once the sandbox is on: it is filled again, checked.
+  // One an untrusted executor ran is served here while that executor is configured (this build took its answer already).
+  if (ctx.sandbox && !result.sandboxed && !(result.executor !== undefined && ctx.remote?.knows(result.executor))) return undefined;
+  return { entry, result, on };
 }

@@ -11,62 +11,94 @@ import type { RunOutcome } from '../store-compile.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { SandboxRun } from '../run-in-sandbox.js';
 import { afterSandboxFailure, runCounted } from '../driver/run-counted.js';
-import { deliverRun } from '../driver/deliver-run.js';
-import { countStored } from '../driver/count-stored.js';
+import { deliverRun, type DeliveredOutput } from '../driver/deliver-run.js';
+import { countStored, type StoreOutcome } from '../driver/count-stored.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
 import { ghcTraced } from './ghc-trace.js';
-import { runGhcInSandbox } from './run-ghc-in-sandbox.js';
+import { runGhcInSandbox, type GhcRun } from './run-ghc-in-sandbox.js';
 import { storeGhcCompile } from './store-ghc-compile.js';
 
 export type GhcReason = PipelineUncacheableReason | GhcUncacheableReason;
 
+/** What a checked, sandboxed compile of one module came to (compileGhcChecked). */
+export type CheckedGhc =
+  | { kind: 'no-sandbox'; reason: 'sandbox-unavailable' | 'sandbox-error'; why?: string }
+  | { kind: 'failed'; outcome: RunOutcome }
+  | { kind: 'unusable'; reason: 'missing-output' | 'unexpected-output'; what: string }
+  /** Compiled: its outputs, and whether it was stored (undefined: the store failed). */
+  | { kind: 'compiled'; outcome: RunOutcome; outputs: DeliveredOutput[]; stored: StoreOutcome | undefined };
+
 /**
- * The checked fill of a `ghc -c`: ghc runs over the host's read-only view, traced, and
- * only then is anything stored or given to the caller. Its outputs go to the caller even
- * when they are not stored (they are a clean build's), except when one is missing or the
- * compile wrote a file the job does not name: then the caller gets a run outside. A compile
- * that fails inside runs again outside, and the caller gets exactly that run.
+ * ghc over the host's read-only view, traced, then stored when the trace allows: the fill's
+ * work, without the caller. `onRan` is told once ghc has run in the sandbox.
  */
-export async function fillGhc(ctx: CacheContext, c: GhcCall, k: GhcKeyed, sink: CallSink): Promise<void> {
-  const counted = (reason: GhcReason): Promise<void> => runCounted(ctx, c, () => run(ctx, c, sink), sink, reason, k.key);
-  if (!ctx.sandbox || !(await ctx.sandbox.status()).ok) return counted('sandbox-unavailable');
-  if (!scratchReady(ctx)) return counted('sandbox-error');
-  const ran = await runGhcInSandbox(ctx, ctx.sandbox, c, k, true, sink.signal);
-  if (ran.kind === 'ran') sink.ranHidden();
-  if (sink.signal.aborted) return sink.abandon();
-  if (ran.kind === 'sandbox-error') {
-    ctx.log.warn(`${c.tool}: sandbox error, compiling outside it: ${ran.why}`);
-    return counted('sandbox-error');
+export async function compileGhcChecked(ctx: CacheContext, c: GhcCall, k: GhcKeyed, signal: AbortSignal, onRan?: () => void, pin?: readonly string[]): Promise<CheckedGhc> {
+  if (!ctx.sandbox || !(await ctx.sandbox.status()).ok) return { kind: 'no-sandbox', reason: 'sandbox-unavailable' };
+  if (!scratchReady(ctx)) return { kind: 'no-sandbox', reason: 'sandbox-error' };
+  const ran = await runGhcInSandbox(ctx, ctx.sandbox, c, k, true, signal, pin);
+  if (ran.kind === 'sandbox-error') return { kind: 'no-sandbox', reason: 'sandbox-error', why: ran.why };
+  try {
+    return await checked(ctx, c, k, ran, onRan);
+  } finally {
+    ran.pinned?.release();
   }
+}
+
+async function checked(ctx: CacheContext, c: GhcCall, k: GhcKeyed, ran: Extract<GhcRun, { kind: 'ran' }>, onRan?: () => void): Promise<CheckedGhc> {
+  const readFrom = ran.pinned?.snapshot;
+  onRan?.();
   const r = ran.outcome;
-  if (r.code !== 0 || r.signal !== 0) {
-    const first = r.stderr.toString('utf8').split('\n').find((l) => /error/i.test(l)) ?? `exit ${r.code}`;
-    return afterSandboxFailure(ctx, c, () => run(ctx, c, sink), sink, k.key, () => `${c.tool} ${c.job.source} in ${c.cwd} (inside the sandbox: ${first.trim()})`);
-  }
+  if (r.code !== 0 || r.signal !== 0) return { kind: 'failed', outcome: r };
   const missing = k.outputs.findIndex((o, i) => ran.data[i]!.length === 0 && !emptyByDesign(c.job, o));
   if (missing >= 0) {
     ctx.log.info(`${c.tool}: ${c.job.source}: not stored: it did not write ${k.outputs[missing]!.path}`);
-    return counted('missing-output');
+    return { kind: 'unusable', reason: 'missing-output', what: `did not write ${k.outputs[missing]!.path}` };
   }
   const traced = ran.trace
-    ? await ghcTraced(ran.trace, { own: ran.own, outputs: k.outputs.map((o) => resolve(c.cwd, o.path)), libDir: k.tool.libDir, cwd: c.cwd, env: c.env, files: k.files })
+    ? await ghcTraced(ran.trace, { own: ran.own, outputs: k.outputs.map((o) => resolve(c.cwd, o.path)), libDir: k.tool.libDir, cwd: c.cwd, env: c.env, files: k.files, ...(readFrom ? { readFrom } : {}) })
     : { kind: 'unstored' as const, reason: 'trace-incomplete' as const, what: 'no trace' };
   const outputs = k.outputs.map((o, i) => ({ path: resolve(c.cwd, o.path), data: ran.data[i]! }));
   if (traced.kind === 'unstored') {
     ctx.log.info(`${c.tool}: ${c.job.source} in ${c.cwd}: not stored (${traced.reason}): it ${traced.what}`);
     // A file written that the job does not name stayed in the sandbox: the caller needs a run outside.
-    if (traced.reason === 'unexpected-output') return counted(traced.reason);
-    countStored(ctx, c, k.key, traced.reason);
-    return deliverRun(outputs, r, c.umask, sink);
+    if (traced.reason === 'unexpected-output') return { kind: 'unusable', reason: traced.reason, what: traced.what };
+    return { kind: 'compiled', outcome: r, outputs, stored: traced.reason };
   }
   try {
-    const stored = await storeGhcCompile(ctx, k, r, traced.learned, ran.data);
-    countStored(ctx, c, k.key, typeof stored === 'string' ? stored : { resultKey: stored.entry.resultKey });
+    const stored = await storeGhcCompile(ctx, k, r, traced.learned, ran.data, readFrom);
+    return { kind: 'compiled', outcome: r, outputs, stored: typeof stored === 'string' ? stored : { resultKey: stored.entry.resultKey } };
   } catch (e) {
     ctx.stats.bumpCache('store-error');
     ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
+    return { kind: 'compiled', outcome: r, outputs, stored: undefined };
   }
-  deliverRun(outputs, r, c.umask, sink);
+}
+
+/**
+ * The checked fill of a `ghc -c` (compileGhcChecked), and only then is anything given to
+ * the caller. Its outputs go to the caller even when they are not stored (they are a clean
+ * build's), except when one is missing or the compile wrote a file the job does not name:
+ * then the caller gets a run outside. A compile that fails inside runs again outside, and
+ * the caller gets exactly that run.
+ */
+export async function fillGhc(ctx: CacheContext, c: GhcCall, k: GhcKeyed, sink: CallSink): Promise<void> {
+  const counted = (reason: GhcReason): Promise<void> => runCounted(ctx, c, () => run(ctx, c, sink), sink, reason, k.key);
+  const checked = await compileGhcChecked(ctx, c, k, sink.signal, () => sink.ranHidden());
+  if (sink.signal.aborted) return sink.abandon();
+  switch (checked.kind) {
+    case 'no-sandbox':
+      if (checked.why) ctx.log.warn(`${c.tool}: sandbox error, compiling outside it: ${checked.why}`);
+      return counted(checked.reason);
+    case 'failed': {
+      const first = checked.outcome.stderr.toString('utf8').split('\n').find((l) => /error/i.test(l)) ?? `exit ${checked.outcome.code}`;
+      return afterSandboxFailure(ctx, c, () => run(ctx, c, sink), sink, k.key, () => `${c.tool} ${c.job.source} in ${c.cwd} (inside the sandbox: ${first.trim()})`);
+    }
+    case 'unusable':
+      return counted(checked.reason);
+    case 'compiled':
+      if (checked.stored !== undefined) countStored(ctx, c, k.key, checked.stored);
+      return deliverRun(checked.outputs, checked.outcome, c.umask, sink);
+  }
 }
 
 /**

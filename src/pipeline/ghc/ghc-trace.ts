@@ -47,6 +47,8 @@ export interface GhcTraceOptions {
   cwd: string;
   env: ReadonlyMap<string, string>;
   files: FileDigestCache<unknown>;
+  /** Host path → the snapshot the compile was shown there (pin-files.ts): digested instead. */
+  readFrom?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -83,7 +85,7 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
   for (const [p, a] of t.reads) {
     if (own(p)) continue;
     if (a === 'found') {
-      const d = await o.files.digest(p);
+      const d = await o.files.digest(o.readFrom?.get(p) ?? p);
       if (!d) {
         // A directory opened for reading, or a file gone since: only a file is an input.
         if (o.files.stamp(p) === undefined && !dirExists(p)) return { kind: 'unstored', reason: 'input-vanished', what: p };

@@ -8,6 +8,9 @@ import { ghcPipeline } from './ghc-pipeline.js';
 import { captureSink, type Captured } from './capture-sink.js';
 import { makeGraph, type MakeModule } from './make-graph.js';
 import type { CallBase } from '../driver/call-base.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { speculateGhc, type Speculation } from './speculate-ghc.js';
 
 /** A `ghc --make` call, as the daemon received it. */
 export interface GhcMakeCall extends CallBase {
@@ -76,6 +79,13 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
   const waitingOn = modules.map((m) => m.deps.length);
   const ready = modules.map((_, i) => i).filter((i) => waitingOn[i] === 0);
   const results: Array<Captured | undefined> = new Array(n).fill(undefined);
+  // A module's job has been started (it is running or done); what compiling it ahead came to,
+  // and how many of its imports were done then (a guess found current is tried again once more are).
+  const started = new Array<boolean>(n).fill(false);
+  const ahead = new Array<Speculation | 'running' | undefined>(n).fill(undefined);
+  const doneAtGuess = new Array<number>(n).fill(0);
+  const interfaces = modules.map((m) => ghcOutputs(m.job, m.name, false).filter((o) => o.role === 'hi' || o.role === 'dyn-hi').map((o) => resolve(c.cwd, o.path)));
+  let speculating = 0;
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
   sink.signal.addEventListener('abort', onAbort);
@@ -91,9 +101,12 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
       if (running === 0 && (failed || ready.length === 0 || sink.signal.aborted)) return done();
       if (failed || sink.signal.aborted) return;
       ready.sort((a, b) => height[a]! - height[b]!); // the longest remaining chain last: popped first
-      while (ready.length > 0 && running < capacity) start(ready.pop()!);
+      while (ready.length > 0 && running + speculating < capacity) start(ready.pop()!);
+      // A slot left idle compiles a module ahead of its imports, one slot always kept for the build's own jobs.
+      let next: number | undefined;
+      while (ready.length === 0 && running + speculating < capacity && speculating < capacity - 1 && (next = nextAhead()) !== undefined) speculate(next);
       // More ready than slots: ask for one more (one request at a time, given up when the build ends).
-      if (ready.length > 0 && !asking && capacity < slots.max) {
+      if ((ready.length > 0 || (speculating === 0 && nextAhead() !== undefined)) && !asking && capacity < slots.max) {
         asking = true;
         void slots.acquire(stop.signal).then((release) => {
           asking = false;
@@ -105,8 +118,51 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
         });
       }
     };
+    /**
+     * The module to compile ahead: not started, every import started or looked at ahead (so
+     * its interface on disk is the old one, which it keeps if it comes out unchanged), every
+     * import's interface on disk, the longest chain first. Tried again when more of its
+     * imports are done than at the last try, unless it was stored. None in a cold build:
+     * no interfaces yet.
+     */
+    const nextAhead = (): number | undefined => {
+      let best: number | undefined;
+      for (let i = 0; i < n; i++) {
+        if (started[i] || ahead[i] === 'running' || ahead[i] === 'stored' || (best !== undefined && height[i]! <= height[best]!)) continue;
+        if (ahead[i] !== undefined && modules[i]!.deps.length - waitingOn[i]! <= doneAtGuess[i]!) continue;
+        if (modules[i]!.deps.every((d) => (started[d] || ahead[d] !== undefined) && interfaces[d]!.every((p) => existsSync(p)))) best = i;
+      }
+      return best;
+    };
+    /** Every module i imports, directly or not: whose interfaces ghc may read compiling it. */
+    const below = (i: number): number[] => {
+      const seen = new Set<number>();
+      const visit = (j: number): void => {
+        for (const d of modules[j]!.deps) if (!seen.has(d)) (seen.add(d), visit(d));
+      };
+      visit(i);
+      return [...seen];
+    };
+    const speculate = (i: number): void => {
+      speculating++;
+      ahead[i] = 'running';
+      doneAtGuess[i] = modules[i]!.deps.length - waitingOn[i]!;
+      const m = modules[i]!;
+      const job = { tool: c.tool, toolPath: c.toolPath, cwd: c.cwd, keyCwd: c.keyCwd, umask: c.umask, env: c.env, job: { ...m.job, outputs: [] }, terminalArgs: c.terminalArgs };
+      void speculateGhc(ctx, job, stop.signal, below(i).flatMap((j) => interfaces[j]!))
+        .then((o) => (ahead[i] = o))
+        .catch((e: Error) => {
+          ahead[i] = 'not-stored';
+          ctx.log.warn(`${c.tool}: compiling ${m.source} ahead failed in the daemon: ${e.message}`);
+        })
+        .finally(() => {
+          speculating--;
+          pump();
+        });
+    };
     const start = (i: number): void => {
       running++;
+      started[i] = true;
       const m = modules[i]!;
       const s = captureSink(sink.signal, sink);
       const job = { tool: c.tool, toolPath: c.toolPath, cwd: c.cwd, keyCwd: c.keyCwd, umask: c.umask, env: c.env, job: { ...m.job, outputs: [] }, terminalArgs: c.terminalArgs };

@@ -17,10 +17,15 @@ import { withUsageViews } from './usage-views.js';
  * interface records of them (usage-views.ts), or by their whole ABI when those cannot be
  * read. Paths stay absolute: the key holds the directory.
  */
-export async function storeGhcCompile(ctx: CacheContext, k: GhcKeyed, r: RunOutcome, learned: GhcInputs, data: Buffer[]): Promise<PipelineUncacheableReason | { entry: ManifestEntry; result: ActionResult }> {
+export async function storeGhcCompile(ctx: CacheContext, k: GhcKeyed, r: RunOutcome, learned: GhcInputs, data: Buffer[], readFrom?: ReadonlyMap<string, string>): Promise<PipelineUncacheableReason | { entry: ManifestEntry; result: ActionResult }> {
   // Inputs are digested after the compile, so equal bytes now prove nothing about what it read:
   // any input written inside the window (the daemon's own writes settle before it opens) is a change.
-  for (const i of learned.inputs) if (changedSince(i.path, r.startedAtNs)) return 'input-changed-during-compile';
+  // A pinned input was shown as it was before the window (pin-files.ts), whatever the host holds now.
+  for (const i of learned.inputs) {
+    if (readFrom?.has(i.path) || !changedSince(i.path, r.startedAtNs)) continue;
+    ctx.log.info(`ghc: not stored: ${i.path} changed while the compile ran`);
+    return 'input-changed-during-compile';
+  }
   const outputs: OutputFile[] = [];
   for (const [i, o] of k.outputs.entries()) {
     const d = data[i]!;
@@ -31,7 +36,7 @@ export async function storeGhcCompile(ctx: CacheContext, k: GhcKeyed, r: RunOutc
     durationMs: r.durationMs, createdAt: new Date().toISOString(), sandboxed: true,
   };
   const hi = k.outputs.findIndex((o) => o.role === 'hi');
-  const viewed = await withUsageViews(ctx.algorithm, learned.inputs, hi >= 0 ? data[hi] : undefined);
+  const viewed = await withUsageViews(ctx.algorithm, learned.inputs, hi >= 0 ? data[hi] : undefined, readFrom);
   const present = [...learned.present, ...viewed.present].sort();
   const b = new KeyBuilder(ctx.algorithm).add('direct', k.key.key);
   for (const i of viewed.inputs) b.add(i.view === undefined ? 'input' : 'input-usage', `${i.path}\0${i.digest}`);

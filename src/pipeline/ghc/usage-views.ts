@@ -47,16 +47,17 @@ export interface ViewedInputs {
  * A fill's inputs with each home interface the module's own interface (`hi`, the compile's
  * output) records a usage of turned into a usage view. Anything this cannot read exactly
  * (the output's usages, an input interface, a usage whose ABI hash is not the one the file
- * read has) keeps its whole-ABI digest: never a weaker check.
+ * read has) keeps its whole-ABI digest: never a weaker check. `readFrom`: where a pinned
+ * input's bytes as read are (pin-files.ts).
  */
-export async function withUsageViews(algorithm: DigestAlgorithm, inputs: ReadonlyArray<{ path: string; digest: string }>, hi: Buffer | undefined): Promise<ViewedInputs> {
+export async function withUsageViews(algorithm: DigestAlgorithm, inputs: ReadonlyArray<{ path: string; digest: string }>, hi: Buffer | undefined, readFrom?: ReadonlyMap<string, string>): Promise<ViewedInputs> {
   const same = { inputs: [...inputs], present: [] };
   const own = hi ? readInterface(hi) : undefined;
   if (!own) return same;
   const usages = new Map(own.home.map((u) => [u.module, u]));
   const out: ViewedInputs = { inputs: [], present: [] };
   for (const i of inputs) {
-    const s = INTERFACE.test(i.path) ? await summaryOf(algorithm, i.path, i.digest) : undefined;
+    const s = INTERFACE.test(i.path) ? await summaryOf(algorithm, readFrom?.get(i.path) ?? i.path, i.digest) : undefined;
     if (!s || s.unit !== own.unit || s.module === own.module) {
       out.inputs.push(i);
       continue;

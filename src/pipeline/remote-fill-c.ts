@@ -84,6 +84,7 @@ export async function fillRemotely(ctx: CacheContext, remote: RemoteExecution, s
   sink.ranHidden();
   const r: RunOutcome = { code: 0, signal: 0, stdout: answer.result.stdout, stderr: answer.result.stderr, startedAtNs: scan.startedAtNs, durationMs: Math.round(answer.result.timings.executeMs) };
   // Stored as sandboxed (shareable) only from an executor trusted to run exactly the input root, toolchain included, in a sandbox.
+  if (answer.target.spec.toolchain === 'image') ctx.stats.bumpExecutor(answer.target.name, 'image-unproven');
   await storeAndDeliver(ctx, c, direct, r, data, learned, { sandboxed: provenBy(answer.target.spec), executor: answer.target.name }, sink);
   return true;
 }

@@ -122,7 +122,8 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
     return r;
   });
   const env = new Map([...spec.env].filter(([k]) => k !== 'PATH' && k !== 'LD_LIBRARY_PATH'));
-  env.set('PATH', [...new Set([...programs].map((p) => fromCwd(dirname(p))))].join(':'));
+  // The directories of the driver's programs (`as`): the image's own, or their mirrored places in the root.
+  env.set('PATH', [...new Set([...programs].map((p) => (image ? dirname(p) : fromCwd(dirname(p)))))].join(':'));
   if (libraryDirs.size > 0) env.set('LD_LIBRARY_PATH', [...libraryDirs].map(fromCwd).join(':'));
   const outputFiles = spec.outputs.map((o) => pathFromWorkingDir(abs(o), spec.cwd));
   if (outputFiles.includes(ROOT_FILE) || outputFiles.includes(READS_FILE)) throw new InputRootError(`${ROOT_FILE} or ${READS_FILE} is an output of the compile itself`);

@@ -107,7 +107,6 @@ export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTar
       const lack = offer.lacks?.(out.result);
       if (lack !== undefined) return fallBack(ctx, target, 'output-missing', `${offer.label}: ${lack}`);
       ctx.stats.bumpExecutor(target.name, 'completed');
-      if (target.spec.toolchain === 'image') ctx.stats.bumpExecutor(target.name, 'image-unproven');
       return { kind: 'completed', result: out.result, target };
     }
     return { kind: 'fallen-back' };

@@ -92,6 +92,7 @@ export async function fillRustRemotely(ctx: CacheContext, remote: RemoteExecutio
   const r: RunOutcome = { code: 0, signal: 0, stdout: answer.result.stdout, stderr: answer.result.stderr, startedAtNs: learned.startedAtNs, durationMs: Math.round(answer.result.timings.executeMs) };
   try {
     // Stored as sandboxed (shareable) only from an executor trusted to run exactly the input root in a sandbox.
+    // The root always holds rustc and its sysroot (an executor's `toolchain = "image"` applies to gcc-like compiles only), so the result is proven as such.
     const trusted = answer.target.spec.trusted;
     countStored(ctx, c, direct, await storeRustCompile(ctx, c, direct, r, learned, data, trusted, targetDir, answer.target.name));
   } catch (e) {

@@ -17,6 +17,7 @@ import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
 import { buildInputRoot, InputRootError } from './build-input-root.js';
 import { buildRemoteAction } from './build-remote-action.js';
 import { mirrorHostFiles, mirroredPath, pathFromWorkingDir } from './mirror-host-files.js';
+import { underAny } from './under-any.js';
 import type { RemoteAction } from './types.js';
 import type { ToolchainSource } from '../../config/executor-spec.js';
 
@@ -149,11 +150,6 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
 /** What an image answers for: the toolchain's files and directories, the driver's programs and the compiler's system include directories. */
 function imagePathsOf(spec: GccActionSpec): string[] {
   return [...new Set([spec.toolPath, ...spec.programs, ...spec.toolchain, ...(spec.systemDirs ?? [])].map((p) => resolve(spec.cwd, p)))];
-}
-
-/** Whether a normalised absolute path is one of `roots` or under one. */
-function underAny(p: string, roots: readonly string[]): boolean {
-  return roots.some((r) => p === r || r === '/' || p.startsWith(`${r}/`));
 }
 
 /**

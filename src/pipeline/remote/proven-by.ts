@@ -5,7 +5,7 @@ import type { ExecutorSpec } from '../../config/executor-spec.js';
  * trusted to run exactly the input root in a sandbox, and the root held the whole toolchain.
  * An image's compiler and system headers are the executor's, which this host cannot prove equal
  * to its own, so `toolchain = "image"` results stay on this machine whatever `trusted` says
- * (counted as `image-unproven`). rustc actions always carry their toolchain (remote-fill-rust.ts).
+ * (counted as `image-unproven`).
  */
 export function provenBy(spec: ExecutorSpec): boolean {
   return spec.trusted && spec.toolchain === 'action';

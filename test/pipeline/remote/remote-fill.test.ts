@@ -23,6 +23,7 @@ import { run, text } from '../../helpers/run.js';
 import { freePort } from '../../helpers/servers/free-port.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { writeSlowSource } from '../../helpers/slow-source.js';
+import { storedResults } from '../../helpers/stored-results.js';
 
 const jar = bazelWorkerJar();
 const skip = 'missing' in jar ? jar.missing : false;
@@ -104,28 +105,6 @@ async function startWorker(): Promise<string> {
 
 function executor(s: StatsSnapshot, url: string): NonNullable<StatsSnapshot['executors'][string]> | undefined {
   return s.executors[url];
-}
-
-/** Every stored action result of a workspace's cache. */
-function storedResults(ws: Workspace): Array<{ sandboxed: boolean; executor?: string }> {
-  const out: Array<{ sandboxed: boolean; executor?: string }> = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.size < 20_000) {
-        try {
-          const v = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
-          if (typeof v.sandboxed === 'boolean' && Array.isArray(v.outputs)) out.push(v as { sandboxed: boolean; executor?: string });
-        } catch {
-          // not a result
-        }
-      }
-    }
-  };
-  walk(ws.cacheDir);
-  return out;
 }
 
 test('REPRISE_EXECUTE=local sends nothing; auto sends nothing while a local slot is free', { skip }, async () => {

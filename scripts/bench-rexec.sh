@@ -10,10 +10,11 @@
 #   scripts/bench-rexec.sh ROOT 3 reprise-local1 reprise-auto
 #   tools: bare1 (bare compilers on CPU 0), reprise-local1 (reprise local-only on CPU 0),
 #          reprise-auto and reprise-remote (REPRISE_EXECUTE=auto / remote, executor on CPU 1),
+#          reprise-image (auto, with the executor's toolchain = "image": only the project travels),
 #          reprise-local2 (reprise local-only on both CPUs, for reference)
 #          (default: bare1 reprise-local1 reprise-auto reprise-remote)
 #   make -j per tool: BENCH_JOBS_bare1, BENCH_JOBS_local1, BENCH_JOBS_auto, BENCH_JOBS_remote,
-#   BENCH_JOBS_local2; the executor's --jobs: BENCH_EXEC_JOBS (defaults below, see
+#   BENCH_JOBS_image, BENCH_JOBS_local2; the executor's --jobs: BENCH_EXEC_JOBS (defaults below, see
 #   docs/benchmarks.md for why).
 # Per-build statistics (reprise stats --json, with the executor's counters, the CPUs each
 # process may use, the CPU time of the build, daemon and executor, make's -j and the load
@@ -33,13 +34,13 @@ cp -a "$checkout/../shared/bench" "$bench"
 chmod -R u+w "$bench"
 cp "$checkout/scripts/bench-tools/rexec-common.sh" "$bench/tools/"
 cp "$checkout/scripts/bench-tools/bare-1cpu.sh" "$bench/tools/bare1.sh"
-for kind in local1 local2 auto remote; do
+for kind in local1 local2 auto remote image; do
   sed "s/\$REXEC_KIND/$kind/g" "$checkout/scripts/bench-tools/reprise-rexec.sh" > "$bench/tools/reprise-$kind.sh"
 done
 [ -d "$root/src/lua5.4-5.4.4" ] || "$bench/prepare-corpus.sh" lua5.4 "$root"
 
-: "${BENCH_JOBS_bare1:=1}" "${BENCH_JOBS_local1:=2}" "${BENCH_JOBS_auto:=6}" "${BENCH_JOBS_remote:=4}" "${BENCH_JOBS_local2:=2}" "${BENCH_EXEC_JOBS:=1}"
-export BENCH_JOBS_bare1 BENCH_JOBS_local1 BENCH_JOBS_auto BENCH_JOBS_remote BENCH_JOBS_local2 BENCH_EXEC_JOBS
+: "${BENCH_JOBS_bare1:=1}" "${BENCH_JOBS_local1:=2}" "${BENCH_JOBS_auto:=6}" "${BENCH_JOBS_remote:=4}" "${BENCH_JOBS_image:=6}" "${BENCH_JOBS_local2:=2}" "${BENCH_EXEC_JOBS:=1}"
+export BENCH_JOBS_bare1 BENCH_JOBS_local1 BENCH_JOBS_auto BENCH_JOBS_remote BENCH_JOBS_image BENCH_JOBS_local2 BENCH_EXEC_JOBS
 export BENCH_EXEC_DIR=$root/executor REPRISE_CHECKOUT=$checkout
 BENCH_EXEC_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export BENCH_EXEC_PORT
@@ -54,7 +55,7 @@ trap cleanup EXIT
 # the start (rexec-common.sh; the executor moves to its own when it starts).
 cg=/sys/fs/cgroup/cpuacct
 [ -w "$cg" ] && mkdir -p "$cg/bench-rexec-core0" 2>/dev/null && echo $$ > "$cg/bench-rexec-core0/cgroup.procs" 2>/dev/null || true
-echo "bench-rexec: make -j bare1=$BENCH_JOBS_bare1 local1=$BENCH_JOBS_local1 auto=$BENCH_JOBS_auto remote=$BENCH_JOBS_remote local2=$BENCH_JOBS_local2; executor --jobs $BENCH_EXEC_JOBS; loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+echo "bench-rexec: make -j bare1=$BENCH_JOBS_bare1 local1=$BENCH_JOBS_local1 auto=$BENCH_JOBS_auto remote=$BENCH_JOBS_remote image=$BENCH_JOBS_image local2=$BENCH_JOBS_local2; executor --jobs $BENCH_EXEC_JOBS; loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 BENCH_DIR=$bench "$bench/bench.sh" lua5.4 "$root" "$rounds" "${tools[@]}"
 echo "bench-rexec: loadavg at the end $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 csv=$(ls -t "$root"/results/lua5.4.*.csv 2>/dev/null | head -1)

@@ -52,7 +52,7 @@ export function formatStats(s: StatsSnapshot, live: boolean): string {
   for (const [name, e] of Object.entries(s.executors ?? {}).sort()) {
     const reasons = Object.entries(s.executorFallbackReasons?.[name] ?? {}).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
     const sent = e['actions-sent'] || 1;
-    lines.push(`executor ${name}: ${e['actions-sent']} sent, ${e.completed} completed, ${e['actions-failed']} failed, ${e['fallen-back']} fallen back${reasons ? ` (${reasons})` : ''}; ` +
+    lines.push(`executor ${name}: ${e['actions-sent']} sent, ${e.completed} completed${e['image-unproven'] ? ` (${e['image-unproven']} by its image's toolchain: kept on this machine)` : ''}, ${e['actions-failed']} failed, ${e['fallen-back']} fallen back${reasons ? ` (${reasons})` : ''}; ` +
       `${formatBytes(e['upload-bytes'])} up in ${(e['upload-ms'] / 1000).toFixed(1)} s, ${formatBytes(e['download-bytes'])} down in ${(e['download-ms'] / 1000).toFixed(1)} s, ` +
       `execute ${(e['execute-ms'] / sent).toFixed(0)} ms per action${e['queue-ms'] ? `, queued ${(e['queue-ms'] / sent).toFixed(0)} ms per action` : ''}` +
       (['input-fetch-ms', 'run-ms', 'prepass-ms', 'prepare-ms'] as const).filter((k) => e[k] > 0).map((k) => `, ${k.slice(0, -3)} ${(e[k] / sent).toFixed(0)} ms`).join(''));

@@ -5,6 +5,16 @@
 export type ExecutePolicy = 'local' | 'remote' | 'auto';
 export const EXECUTE_POLICIES: readonly ExecutePolicy[] = ['local', 'remote', 'auto'];
 
+/**
+ * Where a remote action's toolchain comes from. `action`: it travels in the input root (the
+ * compiler's files from this host), so the executor needs none. `image`: the executor has it
+ * (a container image its `platform` names); the root holds only the other inputs and the
+ * Command names the compiler by its host path. An image's compiler and system headers are not
+ * proven equal to the host's, so such results stay on this machine (docs/remote-execution.md).
+ */
+export type ToolchainSource = 'action' | 'image';
+export const TOOLCHAIN_SOURCES: readonly ToolchainSource[] = ['action', 'image'];
+
 /** URL schemes an executor may have (REAPI over gRPC; grpcs: TLS). */
 export const EXECUTOR_SCHEMES = ['grpc:', 'grpcs:'] as const;
 
@@ -29,6 +39,8 @@ export interface ExecutorSpec {
   trusted: boolean;
   /** Extra REAPI platform properties (e.g. container-image), added to OSFamily and ISA. */
   platform: Record<string, string>;
+  /** Where the action's toolchain comes from (default `action`). */
+  toolchain: ToolchainSource;
 }
 
 /** An executor's settings before its URL's own: what REPRISE_EXECUTOR gives each URL. */
@@ -38,4 +50,5 @@ export const EXECUTOR_DEFAULTS: Omit<ExecutorSpec, 'url'> = {
   maxInFlight: 8,
   trusted: false,
   platform: {},
+  toolchain: 'action',
 };

@@ -1,18 +1,18 @@
 // One [[executor]] table of the config file: the same as one REPRISE_EXECUTOR URL, with every
 // ExecutorSpec field settable.
 import { ConfigError } from './config-error.js';
-import { EXECUTOR_DEFAULTS, type ExecutorSpec } from './executor-spec.js';
+import { EXECUTOR_DEFAULTS, TOOLCHAIN_SOURCES, type ExecutorSpec } from './executor-spec.js';
 import { executorSpecFromUrl } from './executor-spec-from-url.js';
 import type { FileErrors } from './file-errors.js';
 import { fileValue, type FilePlace } from './file-value.js';
 import { readTableKeys } from './read-table-keys.js';
 
-export const EXECUTOR_KEYS = ['url', 'instance', 'ca', 'token_file', 'timeout', 'max_in_flight', 'trusted', 'platform'] as const;
+export const EXECUTOR_KEYS = ['url', 'instance', 'ca', 'token_file', 'timeout', 'max_in_flight', 'trusted', 'platform', 'toolchain'] as const;
 export type ExecutorKey = (typeof EXECUTOR_KEYS)[number];
 
 /** The ExecutorSpec field each [[executor]] key sets. */
 export const EXECUTOR_FIELDS: Record<ExecutorKey, keyof ExecutorSpec> = {
-  url: 'url', instance: 'instance', ca: 'caFile', token_file: 'tokenFile', timeout: 'timeoutMs', max_in_flight: 'maxInFlight', trusted: 'trusted', platform: 'platform',
+  url: 'url', instance: 'instance', ca: 'caFile', token_file: 'tokenFile', timeout: 'timeoutMs', max_in_flight: 'maxInFlight', trusted: 'trusted', platform: 'platform', toolchain: 'toolchain',
 };
 
 /** `name` is how messages call it (`executor[2]`). Returns the spec and the keys the table set. */
@@ -35,5 +35,6 @@ function setField(spec: Omit<ExecutorSpec, 'url'>, key: ExecutorKey, v: unknown,
     case 'max_in_flight': spec.maxInFlight = fileValue.integer(v, 1, 1024); return;
     case 'trusted': spec.trusted = fileValue.bool(v); return;
     case 'platform': spec.platform = fileValue.stringTable(v); return;
+    case 'toolchain': spec.toolchain = fileValue.oneOf(v, TOOLCHAIN_SOURCES); return;
   }
 }

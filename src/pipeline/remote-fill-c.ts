@@ -20,8 +20,9 @@ import { storeAndDeliver, type CompileCall, type FillKey } from './cached-compil
 import { filesAsOpened, type Learned } from './learn-inputs.js';
 import { learnTraced } from './learn-traced.js';
 import { jobOutputs } from './place-outputs.js';
-import { configuredPlatform } from './remote/configured-platform.js';
+import { configuredPlatform, toolchainOf } from './remote/configured-platform.js';
 import { fallBack, sendRemote } from './remote/offer-remote.js';
+import { provenBy } from './remote/proven-by.js';
 import type { RemoteExecution } from './remote/types.js';
 import type { RunOutcome } from './store-compile.js';
 import { tracedDepScan } from './traced-dep-scan.js';
@@ -61,13 +62,15 @@ export async function fillRemotely(ctx: CacheContext, remote: RemoteExecution, s
     // Every file the host compile would find: those it read, and those its lookups found present.
     inputs: [...new Set([...filesAsOpened(c, learned), ...learned.existing])],
     toolchain: await ctx.toolchain(c.toolPath, Object.fromEntries(c.env)),
+    // What an executor with the toolchain in its image (toolchain = "image") searches on its own disk.
+    systemDirs: await ctx.systemIncludeDirs(c.toolPath, c.job.language, c.job.systemDirArgs, Object.fromEntries(c.env)),
     programs: tool.parts.filter((p) => p.name !== 'driver').map((p) => p.path),
     outputs: outputs.map((o) => o.path),
     ...(c.job.depfile ? { depfiles: [c.job.depfile.path] } : {}),
   };
   const answer = await sendRemote(ctx, order, {
     kind: 'gcc',
-    make: (name, client, observer) => createRemoteExecutor(name, client, { observer, ...platformOf(remote, name) }),
+    make: (name, client, observer) => createRemoteExecutor(name, client, { observer, ...platformOf(remote, name), toolchainIn: toolchainOf(remote, name) }),
     action,
     label: `${c.tool} ${c.job.source} in ${c.cwd}`,
     lacks: (result) => {
@@ -80,8 +83,9 @@ export async function fillRemotely(ctx: CacheContext, remote: RemoteExecution, s
   const data = outputs.map((o) => answer.result.outputs.get(resolve(c.cwd, o.path))!.data);
   sink.ranHidden();
   const r: RunOutcome = { code: 0, signal: 0, stdout: answer.result.stdout, stderr: answer.result.stderr, startedAtNs: scan.startedAtNs, durationMs: Math.round(answer.result.timings.executeMs) };
-  // Stored as sandboxed (shareable) only from an executor trusted to run exactly the input root in a sandbox.
-  await storeAndDeliver(ctx, c, direct, r, data, learned, { sandboxed: answer.target.spec.trusted, executor: answer.target.name }, sink);
+  // Stored as sandboxed (shareable) only from an executor trusted to run exactly the input root, toolchain included, in a sandbox.
+  if (answer.target.spec.toolchain === 'image') ctx.stats.bumpExecutor(answer.target.name, 'image-unproven');
+  await storeAndDeliver(ctx, c, direct, r, data, learned, { sandboxed: provenBy(answer.target.spec), executor: answer.target.name }, sink);
   return true;
 }
 

@@ -119,6 +119,7 @@ export const EXECUTOR_COUNTERS = [
   'download-bytes', // output, stdout and stderr bytes read back
   'download-ms', // time reading them
   'retries', // Execute attempts after the first (UNAVAILABLE, RESOURCE_EXHAUSTED, RetryInfo, a lost input)
+  'image-unproven', // of those completed, results compiled by the executor's own toolchain (toolchain = "image"): not proven equal to this host's, so stored for this machine only, never as sandboxed
 ] as const;
 export type ExecutorCounter = (typeof EXECUTOR_COUNTERS)[number];
 

@@ -1,10 +1,15 @@
-// A gcc-like compile as a REAPI action that carries its own toolchain (issue 17): the input
-// root mirrors the host's paths (the driver at usr/bin/gcc, cc1 at
+// A gcc-like compile as a REAPI action (issue 17), in one of two forms.
+// The toolchain travels in the action (the default): the input root
+// mirrors the host's paths (the driver at usr/bin/gcc, cc1 at
 // usr/lib/gcc/x86_64-linux-gnu/12/cc1, the headers at usr/include/...), the Command runs in
 // the mirrored cwd and starts the driver by its relative path (../../usr/bin/gcc), so gcc
 // relocates itself (make_relative_prefix from argv[0]) and finds cc1, its own headers and the
 // system headers under the input root, never on the executor's disk. `as` is found through
-// PATH, which names the mirrored directories only. docs/remote-execution.md has the details.
+// PATH, which names the mirrored directories only.
+// The toolchain is in the executor's image (`toolchain = "image"`): the root holds only what
+// lies outside the toolchain's files and the compiler's system include directories, and the
+// Command starts the driver by its host path with the image's /bin/sh; the image answers for
+// everything under those directories. docs/remote-execution.md has the details.
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, posix, resolve } from 'node:path';
 import { parseDepfile } from '../../adapters/gcc/parse-depfile.js';
@@ -12,7 +17,9 @@ import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
 import { buildInputRoot, InputRootError } from './build-input-root.js';
 import { buildRemoteAction } from './build-remote-action.js';
 import { mirrorHostFiles, mirroredPath, pathFromWorkingDir } from './mirror-host-files.js';
+import { underAny } from './under-any.js';
 import type { RemoteAction } from './types.js';
+import type { ToolchainSource } from '../../config/executor-spec.js';
 
 export interface GccActionSpec {
   /** The driver's absolute path (identify-gcc's toolPath). */
@@ -35,8 +42,12 @@ export interface GccActionSpec {
   /** Shared between actions: each unchanged host file is hashed once. */
   memo?: Map<string, { stamp: string; digest: Digest }>;
   platform?: ReadonlyArray<{ name: string; value: string }>;
-  /** The POSIX shell that starts the driver (it travels in the action too); default /bin/sh's target. */
+  /** The POSIX shell that starts the driver (it travels in the action too); default /bin/sh's target. Unused for an image. */
   shell?: string;
+  /** Where the toolchain comes from (default `action`: it travels in the root). */
+  toolchainIn?: ToolchainSource;
+  /** The compiler's own `#include <...>` directories (system-include-dirs.ts): with `image`, the image's, like the toolchain's files. */
+  systemDirs?: readonly string[];
 }
 
 export interface GccAction {
@@ -55,6 +66,12 @@ export interface GccAction {
   readsFile?: string;
   /** Arguments whose absolute paths were made relative (they may show in outputs, e.g. -g). */
   rewrittenArgs: number;
+  /**
+   * With the toolchain in the image: the host paths (files and directories, normalised) the
+   * image answers for, outside the root. The compile may read under them and nowhere else
+   * outside the root (readsOutsideRoot).
+   */
+  imagePaths?: readonly string[];
 }
 
 /** Loader and locale files: the executor's own loader runs the programs, and the action runs in the C locale unless env says otherwise. */
@@ -71,22 +88,34 @@ const JOINED_PATH_OPTIONS = ['-I', '-iquote', '-isystem', '-idirafter', '-includ
 
 export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
   const abs = (p: string): string => resolve(spec.cwd, p);
-  const shell = spec.shell ?? realpathSync('/bin/sh');
   const programs = new Set([spec.toolPath, ...spec.programs]);
-  const toolchain = spec.toolchain.filter((p) => !HOST_ONLY.some((re) => re.test(p)) && !GLIBC.test(basename(p)));
-  const libraryDirs = new Set(toolchain.filter((p) => SHARED_LIBRARY.test(basename(p))).map((p) => dirname(p)));
-  // In the compiler's private directories: its headers and data, the programs it was identified
-  // with, and lto-wrapper (the driver looks for it); not other languages' compilers, nor what
-  // only a link reads (crt*.o, static and shared runtime libraries, the LTO plugin), nor
-  // plugin headers.
-  const keep = (path: string, isExecutable: boolean): boolean =>
-    isExecutable && !SHARED_LIBRARY.test(basename(path))
-      ? programs.has(path) || basename(path) === 'lto-wrapper'
-      : !/\.(a|o)$/.test(path) && !SHARED_LIBRARY.test(basename(path)) && !/\/plugin\//.test(path);
-  const files = await mirrorHostFiles([shell, ...programs, ...toolchain, ...spec.inputs.map(abs)], { algorithm: spec.algorithm, keep, ...(spec.memo ? { memo: spec.memo } : {}) });
+  const image = spec.toolchainIn === 'image' ? imagePathsOf(spec) : undefined;
+  const inImage = (p: string): boolean => image !== undefined && underAny(resolve(p), image);
+  let files;
+  let shell: string;
+  let libraryDirs = new Set<string>();
+  if (image) {
+    // Only what the image does not answer for: sources, the project's headers, what the lookups found present outside it.
+    files = await mirrorHostFiles(spec.inputs.map(abs).filter((p) => !inImage(p)), { algorithm: spec.algorithm, ...(spec.memo ? { memo: spec.memo } : {}) });
+    shell = '/bin/sh';
+  } else {
+    shell = spec.shell ?? realpathSync('/bin/sh');
+    const toolchain = spec.toolchain.filter((p) => !HOST_ONLY.some((re) => re.test(p)) && !GLIBC.test(basename(p)));
+    libraryDirs = new Set(toolchain.filter((p) => SHARED_LIBRARY.test(basename(p))).map((p) => dirname(p)));
+    // In the compiler's private directories: its headers and data, the programs it was identified
+    // with, and lto-wrapper (the driver looks for it); not other languages' compilers, nor what
+    // only a link reads (crt*.o, static and shared runtime libraries, the LTO plugin), nor
+    // plugin headers.
+    const keep = (path: string, isExecutable: boolean): boolean =>
+      isExecutable && !SHARED_LIBRARY.test(basename(path))
+        ? programs.has(path) || basename(path) === 'lto-wrapper'
+        : !/\.(a|o)$/.test(path) && !SHARED_LIBRARY.test(basename(path)) && !/\/plugin\//.test(path);
+    files = await mirrorHostFiles([shell, ...programs, ...toolchain, ...spec.inputs.map(abs)], { algorithm: spec.algorithm, keep, ...(spec.memo ? { memo: spec.memo } : {}) });
+  }
   const inputRoot = buildInputRoot(files, spec.algorithm);
 
-  const fromCwd = (hostPath: string): string => pathFromWorkingDir(hostPath, spec.cwd);
+  // The image's paths stay absolute (they name its disk); the rest are the root's, relative.
+  const fromCwd = (hostPath: string): string => (inImage(hostPath) ? hostPath : pathFromWorkingDir(hostPath, spec.cwd));
   let rewrittenArgs = 0;
   const args = spec.args.map((a) => {
     const r = rewriteArg(a, fromCwd);
@@ -94,17 +123,20 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
     return r;
   });
   const env = new Map([...spec.env].filter(([k]) => k !== 'PATH' && k !== 'LD_LIBRARY_PATH'));
-  env.set('PATH', [...new Set([...programs].map((p) => fromCwd(dirname(p))))].join(':'));
+  // The directories of the driver's programs (`as`): the image's own, or their mirrored places in the root.
+  env.set('PATH', [...new Set([...programs].map((p) => (image ? dirname(p) : fromCwd(dirname(p)))))].join(':'));
   if (libraryDirs.size > 0) env.set('LD_LIBRARY_PATH', [...libraryDirs].map(fromCwd).join(':'));
-  const outputFiles = spec.outputs.map((o) => fromCwd(abs(o)));
+  const outputFiles = spec.outputs.map((o) => pathFromWorkingDir(abs(o), spec.cwd));
   if (outputFiles.includes(ROOT_FILE) || outputFiles.includes(READS_FILE)) throw new InputRootError(`${ROOT_FILE} or ${READS_FILE} is an output of the compile itself`);
   // -MD -MF changes no object (not even with -g): a compile without -M options of its own lists its reads in one more output.
   const readsFile = spec.args.some((a) => a.startsWith('-M') || a.startsWith('-Wp,-M')) ? undefined : READS_FILE;
   if (readsFile) args.push('-MD', '-MF', readsFile);
+  // From the root, the relocated driver searches the root's system directories (--sysroot); from the image, its own.
+  const driver = image ? [spec.toolPath] : [fromCwd(spec.toolPath), `--sysroot=${fromCwd('/')}`];
   const action = buildRemoteAction(
     inputRoot,
     {
-      arguments: [fromCwd(shell), '-c', startScript(spec.cwd, spec.args), fromCwd(spec.toolPath), `--sysroot=${fromCwd('/')}`, ...args],
+      arguments: [image ? shell : fromCwd(shell), '-c', startScript(spec.cwd, spec.args), ...driver, ...args],
       env,
       outputFiles: [...outputFiles, ROOT_FILE, ...(readsFile ? [readsFile] : [])],
       workingDirectory: mirroredPath(spec.cwd),
@@ -112,7 +144,12 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
     },
     { algorithm: spec.algorithm, ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}) },
   );
-  return { action, outputFiles, rootFile: ROOT_FILE, ...(readsFile ? { readsFile } : {}), rewrittenArgs };
+  return { action, outputFiles, rootFile: ROOT_FILE, ...(readsFile ? { readsFile } : {}), rewrittenArgs, ...(image ? { imagePaths: image } : {}) };
+}
+
+/** What an image answers for: the toolchain's files and directories, the driver's programs and the compiler's system include directories. */
+function imagePathsOf(spec: GccActionSpec): string[] {
+  return [...new Set([spec.toolPath, ...spec.programs, ...spec.toolchain, ...(spec.systemDirs ?? [])].map((p) => resolve(spec.cwd, p)))];
 }
 
 /**
@@ -172,14 +209,17 @@ export function fixRemotePaths(text: Buffer, root: string): Buffer {
  * The first file a depfile written on the executor names outside the input root, or
  * undefined: an absolute path not under `root`, or a relative one whose `..` climbs out of it
  * from the working directory. Such a read came from the executor's own disk, which the key
- * does not cover (an absolute #include the argument rewriting cannot see).
+ * does not cover (an absolute #include the argument rewriting cannot see). `image`: the paths
+ * an image answers for (GccAction.imagePaths), where absolute reads are the toolchain's.
  */
-export function readsOutsideRoot(depfile: Buffer, root: string, cwd: string): string | undefined {
+export function readsOutsideRoot(depfile: Buffer, root: string, cwd: string, image: readonly string[] = []): string | undefined {
   if (!root.startsWith('/')) return 'the executor did not say where its root is';
   const base = posix.join(root, mirroredPath(cwd));
   for (const dep of parseDepfile(depfile.toString('utf8'))) {
     const at = posix.resolve(base, dep);
-    if (at !== root && !at.startsWith(`${root}/`)) return dep;
+    if (at === root || at.startsWith(`${root}/`)) continue;
+    if (isAbsolute(dep) && underAny(posix.normalize(dep), image)) continue;
+    return dep;
   }
   return undefined;
 }

@@ -5,7 +5,9 @@
 // `reprise-root-at=/` (`reprise serve --execute` binds the root's top-level directories at
 // their names); its start script checks that the working directory is the host's and exits
 // with a reserved code otherwise, so an executor that ignores the property fails the action
-// instead of producing other bytes.
+// instead of producing other bytes. With the toolchain in the executor's image
+// (`toolchain = "image"`), rustc, its libraries and lib/rustlib stay out of the root: the image
+// has them at the host's paths, and only the project's inputs travel.
 import { resolve } from 'node:path';
 import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
 import { buildInputRoot, InputRootError } from './build-input-root.js';
@@ -13,6 +15,8 @@ import { buildRemoteAction } from './build-remote-action.js';
 import { defaultPlatform } from './build-gcc-action.js';
 import { mirrorHostFiles, pathFromWorkingDir } from './mirror-host-files.js';
 import type { RemoteAction } from './types.js';
+import { underAny } from './under-any.js';
+import type { ToolchainSource } from '../../config/executor-spec.js';
 
 /** The platform property (and value) that asks for the input root at `/` (run-sandboxed-command.ts reads it). */
 export const ROOT_AT = { name: 'reprise-root-at', value: '/' } as const;
@@ -41,6 +45,8 @@ export interface RustcActionSpec {
   memo?: Map<string, { stamp: string; digest: Digest }>;
   /** Extra platform properties (the executor's table), after OSFamily and ISA. */
   platform?: ReadonlyArray<{ name: string; value: string }>;
+  /** Where the toolchain comes from (default `action`: rustc and its sysroot travel in the root). */
+  toolchainIn?: ToolchainSource;
 }
 
 export interface RustcAction {
@@ -49,6 +55,8 @@ export interface RustcAction {
   outputFiles: string[];
   /** Every host path the root holds: what the compile's dep-info may name. */
   held: ReadonlySet<string>;
+  /** With the toolchain in the image: the host paths it answers for (rustc, its libraries, lib/rustlib), where dep-info may name files too. */
+  imagePaths?: readonly string[];
 }
 
 /** The top-level directory of an absolute path ("/root/.rustup/x" → "root"). */
@@ -65,9 +73,11 @@ export function notPlaceable(path: string): string | undefined {
 export async function buildRustcAction(spec: RustcActionSpec): Promise<RustcAction> {
   const abs = (p: string): string => resolve(spec.cwd, p);
   const sysroot = resolve(spec.sysroot);
+  // From an image: rustc, its libraries and lib/rustlib are the image's (by their host paths), and only the other inputs travel.
+  const image = spec.toolchainIn === 'image' ? [...new Set([spec.rustc, ...spec.toolchain].map((p) => resolve(p)))] : undefined;
   // The toolchain's system libraries (glibc, libgcc_s) are the executor's; rustc and its sysroot must travel.
   const toolchain = spec.toolchain.filter((p) => notPlaceable(p) === undefined || p === spec.rustc || p.startsWith(`${sysroot}/`));
-  const paths = [spec.rustc, ...toolchain, ...spec.inputs.map(abs)];
+  const paths = image ? spec.inputs.map(abs).filter((p) => !underAny(p, image)) : [spec.rustc, ...toolchain, ...spec.inputs.map(abs)];
   for (const p of [...paths, abs(spec.cwd), ...spec.outputs.map(abs)]) {
     const why = notPlaceable(p);
     if (why) throw new InputRootError(why);
@@ -89,5 +99,5 @@ export async function buildRustcAction(spec: RustcActionSpec): Promise<RustcActi
     },
     { algorithm: spec.algorithm },
   );
-  return { action, outputFiles, held: new Set(files.map((f) => `/${f.path}`)) };
+  return { action, outputFiles, held: new Set(files.map((f) => `/${f.path}`)), ...(image ? { imagePaths: image } : {}) };
 }

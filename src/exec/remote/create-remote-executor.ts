@@ -4,6 +4,7 @@
 // whose outputs would name the executor's directory, is rejected before anything is sent: the
 // caller compiles it locally. The C pipeline sends misses through it (src/pipeline/c-remote-fill.ts).
 import { isAbsolute, resolve } from 'node:path';
+import type { ToolchainSource } from '../../config/executor-spec.js';
 import type { Digest } from '../../hashing/types.js';
 import { buildGccAction, fixRemotePaths, readsOutsideRoot, type GccActionSpec } from './build-gcc-action.js';
 import { InputRootError } from './build-input-root.js';
@@ -12,8 +13,8 @@ import type { RemoteExecutionClient } from './create-remote-execution-client.js'
 import { REJECTION_REASONS, type ExecuteOutcome, type ExecutionTimings, type Executor, type RejectionReason } from './types.js';
 import { REMOTE_EXEC_COUNTERS, type RemoteExecCounter } from './remote-exec-counters.js';
 
-/** A compile as the pipeline knows it; the executor adds the algorithm and its digest memo. */
-export type RemoteCompile = Omit<GccActionSpec, 'algorithm' | 'memo'> & {
+/** A compile as the pipeline knows it; the executor adds the algorithm, its digest memo and where its toolchain comes from. */
+export type RemoteCompile = Omit<GccActionSpec, 'algorithm' | 'memo' | 'toolchainIn'> & {
   /** Which of `outputs` are depfiles (their paths are mapped back to the host's). */
   depfiles?: readonly string[];
 };
@@ -28,7 +29,14 @@ export interface ExecutorObserver {
   count(counter: RemoteExecCounter, n: number): void;
 }
 
-export function createRemoteExecutor(name: string, client: RemoteExecutionClient, opts: { observer?: ExecutorObserver; platform?: ReadonlyArray<{ name: string; value: string }> } = {}): RemoteExecutor {
+export interface RemoteExecutorOptions {
+  observer?: ExecutorObserver;
+  platform?: ReadonlyArray<{ name: string; value: string }>;
+  /** The executor's toolchain setting (default `action`: the toolchain travels in the root). */
+  toolchainIn?: ToolchainSource;
+}
+
+export function createRemoteExecutor(name: string, client: RemoteExecutionClient, opts: RemoteExecutorOptions = {}): RemoteExecutor {
   const own = Object.fromEntries(REMOTE_EXEC_COUNTERS.map((c) => [c, 0])) as Record<RemoteExecCounter, number>;
   const rejected = Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
   const memo = new Map<string, { stamp: string; digest: Digest }>();
@@ -51,7 +59,7 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
       let built;
       const t0 = performance.now();
       try {
-        built = await buildGccAction({ ...(opts.platform ? { platform: opts.platform } : {}), ...job, algorithm: 'sha256', memo });
+        built = await buildGccAction({ ...(opts.platform ? { platform: opts.platform } : {}), ...job, algorithm: 'sha256', memo, toolchainIn: opts.toolchainIn ?? 'action' });
       } catch (e) {
         if (e instanceof InputRootError) return reject('not-representable', e.message);
         throw e;
@@ -67,7 +75,7 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
       const own = job.depfiles?.[0] === undefined ? -1 : job.outputs.findIndex((o) => resolve(job.cwd, o) === resolve(job.cwd, job.depfiles![0]!));
       const reads = out.result.outputs.get(built.readsFile ?? built.outputFiles[own] ?? '');
       if (out.result.exitCode === 0) {
-        const outside = reads ? readsOutsideRoot(reads.data, root, job.cwd) : 'no depfile came back to prove what it read';
+        const outside = reads ? readsOutsideRoot(reads.data, root, job.cwd, built.imagePaths) : 'no depfile came back to prove what it read';
         if (outside !== undefined) return reject('read-outside-root', `${job.args.join(' ')}: read ${outside}`, out.result.timings);
       }
       bump('actions-run');

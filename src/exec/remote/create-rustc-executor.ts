@@ -2,21 +2,23 @@
 // the action stands at the host's paths (build-rustc-action.ts), so outputs and messages come
 // back as the host would have them, unchanged. The compile's own dep-info proves what it read:
 // a file it names that the input root does not hold came from the executor's disk, and the
-// result is rejected (`read-outside-root`).
+// result is rejected (`read-outside-root`); with the toolchain in the image, files under its
+// paths (RustcAction.imagePaths) are the image's own.
 import { isAbsolute, resolve } from 'node:path';
 import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
 import type { Digest } from '../../hashing/types.js';
 import { InputRootError } from './build-input-root.js';
 import { buildRustcAction, WRONG_ROOT_EXIT, type RustcActionSpec } from './build-rustc-action.js';
-import { countTimings, type ExecutorObserver } from './create-remote-executor.js';
+import { countTimings, type RemoteExecutorOptions } from './create-remote-executor.js';
+import { underAny } from './under-any.js';
 import type { RemoteExecutionClient } from './create-remote-execution-client.js';
 import type { ExecuteOutcome, ExecutionTimings, Executor, RejectionReason } from './types.js';
 import type { RemoteExecCounter } from './remote-exec-counters.js';
 
 /** A rustc compile as the pipeline knows it; `depInfo` is the one of `outputs` that is its dep-info (the proof). */
-export type RemoteRustCompile = Omit<RustcActionSpec, 'algorithm' | 'memo' | 'platform'> & { depInfo: string };
+export type RemoteRustCompile = Omit<RustcActionSpec, 'algorithm' | 'memo' | 'platform' | 'toolchainIn'> & { depInfo: string };
 
-export function createRustcExecutor(name: string, client: RemoteExecutionClient, opts: { observer?: ExecutorObserver; platform?: ReadonlyArray<{ name: string; value: string }> } = {}): Executor<RemoteRustCompile> {
+export function createRustcExecutor(name: string, client: RemoteExecutionClient, opts: RemoteExecutorOptions = {}): Executor<RemoteRustCompile> {
   const memo = new Map<string, { stamp: string; digest: Digest }>();
   const bump = (c: RemoteExecCounter, n = 1): void => {
     if (n !== 0) opts.observer?.count(c, n);
@@ -31,7 +33,7 @@ export function createRustcExecutor(name: string, client: RemoteExecutionClient,
       bump('actions-sent');
       let built;
       try {
-        built = await buildRustcAction({ ...job, algorithm: 'sha256', memo, ...(opts.platform ? { platform: opts.platform } : {}) });
+        built = await buildRustcAction({ ...job, algorithm: 'sha256', memo, ...(opts.platform ? { platform: opts.platform } : {}), toolchainIn: opts.toolchainIn ?? 'action' });
       } catch (e) {
         if (e instanceof InputRootError) return reject('not-representable', e.message);
         throw e;
@@ -48,7 +50,7 @@ export function createRustcExecutor(name: string, client: RemoteExecutionClient,
         const info = at < 0 ? undefined : r.outputs.get(built.outputFiles[at]!);
         const parsed = info && parseRustDepInfo(info.data.toString('utf8'));
         if (!parsed) return reject('read-outside-root', 'no dep-info came back to prove what it read', r.timings);
-        const outside = parsed.files.map(abs).find((f) => !built.held.has(f));
+        const outside = parsed.files.map(abs).find((f) => !built.held.has(f) && !(built.imagePaths && underAny(f, built.imagePaths)));
         if (outside !== undefined) return reject('read-outside-root', `${job.args.join(' ')}: read ${outside}`, r.timings);
       }
       bump('actions-run');

@@ -14,7 +14,8 @@ export function createRemoteExecution(config: Config, stats: StatsStore, log: Lo
   if (config.executors.length === 0 || config.execute === 'local') return undefined;
   const targets = config.executors.map((spec, i) => createTarget(spec, `executor[${i + 1}]`, stats));
   let turn = 0;
-  log.info(`remote execution (${config.execute}) on ${targets.map((t) => `${t.name}${t.spec.trusted ? ' (trusted)' : ''}`).join(', ')}`);
+  const about = (t: RemoteTarget): string => [t.spec.trusted ? 'trusted' : '', t.spec.toolchain === 'image' ? 'toolchain in its image: results kept here' : ''].filter((x) => x !== '').join(', ');
+  log.info(`remote execution (${config.execute}) on ${targets.map((t) => `${t.name}${about(t) ? ` (${about(t)})` : ''}`).join(', ')}`);
   return {
     policy: config.execute,
     targets,

@@ -20,8 +20,9 @@ import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
 import { countStored } from '../driver/count-stored.js';
 import { deliverRun } from '../driver/deliver-run.js';
-import { configuredPlatform } from '../remote/configured-platform.js';
+import { configuredPlatform, toolchainOf } from '../remote/configured-platform.js';
 import { fallBack, sendRemote } from '../remote/offer-remote.js';
+import { provenBy } from '../remote/proven-by.js';
 import type { RemoteExecution } from '../remote/types.js';
 import type { RunOutcome } from '../store-compile.js';
 import { under } from '../trace-coverage.js';
@@ -39,7 +40,8 @@ export async function fillRustRemotely(ctx: CacheContext, remote: RemoteExecutio
   const order = remote.order();
   const first = order[0]!;
   const label = `crate ${c.job.crateName} (${c.job.source}) in ${c.cwd}`;
-  const notSendable = whyNotSendable(c, tool);
+  // An executor with the toolchain in its image runs the image's rustc by its host path: rustc's own place does not matter there.
+  const notSendable = whyNotSendable(c, tool, order.some((t) => t.spec.toolchain === 'image'));
   if (notSendable) return (fallBack(ctx, first, 'not-sendable', `${label}: ${notSendable}`), false);
 
   const scan = await tracedRustScan(ctx, sandbox, c, tool, sink.signal);
@@ -76,7 +78,7 @@ export async function fillRustRemotely(ctx: CacheContext, remote: RemoteExecutio
   };
   const answer = await sendRemote(ctx, order, {
     kind: 'rustc',
-    make: (name, client, observer) => createRustcExecutor(name, client, { observer, ...platformOf(remote, name) }),
+    make: (name, client, observer) => createRustcExecutor(name, client, { observer, ...platformOf(remote, name), toolchainIn: toolchainOf(remote, name) }),
     action,
     label: `${c.tool} ${label}`,
     lacks: (result) => outputs.find((o) => !result.outputs.has(o)),
@@ -91,8 +93,9 @@ export async function fillRustRemotely(ctx: CacheContext, remote: RemoteExecutio
   });
   const r: RunOutcome = { code: 0, signal: 0, stdout: answer.result.stdout, stderr: answer.result.stderr, startedAtNs: learned.startedAtNs, durationMs: Math.round(answer.result.timings.executeMs) };
   try {
-    // Stored as sandboxed (shareable) only from an executor trusted to run exactly the input root in a sandbox.
-    const trusted = answer.target.spec.trusted;
+    // Stored as sandboxed (shareable) only from an executor trusted to run exactly the input root, toolchain included, in a sandbox.
+    if (answer.target.spec.toolchain === 'image') ctx.stats.bumpExecutor(answer.target.name, 'image-unproven');
+    const trusted = provenBy(answer.target.spec);
     countStored(ctx, c, direct, await storeRustCompile(ctx, c, direct, r, learned, data, trusted, targetDir, answer.target.name));
   } catch (e) {
     ctx.stats.bumpCache('store-error');
@@ -108,7 +111,7 @@ export async function fillRustRemotely(ctx: CacheContext, remote: RemoteExecutio
  * anything, the host CPU and native libraries are inputs no root shows, and without dep-info
  * nothing proves what it read (adding it would change the rlib and rmeta).
  */
-function whyNotSendable(c: RustCall, tool: RustToolIdentity): string | undefined {
+function whyNotSendable(c: RustCall, tool: RustToolIdentity, fromImage: boolean): string | undefined {
   const odd = c.job.crateTypes.find((t) => !SENDABLE_TYPES.has(t));
   if (odd) return `crate type ${odd} (it links, or runs host code)`;
   if (c.job.links) return 'it links';
@@ -119,7 +122,7 @@ function whyNotSendable(c: RustCall, tool: RustToolIdentity): string | undefined
   if (c.job.nativeLibs.length > 0) return `-l ${c.job.nativeLibs[0]!.name}: a native library`;
   // A search directory on the executor's own disk could offer crates the host does not have.
   const search = c.job.searchDirs.map((d) => notPlaceable(resolve(c.cwd, d.path))).find((w) => w !== undefined);
-  return notPlaceable(tool.rustc) ?? notPlaceable(tool.sysroot) ?? (search && `-L: ${search}`);
+  return (fromImage ? undefined : notPlaceable(tool.rustc) ?? notPlaceable(tool.sysroot)) ?? (search && `-L: ${search}`);
 }
 
 /**

@@ -3,7 +3,10 @@
 // host, then on one started in a mount namespace where gcc, as, /usr/lib/gcc and /usr/include
 // are hidden: the driver, cc1, as and every header must come from the action's input root.
 // Both objects must be byte-identical to bare `gcc -c` on the host. The per-action overheads
-// (upload, queue, execute, download) are reported as diagnostics.
+// (upload, queue, execute, download) are reported as diagnostics. With the toolchain in the
+// executor's image (`toolchain = "image"`), the worker that sees the host stands in for an image
+// that has this gcc: the root holds only the project's files, and the objects and depfile are
+// bare gcc's; on the worker without gcc the same action fails.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +21,8 @@ import { createRemoteExecutionClient } from '../../../src/exec/remote/create-rem
 import { createRemoteExecutor, type RemoteCompile } from '../../../src/exec/remote/create-remote-executor.js';
 import type { ExecuteOutcome } from '../../../src/exec/remote/types.js';
 import { toolchainFiles } from '../../../src/exec/toolchain-files.js';
+import { systemIncludeDirs } from '../../../src/adapters/gcc/system-include-dirs.js';
+import { decodeReapiMessage } from '../../../src/reapi/load-reapi-protos.js';
 import type { Digest } from '../../../src/hashing/types.js';
 import { bazelWorkerJar, startBazelWorker, type BazelWorker } from '../../helpers/bazel-remote-worker.js';
 import { HIDE_COMPILER } from '../../helpers/hide-compiler.js';
@@ -67,6 +72,56 @@ async function compileSpec(args: string[], source: string, outputs: string[]): P
 
 async function gccAction(args: string[], source: string, output: string): Promise<GccAction> {
   return buildGccAction({ ...(await compileSpec(args, source, [output])), algorithm: 'sha256', memo });
+}
+
+/** A platform property naming the "image" (not container-image: with it Bazel's worker runs the command under docker, which is not installed here). */
+const IMAGE = { name: 'Pool', value: 'gcc-12' };
+
+/**
+ * The -g compile with the toolchain in the image: a root of the project's two files only, the
+ * driver by its host path, the configured platform property. On an "image" with gcc (`hasGcc`)
+ * the object and the -MD depfile are bare gcc's (the depfile's /usr/include reads are the
+ * image's, which the read proof accepts); without gcc the action fails.
+ */
+async function imageOn(worker: BazelWorker, hasGcc: boolean, t: test.TestContext): Promise<void> {
+  const args = VARIANTS['-g']!(project);
+  const spec = { ...(await compileSpec(args, 'main.c', ['out/main.o'])), systemDirs: await systemIncludeDirs(gcc!, 'c', [], process.env) };
+  const built = await buildGccAction({ ...spec, algorithm: 'sha256', memo, toolchainIn: 'image', platform: [IMAGE] });
+  const sent = [...built.action.inputRoot.files.values()].map((f) => (f.source.kind === 'file' ? f.source.path : '(bytes)')).sort();
+  assert.deepEqual(sent, [join(project, 'inc', 'util.h'), join(project, 'main.c')], 'only the project\'s files travel');
+  const command = decodeReapiMessage('build.bazel.remote.execution.v2.Command', built.action.command);
+  assert.deepEqual(command.arguments.filter((_, i) => i !== 2).slice(0, 4), ['/bin/sh', '-c', gcc!, '-c'], 'the driver by its host path, no --sysroot');
+  assert.deepEqual(command.platform?.properties, [IMAGE]);
+  const client = createRemoteExecutionClient({ target: `127.0.0.1:${worker.port}`, timeoutMs: 120_000 });
+  try {
+    const r = await client.execute(built.action, { signal: AbortSignal.timeout(120_000), skipCacheLookup: true });
+    t.diagnostic(describe(`image mode, ${hasGcc ? 'with' : 'without'} gcc`, r));
+    assert.ok(r.kind === 'completed', describe('image', r));
+    if (!hasGcc) {
+      assert.notEqual(r.result.exitCode, 0, 'an image without the compiler fails the action');
+      return;
+    }
+    assert.equal(r.result.exitCode, 0, r.result.stderr.toString());
+    assert.ok(r.result.outputs.get('out/main.o')?.data.equals(bareObject(args)), 'byte-identical to bare gcc');
+  } finally {
+    client.close();
+  }
+  // Through the Executor: the caller's depfile names the image's headers as the host's compile does.
+  const depArgs = ['-c', '-O2', '-MD', '-MF', 'out/main.d', '-Iinc', 'main.c', '-o', 'out/main.o'];
+  assert.equal(spawnSync(gcc!, depArgs, { cwd: project }).status, 0);
+  const expected = { object: readFileSync(join(project, 'out', 'main.o')), depfile: readFileSync(join(project, 'out', 'main.d'), 'utf8') };
+  assert.match(expected.depfile, /\/usr\/include\/stdio\.h/);
+  const executor = createRemoteExecutor(`grpc://127.0.0.1:${worker.port}`, createRemoteExecutionClient({ target: `127.0.0.1:${worker.port}`, timeoutMs: 120_000 }), { toolchainIn: 'image' });
+  try {
+    const job = { ...(await compileSpec(depArgs, 'main.c', ['out/main.o', 'out/main.d'])), systemDirs: spec.systemDirs, depfiles: ['out/main.d'] };
+    const r = await executor.execute(job, { signal: AbortSignal.timeout(120_000) });
+    assert.ok(r.kind === 'completed' && r.result.exitCode === 0, JSON.stringify(r));
+    assert.ok(r.result.outputs.get(join(project, 'out', 'main.o'))?.data.equals(expected.object));
+    assert.equal(r.result.outputs.get(join(project, 'out', 'main.d'))?.data.toString(), expected.depfile);
+    assert.equal(r.result.timings.uploadBytes < 10_000, true, `${r.result.timings.uploadBytes} bytes uploaded`);
+  } finally {
+    await executor.close();
+  }
 }
 
 function bareObject(args: string[]): Buffer {
@@ -153,6 +208,7 @@ test('a C compile runs on Bazel\'s remote worker, byte-identical to bare gcc -c'
   const worker = await startBazelWorker(found.jar, join(dir, 'worker'));
   workers.push(worker);
   await compileOn(worker, 'host-visible worker', t);
+  await imageOn(worker, true, t);
 });
 
 test('the same compile on a worker that has no gcc, as or /usr/include: the toolchain comes from the action', { skip: skip || (canHide ? false : 'needs root and unshare to hide the compiler') }, async (t) => {
@@ -161,6 +217,7 @@ test('the same compile on a worker that has no gcc, as or /usr/include: the tool
   const worker = await startBazelWorker(found.jar, join(dir, 'hidden-worker'), ['unshare', '-m', 'sh', '-c', HIDE_COMPILER, 'sh', join(dir, 'empty')]);
   workers.push(worker);
   await compileOn(worker, 'worker without gcc', t);
+  await imageOn(worker, false, t);
 });
 
 function onPath(tool: string): string | undefined {

@@ -35,4 +35,11 @@ test('reads outside the input root are found in the depfile', () => {
   assert.equal(readsOutsideRoot(dep('../../../../x.h'), ROOT, cwd), '../../../../x.h');
   assert.equal(readsOutsideRoot(dep(`${ROOT}-other/x.h`), ROOT, cwd), `${ROOT}-other/x.h`);
   assert.ok(readsOutsideRoot(dep('main.c'), '', cwd));
+  // With the toolchain in the image, absolute reads under what the image answers for are its own; nothing else outside the root is.
+  const image = ['/usr/include', '/usr/lib/gcc/x86_64-linux-gnu/12'];
+  assert.equal(readsOutsideRoot(dep('main.c /usr/include/stdio.h /usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h'), ROOT, cwd, image), undefined);
+  assert.equal(readsOutsideRoot(dep('main.c /usr/include/../../etc/passwd'), ROOT, cwd, image), '/usr/include/../../etc/passwd');
+  assert.equal(readsOutsideRoot(dep('/usr/include-extra/x.h'), ROOT, cwd, image), '/usr/include-extra/x.h');
+  assert.equal(readsOutsideRoot(dep('../../../../usr/include/stdio.h'), ROOT, cwd, image), '../../../../usr/include/stdio.h', 'a relative climb out of the root is not the image');
+  assert.equal(readsOutsideRoot(dep('/usr/include/stdio.h'), ROOT, cwd), '/usr/include/stdio.h', 'without an image, the executor\'s headers are outside');
 });

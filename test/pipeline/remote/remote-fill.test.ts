@@ -5,6 +5,10 @@
 // build is right), one that never answers (its timeout opens its breaker), the __has_include case that motivated the sandbox's rule (a header that exists
 // on the host but that no compile reads must answer the same remotely), and where results go:
 // an untrusted executor's are stored unsandboxed (local only), a trusted one's sandboxed.
+// With `toolchain = "image"` a worker that sees the host stands in for an image that has gcc:
+// the root carries only the project's files, the objects are bare gcc's, and the results stay
+// local (image-unproven) even from a trusted executor; the worker without gcc is an image that
+// lacks the compiler, whose failed actions fall back to local fills.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -19,6 +23,7 @@ import { run, text } from '../../helpers/run.js';
 import { freePort } from '../../helpers/servers/free-port.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { writeSlowSource } from '../../helpers/slow-source.js';
+import { storedResults } from '../../helpers/stored-results.js';
 
 const jar = bazelWorkerJar();
 const skip = 'missing' in jar ? jar.missing : false;
@@ -27,8 +32,10 @@ const canHide = process.getuid?.() === 0;
 
 const spaces: Workspace[] = [];
 let worker: BazelWorker | undefined;
+let imageWorker: BazelWorker | undefined;
 test.after(async () => {
   await worker?.stop();
+  await imageWorker?.stop();
   spaces.forEach((w) => w.cleanup());
 });
 
@@ -98,28 +105,6 @@ async function startWorker(): Promise<string> {
 
 function executor(s: StatsSnapshot, url: string): NonNullable<StatsSnapshot['executors'][string]> | undefined {
   return s.executors[url];
-}
-
-/** Every stored action result of a workspace's cache. */
-function storedResults(ws: Workspace): Array<{ sandboxed: boolean; executor?: string }> {
-  const out: Array<{ sandboxed: boolean; executor?: string }> = [];
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.size < 20_000) {
-        try {
-          const v = JSON.parse(readFileSync(p, 'utf8')) as Record<string, unknown>;
-          if (typeof v.sandboxed === 'boolean' && Array.isArray(v.outputs)) out.push(v as { sandboxed: boolean; executor?: string });
-        } catch {
-          // not a result
-        }
-      }
-    }
-  };
-  walk(ws.cacheDir);
-  return out;
 }
 
 test('REPRISE_EXECUTE=local sends nothing; auto sends nothing while a local slot is free', { skip }, async () => {
@@ -275,4 +260,36 @@ test('remote fills: __has_include answers as on the host, untrusted results are 
   assert.equal(bad.code, bareBad.code);
   assert.equal(bad.stderr.toString(), bareBad.stderr.toString());
   assert.equal((await stats(untrusted.env)).executorFallbackReasons[url]?.['remote-exit-nonzero'], 1);
+});
+
+test('toolchain = "image": only the project travels, the objects are bare gcc\'s, results stay local; an image without gcc falls back', { skip, timeout: 300_000 }, async () => {
+  const hosted = space();
+  imageWorker = await startBazelWorker((jar as { jar: string }).jar, join(hosted.dir, 'worker'));
+  const url = `grpc://127.0.0.1:${imageWorker.port}`;
+  // Trusted, yet the image's compiler is not proven to be this host's. (Not container-image: Bazel's worker would run the command under docker.)
+  const table = (u: string): string => `[daemon]\nexecute = "remote"\n\n[[executor]]\nurl = "${u}"\ntoolchain = "image"\ntrusted = true\nplatform = { Pool = "gcc-12" }\n`;
+  writeFileSync(hosted.configFile, table(url));
+  assert.deepEqual(await buildAndCompare(hosted, hosted.env), [], 'the objects are bare gcc\'s (b.o: both __has_include answers are the host\'s)');
+  const s = await stats(hosted.env);
+  const e = executor(s, url);
+  assert.ok(e, JSON.stringify(s.executors));
+  assert.equal(e.completed, 2, JSON.stringify(s.executorFallbackReasons));
+  assert.equal(e['image-unproven'], 2);
+  assert.equal(s.tools.gcc?.miss, 2);
+  // The sources and project headers (a few hundred bytes) and the action's messages: no toolchain, no system header.
+  assert.ok(e['upload-bytes'] > 0 && e['upload-bytes'] < 20_000, `${e['upload-bytes']} bytes uploaded`);
+  for (const r of storedResults(hosted)) assert.deepEqual({ sandboxed: r.sandboxed, executor: r.executor }, { sandboxed: false, executor: url });
+  assert.match((await reprise(['stats'], hosted.env)).stdout.toString(), new RegExp(`executor ${url}: 2 sent, 2 completed \\(2 by its image's toolchain: kept on this machine\\)`));
+
+  // The worker without gcc is an image that lacks the compiler: the actions fail there, and the calls get local fills.
+  if (!canHide) return;
+  const lacking = space();
+  const hiddenUrl = await startWorker();
+  writeFileSync(lacking.configFile, table(hiddenUrl));
+  assert.deepEqual(await buildAndCompare(lacking, lacking.env), []);
+  const l = await stats(lacking.env);
+  assert.equal(executor(l, hiddenUrl)?.completed, 0, JSON.stringify(l.executors));
+  assert.deepEqual(l.executorFallbackReasons[hiddenUrl], { 'remote-exit-nonzero': 2 });
+  assert.equal(l.tools.gcc?.miss, 2);
+  for (const r of storedResults(lacking)) assert.equal(r.sandboxed, true, 'filled here, in the sandbox');
 });

@@ -3,10 +3,13 @@
 // there with the input root at the host's paths, and their rlib, rmeta and dep-info are
 // bare rustc's bytes; a proc-macro crate is not sent (`not-sendable`) and fills locally. The
 // project lives outside /tmp: the executor keeps /tmp for itself, so an input root at `/`
-// cannot hold it (docs/remote-execution.md, "rustc").
+// cannot hold it (docs/remote-execution.md, "rustc"). With `toolchain = "image"`, Debian's
+// rustc (under /usr, which the server's sandbox shows: it stands in for an image with that
+// rustc) runs there by its host path: only the project travels, the bytes are bare rustc's, and
+// the results stay local (image-unproven).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -16,6 +19,8 @@ import { run, text } from '../../helpers/run.js';
 import { freePort } from '../../helpers/servers/free-port.js';
 import { startRepriseServe, type RepriseServeProcess } from '../../helpers/servers/reprise-serve.js';
 import { createWorkspace } from '../../helpers/workspace.js';
+import { storedResults } from '../../helpers/stored-results.js';
+import { installPaths } from '../../../src/runtime/install-paths.js';
 
 const onPath = (tool: string): boolean => {
   try {
@@ -38,8 +43,10 @@ const base = join(homedir(), '.cache', 'reprise-test');
 mkdirSync(base, { recursive: true });
 const proj = mkdtempSync(join(base, 'rexec-rust-'));
 let serve: RepriseServeProcess | undefined;
+let imageServe: RepriseServeProcess | undefined;
 test.after(async () => {
   await serve?.stop();
+  await imageServe?.stop();
   rmSync(proj, { recursive: true, force: true });
   ws.cleanup();
 });
@@ -125,5 +132,51 @@ test('rustc lib crates on reprise serve --execute: bare rustc\'s bytes; a proc-m
     for (const [name, data] of outputs()) assert.ok(bare.get(name)?.equals(data), `${name} filled locally`);
   } finally {
     down.cleanup();
+  }
+});
+
+const DEBIAN_RUSTC = '/usr/bin/rustc';
+const noImage = !onPath('bwrap') ? 'bubblewrap is not installed' : !existsSync(DEBIAN_RUSTC) ? `${DEBIAN_RUSTC} is not installed (apt-get install rustc)` : false;
+
+test('toolchain = "image": Debian\'s rustc by its host path, only the project travels, bare rustc\'s bytes, results kept local', { skip: noImage, timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(join(base, 'rexec-rust-image-'));
+  const space = createWorkspace('reprise-rexec-rust-image-');
+  try {
+    mkdirSync(join(dir, 'ra'));
+    writeFileSync(join(dir, 'ra', 'lib.rs'), 'mod util;\npub fn twice(x: u32) -> u32 { util::double(x) }\n');
+    writeFileSync(join(dir, 'ra', 'util.rs'), 'pub fn double(x: u32) -> u32 { x * 2 }\n');
+    const args = ['--crate-name', 'ra', '--crate-type', 'lib', '--edition', '2021', '--emit=dep-info,metadata,link', '-C', 'opt-level=1', 'ra/lib.rs', '--out-dir', 'out'];
+    // Debian's rustc first on PATH (after the shims), so the shim's real compiler is the one the "image" has.
+    const path = (env: NodeJS.ProcessEnv, shims = false): NodeJS.ProcessEnv => ({ ...env, PATH: `${shims ? `${installPaths.shimDir}:` : ''}/usr/bin:/bin` });
+    mkdirSync(join(dir, 'out'));
+    execFileSync(DEBIAN_RUSTC, args, { cwd: dir, env: path(space.bareEnv) });
+    const read = (): Map<string, Buffer> => new Map(readdirSync(join(dir, 'out')).map((n) => [n, readFileSync(join(dir, 'out', n))]));
+    const bare = read();
+    rmSync(join(dir, 'out'), { recursive: true });
+    mkdirSync(join(dir, 'out'));
+
+    imageServe = await startRepriseServe(join(space.dir, 'serve'), ['--listen', '127.0.0.1:0', '--execute']);
+    const url = `grpc://${imageServe.grpc!}`;
+    writeFileSync(space.configFile, `[daemon]\nexecute = "remote"\n\n[[executor]]\nurl = "${url}"\ntrusted = true\ntoolchain = "image"\nplatform = { Pool = "debian-rustc" }\n`);
+    const r = await run('rustc', args, { cwd: dir, env: path(space.env, true) });
+    assert.equal(r.code, 0, text(r));
+    const s = await stats(space.env);
+    const ex = s.executors[url];
+    assert.equal(ex?.completed, 1, `${JSON.stringify(s.executorFallbackReasons)}\n${imageServe.output()}`);
+    assert.equal(ex['image-unproven'], 1);
+    // Two sources and the action's messages; with the toolchain in the action, rustc and its sysroot would be hundreds of MB.
+    assert.ok(ex['upload-bytes'] > 0 && ex['upload-bytes'] < 20_000, `${ex['upload-bytes']} bytes uploaded`);
+    for (const [name, data] of bare) assert.ok(read().get(name)?.equals(data), `${name}: the image's bytes are bare rustc's`);
+    // Kept on this machine: a rebuild is served here while that executor is configured, and the result is not sandboxed.
+    rmSync(join(dir, 'out'), { recursive: true });
+    mkdirSync(join(dir, 'out'));
+    assert.equal((await run('rustc', args, { cwd: dir, env: path(space.env, true) })).code, 0);
+    assert.equal((await stats(space.env)).tools.rustc?.['direct-hit'], 1);
+    const results = storedResults(space);
+    assert.ok(results.length >= 1);
+    for (const res of results) assert.deepEqual({ sandboxed: res.sandboxed, executor: res.executor }, { sandboxed: false, executor: url });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    space.cleanup();
   }
 });

@@ -46,12 +46,12 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     onEvicted(removed, bytesLeft) {
       stats.bumpCache('evicted', removed.entries);
       stats.bumpCache('bytes-evicted', removed.bytes);
-      goIndex?.reset(); // its lines may name what is gone
+      goIndex?.reset('lost'); // its lines may name what is gone
       log.info(`evicted ${removed.entries} least recently used entries (${removed.bytes} bytes); the store holds ${bytesLeft} bytes`);
     },
     onError: (e) => log.warn(`store upkeep failed: ${e.message}`),
   });
-  const goIndex = config.tickets ? createGoIndex(runtimePaths(config.runtimeDir).goIndex, log) : undefined;
+  const goIndex = config.tickets ? createGoIndex(runtimePaths(config.runtimeDir).goIndex, log, { marker: join(dir, 'ac', 'go-entries'), localOnly: config.remotes.length === 0 }) : undefined;
   const files = createFileDigestCache({ algorithm: config.digest, scan: scanContent });
   const toolFiles = createFileDigestCache({ algorithm: config.digest, maxEntries: 1024 });
 

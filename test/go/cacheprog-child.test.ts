@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import test from 'node:test';
 import { installPaths } from '../../src/runtime/install-paths.js';
 import { parseGoIndexLine } from '../../src/pipeline/go/go-index-line.js';
-import { stats, toolCount } from '../helpers/reprise-cli.js';
+import { reprise, stats, toolCount } from '../helpers/reprise-cli.js';
 import { createWorkspace } from '../helpers/workspace.js';
 
 interface Reply {
@@ -188,4 +188,64 @@ test('the go index: the child answers gets itself and reports them; a deleted or
   assert.equal(toolCount(end, 'go', 'miss') - toolCount(damaged, 'go', 'miss'), 2);
   assert.equal(toolCount(end, 'go', 'direct-hit') - toolCount(damaged, 'go', 'direct-hit'), actions.length - 2);
   assert.equal(end.cache['corrupt-entry'] - damaged.cache['corrupt-entry'], 1, 'the rewritten blob is found corrupt by the daemon');
+});
+
+/** Whether `p` settles within `ms`. */
+const settlesWithin = (p: Promise<unknown>, ms: number): Promise<boolean> =>
+  Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+
+test("a complete go index (a store with no Go entries but its lines): the child says a miss itself, counted; a get for its own put, or with an older store's entries, asks the daemon", { timeout: 60_000 }, async () => {
+  const env = { ...ws.bareEnv, GOCACHE: gocache };
+  const indexFile = join(ws.runtimeDir, 'go-index');
+  const marked = () => existsSync(join(ws.cacheDir, 'blake3', 'ac', 'go-entries')) || existsSync(join(ws.cacheDir, 'sha256', 'ac', 'go-entries'));
+  // The test above cut the index (a torn tail: no longer complete). A cleared store has no Go entries: the index starts complete.
+  assert.equal(readFileSync(indexFile, 'utf8').startsWith('R1 ALL\n'), true, 'this daemon started with an empty store');
+  assert.equal((await reprise(['cache', 'clear'], ws.env)).code, 0);
+  assert.equal(readFileSync(indexFile, 'utf8'), 'R1 ALL\n', 'the index says it is complete');
+  assert.equal(marked(), false);
+  const pid = Number(readFileSync(join(ws.runtimeDir, 'daemon.pid'), 'utf8'));
+  const before = await stats(ws.env);
+  const go = startChild(env);
+  const mine = randomBytes(32);
+  const body = randomBytes(3000);
+  process.kill(pid, 'SIGSTOP');
+  let ownGet: Promise<Reply>;
+  try {
+    const miss = go.get(randomBytes(32));
+    assert.ok(await settlesWithin(miss, 5000), 'a get the index has no line for is answered with the daemon stopped');
+    assert.deepEqual(await miss, { ID: 1, Miss: true });
+    const put = await go.put(mine, body); // answered by the child with its spooled copy
+    assert.ok(readFileSync(put.DiskPath!).equals(body));
+    ownGet = go.get(mine);
+    assert.equal(await settlesWithin(ownGet, 500), false, 'a get for an action put by this go command waits for the daemon');
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  const own = await ownGet;
+  if (!own.Miss) assert.ok(readFileSync(own.DiskPath!).equals(body), 'served from the store');
+  await go.send({ Command: 'close' });
+  assert.equal(await go.exited, 0);
+  const after = await stats(ws.env);
+  const hits = toolCount(after, 'go', 'direct-hit') - toolCount(before, 'go', 'direct-hit');
+  assert.equal(toolCount(after, 'go', 'miss') - toolCount(before, 'go', 'miss') + hits, 2, 'both gets counted');
+  assert.equal(marked(), true, 'the store is marked as holding Go entries');
+
+  // A new daemon finds the store with Go entries it has no lines for: its index is not complete, and a get the child cannot serve asks it.
+  await reprise(['daemon', 'stop'], ws.env);
+  const next = startChild(env);
+  const first = await next.get(randomBytes(32)); // through the new daemon (started by the child)
+  assert.deepEqual(first, { ID: 1, Miss: true });
+  assert.equal(readFileSync(indexFile, 'utf8').startsWith('R1 ALL'), false, 'not complete');
+  const stopped = Number(readFileSync(join(ws.runtimeDir, 'daemon.pid'), 'utf8'));
+  process.kill(stopped, 'SIGSTOP');
+  let later: Promise<Reply>;
+  try {
+    later = next.get(randomBytes(32));
+    assert.equal(await settlesWithin(later, 500), false, 'an incomplete index sends the get to the daemon');
+  } finally {
+    process.kill(stopped, 'SIGCONT');
+  }
+  assert.deepEqual(await later, { ID: 2, Miss: true });
+  await next.send({ Command: 'close' });
+  assert.equal(await next.exited, 0);
 });

@@ -16,6 +16,7 @@ import { createLocalActionCache } from '../store/local/create-local-action-cache
 import { createLocalCas } from '../store/local/create-local-cas.js';
 import { createLocalJsonStore } from '../store/local/create-local-json-store.js';
 import { createStoreUsage } from '../store/local/create-store-usage.js';
+import { makeFanOut } from '../store/local/make-fan-out.js';
 import type { CacheContext } from './cache-context.js';
 import { parseManifest } from './manifest.js';
 import { createSingleFlight } from './single-flight.js';
@@ -36,6 +37,8 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
   const dir = join(config.cacheDir, config.digest);
   const scratchDir = join(dir, 'tmp');
   mkdirSync(scratchDir, { recursive: true, mode: 0o700 });
+  // A new store's fan-out directories now, as the daemon starts, rather than one by one during its first build.
+  for (const area of ['ac', 'cas']) makeFanOut(dir, area);
   const corrupt = (what: string) => (key: string): void => {
     stats.bumpCache('corrupt-entry');
     log.warn(`corrupt ${what} ${key} deleted`);

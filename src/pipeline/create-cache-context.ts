@@ -54,7 +54,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     },
     onError: (e) => log.warn(`store upkeep failed: ${e.message}`),
   });
-  const goIndex = config.tickets ? createGoIndex(runtimePaths(config.runtimeDir).goIndex, log, { marker: join(dir, 'ac', 'go-entries'), localOnly: config.remotes.length === 0 }) : undefined;
+  const goIndex = config.tickets ? createGoIndex(runtimePaths(config.runtimeDir).goIndex, log, { marker: join(dir, 'ac', 'go-entries'), saved: join(dir, 'ac', 'go-index.saved'), localOnly: config.remotes.length === 0 }) : undefined;
   const files = createFileDigestCache({ algorithm: config.digest, scan: scanContent });
   const toolFiles = createFileDigestCache({ algorithm: config.digest, maxEntries: 1024 });
 

@@ -11,7 +11,7 @@ import test from 'node:test';
 import { installPaths } from '../../src/runtime/install-paths.js';
 import { parseGoIndexLine } from '../../src/pipeline/go/go-index-line.js';
 import { reprise, stats, toolCount } from '../helpers/reprise-cli.js';
-import { createWorkspace } from '../helpers/workspace.js';
+import { createWorkspace, stopDaemonAt } from '../helpers/workspace.js';
 
 interface Reply {
   ID: number;
@@ -194,7 +194,7 @@ test('the go index: the child answers gets itself and reports them; a deleted or
 const settlesWithin = (p: Promise<unknown>, ms: number): Promise<boolean> =>
   Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
 
-test("a complete go index (a store with no Go entries but its lines): the child says a miss itself, counted; a get for its own put, or with an older store's entries, asks the daemon", { timeout: 60_000 }, async () => {
+test("a complete go index (a store with no Go entries but its lines): the child says a miss itself, counted; a get for its own put asks the daemon; kept across a daemon's stop, not a kill", { timeout: 60_000 }, async () => {
   const env = { ...ws.bareEnv, GOCACHE: gocache };
   const indexFile = join(ws.runtimeDir, 'go-index');
   const marked = () => existsSync(join(ws.cacheDir, 'blake3', 'ac', 'go-entries')) || existsSync(join(ws.cacheDir, 'sha256', 'ac', 'go-entries'));
@@ -230,22 +230,45 @@ test("a complete go index (a store with no Go entries but its lines): the child 
   assert.equal(toolCount(after, 'go', 'miss') - toolCount(before, 'go', 'miss') + hits, 2, 'both gets counted');
   assert.equal(marked(), true, 'the store is marked as holding Go entries');
 
-  // A new daemon finds the store with Go entries it has no lines for: its index is not complete, and a get the child cannot serve asks it.
-  await reprise(['daemon', 'stop'], ws.env);
+  // A daemon that stops leaves its complete index in the store, and the next one starts from it.
+  const saved = () => ['blake3', 'sha256'].some((d) => existsSync(join(ws.cacheDir, d, 'ac', 'go-index.saved')));
+  assert.equal((await reprise(['daemon', 'stop'], ws.env)).code, 0);
+  assert.equal(saved(), true, 'saved in the store');
+  assert.equal((await reprise(['daemon', 'start'], ws.env)).code, 0);
+  assert.equal(saved(), false, 'taken by the next daemon');
+  assert.ok(readFileSync(indexFile, 'utf8').startsWith('R1 ALL\n'), 'complete again');
+  const second = Number(readFileSync(join(ws.runtimeDir, 'daemon.pid'), 'utf8'));
   const next = startChild(env);
-  const first = await next.get(randomBytes(32)); // through the new daemon (started by the child)
-  assert.deepEqual(first, { ID: 1, Miss: true });
-  assert.equal(readFileSync(indexFile, 'utf8').startsWith('R1 ALL'), false, 'not complete');
-  const stopped = Number(readFileSync(join(ws.runtimeDir, 'daemon.pid'), 'utf8'));
-  process.kill(stopped, 'SIGSTOP');
-  let later: Promise<Reply>;
+  process.kill(second, 'SIGSTOP');
+  let answers: Reply[];
   try {
-    later = next.get(randomBytes(32));
-    assert.equal(await settlesWithin(later, 500), false, 'an incomplete index sends the get to the daemon');
+    const both = Promise.all([next.get(mine), next.get(randomBytes(32))]);
+    assert.ok(await settlesWithin(both, 5000), 'both answered by the child with the daemon stopped');
+    answers = await both;
   } finally {
-    process.kill(stopped, 'SIGCONT');
+    process.kill(second, 'SIGCONT');
   }
-  assert.deepEqual(await later, { ID: 2, Miss: true });
+  assert.ok(readFileSync(answers[0]!.DiskPath!).equals(body), 'its put is served from the restored lines');
+  assert.deepEqual(answers[1], { ID: 2, Miss: true });
   await next.send({ Command: 'close' });
   assert.equal(await next.exited, 0);
+
+  // A daemon killed saves nothing: the next one finds Go entries it may have no lines for, and a get the child cannot serve asks it.
+  stopDaemonAt(ws.runtimeDir);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await reprise(['daemon', 'start'], ws.env)).code, 0);
+  assert.equal(readFileSync(indexFile, 'utf8').startsWith('R1 ALL'), false, 'not complete');
+  const third = Number(readFileSync(join(ws.runtimeDir, 'daemon.pid'), 'utf8'));
+  const last = startChild(env);
+  process.kill(third, 'SIGSTOP');
+  let later: Promise<Reply>;
+  try {
+    later = last.get(randomBytes(32));
+    assert.equal(await settlesWithin(later, 500), false, 'an incomplete index sends the get to the daemon');
+  } finally {
+    process.kill(third, 'SIGCONT');
+  }
+  assert.deepEqual(await later, { ID: 1, Miss: true });
+  await last.send({ Command: 'close' });
+  assert.equal(await last.exited, 0);
 });

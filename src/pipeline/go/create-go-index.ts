@@ -1,7 +1,7 @@
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { Logger } from '../../daemon/logger.js';
-import { goIndexLine, type GoIndexEntry } from './go-index-line.js';
+import { goIndexLine, parseGoIndexLine, type GoIndexEntry } from './go-index-line.js';
 
 /** What the daemon remembers of each line it wrote: the entry, and the blob digest its path holds. */
 export interface GoIndexRecord {
@@ -23,7 +23,10 @@ export interface GoIndexRecord {
  * as a miss itself, with no round trip (a cold build's gets, each a wait for go). That holds
  * from a store that had no Go entries (a new one, or one cleared) for as long as this daemon
  * keeps every line; `ac/go-entries` marks a store that has had Go entries, and is made before
- * the first one is written. Doubt makes a file incomplete, and costs hits, never a wrong answer.
+ * the first one is written. A daemon that stops with a complete index leaves it in the store
+ * (`ac/go-index.saved`), and the next one starts from it: a crash leaves none, and the store
+ * is then taken as one with entries it has no lines for. Doubt makes a file incomplete, and
+ * costs hits, never a wrong answer.
  */
 export interface GoIndex {
   /**
@@ -36,7 +39,7 @@ export interface GoIndex {
   /** Appends the line for this entry, unless the last one written for its action ID says the same. */
   note(entry: GoIndexEntry, digest: string): void;
   get(actionId: string): GoIndexRecord | undefined;
-  /** Removes the file (the daemon is stopping: no child may serve from it without one). */
+  /** Removes the file (the daemon is stopping: no child may serve from it without one); a complete one is saved in the store first. */
   close(): void;
 }
 
@@ -49,6 +52,8 @@ export const GO_INDEX_COMPLETE = 'R1 ALL\n';
 export interface GoIndexOptions {
   /** `ac/go-entries` of the store: present once the store has held a Go entry. */
   marker: string;
+  /** `ac/go-index.saved`: the complete index a daemon left as it stopped (in ac/, so a clear takes it with the entries). */
+  saved: string;
   /** No remote tier could answer a Go get. */
   localOnly: boolean;
 }
@@ -57,7 +62,35 @@ export function createGoIndex(path: string, log: Logger, opts?: GoIndexOptions):
   let fd: number | undefined;
   let lines = 0;
   let marked = false;
+  /** The current file starts with GO_INDEX_COMPLETE, and every line since was written. */
+  let complete = false;
   const records = new Map<string, GoIndexRecord>();
+
+  /**
+   * The entries of the index the last daemon saved as it stopped, when it is whole (every line
+   * an entry's): the store has no Go entry it has no line for. Taken once: the file is removed.
+   */
+  function restore(): Array<{ entry: GoIndexEntry; digest: string }> | undefined {
+    if (!opts) return undefined;
+    let text: string;
+    try {
+      text = readFileSync(opts.saved, 'utf8');
+    } catch {
+      return undefined;
+    } finally {
+      rmSync(opts.saved, { force: true });
+    }
+    if (!text.startsWith(GO_INDEX_COMPLETE) || !text.endsWith('\n')) return undefined;
+    const out: Array<{ entry: GoIndexEntry; digest: string }> = [];
+    for (const line of text.slice(GO_INDEX_COMPLETE.length, -1).split('\n')) {
+      if (line === '') continue;
+      const entry = parseGoIndexLine(line);
+      const digest = entry && basename(dirname(entry.path)) + basename(entry.path); // cas/ab/cdef… (entry-path.ts)
+      if (!entry || !digest || !/^[0-9a-f]{64}$/.test(digest)) return undefined;
+      out.push({ entry, digest });
+    }
+    return out;
+  }
 
   function shut(): void {
     if (fd !== undefined) {
@@ -75,21 +108,33 @@ export function createGoIndex(path: string, log: Logger, opts?: GoIndexOptions):
     records.clear();
     lines = 0;
     if (why !== 'lost') marked = false; // cleared: the mark went with the entries; start: look again
-    let complete = false;
+    complete = false;
+    let restored: ReturnType<typeof restore>;
     try {
-      complete = !!opts?.localOnly && why !== 'lost' && !existsSync(opts.marker);
+      const saved = why === 'start' ? restore() : undefined; // taken (and removed) in any case
+      const unmarked = why !== 'lost' && !!opts && !existsSync(opts.marker);
+      if (opts?.localOnly && why === 'start' && !unmarked) restored = saved;
+      complete = !!opts?.localOnly && (unmarked || restored !== undefined);
     } catch {
       complete = false;
+    }
+    let text = complete ? GO_INDEX_COMPLETE : '';
+    for (const r of restored ?? []) {
+      text += goIndexLine(r.entry) ?? '';
+      records.set(r.entry.actionId, { entry: r.entry, digest: r.digest, touchedAt: 0 });
+      lines += 1;
     }
     try {
       // Replaced by a rename, never truncated: a child that mapped the old file must not lose pages under it.
       const tmp = `${path}.${process.pid}.tmp`;
-      writeFileSync(tmp, complete ? GO_INDEX_COMPLETE : '', { mode: 0o600 });
+      writeFileSync(tmp, text, { mode: 0o600 });
       renameSync(tmp, path);
       fd = openSync(path, 'a');
     } catch (e) {
       log.debug(`go index: ${(e as Error).message}`);
       shut();
+      records.clear();
+      complete = false;
     }
   }
 
@@ -130,6 +175,15 @@ export function createGoIndex(path: string, log: Logger, opts?: GoIndexOptions):
     get: (actionId) => records.get(actionId),
     close() {
       shut();
+      if (complete && opts) {
+        try {
+          const tmp = `${opts.saved}.${process.pid}.tmp`;
+          copyFileSync(path, tmp); // the runtime dir is often another file system
+          renameSync(tmp, opts.saved);
+        } catch (e) {
+          log.debug(`go index: not saved: ${(e as Error).message}`);
+        }
+      }
       records.clear();
       rmSync(path, { force: true });
     },

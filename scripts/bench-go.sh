@@ -6,6 +6,8 @@
 #   bare           go alone, an empty GOCACHE
 #   go-warm        go alone, GOCACHE full from `bare` (the anchor)
 #   reprise-cold   the shims first on PATH (`reprise env`), an empty store, a new daemon, an empty GOCACHE
+#                  (the daemon is started before the timed build: a new store's fan-out directories are
+#                  made as it starts, so they are not in this figure; a user's first build pays them there)
 #   reprise-warm   the same with the store kept and a fresh empty GOCACHE: every entry comes from reprise
 #   exec-warm      reprise-warm through `reprise exec --` (adds the Node start of the CLI)
 #   noindex-warm   reprise-warm with the child's go index off (REPRISE_GO_NO_INDEX=1): every get a daemon round trip

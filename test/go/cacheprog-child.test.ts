@@ -6,9 +6,13 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import test from 'node:test';
 import { installPaths } from '../../src/runtime/install-paths.js';
+import { encodeFrame } from '../../src/protocol/codec.js';
+import { FrameReader } from '../../src/protocol/frame-reader.js';
+import { ClientCapability, FrameKind, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION } from '../../src/protocol/frames.js';
 import { parseGoIndexLine } from '../../src/pipeline/go/go-index-line.js';
 import { reprise, stats, toolCount } from '../helpers/reprise-cli.js';
 import { createWorkspace, stopDaemonAt } from '../helpers/workspace.js';
@@ -271,4 +275,43 @@ test("a complete go index (a store with no Go entries but its lines): the child 
   assert.deepEqual(await later, { ID: 1, Miss: true });
   await last.send({ Command: 'close' });
   assert.equal(await last.exited, 0);
+});
+
+test('a daemon from before GO_QUIET_PUTS (a fake: it answers every put): the child asks for quiet puts, drops those answers and keeps its daemon', { timeout: 60_000 }, async () => {
+  // A stand-in for an older daemon, which cannot be run here from this checkout: it speaks the frames, and answers a put as the daemon used to.
+  const runtimeDir = join(ws.realDir, 'old-daemon');
+  mkdirSync(runtimeDir, { mode: 0o700 });
+  const blob = join(ws.realDir, 'old-daemon-blob');
+  writeFileSync(blob, 'stored');
+  let caps = -1;
+  const server = createServer((sock) => {
+    const reader = new FrameReader();
+    sock.on('data', (chunk) => {
+      for (const f of reader.push(chunk)) {
+        if (f.kind === FrameKind.HELLO) {
+          caps = f.hello.capabilities;
+          sock.write(encodeFrame({ kind: FrameKind.WELCOME, welcome: { version: PROTOCOL_VERSION, capabilities: 0, maxFrame: MAX_FRAME_PAYLOAD, daemonVersion: 'old' } }));
+        } else if (f.kind === FrameKind.GO_REQUEST) {
+          const req = JSON.parse(f.request.line) as { ID: number; Command: string };
+          const r = req.Command === 'put' ? { ID: req.ID, DiskPath: f.request.bodyPath } : req.Command === 'get' ? { ID: req.ID, OutputID: 'A'.repeat(43) + '=', Size: 6, DiskPath: blob } : { ID: req.ID };
+          sock.write(encodeFrame({ kind: FrameKind.GO_REPLY, line: JSON.stringify(r) }));
+        }
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(join(runtimeDir, 'daemon.sock'), r));
+  try {
+    const go = startChild({ ...ws.bareEnv, GOCACHE: gocache, REPRISE_RUNTIME_DIR: runtimeDir });
+    const puts = await Promise.all([go.put(randomBytes(32), randomBytes(100)), go.put(randomBytes(32), randomBytes(200))]);
+    for (const p of puts) assert.ok(p.DiskPath && existsSync(p.DiskPath));
+    await new Promise((r) => setTimeout(r, 200)); // the fake's answers to both puts arrive meanwhile
+    const got = await go.get(randomBytes(32));
+    assert.equal(got.DiskPath, blob, 'the get was still asked of the daemon (a lost daemon would be a miss said by the child)');
+    assert.deepEqual(await go.send({ Command: 'close' }), { ID: 4 });
+    assert.equal(await go.exited, 0);
+    assert.equal(caps & ClientCapability.GO_QUIET_PUTS, ClientCapability.GO_QUIET_PUTS, 'HELLO asks for quiet puts');
+    assert.equal(existsSync(join(runtimeDir, 'fallbacks')), false, 'no fallback logged');
+  } finally {
+    server.close();
+  }
 });

@@ -6,9 +6,14 @@
 #   bare           go alone, an empty GOCACHE
 #   go-warm        go alone, GOCACHE full from `bare` (the anchor)
 #   reprise-cold   the shims first on PATH (`reprise env`), an empty store, a new daemon, an empty GOCACHE
+#                  (the daemon is started before the timed build: a new store's fan-out directories are
+#                  made as it starts, so they are not in this figure; a user's first build pays them there)
 #   reprise-warm   the same with the store kept and a fresh empty GOCACHE: every entry comes from reprise
 #   exec-warm      reprise-warm through `reprise exec --` (adds the Node start of the CLI)
 #   noindex-warm   reprise-warm with the child's go index off (REPRISE_GO_NO_INDEX=1): every get a daemon round trip
+#   child-cold     bare's build with GOCACHEPROG naming the child by hand and no usable daemon (a runtime dir
+#                  it refuses): go's GOCACHEPROG path and the child alone, every get a miss, every put spooled;
+#                  what reprise-cold costs beyond it is the daemon's
 # and on Debian's go 1.19, which reads no GOCACHEPROG, with the shims' -toolexec:
 #   bare-119, go-warm-119        the same anchors on go 1.19
 #   toolexec-cold, toolexec-warm the shims first on PATH (compile and asm through the store), an
@@ -26,7 +31,8 @@ die() { echo "bench-go: $*" >&2; exit 1; }
 root=$(mkdir -p "$1" && cd "$1" && pwd); rounds=${2:-3}
 results=$root/results logs=$root/logs gobin=$root/gobin
 gobin119=$root/gobin119
-mkdir -p "$results" "$logs" "$gobin" "$gobin119"
+mkdir -p "$results" "$logs" "$gobin" "$gobin119" "$root/no-daemon"
+chmod 755 "$root/no-daemon" # not private: the child refuses it, and answers go on its own
 ln -sf /usr/lib/go-1.19/bin/go "$gobin119/go"
 goprog=${REPRISE_GO_CACHEPROG:-$HOME/.cache/reprise-test/go-cacheprog}
 [ -x "$goprog" ] || "$shared/go/build-go-cacheprog.sh" "$goprog" >/dev/null || die "cannot build the cacheprog go"
@@ -81,6 +87,7 @@ for r in $(seq "$rounds"); do
     use_go 123
     rm -rf "$own"; s=$(timed $corpus bare "$own" env); echo "$r,$corpus,bare,$s" >> "$csv"
     fresh_reprise; rm -rf "$gc"; s=$(timed $corpus reprise-cold "$gc" shimmed); echo "$r,$corpus,reprise-cold,$s" >> "$csv"
+    rm -rf "$gc"; s=$(timed $corpus child-cold "$gc" env GOCACHEPROG="$checkout/build/reprise-shim --cacheprog" REPRISE_RUNTIME_DIR="$root/no-daemon"); echo "$r,$corpus,child-cold,$s" >> "$csv"
     for k in $(seq $reps); do
       s=$(timed $corpus go-warm "$own" env); echo "$r,$corpus,go-warm,$s" >> "$csv"
       rm -rf "$gc"; s=$(timed $corpus reprise-warm "$gc" shimmed); echo "$r,$corpus,reprise-warm,$s" >> "$csv"
@@ -101,14 +108,14 @@ SMALL_REPS=${SMALL_REPS:-5} node - "$csv" "$rounds" > "$out" <<'JS'
 const [csv, rounds] = process.argv.slice(2);
 const rows = require('fs').readFileSync(csv, 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
 const med = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
-const out = [`# Go builds, -p 2, medians of ${rounds} interleaved rounds (a small program's warm builds ${process.env.SMALL_REPS || 5} times a round)`, '', '| corpus | go | bare | go-warm | reprise-cold | reprise-warm | exec-warm | noindex-warm | cold / bare | reprise-warm / go-warm | exec-warm / go-warm | noindex-warm / go-warm |', '|---|---|---|---|---|---|---|---|---|---|---|---|'];
+const out = [`# Go builds, -p 2, medians of ${rounds} interleaved rounds (a small program's warm builds ${process.env.SMALL_REPS || 5} times a round)`, '', '| corpus | go | bare | go-warm | reprise-cold | child-cold | reprise-warm | exec-warm | noindex-warm | cold / bare | child-cold / bare | reprise-warm / go-warm | exec-warm / go-warm | noindex-warm / go-warm |', '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|'];
 const f = (x) => (x === undefined || Number.isNaN(x) ? '-' : `${x.toFixed(2)} s`);
 const q = (a, b) => (a === undefined || b === undefined || Number.isNaN(a) || Number.isNaN(b) ? '-' : (a / b).toFixed(3));
 for (const corpus of ['small', 'restic']) {
   const m = {};
-  for (const c of ['bare', 'go-warm', 'reprise-cold', 'reprise-warm', 'exec-warm', 'noindex-warm', 'bare-119', 'go-warm-119', 'toolexec-cold', 'toolexec-warm']) m[c] = med(rows.filter((r) => r[1] === corpus && r[2] === c).map((r) => Number(r[3])));
-  out.push(`| ${corpus} | 1.23 GOCACHEPROG | ${f(m.bare)} | ${f(m['go-warm'])} | ${f(m['reprise-cold'])} | ${f(m['reprise-warm'])} | ${f(m['exec-warm'])} | ${f(m['noindex-warm'])} | ${q(m['reprise-cold'], m.bare)} | ${q(m['reprise-warm'], m['go-warm'])} | ${q(m['exec-warm'], m['go-warm'])} | ${q(m['noindex-warm'], m['go-warm'])} |`);
-  out.push(`| ${corpus} | 1.19 -toolexec | ${f(m['bare-119'])} | ${f(m['go-warm-119'])} | ${f(m['toolexec-cold'])} | ${f(m['toolexec-warm'])} | - | - | ${q(m['toolexec-cold'], m['bare-119'])} | ${q(m['toolexec-warm'], m['go-warm-119'])} | - | - |`);
+  for (const c of ['bare', 'go-warm', 'reprise-cold', 'child-cold', 'reprise-warm', 'exec-warm', 'noindex-warm', 'bare-119', 'go-warm-119', 'toolexec-cold', 'toolexec-warm']) m[c] = med(rows.filter((r) => r[1] === corpus && r[2] === c).map((r) => Number(r[3])));
+  out.push(`| ${corpus} | 1.23 GOCACHEPROG | ${f(m.bare)} | ${f(m['go-warm'])} | ${f(m['reprise-cold'])} | ${f(m['child-cold'])} | ${f(m['reprise-warm'])} | ${f(m['exec-warm'])} | ${f(m['noindex-warm'])} | ${q(m['reprise-cold'], m.bare)} | ${q(m['child-cold'], m.bare)} | ${q(m['reprise-warm'], m['go-warm'])} | ${q(m['exec-warm'], m['go-warm'])} | ${q(m['noindex-warm'], m['go-warm'])} |`);
+  out.push(`| ${corpus} | 1.19 -toolexec | ${f(m['bare-119'])} | ${f(m['go-warm-119'])} | ${f(m['toolexec-cold'])} | - | ${f(m['toolexec-warm'])} | - | - | ${q(m['toolexec-cold'], m['bare-119'])} | - | ${q(m['toolexec-warm'], m['go-warm-119'])} | - | - |`);
 }
 console.log(out.join('\n'));
 JS

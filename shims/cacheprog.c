@@ -68,6 +68,9 @@ struct prog {
     struct go_index *ix;    /* the daemon's go index, NULL when none (or the daemon is gone) */
     char served[SERVED_BATCH][GO_INDEX_ID_LEN]; /* action IDs of gets answered from it, not yet reported */
     size_t nserved;
+    uint32_t nmissed;       /* gets answered as misses here (the index is complete), not yet reported */
+    unsigned char *quiet;   /* bit per request ID: a put answered here and sent on, whose reply the daemon need not send */
+    size_t quiet_cap;       /* bytes */
     int linkable;           /* a non-empty body was spooled: the daemon may have linked it into the store */
 };
 
@@ -191,6 +194,7 @@ static void lose_daemon(struct prog *pg, const char *why)
     pg->sock = -1;
     pg->ix = NULL;   /* only a live daemon's index is served from (its gets are counted) */
     pg->nserved = 0;
+    pg->nmissed = 0;
     int n = snprintf(line, sizeof line, "go %s\n", why);
     append_line(pg->runtime_dir, RP_FILE_FALLBACKS, line, (size_t)n);
     /* close last, so that everything before it is answered first */
@@ -275,6 +279,44 @@ static void report_served(struct prog *pg)
     send_parts(pg, RP_FRAME_GO_SERVED, iov, 2);
 }
 
+/* GO_MISSED: how many gets were answered as misses here since the last report. */
+static void report_missed(struct prog *pg)
+{
+    unsigned char buf[4];
+    if (pg->nmissed == 0 || pg->sock < 0)
+        return;
+    for (int i = 0; i < 4; i++)
+        buf[i] = (unsigned char)(pg->nmissed >> 8 * i);
+    pg->nmissed = 0;
+    struct iovec iov[2] = { { NULL, 0 }, { buf, sizeof buf } };
+    send_parts(pg, RP_FRAME_GO_MISSED, iov, 2);
+}
+
+/* A put answered here: the daemon that read our capability sends nothing for it, an older one a reply we drop. */
+static void note_quiet(struct prog *pg, long long id)
+{
+    size_t byte = (size_t)id / 8;
+    if (id < 0 || id >= (1LL << 27))
+        return; /* not go's numbering: a reply to it would be a reply to nothing */
+    if (byte >= pg->quiet_cap) {
+        size_t cap = pg->quiet_cap ? pg->quiet_cap : 4096;
+        while (cap <= byte)
+            cap *= 2;
+        unsigned char *q = realloc(pg->quiet, cap);
+        if (!q)
+            return;
+        memset(q + pg->quiet_cap, 0, cap - pg->quiet_cap);
+        pg->quiet = q;
+        pg->quiet_cap = cap;
+    }
+    pg->quiet[byte] |= (unsigned char)(1u << (id % 8));
+}
+
+static int was_quiet(const struct prog *pg, long long id)
+{
+    return id >= 0 && (size_t)id / 8 < pg->quiet_cap && (pg->quiet[(size_t)id / 8] >> (id % 8) & 1);
+}
+
 /* The ActionID of a request line from go's encoder (44 base64 characters), or NULL. */
 static const char *action_id(const char *line)
 {
@@ -327,6 +369,12 @@ static void note_pending(struct prog *pg, const struct pending *q)
 static void dispatch(struct prog *pg, const char *line, size_t len, struct pending *q)
 {
     q->sent_ms = mono_ms();
+    if (pg->sock >= 0 && q->answered && q->cmd == CMD_PUT) {
+        /* Answered already: nothing to wait for (close waits for it in the daemon). */
+        note_quiet(pg, q->id);
+        send_frame(pg, RP_FRAME_GO_REQUEST, line, len, q->body, strlen(q->body));
+        return;
+    }
     if (pg->sock >= 0) {
         note_pending(pg, q);
         if (pg->sock >= 0 && send_frame(pg, RP_FRAME_GO_REQUEST, line, len, q->body, strlen(q->body)) == 0)
@@ -374,6 +422,8 @@ static void on_reply(struct prog *pg, const unsigned char *p, uint32_t len)
         i++;
     if (i == pg->npend) { /* an answer to nothing: the daemon is confused, so stop asking it */
         free(line);
+        if (was_quiet(pg, id))
+            return; /* a put we answered, from a daemon that replies to every put */
         return lose_daemon(pg, "bad-frame");
     }
     struct pending q = pg->pend[i];
@@ -532,13 +582,25 @@ static void on_line(struct prog *pg, unsigned char *line, size_t len)
     q.cmd = json_cmd((const char *)line);
     if (q.cmd == CMD_GET && serve_from_index(pg, q.id, (const char *)line))
         return;
+    if (q.cmd == CMD_GET && pg->ix && pg->sock >= 0) {
+        const char *aid = action_id((const char *)line);
+        if (aid && go_index_absent(pg->ix, aid)) { /* the store has no entry for it: a miss, with no round trip */
+            char miss[64];
+            snprintf(miss, sizeof miss, "{\"ID\":%lld,\"Miss\":true}", q.id);
+            say(miss);
+            pg->nmissed++;
+            return;
+        }
+    }
     if (q.cmd == CMD_PUT && pg->ix) {
         const char *aid = action_id((const char *)line);
         if (aid)
             go_index_forget(pg->ix, aid);
     }
-    if (q.cmd == CMD_CLOSE)
-        report_served(pg); /* counted before close is answered */
+    if (q.cmd == CMD_CLOSE) { /* counted before close is answered */
+        report_served(pg);
+        report_missed(pg);
+    }
     long long size = json_int((const char *)line, "\"BodySize\":");
     if (q.cmd == CMD_PUT && size > 0) {
         pg->body_wait = 1;
@@ -608,6 +670,7 @@ int cacheprog_serve(int sock, const char *runtime_dir, long timeout_ms)
         for (int i = 0; i < 4; i++) {
             hello[i] = (unsigned char)(n >> 8 * i);
             hello[8 + i] = (unsigned char)(RP_PROTOCOL_VERSION >> 8 * i);
+            hello[12 + i] = (unsigned char)(RP_CAP_GO_QUIET_PUTS >> 8 * i);
             hello[16 + i] = (unsigned char)(cl >> 8 * i);
         }
         hello[4] = RP_FRAME_HELLO;
@@ -650,6 +713,7 @@ int cacheprog_serve(int sock, const char *runtime_dir, long timeout_ms)
                 continue;
             if (got <= 0) {
                 report_served(&pg);
+                report_missed(&pg);
                 break; /* go is gone (it closes our stdin after close) */
             }
             pg.in_len += (size_t)got;

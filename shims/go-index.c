@@ -7,6 +7,8 @@
  * CRC holds and PATH still has exactly the stamp the daemon verified its content under. Any
  * doubt (a torn or damaged line, a file evicted, replaced or rewritten) sends the get to the
  * daemon, which answers it as before: a stale line is a miss here, never a wrong answer.
+ * A file whose first line is "R1 ALL" is complete: the store has no Go entry it names no
+ * line for, so a get with no line (and not put by this go command) is a miss said here.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -27,11 +29,16 @@
 
 #define TAG_LEN 12 /* "R1 " + 8 hex digits + " " */
 
+#define COMPLETE_LINE "R1 ALL\n"
+
 struct go_index {
     const char *map;
     size_t len;
     uint32_t *slot; /* line offset + 1; 0: empty, UINT32_MAX: forgotten */
     size_t mask;
+    int complete;   /* the file started with COMPLETE_LINE */
+    char (*put)[GO_INDEX_ID_LEN]; /* action IDs this go command put (open addressing; "" empty) */
+    size_t nput, put_mask;
 };
 
 static uint64_t id_hash(const char *s)
@@ -90,12 +97,47 @@ struct go_index *go_index_open(const char *runtime_dir)
     ix->len = len;
     ix->slot = slot;
     ix->mask = cap - 1;
+    /* Complete only when whole: a torn tail or a line that is none may hide an entry's line. */
+    ix->complete = len >= sizeof COMPLETE_LINE - 1 && memcmp(map, COMPLETE_LINE, sizeof COMPLETE_LINE - 1) == 0 && map[len - 1] == '\n';
     /* A later line for an action ID replaces an earlier one: the daemon appends as it learns. */
-    for (const char *p = map, *nl; (nl = memchr(p, '\n', (size_t)(map + len - p))); p = nl + 1) {
+    for (const char *p = map + (ix->complete ? sizeof COMPLETE_LINE - 1 : 0), *nl; (nl = memchr(p, '\n', (size_t)(map + len - p))); p = nl + 1) {
         if (nl - p > TAG_LEN + GO_INDEX_ID_LEN && memcmp(p, "R1 ", 3) == 0 && p[TAG_LEN + GO_INDEX_ID_LEN] == ' ')
             *find(ix, p + TAG_LEN) = (uint32_t)(p - map) + 1;
+        else
+            ix->complete = 0;
     }
     return ix;
+}
+
+/* The put table's slot for this action ID: its own, or the empty one where it would go. */
+static char *put_slot(char (*tab)[GO_INDEX_ID_LEN], size_t mask, const char *id)
+{
+    for (size_t i = (size_t)id_hash(id) & mask;; i = (i + 1) & mask)
+        if (tab[i][0] == '\0' || memcmp(tab[i], id, GO_INDEX_ID_LEN) == 0)
+            return tab[i];
+}
+
+/* Notes a put of this action ID; 0 when there was no memory (then nothing is a local miss any more). */
+static int note_put(struct go_index *ix, const char *id)
+{
+    if (2 * (ix->nput + 1) > (ix->put ? ix->put_mask + 1 : 0)) {
+        size_t cap = ix->put ? 2 * (ix->put_mask + 1) : 256;
+        char (*tab)[GO_INDEX_ID_LEN] = calloc(cap, GO_INDEX_ID_LEN);
+        if (!tab)
+            return 0;
+        for (size_t i = 0; ix->put && i <= ix->put_mask; i++)
+            if (ix->put[i][0])
+                memcpy(put_slot(tab, cap - 1, ix->put[i]), ix->put[i], GO_INDEX_ID_LEN);
+        free(ix->put);
+        ix->put = tab;
+        ix->put_mask = cap - 1;
+    }
+    char *s = put_slot(ix->put, ix->put_mask, id);
+    if (s[0] == '\0') {
+        memcpy(s, id, GO_INDEX_ID_LEN);
+        ix->nput++;
+    }
+    return 1;
 }
 
 void go_index_forget(struct go_index *ix, const char *action_id)
@@ -105,6 +147,16 @@ void go_index_forget(struct go_index *ix, const char *action_id)
     uint32_t *s = find(ix, action_id);
     if (*s)
         *s = UINT32_MAX;
+    /* The store may hold it from now on (the daemon stores the put): a later get asks the daemon. */
+    if (ix->complete && !note_put(ix, action_id))
+        ix->complete = 0;
+}
+
+int go_index_absent(struct go_index *ix, const char *action_id)
+{
+    if (!ix || !ix->complete || *find(ix, action_id) != 0)
+        return 0;
+    return !ix->put || put_slot(ix->put, ix->put_mask, action_id)[0] == '\0';
 }
 
 /* The next space-separated unsigned number; -1 on anything else. */

@@ -22,4 +22,11 @@ int go_index_answer(struct go_index *ix, long long id, const char *action_id, ch
 /* The child put this action ID: the line it had no longer says what the store will hold. */
 void go_index_forget(struct go_index *ix, const char *action_id);
 
+/*
+ * 1 when the index is complete (its first line is "R1 ALL": the store has no Go entry it
+ * has no line for) and has no line for action_id, which this go command has not put either:
+ * the get is a miss, and the child says so itself.
+ */
+int go_index_absent(struct go_index *ix, const char *action_id);
+
 #endif

@@ -13,6 +13,7 @@
 #define RP_FRAME_GO_OPEN 4u
 #define RP_FRAME_GO_REQUEST 5u
 #define RP_FRAME_GO_SERVED 6u
+#define RP_FRAME_GO_MISSED 7u
 #define RP_FRAME_WELCOME 129u
 #define RP_FRAME_DECLINE 130u
 #define RP_FRAME_STARTED 131u
@@ -34,6 +35,7 @@
 #define RP_CALL_STDOUT_TTY 1u
 #define RP_CALL_STDERR_TTY 2u
 #define RP_CALL_STDIN_TTY 4u
+#define RP_CAP_GO_QUIET_PUTS 1u
 
 #define RP_FILE_SOCKET "daemon.sock"
 #define RP_FILE_LOCK "daemon.lock"

@@ -200,7 +200,7 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
     socketIno = Number(bound.ino);
     ctx.cache.tickets?.open({ path: paths.socket, dev: bound.dev, ino: bound.ino });
     // Lines of an earlier daemon (killed) may name another store: start empty, or with the index off, with none.
-    if (ctx.cache.goIndex) ctx.cache.goIndex.reset();
+    if (ctx.cache.goIndex) ctx.cache.goIndex.reset('start');
     else rmSync(paths.goIndex, { force: true });
     // Hits the shims replay never reach the daemon: their log is taken now and then.
     shimLogTimer = setInterval(() => ctx.ingestShimLogs(), SHIM_LOG_INTERVAL_MS);

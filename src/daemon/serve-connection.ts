@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { FrameReader } from '../protocol/frame-reader.js';
-import { FrameKind, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION, type Frame } from '../protocol/frames.js';
+import { ClientCapability, FrameKind, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION, type Frame } from '../protocol/frames.js';
 import type { DaemonContext } from './daemon-context.js';
 import { createResponder, type Responder } from './responder.js';
 import { handleAdmin } from './handlers/handle-admin.js';
@@ -35,6 +35,7 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
     let session: GoProgSession | undefined;
     /** While a go command runs, the next spare GOCACHE waits (create-gocache-spare.ts). */
     let releaseSpare: (() => void) | undefined;
+    let clientCaps = 0;
 
     const deadline = setTimeout(() => fail('no request before the deadline'), REQUEST_DEADLINE_MS);
     deadline.unref();
@@ -72,6 +73,7 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
           state = 'busy';
           return;
         }
+        clientCaps = frame.hello.capabilities;
         // Hold WELCOME until this turn of the loop ends, so that a quick answer (DECLINE)
         // leaves in the same write and the shim wakes once.
         socket.cork();
@@ -82,10 +84,12 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
       }
       if (state === 'go-draining') {
         if (frame.kind === FrameKind.GO_SERVED) session?.served(frame.actionIds); // answered already: count them
+        if (frame.kind === FrameKind.GO_MISSED) session?.missed(frame.count);
         return; // the child answers the rest itself once we hang up
       }
       if (state === 'go-session') {
         if (frame.kind === FrameKind.GO_SERVED && session) return session.served(frame.actionIds);
+        if (frame.kind === FrameKind.GO_MISSED && session) return session.missed(frame.count);
         if (frame.kind !== FrameKind.GO_REQUEST || !session) return fail(`frame kind ${frame.kind} in a go session`);
         if (ctx.isDraining()) {
           // A stopping daemon finishes what it took and hangs up: the child answers the rest itself.
@@ -100,7 +104,7 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
         // A GOCACHEPROG child: many requests on this one connection, for as long as go runs.
         state = 'go-session';
         clearTimeout(deadline);
-        session = openGoSession(ctx, out);
+        session = openGoSession(ctx, out, (clientCaps & ClientCapability.GO_QUIET_PUTS) !== 0);
         releaseSpare = goCacheSpareOf(ctx).hold();
         return;
       }

@@ -16,6 +16,7 @@ import { createLocalActionCache } from '../store/local/create-local-action-cache
 import { createLocalCas } from '../store/local/create-local-cas.js';
 import { createLocalJsonStore } from '../store/local/create-local-json-store.js';
 import { createStoreUsage } from '../store/local/create-store-usage.js';
+import { makeFanOut } from '../store/local/make-fan-out.js';
 import type { CacheContext } from './cache-context.js';
 import { parseManifest } from './manifest.js';
 import { createSingleFlight } from './single-flight.js';
@@ -36,6 +37,8 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
   const dir = join(config.cacheDir, config.digest);
   const scratchDir = join(dir, 'tmp');
   mkdirSync(scratchDir, { recursive: true, mode: 0o700 });
+  // A new store's fan-out directories now, as the daemon starts, rather than one by one during its first build.
+  for (const area of ['ac', 'cas']) makeFanOut(dir, area);
   const corrupt = (what: string) => (key: string): void => {
     stats.bumpCache('corrupt-entry');
     log.warn(`corrupt ${what} ${key} deleted`);
@@ -46,12 +49,12 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     onEvicted(removed, bytesLeft) {
       stats.bumpCache('evicted', removed.entries);
       stats.bumpCache('bytes-evicted', removed.bytes);
-      goIndex?.reset(); // its lines may name what is gone
+      goIndex?.reset('lost'); // its lines may name what is gone
       log.info(`evicted ${removed.entries} least recently used entries (${removed.bytes} bytes); the store holds ${bytesLeft} bytes`);
     },
     onError: (e) => log.warn(`store upkeep failed: ${e.message}`),
   });
-  const goIndex = config.tickets ? createGoIndex(runtimePaths(config.runtimeDir).goIndex, log) : undefined;
+  const goIndex = config.tickets ? createGoIndex(runtimePaths(config.runtimeDir).goIndex, log, { marker: join(dir, 'ac', 'go-entries'), saved: join(dir, 'ac', 'go-index.saved'), localOnly: config.remotes.length === 0 }) : undefined;
   const files = createFileDigestCache({ algorithm: config.digest, scan: scanContent });
   const toolFiles = createFileDigestCache({ algorithm: config.digest, maxEntries: 1024 });
 

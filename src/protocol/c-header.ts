@@ -1,4 +1,4 @@
-import { CallFlag, FRAME_HEADER_SIZE, FrameKind, SpawnerKind, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION, RuntimeFile, SHIM_HOLD_LIMIT, TICKET_MAGIC, TICKET_UNMATCHED_ENV, TicketCheck, TicketSource } from './frames.js';
+import { CallFlag, ClientCapability, FRAME_HEADER_SIZE, FrameKind, SpawnerKind, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION, RuntimeFile, SHIM_HOLD_LIMIT, TICKET_MAGIC, TICKET_UNMATCHED_ENV, TicketCheck, TicketSource } from './frames.js';
 
 /** Renders shims/protocol.h from frames.ts so the C side cannot drift from the TypeScript side. */
 export function renderProtocolHeader(): string {
@@ -18,6 +18,7 @@ export function renderProtocolHeader(): string {
   for (const [name, value] of Object.entries(SpawnerKind)) lines.push(`#define RP_SPAWNER_${name} ${value}u`);
   lines.push('');
   for (const [name, value] of Object.entries(CallFlag)) lines.push(`#define RP_CALL_${name} ${value}u`);
+  for (const [name, value] of Object.entries(ClientCapability)) lines.push(`#define RP_CAP_${name} ${value}u`);
   lines.push('');
   for (const [name, value] of Object.entries(RuntimeFile)) lines.push(`#define RP_FILE_${name} ${JSON.stringify(value)}`);
   lines.push('', `#define RP_TICKET_MAGIC ${JSON.stringify(TICKET_MAGIC)}`);

@@ -51,6 +51,8 @@ function encodePayload(frame: Frame): Buffer {
       return w.string(frame.request.line).string(frame.request.bodyPath).build();
     case FrameKind.GO_SERVED:
       return w.strings(frame.actionIds).build();
+    case FrameKind.GO_MISSED:
+      return w.u32(frame.count).build();
     case FrameKind.EXEC_ENV:
       return w.strings(frame.env).build();
     case FrameKind.GO_REPLY:
@@ -114,6 +116,9 @@ export function decodeFrame(kind: number, payload: Buffer): Frame {
       break;
     case FrameKind.GO_SERVED:
       frame = { kind, actionIds: readStrings(r, 'action ids') };
+      break;
+    case FrameKind.GO_MISSED:
+      frame = { kind, count: r.u32('count') };
       break;
     case FrameKind.EXEC_ENV:
       frame = { kind, env: readStrings(r, 'env') };

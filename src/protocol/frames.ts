@@ -17,6 +17,8 @@ export const FrameKind = {
   GO_REQUEST: 5,
   /** The gets a GOCACHEPROG child answered itself from the go index (their action IDs): counted, and kept recent. */
   GO_SERVED: 6,
+  /** How many gets a GOCACHEPROG child answered as misses itself (the go index names every entry the store has): counted. */
+  GO_MISSED: 7,
   WELCOME: 129,
   DECLINE: 130,
   STARTED: 131,
@@ -98,6 +100,12 @@ export const TicketSource = {
   BLOB: 1,
 } as const;
 
+/** Bits of HELLO's client capabilities. */
+export const ClientCapability = {
+  /** A GOCACHEPROG child: a put that names a spooled body was answered by the child, so the daemon sends no GO_REPLY for it. */
+  GO_QUIET_PUTS: 1,
+} as const;
+
 export interface Hello {
   version: number;
   capabilities: number;
@@ -163,5 +171,6 @@ export type Frame =
   | { kind: typeof FrameKind.GO_OPEN; client: string }
   | { kind: typeof FrameKind.GO_REQUEST; request: GoRequest }
   | { kind: typeof FrameKind.GO_SERVED; actionIds: string[] }
+  | { kind: typeof FrameKind.GO_MISSED; count: number }
   | { kind: typeof FrameKind.EXEC_ENV; env: string[] }
   | { kind: typeof FrameKind.GO_REPLY; line: string };

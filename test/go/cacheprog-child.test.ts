@@ -6,12 +6,16 @@ import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import test from 'node:test';
 import { installPaths } from '../../src/runtime/install-paths.js';
+import { encodeFrame } from '../../src/protocol/codec.js';
+import { FrameReader } from '../../src/protocol/frame-reader.js';
+import { ClientCapability, FrameKind, MAX_FRAME_PAYLOAD, PROTOCOL_VERSION } from '../../src/protocol/frames.js';
 import { parseGoIndexLine } from '../../src/pipeline/go/go-index-line.js';
-import { stats, toolCount } from '../helpers/reprise-cli.js';
-import { createWorkspace } from '../helpers/workspace.js';
+import { reprise, stats, toolCount } from '../helpers/reprise-cli.js';
+import { createWorkspace, stopDaemonAt } from '../helpers/workspace.js';
 
 interface Reply {
   ID: number;
@@ -188,4 +192,126 @@ test('the go index: the child answers gets itself and reports them; a deleted or
   assert.equal(toolCount(end, 'go', 'miss') - toolCount(damaged, 'go', 'miss'), 2);
   assert.equal(toolCount(end, 'go', 'direct-hit') - toolCount(damaged, 'go', 'direct-hit'), actions.length - 2);
   assert.equal(end.cache['corrupt-entry'] - damaged.cache['corrupt-entry'], 1, 'the rewritten blob is found corrupt by the daemon');
+});
+
+/** Whether `p` settles within `ms`. */
+const settlesWithin = (p: Promise<unknown>, ms: number): Promise<boolean> =>
+  Promise.race([p.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+
+test("a complete go index (a store with no Go entries but its lines): the child says a miss itself, counted; a get for its own put asks the daemon; kept across a daemon's stop, not a kill", { timeout: 60_000 }, async () => {
+  const env = { ...ws.bareEnv, GOCACHE: gocache };
+  const indexFile = join(ws.runtimeDir, 'go-index');
+  const marked = () => existsSync(join(ws.cacheDir, 'blake3', 'ac', 'go-entries')) || existsSync(join(ws.cacheDir, 'sha256', 'ac', 'go-entries'));
+  // The test above cut the index (a torn tail: no longer complete). A cleared store has no Go entries: the index starts complete.
+  assert.equal(readFileSync(indexFile, 'utf8').startsWith('R1 ALL\n'), true, 'this daemon started with an empty store');
+  assert.equal((await reprise(['cache', 'clear'], ws.env)).code, 0);
+  assert.equal(readFileSync(indexFile, 'utf8'), 'R1 ALL\n', 'the index says it is complete');
+  assert.equal(marked(), false);
+  const pid = Number(readFileSync(join(ws.runtimeDir, 'daemon.pid'), 'utf8'));
+  const before = await stats(ws.env);
+  const go = startChild(env);
+  const mine = randomBytes(32);
+  const body = randomBytes(3000);
+  process.kill(pid, 'SIGSTOP');
+  let ownGet: Promise<Reply>;
+  try {
+    const miss = go.get(randomBytes(32));
+    assert.ok(await settlesWithin(miss, 5000), 'a get the index has no line for is answered with the daemon stopped');
+    assert.deepEqual(await miss, { ID: 1, Miss: true });
+    const put = await go.put(mine, body); // answered by the child with its spooled copy
+    assert.ok(readFileSync(put.DiskPath!).equals(body));
+    ownGet = go.get(mine);
+    assert.equal(await settlesWithin(ownGet, 500), false, 'a get for an action put by this go command waits for the daemon');
+  } finally {
+    process.kill(pid, 'SIGCONT');
+  }
+  const own = await ownGet;
+  if (!own.Miss) assert.ok(readFileSync(own.DiskPath!).equals(body), 'served from the store');
+  await go.send({ Command: 'close' });
+  assert.equal(await go.exited, 0);
+  const after = await stats(ws.env);
+  const hits = toolCount(after, 'go', 'direct-hit') - toolCount(before, 'go', 'direct-hit');
+  assert.equal(toolCount(after, 'go', 'miss') - toolCount(before, 'go', 'miss') + hits, 2, 'both gets counted');
+  assert.equal(marked(), true, 'the store is marked as holding Go entries');
+
+  // A daemon that stops leaves its complete index in the store, and the next one starts from it.
+  const saved = () => ['blake3', 'sha256'].some((d) => existsSync(join(ws.cacheDir, d, 'ac', 'go-index.saved')));
+  assert.equal((await reprise(['daemon', 'stop'], ws.env)).code, 0);
+  assert.equal(saved(), true, 'saved in the store');
+  assert.equal((await reprise(['daemon', 'start'], ws.env)).code, 0);
+  assert.equal(saved(), false, 'taken by the next daemon');
+  assert.ok(readFileSync(indexFile, 'utf8').startsWith('R1 ALL\n'), 'complete again');
+  const second = Number(readFileSync(join(ws.runtimeDir, 'daemon.pid'), 'utf8'));
+  const next = startChild(env);
+  process.kill(second, 'SIGSTOP');
+  let answers: Reply[];
+  try {
+    const both = Promise.all([next.get(mine), next.get(randomBytes(32))]);
+    assert.ok(await settlesWithin(both, 5000), 'both answered by the child with the daemon stopped');
+    answers = await both;
+  } finally {
+    process.kill(second, 'SIGCONT');
+  }
+  assert.ok(readFileSync(answers[0]!.DiskPath!).equals(body), 'its put is served from the restored lines');
+  assert.deepEqual(answers[1], { ID: 2, Miss: true });
+  await next.send({ Command: 'close' });
+  assert.equal(await next.exited, 0);
+
+  // A daemon killed saves nothing: the next one finds Go entries it may have no lines for, and a get the child cannot serve asks it.
+  stopDaemonAt(ws.runtimeDir);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await reprise(['daemon', 'start'], ws.env)).code, 0);
+  assert.equal(readFileSync(indexFile, 'utf8').startsWith('R1 ALL'), false, 'not complete');
+  const third = Number(readFileSync(join(ws.runtimeDir, 'daemon.pid'), 'utf8'));
+  const last = startChild(env);
+  process.kill(third, 'SIGSTOP');
+  let later: Promise<Reply>;
+  try {
+    later = last.get(randomBytes(32));
+    assert.equal(await settlesWithin(later, 500), false, 'an incomplete index sends the get to the daemon');
+  } finally {
+    process.kill(third, 'SIGCONT');
+  }
+  assert.deepEqual(await later, { ID: 1, Miss: true });
+  await last.send({ Command: 'close' });
+  assert.equal(await last.exited, 0);
+});
+
+test('a daemon from before GO_QUIET_PUTS (a fake: it answers every put): the child asks for quiet puts, drops those answers and keeps its daemon', { timeout: 60_000 }, async () => {
+  // A stand-in for an older daemon, which cannot be run here from this checkout: it speaks the frames, and answers a put as the daemon used to.
+  const runtimeDir = join(ws.realDir, 'old-daemon');
+  mkdirSync(runtimeDir, { mode: 0o700 });
+  const blob = join(ws.realDir, 'old-daemon-blob');
+  writeFileSync(blob, 'stored');
+  let caps = -1;
+  const server = createServer((sock) => {
+    const reader = new FrameReader();
+    sock.on('data', (chunk) => {
+      for (const f of reader.push(chunk)) {
+        if (f.kind === FrameKind.HELLO) {
+          caps = f.hello.capabilities;
+          sock.write(encodeFrame({ kind: FrameKind.WELCOME, welcome: { version: PROTOCOL_VERSION, capabilities: 0, maxFrame: MAX_FRAME_PAYLOAD, daemonVersion: 'old' } }));
+        } else if (f.kind === FrameKind.GO_REQUEST) {
+          const req = JSON.parse(f.request.line) as { ID: number; Command: string };
+          const r = req.Command === 'put' ? { ID: req.ID, DiskPath: f.request.bodyPath } : req.Command === 'get' ? { ID: req.ID, OutputID: 'A'.repeat(43) + '=', Size: 6, DiskPath: blob } : { ID: req.ID };
+          sock.write(encodeFrame({ kind: FrameKind.GO_REPLY, line: JSON.stringify(r) }));
+        }
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(join(runtimeDir, 'daemon.sock'), r));
+  try {
+    const go = startChild({ ...ws.bareEnv, GOCACHE: gocache, REPRISE_RUNTIME_DIR: runtimeDir });
+    const puts = await Promise.all([go.put(randomBytes(32), randomBytes(100)), go.put(randomBytes(32), randomBytes(200))]);
+    for (const p of puts) assert.ok(p.DiskPath && existsSync(p.DiskPath));
+    await new Promise((r) => setTimeout(r, 200)); // the fake's answers to both puts arrive meanwhile
+    const got = await go.get(randomBytes(32));
+    assert.equal(got.DiskPath, blob, 'the get was still asked of the daemon (a lost daemon would be a miss said by the child)');
+    assert.deepEqual(await go.send({ Command: 'close' }), { ID: 4 });
+    assert.equal(await go.exited, 0);
+    assert.equal(caps & ClientCapability.GO_QUIET_PUTS, ClientCapability.GO_QUIET_PUTS, 'HELLO asks for quiet puts');
+    assert.equal(existsSync(join(runtimeDir, 'fallbacks')), false, 'no fallback logged');
+  } finally {
+    server.close();
+  }
 });

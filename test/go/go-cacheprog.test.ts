@@ -14,6 +14,7 @@ import { createWorkspace } from '../helpers/workspace.js';
 import { installPaths } from '../../src/runtime/install-paths.js';
 import { runtimePaths } from '../../src/runtime/runtime-paths.js';
 import { parseGoIndexLine } from '../../src/pipeline/go/go-index-line.js';
+import { GO_INDEX_COMPLETE } from '../../src/pipeline/go/create-go-index.js';
 
 /** The go index's lines whose store file has exactly the stamp they give (a child would serve them), and all its lines. */
 function servableIndexLines(): { servable: number; lines: number } {
@@ -23,7 +24,8 @@ function servableIndexLines(): { servable: number; lines: number } {
   } catch {
     return { servable: 0, lines: 0 };
   }
-  const entries = text.split('\n').filter(Boolean).map(parseGoIndexLine);
+  // Every line but the first of a complete index (`R1 ALL`, create-go-index.ts) is an entry's.
+  const entries = text.split('\n').filter((l) => l && `${l}\n` !== GO_INDEX_COMPLETE).map(parseGoIndexLine);
   const servable = entries.filter((e) => {
     const st = e && statSync(e.path, { bigint: true, throwIfNoEntry: false });
     return st && e && st.nlink === 1n && st.ino === e.ino && st.dev === e.dev && st.size === BigInt(e.size) && st.mtimeNs === e.mtimeNs && st.ctimeNs === e.ctimeNs;

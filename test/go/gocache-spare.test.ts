@@ -1,7 +1,7 @@
 // The spare GOCACHE (src/pipeline/go/create-gocache-spare.ts): a GOCACHE that does not
 // exist gets exactly the directories go would make, with the caller's umask; an existing
 // one, a relative one, or one whose parent is missing is left to go. The next one is made
-// only once no go command holds the spare (or after the fallback delay).
+// only once no go command holds the spare (or after the fallback delays).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -59,11 +59,19 @@ test('the next spare waits for the running go commands to end', async () => {
     assert.equal(readdirSync(root).filter((n) => n.startsWith('ready-')).length, 2, 'made once the last one ended');
     assert.equal(spare.claim(join(ws.realDir, 'b'), 0o022), true);
 
-    const fallback = createGoCacheSpare(join(ws.realDir, 'spare2'), (e) => errors.push(e), 20);
+    const fallback = createGoCacheSpare(join(ws.realDir, 'spare2'), (e) => errors.push(e), 20, 400);
     fallback.hold(); // never released: a go command that runs for long
     fallback.claim(join(ws.realDir, 'c'), 0o022);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(existsSync(join(ws.realDir, 'spare2')), true, 'the fallback delay started a refill');
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(existsSync(join(ws.realDir, 'spare2')), false, 'not made during a build past the short delay');
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(existsSync(join(ws.realDir, 'spare2')), true, 'the long fallback delay started a refill');
+
+    const unheld = createGoCacheSpare(join(ws.realDir, 'spare3'), (e) => errors.push(e), 20, 60_000);
+    unheld.claim(join(ws.realDir, 'd'), 0o022); // a go command that opens no GOCACHEPROG child
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(existsSync(join(ws.realDir, 'spare3')), true, 'the short delay started a refill');
+    await unheld.idle();
     await fallback.idle();
     assert.equal(fallback.claim(join(ws.realDir, 'c'), 0o022), true, 'made after the fallback delay');
     assert.deepEqual(errors, []);

@@ -19,6 +19,7 @@ const samples: Frame[] = [
   { kind: FrameKind.GO_OPEN, client: 'reprise-shim cacheprog' },
   { kind: FrameKind.GO_REQUEST, request: { line: '{"ID":1,"Command":"get","ActionID":"AA=="}', bodyPath: '' } },
   { kind: FrameKind.GO_SERVED, actionIds: ['W8A3G3z17Cj7n8M5oiKPGgarGiVXhA2czdMmNQOBKns=', '1NKrBNZAgo+yXc/9l4cF3uAbbq9zEotyJDsp4ffHzyY='] },
+  { kind: FrameKind.GO_MISSED, count: 124 },
   { kind: FrameKind.EXEC_ENV, env: ['GOCACHEPROG=/x --cacheprog'] },
   { kind: FrameKind.GO_REPLY, line: '{"ID":1,"Miss":true}' },
 ];

@@ -25,7 +25,7 @@ export async function handleStoreAdmin(ctx: DaemonContext, admin: Admin, out: Re
         return send(false, { error: `bad maxBytes ${JSON.stringify(maxBytes)}` });
       }
       const report = await ctx.cache.usage.gc(maxBytes);
-      if (report.evicted.entries > 0) ctx.cache.goIndex?.reset();
+      if (report.evicted.entries > 0) ctx.cache.goIndex?.reset('lost');
       ctx.log.info(`gc: evicted ${report.evicted.entries} entries, removed ${report.staleTemp.entries} stale temp files`);
       return send(true, report);
     }
@@ -37,7 +37,7 @@ export async function handleStoreAdmin(ctx: DaemonContext, admin: Admin, out: Re
     ctx.cache.manifests.dropMemo();
     ctx.cache.actions.dropMemo();
     ctx.cache.tickets?.wipe();
-    ctx.cache.goIndex?.reset();
+    ctx.cache.goIndex?.reset('cleared');
     ctx.log.info(`cache cleared: ${removed.entries} entries, ${removed.bytes} bytes`);
     return send(true, removed);
   } catch (e) {

@@ -16,6 +16,8 @@ export interface GoProgSession {
   request(line: string, bodyPath: string): void;
   /** Gets the child answered itself from the go index: counted as hits, and their entries kept recent. */
   served(actionIds: readonly string[]): void;
+  /** How many gets the child answered as misses itself (a complete go index names none of them): counted. */
+  missed(count: number): void;
   /** Settles once every request so far is answered (the daemon is stopping). */
   settle(): Promise<void>;
   /** The child has removed its spool (it ended its side after close, or is gone): the blobs linked from the spool get their go index lines now. */
@@ -38,9 +40,11 @@ interface LinkedPut {
  * Requests run concurrently and are answered as they finish. Nothing here answers `Err`: a
  * get that fails is a miss, and a put that cannot be stored answers with the child's own
  * spooled copy (go only needs a file that stays until it exits). `close` waits for every
- * earlier request, so go's last puts are stored before it exits.
+ * earlier request, so go's last puts are stored before it exits. With `quietPuts` a put that
+ * names a spooled body gets no reply at all: the child answered it with that body already,
+ * and a reply it drops was a socket write and a wake-up of the child per put.
  */
-export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse) => void): GoProgSession {
+export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse) => void, quietPuts = false): GoProgSession {
   const pending = new Set<Promise<void>>();
   const empty = emptyDigest(ctx.algorithm);
 
@@ -106,6 +110,7 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
         createdAt: now,
         sandboxed: false,
       };
+      ctx.goIndex?.willStore();
       await ctx.actions.put(keyOf(req.ActionID), result);
       const path = ctx.cas.localPath?.(digest);
       if (!path) return local;
@@ -143,8 +148,10 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
     return undefined; // written to meanwhile: the caller's put replaces it with the bytes it hashed
   }
 
-  function track(p: Promise<GoProgResponse>, id: number, fallback: GoProgResponse): void {
-    const done = p.catch((): GoProgResponse => fallback).then((r) => reply(r ?? { ID: id }));
+  function track(p: Promise<GoProgResponse>, id: number, fallback: GoProgResponse, quiet = false): void {
+    const done = p.catch((): GoProgResponse => fallback).then((r) => {
+      if (!quiet) reply(r ?? { ID: id });
+    });
     const t = done.finally(() => pending.delete(t));
     pending.add(t);
   }
@@ -174,6 +181,9 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
         void refresh(id).catch((e: unknown) => ctx.log.debug(`go index refresh: ${(e as Error).message}`));
       }
     },
+    missed(count) {
+      if (count > 0) ctx.stats.bumpTool('go', 'miss', count);
+    },
     settle: () => Promise.allSettled([...pending]).then(() => undefined),
     end() {
       // The child's exit removed its spool names: each linked blob's ctime changed with its link count, and nothing else may have.
@@ -192,11 +202,11 @@ export function createGoProgSession(ctx: CacheContext, reply: (r: GoProgResponse
         // The child found an ID in it, and waits for an answer: a miss, or the spooled body.
         ctx.log.warn(`go: malformed request ${JSON.stringify(line.slice(0, 200))}`);
         const id = /"ID":\s*(\d+)/.exec(line)?.[1];
-        if (id !== undefined) reply(bodyPath ? { ID: Number(id), DiskPath: bodyPath } : { ID: Number(id), Miss: true });
+        if (id !== undefined && !(quietPuts && bodyPath)) reply(bodyPath ? { ID: Number(id), DiskPath: bodyPath } : { ID: Number(id), Miss: true });
         return;
       }
       if (req.Command === 'get') return track(get(req), req.ID, { ID: req.ID, Miss: true });
-      if (req.Command === 'put') return track(put(req, bodyPath), req.ID, { ID: req.ID, DiskPath: bodyPath });
+      if (req.Command === 'put') return track(put(req, bodyPath), req.ID, { ID: req.ID, DiskPath: bodyPath }, quietPuts && bodyPath !== '');
       const earlier = [...pending];
       track(Promise.allSettled(earlier).then(() => ({ ID: req.ID })), req.ID, { ID: req.ID });
     },

@@ -79,12 +79,14 @@ async function runPlain(ctx: CacheContext, c: CompileCall, sink: CallSink): Prom
 export type FillKey = Keyed & { ticket: TicketKey };
 
 async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: FillKey, sink: CallSink): Promise<void> {
-  if (!ctx.sandbox) return compileUnsandboxed(ctx, c, direct, sink);
-  const status = await ctx.sandbox.status();
-  if (!status.ok) return runCounted(ctx, c, callerRun(ctx, c, sink), sink, 'sandbox-unavailable', direct);
+  const sandbox = ctx.sandbox;
+  const status = sandbox ? await sandbox.status() : undefined;
   // On an executor when the policy says so (remote-fill-c.ts); anything but a good remote compile fills here.
-  if (ctx.remote && goesRemote(ctx.remote, sink) && (await fillRemotely(ctx, ctx.remote, ctx.sandbox, c, direct, sink))) return;
-  return compileSandboxed(ctx, ctx.sandbox, c, direct, sink);
+  if (sandbox && status?.ok && ctx.remote && goesRemote(ctx.remote, sink) && (await fillRemotely(ctx, ctx.remote, sandbox, c, direct, sink))) return;
+  await sink.slot?.take(); // a call that started without a local slot (handle-call.ts) compiles here in one
+  if (!sandbox) return compileUnsandboxed(ctx, c, direct, sink);
+  if (!status!.ok) return runCounted(ctx, c, callerRun(ctx, c, sink), sink, 'sandbox-unavailable', direct);
+  return compileSandboxed(ctx, sandbox, c, direct, sink);
 }
 
 /**

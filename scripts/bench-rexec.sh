@@ -41,20 +41,21 @@ done
 
 : "${BENCH_JOBS_bare1:=1}" "${BENCH_JOBS_local1:=2}" "${BENCH_JOBS_auto:=6}" "${BENCH_JOBS_remote:=4}" "${BENCH_JOBS_image:=6}" "${BENCH_JOBS_local2:=2}" "${BENCH_EXEC_JOBS:=1}"
 export BENCH_JOBS_bare1 BENCH_JOBS_local1 BENCH_JOBS_auto BENCH_JOBS_remote BENCH_JOBS_image BENCH_JOBS_local2 BENCH_EXEC_JOBS
-export BENCH_EXEC_DIR=$root/executor REPRISE_CHECKOUT=$checkout
+export BENCH_EXEC_DIR=$root/executor REPRISE_CHECKOUT=$checkout BENCH_CG_TAG=$$
 BENCH_EXEC_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export BENCH_EXEC_PORT
 mkdir -p "$BENCH_EXEC_DIR"
 cleanup() {
   [ -f "$BENCH_EXEC_DIR/pid" ] && kill "$(cat "$BENCH_EXEC_DIR/pid")" 2>/dev/null
   [ -w "$cg" ] && echo $$ > "$cg/cgroup.procs" 2>/dev/null
-  sleep 1; rmdir /sys/fs/cgroup/cpuacct/bench-rexec-core0 /sys/fs/cgroup/cpuacct/bench-rexec-exec 2>/dev/null; true
+  sleep 1; rmdir "$cg/bench-rexec-$BENCH_CG_TAG-core0" "$cg/bench-rexec-$BENCH_CG_TAG-exec" 2>/dev/null; true
 }
 trap cleanup EXIT
 # Every build and daemon starts from this shell: in the cgroup that counts CPU 0's work from
 # the start (rexec-common.sh; the executor moves to its own when it starts).
+# The groups are this run's own (named by its pid): two runs at once must not count each other's work.
 cg=/sys/fs/cgroup/cpuacct
-[ -w "$cg" ] && mkdir -p "$cg/bench-rexec-core0" 2>/dev/null && echo $$ > "$cg/bench-rexec-core0/cgroup.procs" 2>/dev/null || true
+[ -w "$cg" ] && mkdir -p "$cg/bench-rexec-$BENCH_CG_TAG-core0" 2>/dev/null && echo $$ > "$cg/bench-rexec-$BENCH_CG_TAG-core0/cgroup.procs" 2>/dev/null || true
 echo "bench-rexec: make -j bare1=$BENCH_JOBS_bare1 local1=$BENCH_JOBS_local1 auto=$BENCH_JOBS_auto remote=$BENCH_JOBS_remote image=$BENCH_JOBS_image local2=$BENCH_JOBS_local2; executor --jobs $BENCH_EXEC_JOBS; loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 BENCH_DIR=$bench "$bench/bench.sh" lua5.4 "$root" "$rounds" "${tools[@]}"
 echo "bench-rexec: loadavg at the end $(cut -d' ' -f1-3 /proc/loadavg)" >&2

@@ -52,10 +52,10 @@ children_cpu() { # -> CPU_NOW
 }
 # cgroup v1 cpuacct groups (when this machine has them, and we may make them): `core0` holds
 # the harness's shell and so every build and daemon it starts, `exec` the executor and its
-# actions. They count CPU that /proc misses: actions in bubblewrap's pid namespace are never
+# actions (named by the harness's pid, BENCH_CG_TAG). They count CPU that /proc misses: actions in bubblewrap's pid namespace are never
 # reaped by the server. cpuacct.usage is in nanoseconds.
 CG_ROOT=/sys/fs/cgroup/cpuacct
-cg_dir() { echo "$CG_ROOT/bench-rexec-$1"; }
+cg_dir() { echo "$CG_ROOT/bench-rexec-${BENCH_CG_TAG:-0}-$1"; }
 cg_join() { # NAME PID
   [ -w "$CG_ROOT" ] || return 0
   mkdir -p "$(cg_dir "$1")" 2>/dev/null && echo "$2" > "$(cg_dir "$1")/cgroup.procs" 2>/dev/null || true

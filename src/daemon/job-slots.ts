@@ -1,6 +1,8 @@
 /** A counting semaphore with a bounded wait: acquire resolves to a release function, or undefined on timeout/abort. */
 export interface JobSlots {
   acquire(timeoutMs: number, signal: AbortSignal): Promise<(() => void) | undefined>;
+  /** A slot now if one is free (and nobody waits), else undefined: never queues. */
+  tryAcquire(): (() => void) | undefined;
   readonly running: number;
   readonly waiting: number;
   /** A new limit (daemon.max_jobs edited): more slots start waiting calls now; fewer take effect as jobs end. */
@@ -28,6 +30,11 @@ export function createJobSlots(limit: number): JobSlots {
     resize(n) {
       limit = n;
       while (running < limit && queue.length > 0) queue.shift()!();
+    },
+    tryAcquire() {
+      if (running >= limit || queue.length > 0) return undefined;
+      running++;
+      return once(release);
     },
     acquire(timeoutMs, signal) {
       if (running < limit) {

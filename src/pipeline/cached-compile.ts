@@ -79,12 +79,21 @@ async function runPlain(ctx: CacheContext, c: CompileCall, sink: CallSink): Prom
 export type FillKey = Keyed & { ticket: TicketKey };
 
 async function compileAndStore(ctx: CacheContext, c: CompileCall, direct: FillKey, sink: CallSink): Promise<void> {
-  if (!ctx.sandbox) return compileUnsandboxed(ctx, c, direct, sink);
-  const status = await ctx.sandbox.status();
-  if (!status.ok) return runCounted(ctx, c, callerRun(ctx, c, sink), sink, 'sandbox-unavailable', direct);
+  const sandbox = ctx.sandbox;
+  const status = sandbox ? await sandbox.status() : undefined;
+  const remote = sandbox && status?.ok ? ctx.remote : undefined;
   // On an executor when the policy says so (remote-fill-c.ts); anything but a good remote compile fills here.
-  if (ctx.remote && goesRemote(ctx.remote, sink) && (await fillRemotely(ctx, ctx.remote, ctx.sandbox, c, direct, sink))) return;
-  return compileSandboxed(ctx, ctx.sandbox, c, direct, sink);
+  const offered = remote !== undefined && goesRemote(remote, sink);
+  if (offered && (await fillRemotely(ctx, remote, sandbox!, c, direct, sink))) return;
+  if (sink.slot && !sink.slot.held()) {
+    // A call that started without a local slot (handle-call.ts) compiles here in one. Having
+    // waited for it, it asks again: calls queued behind it may make sending it the better choice.
+    await sink.slot.take();
+    if (!offered && remote !== undefined && goesRemote(remote, sink) && (await fillRemotely(ctx, remote, sandbox!, c, direct, sink))) return;
+  }
+  if (!sandbox) return compileUnsandboxed(ctx, c, direct, sink);
+  if (!status!.ok) return runCounted(ctx, c, callerRun(ctx, c, sink), sink, 'sandbox-unavailable', direct);
+  return compileSandboxed(ctx, sandbox, c, direct, sink);
 }
 
 /**

@@ -22,6 +22,10 @@ export interface CallSlot {
   contended(): boolean;
   /** Other calls are being served now (the build runs compiles side by side), in a slot, waiting for one, or on an executor. */
   parallel(): boolean;
+  /** Whether the call holds a local slot now (a call that may go remote starts without one when none is free). */
+  held(): boolean;
+  /** Holds a local slot from now on, waiting for one if need be (before compiling here); past the queue timeout it goes on without. */
+  take(): Promise<void>;
   /** Runs `task` without holding the slot (its work happens elsewhere), then holds one again when `retake` says its result needs one (a local fill next). */
   lend<T>(task: () => Promise<T>, retake: (result: T) => boolean): Promise<T>;
 }

@@ -12,6 +12,7 @@ import { withShimSkip } from '../../runtime/shim-skip-env.js';
 import { handleGoCall } from './handle-go-call.js';
 import { handleGoToolCall } from './handle-go-tool-call.js';
 import { goToolOf } from '../../adapters/go/parse-go-tool.js';
+import { mayFeed } from '../../pipeline/remote/offer-remote.js';
 import { basename } from 'node:path';
 
 /** Calls past planning, by daemon: in a job slot, waiting for one, or lent to an executor. */
@@ -62,24 +63,40 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
 
 async function serveInSlot(ctx: DaemonContext, plan: CompilePlan<Language>, inv: Invocation, out: Responder, decline: (reason: PassThroughReason) => void): Promise<void> {
   const tool = inv.call.shimName;
-  const first = await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal);
-  if (!first) {
-    if (!out.signal.aborted) decline('daemon-busy');
-    return;
+  // Under `auto`, a C call that finds every local slot busy starts without one while an
+  // executor has room for its miss (mayFeed): it takes a slot only if it compiles here. So a
+  // long compile holding the slot never stops the executor from being fed.
+  const remote = ctx.cache.remote;
+  const slotless = plan.language === 'c' && ctx.config.cache && remote !== undefined && remote.policy === 'auto';
+  let release: (() => void) | undefined = slotless ? ctx.jobs.tryAcquire() : undefined;
+  if (release === undefined && !(slotless && mayFeed(remote))) {
+    release = await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal);
+    if (!release) {
+      if (!out.signal.aborted) decline('daemon-busy');
+      return;
+    }
   }
-  let release: () => void = first;
+  const letGo = (): void => {
+    release?.();
+    release = undefined;
+  };
+  const take = async (): Promise<void> => {
+    // Past the queue timeout it goes on without one, as a shim fallback would.
+    if (release === undefined) release = (await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal)) ?? (() => undefined);
+  };
   const slot: CallSlot = {
     contended: () => ctx.jobs.waiting > 0,
     parallel: () => (active.get(ctx) ?? 0) > 1,
+    held: () => release !== undefined,
+    take,
     async lend(task, retake) {
-      release();
-      release = () => undefined;
+      letGo();
       let result;
       try {
         result = await task();
       } finally {
-        // Taken again for a local fill; past the queue timeout it goes on without one, as a shim fallback would.
-        if (result === undefined || retake(result)) release = (await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal)) ?? (() => undefined);
+        // Taken again for a local fill.
+        if (result === undefined || retake(result)) await take();
       }
       return result;
     },
@@ -110,7 +127,7 @@ async function serveInSlot(ctx: DaemonContext, plan: CompilePlan<Language>, inv:
   try {
     await serveCompile(ctx, plan, inv, sink);
   } finally {
-    release();
+    letGo();
   }
 }
 

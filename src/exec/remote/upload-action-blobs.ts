@@ -1,6 +1,6 @@
 // The blobs an action needs on the server, uploaded once: FindMissingBlobs over all of them
 // (the Action, the Command, every Directory and file of the input root) but those the server
-// had a moment ago, then the missing ones
+// had a moment ago (a few small ones are sent without asking), then the missing ones
 // in BatchUpdateBlobs calls of at most the server's batch size, and larger ones through
 // ByteStream Write. Files are read only when they must be sent. Uploads in flight are shared:
 // two actions that both need cc1 wait for one upload. The empty blob is never sent (Bazel's
@@ -45,6 +45,9 @@ export interface UploadReport {
 
 /** What one blob adds to a BatchUpdateBlobs message besides its bytes: its digest and the framing (a server's limit counts the whole message). */
 const PER_BLOB_FRAMING = 128;
+/** Unknown blobs sent without asking the server first, when there are at most this many, of at most this many bytes in all. */
+const SEND_UNASKED_BLOBS = 64;
+const SEND_UNASKED_BYTES = 256 * 1024;
 /** Digests per FindMissingBlobs call, far below any message limit. */
 const FIND_MISSING_CHUNK = 4096;
 
@@ -68,6 +71,10 @@ export async function uploadActionBlobs(ctx: UploadContext, action: RemoteAction
   const asked = [...all.values()].filter((b) => !(b.digest.size === 0 && b.digest.hash === emptyHash) && !known(b.digest.hash));
 
   const missing: Array<{ digest: Digest; source: BlobSource }> = [];
+  // An action's usual unknowns (its Action and Command, the source, a few Directory messages)
+  // are a few KiB: sending them costs less than a FindMissingBlobs round trip to ask first.
+  const unaskedBytes = asked.reduce((n, b) => n + b.digest.size, 0);
+  if (asked.length <= SEND_UNASKED_BLOBS && unaskedBytes <= SEND_UNASKED_BYTES) missing.push(...asked.splice(0));
   for (let i = 0; i < asked.length; i += FIND_MISSING_CHUNK) {
     const chunk = asked.slice(i, i + FIND_MISSING_CHUNK);
     const res = await ctx.client.unary('FindMissingBlobs', { instanceName: ctx.instance, blobDigests: chunk.map((b) => toWireDigest(b.digest)), digestFunction: ctx.digestFunction }, signal);

@@ -13,6 +13,7 @@ export async function driveCompile<C extends DrivenCall, K extends Keyed, R exte
   const k = await p.key(ctx, c);
   if (k.kind === 'uncacheable') {
     if (k.why) ctx.log.debug(`${c.tool}: ${k.reason}: ${k.why}`);
+    await sink.slot?.take(); // it compiles here
     return p.runUncached(ctx, c, sink, k.reason);
   }
   await ctx.flight(k.key.key, async () => {

@@ -26,19 +26,34 @@ export type RemoteAnswer = { kind: 'completed'; result: CompletedExecution; targ
 export const AUTO_FEED = 2;
 
 /**
- * `remote`: every miss. `auto`: a miss while other calls wait for a local job slot (all are
- * busy), and also while the build runs other compiles side by side and an executor has fewer
- * than AUTO_FEED of our actions: the local core also runs the build tool, so work it can give
- * to an idle executor shortens the build, while a serial build (one call at a time) keeps its
- * compiles here, where each is quickest.
+ * Actions of this daemon an executor may hold under `auto` for calls that found every local
+ * slot busy and started without one (handle-call.ts): one running, one staging and one on its
+ * way. Past that such a call waits for a slot here: a deeper queue there would leave this core
+ * idle at the build's end while the executor works through it.
+ */
+export const AUTO_DEPTH = 3;
+
+/** Whether an executor could take one more of our actions now: up, and holding fewer than `depth` of them. */
+export function mayFeed(remote: RemoteExecution, depth = AUTO_DEPTH): boolean {
+  const now = performance.now();
+  return remote.targets.some((t) => t.downUntil <= now && !t.probing && t.inFlight < Math.min(depth, t.spec.maxInFlight));
+}
+
+/**
+ * `remote`: every miss. `auto`: a miss of a call that holds no local slot (every one was busy
+ * when it came) while an executor has room for it; a miss while other calls wait for a local
+ * job slot; and a miss while the build runs other compiles side by side and an executor has
+ * fewer than AUTO_FEED of our actions: the local core also runs the build tool, so work it can
+ * give to an idle executor shortens the build, while a serial build (one call at a time) keeps
+ * its compiles here, where each is quickest.
  */
 export function goesRemote(remote: RemoteExecution, sink: CallSink): boolean {
   if (remote.policy === 'remote') return true;
   if (remote.policy !== 'auto' || !sink.slot) return false;
+  if (!sink.slot.held()) return mayFeed(remote);
   if (sink.slot.contended()) return true;
   if (!sink.slot.parallel()) return false;
-  const now = performance.now();
-  return remote.targets.some((t) => t.downUntil <= now && !t.probing && t.inFlight < Math.min(AUTO_FEED, t.spec.maxInFlight));
+  return mayFeed(remote, AUTO_FEED);
 }
 
 /**

@@ -24,6 +24,7 @@ import { freePort } from '../../helpers/servers/free-port.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { writeSlowSource } from '../../helpers/slow-source.js';
 import { storedResults } from '../../helpers/stored-results.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const jar = bazelWorkerJar();
 const skip = 'missing' in jar ? jar.missing : false;
@@ -119,20 +120,24 @@ test('REPRISE_EXECUTE=local sends nothing; auto sends nothing while a local slot
   }
 });
 
-test('auto: with one local slot, a miss goes remote while another call waits for the slot; the first, alone, compiles here', { skip, timeout: 300_000 }, async () => {
+test('auto: with one local slot, calls that find it busy go remote without waiting for it; the first, alone, compiles here', { skip, timeout: 300_000 }, async () => {
   const url = await startWorker();
   const ws = space();
   const slow = writeSlowSource(ws.dir);
   const env = { ...ws.env, REPRISE_EXECUTOR: url, REPRISE_MAX_JOBS: '1' }; // REPRISE_EXECUTE defaults to auto
-  // The slow compile holds the only slot; the two others queue for it, so the first of them to get it sees the other waiting.
+  // Warms the daemon up (a compile alone stays here), so the slow one decides at once.
+  writeFileSync(join(ws.dir, 'alone.c'), 'int alone(void) { return 1; }\n');
+  assert.equal((await run('gcc', ['-c', 'alone.c', '-o', 'alone.o'], { cwd: ws.dir, env })).code, 0);
+  // The slow compile, alone, takes the only slot and compiles here; the two others find it busy.
   const first = run('gcc', ['-c', '-O2', slow, '-o', 'slow.o'], { cwd: ws.dir, env });
+  await waitFor('the slow compile to hold the slot', async () => (await reprise(['daemon', 'status', '--json'], ws.env)).stdout.toString().includes('"jobsRunning":1'));
   await new Promise((r) => setTimeout(r, 300));
   const rest = COMPILES.map((args) => run('gcc', args, { cwd: ws.dir, env }));
   for (const r of [await first, ...(await Promise.all(rest))]) assert.equal(r.code, 0, text(r));
   const s = await stats(ws.env);
-  assert.equal(s.tools.gcc?.miss, 3, JSON.stringify(s.tools));
+  assert.equal(s.tools.gcc?.miss, 4, JSON.stringify(s.tools));
   const e = executor(s, url);
-  assert.ok(e && e.completed >= 1 && e.completed <= 2, `some remote, the first local: ${JSON.stringify(s.executors)} ${JSON.stringify(s.executorFallbackReasons)}`);
+  assert.ok(e && e.completed === 2 && e['actions-sent'] === 2, `the two that found the slot busy remote, the slow one local: ${JSON.stringify(s.executors)} ${JSON.stringify(s.executorFallbackReasons)}`);
   assert.equal(e['fallen-back'], 0);
   for (const args of COMPILES) {
     const out = args[args.length - 1]!;

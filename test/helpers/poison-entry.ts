@@ -13,9 +13,10 @@ export function poisonEntry(store: string, good: Buffer, other: Buffer): number 
   const goodDigest = digestBytes('blake3', good).hash;
   const otherDigest = digestBytes('blake3', other).hash;
   let poisoned = 0;
-  for (const sub of readdirSync(join(store, 'ac'))) {
-    for (const name of readdirSync(join(store, 'ac', sub))) {
-      const path = join(store, 'ac', sub, name);
+  for (const sub of readdirSync(join(store, 'ac'), { withFileTypes: true })) {
+    if (!sub.isDirectory()) continue; // the go index's files beside the fan-out
+    for (const name of readdirSync(join(store, 'ac', sub.name))) {
+      const path = join(store, 'ac', sub.name, name);
       const result = parseActionResult(readFileSync(path, 'utf8'));
       const first = result?.outputs[0];
       if (!result || first?.digest !== goodDigest) continue;

@@ -118,6 +118,8 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
         });
       }
     };
+    /** A module's one-shot compile, as the call's own. */
+    const jobOf = (m: MakeModule) => ({ tool: c.tool, toolPath: c.toolPath, cwd: c.cwd, keyCwd: c.keyCwd, umask: c.umask, env: c.env, job: { ...m.job, outputs: [] }, terminalArgs: c.terminalArgs });
     /**
      * The module to compile ahead: not started, every import started or looked at ahead (so
      * its interface on disk is the old one, which it keeps if it comes out unchanged), every
@@ -148,8 +150,7 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
       ahead[i] = 'running';
       doneAtGuess[i] = modules[i]!.deps.length - waitingOn[i]!;
       const m = modules[i]!;
-      const job = { tool: c.tool, toolPath: c.toolPath, cwd: c.cwd, keyCwd: c.keyCwd, umask: c.umask, env: c.env, job: { ...m.job, outputs: [] }, terminalArgs: c.terminalArgs };
-      void speculateGhc(ctx, job, stop.signal, below(i).flatMap((j) => interfaces[j]!))
+      void speculateGhc(ctx, jobOf(m), stop.signal, below(i).flatMap((j) => interfaces[j]!))
         .then((o) => (ahead[i] = o))
         .catch((e: Error) => {
           ahead[i] = 'not-stored';
@@ -165,8 +166,7 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
       started[i] = true;
       const m = modules[i]!;
       const s = captureSink(sink.signal, sink);
-      const job = { tool: c.tool, toolPath: c.toolPath, cwd: c.cwd, keyCwd: c.keyCwd, umask: c.umask, env: c.env, job: { ...m.job, outputs: [] }, terminalArgs: c.terminalArgs };
-      void driveCompile(ctx, ghcPipeline, job, s)
+      void driveCompile(ctx, ghcPipeline, jobOf(m), s)
         .catch((e: Error) => {
           ctx.log.warn(`${c.tool}: module job ${m.source} failed in the daemon: ${e.message}`);
           s.abandon();

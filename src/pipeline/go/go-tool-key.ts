@@ -30,7 +30,7 @@ export interface GoToolKey {
   key: string;
   /** Every file the step may read (shown read-only in the fill). */
   inputs: string[];
-  /** Each input's digest as keyed (taken before the step runs), to check it still holds after. */
+  /** Each of those files' digest as keyed (taken before the step runs), to check it still holds after. */
   digests: Array<{ path: string; digest: string }>;
   /** The environment of the fill: the keyed variables only. */
   env: Map<string, string>;
@@ -59,12 +59,10 @@ export async function goToolKey(ctx: CacheContext, toolPath: string, cwd: string
     runEnv.set(name, value);
     k.add('env', `${name}=${norm(value)}`);
   }
-  const inputs: string[] = [];
   const digests: GoToolKey['digests'] = [];
   const file = async (tag: string, path: string, keyPath: string | undefined): Promise<boolean> => {
     const d = await files.digest(path);
     if (!d) return false;
-    inputs.push(path);
     digests.push({ path, digest: d.digest.hash });
     k.add(tag, `${keyPath ?? ''}\0${d.digest.hash}`);
     return true;
@@ -72,7 +70,6 @@ export async function goToolKey(ctx: CacheContext, toolPath: string, cwd: string
   for (const s of job.sources) if (!(await file('source', s, norm(s)))) return undefined;
   if (job.symabis && !(await file('symabis', job.symabis, norm(job.symabis)))) return undefined;
   if (job.importcfg) {
-    inputs.push(job.importcfg);
     const text = safeRead(job.importcfg);
     if (text !== undefined) digests.push({ path: job.importcfg, digest: digestBytes(ctx.algorithm, Buffer.from(text)).hash });
     const lines: string[] = [];
@@ -85,14 +82,12 @@ export async function goToolKey(ctx: CacheContext, toolPath: string, cwd: string
       }
       const d = await files.digest(m[2]!);
       if (!d) return undefined;
-      inputs.push(m[2]!);
       digests.push({ path: m[2]!, digest: d.digest.hash });
       lines.push(`packagefile ${m[1]}=@${d.digest.hash}`);
     }
     k.add('importcfg', lines.join('\n'));
   }
   if (job.embedcfg) {
-    inputs.push(job.embedcfg);
     let cfg: { Patterns?: Record<string, string[]>; Files?: Record<string, string> };
     try {
       const bytes = readFileSync(job.embedcfg);
@@ -116,7 +111,7 @@ export async function goToolKey(ctx: CacheContext, toolPath: string, cwd: string
       for (const n of names) if (!(await file('include', join(dir, n), n))) return undefined;
     }
   }
-  return { key: k.finish().key, inputs, digests, env: runEnv };
+  return { key: k.finish().key, inputs: digests.map((d) => d.path), digests, env: runEnv };
 }
 
 /** An input's digest now, as goToolKey takes it (config files by their bytes: they are read whole). */

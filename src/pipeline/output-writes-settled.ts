@@ -17,6 +17,7 @@ export function noteOutputWrite(): void {
  * someone else during the compile: not stored, with no hashing after the fact to excuse it.
  */
 export async function outputWritesSettled(): Promise<void> {
-  const wait = lastWriteMs + START_MARGIN_MS + 1 - Date.now();
-  if (wait > 0) await sleep(wait);
+  // Timers count whole milliseconds on the event loop's clock and can fire before Date.now()
+  // has moved by their delay; a write made meanwhile moves the mark. So look again each time.
+  for (let wait: number; (wait = lastWriteMs + START_MARGIN_MS + 1 - Date.now()) > 0; ) await sleep(wait);
 }

@@ -16,6 +16,7 @@ export interface OpenCall {
   output?: string;
   savedMs?: number;
   failed?: boolean;
+  executor?: string;
 }
 
 /**
@@ -76,6 +77,7 @@ export function createCallFeed(now: () => number = preciseNow): CallFeed {
           ...(output === undefined ? {} : { output }),
           ...(open.savedMs === undefined ? {} : { savedMs: open.savedMs }),
           ...(open.failed ? { failed: true } : {}),
+          ...(open.executor === undefined ? {} : { executor: open.executor }),
         });
       }
     },

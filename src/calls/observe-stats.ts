@@ -27,6 +27,11 @@ export function observeStats(stats: StatsStore, feed: CallFeed): StatsStore {
       const open = feed.current();
       if (open) Object.assign(open, { outcome: 'uncacheable', reason });
     },
+    bumpExecutor(executor, counter, n) {
+      stats.bumpExecutor(executor, counter, n);
+      const open = feed.current();
+      if (open && counter === 'completed') open.executor = executor;
+    },
     bumpCache(counter, n) {
       stats.bumpCache(counter, n);
       const open = feed.current();

@@ -29,6 +29,8 @@ export interface CallEvent {
   savedMs?: number;
   /** The tool ran and exited non-zero or died of a signal. */
   failed?: boolean;
+  /** The remote executor (its configured URL) that compiled a miss the caller was answered from. */
+  executor?: string;
 }
 
 /** Admin `calls`: the events after `since`, and the sequence number to ask from next time. */

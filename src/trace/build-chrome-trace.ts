@@ -12,7 +12,7 @@ export function buildChromeTrace(t: Timeline, version: string): ChromeTrace {
   const hasShimHits = t.calls.some((c) => c.lane === 0);
   if (hasShimHits) events.push({ ph: 'M', name: 'thread_name', pid, tid: 0, args: { name: 'shim hits (when the daemon learnt of them)' } });
   for (let lane = 1; lane <= t.lanes; lane++) {
-    events.push({ ph: 'M', name: 'thread_name', pid, tid: lane, args: { name: `job ${lane}` } });
+    events.push({ ph: 'M', name: 'thread_name', pid, tid: lane, args: { name: t.laneNames[lane - 1] ?? `job ${lane}` } });
     events.push({ ph: 'M', name: 'thread_sort_index', pid, tid: lane, args: { sort_index: lane } });
   }
   for (const { call: c, lane, critical } of t.calls) {
@@ -21,6 +21,7 @@ export function buildChromeTrace(t: Timeline, version: string): ChromeTrace {
     if (c.reason !== undefined) args.reason = c.reason;
     if (c.savedMs !== undefined) args.savedMs = c.savedMs;
     if (c.failed) args.failed = true;
+    if (c.executor !== undefined) args.executor = c.executor;
     if (critical) args.critical = true;
     const name = c.output ? basename(c.output) : c.tool;
     if (lane === 0) events.push({ ph: 'i', name, cat: c.outcome, ts: us(c.end), s: 't', pid, tid: 0, args });

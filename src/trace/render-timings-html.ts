@@ -5,6 +5,8 @@ import type { Timeline } from './types.js';
 
 const LANE_H = 26;
 const LEFT = 70;
+/** About a lane label's character width at 11px, to widen the margin for executors' names. */
+const CHAR_W = 6.2;
 const WIDTH = 1200;
 
 /**
@@ -15,7 +17,9 @@ const WIDTH = 1200;
 export function renderTimingsHtml(t: Timeline): string {
   const s = summarizeTimeline(t);
   const span = Math.max(1, t.ended - t.started);
-  const x = (ms: number): number => LEFT + ((ms - t.started) / span) * (WIDTH - LEFT - 10);
+  const names = Array.from({ length: t.lanes }, (_, i) => (t.laneNames[i] ?? `job ${i + 1}`).replace(/^[a-z]+:\/\//, ''));
+  const left = Math.max(LEFT, ...names.map((n) => Math.ceil(n.length * CHAR_W) + 10));
+  const x = (ms: number): number => left + ((ms - t.started) / span) * (WIDTH - left - 10);
   const hasShim = t.calls.some((c) => c.lane === 0);
   const rows = t.lanes + (hasShim ? 1 : 0);
   const top = 22;
@@ -30,7 +34,7 @@ export function renderTimingsHtml(t: Timeline): string {
     parts.push(`<line class="grid" x1="${tx.toFixed(1)}" x2="${tx.toFixed(1)}" y1="${top - 4}" y2="${height - 8}"/><text class="tick" x="${tx.toFixed(1)}" y="12">${fmtMs(tick)}</text>`);
   }
   if (hasShim) parts.push(`<text class="lane" x="4" y="${y(0) + 13}">shim hits</text>`);
-  for (let lane = 1; lane <= t.lanes; lane++) parts.push(`<text class="lane" x="4" y="${y(lane) + 13}">job ${lane}</text>`);
+  for (let lane = 1; lane <= t.lanes; lane++) parts.push(`<text class="lane" x="4" y="${y(lane) + 13}">${esc(names[lane - 1]!)}</text>`);
   for (const { call: c, lane, critical } of t.calls) {
     const title = esc(describe(c, show));
     if (lane === 0) {
@@ -84,7 +88,7 @@ svg { display: block; max-width: 100%; height: auto; } .grid { stroke: var(--lin
 
 function describe(c: CallEvent, show: (p: string | undefined) => string): string {
   const what = c.outcome === 'shim-hit' ? 'hit replayed by the shim' : c.outcome;
-  return [`${show(c.output) || basename(c.cwd)} (${c.tool})`, `${what}${c.reason ? `: ${c.reason}` : ''}${c.failed ? ', the tool failed' : ''}`,
+  return [`${show(c.output) || basename(c.cwd)} (${c.tool})`, `${what}${c.reason ? `: ${c.reason}` : ''}${c.executor ? `, compiled on ${c.executor}` : ''}${c.failed ? ', the tool failed' : ''}`,
     c.outcome === 'shim-hit' ? '' : `${fmtMs(c.end - c.start)}`, c.savedMs ? `saved ${fmtMs(c.savedMs)}` : ''].filter(Boolean).join('\n');
 }
 

@@ -32,4 +32,6 @@ export interface Timeline {
   exitCode: number;
   calls: LaidCall[];
   lanes: number;
+  /** Lane n's name at n - 1: `job 2` on this machine, `grpc://host:port 1` on an executor. */
+  laneNames: string[];
 }

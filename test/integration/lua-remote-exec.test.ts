@@ -3,7 +3,8 @@
 // through the shims and daemon, with REPRISE_EXECUTE=remote: every miss runs on an executor.
 // 1. REPRISE_EXECUTOR names Bazel's remote worker started in a mount namespace where gcc, g++,
 //    as, /usr/lib/gcc and /usr/include are hidden (the toolchain travels in the action, and the
-//    inputs are what the traced pre-pass found on the host). Every miss completes there.
+//    inputs are what the traced pre-pass found on the host). Every miss completes there, and
+//    `reprise trace` puts each on a lane of the executor's.
 // 2. Three hosts, each a network namespace with its own address (test/helpers/netns-hosts.ts):
 //    the build runs on A (its own checkout path, daemon and store), executing on B (`reprise
 //    serve --execute`) and C (Bazel's worker, without gcc). C loses its link and every process
@@ -19,6 +20,7 @@ import { adminRequest } from '../../src/client/admin-request.js';
 import { installPaths } from '../../src/runtime/install-paths.js';
 import { runtimePaths } from '../../src/runtime/runtime-paths.js';
 import type { StatsSnapshot } from '../../src/stats/types.js';
+import type { ChromeTrace, ChromeTraceEvent } from '../../src/trace/types.js';
 import { bazelWorkerJar, startBazelWorker, type BazelWorker } from '../helpers/bazel-remote-worker.js';
 import { benchDir, luaCorpusRoot } from '../helpers/corpus.js';
 import { HIDE_COMPILER } from '../helpers/hide-compiler.js';
@@ -81,10 +83,11 @@ test('the Lua corpus built with every miss executed on a worker without gcc give
   await luaCheckout(root, corpus.root);
   worker = await startBazelWorker(jar.jar, join(ws.dir, 'worker'), ['unshare', '-m', 'sh', '-c', HIDE_COMPILER, 'sh', join(ws.dir, 'empty')]);
   const url = `grpc://127.0.0.1:${worker.port}`;
-  const env = { ...ws.bareEnv, BENCH_DIR: benchDir, REPRISE_CLI: join(installPaths.root, 'bin', 'reprise.js'), JOBS: '2', REPRISE_EXECUTOR: url, REPRISE_EXECUTE: 'remote' };
+  const traceOut = join(ws.dir, 'trace');
+  const env = { ...ws.bareEnv, BENCH_DIR: benchDir, REPRISE_CLI: join(installPaths.root, 'bin', 'reprise.js'), JOBS: '2', REPRISE_EXECUTOR: url, REPRISE_EXECUTE: 'remote', TRACE_OUT: traceOut };
 
   const started = performance.now();
-  const built = await run(script, [root, 'reprise'], { env });
+  const built = await run(script, [root, 'trace'], { env });
   assert.equal(built.code, 0, text(built));
   const wall = performance.now() - started;
   const src = join(root, 'work', 'lua5.4', 'src');
@@ -101,6 +104,12 @@ test('the Lua corpus built with every miss executed on a worker without gcc give
   assert.equal(e['fallen-back'], 0, JSON.stringify(s.executorFallbackReasons));
   assert.equal(e.completed, misses, 'every miss was compiled on the executor');
   assert.equal(e['actions-run'], misses);
+  // `reprise trace` gives the executor lanes of its own, and every miss sits on one of them.
+  const trace = JSON.parse(readFileSync(join(traceOut, 'trace.json'), 'utf8')) as ChromeTrace;
+  const laneName = new Map(trace.traceEvents.flatMap((x) => (x.ph === 'M' && x.name === 'thread_name' ? [[x.tid, x.args.name ?? '']] : [])));
+  const missed = trace.traceEvents.filter((x): x is Extract<ChromeTraceEvent, { ph: 'X' }> => x.ph === 'X' && x.cat === 'miss');
+  assert.equal(missed.length, misses);
+  assert.deepEqual(missed.filter((x) => x.args.executor !== url || !laneName.get(x.tid)?.startsWith(`${url} `)).map((x) => x.name), [], 'misses off the executor\'s lanes');
   await worker.stop();
 
   sameObjects(remote, await bareDigests(root, env), 'remotely');

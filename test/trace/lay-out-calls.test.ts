@@ -18,6 +18,22 @@ test('calls go on the first free lane; shim hits on lane 0', () => {
   assert.deepEqual([lane.get(a.seq), lane.get(b.seq), lane.get(f.seq), lane.get(c.seq), lane.get(d.seq), lane.get(e.seq)], [1, 2, 3, 2, 1, 0]);
 });
 
+test('misses an executor compiled get lanes of their own per executor, after the local ones, named for it', () => {
+  const b = 'grpc://10.0.0.2:9092', c = 'grpc://10.0.0.3:8980';
+  const on = (start: number, end: number, executor: string): CallEvent => ({ ...call(start, end), executor });
+  const l1 = call(0, 10), r1 = on(0, 6, b), r2 = on(1, 4, b), r3 = on(2, 9, c), r4 = on(6, 8, b), l2 = call(10, 12), s = call(5, 5, 'shim-hit');
+  const { calls, lanes, laneNames } = layOutCalls([l1, r1, r2, r3, r4, l2, s]);
+  const lane = new Map(calls.map((l) => [l.call.seq, l.lane]));
+  assert.deepEqual(laneNames, ['job 1', `${b} 1`, `${b} 2`, `${c} 1`]);
+  assert.equal(lanes, 4);
+  assert.deepEqual([l1, r1, r2, r3, r4, l2, s].map((x) => lane.get(x.seq)), [1, 2, 3, 4, 2, 1, 0]);
+  const trace = buildChromeTrace({ command: 'make', started: 0, ended: 12, exitCode: 0, ...layOutCalls([l1, r1, r3]) }, '0.0.0');
+  assert.deepEqual(chromeTraceProblems(JSON.parse(JSON.stringify(trace))), []);
+  const names = trace.traceEvents.flatMap((e) => (e.ph === 'M' && e.name === 'thread_name' ? [[e.tid, e.args.name]] : []));
+  assert.deepEqual(names, [[1, 'job 1'], [2, `${b} 1`], [3, `${c} 1`]]);
+  assert.deepEqual(trace.traceEvents.flatMap((e) => (e.ph === 'X' ? [[e.tid, e.args.executor ?? '']] : [])), [[1, ''], [2, b], [3, c]]);
+});
+
 test('the critical path steps back from the last call to the latest one that ended before each started', () => {
   const a = call(0, 4), b = call(0, 2), c = call(4, 9), d = call(2, 5), e = call(9, 12);
   const crit = new Set(layOutCalls([a, b, c, d, e]).calls.filter((l) => l.critical).map((l) => l.call.seq));

@@ -21,7 +21,7 @@ import { filesAsOpened, type Learned } from './learn-inputs.js';
 import { learnTraced } from './learn-traced.js';
 import { jobOutputs } from './place-outputs.js';
 import { configuredPlatform, toolchainOf } from './remote/configured-platform.js';
-import { fallBack, sendRemote } from './remote/offer-remote.js';
+import { fallBack, heading, sendRemote } from './remote/offer-remote.js';
 import { provenBy } from './remote/proven-by.js';
 import type { RemoteExecution } from './remote/types.js';
 import type { RunOutcome } from './store-compile.js';
@@ -35,8 +35,17 @@ const PATH_ENV = ['CPATH', 'C_INCLUDE_PATH', 'CPLUS_INCLUDE_PATH', 'OBJC_INCLUDE
 const ASM_READS = /\.incbin\b|\.include\s*\\?"/;
 const asmReadsByDigest = new Map<string, boolean>();
 
-/** True when the caller was answered from an executor; false: fill locally (the reason is counted). */
+/** True when the caller was answered from an executor; false: fill locally (the reason is counted). Call it in the turn that decided it (goesRemote). */
 export async function fillRemotely(ctx: CacheContext, remote: RemoteExecution, sandbox: Sandbox, c: CompileCall, direct: FillKey, sink: CallSink): Promise<boolean> {
+  const arrived = heading(remote);
+  try {
+    return await fillHeaded(ctx, remote, sandbox, c, direct, sink, arrived);
+  } finally {
+    arrived();
+  }
+}
+
+async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: Sandbox, c: CompileCall, direct: FillKey, sink: CallSink, arrived: () => void): Promise<boolean> {
   const order = remote.order();
   const first = order[0]!;
   const notSendable = whyNotSendable(c);
@@ -73,6 +82,7 @@ export async function fillRemotely(ctx: CacheContext, remote: RemoteExecution, s
     make: (name, client, observer) => createRemoteExecutor(name, client, { observer, ...platformOf(remote, name), toolchainIn: toolchainOf(remote, name) }),
     action,
     label: `${c.tool} ${c.job.source} in ${c.cwd}`,
+    arrived,
     lacks: (result) => {
       const missing = outputs.find((o) => !result.outputs.has(resolve(c.cwd, o.path)));
       return missing && `${missing.path} did not come back`;

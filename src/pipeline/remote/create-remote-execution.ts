@@ -19,6 +19,7 @@ export function createRemoteExecution(config: Config, stats: StatsStore, log: Lo
   return {
     policy: config.execute,
     targets,
+    headed: 0,
     order() {
       const start = turn++ % targets.length;
       return [...targets.slice(start), ...targets.slice(0, start)];

@@ -33,10 +33,28 @@ export const AUTO_FEED = 2;
  */
 export const AUTO_DEPTH = 3;
 
-/** Whether an executor could take one more of our actions now: up, and holding fewer than `depth` of them. */
+/**
+ * Whether the executors could take one more of our actions now: the places left on those that
+ * are up (fewer than `depth` of ours each) outnumber the calls already headed there.
+ */
 export function mayFeed(remote: RemoteExecution, depth = AUTO_DEPTH): boolean {
   const now = performance.now();
-  return remote.targets.some((t) => t.downUntil <= now && !t.probing && t.inFlight < Math.min(depth, t.spec.maxInFlight));
+  let room = 0;
+  for (const t of remote.targets) if (t.downUntil <= now && !t.probing) room += Math.max(0, Math.min(depth, t.spec.maxInFlight) - t.inFlight);
+  return room > remote.headed;
+}
+
+/**
+ * Counts a call decided remote as headed for the executors from now (call it in the same turn
+ * as goesRemote) until the returned function is called: when its action is sent (sendRemote
+ * calls `offer.arrived`) or it falls back before. Calling it again does nothing.
+ */
+export function heading(remote: RemoteExecution): () => void {
+  remote.headed++;
+  let counted = true;
+  return () => {
+    if (counted) (counted = false), remote.headed--;
+  };
 }
 
 /**
@@ -85,6 +103,8 @@ export interface RemoteOffer<A> {
   label: string;
   /** What a successful result lacks (an output that did not come back), or undefined when it is complete. */
   lacks?: (result: CompletedExecution) => string | undefined;
+  /** Told as the action is sent: it stops counting as headed (heading). */
+  arrived?: () => void;
 }
 
 /**
@@ -93,6 +113,7 @@ export interface RemoteOffer<A> {
  * messages and exit code.
  */
 export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTarget[], offer: RemoteOffer<A>, sink: CallSink): Promise<RemoteAnswer> {
+  offer.arrived?.();
   const now = performance.now();
   for (const t of order) if (t.downUntil !== 0 && t.downUntil <= now && !t.probing) probe(ctx, t);
   const up = order.filter((t) => t.downUntil <= now && !t.probing);

@@ -31,6 +31,11 @@ export interface RemoteExecution {
   readonly targets: readonly RemoteTarget[];
   /** The targets in the order this action tries them (turns rotate, so actions spread over executors). */
   order(): RemoteTarget[];
+  /**
+   * Calls decided remote whose action is not sent yet (their pre-pass runs): counted against the
+   * executors' room (mayFeed), so calls that arrive together do not all see the same free place.
+   */
+  headed: number;
   /** Whether a result stored from this executor may be served here (its URL is still configured). */
   knows(executor: string): boolean;
   close(): Promise<void>;

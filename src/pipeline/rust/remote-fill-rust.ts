@@ -21,7 +21,7 @@ import type { CallSink } from '../call-sink.js';
 import { countStored } from '../driver/count-stored.js';
 import { deliverRun } from '../driver/deliver-run.js';
 import { configuredPlatform, toolchainOf } from '../remote/configured-platform.js';
-import { fallBack, sendRemote } from '../remote/offer-remote.js';
+import { fallBack, heading, sendRemote } from '../remote/offer-remote.js';
 import { provenBy } from '../remote/proven-by.js';
 import type { RemoteExecution } from '../remote/types.js';
 import type { RunOutcome } from '../store-compile.js';
@@ -37,6 +37,15 @@ const SENDABLE_TYPES = new Set(['lib', 'rlib']);
 
 /** True when the caller was answered from an executor; false: fill locally (the reason is counted). */
 export async function fillRustRemotely(ctx: CacheContext, remote: RemoteExecution, sandbox: Sandbox, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, targetDir: string | undefined, sink: CallSink): Promise<boolean> {
+  const arrived = heading(remote); // counted against the executors' room from the decision (goesRemote, this turn)
+  try {
+    return await fillHeaded(ctx, remote, sandbox, c, direct, tool, targetDir, sink, arrived);
+  } finally {
+    arrived();
+  }
+}
+
+async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: Sandbox, c: RustCall, direct: BuiltKey, tool: RustToolIdentity, targetDir: string | undefined, sink: CallSink, arrived: () => void): Promise<boolean> {
   const order = remote.order();
   const first = order[0]!;
   const label = `crate ${c.job.crateName} (${c.job.source}) in ${c.cwd}`;
@@ -81,6 +90,7 @@ export async function fillRustRemotely(ctx: CacheContext, remote: RemoteExecutio
     make: (name, client, observer) => createRustcExecutor(name, client, { observer, ...platformOf(remote, name), toolchainIn: toolchainOf(remote, name) }),
     action,
     label: `${c.tool} ${label}`,
+    arrived,
     lacks: (result) => outputs.find((o) => !result.outputs.has(o)),
   }, sink);
   if (answer.kind !== 'completed') return false;

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { LRUCache } from 'lru-cache';
 import { digestBytes } from '../hashing/create-hasher.js';
 import type { DigestAlgorithm } from '../hashing/types.js';
 import type { KeyRebase } from './rebase-key-paths.js';
@@ -29,6 +30,13 @@ export interface AnchorCheck {
  * names the checkout literally, a diagnostic quoting a path, a path under the base dir
  * that the key holds as it is.
  */
+/**
+ * Whether bytes of a given digest name a base dir, by algorithm, digest and base dir: a fact
+ * about content, so a header every compile of a build reads is read and hashed once, not once
+ * per stored compile.
+ */
+const namesBaseDir = new LRUCache<string, boolean>({ max: 50_000 });
+
 export async function anchorReason(x: AnchorCheck): Promise<string | undefined> {
   if (!x.rebase.any) return undefined;
   for (const s of x.stored) if (s === x.baseDir || s.startsWith(`${x.baseDir}/`)) return `${s} is under the base dir but keyed as it is`;
@@ -41,15 +49,20 @@ export async function anchorReason(x: AnchorCheck): Promise<string | undefined> 
   }
   // After the preprocessor's run, so that it saw these bytes too.
   for (const i of x.inputs) {
-    let data: Buffer;
-    try {
-      data = await readFile(i.path);
-    } catch {
-      return `${i.path} vanished`;
+    const memo = `${x.algorithm}\0${i.digest}\0${x.baseDir}`;
+    let names = namesBaseDir.get(memo);
+    if (names === undefined) {
+      let data: Buffer;
+      try {
+        data = await readFile(i.path);
+      } catch {
+        return `${i.path} vanished`;
+      }
+      // What we read must be what the compiler read: the digest says so.
+      if (digestBytes(x.algorithm, data).hash !== i.digest) return `${i.path} changed`;
+      namesBaseDir.set(memo, (names = data.includes(x.baseDir)));
     }
-    // What we read must be what the compiler read: the digest says so.
-    if (digestBytes(x.algorithm, data).hash !== i.digest) return `${i.path} changed`;
-    if (data.includes(x.baseDir)) return `${i.path} names the base dir`;
+    if (names) return `${i.path} names the base dir`;
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { laneName } from './lane-name.js';
 import type { ChromeTrace, ChromeTraceEvent, Timeline } from './types.js';
 
 /** chrome://tracing's reserved colour names by outcome (Perfetto colours by name instead). */
@@ -11,8 +12,9 @@ export function buildChromeTrace(t: Timeline, version: string): ChromeTrace {
   const events: ChromeTraceEvent[] = [{ ph: 'M', name: 'process_name', pid, tid: 0, args: { name: `reprise trace: ${t.command}` } }];
   const hasShimHits = t.calls.some((c) => c.lane === 0);
   if (hasShimHits) events.push({ ph: 'M', name: 'thread_name', pid, tid: 0, args: { name: 'shim hits (when the daemon learnt of them)' } });
-  for (let lane = 1; lane <= t.lanes; lane++) {
-    events.push({ ph: 'M', name: 'thread_name', pid, tid: lane, args: { name: t.laneNames[lane - 1] ?? `job ${lane}` } });
+  for (const [i, l] of t.lanes.entries()) {
+    const lane = i + 1;
+    events.push({ ph: 'M', name: 'thread_name', pid, tid: lane, args: { name: laneName(l) } });
     events.push({ ph: 'M', name: 'thread_sort_index', pid, tid: lane, args: { sort_index: lane } });
   }
   for (const { call: c, lane, critical } of t.calls) {

@@ -1,6 +1,6 @@
 import type { CallEvent } from '../calls/types.js';
 import { criticalPath } from './critical-path.js';
-import type { LaidCall } from './types.js';
+import type { LaidCall, Lane } from './types.js';
 
 /**
  * Puts each call on a lane, like `cargo build --timings`' units: the first lane free at its
@@ -9,7 +9,7 @@ import type { LaidCall } from './types.js';
  * their own per executor, after the local ones, so its share of the build shows. Shim hits,
  * whose duration is not known, share lane 0.
  */
-export function layOutCalls(events: readonly CallEvent[]): { calls: LaidCall[]; lanes: number; laneNames: string[] } {
+export function layOutCalls(events: readonly CallEvent[]): { calls: LaidCall[]; lanes: Lane[] } {
   const sorted = [...events].sort((a, b) => a.start - b.start || a.seq - b.seq);
   const critical = criticalPath(sorted.filter((e) => e.outcome !== 'shim-hit'));
   // Each group's lanes, by where they end: '' is this machine's.
@@ -25,12 +25,12 @@ export function layOutCalls(events: readonly CallEvent[]): { calls: LaidCall[]; 
     return { call, group, lane };
   });
   const first = new Map<string, number>();
-  const laneNames: string[] = [];
+  const lanes: Lane[] = [];
   for (const [group, ends] of groups) {
-    first.set(group, laneNames.length + 1);
-    ends.forEach((_, i) => laneNames.push(group === '' ? `job ${i + 1}` : `${group} ${i + 1}`));
+    first.set(group, lanes.length + 1);
+    ends.forEach((_, i) => lanes.push(group === '' ? { index: i + 1 } : { executor: group, index: i + 1 }));
   }
   const calls = placed.map(({ call, group, lane }): LaidCall =>
     lane < 0 ? { call, lane: 0, critical: false } : { call, lane: first.get(group)! + lane, critical: critical.has(call.seq) });
-  return { calls, lanes: laneNames.length, laneNames };
+  return { calls, lanes };
 }

@@ -1,6 +1,7 @@
 import { basename, relative } from 'node:path';
 import type { CallEvent } from '../calls/types.js';
 import { summarizeTimeline } from './summarize-timeline.js';
+import { laneName } from './lane-name.js';
 import type { Timeline } from './types.js';
 
 const LANE_H = 26;
@@ -17,11 +18,11 @@ const WIDTH = 1200;
 export function renderTimingsHtml(t: Timeline): string {
   const s = summarizeTimeline(t);
   const span = Math.max(1, t.ended - t.started);
-  const names = Array.from({ length: t.lanes }, (_, i) => (t.laneNames[i] ?? `job ${i + 1}`).replace(/^[a-z]+:\/\//, ''));
+  const names = t.lanes.map((l) => laneName(l).replace(/^[a-z]+:\/\//, ''));
   const left = Math.max(LEFT, ...names.map((n) => Math.ceil(n.length * CHAR_W) + 10));
   const x = (ms: number): number => left + ((ms - t.started) / span) * (WIDTH - left - 10);
   const hasShim = t.calls.some((c) => c.lane === 0);
-  const rows = t.lanes + (hasShim ? 1 : 0);
+  const rows = t.lanes.length + (hasShim ? 1 : 0);
   const top = 22;
   const height = top + rows * LANE_H + 8;
   const y = (lane: number): number => top + (hasShim ? lane : lane - 1) * LANE_H;
@@ -34,7 +35,7 @@ export function renderTimingsHtml(t: Timeline): string {
     parts.push(`<line class="grid" x1="${tx.toFixed(1)}" x2="${tx.toFixed(1)}" y1="${top - 4}" y2="${height - 8}"/><text class="tick" x="${tx.toFixed(1)}" y="12">${fmtMs(tick)}</text>`);
   }
   if (hasShim) parts.push(`<text class="lane" x="4" y="${y(0) + 13}">shim hits</text>`);
-  for (let lane = 1; lane <= t.lanes; lane++) parts.push(`<text class="lane" x="4" y="${y(lane) + 13}">${esc(names[lane - 1]!)}</text>`);
+  for (const [i, name] of names.entries()) parts.push(`<text class="lane" x="4" y="${y(i + 1) + 13}">${esc(name)}</text>`);
   for (const { call: c, lane, critical } of t.calls) {
     const title = esc(describe(c, show));
     if (lane === 0) {
@@ -50,7 +51,7 @@ export function renderTimingsHtml(t: Timeline): string {
     ['command', esc(t.command)],
     ['wall time', fmtMs(s.wallMs)],
     ['calls', `${t.calls.length}: ${count('hit') + count('shim-hit')} hits (${count('shim-hit')} by the shim), ${count('miss')} misses, ${count('uncacheable')} uncacheable, ${count('passed-through')} passed through${count('other') ? `, ${count('other')} other` : ''}`],
-    ['jobs at once', String(t.lanes)],
+    ['jobs at once', jobsAtOnce(t)],
     ['time in calls', fmtMs(s.busyMs)],
     ['compile time saved by hits', fmtMs(s.savedMs)],
     ['critical path', `${s.criticalCalls} calls, ${fmtMs(s.criticalMs)} of ${fmtMs(s.wallMs)} (outlined: each started when the one before ended; estimated from times)`],
@@ -119,6 +120,13 @@ function commonDir(paths: string[]): string {
     parts = parts.slice(0, i);
   }
   return parts.join('/');
+}
+
+/** Lanes here, and on executors (their misses have lanes of their own). */
+function jobsAtOnce(t: Timeline): string {
+  const here = t.lanes.filter((l) => l.executor === undefined).length;
+  const there = t.lanes.length - here;
+  return there === 0 ? String(here) : `${here} here, ${there} on executors`;
 }
 
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -31,7 +31,13 @@ export interface Timeline {
   ended: number;
   exitCode: number;
   calls: LaidCall[];
-  lanes: number;
-  /** Lane n's name at n - 1: `job 2` on this machine, `grpc://host:port 1` on an executor. */
-  laneNames: string[];
+  /** Lane n at n - 1: this machine's job lanes first, then each executor's. */
+  lanes: Lane[];
 }
+
+/** A lane: the `index`th of this machine's jobs, or of an executor's (its URL). */
+export interface Lane {
+  executor?: string;
+  index: number;
+}
+

@@ -68,7 +68,7 @@ export async function traceCommand(outDir: string, cmd: string[]): Promise<numbe
     return exitCode === 0 ? 1 : exitCode;
   }
   const n = (o: CallEvent['outcome']): number => events.filter((e) => e.outcome === o).length;
-  process.stderr.write(`reprise trace: ${events.length} calls (${n('hit') + n('shim-hit')} hits, ${n('miss')} misses, ${n('uncacheable')} uncacheable, ${n('passed-through')} passed through) in ${laid.lanes} lanes` +
+  process.stderr.write(`reprise trace: ${events.length} calls (${n('hit') + n('shim-hit')} hits, ${n('miss')} misses, ${n('uncacheable')} uncacheable, ${n('passed-through')} passed through) in ${laid.lanes.length} lanes` +
     `${lost > 0 ? `; ${lost} calls lost (the daemon keeps only its latest)` : ''}: ${join(outDir, 'trace.json')}, ${join(outDir, 'timings.html')}\n`);
   return exitCode;
 }

@@ -21,6 +21,13 @@ export interface AnchorCheck {
 }
 
 /**
+ * Whether bytes of a given digest name a base dir, by algorithm, digest and base dir: a fact
+ * about content, so a header every compile of a build reads is read and hashed once, not once
+ * per stored compile.
+ */
+const namesBaseDir = new LRUCache<string, boolean>({ max: 50_000 });
+
+/**
  * Why the result of a compile whose key spells paths from $PWD may still depend on where
  * its checkout is, so that its entry must serve only its own directories; undefined when
  * it may serve any checkout. The key spells a path from $PWD only where the adapter saw
@@ -30,13 +37,6 @@ export interface AnchorCheck {
  * names the checkout literally, a diagnostic quoting a path, a path under the base dir
  * that the key holds as it is.
  */
-/**
- * Whether bytes of a given digest name a base dir, by algorithm, digest and base dir: a fact
- * about content, so a header every compile of a build reads is read and hashed once, not once
- * per stored compile.
- */
-const namesBaseDir = new LRUCache<string, boolean>({ max: 50_000 });
-
 export async function anchorReason(x: AnchorCheck): Promise<string | undefined> {
   if (!x.rebase.any) return undefined;
   for (const s of x.stored) if (s === x.baseDir || s.startsWith(`${x.baseDir}/`)) return `${s} is under the base dir but keyed as it is`;

@@ -38,13 +38,13 @@ export async function compileGhcChecked(ctx: CacheContext, c: GhcCall, k: GhcKey
   const ran = await runGhcInSandbox(ctx, ctx.sandbox, c, k, true, signal, pin);
   if (ran.kind === 'sandbox-error') return { kind: 'no-sandbox', reason: 'sandbox-error', why: ran.why };
   try {
-    return await checked(ctx, c, k, ran, onRan);
+    return await checkRun(ctx, c, k, ran, onRan);
   } finally {
     ran.pinned?.release();
   }
 }
 
-async function checked(ctx: CacheContext, c: GhcCall, k: GhcKeyed, ran: Extract<GhcRun, { kind: 'ran' }>, onRan?: () => void): Promise<CheckedGhc> {
+async function checkRun(ctx: CacheContext, c: GhcCall, k: GhcKeyed, ran: Extract<GhcRun, { kind: 'ran' }>, onRan?: () => void): Promise<CheckedGhc> {
   const readFrom = ran.pinned?.snapshot;
   onRan?.();
   const r = ran.outcome;

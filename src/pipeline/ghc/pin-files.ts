@@ -14,8 +14,9 @@ export interface PinnedFiles {
  * Snapshots files a compile may read while the build rewrites them (a split's module
  * compiled ahead reads interfaces whose own jobs still run): a copy of each, shown over the
  * host's file inside the sandbox. A copy, not a hard link: linking changes the host file's
- * ctime, which would count as a change to every other compile that reads it. Undefined when one was written inside the compile's
- * window already: what was read there could not be told apart from what is there now.
+ * ctime, which would count as a change to every other compile that reads it. Undefined when
+ * one was written inside the compile's window already: what was read there could not be told
+ * apart from what is there now.
  */
 export function pinFiles(paths: readonly string[], scratchDir: string, startedAtNs: bigint): PinnedFiles | undefined {
   const tag = randomBytes(6).toString('hex');

@@ -23,7 +23,7 @@ export async function storeGhcCompile(ctx: CacheContext, k: GhcKeyed, r: RunOutc
   // A pinned input was shown as it was before the window (pin-files.ts), whatever the host holds now.
   for (const i of learned.inputs) {
     if (readFrom?.has(i.path) || !changedSince(i.path, r.startedAtNs)) continue;
-    ctx.log.info(`ghc: ${k.outputs[0]?.path ?? "a module"}: not stored: ${i.path} changed while the compile ran`);
+    ctx.log.info(`ghc: ${k.outputs[0]?.path ?? 'a module'}: not stored: ${i.path} changed while the compile ran`);
     return 'input-changed-during-compile';
   }
   const outputs: OutputFile[] = [];

@@ -11,6 +11,7 @@
 #   tools: bare1 (bare compilers on CPU 0), reprise-local1 (reprise local-only on CPU 0),
 #          reprise-auto and reprise-remote (REPRISE_EXECUTE=auto / remote, executor on CPU 1),
 #          reprise-image (auto, with the executor's toolchain = "image": only the project travels),
+#          reprise-seeded (auto, the executor's store seeded with the toolchains: scripts/bench-tools/rexec-common.sh),
 #          reprise-local2 (reprise local-only on both CPUs, for reference)
 #          (default: bare1 reprise-local1 reprise-auto reprise-remote)
 #   make -j per tool: BENCH_JOBS_bare1, BENCH_JOBS_local1, BENCH_JOBS_auto, BENCH_JOBS_remote,
@@ -34,17 +35,18 @@ cp -a "$checkout/../shared/bench" "$bench"
 chmod -R u+w "$bench"
 cp "$checkout/scripts/bench-tools/rexec-common.sh" "$bench/tools/"
 cp "$checkout/scripts/bench-tools/bare-1cpu.sh" "$bench/tools/bare1.sh"
-for kind in local1 local2 auto remote image; do
+for kind in local1 local2 auto remote image seeded; do
   sed "s/\$REXEC_KIND/$kind/g" "$checkout/scripts/bench-tools/reprise-rexec.sh" > "$bench/tools/reprise-$kind.sh"
 done
 [ -d "$root/src/lua5.4-5.4.4" ] || "$bench/prepare-corpus.sh" lua5.4 "$root"
 
-: "${BENCH_JOBS_bare1:=1}" "${BENCH_JOBS_local1:=2}" "${BENCH_JOBS_auto:=6}" "${BENCH_JOBS_remote:=4}" "${BENCH_JOBS_image:=6}" "${BENCH_JOBS_local2:=2}" "${BENCH_EXEC_JOBS:=1}"
-export BENCH_JOBS_bare1 BENCH_JOBS_local1 BENCH_JOBS_auto BENCH_JOBS_remote BENCH_JOBS_image BENCH_JOBS_local2 BENCH_EXEC_JOBS
+: "${BENCH_JOBS_bare1:=1}" "${BENCH_JOBS_local1:=2}" "${BENCH_JOBS_auto:=6}" "${BENCH_JOBS_remote:=4}" "${BENCH_JOBS_image:=6}" "${BENCH_JOBS_seeded:=6}" "${BENCH_JOBS_local2:=2}" "${BENCH_EXEC_JOBS:=1}"
+export BENCH_JOBS_bare1 BENCH_JOBS_local1 BENCH_JOBS_auto BENCH_JOBS_remote BENCH_JOBS_image BENCH_JOBS_seeded BENCH_JOBS_local2 BENCH_EXEC_JOBS
 export BENCH_EXEC_DIR=$root/executor REPRISE_CHECKOUT=$checkout BENCH_CG_TAG=$$
 BENCH_EXEC_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export BENCH_EXEC_PORT
 mkdir -p "$BENCH_EXEC_DIR"
+rm -rf "$BENCH_EXEC_DIR/seed"   # made again by the first seeded build: this checkout's toolchain digests
 cleanup() {
   [ -f "$BENCH_EXEC_DIR/pid" ] && kill "$(cat "$BENCH_EXEC_DIR/pid")" 2>/dev/null
   [ -w "$cg" ] && echo $$ > "$cg/cgroup.procs" 2>/dev/null

@@ -13,7 +13,7 @@ import { GCC_KEY_ENV } from '../adapters/gcc/gcc-direct-key.js';
 import type { Sandbox } from '../exec/create-sandbox.js';
 import { readHead } from '../exec/read-head.js';
 import { createRemoteExecutor, type RemoteCompile } from '../exec/remote/create-remote-executor.js';
-import { defaultPlatform as defaultPlatformProps } from '../exec/remote/build-gcc-action.js';
+import { defaultPlatform as defaultPlatformProps, warmGccToolchain } from '../exec/remote/build-gcc-action.js';
 import type { CacheContext } from './cache-context.js';
 import type { CallSink } from './call-sink.js';
 import { storeAndDeliver, type CompileCall, type FillKey } from './cached-compile.js';
@@ -52,6 +52,14 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
   if (notSendable) return (fallBack(ctx, first, 'not-sendable', `${c.job.source}: ${notSendable}`), false);
 
   const t0 = performance.now();
+  const tool = direct.ticket.tool;
+  const programs = tool.parts.filter((p) => p.name !== 'driver').map((p) => p.path);
+  const toolchain = ctx.toolchain(c.toolPath, Object.fromEntries(c.env));
+  toolchain.catch(() => undefined); // awaited below, unless the call falls back first
+  // The toolchain's digests start beside the pre-pass (the first actions of a build would wait for them after it); a failure shows when the action is built.
+  if (order.some((t) => toolchainOf(remote, t.name) === 'action')) {
+    void toolchain.then((files) => warmGccToolchain({ toolPath: c.toolPath, programs, toolchain: files, algorithm: 'sha256', memo: remote.digests })).catch(() => undefined);
+  }
   const scan = await tracedDepScan(ctx, sandbox, c, sink.signal);
   if (scan.kind === 'failed') return (fallBack(ctx, first, 'not-learned', `${c.job.source}: ${scan.why}`), false);
   const taught = await learnTraced(ctx, c, scan.depText, scan.trace, scan.scratchRoots);
@@ -62,7 +70,6 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
   if (unseen) return (fallBack(ctx, first, 'not-sendable', `${c.job.source}: ${unseen}`), false);
 
   const outputs = jobOutputs(c.job);
-  const tool = direct.ticket.tool;
   const action: RemoteCompile = {
     toolPath: c.toolPath,
     args: [...c.job.runArgs, ...c.terminalArgs],
@@ -70,16 +77,16 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
     env: new Map(GCC_KEY_ENV.flatMap((n) => (c.env.has(n) ? [[n, c.env.get(n)!] as const] : []))),
     // Every file the host compile would find: those it read, and those its lookups found present.
     inputs: [...new Set([...filesAsOpened(c, learned), ...learned.existing])],
-    toolchain: await ctx.toolchain(c.toolPath, Object.fromEntries(c.env)),
+    toolchain: await toolchain,
     // What an executor with the toolchain in its image (toolchain = "image") searches on its own disk.
     systemDirs: await ctx.systemIncludeDirs(c.toolPath, c.job.language, c.job.systemDirArgs, Object.fromEntries(c.env)),
-    programs: tool.parts.filter((p) => p.name !== 'driver').map((p) => p.path),
+    programs,
     outputs: outputs.map((o) => o.path),
     ...(c.job.depfile ? { depfiles: [c.job.depfile.path] } : {}),
   };
   const answer = await sendRemote(ctx, order, {
     kind: 'gcc',
-    make: (name, client, observer) => createRemoteExecutor(name, client, { observer, ...platformOf(remote, name), toolchainIn: toolchainOf(remote, name) }),
+    make: (name, client, observer) => createRemoteExecutor(name, client, { observer, memo: remote.digests, ...platformOf(remote, name), toolchainIn: toolchainOf(remote, name) }),
     action,
     label: `${c.tool} ${c.job.source} in ${c.cwd}`,
     arrived,

@@ -24,6 +24,7 @@ import { createRemoteExecutionClient } from '../../src/exec/remote/create-remote
 import type { ExecuteOutcome, ExecutionTimings, InputFile } from '../../src/exec/remote/types.js';
 import { toolchainFiles } from '../../src/exec/toolchain-files.js';
 import type { Digest } from '../../src/hashing/types.js';
+import type { DigestMemo } from '../../src/exec/remote/mirror-host-files.js';
 import { decodeReapiMessage, encodeReapiMessage } from '../../src/reapi/load-reapi-protos.js';
 import { createReapiClient, type ReapiCallError } from '../../src/reapi/create-reapi-client.js';
 import { EXECUTION_STAGE, type ExecuteRequest, type Operation, type Outgoing, type WireActionResult, type WireDigest } from '../../src/reapi/types.js';
@@ -54,7 +55,7 @@ function writeProject(): void {
   writeFileSync(join(project, 'broken.c'), '#include "util.h"\nint f(void) { return twice(); }\n');
 }
 
-const memo = new Map<string, { stamp: string; digest: Digest }>();
+const memo: DigestMemo = new Map();
 
 /** `gcc ARGS` in the project as an action carrying its toolchain (inputs from gcc -M with the same flags). */
 async function gccAction(args: string[], output: string): ReturnType<typeof buildGccAction> {

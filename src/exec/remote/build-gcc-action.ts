@@ -13,10 +13,10 @@
 import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, posix, resolve } from 'node:path';
 import { parseDepfile } from '../../adapters/gcc/parse-depfile.js';
-import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
+import type { DigestAlgorithm } from '../../hashing/types.js';
 import { buildInputRoot, InputRootError } from './build-input-root.js';
 import { buildRemoteAction } from './build-remote-action.js';
-import { mirrorHostFiles, mirroredPath, pathFromWorkingDir } from './mirror-host-files.js';
+import { mirrorHostFiles, mirroredPath, pathFromWorkingDir, type DigestMemo } from './mirror-host-files.js';
 import { underAny } from './under-any.js';
 import type { RemoteAction } from './types.js';
 import type { ToolchainSource } from '../../config/executor-spec.js';
@@ -40,7 +40,7 @@ export interface GccActionSpec {
   algorithm: DigestAlgorithm;
   timeoutMs?: number;
   /** Shared between actions: each unchanged host file is hashed once. */
-  memo?: Map<string, { stamp: string; digest: Digest }>;
+  memo?: DigestMemo;
   platform?: ReadonlyArray<{ name: string; value: string }>;
   /** The POSIX shell that starts the driver (it travels in the action too); default /bin/sh's target. Unused for an image. */
   shell?: string;
@@ -86,6 +86,42 @@ const READS_FILE = '.reprise-remote-reads.d';
 /** Options whose joined value is a path. */
 const JOINED_PATH_OPTIONS = ['-I', '-iquote', '-isystem', '-idirafter', '-include', '-imacros', '-iprefix', '-isysroot', '--sysroot=', '-B', '-L', '-o', '-MF', '-specs='];
 
+type ToolchainSpec = Pick<GccActionSpec, 'toolPath' | 'programs' | 'toolchain' | 'shell'>;
+
+/** The host paths of a toolchain that travels in the action (the shell, the programs, the toolchain's files and directories), and which walked files to keep. */
+function toolchainPaths(spec: ToolchainSpec): { shell: string; paths: string[]; keep: (path: string, isExecutable: boolean) => boolean; libraryDirs: Set<string> } {
+  const programs = new Set([spec.toolPath, ...spec.programs]);
+  const shell = spec.shell ?? realpathSync('/bin/sh');
+  const toolchain = spec.toolchain.filter((p) => !HOST_ONLY.some((re) => re.test(p)) && !GLIBC.test(basename(p)));
+  const libraryDirs = new Set(toolchain.filter((p) => SHARED_LIBRARY.test(basename(p))).map((p) => dirname(p)));
+  // In the compiler's private directories: its headers and data, the programs it was identified
+  // with, and lto-wrapper (the driver looks for it); not other languages' compilers, nor what
+  // only a link reads (crt*.o, static and shared runtime libraries, the LTO plugin), nor
+  // plugin headers.
+  const keep = (path: string, isExecutable: boolean): boolean =>
+    isExecutable && !SHARED_LIBRARY.test(basename(path))
+      ? programs.has(path) || basename(path) === 'lto-wrapper'
+      : !/\.(a|o)$/.test(path) && !SHARED_LIBRARY.test(basename(path)) && !/\/plugin\//.test(path);
+  return { shell, paths: [shell, ...programs, ...toolchain], keep, libraryDirs };
+}
+
+/**
+ * Hashes a toolchain's files into `memo` ahead of its first action, once per driver: a call can
+ * start this beside its pre-pass, so the first actions of a build do not wait for hundreds of
+ * files to be read after it. Only for a toolchain that travels in the action; a file changed
+ * since is hashed again when an action is built.
+ */
+export async function warmGccToolchain(spec: ToolchainSpec & { algorithm: DigestAlgorithm; memo: DigestMemo }): Promise<void> {
+  let drivers = warmed.get(spec.memo);
+  if (!drivers) warmed.set(spec.memo, (drivers = new Set()));
+  if (drivers.has(spec.toolPath)) return;
+  drivers.add(spec.toolPath);
+  const t = toolchainPaths(spec);
+  await mirrorHostFiles(t.paths, { algorithm: spec.algorithm, keep: t.keep, memo: spec.memo });
+}
+
+const warmed = new WeakMap<DigestMemo, Set<string>>();
+
 export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
   const abs = (p: string): string => resolve(spec.cwd, p);
   const programs = new Set([spec.toolPath, ...spec.programs]);
@@ -99,18 +135,10 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
     files = await mirrorHostFiles(spec.inputs.map(abs).filter((p) => !inImage(p)), { algorithm: spec.algorithm, ...(spec.memo ? { memo: spec.memo } : {}) });
     shell = '/bin/sh';
   } else {
-    shell = spec.shell ?? realpathSync('/bin/sh');
-    const toolchain = spec.toolchain.filter((p) => !HOST_ONLY.some((re) => re.test(p)) && !GLIBC.test(basename(p)));
-    libraryDirs = new Set(toolchain.filter((p) => SHARED_LIBRARY.test(basename(p))).map((p) => dirname(p)));
-    // In the compiler's private directories: its headers and data, the programs it was identified
-    // with, and lto-wrapper (the driver looks for it); not other languages' compilers, nor what
-    // only a link reads (crt*.o, static and shared runtime libraries, the LTO plugin), nor
-    // plugin headers.
-    const keep = (path: string, isExecutable: boolean): boolean =>
-      isExecutable && !SHARED_LIBRARY.test(basename(path))
-        ? programs.has(path) || basename(path) === 'lto-wrapper'
-        : !/\.(a|o)$/.test(path) && !SHARED_LIBRARY.test(basename(path)) && !/\/plugin\//.test(path);
-    files = await mirrorHostFiles([shell, ...programs, ...toolchain, ...spec.inputs.map(abs)], { algorithm: spec.algorithm, keep, ...(spec.memo ? { memo: spec.memo } : {}) });
+    const t = toolchainPaths(spec);
+    shell = t.shell;
+    libraryDirs = t.libraryDirs;
+    files = await mirrorHostFiles([...t.paths, ...spec.inputs.map(abs)], { algorithm: spec.algorithm, keep: t.keep, ...(spec.memo ? { memo: spec.memo } : {}) });
   }
   const inputRoot = buildInputRoot(files, spec.algorithm);
 

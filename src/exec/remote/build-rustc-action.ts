@@ -9,11 +9,11 @@
 // (`toolchain = "image"`), rustc, its libraries and lib/rustlib stay out of the root: the image
 // has them at the host's paths, and only the project's inputs travel.
 import { resolve } from 'node:path';
-import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
+import type { DigestAlgorithm } from '../../hashing/types.js';
 import { buildInputRoot, InputRootError } from './build-input-root.js';
 import { buildRemoteAction } from './build-remote-action.js';
 import { defaultPlatform } from './build-gcc-action.js';
-import { mirrorHostFiles, pathFromWorkingDir } from './mirror-host-files.js';
+import { mirrorHostFiles, pathFromWorkingDir, type DigestMemo } from './mirror-host-files.js';
 import type { RemoteAction } from './types.js';
 import { underAny } from './under-any.js';
 import type { ToolchainSource } from '../../config/executor-spec.js';
@@ -42,7 +42,7 @@ export interface RustcActionSpec {
   /** The files it writes, absolute or relative to cwd. */
   outputs: readonly string[];
   algorithm: DigestAlgorithm;
-  memo?: Map<string, { stamp: string; digest: Digest }>;
+  memo?: DigestMemo;
   /** Extra platform properties (the executor's table), after OSFamily and ISA. */
   platform?: ReadonlyArray<{ name: string; value: string }>;
   /** Where the toolchain comes from (default `action`: rustc and its sysroot travel in the root). */

@@ -5,7 +5,7 @@
 // caller compiles it locally. The C pipeline sends misses through it (src/pipeline/c-remote-fill.ts).
 import { isAbsolute, resolve } from 'node:path';
 import type { ToolchainSource } from '../../config/executor-spec.js';
-import type { Digest } from '../../hashing/types.js';
+import type { DigestMemo } from './mirror-host-files.js';
 import { buildGccAction, fixRemotePaths, readsOutsideRoot, type GccActionSpec } from './build-gcc-action.js';
 import { InputRootError } from './build-input-root.js';
 import { fixRemoteDepfile } from './fix-remote-depfile.js';
@@ -34,12 +34,14 @@ export interface RemoteExecutorOptions {
   platform?: ReadonlyArray<{ name: string; value: string }>;
   /** The executor's toolchain setting (default `action`: the toolchain travels in the root). */
   toolchainIn?: ToolchainSource;
+  /** Host files' digests, shared with other executors (default: this one's own). */
+  memo?: DigestMemo;
 }
 
 export function createRemoteExecutor(name: string, client: RemoteExecutionClient, opts: RemoteExecutorOptions = {}): RemoteExecutor {
   const own = Object.fromEntries(REMOTE_EXEC_COUNTERS.map((c) => [c, 0])) as Record<RemoteExecCounter, number>;
   const rejected = Object.fromEntries(REJECTION_REASONS.map((r) => [r, 0])) as Record<RejectionReason, number>;
-  const memo = new Map<string, { stamp: string; digest: Digest }>();
+  const memo: DigestMemo = opts.memo ?? new Map();
   const bump = (c: RemoteExecCounter, n = 1): void => {
     own[c] += n;
     if (n !== 0) opts.observer?.count(c, n);

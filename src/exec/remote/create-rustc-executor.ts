@@ -6,7 +6,7 @@
 // paths (RustcAction.imagePaths) are the image's own.
 import { isAbsolute, resolve } from 'node:path';
 import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
-import type { Digest } from '../../hashing/types.js';
+import type { DigestMemo } from './mirror-host-files.js';
 import { InputRootError } from './build-input-root.js';
 import { buildRustcAction, WRONG_ROOT_EXIT, type RustcActionSpec } from './build-rustc-action.js';
 import { countTimings, type RemoteExecutorOptions } from './create-remote-executor.js';
@@ -19,7 +19,7 @@ import type { RemoteExecCounter } from './remote-exec-counters.js';
 export type RemoteRustCompile = Omit<RustcActionSpec, 'algorithm' | 'memo' | 'platform' | 'toolchainIn'> & { depInfo: string };
 
 export function createRustcExecutor(name: string, client: RemoteExecutionClient, opts: RemoteExecutorOptions = {}): Executor<RemoteRustCompile> {
-  const memo = new Map<string, { stamp: string; digest: Digest }>();
+  const memo: DigestMemo = opts.memo ?? new Map();
   const bump = (c: RemoteExecCounter, n = 1): void => {
     if (n !== 0) opts.observer?.count(c, n);
   };

@@ -21,22 +21,50 @@ export function pathFromWorkingDir(hostPath: string, cwd: string): string {
   return relative(mirroredPath(cwd) === '' ? '/' : normalize(cwd), normalize(hostPath)) || '.';
 }
 
+/**
+ * Each host file's digest by path, with the stat it was taken at. The digest is a promise from
+ * the moment it is asked for, so actions built at once (the first few of a build, all naming
+ * the same toolchain) share one hashing of each file instead of each doing all of it.
+ */
+export type DigestMemo = Map<string, { stamp: string; digest: Promise<Digest> }>;
+
 export interface MirrorOptions {
   algorithm: DigestAlgorithm;
   /** In a walked directory, whether to keep a file (the explicitly listed paths are always kept). */
   keep?: (path: string, isExecutable: boolean) => boolean;
   /** Shared between calls to hash each unchanged file once. */
-  memo?: Map<string, { stamp: string; digest: Digest }>;
+  memo?: DigestMemo;
+}
+
+/** Files hashed at once: a toolchain's hundreds of files, first seen, are read side by side, not one round trip after another. */
+const HASH_CONCURRENCY = 8;
+let hashing = 0;
+const waiting: Array<() => void> = [];
+
+function hashLimited(algorithm: DigestAlgorithm, path: string): Promise<Digest> {
+  return new Promise((resolve, reject) => {
+    const start = (): void => {
+      hashing++;
+      hashFile(algorithm, path)
+        .then(resolve, reject)
+        .finally(() => {
+          hashing--;
+          waiting.shift()?.();
+        });
+    };
+    if (hashing < HASH_CONCURRENCY) start();
+    else waiting.push(start);
+  });
 }
 
 /** Every file under the listed host paths (files or directories), as input files. */
 export async function mirrorHostFiles(paths: Iterable<string>, opts: MirrorOptions): Promise<InputFile[]> {
-  const out = new Map<string, InputFile>();
-  const memo = opts.memo ?? new Map<string, { stamp: string; digest: Digest }>();
-  const add = async (path: string, walked: boolean): Promise<void> => {
+  const out = new Map<string, { path: string; host: string; isExecutable: boolean; digest: Promise<Digest> }>();
+  const memo: DigestMemo = opts.memo ?? new Map();
+  // Synchronous: a toolchain's few hundred stats each action cost less on the loop than as thread-pool round trips.
+  const add = (path: string, walked: boolean): void => {
     const rel = mirroredPath(path);
     if (out.has(rel)) return;
-    // Synchronous: a toolchain's few hundred stats each action cost less on the loop than as thread-pool round trips.
     let st: Stats;
     try {
       st = statSync(path);
@@ -44,7 +72,7 @@ export async function mirrorHostFiles(paths: Iterable<string>, opts: MirrorOptio
       throw new InputRootError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     if (st.isDirectory()) {
-      for (const name of readdirSync(path).sort()) await add(join(path, name), true);
+      for (const name of readdirSync(path).sort()) add(join(path, name), true);
       return;
     }
     if (!st.isFile()) {
@@ -55,9 +83,18 @@ export async function mirrorHostFiles(paths: Iterable<string>, opts: MirrorOptio
     if (walked && opts.keep && !opts.keep(path, isExecutable)) return;
     const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${opts.algorithm}`;
     let known = memo.get(path);
-    if (!known || known.stamp !== stamp) memo.set(path, (known = { stamp, digest: await hashFile(opts.algorithm, path) }));
-    out.set(rel, { path: rel, digest: known.digest, isExecutable, source: { kind: 'file', path } });
+    if (!known || known.stamp !== stamp) {
+      const entry = { stamp, digest: hashLimited(opts.algorithm, path) };
+      memo.set(path, (known = entry));
+      // A failed read is not remembered: the next action reads the file again.
+      entry.digest.catch(() => {
+        if (memo.get(path) === entry) memo.delete(path);
+      });
+    }
+    out.set(rel, { path: rel, host: path, isExecutable, digest: known.digest });
   };
-  for (const p of paths) await add(p, false);
-  return [...out.values()];
+  for (const p of paths) add(p, false);
+  const files = [...out.values()];
+  const digests = await Promise.all(files.map((f) => f.digest));
+  return files.map((f, i) => ({ path: f.path, digest: digests[i]!, isExecutable: f.isExecutable, source: { kind: 'file', path: f.host } }));
 }

@@ -20,6 +20,7 @@ export function createRemoteExecution(config: Config, stats: StatsStore, log: Lo
     policy: config.execute,
     targets,
     headed: 0,
+    digests: new Map(),
     order() {
       const start = turn++ % targets.length;
       return [...targets.slice(start), ...targets.slice(0, start)];

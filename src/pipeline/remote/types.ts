@@ -5,6 +5,7 @@ import type { ExecutePolicy, ExecutorSpec } from '../../config/executor-spec.js'
 import type { RemoteExecutionClient } from '../../exec/remote/create-remote-execution-client.js';
 import type { Executor } from '../../exec/remote/types.js';
 import type { ExecutorObserver } from '../../exec/remote/create-remote-executor.js';
+import type { DigestMemo } from '../../exec/remote/mirror-host-files.js';
 
 /** One configured executor. */
 export interface RemoteTarget {
@@ -36,6 +37,8 @@ export interface RemoteExecution {
    * executors' room (mayFeed), so calls that arrive together do not all see the same free place.
    */
   headed: number;
+  /** Host files' digests, shared by every executor of every target: a toolchain is hashed once per daemon. */
+  readonly digests: DigestMemo;
   /** Whether a result stored from this executor may be served here (its URL is still configured). */
   knows(executor: string): boolean;
   close(): Promise<void>;

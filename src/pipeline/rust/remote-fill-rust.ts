@@ -87,7 +87,7 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
   };
   const answer = await sendRemote(ctx, order, {
     kind: 'rustc',
-    make: (name, client, observer) => createRustcExecutor(name, client, { observer, ...platformOf(remote, name), toolchainIn: toolchainOf(remote, name) }),
+    make: (name, client, observer) => createRustcExecutor(name, client, { observer, memo: remote.digests, ...platformOf(remote, name), toolchainIn: toolchainOf(remote, name) }),
     action,
     label: `${c.tool} ${label}`,
     arrived,

@@ -23,7 +23,7 @@ import type { ExecuteOutcome } from '../../../src/exec/remote/types.js';
 import { toolchainFiles } from '../../../src/exec/toolchain-files.js';
 import { systemIncludeDirs } from '../../../src/adapters/gcc/system-include-dirs.js';
 import { decodeReapiMessage } from '../../../src/reapi/load-reapi-protos.js';
-import type { Digest } from '../../../src/hashing/types.js';
+import type { DigestMemo } from '../../../src/exec/remote/mirror-host-files.js';
 import { bazelWorkerJar, startBazelWorker, type BazelWorker } from '../../helpers/bazel-remote-worker.js';
 import { HIDE_COMPILER } from '../../helpers/hide-compiler.js';
 
@@ -46,7 +46,7 @@ const VARIANTS: Record<string, (project: string) => string[]> = {
   '-g': () => ['-c', '-g', '-Iinc', 'main.c', '-o', 'out/main.o'],
   'Debian flags': (p) => ['-c', '-g', '-O2', `-ffile-prefix-map=${p}=.`, '-fstack-protector-strong', '-Wformat', '-D_FORTIFY_SOURCE=2', '-fPIC', '-DPIC', '-Iinc', 'main.c', '-o', 'out/main.o'],
 };
-const memo = new Map<string, { stamp: string; digest: Digest }>();
+const memo: DigestMemo = new Map();
 
 function writeProject(): void {
   mkdirSync(join(project, 'inc'), { recursive: true });

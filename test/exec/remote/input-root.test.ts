@@ -11,7 +11,7 @@ import { digestBytes } from '../../../src/hashing/create-hasher.js';
 import { decodeReapiMessage } from '../../../src/reapi/load-reapi-protos.js';
 import { buildInputRoot, InputRootError } from '../../../src/exec/remote/build-input-root.js';
 import { buildRemoteAction } from '../../../src/exec/remote/build-remote-action.js';
-import { mirrorHostFiles, mirroredPath, pathFromWorkingDir } from '../../../src/exec/remote/mirror-host-files.js';
+import { mirrorHostFiles, mirroredPath, pathFromWorkingDir, type DigestMemo } from '../../../src/exec/remote/mirror-host-files.js';
 import type { CommandSpec, InputFile } from '../../../src/exec/remote/types.js';
 
 const file = (path: string, text: string, isExecutable = false): InputFile => {
@@ -152,6 +152,31 @@ test('host paths mirror under the root, and the command names them from its work
     assert.ok(byPath.has(mirroredPath(join(dir, 'tool', 'sub', 'h.h'))));
     assert.ok(!byPath.has(mirroredPath(join(dir, 'tool', 'sub', 'lib.a'))), 'the filter applies inside walked directories');
     await assert.rejects(mirrorHostFiles([join(dir, 'absent')], { algorithm: 'sha256' }), InputRootError);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("actions built at once share each file's hashing through the memo, and a changed file is hashed again", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reprise-mirror-memo-'));
+  try {
+    mkdirSync(join(dir, 'tool'));
+    for (let i = 0; i < 20; i++) writeFileSync(join(dir, 'tool', `f${i}`), `file ${i}`);
+    const memo: DigestMemo = new Map();
+    const first = mirrorHostFiles([join(dir, 'tool')], { algorithm: 'sha256', memo });
+    // Every file is in the memo as soon as the walk is done, before any is hashed: a second
+    // action built meanwhile waits on the same hashing instead of starting its own.
+    assert.equal(memo.size, 20);
+    const pending = new Map([...memo].map(([p, e]) => [p, e.digest]));
+    const second = mirrorHostFiles([join(dir, 'tool')], { algorithm: 'sha256', memo });
+    for (const [p, d] of pending) assert.equal(memo.get(p)!.digest, d, `${p}: one hashing`);
+    const [a, b] = await Promise.all([first, second]);
+    assert.deepEqual(a, b);
+    assert.deepEqual(a.find((f) => f.path.endsWith('/f3'))!.digest, digestBytes('sha256', Buffer.from('file 3')));
+
+    writeFileSync(join(dir, 'tool', 'f3'), 'changed, and longer');
+    const third = await mirrorHostFiles([join(dir, 'tool')], { algorithm: 'sha256', memo });
+    assert.deepEqual(third.find((f) => f.path.endsWith('/f3'))!.digest, digestBytes('sha256', Buffer.from('changed, and longer')));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -21,31 +21,51 @@ export interface StagedRoot {
  */
 export async function stageInputRoot(store: ServeStore, entries: readonly InputEntry[], root: string, twinDir: string): Promise<StagedRoot> {
   const staged: StagedRoot = { linked: 0, copied: 0 };
+  // Files are placed side by side: a root first seen (a toolchain's hundreds of files, each
+  // checked and linked) would otherwise wait out one round trip after another.
+  const running = new Set<Promise<void>>();
+  const failures: unknown[] = [];
   for (const e of entries) {
+    if (failures.length > 0) break;
     const path = join(root, e.path);
     // Parents come before children: one mkdir each (a recursive one costs several system calls).
-    if (e.kind === 'dir') await mkdir(path).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EEXIST') throw err;
-    });
-    else if (e.kind === 'symlink') await symlink(e.target, path);
-    else if (e.digest.size === 0) await writeFile(path, '', { mode: e.executable ? 0o555 : 0o444 });
-    else {
-      if (!verified.has(e.digest.hash)) {
-        // The store's read checks the bytes (and drops a corrupt blob): once per blob per server run.
-        if (!(await store.readBlob(e.digest.hash))) throw new BlobLostError(e.digest);
-        verified.add(e.digest.hash);
-      }
-      try {
-        const source = e.executable ? await executableTwin(store, e.digest.hash, twinDir) : store.blobPath(e.digest.hash);
-        await linkOrCopy(source, path, e.executable, staged);
-      } catch (err) {
-        // Evicted since it was checked: the client uploads it again.
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobLostError(e.digest);
-        throw err;
-      }
+    if (e.kind === 'dir') {
+      await mkdir(path).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw err;
+      });
+      continue;
     }
+    while (running.size >= STAGE_CONCURRENCY) await Promise.race(running);
+    const placing: Promise<void> = placeEntry(store, e, path, twinDir, staged)
+      .catch((err: unknown) => void failures.push(err))
+      .finally(() => running.delete(placing));
+    running.add(placing);
   }
+  // Every placement has settled before the caller sees an error (and removes the directory).
+  await Promise.all(running);
+  if (failures.length > 0) throw failures[0];
   return staged;
+}
+
+/** Files placed at once by one staging. */
+const STAGE_CONCURRENCY = 8;
+
+async function placeEntry(store: ServeStore, e: Exclude<InputEntry, { kind: 'dir' }>, path: string, twinDir: string, staged: StagedRoot): Promise<void> {
+  if (e.kind === 'symlink') return symlink(e.target, path);
+  if (e.digest.size === 0) return writeFile(path, '', { mode: e.executable ? 0o555 : 0o444 });
+  if (!verified.has(e.digest.hash)) {
+    // The store's read checks the bytes (and drops a corrupt blob): once per blob per server run.
+    if (!(await store.readBlob(e.digest.hash))) throw new BlobLostError(e.digest);
+    verified.add(e.digest.hash);
+  }
+  try {
+    const source = e.executable ? await executableTwin(store, e.digest.hash, twinDir) : store.blobPath(e.digest.hash);
+    await linkOrCopy(source, path, e.executable, staged);
+  } catch (err) {
+    // Evicted since it was checked: the client uploads it again.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new BlobLostError(e.digest);
+    throw err;
+  }
 }
 
 /** A hardlink, or a copy (a reflink where the file system can) where a link is impossible. */

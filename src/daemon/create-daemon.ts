@@ -209,6 +209,9 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
     log.info(`listening on ${paths.socket} (version ${version}, ${config.maxJobs} jobs)`);
     armIdle();
     ctx.cache.usage.start(); // measures the store in the background
+    // The sandbox's probe (bubblewrap and the spawner started once) in the background now, not
+    // in the first fill's way: at the start of a build that fill shares the CPU with the build tool's start.
+    void sandbox?.status();
   }
 
   return { listen, closed, stop };

@@ -84,7 +84,11 @@ export async function mirrorHostFiles(paths: Iterable<string>, opts: MirrorOptio
     const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${opts.algorithm}`;
     let known = memo.get(path);
     if (!known || known.stamp !== stamp) {
-      const entry = { stamp, digest: hashLimited(opts.algorithm, path) };
+      // Unreadable after its stat (gone meanwhile, or a file whose read fails): the job cannot be an action.
+      const digest = hashLimited(opts.algorithm, path).catch((e: NodeJS.ErrnoException) => {
+        throw new InputRootError(`cannot read ${path}: ${e.code ?? e.message}`);
+      });
+      const entry = { stamp, digest };
       memo.set(path, (known = entry));
       // A failed read is not remembered: the next action reads the file again.
       entry.digest.catch(() => {

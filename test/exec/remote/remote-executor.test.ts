@@ -67,6 +67,9 @@ test('the executor contract: outputs by the caller\'s paths, messages through on
   assert.ok(coverage.kind === 'rejected' && coverage.reason === 'not-representable');
   const absent = await ex.execute({ ...job, inputs: ['missing.h'] }, { signal: AbortSignal.timeout(5000) });
   assert.ok(absent.kind === 'rejected' && absent.reason === 'not-representable');
+  // A regular file by its stat whose read fails (EIO): a counted rejection, not a throw out of the call.
+  const unreadable = await ex.execute({ ...job, inputs: ['/proc/self/mem'] }, { signal: AbortSignal.timeout(5000) });
+  assert.ok(unreadable.kind === 'rejected' && unreadable.reason === 'not-representable' && unreadable.detail.includes('/proc/self/mem'), JSON.stringify(unreadable));
   // What the compile read must all be in the input root (the executor's root is /r).
   for (const why of ['/etc/passwd', '../../../../x.h', 'no depfile']) {
     const escaped = await ex.execute(job, { signal: AbortSignal.timeout(5000) });
@@ -76,10 +79,10 @@ test('the executor contract: outputs by the caller\'s paths, messages through on
   const { counts, rejected } = ex.counters();
   assert.deepEqual(
     { sent: counts['actions-sent'], run: counts['actions-run'], failed: counts['actions-failed'], cached: counts['actions-cached'], back: counts['fallen-back'], retries: counts.retries, up: counts['upload-bytes'], queue: counts['queue-ms'] },
-    { sent: 8, run: 2, failed: 1, cached: 1, back: 6, retries: 4, up: 500, queue: 15 },
+    { sent: 9, run: 2, failed: 1, cached: 1, back: 7, retries: 4, up: 500, queue: 15 },
   );
   assert.equal(rejected.unavailable, 1);
-  assert.equal(rejected['not-representable'], 2);
+  assert.equal(rejected['not-representable'], 3);
   assert.equal(rejected['read-outside-root'], 3);
 });
 

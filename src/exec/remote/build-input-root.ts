@@ -68,9 +68,12 @@ export function buildInputRoot(files: Iterable<InputFile>, algorithm: DigestAlgo
   return { digest: encode(root), directories, files: blobs, fileCount, totalBytes };
 }
 
-/** REAPI's order: by name, compared as UTF-8 bytes. */
+/** REAPI's order: by name, compared as UTF-8 bytes (each name encoded once, not once per comparison). */
 function sortedNames(m: Map<string, unknown>): string[] {
-  return [...m.keys()].sort((a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+  return [...m.keys()]
+    .map((name) => ({ name, bytes: Buffer.from(name, 'utf8') }))
+    .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
+    .map((e) => e.name);
 }
 
 /** The components of a root-relative path; no empty, "." or ".." component, no leading slash. */

@@ -92,6 +92,9 @@ test('Directory messages are sorted by name; children are named by their digests
   // Byte order: capitals before lower case.
   assert.deepEqual(dir.files.map((f) => f.name), ['B.h', 'a.h', 'main.c', 'same.h']);
   assert.deepEqual(dir.directories.map((d) => d.name), ['inc']);
+  // UTF-8 byte order, not JavaScript's UTF-16 order: U+FF21 (EF BC A1) before U+1F600 (F0 9F 98 80, a surrogate pair in UTF-16).
+  const wide = buildInputRoot([file('\u{1F600}', 'a'), file('\uFF21', 'b'), file('z', 'c')], 'sha256');
+  assert.deepEqual(decodeReapiMessage('build.bazel.remote.execution.v2.Directory', wide.directories.get(wide.digest.hash)!.data).files.map((f) => f.name), ['z', '\uFF21', '\u{1F600}']);
   const usrBin = read(read(top.directories[1]!.digest!.hash).directories.find((d) => d.name === 'bin')!.digest!.hash);
   assert.equal(usrBin.files[0]!.isExecutable, true);
   assert.equal(root.fileCount, FILES.length);

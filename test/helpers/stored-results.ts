@@ -7,10 +7,18 @@ import type { Workspace } from './workspace.js';
 /** Every stored action result of a workspace's cache. */
 export function storedResults(ws: Workspace): Array<{ sandboxed: boolean; executor?: string }> {
   const out: Array<{ sandboxed: boolean; executor?: string }> = [];
+  // The daemon is still running: its stats file and temporary files come and go during the walk.
   const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
+    let names: string[];
+    try {
+      names = readdirSync(d);
+    } catch {
+      return; // removed since its parent was read
+    }
+    for (const name of names) {
       const p = join(d, name);
-      const st = statSync(p);
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (!st) continue; // renamed or removed since the directory was read
       if (st.isDirectory()) walk(p);
       else if (st.size < 20_000) {
         try {

@@ -140,6 +140,8 @@ export async function storeAndDeliver(ctx: CacheContext, c: CompileCall, direct:
     }
   }
   if (stored) countStored(ctx, c, direct, typeof stored === 'string' ? stored : stored.entry);
+  // What it found is what the next misses in its directory are sent to a tracing executor with.
+  if (ctx.remote && learned !== undefined && typeof learned !== 'string') ctx.remote.guesses.learn(c, learned);
   const paths = jobOutputs(c.job).map((o) => resolve(c.cwd, o.path));
   deliverRun(paths.map((path, i) => ({ path, data: data[i]! })), r, c.umask, sink);
   // The next identical call may be replayed by the shim: a rebuild after a cold build is served so too.

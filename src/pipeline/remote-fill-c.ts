@@ -21,9 +21,11 @@ import { filesAsOpened, type Learned } from './learn-inputs.js';
 import { learnTraced } from './learn-traced.js';
 import { jobOutputs } from './place-outputs.js';
 import { configuredPlatform, toolchainOf } from './remote/configured-platform.js';
-import { fallBack, heading, sendRemote } from './remote/offer-remote.js';
+import { fallBack, heading, sendRemote, type RemoteAnswer, type RemoteOffer } from './remote/offer-remote.js';
 import { provenBy } from './remote/proven-by.js';
-import type { RemoteExecution } from './remote/types.js';
+import type { RemoteExecution, RemoteTarget } from './remote/types.js';
+import { verifyRemoteTrace, type RemoteProof } from './remote/verify-remote-trace.js';
+import { windowStartNs } from './window-start-ns.js';
 import type { RunOutcome } from './store-compile.js';
 import { tracedDepScan } from './traced-dep-scan.js';
 
@@ -51,6 +53,11 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
   const notSendable = whyNotSendable(c);
   if (notSendable) return (fallBack(ctx, first, 'not-sendable', `${c.job.source}: ${notSendable}`), false);
 
+  // A trusted executor traces the compile: it goes with the inputs earlier compiles here found, and no pre-pass (input-guesses.ts).
+  const tracing = order.filter((t) => provenBy(t.spec) && t.traces === true);
+  const guess = tracing.length > 0 ? remote.guesses.guess(c) : undefined;
+  if (guess) return fillGuessed(ctx, remote, tracing, c, direct, sink, arrived, guess);
+
   const t0 = performance.now();
   const tool = direct.ticket.tool;
   const programs = tool.parts.filter((p) => p.name !== 'driver').map((p) => p.path);
@@ -69,22 +76,67 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
   ctx.stats.bumpExecutor(first.name, 'prepass-ms', Math.round(performance.now() - t0));
   if (unseen) return (fallBack(ctx, first, 'not-sendable', `${c.job.source}: ${unseen}`), false);
 
+  // Every file the host compile would find: those it read, and those its lookups found present.
+  const inputs = [...new Set([...filesAsOpened(c, learned), ...learned.existing])];
+  // A trusted executor not yet known to trace is asked to: one that does gets the next misses without a pre-pass.
+  const ask = provenBy(first.spec) && first.traces !== false;
+  const answer = await sendRemote(ctx, order, await offerOf(ctx, remote, c, inputs, await toolchain, programs, arrived, ask), sink);
+  if (answer.kind !== 'completed') return false;
+  if (ask && answer.target === first) first.traces = answer.result.lookups !== undefined;
+  return deliverRemote(ctx, c, direct, answer, learned, scan.startedAtNs, sink);
+}
+
+/**
+ * A miss sent to the trusted executors with `guess` for its inputs and no pre-pass here. The
+ * executor traces the compile, and its result is taken only when the trace proves that every
+ * question the compile asked was answered there as here (verify-remote-trace.ts); otherwise it
+ * is compiled locally, which also teaches the guesses what they lacked.
+ */
+async function fillGuessed(ctx: CacheContext, remote: RemoteExecution, tracing: RemoteTarget[], c: CompileCall, direct: FillKey, sink: CallSink, arrived: () => void, guess: { files: string[]; dirs: string[] }): Promise<boolean> {
+  const startedAtNs = windowStartNs();
+  const programs = direct.ticket.tool.parts.filter((p) => p.name !== 'driver').map((p) => p.path);
+  let toolchain;
+  try {
+    toolchain = await ctx.toolchain(c.toolPath, Object.fromEntries(c.env));
+  } catch (e) {
+    return (fallBack(ctx, tracing[0]!, 'not-sendable', `${c.job.source}: ${(e as Error).message}`), false);
+  }
+  ctx.stats.bumpExecutor(tracing[0]!.name, 'guessed');
+  let proof: RemoteProof | undefined;
+  const offer = await offerOf(ctx, remote, c, guess.files, toolchain, programs, arrived, true);
+  offer.action.dirs = guess.dirs;
+  offer.proves = async (result) => {
+    proof = result.lookups ? await verifyRemoteTrace(ctx, c, result.lookups, remote.digests) : { kind: 'unproven', why: 'no lookup trace came back' };
+    if (proof.kind === 'unproven') return proof.why;
+    return whyNotSendableInputs(ctx, proof.learned);
+  };
+  const answer = await sendRemote(ctx, tracing, offer, sink);
+  if (answer.kind !== 'completed') {
+    if (answer.reason === 'trace-unproven' || answer.reason === 'remote-exit-nonzero') remote.guesses.outcome(c, false);
+    return false;
+  }
+  remote.guesses.outcome(c, true);
+  return deliverRemote(ctx, c, direct, answer, (proof as Extract<RemoteProof, { kind: 'proven' }>).learned, startedAtNs, sink);
+}
+
+/** The gcc action of a miss over `inputs` (host files), offered to the executors; `traced` asks for its lookup trace. */
+async function offerOf(ctx: CacheContext, remote: RemoteExecution, c: CompileCall, inputs: string[], toolchain: readonly string[], programs: string[], arrived: () => void, traced: boolean): Promise<RemoteOffer<RemoteCompile>> {
   const outputs = jobOutputs(c.job);
   const action: RemoteCompile = {
     toolPath: c.toolPath,
     args: [...c.job.runArgs, ...c.terminalArgs],
     cwd: c.cwd,
     env: new Map(GCC_KEY_ENV.flatMap((n) => (c.env.has(n) ? [[n, c.env.get(n)!] as const] : []))),
-    // Every file the host compile would find: those it read, and those its lookups found present.
-    inputs: [...new Set([...filesAsOpened(c, learned), ...learned.existing])],
-    toolchain: await toolchain,
+    inputs,
+    toolchain,
     // What an executor with the toolchain in its image (toolchain = "image") searches on its own disk.
     systemDirs: await ctx.systemIncludeDirs(c.toolPath, c.job.language, c.job.systemDirArgs, Object.fromEntries(c.env)),
     programs,
     outputs: outputs.map((o) => o.path),
     ...(c.job.depfile ? { depfiles: [c.job.depfile.path] } : {}),
+    ...(traced ? { traceLookups: true } : {}),
   };
-  const answer = await sendRemote(ctx, order, {
+  return {
     kind: 'gcc',
     make: (name, client, observer) => createRemoteExecutor(name, client, { observer, memo: remote.digests, ...platformOf(remote, name), toolchainIn: toolchainOf(remote, name) }),
     action,
@@ -94,12 +146,15 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
       const missing = outputs.find((o) => !result.outputs.has(resolve(c.cwd, o.path)));
       return missing && `${missing.path} did not come back`;
     },
-  }, sink);
-  if (answer.kind !== 'completed') return false;
+  };
+}
+
+/** A remote compile's outputs to the caller, stored as the executor's trust allows. */
+async function deliverRemote(ctx: CacheContext, c: CompileCall, direct: FillKey, answer: Extract<RemoteAnswer, { kind: 'completed' }>, learned: Learned, startedAtNs: bigint, sink: CallSink): Promise<boolean> {
   if (sink.signal.aborted) return (sink.abandon(), true);
-  const data = outputs.map((o) => answer.result.outputs.get(resolve(c.cwd, o.path))!.data);
+  const data = jobOutputs(c.job).map((o) => answer.result.outputs.get(resolve(c.cwd, o.path))!.data);
   sink.ranHidden();
-  const r: RunOutcome = { code: 0, signal: 0, stdout: answer.result.stdout, stderr: answer.result.stderr, startedAtNs: scan.startedAtNs, durationMs: Math.round(answer.result.timings.executeMs) };
+  const r: RunOutcome = { code: 0, signal: 0, stdout: answer.result.stdout, stderr: answer.result.stderr, startedAtNs, durationMs: Math.round(answer.result.timings.executeMs) };
   // Stored as sandboxed (shareable) only from an executor trusted to run exactly the input root, toolchain included, in a sandbox.
   if (answer.target.spec.toolchain === 'image') ctx.stats.bumpExecutor(answer.target.name, 'image-unproven');
   await storeAndDeliver(ctx, c, direct, r, data, learned, { sandboxed: provenBy(answer.target.spec), executor: answer.target.name }, sink);

@@ -108,6 +108,7 @@ export const EXECUTOR_COUNTERS = [
   'actions-cached', // of those that ran, answers from the server's action cache
   'completed', // misses it answered: outputs delivered to the caller from the executor
   'fallen-back', // misses that went to the local fill instead (the reason is counted too)
+  'guessed', // misses sent without a pre-pass, with the inputs earlier compiles in their directory found, to be proven by the executor's lookup trace
   'prepass-ms', // the traced -M pre-pass and its learning on this host, for misses meant for it (counted before anything is sent)
   'prepare-ms', // building the action on this host: the input root, its digests, the Command
   'queue-ms', // time the server says actions waited before a worker took them (when it says)
@@ -129,6 +130,7 @@ export const REMOTE_FILL_REASONS = [
   'no-executor-slot', // every executor had max_in_flight actions already
   'executor-down', // every executor failed (unavailable, timeout) in the last 30 s: skipped until then
   'not-learned', // the traced dependency pre-pass did not give a complete list of what the compile sees
+  'trace-unproven', // sent with earlier compiles' inputs and no pre-pass, its lookup trace showed a question the host answers otherwise, or one it cannot check
   'not-sendable', // the compile's inputs cannot be proven the same on an executor (environment paths, absolute probes, -march=native, assembler; rustc: links, proc-macros, -l, no dep-info, inputs under the executor's own directories)
 ] as const;
 export type RemoteFillReason = (typeof REMOTE_FILL_REASONS)[number];

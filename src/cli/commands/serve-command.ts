@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { byteSize } from '../../config/load-config.js';
@@ -8,6 +8,7 @@ import { NO_TOKENS, parseTokenFile } from '../../reapi/serve/parse-token-file.js
 import { formatListenAddress, parseListenAddress } from '../../reapi/serve/parse-listen-address.js';
 import { startServe } from '../../reapi/serve/start-serve.js';
 import { findBwrap } from '../../exec/find-bwrap.js';
+import { installPaths } from '../../runtime/install-paths.js';
 import type { ExecuteOptions, ServeOptions, TlsFiles } from '../../reapi/serve/types.js';
 import { formatBytes } from '../format-bytes.js';
 
@@ -103,6 +104,7 @@ function executeOptions(a: ServeArgs): ExecuteOptions {
     defaultTimeoutMs: count('--exec-timeout', a.execTimeout, 600) * 1000,
     bwrap,
     worker: hostname(),
+    ...(existsSync(installPaths.lookupTrace) ? { lookupTracer: installPaths.lookupTrace } : {}),
   };
 }
 

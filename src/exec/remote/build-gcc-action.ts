@@ -48,6 +48,10 @@ export interface GccActionSpec {
   toolchainIn?: ToolchainSource;
   /** The compiler's own `#include <...>` directories (system-include-dirs.ts): with `image`, the image's, like the toolchain's files. */
   systemDirs?: readonly string[];
+  /** Host directories the root holds even where no input lies in them (the driver's library directories, which it asks about). */
+  dirs?: readonly string[];
+  /** Ask the executor for the compile's lookup trace (`reprise serve --execute` gives it; LOOKUP_TRACE). */
+  traceLookups?: boolean;
 }
 
 export interface GccAction {
@@ -72,7 +76,18 @@ export interface GccAction {
    * outside the root (readsOutsideRoot).
    */
   imagePaths?: readonly string[];
+  /** An extra output (the Command's name for it) with traceLookups: the compile's lookup trace, paths under the executor's root. */
+  traceFile?: string;
+  /** Each file of the input root (its path in the root) with its SHA-256 hash, as sent. */
+  sent: ReadonlyMap<string, string>;
 }
+
+/**
+ * The platform property by which `reprise serve --execute` is asked for the lookup trace of a
+ * command (shims/lookup-trace.c preloaded), and the output file it goes to. Servers that do not
+ * know the property ignore it or refuse the action; either way no trace comes back.
+ */
+export const LOOKUP_TRACE = { name: 'reprise-lookup-trace', file: '.reprise-remote-trace' } as const;
 
 /** Loader and locale files: the executor's own loader runs the programs, and the action runs in the C locale unless env says otherwise. */
 const HOST_ONLY = [/^\/etc\//, /^\/usr\/lib\/locale(\/|$)/, /^\/usr\/share\/locale(\/|$)/, /\/gconv(\/|$)/];
@@ -83,6 +98,8 @@ const SHARED_LIBRARY = /\.so(\.\d+)*$/;
 const ROOT_FILE = '.reprise-remote-root';
 /** The depfile added to prove what the compile read. */
 const READS_FILE = '.reprise-remote-reads.d';
+/** The files the action adds in the working directory besides the compile's own outputs. */
+export const ACTION_FILES: readonly string[] = [ROOT_FILE, READS_FILE, LOOKUP_TRACE.file];
 /** Options whose joined value is a path. */
 const JOINED_PATH_OPTIONS = ['-I', '-iquote', '-isystem', '-idirafter', '-include', '-imacros', '-iprefix', '-isysroot', '--sysroot=', '-B', '-L', '-o', '-MF', '-specs='];
 
@@ -140,7 +157,7 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
     libraryDirs = t.libraryDirs;
     files = await mirrorHostFiles([...t.paths, ...spec.inputs.map(abs)], { algorithm: spec.algorithm, keep: t.keep, ...(spec.memo ? { memo: spec.memo } : {}) });
   }
-  const inputRoot = buildInputRoot(files, spec.algorithm);
+  const inputRoot = buildInputRoot(files, spec.algorithm, (spec.dirs ?? []).map((d) => mirroredPath(abs(d))));
 
   // The image's paths stay absolute (they name its disk); the rest are the root's, relative.
   const fromCwd = (hostPath: string): string => (inImage(hostPath) ? hostPath : pathFromWorkingDir(hostPath, spec.cwd));
@@ -155,7 +172,8 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
   env.set('PATH', [...new Set([...programs].map((p) => (image ? dirname(p) : fromCwd(dirname(p)))))].join(':'));
   if (libraryDirs.size > 0) env.set('LD_LIBRARY_PATH', [...libraryDirs].map(fromCwd).join(':'));
   const outputFiles = spec.outputs.map((o) => pathFromWorkingDir(abs(o), spec.cwd));
-  if (outputFiles.includes(ROOT_FILE) || outputFiles.includes(READS_FILE)) throw new InputRootError(`${ROOT_FILE} or ${READS_FILE} is an output of the compile itself`);
+  if ([ROOT_FILE, READS_FILE, LOOKUP_TRACE.file].some((f) => outputFiles.includes(f))) throw new InputRootError(`${ROOT_FILE}, ${READS_FILE} or ${LOOKUP_TRACE.file} is an output of the compile itself`);
+  const traceFile = spec.traceLookups ? LOOKUP_TRACE.file : undefined;
   // -MD -MF changes no object (not even with -g): a compile without -M options of its own lists its reads in one more output.
   const readsFile = spec.args.some((a) => a.startsWith('-M') || a.startsWith('-Wp,-M')) ? undefined : READS_FILE;
   if (readsFile) args.push('-MD', '-MF', readsFile);
@@ -166,13 +184,14 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
     {
       arguments: [image ? shell : fromCwd(shell), '-c', startScript(spec.cwd, spec.args), ...driver, ...args],
       env,
-      outputFiles: [...outputFiles, ROOT_FILE, ...(readsFile ? [readsFile] : [])],
+      outputFiles: [...outputFiles, ROOT_FILE, ...(readsFile ? [readsFile] : []), ...(traceFile ? [traceFile] : [])],
       workingDirectory: mirroredPath(spec.cwd),
-      platform: spec.platform ?? defaultPlatform(),
+      platform: [...(spec.platform ?? defaultPlatform()), ...(traceFile ? [{ name: LOOKUP_TRACE.name, value: traceFile }] : [])],
     },
     { algorithm: spec.algorithm, ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}) },
   );
-  return { action, outputFiles, rootFile: ROOT_FILE, ...(readsFile ? { readsFile } : {}), rewrittenArgs, ...(image ? { imagePaths: image } : {}) };
+  const sent = new Map(files.map((f) => [f.path, f.digest.hash]));
+  return { action, outputFiles, rootFile: ROOT_FILE, ...(readsFile ? { readsFile } : {}), rewrittenArgs, ...(image ? { imagePaths: image } : {}), ...(traceFile ? { traceFile } : {}), sent };
 }
 
 /** What an image answers for: the toolchain's files and directories, the driver's programs and the compiler's system include directories. */

@@ -22,9 +22,18 @@ interface Dir {
   dirs: Map<string, Dir>;
 }
 
-/** The canonical tree of `files` (any order; the same file listed twice is one entry). */
-export function buildInputRoot(files: Iterable<InputFile>, algorithm: DigestAlgorithm): InputRoot {
+/** The canonical tree of `files` (any order; the same file listed twice is one entry), and of `dirs` (paths in the root) as directories, empty unless files lie in them. */
+export function buildInputRoot(files: Iterable<InputFile>, algorithm: DigestAlgorithm, dirs: Iterable<string> = []): InputRoot {
   const root: Dir = { files: new Map(), dirs: new Map() };
+  for (const d of dirs) {
+    let dir = root;
+    for (const part of splitPath(d)) {
+      if (dir.files.has(part)) throw new InputRootError(`${d} is both a file and a directory`);
+      let next = dir.dirs.get(part);
+      if (!next) dir.dirs.set(part, (next = { files: new Map(), dirs: new Map() }));
+      dir = next;
+    }
+  }
   let fileCount = 0;
   let totalBytes = 0;
   const blobs: InputRoot['files'] = new Map();

@@ -10,7 +10,9 @@ import { buildGccAction, fixRemotePaths, readsOutsideRoot, type GccActionSpec } 
 import { InputRootError } from './build-input-root.js';
 import { fixRemoteDepfile } from './fix-remote-depfile.js';
 import type { RemoteExecutionClient } from './create-remote-execution-client.js';
-import { REJECTION_REASONS, type ExecuteOutcome, type ExecutionTimings, type Executor, type RejectionReason } from './types.js';
+import { parseLookupTrace } from '../parse-lookup-trace.js';
+import { mapRemoteTrace } from './map-remote-trace.js';
+import { REJECTION_REASONS, type ExecuteOutcome, type RemoteLookups, type ExecutionTimings, type Executor, type RejectionReason } from './types.js';
 import { REMOTE_EXEC_COUNTERS, type RemoteExecCounter } from './remote-exec-counters.js';
 
 /** A compile as the pipeline knows it; the executor adds the algorithm, its digest memo and where its toolchain comes from. */
@@ -91,11 +93,20 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
         const path = isAbsolute(o) ? o : resolve(job.cwd, o);
         if (got) outputs.set(path, depfiles.has(path) ? { ...got, data: fixRemoteDepfile(got.data, root) ?? fixRemotePaths(got.data, root) } : got);
       });
+      let lookups: RemoteLookups | undefined;
+      if (built.traceFile && out.result.exitCode === 0) {
+        // A server that does not trace ignores the ask: no trace comes back, and the caller knows it cannot prove this way.
+        const trace = out.result.outputs.get(built.traceFile);
+        if (trace && reads) {
+          const text = (fixRemoteDepfile(reads.data, root) ?? fixRemotePaths(reads.data, root)).toString('utf8');
+          lookups = { ...mapRemoteTrace(parseLookupTrace(trace.data), root, job.cwd), reads: text, sent: built.sent };
+        }
+      }
       const stdout = fixRemotePaths(out.result.stdout, root);
       const stderr = fixRemotePaths(out.result.stderr, root);
       if (stdout.length > 0) onStream?.('stdout', stdout);
       if (stderr.length > 0) onStream?.('stderr', stderr);
-      return { kind: 'completed', result: { ...out.result, stdout, stderr, outputs } };
+      return { kind: 'completed', result: { ...out.result, stdout, stderr, outputs, ...(lookups ? { lookups } : {}) } };
     },
     counters: () => ({ counts: { ...own }, rejected: { ...rejected } }),
     close() {

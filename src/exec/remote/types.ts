@@ -4,6 +4,8 @@
 import type { Digest } from '../../hashing/types.js';
 
 /** Where a blob's bytes come from: a host file (read when it is uploaded) or bytes in memory. */
+import type { HostTrace } from './map-remote-trace.js';
+
 export type BlobSource = { kind: 'file'; path: string } | { kind: 'bytes'; data: Buffer };
 
 /** One file of an input root, at a root-relative POSIX path ("usr/bin/gcc", "home/u/p/main.c"). */
@@ -82,6 +84,16 @@ export interface CompletedExecution {
   cached: boolean;
   worker: string;
   timings: ExecutionTimings;
+  /** With the lookup trace asked for (GccActionSpec.traceLookups): what the compile asked, read as the host's. */
+  lookups?: RemoteLookups;
+}
+
+/** A remote compile's lookups as the host's, to prove them against the host (src/pipeline/remote/verify-remote-trace.ts). */
+export interface RemoteLookups extends HostTrace {
+  /** The depfile of what it read (its own -MD, or the one added), paths mapped back to the host's. */
+  reads: string;
+  /** Each file of the input root as sent: its path in the root and its SHA-256 hash. */
+  sent: ReadonlyMap<string, string>;
 }
 
 /** Why the executor did not run the action (the caller then runs it locally). */

@@ -8,6 +8,7 @@ import type { Executor } from '../../exec/remote/types.js';
 import type { Logger } from '../../daemon/logger.js';
 import type { StatsStore } from '../../stats/stats-store.js';
 import type { RemoteExecution, RemoteTarget } from './types.js';
+import { createInputGuesses } from './input-guesses.js';
 
 /** The configured executors, or undefined when there are none or the policy is `local`. Clients connect on first use. */
 export function createRemoteExecution(config: Config, stats: StatsStore, log: Logger): RemoteExecution | undefined {
@@ -21,6 +22,7 @@ export function createRemoteExecution(config: Config, stats: StatsStore, log: Lo
     targets,
     headed: 0,
     digests: new Map(),
+    guesses: createInputGuesses(),
     order() {
       const start = turn++ % targets.length;
       return [...targets.slice(start), ...targets.slice(0, start)];

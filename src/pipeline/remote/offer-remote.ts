@@ -16,7 +16,7 @@ const COOLDOWN_MS = 30_000;
 /** Rejections that say the executor, not the action, is in trouble. */
 const OUTAGES: ReadonlySet<string> = new Set(['unavailable', 'timeout']);
 
-export type RemoteAnswer = { kind: 'completed'; result: CompletedExecution; target: RemoteTarget } | { kind: 'fallen-back' };
+export type RemoteAnswer = { kind: 'completed'; result: CompletedExecution; target: RemoteTarget } | { kind: 'fallen-back'; reason?: RemoteFillReason | RejectionReason };
 
 /**
  * Actions of this daemon kept on an executor under `auto` even while a local slot is free: one
@@ -91,7 +91,7 @@ function probe(ctx: CacheContext, target: RemoteTarget): void {
 export function fallBack(ctx: CacheContext, target: RemoteTarget, reason: RemoteFillReason | RejectionReason, why: string): RemoteAnswer {
   ctx.stats.executorFallback(target.name, reason);
   ctx.log.debug(`remote execution on ${target.name}: filled locally (${reason}): ${why}`);
-  return { kind: 'fallen-back' };
+  return { kind: 'fallen-back', reason };
 }
 
 export interface RemoteOffer<A> {
@@ -103,6 +103,8 @@ export interface RemoteOffer<A> {
   label: string;
   /** What a successful result lacks (an output that did not come back), or undefined when it is complete. */
   lacks?: (result: CompletedExecution) => string | undefined;
+  /** Why a successful result is not proven the host's (remote-fill-c.ts: its lookup trace), or undefined when it is. */
+  proves?: (result: CompletedExecution) => Promise<string | undefined>;
   /** Told as the action is sent: it stops counting as headed (heading). */
   arrived?: () => void;
 }
@@ -142,6 +144,8 @@ export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTar
       if (out.result.exitCode !== 0) return fallBack(ctx, target, 'remote-exit-nonzero', `${offer.label}: exit ${out.result.exitCode}`);
       const lack = offer.lacks?.(out.result);
       if (lack !== undefined) return fallBack(ctx, target, 'output-missing', `${offer.label}: ${lack}`);
+      const unproven = await offer.proves?.(out.result);
+      if (unproven !== undefined) return fallBack(ctx, target, 'trace-unproven', `${offer.label}: ${unproven}`);
       ctx.stats.bumpExecutor(target.name, 'completed');
       return { kind: 'completed', result: out.result, target };
     }

@@ -6,6 +6,7 @@ import type { RemoteExecutionClient } from '../../exec/remote/create-remote-exec
 import type { Executor } from '../../exec/remote/types.js';
 import type { ExecutorObserver } from '../../exec/remote/create-remote-executor.js';
 import type { DigestMemo } from '../../exec/remote/mirror-host-files.js';
+import type { InputGuesses } from './input-guesses.js';
 
 /** One configured executor. */
 export interface RemoteTarget {
@@ -18,6 +19,8 @@ export interface RemoteTarget {
   downUntil: number;
   /** Skipped while a probe asks whether it is back (after its cool-down, before any action is sent again). */
   probing: boolean;
+  /** Whether it gave a lookup trace when asked (`reprise serve --execute` does); undefined until an action tells. */
+  traces?: boolean;
   /** Whether it answers within `timeoutMs` (GetCapabilities). */
   probe(timeoutMs: number): Promise<boolean>;
   /**
@@ -39,6 +42,8 @@ export interface RemoteExecution {
   headed: number;
   /** Host files' digests, shared by every executor of every target: a toolchain is hashed once per daemon. */
   readonly digests: DigestMemo;
+  /** What C and C++ misses are sent with to a tracing executor instead of a pre-pass's list (input-guesses.ts). */
+  readonly guesses: InputGuesses;
   /** Whether a result stored from this executor may be served here (its URL is still configured). */
   knows(executor: string): boolean;
   close(): Promise<void>;

@@ -2,6 +2,7 @@
 // from the decision, not only once its action is sent after the pre-pass, so calls that
 // arrive together do not all see the same free place and overshoot the depth.
 import assert from 'node:assert/strict';
+import { createInputGuesses } from '../../../src/pipeline/remote/input-guesses.js';
 import test from 'node:test';
 import { EXECUTOR_DEFAULTS } from '../../../src/config/executor-spec.js';
 import { AUTO_DEPTH, heading, mayFeed } from '../../../src/pipeline/remote/offer-remote.js';
@@ -12,7 +13,7 @@ const target = (name: string, inFlight: number, maxInFlight = EXECUTOR_DEFAULTS.
   probe: async () => true,
   executor: () => { throw new Error('not used'); },
 });
-const remote = (targets: RemoteTarget[]): RemoteExecution => ({ policy: 'auto', targets, headed: 0, digests: new Map(), order: () => targets, knows: () => true, close: async () => undefined });
+const remote = (targets: RemoteTarget[]): RemoteExecution => ({ policy: 'auto', targets, headed: 0, digests: new Map(), guesses: createInputGuesses(), order: () => targets, knows: () => true, close: async () => undefined });
 
 test('calls headed for the executors take up their room until sent; a call counted twice is not', () => {
   const r = remote([target('grpc://b:1', AUTO_DEPTH - 2)]);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { dirname, join, normalize, isAbsolute } from 'node:path';
 import { status } from '@grpc/grpc-js';
@@ -12,7 +12,7 @@ import type { ExecuteOptions, ServeStore } from '../types.js';
 import { collectOutputs } from './collect-outputs.js';
 import { readInputTree } from './read-input-tree.js';
 import { planStaging, type CachedDir } from './plan-staging.js';
-import { RESERVED_TOP_DIRS, ROOT_AT_PROPERTY, runSandboxedCommand } from './run-sandboxed-command.js';
+import { RESERVED_TOP_DIRS, ROOT_AT_PROPERTY, TRACE_PROPERTY, runSandboxedCommand } from './run-sandboxed-command.js';
 import { BlobLostError, stageInputRoot } from './stage-input-root.js';
 import type { StagedDirs } from './staged-dirs.js';
 
@@ -73,11 +73,15 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
   const tree = await readInputTree(ctx.store, rootDigest);
   if (!tree.ok) return 'missing' in tree ? precondition(tree.missing) : invalid(tree.invalid);
   // An input root asked for at `/` (rustc's actions): its top-level directories at their own names, never over the sandbox's own.
-  const rootAt = [...(c.platform?.properties ?? []), ...(action.value.platform?.properties ?? [])].find((p) => p.name === ROOT_AT_PROPERTY)?.value;
+  const properties = [...(c.platform?.properties ?? []), ...(action.value.platform?.properties ?? [])];
+  const rootAt = properties.find((p) => p.name === ROOT_AT_PROPERTY)?.value;
   if (rootAt !== undefined && rootAt !== '/') return invalid(`${ROOT_AT_PROPERTY}=${rootAt}: only / is supported`);
   const tops = rootAt === undefined ? undefined : [...new Set(tree.entries.map((e) => e.path.split('/')[0]!))];
   const shadowed = tops?.find((t) => RESERVED_TOP_DIRS.has(t) || !tree.entries.some((e) => e.kind === 'dir' && e.path === t));
   if (shadowed !== undefined) return invalid(`${ROOT_AT_PROPERTY}=/: the input root's ${shadowed} is not a directory the sandbox can place at /${shadowed}`);
+  // The lookup trace, asked for by naming the output file it goes to; a server without the tracer runs the command untraced, as other servers do.
+  const traceTo = ctx.options.lookupTracer ? properties.find((p) => p.name === TRACE_PROPERTY)?.value : undefined;
+  if (traceTo !== undefined && !c.outputFiles.includes(traceTo)) return invalid(`${TRACE_PROPERTY}=${traceTo}: not one of the command's output files`);
 
   const stageDir = join(ctx.execDir, 'run', randomUUID());
   const plan = planStaging(tree.entries, c.workingDirectory, outputs, (d) => ctx.dirs.takes(d));
@@ -101,6 +105,8 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
     // REAPI: the server creates output files' parents; Bazel's worker (and tools) expect output directories themselves too.
     for (const p of [...c.outputFiles, ...c.outputPaths]) await mkdir(dirname(join(cwd, p)), { recursive: true });
     for (const p of c.outputDirectories) await mkdir(join(cwd, p), { recursive: true });
+    // The tracer appends to a file that exists (it never creates one).
+    if (traceTo !== undefined) await writeFile(join(cwd, traceTo), '', { flag: 'w', mode: 0o644 });
     meta.inputFetchCompletedTimestamp = now();
 
     run.onExecuting();
@@ -114,6 +120,7 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
       ...(tops ? { rootAtSlash: tops } : {}),
       arguments: c.arguments,
       env: new Map(c.environmentVariables.map((v) => [v.name, v.value])),
+      ...(traceTo !== undefined ? { trace: { library: ctx.options.lookupTracer!, file: join(c.workingDirectory, traceTo) } } : {}),
       timeoutMs: timeout > 0 ? timeout : ctx.options.defaultTimeoutMs,
       signal: run.signal,
     });

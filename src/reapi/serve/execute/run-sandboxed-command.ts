@@ -13,8 +13,17 @@ const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx
  * (docs/remote-execution.md, "rustc"), so only a compile run at the host's paths gives its bytes.
  */
 export const ROOT_AT_PROPERTY = 'reprise-root-at';
+/**
+ * The platform property by which an action asks for the lookup trace of its command (every
+ * open, stat, exec and getenv, shims/lookup-trace.c) in one of its output files, the value. A
+ * trusted executor's trace lets the client prove that every question the compile asked was
+ * answered as on its own host (src/pipeline/remote/verify-remote-trace.ts).
+ */
+export const TRACE_PROPERTY = 'reprise-lookup-trace';
+/** Where the tracer is bound inside the sandbox. */
+const TRACER_AT = '/.reprise-lookup-trace.so';
 /** Top-level names the sandbox needs for itself: an input root at `/` may not shadow them. */
-export const RESERVED_TOP_DIRS: ReadonlySet<string> = new Set(['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc', 'tmp', 'proc', 'dev', 'sys']);
+export const RESERVED_TOP_DIRS: ReadonlySet<string> = new Set(['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc', 'tmp', 'proc', 'dev', 'sys', TRACER_AT.slice(1)]);
 
 /** Kept of an action's stdout and of its stderr; the rest is dropped. */
 const MAX_CAPTURE = 64 * 1024 * 1024;
@@ -33,8 +42,10 @@ export interface SandboxedCommand {
   /** The root's top-level names, bound at `/NAME` (ROOT_AT_PROPERTY); the root itself is then not visible at its own path. */
   rootAtSlash?: readonly string[];
   arguments: readonly string[];
-  /** Exactly the Command's environment. */
+  /** Exactly the Command's environment (with `trace`, the tracer's variables added inside). */
   env: ReadonlyMap<string, string>;
+  /** Preload the lookup tracer (`library`, a host path) into the command, recording into `file` (relative to `root`; it must exist). */
+  trace?: { library: string; file: string };
   timeoutMs: number;
   signal: AbortSignal;
 }
@@ -74,6 +85,13 @@ export function runSandboxedCommand(c: SandboxedCommand): Promise<CommandOutcome
     args.push('--bind', c.root, c.root);
     for (const b of c.readOnly) args.push('--ro-bind', b.source ?? b.path, b.path);
     args.push('--chdir', join(c.root, c.workingDirectory));
+  }
+  if (c.trace) {
+    // Set inside only: bubblewrap itself must not preload a library it cannot see.
+    args.push('--ro-bind', c.trace.library, TRACER_AT);
+    const preload = c.env.get('LD_PRELOAD');
+    args.push('--setenv', 'LD_PRELOAD', preload ? `${TRACER_AT}:${preload}` : TRACER_AT);
+    args.push('--setenv', 'REPRISE_TRACE', c.rootAtSlash ? `/${c.trace.file}` : join(c.root, c.trace.file));
   }
   return new Promise((resolve) => {
     const child = spawn(c.bwrap, ['--args', '3', '--', ...c.arguments], { env: Object.fromEntries(c.env), stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });

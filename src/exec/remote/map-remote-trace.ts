@@ -1,0 +1,48 @@
+import { posix } from 'node:path';
+import type { LookupTrace } from '../parse-lookup-trace.js';
+
+/** A lookup trace recorded on an executor, read as the host's. */
+export interface HostTrace {
+  /** Paths under the executor's input root mapped back to the host's ("/w/x/usr/include/a.h" is "/usr/include/a.h"). */
+  trace: LookupTrace;
+  /** Paths the command looked up elsewhere on the executor's own disk (kept as spelled in `trace`). */
+  outside: ReadonlySet<string>;
+}
+
+/** Kernel files: the same questions as on the host, answered by the kernel. */
+const KERNEL = ['/proc', '/dev', '/sys'];
+/**
+ * Where the sandbox's private /tmp (the compiler's temporary files) is placed in the mapped
+ * trace: a name no host path has, so that a project under the host's /tmp is never taken for it.
+ */
+export const EXECUTOR_TMP = '/.reprise-executor-tmp';
+
+/**
+ * Maps a trace taken on an executor (`root`: the executor's path of the input root; the
+ * command ran in `hostCwd`'s place under it) to host paths. A path outside the root (other than OWN) stays as spelled and is listed in `outside`:
+ * the executor's disk answered it, and nothing says the host would answer the same.
+ */
+export function mapRemoteTrace(t: LookupTrace, root: string, hostCwd: string): HostTrace {
+  const outside = new Set<string>();
+  const host = (p: string): string => {
+    if (p === root) return '/';
+    if (p.startsWith(`${root}/`)) return p.slice(root.length);
+    if (p === '/tmp' || p.startsWith('/tmp/')) return EXECUTOR_TMP + p.slice(4);
+    if (p.startsWith('/') && !KERNEL.some((o) => p === o || p.startsWith(`${o}/`))) outside.add(p);
+    return p;
+  };
+  const paths = <V>(m: Map<string, V>): Map<string, V> => new Map([...m].map(([p, v]) => [host(p), v]));
+  const trace: LookupTrace = {
+    complete: t.complete,
+    reads: paths(t.reads),
+    looks: paths(t.looks),
+    writes: paths(t.writes),
+    listed: paths(t.listed),
+    // A program run by a relative path (the start script's ../../usr/bin/gcc) is found from the working directory, the host's after mapping; a bare name, through PATH.
+    execs: new Set([...t.execs].map((p) => (p.includes('/') && !p.startsWith('/') ? posix.resolve(hostCwd, p) : host(p)))),
+    loaded: new Set([...t.loaded].map(host)),
+    env: t.env,
+    unplaced: t.unplaced,
+  };
+  return { trace, outside };
+}

@@ -1,0 +1,84 @@
+// What a C or C++ miss sent to a trusted executor is given without its own pre-pass
+// (docs/remote-execution.md, "Traced on the executor"): the files that earlier compiles in the
+// same directory read or found present, and the headers beside its source. A guess decides
+// nothing: the executor traces the compile, and its result is kept only when every question it
+// asked is answered here as there (verify-remote-trace.ts). A guess that misses costs a local
+// compile, which then teaches this one what was missing.
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { CompileCall } from '../cached-compile.js';
+import { filesAsOpened, type Learned } from '../learn-inputs.js';
+
+/** Files remembered per working directory, and of the system's; past this a guess stops growing. */
+const MAX_FILES = 4096;
+/** Headers taken from beside a source; a larger directory contributes none. */
+const MAX_SIBLINGS = 512;
+const HEADER = /\.(h|hh|hpp|hxx|h\+\+|inc|def|inl|ipp|tcc)$/i;
+/** A directory's guesses that missed this often, and more often than they were proven, are not tried again. */
+const MAX_MISSES = 10;
+
+export interface InputGuesses {
+  /** Remembers what a compile read and found present (its source aside), for the next ones in its directory. */
+  learn(c: CompileCall, learned: Learned): void;
+  /** The host files (and directories) to send with this compile instead of a pre-pass's list, or undefined: no guess yet, or they kept missing. */
+  guess(c: CompileCall): { files: string[]; dirs: string[] } | undefined;
+  /** Tells how a guess fared (proven by the executor's trace, or not). */
+  outcome(c: CompileCall, proven: boolean): void;
+}
+
+export function createInputGuesses(): InputGuesses {
+  // The system's headers (under /usr) any compile here found: units in every directory include mostly the same ones.
+  const system = new Set<string>();
+  // Directories found present that hold nothing read (the driver's library directories): absent from a root of files alone.
+  const dirs = new Set<string>();
+  const byDir = new Map<string, { files: Set<string>; hits: number; misses: number }>();
+  const entry = (cwd: string): { files: Set<string>; hits: number; misses: number } => {
+    let e = byDir.get(cwd);
+    if (!e) byDir.set(cwd, (e = { files: new Set(), hits: 0, misses: 0 }));
+    return e;
+  };
+  return {
+    learn(c, learned) {
+      const e = entry(c.cwd);
+      // The source is the first file as opened: each unit brings its own.
+      for (const p of [...filesAsOpened(c, learned).slice(1), ...learned.existing]) {
+        const path = resolve(c.cwd, p);
+        const set = path.startsWith('/usr/') ? system : e.files;
+        if (set.size < MAX_FILES) set.add(path);
+      }
+      for (const p of [...learned.present, ...learned.notFiles]) {
+        const path = resolve(c.cwd, p);
+        if (dirs.size < MAX_FILES && !dirs.has(path) && statSync(path, { throwIfNoEntry: false })?.isDirectory()) dirs.add(path);
+      }
+    },
+    guess(c) {
+      const e = byDir.get(c.cwd);
+      if (!e || e.files.size === 0 || (e.misses >= MAX_MISSES && e.misses > e.hits)) return undefined;
+      const source = resolve(c.cwd, c.job.source);
+      // A file gone since is left out: the compile then finds it absent there as here.
+      const files = [source, ...new Set([...siblingHeaders(dirname(source)), ...[...e.files, ...system].filter(isFile)])];
+      return { files, dirs: [...dirs].filter((d) => statSync(d, { throwIfNoEntry: false })?.isDirectory()) };
+    },
+    outcome(c, proven) {
+      const e = entry(c.cwd);
+      if (proven) e.hits++;
+      else e.misses++;
+    },
+  };
+}
+
+/** The headers in a source's own directory (not below it): where a unit's first new include most often is. */
+function siblingHeaders(dir: string): string[] {
+  let names;
+  try {
+    names = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const headers = names.filter((n) => n.isFile() && HEADER.test(n.name));
+  return headers.length > MAX_SIBLINGS ? [] : headers.map((n) => join(dir, n.name));
+}
+
+function isFile(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
+}

@@ -12,6 +12,7 @@
 #          reprise-auto and reprise-remote (REPRISE_EXECUTE=auto / remote, executor on CPU 1),
 #          reprise-image (auto, with the executor's toolchain = "image": only the project travels),
 #          reprise-seeded (auto, the executor's store seeded with the toolchains: scripts/bench-tools/rexec-common.sh),
+#          reprise-trusted (seeded, the executor configured trusted: misses without a pre-pass, proven by its lookup trace),
 #          reprise-local2 (reprise local-only on both CPUs, for reference)
 #          (default: bare1 reprise-local1 reprise-auto reprise-remote)
 #   make -j per tool: BENCH_JOBS_bare1, BENCH_JOBS_local1, BENCH_JOBS_auto, BENCH_JOBS_remote,
@@ -35,13 +36,13 @@ cp -a "$checkout/../shared/bench" "$bench"
 chmod -R u+w "$bench"
 cp "$checkout/scripts/bench-tools/rexec-common.sh" "$bench/tools/"
 cp "$checkout/scripts/bench-tools/bare-1cpu.sh" "$bench/tools/bare1.sh"
-for kind in local1 local2 auto remote image seeded; do
+for kind in local1 local2 auto remote image seeded trusted; do
   sed "s/\$REXEC_KIND/$kind/g" "$checkout/scripts/bench-tools/reprise-rexec.sh" > "$bench/tools/reprise-$kind.sh"
 done
 [ -d "$root/src/lua5.4-5.4.4" ] || "$bench/prepare-corpus.sh" lua5.4 "$root"
 
-: "${BENCH_JOBS_bare1:=1}" "${BENCH_JOBS_local1:=2}" "${BENCH_JOBS_auto:=6}" "${BENCH_JOBS_remote:=4}" "${BENCH_JOBS_image:=6}" "${BENCH_JOBS_seeded:=6}" "${BENCH_JOBS_local2:=2}" "${BENCH_EXEC_JOBS:=1}"
-export BENCH_JOBS_bare1 BENCH_JOBS_local1 BENCH_JOBS_auto BENCH_JOBS_remote BENCH_JOBS_image BENCH_JOBS_seeded BENCH_JOBS_local2 BENCH_EXEC_JOBS
+: "${BENCH_JOBS_bare1:=1}" "${BENCH_JOBS_local1:=2}" "${BENCH_JOBS_auto:=6}" "${BENCH_JOBS_remote:=4}" "${BENCH_JOBS_image:=6}" "${BENCH_JOBS_seeded:=6}" "${BENCH_JOBS_trusted:=6}" "${BENCH_JOBS_local2:=2}" "${BENCH_EXEC_JOBS:=1}"
+export BENCH_JOBS_bare1 BENCH_JOBS_local1 BENCH_JOBS_auto BENCH_JOBS_remote BENCH_JOBS_image BENCH_JOBS_seeded BENCH_JOBS_trusted BENCH_JOBS_local2 BENCH_EXEC_JOBS
 export BENCH_EXEC_DIR=$root/executor REPRISE_CHECKOUT=$checkout BENCH_CG_TAG=$$
 BENCH_EXEC_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export BENCH_EXEC_PORT

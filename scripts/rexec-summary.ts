@@ -68,7 +68,7 @@ for (const [config, list] of builds) {
 }
 
 const base = builds.get(cold('reprise-local1'));
-for (const remote of ['reprise-auto', 'reprise-remote', 'reprise-image', 'reprise-seeded']) {
+for (const remote of ['reprise-auto', 'reprise-remote', 'reprise-image', 'reprise-seeded', 'reprise-trusted']) {
   const r = builds.get(cold(remote));
   if (!base || !r) continue;
   const per = r.map((b, i) => (base[i] ? base[i]!.wall / b.wall : NaN));

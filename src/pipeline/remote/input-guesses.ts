@@ -31,10 +31,10 @@ export function createInputGuesses(): InputGuesses {
   const system = new Set<string>();
   // Directories found present that hold nothing read (the driver's library directories): absent from a root of files alone.
   const dirs = new Set<string>();
-  const byDir = new Map<string, { files: Set<string>; hits: number; misses: number }>();
-  const entry = (cwd: string): { files: Set<string>; hits: number; misses: number } => {
+  const byDir = new Map<string, Guess>();
+  const entry = (cwd: string): Guess => {
     let e = byDir.get(cwd);
-    if (!e) byDir.set(cwd, (e = { files: new Set(), hits: 0, misses: 0 }));
+    if (!e) byDir.set(cwd, (e = { files: new Set(), searched: new Set(), hits: 0, misses: 0 }));
     return e;
   };
   return {
@@ -48,8 +48,10 @@ export function createInputGuesses(): InputGuesses {
       }
       for (const p of [...learned.present, ...learned.notFiles]) {
         const path = resolve(c.cwd, p);
-        if (dirs.size < MAX_FILES && !dirs.has(path) && statSync(path, { throwIfNoEntry: false })?.isDirectory()) dirs.add(path);
+        if (dirs.size < MAX_FILES && !dirs.has(path) && isDir(path)) dirs.add(path);
       }
+      // The include search directories: gcc drops those missing, and a root of files alone lacks those with nothing read in them.
+      for (const d of learned.chain) if (e.searched.size < MAX_FILES) e.searched.add(resolve(c.cwd, d));
     },
     guess(c) {
       const e = byDir.get(c.cwd);
@@ -57,7 +59,7 @@ export function createInputGuesses(): InputGuesses {
       const source = resolve(c.cwd, c.job.source);
       // A file gone since is left out: the compile then finds it absent there as here.
       const files = [source, ...new Set([...siblingHeaders(dirname(source)), ...[...e.files, ...system].filter(isFile)])];
-      return { files, dirs: [...dirs].filter((d) => statSync(d, { throwIfNoEntry: false })?.isDirectory()) };
+      return { files, dirs: [...new Set([...dirs, ...e.searched])].filter(isDir) };
     },
     outcome(c, proven) {
       const e = entry(c.cwd);
@@ -77,6 +79,17 @@ function siblingHeaders(dir: string): string[] {
   }
   const headers = names.filter((n) => n.isFile() && HEADER.test(n.name));
   return headers.length > MAX_SIBLINGS ? [] : headers.map((n) => join(dir, n.name));
+}
+
+interface Guess {
+  files: Set<string>;
+  searched: Set<string>;
+  hits: number;
+  misses: number;
+}
+
+function isDir(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
 function isFile(path: string): boolean {

@@ -4,6 +4,8 @@ import test from 'node:test';
 import { renderDepfile } from '../../../src/adapters/gcc/depfile-template.js';
 import { fixRemotePaths, readsOutsideRoot } from '../../../src/exec/remote/build-gcc-action.js';
 import { fixRemoteDepfile } from '../../../src/exec/remote/fix-remote-depfile.js';
+import { EXECUTOR_TMP, mapRemoteTrace } from '../../../src/exec/remote/map-remote-trace.js';
+import { parseLookupTrace } from '../../../src/exec/parse-lookup-trace.js';
 
 const HOST_DEPS = ['main.c', '/usr/include/stdc-predef.h', '/usr/include/stdio.h', '/usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h', 'inc/util.h', 'inc/with space.h'];
 const ROOT = '/var/worker/work/build-0123456789abcdef';
@@ -42,4 +44,26 @@ test('reads outside the input root are found in the depfile', () => {
   assert.equal(readsOutsideRoot(dep('/usr/include-extra/x.h'), ROOT, cwd, image), '/usr/include-extra/x.h');
   assert.equal(readsOutsideRoot(dep('../../../../usr/include/stdio.h'), ROOT, cwd, image), '../../../../usr/include/stdio.h', 'a relative climb out of the root is not the image');
   assert.equal(readsOutsideRoot(dep('/usr/include/stdio.h'), ROOT, cwd), '/usr/include/stdio.h', 'without an image, the executor\'s headers are outside');
+});
+
+test('a lookup trace from the executor reads as the host\'s: the root mapped to /, its /tmp set apart, its own disk listed', () => {
+  const rec = (kind: string, answer: string, path: string): string => `${kind}${answer}${path}\0`;
+  const data = Buffer.from([
+    ...['1', '2', '3'].map((pid) => rec('B', '+', pid)),
+    rec('r', '+', `${ROOT}/usr/include/stdio.h`),
+    rec('s', '-', `${ROOT}/tmp/proj/util.h`),
+    rec('s', '-', '/usr/lib/gcc/x86_64-linux-gnu/specs'),
+    rec('w', '+', '/tmp/ccA1b2.s'),
+    rec('r', '+', '/proc/self/maps'),
+    rec('x', '?', '../../usr/bin/gcc'),
+    rec('x', '?', '?/as'),
+    ...['1', '2', '3'].map((pid) => rec('E', '+', pid)),
+  ].join(''));
+  const { trace, outside } = mapRemoteTrace(parseLookupTrace(data), ROOT, '/tmp/proj');
+  assert.equal(trace.complete, true);
+  assert.deepEqual([...trace.reads], [['/usr/include/stdio.h', 'found'], ['/proc/self/maps', 'found']]);
+  assert.deepEqual([...trace.looks], [['/tmp/proj/util.h', 'absent'], ['/usr/lib/gcc/x86_64-linux-gnu/specs', 'absent']]);
+  assert.deepEqual([...trace.writes], [[`${EXECUTOR_TMP}/ccA1b2.s`, 'found']], 'the executor\'s /tmp is never the host\'s (a project may live there)');
+  assert.deepEqual([...trace.execs].sort(), ['/usr/bin/gcc', 'as'], 'a relative program from the working directory, a bare one through PATH');
+  assert.deepEqual([...outside], ['/usr/lib/gcc/x86_64-linux-gnu/specs']);
 });

@@ -24,6 +24,7 @@ import { configuredPlatform, toolchainOf } from './remote/configured-platform.js
 import { fallBack, heading, sendRemote, type RemoteAnswer, type RemoteOffer } from './remote/offer-remote.js';
 import { provenBy } from './remote/proven-by.js';
 import type { RemoteExecution, RemoteTarget } from './remote/types.js';
+import type { InputGuesses } from './remote/input-guesses.js';
 import { verifyRemoteTrace, type RemoteProof } from './remote/verify-remote-trace.js';
 import { windowStartNs } from './window-start-ns.js';
 import type { RunOutcome } from './store-compile.js';
@@ -92,7 +93,7 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
  * question the compile asked was answered there as here (verify-remote-trace.ts); otherwise it
  * is compiled locally, which also teaches the guesses what they lacked.
  */
-async function fillGuessed(ctx: CacheContext, remote: RemoteExecution, tracing: RemoteTarget[], c: CompileCall, direct: FillKey, sink: CallSink, arrived: () => void, guess: { files: string[]; dirs: string[] }): Promise<boolean> {
+async function fillGuessed(ctx: CacheContext, remote: RemoteExecution, tracing: RemoteTarget[], c: CompileCall, direct: FillKey, sink: CallSink, arrived: () => void, guess: NonNullable<ReturnType<InputGuesses['guess']>>): Promise<boolean> {
   const startedAtNs = windowStartNs();
   const programs = direct.ticket.tool.parts.filter((p) => p.name !== 'driver').map((p) => p.path);
   let toolchain;
@@ -104,6 +105,7 @@ async function fillGuessed(ctx: CacheContext, remote: RemoteExecution, tracing: 
   ctx.stats.bumpExecutor(tracing[0]!.name, 'guessed');
   let proof: RemoteProof | undefined;
   const offer = await offerOf(ctx, remote, c, guess.files, toolchain, programs, arrived, true);
+  offer.action.maybeInputs = guess.maybe;
   offer.action.dirs = guess.dirs;
   offer.proves = async (result) => {
     proof = result.lookups ? await verifyRemoteTrace(ctx, c, result.lookups, remote.digests) : { kind: 'unproven', why: 'no lookup trace came back' };

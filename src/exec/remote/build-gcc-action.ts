@@ -48,6 +48,8 @@ export interface GccActionSpec {
   toolchainIn?: ToolchainSource;
   /** The compiler's own `#include <...>` directories (system-include-dirs.ts): with `image`, the image's, like the toolchain's files. */
   systemDirs?: readonly string[];
+  /** Files also sent when they are still regular files (a guess's: input-guesses.ts), absolute. */
+  maybeInputs?: readonly string[];
   /** Host directories the root holds even where no input lies in them (the driver's library directories, which it asks about). */
   dirs?: readonly string[];
   /** Ask the executor for the compile's lookup trace (`reprise serve --execute` gives it; LOOKUP_TRACE). */
@@ -155,7 +157,8 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
     const t = toolchainPaths(spec);
     shell = t.shell;
     libraryDirs = t.libraryDirs;
-    files = await mirrorHostFiles([...t.paths, ...spec.inputs.map(abs)], { algorithm: spec.algorithm, keep: t.keep, ...(spec.memo ? { memo: spec.memo } : {}) });
+    const maybe = new Set(spec.maybeInputs ?? []);
+    files = await mirrorHostFiles([...t.paths, ...spec.inputs.map(abs), ...maybe], { algorithm: spec.algorithm, keep: t.keep, optional: maybe, ...(spec.memo ? { memo: spec.memo } : {}) });
   }
   const inputRoot = buildInputRoot(files, spec.algorithm, (spec.dirs ?? []).map((d) => mirroredPath(abs(d))));
 

@@ -34,6 +34,8 @@ export interface MirrorOptions {
   keep?: (path: string, isExecutable: boolean) => boolean;
   /** Shared between calls to hash each unchanged file once. */
   memo?: DigestMemo;
+  /** Listed paths that are left out when they are gone or not regular files (a guess's, input-guesses.ts). */
+  optional?: ReadonlySet<string>;
 }
 
 /** Files hashed at once: a toolchain's hundreds of files, first seen, are read side by side, not one round trip after another. */
@@ -69,8 +71,10 @@ export async function mirrorHostFiles(paths: Iterable<string>, opts: MirrorOptio
     try {
       st = statSync(path);
     } catch (e) {
+      if (!walked && opts.optional?.has(path)) return;
       throw new InputRootError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+    if (!walked && !st.isFile() && opts.optional?.has(path)) return;
     if (st.isDirectory()) {
       for (const name of readdirSync(path).sort()) add(join(path, name), true);
       return;

@@ -20,8 +20,12 @@ const MAX_MISSES = 10;
 export interface InputGuesses {
   /** Remembers what a compile read and found present (its source aside), for the next ones in its directory. */
   learn(c: CompileCall, learned: Learned): void;
-  /** The host files (and directories) to send with this compile instead of a pre-pass's list, or undefined: no guess yet, or they kept missing. */
-  guess(c: CompileCall): { files: string[]; dirs: string[] } | undefined;
+  /**
+   * The host files to send with this compile instead of a pre-pass's list (`files`, and `maybe`
+   * if they are still regular files: the action leaves out those gone since), the directories,
+   * or undefined: no guess yet, or they kept missing.
+   */
+  guess(c: CompileCall): { files: string[]; maybe: string[]; dirs: string[] } | undefined;
   /** Tells how a guess fared (proven by the executor's trace, or not). */
   outcome(c: CompileCall, proven: boolean): void;
 }
@@ -58,8 +62,9 @@ export function createInputGuesses(): InputGuesses {
       if (!e || e.files.size === 0 || (e.misses >= MAX_MISSES && e.misses > e.hits)) return undefined;
       const source = resolve(c.cwd, c.job.source);
       // A file gone since is left out: the compile then finds it absent there as here.
-      const files = [source, ...new Set([...siblingHeaders(dirname(source)), ...[...e.files, ...system].filter(isFile)])];
-      return { files, dirs: [...new Set([...dirs, ...e.searched])].filter(isDir) };
+      const siblings = siblingHeaders(dirname(source));
+      const maybe = [...new Set([...e.files, ...system])].filter((p) => p !== source && !siblings.includes(p));
+      return { files: [source, ...siblings], maybe, dirs: [...new Set([...dirs, ...e.searched])].filter(isDir) };
     },
     outcome(c, proven) {
       const e = entry(c.cwd);
@@ -92,6 +97,3 @@ function isDir(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true;
 }
 
-function isFile(path: string): boolean {
-  return statSync(path, { throwIfNoEntry: false })?.isFile() === true;
-}

@@ -29,12 +29,14 @@ export async function verifyRemoteTrace(ctx: CacheContext, c: CompileCall, looku
   const learned = taught.learned;
   const outputs = new Set(jobOutputs(c.job).map((o) => normalize(resolve(c.cwd, o.path))));
   const mine = (p: string): boolean => outputs.has(p) || [...NOT_HOST, ...own].some((o) => p === o || p.startsWith(`${o}/`));
+  // From directory listings: a compile's hundreds of probes fall in a few dozen directories.
+  const look = ctx.listings.look();
   for (const [path, answer, kind] of answers(lookups)) {
     if (mine(path) || answer === 'error') continue;
-    const here = statSync(path, { throwIfNoEntry: false });
+    const here = look.exists(path);
     if (answer === 'found' && !here) return { kind: 'unproven', why: `${path} is gone here` };
     // The executor's own disk outside the root (the driver's configured prefixes, asked after the relocated ones): the same question as here, and only an answer that carries no content.
-    if (answer === 'found' && lookups.outside.has(path) && (kind !== 'look' || !here!.isDirectory())) return { kind: 'unproven', why: `it ${kind === 'look' ? 'found' : kind} ${path} on the executor's own disk` };
+    if (answer === 'found' && lookups.outside.has(path) && (kind !== 'look' || !statSync(path, { throwIfNoEntry: false })?.isDirectory())) return { kind: 'unproven', why: `it ${kind === 'look' ? 'found' : kind} ${path} on the executor's own disk` };
     if (answer === 'absent' && here) return { kind: 'unproven', why: `${path} is absent there and present here` };
   }
   // Each file read is still the one sent (a file changed after the root was built would key other bytes).

@@ -57,7 +57,11 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
   // A trusted executor traces the compile: it goes with the inputs earlier compiles here found, and no pre-pass (input-guesses.ts).
   const tracing = order.filter((t) => provenBy(t.spec) && t.traces === true);
   const guess = tracing.length > 0 ? remote.guesses.guess(c) : undefined;
-  if (guess) return fillGuessed(ctx, remote, tracing, c, direct, sink, arrived, guess);
+  if (guess) {
+    const guessed = await fillGuessed(ctx, remote, tracing, c, direct, sink, arrived, guess);
+    // A guess that lacked what the compile needed goes again with a pre-pass: a compile here would cost this core more.
+    if (guessed !== 'retry') return guessed;
+  }
 
   const t0 = performance.now();
   const tool = direct.ticket.tool;
@@ -90,10 +94,11 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
 /**
  * A miss sent to the trusted executors with `guess` for its inputs and no pre-pass here. The
  * executor traces the compile, and its result is taken only when the trace proves that every
- * question the compile asked was answered there as here (verify-remote-trace.ts); otherwise it
- * is compiled locally, which also teaches the guesses what they lacked.
+ * question the compile asked was answered there as here (verify-remote-trace.ts). `retry`: it
+ * failed there or was not proven, and goes again with a pre-pass, whose learning then teaches
+ * the guesses what they lacked; false: fill locally.
  */
-async function fillGuessed(ctx: CacheContext, remote: RemoteExecution, tracing: RemoteTarget[], c: CompileCall, direct: FillKey, sink: CallSink, arrived: () => void, guess: NonNullable<ReturnType<InputGuesses['guess']>>): Promise<boolean> {
+async function fillGuessed(ctx: CacheContext, remote: RemoteExecution, tracing: RemoteTarget[], c: CompileCall, direct: FillKey, sink: CallSink, arrived: () => void, guess: NonNullable<ReturnType<InputGuesses['guess']>>): Promise<boolean | 'retry'> {
   const startedAtNs = windowStartNs();
   const programs = direct.ticket.tool.parts.filter((p) => p.name !== 'driver').map((p) => p.path);
   let toolchain;
@@ -114,8 +119,9 @@ async function fillGuessed(ctx: CacheContext, remote: RemoteExecution, tracing: 
   };
   const answer = await sendRemote(ctx, tracing, offer, sink);
   if (answer.kind !== 'completed') {
-    if (answer.reason === 'trace-unproven' || answer.reason === 'remote-exit-nonzero') remote.guesses.outcome(c, false);
-    return false;
+    const missed = answer.reason === 'trace-unproven' || answer.reason === 'remote-exit-nonzero';
+    if (missed) remote.guesses.outcome(c, false);
+    return missed && !sink.signal.aborted ? 'retry' : false;
   }
   remote.guesses.outcome(c, true);
   return deliverRemote(ctx, c, direct, answer, (proof as Extract<RemoteProof, { kind: 'proven' }>).learned, startedAtNs, sink);

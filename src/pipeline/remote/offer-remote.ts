@@ -141,7 +141,7 @@ export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTar
         if (OUTAGES.has(out.reason)) target.downUntil = performance.now() + COOLDOWN_MS;
         continue;
       }
-      if (out.result.exitCode !== 0) return fallBack(ctx, target, 'remote-exit-nonzero', `${offer.label}: exit ${out.result.exitCode}`);
+      if (out.result.exitCode !== 0) return fallBack(ctx, target, 'remote-exit-nonzero', `${offer.label}: exit ${out.result.exitCode}: ${out.result.stderr.toString('utf8').slice(0, 300)}`);
       const lack = offer.lacks?.(out.result);
       if (lack !== undefined) return fallBack(ctx, target, 'output-missing', `${offer.label}: ${lack}`);
       const unproven = await offer.proves?.(out.result);

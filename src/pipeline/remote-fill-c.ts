@@ -118,11 +118,11 @@ async function fillGuessed(ctx: CacheContext, remote: RemoteExecution, tracing: 
     return whyNotSendableInputs(ctx, proof.learned);
   };
   const answer = await sendRemote(ctx, tracing, offer, sink);
-  if (answer.kind !== 'completed') {
-    const missed = answer.reason === 'trace-unproven' || answer.reason === 'remote-exit-nonzero';
-    if (missed) remote.guesses.outcome(c, false);
-    return missed && !sink.signal.aborted ? 'retry' : false;
+  if (answer.kind === 'missed') {
+    remote.guesses.outcome(c, false);
+    return sink.signal.aborted ? false : 'retry';
   }
+  if (answer.kind !== 'completed') return false;
   remote.guesses.outcome(c, true);
   return deliverRemote(ctx, c, direct, answer, (proof as Extract<RemoteProof, { kind: 'proven' }>).learned, startedAtNs, sink);
 }

@@ -104,11 +104,13 @@ export type RemoteCounter = (typeof REMOTE_COUNTERS)[number];
 export const EXECUTOR_COUNTERS = [
   'actions-sent', // misses given to the executor
   'actions-run', // of those, actions that ran there (any exit code): a result came back
-  'actions-failed', // of those that ran, the ones whose command exited non-zero (compiled again locally)
+  'actions-failed', // of those that ran, the ones whose command exited non-zero (compiled again locally, or for a guess sent again with a pre-pass)
   'actions-cached', // of those that ran, answers from the server's action cache
   'completed', // misses it answered: outputs delivered to the caller from the executor
   'fallen-back', // misses that went to the local fill instead (the reason is counted too)
   'guessed', // misses sent without a pre-pass, with the inputs earlier compiles in their directory found, to be proven by the executor's lookup trace
+  'guess-failed', // of those, compiles that failed there (the guess lacked a file they need): sent again with a pre-pass
+  'guess-unproven', // of those, results whose lookup trace showed an answer not the host's, or one that cannot be checked: sent again with a pre-pass
   'prepass-ms', // the traced -M pre-pass and its learning on this host, for misses meant for it (counted before anything is sent)
   'prepare-ms', // building the action on this host: the input root, its digests, the Command
   'queue-ms', // time the server says actions waited before a worker took them (when it says)
@@ -130,7 +132,6 @@ export const REMOTE_FILL_REASONS = [
   'no-executor-slot', // every executor had max_in_flight actions already
   'executor-down', // every executor failed (unavailable, timeout) in the last 30 s: skipped until then
   'not-learned', // the traced dependency pre-pass did not give a complete list of what the compile sees
-  'trace-unproven', // sent with earlier compiles' inputs and no pre-pass, its lookup trace showed a question the host answers otherwise, or one it cannot check
   'not-sendable', // the compile's inputs cannot be proven the same on an executor (environment paths, absolute probes, -march=native, assembler; rustc: links, proc-macros, -l, no dep-info, inputs under the executor's own directories)
 ] as const;
 export type RemoteFillReason = (typeof REMOTE_FILL_REASONS)[number];

@@ -16,7 +16,8 @@ const COOLDOWN_MS = 30_000;
 /** Rejections that say the executor, not the action, is in trouble. */
 const OUTAGES: ReadonlySet<string> = new Set(['unavailable', 'timeout']);
 
-export type RemoteAnswer = { kind: 'completed'; result: CompletedExecution; target: RemoteTarget } | { kind: 'fallen-back'; reason?: RemoteFillReason | RejectionReason };
+/** `missed`: an offer with `proves` (a guess) failed there or was not proven; the caller sends it again its own way. */
+export type RemoteAnswer = { kind: 'completed'; result: CompletedExecution; target: RemoteTarget } | { kind: 'fallen-back' } | { kind: 'missed' };
 
 /**
  * Actions of this daemon kept on an executor under `auto` even while a local slot is free: one
@@ -91,7 +92,14 @@ function probe(ctx: CacheContext, target: RemoteTarget): void {
 export function fallBack(ctx: CacheContext, target: RemoteTarget, reason: RemoteFillReason | RejectionReason, why: string): RemoteAnswer {
   ctx.stats.executorFallback(target.name, reason);
   ctx.log.debug(`remote execution on ${target.name}: filled locally (${reason}): ${why}`);
-  return { kind: 'fallen-back', reason };
+  return { kind: 'fallen-back' };
+}
+
+/** A guess that failed there or was not proven (RemoteOffer.proves), counted on the executor. */
+function missed(ctx: CacheContext, target: RemoteTarget, counter: 'guess-failed' | 'guess-unproven', why: string): RemoteAnswer {
+  ctx.stats.bumpExecutor(target.name, counter);
+  ctx.log.debug(`remote execution on ${target.name}: ${counter}: ${why}`);
+  return { kind: 'missed' };
 }
 
 export interface RemoteOffer<A> {
@@ -103,7 +111,11 @@ export interface RemoteOffer<A> {
   label: string;
   /** What a successful result lacks (an output that did not come back), or undefined when it is complete. */
   lacks?: (result: CompletedExecution) => string | undefined;
-  /** Why a successful result is not proven the host's (remote-fill-c.ts: its lookup trace), or undefined when it is. */
+  /**
+   * Why a successful result is not proven the host's (remote-fill-c.ts: its lookup trace), or
+   * undefined when it is. An offer that has it is a guess: its failure there or a result not
+   * proven is `missed` (counted as guess-failed, guess-unproven), not a fall-back.
+   */
   proves?: (result: CompletedExecution) => Promise<string | undefined>;
   /** Told as the action is sent: it stops counting as headed (heading). */
   arrived?: () => void;
@@ -141,11 +153,15 @@ export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTar
         if (OUTAGES.has(out.reason)) target.downUntil = performance.now() + COOLDOWN_MS;
         continue;
       }
-      if (out.result.exitCode !== 0) return fallBack(ctx, target, 'remote-exit-nonzero', `${offer.label}: exit ${out.result.exitCode}: ${out.result.stderr.toString('utf8').slice(0, 300)}`);
+      if (out.result.exitCode !== 0) {
+        const why = `${offer.label}: exit ${out.result.exitCode}: ${out.result.stderr.toString('utf8').slice(0, 300)}`;
+        if (offer.proves) return missed(ctx, target, 'guess-failed', why);
+        return fallBack(ctx, target, 'remote-exit-nonzero', why);
+      }
       const lack = offer.lacks?.(out.result);
       if (lack !== undefined) return fallBack(ctx, target, 'output-missing', `${offer.label}: ${lack}`);
       const unproven = await offer.proves?.(out.result);
-      if (unproven !== undefined) return fallBack(ctx, target, 'trace-unproven', `${offer.label}: ${unproven}`);
+      if (unproven !== undefined) return missed(ctx, target, 'guess-unproven', `${offer.label}: ${unproven}`);
       ctx.stats.bumpExecutor(target.name, 'completed');
       return { kind: 'completed', result: out.result, target };
     }

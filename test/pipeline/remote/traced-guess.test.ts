@@ -91,13 +91,13 @@ test('misses after the first go without a pre-pass, proven by the executor\'s tr
   await same('d', ws.env);
   e = await executor();
   assert.equal(e.guessed, 2);
-  assert.equal(e['trace-unproven'], 1, JSON.stringify(e));
+  assert.equal(e['guess-unproven'], 1, JSON.stringify(e));
   assert.equal(e.completed, 3);
   assert.ok((e['prepass-ms'] ?? 0) > (prepass ?? 0), 'd.c went again with a pre-pass');
   // That fill taught the guesses sub/feat.h: e.c, the same source, goes without a pre-pass and is proven.
   await same('e', ws.env);
   e = await executor();
-  assert.deepEqual({ guessed: e.guessed, completed: e.completed, unproven: e['trace-unproven'] }, { guessed: 3, completed: 4, unproven: 1 }, JSON.stringify(e));
+  assert.deepEqual({ guessed: e.guessed, completed: e.completed, unproven: e['guess-unproven'] }, { guessed: 3, completed: 4, unproven: 1 }, JSON.stringify(e));
   const s = await stats(ws.env);
   assert.equal(s.tools.gcc?.miss, 4, JSON.stringify(s.uncacheableReasons));
   // Results proven by a trusted executor are stored sandboxed.
@@ -120,5 +120,5 @@ test('misses after the first go without a pre-pass, proven by the executor\'s tr
   writeFileSync(join(ws.dir, 'f.c'), FEATURE.replace('FN', 'f'));
   await same('f', ws.env);
   e = await executor();
-  assert.deepEqual({ guessed: e.guessed, completed: e.completed, unproven: e['trace-unproven'] }, { guessed: 5, completed: 6, unproven: 1 }, JSON.stringify(e));
+  assert.deepEqual({ guessed: e.guessed, completed: e.completed, unproven: e['guess-unproven'] }, { guessed: 5, completed: 6, unproven: 1 }, JSON.stringify(e));
 });

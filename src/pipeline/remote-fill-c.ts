@@ -25,7 +25,7 @@ import { fallBack, heading, sendRemote, type RemoteAnswer, type RemoteOffer } fr
 import { provenBy } from './remote/proven-by.js';
 import type { RemoteExecution, RemoteTarget } from './remote/types.js';
 import type { InputGuesses } from './remote/input-guesses.js';
-import { verifyRemoteTrace, type RemoteProof } from './remote/verify-remote-trace.js';
+import { verifyRemoteTrace } from './remote/verify-remote-trace.js';
 import { windowStartNs } from './window-start-ns.js';
 import type { RunOutcome } from './store-compile.js';
 import { tracedDepScan } from './traced-dep-scan.js';
@@ -64,8 +64,7 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
   }
 
   const t0 = performance.now();
-  const tool = direct.ticket.tool;
-  const programs = tool.parts.filter((p) => p.name !== 'driver').map((p) => p.path);
+  const programs = programsOf(direct);
   const toolchain = ctx.toolchain(c.toolPath, Object.fromEntries(c.env));
   toolchain.catch(() => undefined); // awaited below, unless the call falls back first
   // The toolchain's digests start beside the pre-pass (the first actions of a build would wait for them after it); a failure shows when the action is built.
@@ -100,7 +99,7 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
  */
 async function fillGuessed(ctx: CacheContext, remote: RemoteExecution, tracing: RemoteTarget[], c: CompileCall, direct: FillKey, sink: CallSink, arrived: () => void, guess: NonNullable<ReturnType<InputGuesses['guess']>>): Promise<boolean | 'retry'> {
   const startedAtNs = windowStartNs();
-  const programs = direct.ticket.tool.parts.filter((p) => p.name !== 'driver').map((p) => p.path);
+  const programs = programsOf(direct);
   let toolchain;
   try {
     toolchain = await ctx.toolchain(c.toolPath, Object.fromEntries(c.env));
@@ -108,14 +107,16 @@ async function fillGuessed(ctx: CacheContext, remote: RemoteExecution, tracing: 
     return (fallBack(ctx, tracing[0]!, 'not-sendable', `${c.job.source}: ${(e as Error).message}`), false);
   }
   ctx.stats.bumpExecutor(tracing[0]!.name, 'guessed');
-  let proof: RemoteProof | undefined;
+  let learned: Learned | undefined;
   const offer = await offerOf(ctx, remote, c, guess.files, toolchain, programs, arrived, true);
   offer.action.maybeInputs = guess.maybe;
   offer.action.dirs = guess.dirs;
   offer.proves = async (result) => {
-    proof = result.lookups ? await verifyRemoteTrace(ctx, c, result.lookups, remote.digests) : { kind: 'unproven', why: 'no lookup trace came back' };
+    if (!result.lookups) return 'no lookup trace came back';
+    const proof = await verifyRemoteTrace(ctx, c, result.lookups, remote.digests);
     if (proof.kind === 'unproven') return proof.why;
-    return whyNotSendableInputs(ctx, proof.learned);
+    learned = proof.learned;
+    return whyNotSendableInputs(ctx, learned);
   };
   const answer = await sendRemote(ctx, tracing, offer, sink);
   if (answer.kind === 'missed') {
@@ -124,7 +125,12 @@ async function fillGuessed(ctx: CacheContext, remote: RemoteExecution, tracing: 
   }
   if (answer.kind !== 'completed') return false;
   remote.guesses.outcome(c, true);
-  return deliverRemote(ctx, c, direct, answer, (proof as Extract<RemoteProof, { kind: 'proven' }>).learned, startedAtNs, sink);
+  return deliverRemote(ctx, c, direct, answer, learned!, startedAtNs, sink);
+}
+
+/** The programs the driver runs (cc1, as...), from the tool's identified parts. */
+function programsOf(direct: FillKey): string[] {
+  return direct.ticket.tool.parts.filter((p) => p.name !== 'driver').map((p) => p.path);
 }
 
 /** The gcc action of a miss over `inputs` (host files), offered to the executors; `traced` asks for its lookup trace. */

@@ -175,7 +175,8 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
   env.set('PATH', [...new Set([...programs].map((p) => (image ? dirname(p) : fromCwd(dirname(p)))))].join(':'));
   if (libraryDirs.size > 0) env.set('LD_LIBRARY_PATH', [...libraryDirs].map(fromCwd).join(':'));
   const outputFiles = spec.outputs.map((o) => pathFromWorkingDir(abs(o), spec.cwd));
-  if ([ROOT_FILE, READS_FILE, LOOKUP_TRACE.file].some((f) => outputFiles.includes(f))) throw new InputRootError(`${ROOT_FILE}, ${READS_FILE} or ${LOOKUP_TRACE.file} is an output of the compile itself`);
+  const clash = ACTION_FILES.find((f) => outputFiles.includes(f));
+  if (clash !== undefined) throw new InputRootError(`${clash} is an output of the compile itself`);
   const traceFile = spec.traceLookups ? LOOKUP_TRACE.file : undefined;
   // -MD -MF changes no object (not even with -g): a compile without -M options of its own lists its reads in one more output.
   const readsFile = spec.args.some((a) => a.startsWith('-M') || a.startsWith('-Wp,-M')) ? undefined : READS_FILE;

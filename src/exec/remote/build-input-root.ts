@@ -25,28 +25,25 @@ interface Dir {
 /** The canonical tree of `files` (any order; the same file listed twice is one entry), and of `dirs` (paths in the root) as directories, empty unless files lie in them. */
 export function buildInputRoot(files: Iterable<InputFile>, algorithm: DigestAlgorithm, dirs: Iterable<string> = []): InputRoot {
   const root: Dir = { files: new Map(), dirs: new Map() };
-  for (const d of dirs) {
+  // The directory at `parts`, made on the way; `under` names the path it is for in an error.
+  const descend = (parts: readonly string[], under: string): Dir => {
     let dir = root;
-    for (const part of splitPath(d)) {
-      if (dir.files.has(part)) throw new InputRootError(`${d} is both a file and a directory`);
+    for (const [i, part] of parts.entries()) {
+      if (dir.files.has(part)) throw new InputRootError(`${parts.slice(0, i + 1).join('/')} is both a file and a directory (under ${under})`);
       let next = dir.dirs.get(part);
       if (!next) dir.dirs.set(part, (next = { files: new Map(), dirs: new Map() }));
       dir = next;
     }
-  }
+    return dir;
+  };
+  for (const d of dirs) descend(splitPath(d), d);
   let fileCount = 0;
   let totalBytes = 0;
   const blobs: InputRoot['files'] = new Map();
   for (const f of files) {
     const parts = splitPath(f.path);
     const name = parts.pop()!;
-    let dir = root;
-    for (const [i, part] of parts.entries()) {
-      if (dir.files.has(part)) throw new InputRootError(`${parts.slice(0, i + 1).join('/')} is both a file and a directory (under ${f.path})`);
-      let next = dir.dirs.get(part);
-      if (!next) dir.dirs.set(part, (next = { files: new Map(), dirs: new Map() }));
-      dir = next;
-    }
+    const dir = descend(parts, f.path);
     if (dir.dirs.has(name)) throw new InputRootError(`${f.path} is both a file and a directory`);
     const known = dir.files.get(name);
     if (known) {

@@ -19,8 +19,9 @@ export const EXECUTOR_TMP = '/.reprise-executor-tmp';
 
 /**
  * Maps a trace taken on an executor (`root`: the executor's path of the input root; the
- * command ran in `hostCwd`'s place under it) to host paths. A path outside the root (other than OWN) stays as spelled and is listed in `outside`:
- * the executor's disk answered it, and nothing says the host would answer the same.
+ * command ran in `hostCwd`'s place under it) to host paths. The sandbox's /tmp goes to
+ * EXECUTOR_TMP; any other path outside the root but the kernel's stays as spelled and is listed
+ * in `outside`: the executor's disk answered it, and nothing says the host would answer the same.
  */
 export function mapRemoteTrace(t: LookupTrace, root: string, hostCwd: string): HostTrace {
   const outside = new Set<string>();

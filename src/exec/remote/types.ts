@@ -2,10 +2,9 @@
 // action is made of, what the execution client answers, and the Executor interface of
 // DESIGN.md §2. See docs/remote-execution.md for the input-root and path design.
 import type { Digest } from '../../hashing/types.js';
-
-/** Where a blob's bytes come from: a host file (read when it is uploaded) or bytes in memory. */
 import type { HostTrace } from './map-remote-trace.js';
 
+/** Where a blob's bytes come from: a host file (read when it is uploaded) or bytes in memory. */
 export type BlobSource = { kind: 'file'; path: string } | { kind: 'bytes'; data: Buffer };
 
 /** One file of an input root, at a root-relative POSIX path ("usr/bin/gcc", "home/u/p/main.c"). */

@@ -2,8 +2,8 @@
 // (docs/remote-execution.md, "Traced on the executor"): the files that earlier compiles in the
 // same directory read or found present, and the headers beside its source. A guess decides
 // nothing: the executor traces the compile, and its result is kept only when every question it
-// asked is answered here as there (verify-remote-trace.ts). A guess that misses costs a local
-// compile, which then teaches this one what was missing.
+// asked is answered here as there (verify-remote-trace.ts). A guess that misses is sent again
+// with a pre-pass, whose fill then teaches the guesses what was missing.
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CompileCall } from '../cached-compile.js';
@@ -63,8 +63,9 @@ export function createInputGuesses(): InputGuesses {
       const source = resolve(c.cwd, c.job.source);
       // A file gone since is left out: the compile then finds it absent there as here.
       const siblings = siblingHeaders(dirname(source));
-      const maybe = [...new Set([...e.files, ...system])].filter((p) => p !== source && !siblings.includes(p));
-      return { files: [source, ...siblings], maybe, dirs: [...new Set([...dirs, ...e.searched])].filter(isDir) };
+      const listed = new Set([source, ...siblings]);
+      const maybe = [...new Set([...e.files, ...system])].filter((p) => !listed.has(p));
+      return { files: [...listed], maybe, dirs: [...new Set([...dirs, ...e.searched])].filter(isDir) };
     },
     outcome(c, proven) {
       const e = entry(c.cwd);

@@ -28,7 +28,8 @@ export async function verifyRemoteTrace(ctx: CacheContext, c: CompileCall, looku
   if (taught.kind === 'gap') return { kind: 'unproven', why: `its trace is not covered (${taught.reason})` };
   const learned = taught.learned;
   const outputs = new Set(jobOutputs(c.job).map((o) => normalize(resolve(c.cwd, o.path))));
-  const mine = (p: string): boolean => outputs.has(p) || [...NOT_HOST, ...own].some((o) => p === o || p.startsWith(`${o}/`));
+  const notHost = [...NOT_HOST, ...own];
+  const mine = (p: string): boolean => outputs.has(p) || notHost.some((o) => p === o || p.startsWith(`${o}/`));
   // From directory listings: a compile's hundreds of probes fall in a few dozen directories.
   const look = ctx.listings.look();
   for (const [path, answer, kind] of answers(lookups)) {

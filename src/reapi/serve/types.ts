@@ -92,6 +92,6 @@ export interface ExecuteOptions {
   bwrap: string;
   /** Named in ExecutedActionMetadata.worker. */
   worker: string;
-  /** The lookup tracer (shims/lookup-trace.c), preloaded into an action that asks for its trace (TRACE_PROPERTY); without it such actions are refused. */
+  /** The lookup tracer (shims/lookup-trace.c), preloaded into an action that asks for its trace (TRACE_PROPERTY); without it such actions run untraced. */
   lookupTracer?: string;
 }

@@ -1,22 +1,9 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ConfigError } from '../config/config-error.js';
-import { daemonCommand } from './commands/daemon-command.js';
-import { doctorCommand } from './commands/doctor-command.js';
-import { cacheCommand } from './commands/cache-command.js';
-import { configCommand } from './commands/config-command.js';
-import { gcCommand } from './commands/gc-command.js';
-import { envCommand } from './commands/env-command.js';
-import { execCommand } from './commands/exec-command.js';
-import { explainCommand } from './commands/explain-command.js';
-import { serveCommand } from './commands/serve-command.js';
-import { shimsInstallCommand } from './commands/shims-command.js';
-import { statsCommand } from './commands/stats-command.js';
-import { verifyCommand } from './commands/verify-command.js';
-import { whyCommand } from './commands/why-command.js';
-import { dashboardCommand } from './commands/dashboard-command.js';
-import { traceCommand } from './commands/trace-command.js';
 
+// Each command's module is loaded when it runs: loading them all (the server, the pipeline,
+// the doctor's checks) cost every `reprise stats` half a second.
 const run = (code: number): void => {
   process.exitCode = code;
 };
@@ -26,46 +13,46 @@ try {
     .scriptName('reprise')
     .usage('$0 <command>\n\nA compiler cache you can trust.')
     .command('exec', 'run a command with the compiler shims first on PATH (reprise exec -- make -j2)', (y) => y.strict(false), async (argv) => {
-      run(await execCommand(argv._.slice(1).map(String)));
+      run(await (await import('./commands/exec-command.js')).execCommand(argv._.slice(1).map(String)));
     })
     .command('verify', 'run a command like exec, compiling every hit again in the sandbox and comparing (reprise verify -- make -j2)', (y) =>
       y.strict(false).option('json', { type: 'boolean', default: false, describe: 'machine-readable report (docs/verify.md)' }),
-    async (argv) => run(await verifyCommand(argv._.slice(1).map(String), argv.json)))
+    async (argv) => run(await (await import('./commands/verify-command.js')).verifyCommand(argv._.slice(1).map(String), argv.json)))
     .command('explain', 'show how a compiler call would be cached, without compiling (reprise explain -- gcc -c x.c)', (y) => y.strict(false), async (argv) => {
-      run(await explainCommand(argv._.slice(1).map(String)));
+      run(await (await import('./commands/explain-command.js')).explainCommand(argv._.slice(1).map(String)));
     })
     .command('why <file>', 'say what changed between the last two compiles that wrote FILE (reprise why build/x.o)', (y) =>
       y.positional('file', { type: 'string', demandOption: true })
         .option('json', { type: 'boolean', default: false, describe: 'machine-readable (docs/why.md)' }),
-    async (argv) => run(await whyCommand(argv.file, argv.json)))
+    async (argv) => run(await (await import('./commands/why-command.js')).whyCommand(argv.file, argv.json)))
     .command('trace', 'run a command like exec and write the timeline of its compiles: DIR/trace.json (Perfetto) and DIR/timings.html (reprise trace --out DIR -- make -j2)', (y) =>
       y.strict(false).option('out', { type: 'string', demandOption: true, describe: 'the directory to write trace.json and timings.html to' }),
-    async (argv) => run(await traceCommand(argv.out, argv._.slice(1).map(String))))
+    async (argv) => run(await (await import('./commands/trace-command.js')).traceCommand(argv.out, argv._.slice(1).map(String))))
     .command('dashboard', "open the daemon's live dashboard (a local page; $BROWSER, else its URL is printed)", (y) =>
       y.option('url', { type: 'boolean', default: false, describe: 'print the URL (token included) on one line and exit' }),
-    async (argv) => run(await dashboardCommand(argv.url)))
-    .command('env', 'print the shell line that puts the shims first on PATH', {}, () => run(envCommand()))
+    async (argv) => run(await (await import('./commands/dashboard-command.js')).dashboardCommand(argv.url)))
+    .command('env', 'print the shell line that puts the shims first on PATH', {}, async () => run((await import('./commands/env-command.js')).envCommand()))
     .command('shims <action> <dir>', 'make a masquerade directory of compiler shims', (y) =>
       y.positional('action', { choices: ['install'] as const, demandOption: true })
         .positional('dir', { type: 'string', demandOption: true })
         .option('name', { type: 'string', array: true, default: [] as string[], describe: 'extra names, e.g. gcc-12 x86_64-linux-gnu-gcc' }),
-    (argv) => run(shimsInstallCommand(argv.dir, argv.name)))
+    async (argv) => run((await import('./commands/shims-command.js')).shimsInstallCommand(argv.dir, argv.name)))
     .command('daemon <action>', 'start, stop or query the per-user daemon', (y) =>
       y.positional('action', { choices: ['start', 'stop', 'status'] as const, demandOption: true })
         .option('json', { type: 'boolean', default: false }),
-    async (argv) => run(await daemonCommand(argv.action, argv.json)))
+    async (argv) => run(await (await import('./commands/daemon-command.js')).daemonCommand(argv.action, argv.json)))
     .command('stats', 'show the counters', (y) =>
       y.option('json', { type: 'boolean', default: false, describe: 'machine-readable (docs/stats.md)' })
         .option('zero', { type: 'boolean', default: false, describe: 'reset the counters' }),
-    async (argv) => run(await statsCommand(argv.json, argv.zero)))
+    async (argv) => run(await (await import('./commands/stats-command.js')).statsCommand(argv.json, argv.zero)))
     .command('gc', 'evict least recently used entries down to the size limit and remove stale temp files', (y) =>
       y.option('max-size', { type: 'string', describe: 'limit for this run (5G, 500M, 1.5GiB, bytes); default: REPRISE_MAX_SIZE' })
         .option('json', { type: 'boolean', default: false }),
-    async (argv) => run(await gcCommand(argv['max-size'], argv.json)))
+    async (argv) => run(await (await import('./commands/gc-command.js')).gcCommand(argv['max-size'], argv.json)))
     .command('cache <action>', 'clear the cache (every entry, every digest function)', (y) =>
       y.positional('action', { choices: ['clear'] as const, demandOption: true })
         .option('json', { type: 'boolean', default: false }),
-    async (argv) => run(await cacheCommand(argv.action, argv.json)))
+    async (argv) => run(await (await import('./commands/cache-command.js')).cacheCommand(argv.action, argv.json)))
     .command('serve', 'run a team cache server: REAPI gRPC and the bazel-remote HTTP layout over one store, until SIGTERM (docs/team-cache.md)', (y) =>
       y.option('listen', { type: 'string', describe: 'HOST:PORT for REAPI v2 gRPC (Bazel --remote_cache=grpc://...)' })
         .option('http', { type: 'string', describe: 'HOST:PORT for the bazel-remote HTTP layout (/ac/, /cas/; ccache layout=bazel)' })
@@ -78,7 +65,7 @@ try {
         .option('jobs', { type: 'number', describe: 'with --execute: actions running at once (default: the number of cores)' })
         .option('max-queue', { type: 'number', default: 1000, describe: 'with --execute: actions waiting for a slot; more are refused (RESOURCE_EXHAUSTED)' })
         .option('exec-timeout', { type: 'number', default: 600, describe: 'with --execute: seconds an action without its own timeout may run' }),
-    async (argv) => run(await serveCommand({
+    async (argv) => run(await (await import('./commands/serve-command.js')).serveCommand({
       execute: argv.execute,
       maxQueue: argv['max-queue'],
       execTimeout: argv['exec-timeout'],
@@ -94,8 +81,8 @@ try {
     .command('config <action>', 'show the effective settings and where each came from (docs/config.md)', (y) =>
       y.positional('action', { choices: ['show'] as const, demandOption: true })
         .option('json', { type: 'boolean', default: false }),
-    (argv) => run(configCommand(argv.action, argv.json)))
-    .command('doctor', 'check the installation and say what to fix', {}, async () => run(await doctorCommand()))
+    async (argv) => run((await import('./commands/config-command.js')).configCommand(argv.action, argv.json)))
+    .command('doctor', 'check the installation and say what to fix', {}, async () => run(await (await import('./commands/doctor-command.js')).doctorCommand()))
     .completion('completion', 'print a bash/zsh completion script for reprise (integrations/completion/)')
     .demandCommand(1)
     .strict()

@@ -4,6 +4,7 @@ import { loadConfig } from '../../config/load-config.js';
 import type { DaemonStatus } from '../../daemon/handlers/handle-admin.js';
 import { resolveRuntimeDir } from '../../runtime/resolve-runtime-dir.js';
 import { runtimePaths } from '../../runtime/runtime-paths.js';
+import { processAlive } from '../../runtime/process-alive.js';
 import { startDaemon } from '../start-daemon.js';
 import { STOP_WAIT_MS } from '../../daemon/drain-deadline.js';
 import { createEntryTrust } from '../../store/remote/entry-trust.js';
@@ -30,7 +31,7 @@ export async function daemonCommand(action: 'start' | 'stop' | 'status', json: b
   // Wait for the drain (queued uploads included) so that a following start gets a fresh daemon.
   const pid = readPid(paths.pid);
   const until = Date.now() + STOP_WAIT_MS;
-  while (pid !== undefined && alive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+  while (pid !== undefined && processAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
   process.stdout.write('reprise daemon: stopped\n');
   return 0;
 }
@@ -60,11 +61,3 @@ function readPid(path: string): number | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

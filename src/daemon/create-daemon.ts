@@ -23,6 +23,7 @@ import { serveConnection } from './serve-connection.js';
 import { REMOTE_DRAIN_MS } from './drain-deadline.js';
 import { join, resolve } from 'node:path';
 import type { RecordedCall } from '../why/create-compile-recorder.js';
+import type { RemoteParts } from '../pipeline/remote/load-remote-parts.js';
 
 /** More connections than this at once are refused at accept (each may buffer a frame). */
 const MAX_CONNECTIONS = 512;
@@ -37,7 +38,7 @@ export interface Daemon {
 }
 
 /** `loaded` is the configuration the daemon runs with and the config file it came from; `env` the daemon's own (its variables override an edited file too). */
-export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: string, lockFd: number | undefined, env: NodeJS.ProcessEnv = process.env): Daemon {
+export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: string, lockFd: number | undefined, parts: RemoteParts, env: NodeJS.ProcessEnv = process.env): Daemon {
   const config = loaded.config;
   const paths = runtimePaths(config.runtimeDir);
   const calls = createCallFeed();
@@ -55,7 +56,7 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
   const sandbox = config.sandbox
     ? createSandbox({ bwrap: findBwrap(), spawner: installPaths.spawner, scratchDir: join(config.cacheDir, config.digest, 'tmp', 'sandbox'), log })
     : undefined;
-  const cache = createCacheContext(config, log, stats, executor, sandbox);
+  const cache = createCacheContext(config, log, stats, executor, sandbox, parts);
   cache.why = observeRecorder(cache.why, calls);
   const ctx: DaemonContext = {
     config,

@@ -8,6 +8,7 @@ import { resolveRuntimeDir } from '../runtime/resolve-runtime-dir.js';
 import { runtimePaths } from '../runtime/runtime-paths.js';
 import { installPaths } from '../runtime/install-paths.js';
 import { createDaemon } from './create-daemon.js';
+import { loadRemoteParts } from '../pipeline/remote/load-remote-parts.js';
 import { createFileLogger } from './logger.js';
 
 function parseLockFd(argv: string[]): number | undefined {
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   if (!dir.ok) throw new Error(dir.problem);
   const log = createFileLogger(runtimePaths(config.runtimeDir).log, config.logLevel);
   const version = (JSON.parse(readFileSync(installPaths.packageJson, 'utf8')) as { version: string }).version;
-  const daemon = createDaemon(loaded, log, version, parseLockFd(process.argv.slice(2)));
+  const daemon = createDaemon(loaded, log, version, parseLockFd(process.argv.slice(2)), await loadRemoteParts(config));
 
   // A request never takes the daemon down: log what escaped and keep serving.
   process.on('uncaughtException', (e) => log.error(`uncaught: ${e.stack ?? e.message}`));

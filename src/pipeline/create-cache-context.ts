@@ -30,10 +30,10 @@ import { createTicketDesk } from '../tickets/create-ticket-desk.js';
 import { runtimePaths } from '../runtime/runtime-paths.js';
 import { createGoIndex } from './go/create-go-index.js';
 import { shareStores } from './share-stores.js';
-import { createRemoteExecution } from './remote/create-remote-execution.js';
+import type { RemoteParts } from './remote/load-remote-parts.js';
 
 /** Builds the local cache under REPRISE_CACHE_DIR/<digest function> (one function per directory). */
-export function createCacheContext(config: Config, log: Logger, stats: StatsStore, executor: LocalExecutor, sandbox: Sandbox | undefined): CacheContext {
+export function createCacheContext(config: Config, log: Logger, stats: StatsStore, executor: LocalExecutor, sandbox: Sandbox | undefined, parts: RemoteParts): CacheContext {
   const dir = join(config.cacheDir, config.digest);
   const scratchDir = join(dir, 'tmp');
   mkdirSync(scratchDir, { recursive: true, mode: 0o700 });
@@ -122,7 +122,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
   };
 
   const cas = createLocalCas({ dir, algorithm: config.digest, onCorrupt: corrupt('blob'), usage });
-  const shared = shareStores(config, log, stats, {
+  const shared = shareStores(config, log, stats, parts, {
     cas,
     actions: createLocalActionCache({ dir, onCorrupt: corrupt('action result'), usage }),
     manifests: createLocalJsonStore(dir, 'manifests', { parse: parseManifest, onCorrupt: corrupt('manifest'), memo: true, usage }),
@@ -152,7 +152,7 @@ export function createCacheContext(config: Config, log: Logger, stats: StatsStor
     verify: { rate: config.verifyRate, log: mismatchLogPath(config.cacheDir, config.digest) },
     rust: createRustContext(config.digest),
     ghc: createGhcContext(config.digest),
-    remote: createRemoteExecution(config, stats, log),
+    remote: parts.createRemoteExecution?.(config, stats, log),
     tickets: config.tickets ? createTicketDesk({ runtimeDir: config.runtimeDir, log }) : undefined,
     goIndex,
   };

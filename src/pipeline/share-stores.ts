@@ -4,12 +4,13 @@ import { digestBytes } from '../hashing/create-hasher.js';
 import type { StatsStore } from '../stats/stats-store.js';
 import { parseActionResult } from '../store/parse-action-result.js';
 import type { JsonStore } from '../store/local/create-local-json-store.js';
-import { createRemoteTiers, type RemoteTiers } from '../store/remote/create-remote-tiers.js';
+import type { RemoteTiers } from '../store/remote/create-remote-tiers.js';
 import { createEntryTrust } from '../store/remote/entry-trust.js';
 import { createReadThroughStore } from '../store/remote/read-through-store.js';
 import { createStagedCas } from '../store/remote/staged-cas.js';
 import type { ActionCache, ActionResult, ContentStore } from '../store/types.js';
 import { addManifestEntry, parseManifest, type Manifest } from './manifest.js';
+import type { RemoteParts } from './remote/load-remote-parts.js';
 
 export interface SharedStores {
   /** The local blobs, with a remote hit's fetched ones in front until they are written back. */
@@ -27,9 +28,10 @@ export interface SharedStores {
  * shared, and a manifest is shared as a pointer: each machine checks its entries against
  * its own files.
  */
-export function shareStores(config: Config, log: Logger, stats: StatsStore, local: { cas: ContentStore; actions: ActionCache; manifests: JsonStore<Manifest> }): SharedStores {
+export function shareStores(config: Config, log: Logger, stats: StatsStore, parts: RemoteParts, local: { cas: ContentStore; actions: ActionCache; manifests: JsonStore<Manifest> }): SharedStores {
   if (config.remotes.length === 0) return { ...local, remotes: undefined };
-  const remotes = createRemoteTiers(config.remotes, config.digest, (remote, counter, n) => stats.bumpRemote(remote, counter, n));
+  if (!parts.createRemoteTiers) throw new Error('remotes configured, their modules not loaded (loadRemoteParts)');
+  const remotes = parts.createRemoteTiers(config.remotes, config.digest, (remote, counter, n) => stats.bumpRemote(remote, counter, n));
   const trust = createEntryTrust(config.trust);
   const cas = createStagedCas(local.cas, (digest, e) => log.info(`remote blob ${digest.slice(0, 12)} not written back: ${e.message}`));
   const salt = config.trust.salt;

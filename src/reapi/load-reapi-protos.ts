@@ -1,8 +1,9 @@
 // Loads reprise's REAPI protos (src/reapi/proto) once, with @grpc/proto-loader. The .proto files
 // are read from the package root at run time (never copied into dist/): installPaths.root is
 // the checkout or the installed package, for dist/src and dist/test alike.
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { loadSync, type MessageTypeDefinition, type MethodDefinition, type Options, type PackageDefinition } from '@grpc/proto-loader';
+import type { MessageTypeDefinition, MethodDefinition, Options, PackageDefinition } from '@grpc/proto-loader';
 import { installPaths } from '../runtime/install-paths.js';
 import { REAPI_SERVICE_OF, type Outgoing, type ReapiMessages } from './types.js';
 
@@ -21,7 +22,8 @@ export const REAPI_LOAD_OPTIONS: Options = { keepCase: false, longs: Number, byt
 let loaded: PackageDefinition | undefined;
 
 export function loadReapiProtos(): PackageDefinition {
-  loaded ??= loadSync([...REAPI_PROTO_FILES], { ...REAPI_LOAD_OPTIONS, includeDirs: [REAPI_PROTO_DIR] });
+  // Required on first use: a daemon without remotes never pays for loading proto-loader.
+  loaded ??= (createRequire(import.meta.url)('@grpc/proto-loader') as typeof import('@grpc/proto-loader')).loadSync([...REAPI_PROTO_FILES], { ...REAPI_LOAD_OPTIONS, includeDirs: [REAPI_PROTO_DIR] });
   return loaded;
 }
 

@@ -84,7 +84,7 @@ test('the Lua corpus built with every miss executed on a worker without gcc give
   worker = await startBazelWorker(jar.jar, join(ws.dir, 'worker'), ['unshare', '-m', 'sh', '-c', HIDE_COMPILER, 'sh', join(ws.dir, 'empty')]);
   const url = `grpc://127.0.0.1:${worker.port}`;
   const traceOut = join(ws.dir, 'trace');
-  const env = { ...ws.bareEnv, BENCH_DIR: benchDir, REPRISE_CLI: join(installPaths.root, 'bin', 'reprise.js'), JOBS: '2', REPRISE_EXECUTOR: url, REPRISE_EXECUTE: 'remote', TRACE_OUT: traceOut };
+  const env = { ...ws.bareEnv, BENCH_DIR: benchDir, REPRISE_CLI: join(installPaths.root, 'bin', 'reprise.js'), JOBS: '2', LUA_CONFIGURED_FROM: corpus.root, REPRISE_EXECUTOR: url, REPRISE_EXECUTE: 'remote', TRACE_OUT: traceOut };
 
   const started = performance.now();
   const built = await run(script, [root, 'trace'], { env });
@@ -144,7 +144,7 @@ test('three hosts: a build on A executes on B (reprise serve --execute) and C (B
     '[[executor]]', `url = "${urlB}"`, 'trusted = true', `timeout = "${EXECUTOR_TIMEOUT_S}s"`, '',
     '[[executor]]', `url = "${urlC}"`, `timeout = "${EXECUTOR_TIMEOUT_S}s"`, '',
   ].join('\n'));
-  const env: NodeJS.ProcessEnv = { ...hostA.bareEnv, BENCH_DIR: benchDir, REPRISE_CLI: join(installPaths.root, 'bin', 'reprise.js'), JOBS: '2', REPRISE_EXECUTE: 'remote' };
+  const env: NodeJS.ProcessEnv = { ...hostA.bareEnv, BENCH_DIR: benchDir, REPRISE_CLI: join(installPaths.root, 'bin', 'reprise.js'), JOBS: '2', LUA_CONFIGURED_FROM: corpus.root, REPRISE_EXECUTE: 'remote' };
   delete env.REPRISE_EXECUTOR; // it would replace the config file's executors
   const paths = runtimePaths(hostA.runtimeDir);
   const live = async (): Promise<StatsSnapshot | undefined> => {

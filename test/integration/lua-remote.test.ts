@@ -22,7 +22,8 @@ const skip = ('missing' in corpus ? corpus.missing : undefined) ?? nginxMissing(
 if (skip && process.env.CI) throw new Error(`required under CI: ${skip}`);
 
 const script = join(installPaths.root, 'test', 'fixtures', 'lua-build.sh');
-const pristine = 'root' in corpus ? join(corpus.root, 'src', 'lua5.4-5.4.4') : '';
+const corpusRoot = 'root' in corpus ? corpus.root : '';
+const pristine = join(corpusRoot, 'src', 'lua5.4-5.4.4');
 const spaces: Workspace[] = [];
 test.after(() => spaces.forEach((w) => w.cleanup()));
 
@@ -39,7 +40,7 @@ async function luaMachine(sub: string, remote: string): Promise<LuaMachine> {
   assert.equal((await run('mkdir', ['-p', join(root, 'src')])).code, 0);
   assert.equal((await run('cp', ['-a', pristine, join(root, 'src')])).code, 0);
   const env = {
-    ...ws.bareEnv, BENCH_DIR: benchDir, REPRISE_CLI: join(installPaths.root, 'bin', 'reprise.js'), JOBS: '2',
+    ...ws.bareEnv, BENCH_DIR: benchDir, REPRISE_CLI: join(installPaths.root, 'bin', 'reprise.js'), JOBS: '2', LUA_CONFIGURED_FROM: corpusRoot,
     // The harness builds under the real path (pwd -P): the base dir is spelled the same way.
     REPRISE_REMOTE: remote, REPRISE_BASE_DIR: join(ws.realDir, sub, 'work', 'lua5.4'),
   };

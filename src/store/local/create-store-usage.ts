@@ -84,8 +84,12 @@ export function createStoreUsage(o: StoreUsageOptions): StoreUsage {
     const spared = (protect = new Set());
     try {
       const m = await measureStore(o.dir, abort.signal);
-      const evicted = m.bytes > above
-        ? await evict(o.dir, m, downTo, { signal: abort.signal, skip: (area, key) => spared.has(`${area}/${key}`) })
+      // What was stored while the scan ran counts toward the target too (the rest of the entry
+      // whose first file crossed the limit, most often), though the scan may have seen some of
+      // it: eviction then goes a little lower, never stopping short of the low-water mark.
+      const landed = grown - grownBefore;
+      const evicted = m.bytes + landed > above
+        ? await evict(o.dir, m, Math.max(0, downTo - landed), { signal: abort.signal, skip: (area, key) => spared.has(`${area}/${key}`) })
         : { entries: 0, bytes: 0 };
       // Stores during the scan count too (one in a directory not yet scanned counts twice, until the next scan).
       total = m.bytes - evicted.bytes + (grown - grownBefore);

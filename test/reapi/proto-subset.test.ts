@@ -100,6 +100,8 @@ interface Protobufjs {
 }
 const require = createRequire(import.meta.url);
 const pb = createRequire(require.resolve('@grpc/proto-loader'))('protobufjs') as Protobufjs;
+// Loading proto-loader adds google/protobuf/descriptor.proto to protobufjs's common protos, which the REAPI protos import.
+require('@grpc/proto-loader');
 
 function load(includeDirs: string[], files: readonly string[]): PbRoot {
   const root = new pb.Root();

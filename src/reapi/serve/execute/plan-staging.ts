@@ -33,9 +33,10 @@ export interface StagingPlan {
  * in every action) is not staged at all but bound from the cache, where it was laid out once by
  * its digest: it holds exactly what its Directory message names, no more. Inside a closed
  * directory the cache does not take (the system headers, which differ from one compile to the
- * next), its subdirectories are asked about in turn.
+ * next), its subdirectories are asked about in turn. `alsoOpen`: directories (and those that
+ * lead to them) never bound whole (an input root at `/`: place-root-at-slash.ts).
  */
-export function planStaging(entries: readonly InputEntry[], workingDirectory: string, outputs: readonly string[], cache: (digest: Digest) => boolean): StagingPlan {
+export function planStaging(entries: readonly InputEntry[], workingDirectory: string, outputs: readonly string[], cache: (digest: Digest) => boolean, alsoOpen: readonly string[] = []): StagingPlan {
   const cwd = posix.normalize(workingDirectory === '' ? '.' : workingDirectory).replace(/^\.$/, '').replace(/\/$/, '');
   const open = new Set<string>(['']);
   const addAncestors = (p: string): void => {
@@ -43,6 +44,7 @@ export function planStaging(entries: readonly InputEntry[], workingDirectory: st
   };
   addAncestors(cwd);
   for (const o of outputs) addAncestors(posix.dirname(posix.join(cwd, o)));
+  for (const d of alsoOpen) addAncestors(d);
   const isOpen = (dir: string): boolean => open.has(dir) || cwd === '' || dir.startsWith(`${cwd}/`);
   const plan: StagingPlan = { staged: [], readOnly: [] };
   /** The end (exclusive) of the subtree of the directory entry at `i`: the flattened tree lists a directory's whole subtree right after it. */

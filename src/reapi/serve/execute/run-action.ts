@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { realpathSync, statSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
-import { dirname, join, normalize, isAbsolute } from 'node:path';
+import { dirname, join, normalize, isAbsolute, posix } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { digestBytes } from '../../../hashing/create-hasher.js';
 import type { Digest } from '../../../hashing/types.js';
@@ -12,7 +13,8 @@ import type { ExecuteOptions, ServeStore } from '../types.js';
 import { collectOutputs } from './collect-outputs.js';
 import { readInputTree } from './read-input-tree.js';
 import { planStaging, type CachedDir } from './plan-staging.js';
-import { RESERVED_TOP_DIRS, ROOT_AT_PROPERTY, TRACE_PROPERTY, runSandboxedCommand } from './run-sandboxed-command.js';
+import { SANDBOX_OWN_TOP_DIRS, ROOT_AT_PROPERTY, TRACE_PROPERTY, runSandboxedCommand } from './run-sandboxed-command.js';
+import { placeRootAtSlash, SYSTEM_TOP_DIRS } from './place-root-at-slash.js';
 import { BlobLostError, stageInputRoot } from './stage-input-root.js';
 import type { StagedDirs } from './staged-dirs.js';
 
@@ -68,23 +70,24 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
   const c = command.value;
   if (c.arguments.length === 0) return invalid('the command has no arguments');
   const outputs = [...c.outputFiles, ...c.outputDirectories, ...c.outputPaths];
-  const bad = [c.workingDirectory, ...outputs].find((p) => !relativeInside(p));
+  // An output may lead out of the working directory (`..`), never out of the root.
+  const bad = [c.workingDirectory, ...outputs.map((o) => (isAbsolute(o) ? o : posix.join(c.workingDirectory, o)))].find((p) => !relativeInside(p));
   if (bad !== undefined) return invalid(`${JSON.stringify(bad)} is not a path inside the input root`);
   const tree = await readInputTree(ctx.store, rootDigest);
   if (!tree.ok) return 'missing' in tree ? precondition(tree.missing) : invalid(tree.invalid);
-  // An input root asked for at `/` (rustc's actions): its top-level directories at their own names, never over the sandbox's own.
+  // An input root asked for at `/` (rustc's and Go's actions): its directories at their own paths, never over the sandbox's own (place-root-at-slash.ts).
   const properties = [...(c.platform?.properties ?? []), ...(action.value.platform?.properties ?? [])];
   const rootAt = properties.find((p) => p.name === ROOT_AT_PROPERTY)?.value;
   if (rootAt !== undefined && rootAt !== '/') return invalid(`${ROOT_AT_PROPERTY}=${rootAt}: only / is supported`);
-  const tops = rootAt === undefined ? undefined : [...new Set(tree.entries.map((e) => e.path.split('/')[0]!))];
-  const shadowed = tops?.find((t) => RESERVED_TOP_DIRS.has(t) || !tree.entries.some((e) => e.kind === 'dir' && e.path === t));
-  if (shadowed !== undefined) return invalid(`${ROOT_AT_PROPERTY}=/: the input root's ${shadowed} is not a directory the sandbox can place at /${shadowed}`);
+  const placed = rootAt === undefined ? undefined : placeRootAtSlash(tree.entries, isSystemDir, SANDBOX_OWN_TOP_DIRS);
+  if (placed && !placed.ok) return invalid(`${ROOT_AT_PROPERTY}=/: ${placed.why}`);
+  const tops = placed?.ok ? placed.binds : undefined;
   // The lookup trace, asked for by naming the output file it goes to; a server without the tracer runs the command untraced, as other servers do.
   const traceTo = ctx.options.lookupTracer ? properties.find((p) => p.name === TRACE_PROPERTY)?.value : undefined;
   if (traceTo !== undefined && !c.outputFiles.includes(traceTo)) return invalid(`${TRACE_PROPERTY}=${traceTo}: not one of the command's output files`);
 
   const stageDir = join(ctx.execDir, 'run', randomUUID());
-  const plan = planStaging(tree.entries, c.workingDirectory, outputs, (d) => ctx.dirs.takes(d));
+  const plan = planStaging(tree.entries, c.workingDirectory, outputs, (d) => ctx.dirs.takes(d), placed?.ok ? placed.open : []);
   const cached = plan.readOnly.flatMap((b): CachedDir[] => (b.cached ? [b.cached] : []));
   let cachedPaths: string[] | undefined;
   try {
@@ -215,6 +218,15 @@ function relativeInside(p: string): boolean {
   if (isAbsolute(p) || p.includes('\0')) return false;
   const n = normalize(p === '' ? '.' : p);
   return n !== '..' && !n.startsWith('../');
+}
+
+/** A directory of this machine's system (Debian's /usr/lib/go-1.19/pkg/include leads to /usr/share: a bind there lands where the command looks too). */
+function isSystemDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory() && SYSTEM_TOP_DIRS.has(realpathSync(p).split('/')[1] ?? '');
+  } catch {
+    return false;
+  }
 }
 
 function timestamp(d: Date): Outgoing<PbTimestamp> {

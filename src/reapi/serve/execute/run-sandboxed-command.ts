@@ -22,8 +22,8 @@ export const ROOT_AT_PROPERTY = 'reprise-root-at';
 export const TRACE_PROPERTY = 'reprise-lookup-trace';
 /** Where the tracer is bound inside the sandbox. */
 const TRACER_AT = '/.reprise-lookup-trace.so';
-/** Top-level names the sandbox needs for itself: an input root at `/` may not shadow them. */
-export const RESERVED_TOP_DIRS: ReadonlySet<string> = new Set(['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc', 'tmp', 'proc', 'dev', 'sys', TRACER_AT.slice(1)]);
+/** Top-level names the sandbox binds for itself besides the system's and /tmp (place-root-at-slash.ts): an input root at `/` may not hold them. */
+export const SANDBOX_OWN_TOP_DIRS: ReadonlySet<string> = new Set([TRACER_AT.slice(1)]);
 
 /** Kept of an action's stdout and of its stderr; the rest is dropped. */
 const MAX_CAPTURE = 64 * 1024 * 1024;
@@ -39,7 +39,7 @@ export interface SandboxedCommand {
   readOnly: ReadonlyArray<{ path: string; source?: string }>;
   /** Relative to `root`. */
   workingDirectory: string;
-  /** The root's top-level names, bound at `/NAME` (ROOT_AT_PROPERTY); the root itself is then not visible at its own path. */
+  /** Directories of the root (relative), each bound at the same path from `/` (ROOT_AT_PROPERTY, place-root-at-slash.ts); the root itself is then not visible at its own path. */
   rootAtSlash?: readonly string[];
   arguments: readonly string[];
   /** Exactly the Command's environment (with `trace`, the tracer's variables added inside). */
@@ -78,7 +78,7 @@ export function runSandboxedCommand(c: SandboxedCommand): Promise<CommandOutcome
   args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp');
   if (c.rootAtSlash) {
     const at = (p: string): string => `/${relative(c.root, p)}`;
-    for (const top of c.rootAtSlash) args.push('--bind', join(c.root, top), `/${top}`);
+    for (const dir of c.rootAtSlash) args.push('--bind', join(c.root, dir), `/${dir}`);
     for (const b of c.readOnly) args.push('--ro-bind', b.source ?? b.path, at(b.path));
     args.push('--chdir', `/${c.workingDirectory}`);
   } else {

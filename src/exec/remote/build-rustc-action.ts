@@ -1,28 +1,23 @@
 // A rustc compile as a REAPI action whose input root stands at the host's own paths
 // (docs/remote-execution.md, "rustc"): rustc records absolute paths and any path remapping
 // under its crate hashes, so only a compile that runs at the host's paths gives bare rustc's
-// bytes. The Command asks the executor for that with the platform property
-// `reprise-root-at=/` (`reprise serve --execute` binds the root's top-level directories at
-// their names); its start script checks that the working directory is the host's and exits
-// with a reserved code otherwise, so an executor that ignores the property fails the action
-// instead of producing other bytes. With the toolchain in the executor's image
+// bytes (build-root-at-slash-action.ts). With the toolchain in the executor's image
 // (`toolchain = "image"`), rustc, its libraries and lib/rustlib stay out of the root: the image
 // has them at the host's paths, and only the project's inputs travel.
 import { resolve } from 'node:path';
 import type { DigestAlgorithm } from '../../hashing/types.js';
-import { buildInputRoot, InputRootError } from './build-input-root.js';
-import { buildRemoteAction } from './build-remote-action.js';
-import { defaultPlatform } from './build-gcc-action.js';
-import { mirrorHostFiles, pathFromWorkingDir, type DigestMemo } from './mirror-host-files.js';
+import { InputRootError } from './build-input-root.js';
+import { buildRootAtSlashAction } from './build-root-at-slash-action.js';
+import type { DigestMemo } from './mirror-host-files.js';
 import type { RemoteAction } from './types.js';
 import { underAny } from './under-any.js';
 import type { ToolchainSource } from '../../config/executor-spec.js';
 
-/** The platform property (and value) that asks for the input root at `/` (run-sandboxed-command.ts reads it). */
-export const ROOT_AT = { name: 'reprise-root-at', value: '/' } as const;
-/** The start script's exit code when the working directory is not the host's: the executor ignored ROOT_AT. */
-export const WRONG_ROOT_EXIT = 213;
-/** Top-level directories the executor's sandbox keeps for itself (the system, /tmp, /proc, /dev): an input root at `/` cannot hold them. */
+/**
+ * Top-level directories whose files rustc's actions take as the executor's (its loader, glibc,
+ * libgcc_s): a rustc, sysroot or input there is not sent. (`reprise serve --execute` can place
+ * files under /usr and /tmp now, as Go's actions need; rustc's toolchain split has not moved.)
+ */
 export const EXECUTOR_OWN_DIRS: ReadonlySet<string> = new Set(['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc', 'tmp', 'proc', 'dev', 'sys']);
 
 export interface RustcActionSpec {
@@ -82,22 +77,9 @@ export async function buildRustcAction(spec: RustcActionSpec): Promise<RustcActi
     const why = notPlaceable(p);
     if (why) throw new InputRootError(why);
   }
-  const files = await mirrorHostFiles(paths, { algorithm: spec.algorithm, ...(spec.memo ? { memo: spec.memo } : {}) });
-  const inputRoot = buildInputRoot(files, spec.algorithm);
-  const outputFiles = spec.outputs.map((o) => pathFromWorkingDir(abs(o), spec.cwd));
-  const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
-  // $PWD is the directory the shell started in (dash sets it from getcwd when the environment has none).
-  const script = `[ "$PWD" = ${q(spec.cwd)} ] || exit ${WRONG_ROOT_EXIT}; exec "$0" "$@"`;
-  const action = buildRemoteAction(
-    inputRoot,
-    {
-      arguments: ['/bin/sh', '-c', script, spec.rustc, ...spec.args],
-      env: spec.env,
-      outputFiles,
-      workingDirectory: resolve(spec.cwd).slice(1),
-      platform: [...defaultPlatform(), ROOT_AT, ...(spec.platform ?? [])],
-    },
-    { algorithm: spec.algorithm },
-  );
-  return { action, outputFiles, held: new Set(files.map((f) => `/${f.path}`)), ...(image ? { imagePaths: image } : {}) };
+  const built = await buildRootAtSlashAction({
+    tool: spec.rustc, args: spec.args, cwd: spec.cwd, env: spec.env, paths, outputs: spec.outputs, algorithm: spec.algorithm,
+    ...(spec.memo ? { memo: spec.memo } : {}), ...(spec.platform ? { platform: spec.platform } : {}),
+  });
+  return { ...built, ...(image ? { imagePaths: image } : {}) };
 }

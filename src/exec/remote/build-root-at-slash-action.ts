@@ -1,0 +1,92 @@
+// An action whose input root stands at the host's own paths (docs/remote-execution.md,
+// "rustc", "Go"): a compile whose outputs record absolute paths gives bare bytes only when it
+// runs at the host's paths. The Command asks the executor for that with the platform property
+// `reprise-root-at=/` (`reprise serve --execute` places the root's directories at their paths:
+// src/reapi/serve/execute/place-root-at-slash.ts); its start script checks that the working
+// directory is the host's and exits with a reserved code otherwise, so an executor that ignores
+// the property fails the action instead of running the tool over its own disk.
+import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InputRootError } from './build-input-root.js';
+import type { DigestAlgorithm } from '../../hashing/types.js';
+import { buildInputRoot } from './build-input-root.js';
+import { buildRemoteAction } from './build-remote-action.js';
+import { defaultPlatform } from './build-gcc-action.js';
+import { mirrorHostFiles, pathFromWorkingDir, type DigestMemo } from './mirror-host-files.js';
+import type { RemoteAction } from './types.js';
+
+/** The platform property (and value) that asks for the input root at `/` (run-action.ts reads it). */
+export const ROOT_AT = { name: 'reprise-root-at', value: '/' } as const;
+/** The start script's exit code when the working directory is not the host's: the executor ignored ROOT_AT. */
+export const WRONG_ROOT_EXIT = 213;
+
+/** Where `reprise serve --execute` keeps its own: kernel file systems, and the system directories it shows (place-root-at-slash.ts). */
+const KERNEL_TOP_DIRS: ReadonlySet<string> = new Set(['proc', 'dev', 'sys']);
+const SYSTEM_TOP_DIRS: ReadonlySet<string> = new Set(['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc']);
+
+/**
+ * Why a host path cannot be placed by a root at `/`, or undefined: a file must sit in a
+ * directory of its own there (not directly in `/` or in a system directory, whose place the
+ * executor keeps), never under a kernel file system.
+ */
+export function notPlaceableAtSlash(path: string): string | undefined {
+  const parts = resolve(path).split('/').slice(1);
+  const top = parts[0] ?? '';
+  if (top === '' || KERNEL_TOP_DIRS.has(top)) return `${path} is under /${top}, which the executor keeps for itself`;
+  if (parts.length < (SYSTEM_TOP_DIRS.has(top) ? 3 : 2)) return `${path} is directly in /${parts.length > 1 ? top : ''}, where the executor keeps its own`;
+  return undefined;
+}
+
+export interface RootAtSlashSpec {
+  /** The program, absolute: argv[0]. */
+  tool: string;
+  /** The arguments after argv[0] (host paths: they mean the same there). */
+  args: readonly string[];
+  cwd: string;
+  env: ReadonlyMap<string, string>;
+  /** Every host file the root holds, absolute (the tool among them where it travels). */
+  paths: readonly string[];
+  /** The files it writes, absolute or relative to cwd. */
+  outputs: readonly string[];
+  algorithm: DigestAlgorithm;
+  memo?: DigestMemo;
+  /** Extra platform properties (the executor's table), after OSFamily, ISA and ROOT_AT. */
+  platform?: ReadonlyArray<{ name: string; value: string }>;
+}
+
+export interface RootAtSlashAction {
+  action: RemoteAction;
+  /** Output paths as the Command names them (relative to the working directory), in spec.outputs order. */
+  outputFiles: string[];
+  /** Every host path the root holds. */
+  held: ReadonlySet<string>;
+}
+
+export async function buildRootAtSlashAction(spec: RootAtSlashSpec): Promise<RootAtSlashAction> {
+  const abs = (p: string): string => resolve(spec.cwd, p);
+  // The start script's check reads $PWD, which the shell takes from getcwd: the physical path.
+  let physical: string;
+  try {
+    physical = realpathSync(spec.cwd);
+  } catch (e) {
+    throw new InputRootError(`the working directory ${spec.cwd}: ${(e as Error).message}`);
+  }
+  const files = await mirrorHostFiles(spec.paths, { algorithm: spec.algorithm, ...(spec.memo ? { memo: spec.memo } : {}) });
+  const inputRoot = buildInputRoot(files, spec.algorithm);
+  const outputFiles = spec.outputs.map((o) => pathFromWorkingDir(abs(o), spec.cwd));
+  const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+  // $PWD is the directory the shell started in (dash sets it from getcwd when the environment has none).
+  const script = `[ "$PWD" = ${q(physical)} ] || exit ${WRONG_ROOT_EXIT}; exec "$0" "$@"`;
+  const action = buildRemoteAction(
+    inputRoot,
+    {
+      arguments: ['/bin/sh', '-c', script, spec.tool, ...spec.args],
+      env: spec.env,
+      outputFiles,
+      workingDirectory: resolve(spec.cwd).slice(1),
+      platform: [...defaultPlatform(), ROOT_AT, ...(spec.platform ?? [])],
+    },
+    { algorithm: spec.algorithm },
+  );
+  return { action, outputFiles, held: new Set(files.map((f) => `/${f.path}`)) };
+}

@@ -12,11 +12,8 @@ import { withShimSkip } from '../../runtime/shim-skip-env.js';
 import { handleGoCall } from './handle-go-call.js';
 import { handleGoToolCall } from './handle-go-tool-call.js';
 import { goToolOf } from '../../adapters/go/parse-go-tool.js';
-import { mayFeed } from '../../pipeline/remote/offer-remote.js';
+import { inCallSlot } from './in-call-slot.js';
 import { basename } from 'node:path';
-
-/** Calls past planning, by daemon: in a job slot, waiting for one, or lent to an executor. */
-const active = new WeakMap<DaemonContext, number>();
 
 /** One compiler call: plan it with its adapter, then decline it, or serve it through the cache. */
 export async function handleCall(ctx: DaemonContext, call: Call, out: Responder): Promise<void> {
@@ -53,54 +50,16 @@ async function serveCall(ctx: DaemonContext, call: Call, out: Responder): Promis
     return;
   }
 
-  active.set(ctx, (active.get(ctx) ?? 0) + 1);
-  try {
-    await serveInSlot(ctx, plan, inv, out, decline);
-  } finally {
-    active.set(ctx, (active.get(ctx) ?? 1) - 1);
-  }
+  await serveInSlot(ctx, plan, inv, out, decline);
 }
 
 async function serveInSlot(ctx: DaemonContext, plan: CompilePlan<Language>, inv: Invocation, out: Responder, decline: (reason: PassThroughReason) => void): Promise<void> {
+  const served = await inCallSlot(ctx, out.signal, plan.language === 'c', (slot) => serveWith(ctx, plan, inv, out, decline, slot));
+  if (served === 'busy' && !out.signal.aborted) decline('daemon-busy');
+}
+
+async function serveWith(ctx: DaemonContext, plan: CompilePlan<Language>, inv: Invocation, out: Responder, decline: (reason: PassThroughReason) => void, slot: CallSlot): Promise<void> {
   const tool = inv.call.shimName;
-  // Under `auto`, a C call that finds every local slot busy starts without one while an
-  // executor has room for its miss (mayFeed): it takes a slot only if it compiles here. So a
-  // long compile holding the slot never stops the executor from being fed.
-  const remote = ctx.cache.remote;
-  const slotless = plan.language === 'c' && ctx.config.cache && remote !== undefined && remote.policy === 'auto';
-  let release: (() => void) | undefined = slotless ? ctx.jobs.tryAcquire() : undefined;
-  if (release === undefined && !(slotless && mayFeed(remote))) {
-    release = await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal);
-    if (!release) {
-      if (!out.signal.aborted) decline('daemon-busy');
-      return;
-    }
-  }
-  const letGo = (): void => {
-    release?.();
-    release = undefined;
-  };
-  const take = async (): Promise<void> => {
-    // Past the queue timeout it goes on without one, as a shim fallback would.
-    if (release === undefined) release = (await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal)) ?? (() => undefined);
-  };
-  const slot: CallSlot = {
-    contended: () => ctx.jobs.waiting > 0,
-    parallel: () => (active.get(ctx) ?? 0) > 1,
-    held: () => release !== undefined,
-    take,
-    async lend(task, retake) {
-      letGo();
-      let result;
-      try {
-        result = await task();
-      } finally {
-        // Taken again for a local fill.
-        if (result === undefined || retake(result)) await take();
-      }
-      return result;
-    },
-  };
   let ran = false;
   const sink: CallSink = {
     signal: out.signal,
@@ -124,11 +83,7 @@ async function serveInSlot(ctx: DaemonContext, plan: CompilePlan<Language>, inv:
     decline,
     slot,
   };
-  try {
-    await serveCompile(ctx, plan, inv, sink);
-  } finally {
-    letGo();
-  }
+  await serveCompile(ctx, plan, inv, sink);
 }
 
 /** A planned compile, served by its language's pipeline (src/pipeline/driver/pipelines.ts). */

@@ -4,6 +4,7 @@ import { cachedGoTool } from '../../pipeline/go/cached-go-tool.js';
 import { FrameKind, type Call } from '../../protocol/frames.js';
 import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
+import { inCallSlot } from './in-call-slot.js';
 
 /**
  * A Go tool that -toolexec handed to the shim (`reprise-shim /…/pkg/tool/linux_amd64/compile
@@ -30,16 +31,8 @@ export async function handleGoToolCall(ctx: DaemonContext, call: Call, out: Resp
     ctx.stats.passThrough('go', ctx.isDraining() ? 'draining' : 'not-a-compile');
     return decline('cache-disabled');
   }
-  const release = await ctx.jobs.acquire(ctx.config.queueTimeoutMs, out.signal);
-  if (!release) {
-    if (!out.signal.aborted) {
-      ctx.stats.passThrough('go', 'daemon-busy');
-      decline('daemon-busy');
-    }
-    return;
-  }
-  try {
-    const r = await cachedGoTool(ctx.cache, { toolPath: call.toolPath, cwd: call.cwd, umask: call.umask, env: makeInvocation(call).env, job: plan.job, signal: out.signal });
+  const served = await inCallSlot(ctx, out.signal, true, async (slot) => {
+    const r = await cachedGoTool(ctx.cache, { toolPath: call.toolPath, cwd: call.cwd, umask: call.umask, env: makeInvocation(call).env, job: plan.job, signal: out.signal, slot });
     if (r.kind === 'run-yourself') {
       ctx.stats.uncacheable('go', r.reason);
       return decline(r.reason);
@@ -47,7 +40,9 @@ export async function handleGoToolCall(ctx: DaemonContext, call: Call, out: Resp
     if (r.stdout.length > 0) out.send({ kind: FrameKind.STDOUT, data: r.stdout });
     if (r.stderr.length > 0) out.send({ kind: FrameKind.STDERR, data: r.stderr });
     out.send({ kind: FrameKind.EXIT, exit: { code: r.code, signal: 0 } });
-  } finally {
-    release();
+  });
+  if (served === 'busy' && !out.signal.aborted) {
+    ctx.stats.passThrough('go', 'daemon-busy');
+    decline('daemon-busy');
   }
 }

@@ -8,6 +8,9 @@ import type { CacheContext } from '../cache-context.js';
 import { storeBlob } from '../store-blob.js';
 import { goInputDigest, goToolKey, type GoToolKey } from './go-tool-key.js';
 import { inputsUnchanged } from '../inputs-unchanged.js';
+import type { CallSlot } from '../call-sink.js';
+import { goesRemote } from '../remote/offer-remote.js';
+import { fillGoRemotely } from './remote-fill-go.js';
 import { windowStartNs } from '../window-start-ns.js';
 
 /** What the caller gets: the tool's output and exit, or "run it yourself" with why. */
@@ -22,6 +25,8 @@ export interface GoToolCall {
   env: ReadonlyMap<string, string>;
   job: GoToolJob;
   signal: AbortSignal;
+  /** The daemon job slot the call holds, lent while an executor runs its miss (remote-fill-go.ts). */
+  slot?: CallSlot;
 }
 
 /**
@@ -47,7 +52,7 @@ export async function cachedGoTool(ctx: CacheContext, c: GoToolCall): Promise<Go
   return { kind: 'done', stdout: r.stdout, stderr: r.stderr, code: 0 };
 }
 
-type Served = { kind: 'done'; data: Buffer[]; stdout: Buffer; stderr: Buffer } | { kind: 'run-yourself'; reason: string };
+export type Served = { kind: 'done'; data: Buffer[]; stdout: Buffer; stderr: Buffer } | { kind: 'run-yourself'; reason: string };
 
 async function served(ctx: CacheContext, c: GoToolCall, keyed: GoToolKey, startedAtNs: bigint): Promise<Served> {
   const hit = await replay(ctx, keyed.key, c.job);
@@ -57,6 +62,13 @@ async function served(ctx: CacheContext, c: GoToolCall, keyed: GoToolKey, starte
   }
   const sandbox = ctx.sandbox;
   if (!sandbox) return { kind: 'run-yourself', reason: 'sandbox-unavailable' };
+  // On an executor when the policy says so; anything but a good remote run fills here.
+  const remote = ctx.remote;
+  if (remote && goesRemote(remote, c)) {
+    const there = await fillGoRemotely(ctx, remote, c, keyed, startedAtNs);
+    if (there) return there;
+  }
+  await c.slot?.take();
   const tag = randomBytes(8).toString('hex');
   const scratch = c.job.outputs.map((_, i) => join(sandbox.scratchDir, `${tag}-go-${i}`));
   try {
@@ -83,19 +95,7 @@ async function served(ctx: CacheContext, c: GoToolCall, keyed: GoToolKey, starte
     const stdout = Buffer.concat(out);
     const stderr = Buffer.concat(err);
     const data = scratch.map((s) => readFileSync(s));
-    const whole = new Set([c.job.importcfg, c.job.embedcfg]);
-    if (!(await inputsUnchanged(keyed.digests, startedAtNs, (p) => goInputDigest(ctx, p, whole.has(p))))) {
-      // What the step read may not be what was keyed: delivered, not stored.
-      ctx.stats.uncacheable('go', 'input-changed-during-compile');
-      return { kind: 'done', data, stdout, stderr };
-    }
-    const outputs = await Promise.all(data.map(async (d, i) => ({ role: `go-${i}`, path: c.job.outputs[i]!.split(c.job.work).join('$WORK'), digest: await storeBlob(ctx, d), size: d.length, mode: 0o644 })));
-    const result: ActionResult = {
-      schema: 1, outputs, stdoutDigest: await storeBlob(ctx, stdout), stderrDigest: await storeBlob(ctx, stderr), exitCode: 0,
-      durationMs: Math.round(performance.now() - t0), createdAt: new Date().toISOString(), sandboxed: true,
-    };
-    await ctx.actions.put(keyed.key, result);
-    ctx.stats.bumpTool('go', 'miss');
+    await storeGoStep(ctx, c, keyed, startedAtNs, { data, stdout, stderr, durationMs: Math.round(performance.now() - t0) }, { sandboxed: true });
     return { kind: 'done', data, stdout, stderr };
   } catch (e) {
     ctx.stats.bumpCache('store-error');
@@ -106,12 +106,34 @@ async function served(ctx: CacheContext, c: GoToolCall, keyed: GoToolKey, starte
   }
 }
 
+/**
+ * A step's outputs stored under its key and counted as a miss, unless an input changed while
+ * it ran (what it read may not be what was keyed: delivered, not stored). A result an untrusted
+ * executor ran is stored unsandboxed, with that executor's name (ActionResult.executor).
+ */
+export async function storeGoStep(ctx: CacheContext, c: GoToolCall, keyed: GoToolKey, startedAtNs: bigint, ran: { data: Buffer[]; stdout: Buffer; stderr: Buffer; durationMs: number }, how: { sandboxed: boolean; executor?: string }): Promise<void> {
+  const whole = new Set([c.job.importcfg, c.job.embedcfg]);
+  if (!(await inputsUnchanged(keyed.digests, startedAtNs, (p) => goInputDigest(ctx, p, whole.has(p))))) {
+    ctx.stats.uncacheable('go', 'input-changed-during-compile');
+    return;
+  }
+  const outputs = await Promise.all(ran.data.map(async (d, i) => ({ role: `go-${i}`, path: c.job.outputs[i]!.split(c.job.work).join('$WORK'), digest: await storeBlob(ctx, d), size: d.length, mode: 0o644 })));
+  const result: ActionResult = {
+    schema: 1, outputs, stdoutDigest: await storeBlob(ctx, ran.stdout), stderrDigest: await storeBlob(ctx, ran.stderr), exitCode: 0,
+    durationMs: ran.durationMs, createdAt: new Date().toISOString(), sandboxed: how.sandboxed, ...(how.executor !== undefined ? { executor: how.executor } : {}),
+  };
+  await ctx.actions.put(keyed.key, result);
+  ctx.stats.bumpTool('go', 'miss');
+}
+
 /** The stored result with its blobs, verified; undefined on a miss. */
 async function replay(ctx: CacheContext, key: string, job: GoToolJob): Promise<Served | undefined> {
   let result: ActionResult | undefined;
   try {
     result = await ctx.actions.get(key);
     if (!result || result.outputs.length !== job.outputs.length) return undefined;
+    // An untrusted executor's result serves only while that executor is configured (try-hit.ts).
+    if (ctx.sandbox && !result.sandboxed && !(result.executor !== undefined && ctx.remote?.knows(result.executor))) return undefined;
     const data: Buffer[] = [];
     for (const o of result.outputs) {
       const d = await ctx.cas.get(o.digest);

@@ -66,7 +66,7 @@ export function heading(remote: RemoteExecution): () => void {
  * give to an idle executor shortens the build, while a serial build (one call at a time) keeps
  * its compiles here, where each is quickest.
  */
-export function goesRemote(remote: RemoteExecution, sink: CallSink): boolean {
+export function goesRemote(remote: RemoteExecution, sink: Pick<CallSink, 'slot'>): boolean {
   if (remote.policy === 'remote') return true;
   if (remote.policy !== 'auto' || !sink.slot) return false;
   if (!sink.slot.held()) return mayFeed(remote);
@@ -126,7 +126,7 @@ export interface RemoteOffer<A> {
  * not answered from the executor: the local fill runs it, and the caller gets the host's
  * messages and exit code.
  */
-export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTarget[], offer: RemoteOffer<A>, sink: CallSink): Promise<RemoteAnswer> {
+export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTarget[], offer: RemoteOffer<A>, sink: Pick<CallSink, 'signal' | 'slot'>): Promise<RemoteAnswer> {
   offer.arrived?.();
   const now = performance.now();
   for (const t of order) if (t.downUntil !== 0 && t.downUntil <= now && !t.probing) probe(ctx, t);

@@ -1,0 +1,121 @@
+// Go 1.19's compile and asm steps (through -toolexec) executed on `reprise serve --execute`
+// with REPRISE_EXECUTE=remote: the input root is exactly each step's keyed inputs at the host's
+// paths (the tool under /usr/lib/go-1.19 bound over the executor's directory, $WORK's files
+// in its private /tmp), and the binary is bare go build's, byte for byte. Trusted, the results
+// are stored sandboxed: a warm build with an empty GOCACHE is served from the store without
+// the executor. Untrusted, they are kept unsandboxed under the executor's name. An executor that
+// is down costs a fall-back, never the build.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import { go119, goEnv, writeGoProject, type GoToolchain } from '../helpers/go-toolchains.js';
+import { reprise, stats, toolCount } from '../helpers/reprise-cli.js';
+import { run, text } from '../helpers/run.js';
+import { freePort } from '../helpers/servers/free-port.js';
+import { startRepriseServe, type RepriseServeProcess } from '../helpers/servers/reprise-serve.js';
+import { createWorkspace } from '../helpers/workspace.js';
+
+const ws = createWorkspace('reprise-go-rexec-');
+let serve: RepriseServeProcess | undefined;
+test.after(async () => {
+  await serve?.stop();
+  ws.cleanup();
+});
+const found = go119(ws.realDir);
+const skip = 'missing' in found ? found.missing : false;
+if (skip && process.env.CI) throw new Error(`go 1.19 is required under CI: ${skip}`);
+const tc = found as GoToolchain;
+const proj = join(ws.realDir, 'proj');
+writeGoProject(proj);
+mkdirSync(join(proj, 'add'), { recursive: true });
+writeFileSync(join(proj, 'add', 'add.go'), 'package add\n\n// Add is written in assembly.\nfunc Add(a, b int64) int64\n');
+writeFileSync(join(proj, 'add', 'add_amd64.s'), '#include "textflag.h"\n\nTEXT ·Add(SB), NOSPLIT, $0-24\n\tMOVQ a+0(FP), AX\n\tADDQ b+8(FP), AX\n\tMOVQ AX, ret+16(FP)\n\tRET\n');
+writeFileSync(join(proj, 'main.go'), `package main
+
+import (
+	"fmt"
+
+	"example.com/hello/add"
+	"example.com/hello/greet"
+)
+
+func main() { fmt.Println(greet.Hello("go"), add.Add(2, 3)) }
+`);
+
+let n = 0;
+const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...goEnv(ws.bareEnv, tc, join(ws.realDir, `gocache-${n++}`), join(ws.realDir, 'gopath')), ...extra });
+const goCounts = async () => {
+  const s = await stats(ws.env);
+  return { hit: toolCount(s, 'go', 'direct-hit'), miss: toolCount(s, 'go', 'miss'), uncacheable: toolCount(s, 'go', 'uncacheable') };
+};
+
+/** A new executor table takes a daemon restart. */
+async function configure(toml: string): Promise<void> {
+  writeFileSync(ws.configFile, toml);
+  assert.equal((await reprise(['daemon', 'stop'], ws.env)).code, 0);
+}
+
+async function build(name: string, how: 'bare' | 'reprise', where = proj, extra: Record<string, string> = {}): Promise<Buffer> {
+  const out = join(ws.realDir, name);
+  const args = ['build', '-o', out, '.'];
+  const r = how === 'bare' ? await run('go', args, { cwd: where, env: env(extra) }) : await reprise(['exec', '--', 'go', ...args], env(extra), where);
+  assert.equal(r.code, 0, text(r));
+  return readFileSync(out);
+}
+
+test('go 1.19 compile and asm steps on reprise serve --execute: bare go build\'s binary; trusted results serve a warm build', { skip, timeout: 600_000 }, async () => {
+  const bare = await build('bare', 'bare');
+  serve = await startRepriseServe(join(ws.dir, 'serve'), ['--listen', '127.0.0.1:0', '--execute']);
+  const url = `grpc://${serve.grpc!}`;
+  writeFileSync(ws.configFile, `[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);
+  const extra = { REPRISE_EXECUTE: 'remote' };
+  assert.ok(bare.equals(await build('cold', 'reprise', proj, extra)), 'the binary built on the executor differs from bare go build\'s');
+  const s = await stats(ws.env);
+  const ex = s.executors[url];
+  const sent = ex?.completed ?? 0;
+  // The module's own steps at least (compile of main, greet and add; asm -gensymabis and asm of add_amd64.s); std's packages
+  // are compiled in directories under /usr/lib/go-1.19/src, reached through Debian's symlink to /usr/share, and are not sent.
+  assert.ok(sent >= 5, `completed remotely: ${sent}: ${JSON.stringify(s.executorFallbackReasons)}\n${serve.output()}`);
+  assert.equal(toolCount(s, 'go', 'uncacheable'), 0, JSON.stringify(s.uncacheableReasons));
+  const reasons = s.executorFallbackReasons[url] ?? {};
+  assert.deepEqual(Object.keys(reasons).filter((r) => r !== 'not-sendable'), [], JSON.stringify(reasons));
+
+  // Stored sandboxed: a fresh GOCACHE is served from the store, the executor not asked again.
+  const c1 = await goCounts();
+  assert.ok(bare.equals(await build('warm', 'reprise', proj, extra)), 'warm binary differs');
+  const c2 = await goCounts();
+  assert.equal(c2.miss, c1.miss, 'no step missed');
+  assert.ok(c2.hit - c1.hit >= sent, `${c2.hit - c1.hit} hits`);
+  assert.equal((await stats(ws.env)).executors[url]?.completed, sent);
+});
+
+test('untrusted: the executor\'s results are kept under its name and serve while it is configured', { skip, timeout: 300_000 }, async () => {
+  const url = `grpc://${serve!.grpc!}`;
+  writeFileSync(join(proj, 'greet', 'extra.go'), 'package greet\n\n// Extra is new.\nfunc Extra() int { return 7 }\n');
+  const bare = await build('bare-untrusted', 'bare');
+  await configure(`[[executor]]\nurl = "${url}"\ntimeout = "2m"\n`);
+  const before = (await stats(ws.env)).executors[url]?.completed ?? 0;
+  assert.ok(bare.equals(await build('untrusted', 'reprise', proj, { REPRISE_EXECUTE: 'remote' })));
+  assert.ok(((await stats(ws.env)).executors[url]?.completed ?? 0) > before, 'the edited package was sent');
+  const c1 = await goCounts();
+  assert.ok(bare.equals(await build('untrusted-warm', 'reprise', proj, { REPRISE_EXECUTE: 'remote' })));
+  const c2 = await goCounts();
+  assert.equal(c2.miss, c1.miss, 'served from the store while the executor is configured');
+  // Without that executor configured its results are not served here: the steps it ran run again.
+  await configure('');
+  assert.ok(bare.equals(await build('untrusted-gone', 'reprise')));
+  const c3 = await goCounts();
+  assert.ok(c3.miss > c2.miss, 'the untrusted executor\'s results were served without it');
+});
+
+test('an executor that is down: the steps fall back, counted, and the binary is bare go build\'s', { skip, timeout: 300_000 }, async () => {
+  const down = `grpc://127.0.0.1:${await freePort()}`;
+  await configure(`[[executor]]\nurl = "${down}"\ntrusted = true\ntimeout = "20s"\n`);
+  writeFileSync(join(proj, 'greet', 'extra.go'), 'package greet\n\n// Extra is newest.\nfunc Extra() int { return 9 }\n');
+  const bare2 = await build('bare-down', 'bare');
+  assert.ok(bare2.equals(await build('down', 'reprise', proj, { REPRISE_EXECUTE: 'remote' })));
+  const s = await stats(ws.env);
+  const fell = Object.values(s.executorFallbackReasons[down] ?? {}).reduce((a, b) => a + b, 0);
+  assert.ok(fell >= 1, JSON.stringify(s.executorFallbackReasons));
+});

@@ -14,6 +14,7 @@ import { realpathSync } from 'node:fs';
 import { basename, dirname, isAbsolute, posix, resolve } from 'node:path';
 import { parseDepfile } from '../../adapters/gcc/parse-depfile.js';
 import type { DigestAlgorithm } from '../../hashing/types.js';
+import { TRACE_PROPERTY } from '../../reapi/platform-properties.js';
 import { buildInputRoot, InputRootError } from './build-input-root.js';
 import { buildRemoteAction } from './build-remote-action.js';
 import { mirrorHostFiles, mirroredPath, pathFromWorkingDir, type DigestMemo } from './mirror-host-files.js';
@@ -89,7 +90,7 @@ export interface GccAction {
  * command (shims/lookup-trace.c preloaded), and the output file it goes to. Servers that do not
  * know the property ignore it or refuse the action; either way no trace comes back.
  */
-export const LOOKUP_TRACE = { name: 'reprise-lookup-trace', file: '.reprise-remote-trace' } as const;
+export const LOOKUP_TRACE = { name: TRACE_PROPERTY, file: '.reprise-remote-trace' } as const;
 
 /** Loader and locale files: the executor's own loader runs the programs, and the action runs in the C locale unless env says otherwise. */
 const HOST_ONLY = [/^\/etc\//, /^\/usr\/lib\/locale(\/|$)/, /^\/usr\/share\/locale(\/|$)/, /\/gconv(\/|$)/];

@@ -9,14 +9,15 @@ import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InputRootError } from './build-input-root.js';
 import type { DigestAlgorithm } from '../../hashing/types.js';
+import { ROOT_AT_PROPERTY } from '../../reapi/platform-properties.js';
 import { buildInputRoot } from './build-input-root.js';
 import { buildRemoteAction } from './build-remote-action.js';
 import { defaultPlatform } from './build-gcc-action.js';
 import { mirrorHostFiles, pathFromWorkingDir, type DigestMemo } from './mirror-host-files.js';
 import type { RemoteAction } from './types.js';
 
-/** The platform property (and value) that asks for the input root at `/` (run-action.ts reads it). */
-export const ROOT_AT = { name: 'reprise-root-at', value: '/' } as const;
+/** The platform property (and value) that asks for the input root at `/`. */
+export const ROOT_AT = { name: ROOT_AT_PROPERTY, value: '/' } as const;
 /** The start script's exit code when the working directory is not the host's: the executor ignored ROOT_AT. */
 export const WRONG_ROOT_EXIT = 213;
 

@@ -6,20 +6,6 @@ import { join, relative } from 'node:path';
 /** The host's system directories, read-only in every action: clients such as Bazel name tools by absolute host paths. */
 const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];
 
-/**
- * The platform property by which an action asks for its input root at `/`: each top-level
- * directory of the staged root is bound at its own name (`home/` at `/home`), and the working
- * directory is the host's path. rustc records absolute paths under its hashes
- * (docs/remote-execution.md, "rustc"), so only a compile run at the host's paths gives its bytes.
- */
-export const ROOT_AT_PROPERTY = 'reprise-root-at';
-/**
- * The platform property by which an action asks for the lookup trace of its command (every
- * open, stat, exec and getenv, shims/lookup-trace.c) in one of its output files, the value. A
- * trusted executor's trace lets the client prove that every question the compile asked was
- * answered as on its own host (src/pipeline/remote/verify-remote-trace.ts).
- */
-export const TRACE_PROPERTY = 'reprise-lookup-trace';
 /** Where the tracer is bound inside the sandbox. */
 const TRACER_AT = '/.reprise-lookup-trace.so';
 /** Top-level names the sandbox binds for itself besides the system's and /tmp (place-root-at-slash.ts): an input root at `/` may not hold them. */

@@ -9,10 +9,11 @@ import type { Logger } from '../../daemon/logger.js';
 import type { StatsStore } from '../../stats/stats-store.js';
 import type { RemoteExecution, RemoteTarget } from './types.js';
 import { createInputGuesses } from './input-guesses.js';
+import { remoteExecutionWanted } from './remote-execution-wanted.js';
 
 /** The configured executors, or undefined when there are none or the policy is `local`. Clients connect on first use. */
 export function createRemoteExecution(config: Config, stats: StatsStore, log: Logger): RemoteExecution | undefined {
-  if (config.executors.length === 0 || config.execute === 'local') return undefined;
+  if (!remoteExecutionWanted(config)) return undefined;
   const targets = config.executors.map((spec, i) => createTarget(spec, `executor[${i + 1}]`, stats));
   let turn = 0;
   const about = (t: RemoteTarget): string => [t.spec.trusted ? 'trusted' : '', t.spec.toolchain === 'image' ? 'toolchain in its image: results kept here' : ''].filter((x) => x !== '').join(', ');

@@ -4,6 +4,7 @@
 import type { Config } from '../../config/load-config.js';
 import type { createRemoteTiers } from '../../store/remote/create-remote-tiers.js';
 import type { createRemoteExecution } from './create-remote-execution.js';
+import { remoteExecutionWanted } from './remote-execution-wanted.js';
 
 export interface RemoteParts {
   /** Set when the config names remotes. */
@@ -15,7 +16,7 @@ export interface RemoteParts {
 export async function loadRemoteParts(config: Config): Promise<RemoteParts> {
   const [tiers, execution] = await Promise.all([
     config.remotes.length > 0 ? import('../../store/remote/create-remote-tiers.js') : undefined,
-    config.executors.length > 0 && config.execute !== 'local' ? import('./create-remote-execution.js') : undefined,
+    remoteExecutionWanted(config) ? import('./create-remote-execution.js') : undefined,
   ]);
   return {
     ...(tiers ? { createRemoteTiers: tiers.createRemoteTiers } : {}),

@@ -38,6 +38,16 @@ test('a directory that holds files covers those below it; an empty one is bound 
   assert.deepEqual(placed.binds, ['usr/lib/empty', 'usr/share/t']);
 });
 
+test('the working directory is placed though the root holds nothing in it (a Go step whose sources lie elsewhere)', () => {
+  const entries = tree(['usr/share/gocode/src/x/x.go', 'tmp/go-build1/b001/importcfg']);
+  const placed = placeRootAtSlash(entries, executorHas(['/usr/share/gocode/src/x']), new Set(), 'root/proj');
+  assert.ok(placed.ok, JSON.stringify(placed));
+  assert.deepEqual(placed.binds, ['root', 'tmp/go-build1', 'usr/share/gocode/src/x']);
+  // Under a system directory it is bound as an empty directory over the executor's, which must have it.
+  const inUsr = placeRootAtSlash(tree(['home/u/a.go']), executorHas([]), new Set(), 'usr/share/gocode/src/y');
+  assert.equal(inUsr.ok, false);
+});
+
 test('refused: a kernel file system, a file directly in a system directory or in /, a place the executor lacks, a reserved name', () => {
   const why = (entries: InputEntry[], has: string[] = [], reserved = new Set<string>()): string => {
     const placed = placeRootAtSlash(entries, executorHas(has), reserved);

@@ -28,9 +28,13 @@ export type RootPlacement = { ok: true; binds: RootBind[]; open: string[] } | { 
  * The binds that place `entries` at `/`. `isDir(abs)`: the executor has that path as a
  * directory of its system (through symlinks within it), so a bind over it shows the root's
  * content there and nothing of the executor's. `reserved`: further top-level names the sandbox
- * uses itself.
+ * uses itself. `workingDirectory` (relative) is placed too, though the root hold nothing in it
+ * (a Go step runs in its package's directory and may read only files elsewhere).
  */
-export function placeRootAtSlash(entries: readonly InputEntry[], isDir: (abs: string) => boolean, reserved: ReadonlySet<string> = new Set()): RootPlacement {
+export function placeRootAtSlash(given: ReadonlyArray<Pick<InputEntry, 'kind' | 'path'>>, isDir: (abs: string) => boolean, reserved: ReadonlySet<string> = new Set(), workingDirectory = ''): RootPlacement {
+  const entries = [...given];
+  const wd = posix.normalize(workingDirectory === '' ? '.' : workingDirectory).replace(/\/$/, '');
+  if (wd !== '.') for (let d = wd; d !== '.'; d = posix.dirname(d)) if (!entries.some((e) => e.path === d)) entries.push({ kind: 'dir', path: d });
   const dirs = new Set(entries.filter((e) => e.kind === 'dir').map((e) => e.path));
   const tops = [...new Set(entries.map((e) => e.path.split('/')[0]!))].sort();
   const binds: RootBind[] = [];

@@ -80,7 +80,7 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
   const properties = [...(c.platform?.properties ?? []), ...(action.value.platform?.properties ?? [])];
   const rootAt = properties.find((p) => p.name === ROOT_AT_PROPERTY)?.value;
   if (rootAt !== undefined && rootAt !== '/') return invalid(`${ROOT_AT_PROPERTY}=${rootAt}: only / is supported`);
-  const placed = rootAt === undefined ? undefined : placeRootAtSlash(tree.entries, isSystemDir, SANDBOX_OWN_TOP_DIRS);
+  const placed = rootAt === undefined ? undefined : placeRootAtSlash(tree.entries, isSystemDir, SANDBOX_OWN_TOP_DIRS, c.workingDirectory);
   if (placed && !placed.ok) return invalid(`${ROOT_AT_PROPERTY}=/: ${placed.why}`);
   const tops = placed?.ok ? placed.binds : undefined;
   // The lookup trace, asked for by naming the output file it goes to; a server without the tracer runs the command untraced, as other servers do.

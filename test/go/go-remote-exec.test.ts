@@ -6,7 +6,8 @@
 // the executor. Untrusted, they are kept unsandboxed under the executor's name. An executor that
 // is down costs a fall-back, never the build.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { go119, goEnv, writeGoProject, type GoToolchain } from '../helpers/go-toolchains.js';
@@ -107,6 +108,30 @@ test('untrusted: the executor\'s results are kept under its name and serve while
   assert.ok(bare.equals(await build('untrusted-gone', 'reprise')));
   const c3 = await goCounts();
   assert.ok(c3.miss > c2.miss, 'the untrusted executor\'s results were served without it');
+});
+
+test('GOPATH mode: a dependency is compiled in the directory go build runs in, its sources elsewhere: it runs there too', { skip, timeout: 300_000 }, async (t) => {
+  // go 1.19 runs a GOPATH dependency's compile in the build's own directory with absolute source
+  // paths, so the step's root holds nothing there; here that directory is also under a top-level
+  // directory (the user's home) the root has nothing else in, as restic's was.
+  const base = join(homedir(), '.cache', 'reprise-test');
+  mkdirSync(base, { recursive: true });
+  const home = mkdtempSync(join(base, 'go-rexec-'));
+  t.after(() => rmSync(home, { recursive: true, force: true }));
+  const depPath = join(ws.realDir, 'gp-dep');
+  mkdirSync(join(depPath, 'src', 'example.org', 'dep'), { recursive: true });
+  writeFileSync(join(depPath, 'src', 'example.org', 'dep', 'dep.go'), 'package dep\n\n// Name is a dependency\'s.\nfunc Name() string { return "dep" }\n');
+  const app = join(home, 'src', 'example.org', 'app');
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, 'main.go'), 'package main\n\nimport (\n\t"fmt"\n\n\t"example.org/dep"\n)\n\nfunc main() { fmt.Println(dep.Name()) }\n');
+  const mode = { GOPATH: `${home}:${depPath}`, GO111MODULE: 'off' };
+  const bare = await build('bare-gopath', 'bare', app, mode);
+  const url = `grpc://${serve!.grpc!}`;
+  await configure(`[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);
+  const before = await stats(ws.env);
+  assert.ok(bare.equals(await build('gopath', 'reprise', app, { ...mode, REPRISE_EXECUTE: 'remote' })));
+  const after = await stats(ws.env);
+  assert.equal((after.executors[url]?.completed ?? 0) - (before.executors[url]?.completed ?? 0), 2, `${JSON.stringify(after.executorFallbackReasons)}\n${serve!.output()}`);
 });
 
 test('an executor that is down: the steps fall back, counted, and the binary is bare go build\'s', { skip, timeout: 300_000 }, async () => {

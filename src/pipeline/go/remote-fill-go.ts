@@ -9,7 +9,8 @@ import { configuredPlatform } from '../remote/configured-platform.js';
 import { heading, sendRemote } from '../remote/offer-remote.js';
 import { provenBy } from '../remote/proven-by.js';
 import type { RemoteExecution } from '../remote/types.js';
-import { storeGoStep, type GoToolCall, type Served } from './cached-go-tool.js';
+import type { GoToolCall, Served } from './cached-go-tool.js';
+import { storeGoStep } from './store-go-step.js';
 import type { GoToolKey } from './go-tool-key.js';
 
 /** The step's outputs from an executor, stored as its trust allows; undefined: fill locally (the reason is counted). Call it in the turn that decided it (goesRemote). */

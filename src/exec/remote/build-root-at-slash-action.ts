@@ -7,10 +7,9 @@
 // the property fails the action instead of running the tool over its own disk.
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { InputRootError } from './build-input-root.js';
 import type { DigestAlgorithm } from '../../hashing/types.js';
-import { ROOT_AT_PROPERTY } from '../../reapi/platform-properties.js';
-import { buildInputRoot } from './build-input-root.js';
+import { KERNEL_TOP_DIRS, ROOT_AT_PROPERTY, SYSTEM_TOP_DIRS } from '../../reapi/platform-properties.js';
+import { buildInputRoot, InputRootError } from './build-input-root.js';
 import { buildRemoteAction } from './build-remote-action.js';
 import { defaultPlatform } from './build-gcc-action.js';
 import { mirrorHostFiles, pathFromWorkingDir, type DigestMemo } from './mirror-host-files.js';
@@ -21,14 +20,12 @@ export const ROOT_AT = { name: ROOT_AT_PROPERTY, value: '/' } as const;
 /** The start script's exit code when the working directory is not the host's: the executor ignored ROOT_AT. */
 export const WRONG_ROOT_EXIT = 213;
 
-/** Where `reprise serve --execute` keeps its own: kernel file systems, and the system directories it shows (place-root-at-slash.ts). */
-const KERNEL_TOP_DIRS: ReadonlySet<string> = new Set(['proc', 'dev', 'sys']);
-const SYSTEM_TOP_DIRS: ReadonlySet<string> = new Set(['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc']);
 
 /**
  * Why a host path cannot be placed by a root at `/`, or undefined: a file must sit in a
  * directory of its own there (not directly in `/` or in a system directory, whose place the
- * executor keeps), never under a kernel file system.
+ * executor keeps), never under a kernel file system. The executor's side of the same rule is
+ * src/reapi/serve/execute/place-root-at-slash.ts.
  */
 export function notPlaceableAtSlash(path: string): string | undefined {
   const parts = resolve(path).split('/').slice(1);

@@ -6,6 +6,7 @@
 // has them at the host's paths, and only the project's inputs travel.
 import { resolve } from 'node:path';
 import type { DigestAlgorithm } from '../../hashing/types.js';
+import { KERNEL_TOP_DIRS, SYSTEM_TOP_DIRS } from '../../reapi/platform-properties.js';
 import { InputRootError } from './build-input-root.js';
 import { buildRootAtSlashAction } from './build-root-at-slash-action.js';
 import type { DigestMemo } from './mirror-host-files.js';
@@ -18,7 +19,7 @@ import type { ToolchainSource } from '../../config/executor-spec.js';
  * libgcc_s): a rustc, sysroot or input there is not sent. (`reprise serve --execute` can place
  * files under /usr and /tmp now, as Go's actions need; rustc's toolchain split has not moved.)
  */
-export const EXECUTOR_OWN_DIRS: ReadonlySet<string> = new Set(['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc', 'tmp', 'proc', 'dev', 'sys']);
+export const EXECUTOR_OWN_DIRS: ReadonlySet<string> = new Set([...SYSTEM_TOP_DIRS, 'tmp', ...KERNEL_TOP_DIRS]);
 
 export interface RustcActionSpec {
   /** The real rustc (the identity's, not a rustup proxy), absolute. */

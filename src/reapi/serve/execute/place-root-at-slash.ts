@@ -7,12 +7,9 @@
 // sees exactly the root's files there, as the host's sandbox showed them, and the executor's
 // system everywhere else (its loader and libc, taken on trust as for every action).
 import { posix } from 'node:path';
+import { KERNEL_TOP_DIRS, SYSTEM_TOP_DIRS } from '../../platform-properties.js';
 import type { InputEntry } from './read-input-tree.js';
 
-/** The executor's read-only system directories, shown in every action. */
-export const SYSTEM_TOP_DIRS: ReadonlySet<string> = new Set(['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc']);
-/** Kernel file systems: nothing of a root may go there. */
-const KERNEL_TOP_DIRS: ReadonlySet<string> = new Set(['proc', 'dev', 'sys']);
 
 /** A directory of the staged root (relative) bound at the same path from `/`. */
 export type RootBind = string;

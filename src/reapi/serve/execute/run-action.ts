@@ -14,8 +14,8 @@ import { collectOutputs } from './collect-outputs.js';
 import { readInputTree } from './read-input-tree.js';
 import { planStaging, type CachedDir } from './plan-staging.js';
 import { SANDBOX_OWN_TOP_DIRS, runSandboxedCommand } from './run-sandboxed-command.js';
-import { ROOT_AT_PROPERTY, TRACE_PROPERTY } from '../../platform-properties.js';
-import { placeRootAtSlash, SYSTEM_TOP_DIRS } from './place-root-at-slash.js';
+import { ROOT_AT_PROPERTY, SYSTEM_TOP_DIRS, TRACE_PROPERTY } from '../../platform-properties.js';
+import { placeRootAtSlash } from './place-root-at-slash.js';
 import { BlobLostError, stageInputRoot } from './stage-input-root.js';
 import type { StagedDirs } from './staged-dirs.js';
 

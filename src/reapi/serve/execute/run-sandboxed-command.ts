@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { lstatSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join, relative } from 'node:path';
+import { SYSTEM_TOP_DIRS } from '../../platform-properties.js';
 
 /** The host's system directories, read-only in every action: clients such as Bazel name tools by absolute host paths. */
-const SYSTEM_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/etc'];
+const SYSTEM_DIRS = [...SYSTEM_TOP_DIRS].map((d) => `/${d}`);
 
 /** Where the tracer is bound inside the sandbox. */
 const TRACER_AT = '/.reprise-lookup-trace.so';

@@ -18,7 +18,7 @@ export interface RemoteGoStep {
   toolPath: string;
   args: readonly string[];
   cwd: string;
-  /** The step's environment as the local fill gives it: the keyed variables. */
+  /** The step's environment as the local fill gives it (goFillEnv: the keyed variables, a private TMPDIR). */
   env: ReadonlyMap<string, string>;
   /** Every file the step may read, absolute. */
   inputs: readonly string[];
@@ -32,9 +32,7 @@ export function createGoExecutor(name: string, client: RemoteExecutionClient, op
       const paths = [...new Set([job.toolPath, ...job.inputs])];
       const why = [...paths, ...job.outputs].map(notPlaceableAtSlash).find((w) => w !== undefined);
       if (why) return Promise.reject(new InputRootError(why));
-      // A private /tmp there, as the local fill has.
-      const env = new Map([...job.env, ['TMPDIR', '/tmp']]);
-      return buildRootAtSlashAction({ tool: job.toolPath, args: job.args, cwd: job.cwd, env, paths, outputs: job.outputs, algorithm: 'sha256', memo, ...(o.platform ? { platform: o.platform } : {}) });
+      return buildRootAtSlashAction({ tool: job.toolPath, args: job.args, cwd: job.cwd, env: job.env, paths, outputs: job.outputs, algorithm: 'sha256', memo, ...(o.platform ? { platform: o.platform } : {}) });
     },
   }, opts);
 }

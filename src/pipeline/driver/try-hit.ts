@@ -4,6 +4,7 @@ import { matchManifestEntry, type ManifestEntry } from '../manifest.js';
 import type { ActionResult } from '../../store/types.js';
 import { replay } from '../replay.js';
 import { verifyHit, verifyWanted } from '../verify-hit.js';
+import { servableHere } from '../servable-here.js';
 import type { DrivenCall, Hit, Keyed, LanguagePipeline, MatchOn } from './types.js';
 
 /**
@@ -48,8 +49,6 @@ export async function lookUp<C extends DrivenCall, K extends Keyed, R extends st
   if (!entry) return undefined;
   const result = await ctx.actions.get(entry.resultKey);
   if (!result || !p.accepts(result, c, k)) return undefined;
-  // A result stored while REPRISE_SANDBOX was off is not served once the sandbox is on: it is filled again, checked.
-  // One an untrusted executor ran is served here while that executor is configured (this build took its answer already).
-  if (ctx.sandbox && !result.sandboxed && !(result.executor !== undefined && ctx.remote?.knows(result.executor))) return undefined;
+  if (!servableHere(ctx, result)) return undefined;
   return { entry, result, on };
 }

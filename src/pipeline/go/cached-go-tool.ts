@@ -5,11 +5,12 @@ import type { GoToolJob } from '../../adapters/go/parse-go-tool.js';
 import { buildView } from '../../exec/sandbox-view.js';
 import type { ActionResult } from '../../store/types.js';
 import type { CacheContext } from '../cache-context.js';
-import { goToolKey, type GoToolKey } from './go-tool-key.js';
+import { goFillEnv, goToolKey, type GoToolKey } from './go-tool-key.js';
 import type { CallSlot } from '../call-sink.js';
 import { goesRemote } from '../remote/offer-remote.js';
 import { fillGoRemotely } from './remote-fill-go.js';
 import { storeGoStep } from './store-go-step.js';
+import { servableHere } from '../servable-here.js';
 import { windowStartNs } from '../window-start-ns.js';
 
 /** What the caller gets: the tool's output and exit, or "run it yourself" with why. */
@@ -85,7 +86,7 @@ async function served(ctx: CacheContext, c: GoToolCall, keyed: GoToolKey, starte
     const err: Buffer[] = [];
     const t0 = performance.now();
     const r = await sandbox.executor.run({
-      toolPath: c.toolPath, argv0: c.toolPath, args: c.job.args, cwd: c.cwd, env: new Map([...keyed.env, ['TMPDIR', '/tmp']]), umask: c.umask,
+      toolPath: c.toolPath, argv0: c.toolPath, args: c.job.args, cwd: c.cwd, env: goFillEnv(keyed), umask: c.umask,
       view: view.ops, signal: c.signal, onStarted: () => undefined, onStdout: (d) => out.push(d), onStderr: (d) => err.push(d),
     });
     if (r.kind !== 'exited') return { kind: 'run-yourself', reason: 'sandbox-error' };
@@ -111,8 +112,7 @@ async function replay(ctx: CacheContext, key: string, job: GoToolJob): Promise<S
   try {
     result = await ctx.actions.get(key);
     if (!result || result.outputs.length !== job.outputs.length) return undefined;
-    // An untrusted executor's result serves only while that executor is configured (try-hit.ts).
-    if (ctx.sandbox && !result.sandboxed && !(result.executor !== undefined && ctx.remote?.knows(result.executor))) return undefined;
+    if (!servableHere(ctx, result)) return undefined;
     const data: Buffer[] = [];
     for (const o of result.outputs) {
       const d = await ctx.cas.get(o.digest);

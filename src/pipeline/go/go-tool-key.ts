@@ -114,6 +114,11 @@ export async function goToolKey(ctx: CacheContext, toolPath: string, cwd: string
   return { key: k.finish().key, inputs: digests.map((d) => d.path), digests, env: runEnv };
 }
 
+/** The environment a step is run in, here or on an executor: the keyed variables and a private TMPDIR. */
+export function goFillEnv(keyed: GoToolKey): Map<string, string> {
+  return new Map([...keyed.env, ['TMPDIR', '/tmp']]);
+}
+
 /** An input's digest now, as goToolKey takes it (config files by their bytes: they are read whole). */
 export async function goInputDigest(ctx: CacheContext, path: string, whole: boolean): Promise<string | undefined> {
   if (!whole) return (await filesOf(ctx).digest(path))?.digest.hash;

@@ -5,13 +5,13 @@
 // anything else is counted and filled locally.
 import { createGoExecutor, type RemoteGoStep } from '../../exec/remote/create-go-executor.js';
 import type { CacheContext } from '../cache-context.js';
-import { configuredPlatform } from '../remote/configured-platform.js';
+import { platformOption } from '../remote/configured-platform.js';
 import { heading, sendRemote } from '../remote/offer-remote.js';
 import { provenBy } from '../remote/proven-by.js';
 import type { RemoteExecution } from '../remote/types.js';
 import type { GoToolCall, Served } from './cached-go-tool.js';
 import { storeGoStep } from './store-go-step.js';
-import type { GoToolKey } from './go-tool-key.js';
+import { goFillEnv, type GoToolKey } from './go-tool-key.js';
 
 /** The step's outputs from an executor, stored as its trust allows; undefined: fill locally (the reason is counted). Call it in the turn that decided it (goesRemote). */
 export async function fillGoRemotely(ctx: CacheContext, remote: RemoteExecution, c: GoToolCall, keyed: GoToolKey, startedAtNs: bigint): Promise<Served | undefined> {
@@ -19,14 +19,11 @@ export async function fillGoRemotely(ctx: CacheContext, remote: RemoteExecution,
   try {
     const order = remote.order();
     const label = `go ${c.job.tool} in ${c.cwd}`;
-    const action: RemoteGoStep = { toolPath: c.toolPath, args: c.job.args, cwd: c.cwd, env: keyed.env, inputs: keyed.inputs, outputs: c.job.outputs };
+    const action: RemoteGoStep = { toolPath: c.toolPath, args: c.job.args, cwd: c.cwd, env: goFillEnv(keyed), inputs: keyed.inputs, outputs: c.job.outputs };
     const t0 = performance.now();
     const answer = await sendRemote(ctx, order, {
       kind: 'go',
-      make: (name, client, observer) => {
-        const platform = configuredPlatform(remote, name);
-        return createGoExecutor(name, client, { observer, memo: remote.digests, ...(platform.length > 0 ? { platform } : {}) });
-      },
+      make: (name, client, observer) => createGoExecutor(name, client, { observer, memo: remote.digests, ...platformOption(remote, name) }),
       action,
       label,
       arrived,

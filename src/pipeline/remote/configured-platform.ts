@@ -6,6 +6,12 @@ export function configuredPlatform(remote: RemoteExecution, name: string): Array
   return Object.entries(remote.targets.find((t) => t.name === name)?.spec.platform ?? {}).map(([k, v]) => ({ name: k, value: v }));
 }
 
+/** The configured properties as an executor option (absent when there are none): a host-path action adds its own before them. */
+export function platformOption(remote: RemoteExecution, name: string): { platform?: Array<{ name: string; value: string }> } {
+  const extra = configuredPlatform(remote, name);
+  return extra.length === 0 ? {} : { platform: extra };
+}
+
 /** Where executor `name`'s actions get their toolchain (its `toolchain` setting). */
 export function toolchainOf(remote: RemoteExecution, name: string): ToolchainSource {
   return remote.targets.find((t) => t.name === name)?.spec.toolchain ?? 'action';

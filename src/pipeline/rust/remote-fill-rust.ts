@@ -20,7 +20,7 @@ import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
 import { countStored } from '../driver/count-stored.js';
 import { deliverRun } from '../driver/deliver-run.js';
-import { configuredPlatform, toolchainOf } from '../remote/configured-platform.js';
+import { platformOption, toolchainOf } from '../remote/configured-platform.js';
 import { fallBack, heading, sendRemote } from '../remote/offer-remote.js';
 import { provenBy } from '../remote/proven-by.js';
 import type { RemoteExecution } from '../remote/types.js';
@@ -87,7 +87,7 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
   };
   const answer = await sendRemote(ctx, order, {
     kind: 'rustc',
-    make: (name, client, observer) => createRustcExecutor(name, client, { observer, memo: remote.digests, ...platformOf(remote, name), toolchainIn: toolchainOf(remote, name) }),
+    make: (name, client, observer) => createRustcExecutor(name, client, { observer, memo: remote.digests, ...platformOption(remote, name), toolchainIn: toolchainOf(remote, name) }),
     action,
     label: `${c.tool} ${label}`,
     arrived,
@@ -170,10 +170,4 @@ function foundPresent(t: LookupTrace, opts: { toolchain: readonly string[]; sysr
     }
   }
   return { files: [...files], dirs: [...dirs] };
-}
-
-/** The configured platform properties of an executor (the action adds OSFamily, ISA and the root's placement). */
-function platformOf(remote: RemoteExecution, name: string): { platform?: Array<{ name: string; value: string }> } {
-  const extra = configuredPlatform(remote, name);
-  return extra.length === 0 ? {} : { platform: extra };
 }

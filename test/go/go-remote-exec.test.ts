@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { go119, goEnv, writeGoProject, type GoToolchain } from '../helpers/go-toolchains.js';
+import { go119ForTests, goEnv, writeGoProject } from '../helpers/go-toolchains.js';
 import { reprise, stats, toolCount } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
 import { freePort } from '../helpers/servers/free-port.js';
@@ -23,10 +23,7 @@ test.after(async () => {
   await serve?.stop();
   ws.cleanup();
 });
-const found = go119(ws.realDir);
-const skip = 'missing' in found ? found.missing : false;
-if (skip && process.env.CI) throw new Error(`go 1.19 is required under CI: ${skip}`);
-const tc = found as GoToolchain;
+const { tc, skip } = go119ForTests(ws.realDir);
 const proj = join(ws.realDir, 'proj');
 writeGoProject(proj);
 mkdirSync(join(proj, 'add'), { recursive: true });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { go119, type GoToolchain } from '../helpers/go-toolchains.js';
+import { go119ForTests } from '../helpers/go-toolchains.js';
 import { goFaultKit } from '../helpers/go-fault-kit.js';
 import { stats } from '../helpers/reprise-cli.js';
 import { run } from '../helpers/run.js';
@@ -16,10 +16,7 @@ import { installPaths } from '../../src/runtime/install-paths.js';
 
 const scratch = createWorkspace('reprise-toolexec-faults-');
 test.after(() => scratch.cleanup());
-const found = go119(scratch.realDir);
-const skip = 'missing' in found ? found.missing : false;
-if (skip && process.env.CI) throw new Error(`go 1.19 is required under CI: ${skip}`);
-const tc = found as GoToolchain;
+const { tc, skip } = go119ForTests(scratch.realDir);
 
 // Enough packages that the build is still compiling when the daemon is killed (go 1.19's std is prebuilt).
 const PACKAGES = 24;

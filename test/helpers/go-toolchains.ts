@@ -49,6 +49,17 @@ export function go119(scratch: string): GoToolchain | { missing: string } {
 }
 
 /**
+ * Debian's go 1.19 for a test file: the toolchain, and why its tests skip (false when they run).
+ * Under CI a missing go 1.19 is an error, not a skip.
+ */
+export function go119ForTests(scratch: string): { tc: GoToolchain; skip: string | false } {
+  const found = go119(scratch);
+  const skip = 'missing' in found ? found.missing : false;
+  if (skip && process.env.CI) throw new Error(`go 1.19 is required under CI: ${skip}`);
+  return { tc: found as GoToolchain, skip };
+}
+
+/**
  * The environment for a go build: the toolchain's go after the shims (or bare), a private
  * GOCACHE and GOPATH, nothing from the caller's Go settings.
  */

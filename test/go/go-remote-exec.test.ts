@@ -11,7 +11,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { go119ForTests, goEnv, writeGoProject } from '../helpers/go-toolchains.js';
-import { reprise, stats, toolCount } from '../helpers/reprise-cli.js';
+import { goCounts, reprise, stats, toolCount } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
 import { freePort } from '../helpers/servers/free-port.js';
 import { startRepriseServe, type RepriseServeProcess } from '../helpers/servers/reprise-serve.js';
@@ -43,10 +43,6 @@ func main() { fmt.Println(greet.Hello("go"), add.Add(2, 3)) }
 
 let n = 0;
 const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...goEnv(ws.bareEnv, tc, join(ws.realDir, `gocache-${n++}`), join(ws.realDir, 'gopath')), ...extra });
-const goCounts = async () => {
-  const s = await stats(ws.env);
-  return { hit: toolCount(s, 'go', 'direct-hit'), miss: toolCount(s, 'go', 'miss'), uncacheable: toolCount(s, 'go', 'uncacheable') };
-};
 
 /** A new executor table takes a daemon restart. */
 async function configure(toml: string): Promise<void> {
@@ -80,9 +76,9 @@ test('go 1.19 compile and asm steps on reprise serve --execute: bare go build\'s
   assert.deepEqual(Object.keys(reasons).filter((r) => r !== 'not-sendable'), [], JSON.stringify(reasons));
 
   // Stored sandboxed: a fresh GOCACHE is served from the store, the executor not asked again.
-  const c1 = await goCounts();
+  const c1 = await goCounts(ws.env);
   assert.ok(bare.equals(await build('warm', 'reprise', proj, extra)), 'warm binary differs');
-  const c2 = await goCounts();
+  const c2 = await goCounts(ws.env);
   assert.equal(c2.miss, c1.miss, 'no step missed');
   assert.ok(c2.hit - c1.hit >= sent, `${c2.hit - c1.hit} hits`);
   assert.equal((await stats(ws.env)).executors[url]?.completed, sent);
@@ -96,14 +92,14 @@ test('untrusted: the executor\'s results are kept under its name and serve while
   const before = (await stats(ws.env)).executors[url]?.completed ?? 0;
   assert.ok(bare.equals(await build('untrusted', 'reprise', proj, { REPRISE_EXECUTE: 'remote' })));
   assert.ok(((await stats(ws.env)).executors[url]?.completed ?? 0) > before, 'the edited package was sent');
-  const c1 = await goCounts();
+  const c1 = await goCounts(ws.env);
   assert.ok(bare.equals(await build('untrusted-warm', 'reprise', proj, { REPRISE_EXECUTE: 'remote' })));
-  const c2 = await goCounts();
+  const c2 = await goCounts(ws.env);
   assert.equal(c2.miss, c1.miss, 'served from the store while the executor is configured');
   // Without that executor configured its results are not served here: the steps it ran run again.
   await configure('');
   assert.ok(bare.equals(await build('untrusted-gone', 'reprise')));
-  const c3 = await goCounts();
+  const c3 = await goCounts(ws.env);
   assert.ok(c3.miss > c2.miss, 'the untrusted executor\'s results were served without it');
 });
 

@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { go119ForTests, goEnv, writeGoProject } from '../helpers/go-toolchains.js';
-import { reprise, stats, toolCount } from '../helpers/reprise-cli.js';
+import { goCounts, reprise, stats } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
 import { createWorkspace } from '../helpers/workspace.js';
 
@@ -52,10 +52,6 @@ func main() { fmt.Println(greet.Hello("go"), add.Add(2, 3), add.Banner) }
 `);
 let n = 0;
 const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...goEnv(ws.bareEnv, tc, join(ws.realDir, `gocache-${n++}`), join(ws.realDir, 'gopath')), ...extra });
-const counts = async () => {
-  const s = await stats(ws.env);
-  return { hit: toolCount(s, 'go', 'direct-hit'), miss: toolCount(s, 'go', 'miss'), uncacheable: toolCount(s, 'go', 'uncacheable') };
-};
 
 async function build(name: string, bare = false, extra: Record<string, string> = {}): Promise<Buffer> {
   const out = join(ws.realDir, name);
@@ -67,30 +63,30 @@ async function build(name: string, bare = false, extra: Record<string, string> =
 
 test('go 1.19 through -toolexec: cold, then warm from the store, byte-identical to bare', { skip, timeout: 300_000 }, async () => {
   const bare = await build('bare', true);
-  const c0 = await counts().catch(() => ({ hit: 0, miss: 0, uncacheable: 0 }));
+  const c0 = await goCounts(ws.env).catch(() => ({ hit: 0, miss: 0, uncacheable: 0 }));
   assert.ok(bare.equals(await build('cold')), 'cold binary differs');
-  const c1 = await counts();
+  const c1 = await goCounts(ws.env);
   // compile of main, greet and add; asm -gensymabis and asm of add_amd64.s
   assert.equal(c1.miss - c0.miss, 5, JSON.stringify(c1));
   assert.equal(c1.uncacheable - c0.uncacheable, 0);
   assert.ok(bare.equals(await build('warm')), 'warm binary differs');
-  const c2 = await counts();
+  const c2 = await goCounts(ws.env);
   assert.equal(c2.hit - c1.hit, 5);
   assert.equal(c2.miss, c1.miss);
 });
 
 test('an edit of an embedded file and of an included .h misses only their package', { skip, timeout: 300_000 }, async () => {
   writeFileSync(join(proj, 'add', 'banner.txt'), 'banner two\n');
-  const c0 = await counts();
+  const c0 = await goCounts(ws.env);
   const bare = await build('bare2', true);
   assert.ok(bare.equals(await build('edited')));
-  const c1 = await counts();
+  const c1 = await goCounts(ws.env);
   // add's compile misses, and main's (its importcfg names add's new archive); asm steps hit
   assert.equal(c1.miss - c0.miss, 2, JSON.stringify(c1));
   writeFileSync(join(proj, 'add', 'consts.h'), '#define ZERO $0\n// changed\n');
   const bare3 = await build('bare3', true);
   assert.ok(bare3.equals(await build('edited-h')));
-  const c2 = await counts();
+  const c2 = await goCounts(ws.env);
   assert.ok(c2.miss - c1.miss >= 1, 'the asm step that includes consts.h misses');
 });
 

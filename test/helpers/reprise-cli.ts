@@ -18,3 +18,9 @@ export async function stats(env: NodeJS.ProcessEnv): Promise<StatsSnapshot> {
 export function toolCount(s: StatsSnapshot, tool: string, counter: keyof StatsSnapshot['tools'][string]): number {
   return s.tools[tool]?.[counter] ?? 0;
 }
+
+/** The go tool's hits, misses and uncacheable steps so far, from `reprise stats`. */
+export async function goCounts(env: NodeJS.ProcessEnv): Promise<{ hit: number; miss: number; uncacheable: number }> {
+  const s = await stats(env);
+  return { hit: toolCount(s, 'go', 'direct-hit'), miss: toolCount(s, 'go', 'miss'), uncacheable: toolCount(s, 'go', 'uncacheable') };
+}

@@ -271,10 +271,10 @@ test('the sandbox: store files read-only, no network, private /tmp, the environm
     const slow = await run(shAction('sleep 30', [], [], { timeoutMs: 1000 }));
     assert.ok(slow.kind === 'rejected' && /DEADLINE_EXCEEDED/.test(slow.detail), show(slow));
     assert.ok(Date.now() - t0 < 15_000);
-    // A command that cannot start is a status in the ExecuteResponse.
+    // A command that cannot start is a status in the ExecuteResponse (INVALID_ARGUMENT): the client counts it as refused.
     const missingTool = buildRemoteAction(buildInputRoot([], 'sha256'), { arguments: ['./no-such-tool'], env: new Map(), outputFiles: [], workingDirectory: '', platform: [] }, { algorithm: 'sha256' });
     const notStarted = await run(missingTool);
-    assert.ok(notStarted.kind === 'rejected' && /INVALID_ARGUMENT.*cannot start/.test(notStarted.detail), show(notStarted));
+    assert.ok(notStarted.kind === 'rejected' && notStarted.reason === 'refused' && /INVALID_ARGUMENT.*cannot start/.test(notStarted.detail), show(notStarted));
     // The server is still serving.
     assert.equal((await run(shAction('exit 3', [], []))).kind, 'completed');
   } finally {

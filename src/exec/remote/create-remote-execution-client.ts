@@ -165,7 +165,9 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
           backoff *= 2;
           continue;
         }
-        throw new Rejection('status-error', `${grpc.status[status.code] ?? status.code}: ${status.message}`);
+        // INVALID_ARGUMENT says this action can never run there (retrying cannot help): counted apart, so a user sees why.
+        const reason = status.code === grpc.status.INVALID_ARGUMENT ? 'refused' : 'status-error';
+        throw new Rejection(reason, `${grpc.status[status.code] ?? status.code}: ${status.message}`);
       }
       if (!response.result) throw new Rejection('bad-response', 'ExecuteResponse without a result');
       serverTimings(response, t);

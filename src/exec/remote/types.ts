@@ -101,6 +101,7 @@ export const REJECTION_REASONS = [
   'upload-failed', // an input blob could not be uploaded
   'execute-failed', // Execute or WaitExecution failed, or the operation ended with an error
   'status-error', // ExecuteResponse.status was not OK (e.g. a missing input: NOT_FOUND)
+  'refused', // the executor found the action invalid (INVALID_ARGUMENT: e.g. an input root it cannot place, such as a tool's directory it lacks)
   'timeout', // the action did not finish in time
   'output-missing', // a blob the result names could not be read back, or did not match its digest
   'bad-response', // the server's answer made no sense (no result, undecodable messages)

@@ -9,7 +9,7 @@
 //    the build runs on A (its own checkout path, daemon and store), executing on B (`reprise
 //    serve --execute`) and C (Bazel's worker, without gcc). C loses its link and every process
 //    mid-build; the build passes, and the actions lost with C are counted as fallen back.
-// Both builds' objects must be byte-identical to one bare build's (the objects do not depend on
+// Both builds' objects must be byte-identical to the bare build's (test/helpers/bare-lua.ts; they do not depend on
 // the checkout's path: Debian's -ffile-prefix-map maps the build directory to `.`).
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,7 @@ import { benchDir, luaCorpusRoot } from '../helpers/corpus.js';
 import { HIDE_COMPILER } from '../helpers/hide-compiler.js';
 import { createNetHosts, netnsMissing, type NetHost, type NetHosts } from '../helpers/netns-hosts.js';
 import { objectDigests } from '../helpers/object-digests.js';
+import { bareLuaDigests } from '../helpers/bare-lua.js';
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
 import { startRepriseServe, type RepriseServeProcess } from '../helpers/servers/reprise-serve.js';
@@ -57,18 +58,6 @@ test.after(async () => {
 async function luaCheckout(root: string, corpusRoot: string): Promise<void> {
   mkdirSync(join(root, 'src'), { recursive: true });
   assert.equal((await run('cp', ['-a', join(corpusRoot, 'src', 'lua5.4-5.4.4'), join(root, 'src')])).code, 0);
-}
-
-let bare: Promise<Map<string, string>> | undefined;
-/** The bare build's objects, built once for both tests, in the first caller's checkout (whose configured tree it reuses; its objects are read first). */
-function bareDigests(root: string, env: NodeJS.ProcessEnv): Promise<Map<string, string>> {
-  return (bare ??= (async () => {
-    const built = await run(script, [root, 'bare'], { env: { ...env, REPRISE_EXECUTOR: '' } });
-    assert.equal(built.code, 0, text(built));
-    const digests = objectDigests(join(root, 'work', 'lua5.4', 'src'));
-    assert.ok(digests.size >= 130);
-    return digests;
-  })());
 }
 
 function sameObjects(remote: Map<string, string>, bareObjects: Map<string, string>, where: string): void {
@@ -112,7 +101,7 @@ test('the Lua corpus built with every miss executed on a worker without gcc give
   assert.deepEqual(missed.filter((x) => x.args.executor !== url || !laneName.get(x.tid)?.startsWith(`${url} `)).map((x) => x.name), [], 'misses off the executor\'s lanes');
   await worker.stop();
 
-  sameObjects(remote, await bareDigests(root, env), 'remotely');
+  sameObjects(remote, await bareLuaDigests(corpus.root, ws.bareEnv), 'remotely');
 });
 
 const noNetns = skip || netnsMissing() || false;
@@ -217,5 +206,5 @@ test('three hosts: a build on A executes on B (reprise serve --execute) and C (B
   assert.equal(ec['actions-sent'], ec['actions-run'] + ec['fallen-back'], 'every action sent to C ran there or fell back');
   assert.equal(eb.completed + ec.completed, misses, 'every miss was compiled on B or C');
 
-  sameObjects(remote, await bareDigests(root, env), 'on B and C');
+  sameObjects(remote, await bareLuaDigests(corpus.root, ws.bareEnv), 'on B and C');
 });

@@ -75,7 +75,8 @@ function showExecutorField(e: ExecutorSpec, key: ExecutorKey): ShownValue | unde
   if (v === undefined) return undefined;
   switch (key) {
     case 'url': return redactUrl(e.url);
-    case 'timeout': return showDuration(v as number);
+    case 'timeout':
+    case 'cooldown': return showDuration(v as number);
     case 'platform': return Object.keys(e.platform).length === 0 ? undefined : { ...e.platform };
     default: return v as ShownValue;
   }

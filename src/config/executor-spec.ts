@@ -29,6 +29,8 @@ export interface ExecutorSpec {
   tokenFile?: string;
   /** Upload to result, per action: past it the action is abandoned and compiled locally. */
   timeoutMs: number;
+  /** How long it is skipped after it was unreachable or timed out (then a probe asks whether it is back). */
+  cooldownMs: number;
   /** Actions sent to it at once; more wait (inside the timeout). */
   maxInFlight: number;
   /**
@@ -47,6 +49,7 @@ export interface ExecutorSpec {
 export const EXECUTOR_DEFAULTS: Omit<ExecutorSpec, 'url'> = {
   instance: '',
   timeoutMs: 120_000,
+  cooldownMs: 30_000,
   maxInFlight: 8,
   trusted: false,
   platform: {},

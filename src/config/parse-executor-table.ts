@@ -7,12 +7,12 @@ import type { FileErrors } from './file-errors.js';
 import { fileValue, type FilePlace } from './file-value.js';
 import { readTableKeys } from './read-table-keys.js';
 
-export const EXECUTOR_KEYS = ['url', 'instance', 'ca', 'token_file', 'timeout', 'max_in_flight', 'trusted', 'platform', 'toolchain'] as const;
+export const EXECUTOR_KEYS = ['url', 'instance', 'ca', 'token_file', 'timeout', 'cooldown', 'max_in_flight', 'trusted', 'platform', 'toolchain'] as const;
 export type ExecutorKey = (typeof EXECUTOR_KEYS)[number];
 
 /** The ExecutorSpec field each [[executor]] key sets. */
 export const EXECUTOR_FIELDS: Record<ExecutorKey, keyof ExecutorSpec> = {
-  url: 'url', instance: 'instance', ca: 'caFile', token_file: 'tokenFile', timeout: 'timeoutMs', max_in_flight: 'maxInFlight', trusted: 'trusted', platform: 'platform', toolchain: 'toolchain',
+  url: 'url', instance: 'instance', ca: 'caFile', token_file: 'tokenFile', timeout: 'timeoutMs', cooldown: 'cooldownMs', max_in_flight: 'maxInFlight', trusted: 'trusted', platform: 'platform', toolchain: 'toolchain',
 };
 
 /** `name` is how messages call it (`executor[2]`). Returns the spec and the keys the table set. */
@@ -32,6 +32,7 @@ function setField(spec: Omit<ExecutorSpec, 'url'>, key: ExecutorKey, v: unknown,
     case 'ca': spec.caFile = fileValue.path(v, place); return;
     case 'token_file': spec.tokenFile = fileValue.path(v, place); return;
     case 'timeout': spec.timeoutMs = fileValue.duration(v, 100, 3_600_000); return;
+    case 'cooldown': spec.cooldownMs = fileValue.duration(v, 1000, 3_600_000); return;
     case 'max_in_flight': spec.maxInFlight = fileValue.integer(v, 1, 1024); return;
     case 'trusted': spec.trusted = fileValue.bool(v); return;
     case 'platform': spec.platform = fileValue.stringTable(v); return;

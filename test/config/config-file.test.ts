@@ -133,7 +133,7 @@ test('unknown keys and tables, bad values and bad TOML: exit 2, naming the file,
     ['[trust]\npublic_keys = ["not-a-key"]\n', /:2: trust\.public_keys: expected an ed25519 public key/],
     ['[cache]\nmax_size = 5G\n', /:2:13: not valid TOML: /],
     ['[daemon]\nexecute = "elsewhere"\n', /:2: daemon\.execute = "elsewhere": expected one of "local", "remote", "auto"/],
-    ['[[executor]]\nurl = "grpc://h:1"\nretries = 3\n', /:3: unknown key executor\[1\]\.retries \(allowed in \[\[executor\]\]: url, instance, ca, token_file, timeout, max_in_flight, trusted, platform, toolchain\)/],
+    ['[[executor]]\nurl = "grpc://h:1"\nretries = 3\n', /:3: unknown key executor\[1\]\.retries \(allowed in \[\[executor\]\]: url, instance, ca, token_file, timeout, cooldown, max_in_flight, trusted, platform, toolchain\)/],
     ['[[executor]]\nurl = "grpc://h:1"\ntoolchain = "host"\n', /:3: executor\[1\]\.toolchain = "host": expected one of "action", "image"/],
     ['[[executor]]\nurl = "http://h:1"\n', /:2: executor\[1\]\.url: http:\/\/ is not an executor scheme \(expected grpc:\/\/ or grpcs:\/\/\)/],
     ['[[executor]]\nurl = "grpc://h"\n', /:2: executor\[1\]\.url: grpc:\/\/h names no port/],
@@ -183,6 +183,7 @@ test('executors: [[executor]] tables, REPRISE_EXECUTOR replacing them, and REPRI
     'trusted = true', //                      7
     'platform = { container-image = "docker://gcc:12" }', // 8
     'toolchain = "image"', //                 9
+    'cooldown = "5m"', //                     10
   ].join('\n'));
   const d = await show(ws.env);
   assert.deepEqual(entry(d, 'executor[1].url'), { key: 'executor[1].url', value: 'grpcs://build.example.com:8980', source: { kind: 'file', path: ws.configFile, key: 'executor[1].url', line: 2 } });
@@ -192,6 +193,7 @@ test('executors: [[executor]] tables, REPRISE_EXECUTOR replacing them, and REPRI
   assert.equal(entry(d, 'executor[1].trusted').value, true);
   assert.deepEqual(entry(d, 'executor[1].platform').value, { 'container-image': 'docker://gcc:12' });
   assert.equal(entry(d, 'executor[1].toolchain').value, 'image');
+  assert.equal(entry(d, 'executor[1].cooldown').value, '5m');
   assert.deepEqual(entry(d, 'daemon.execute'), { key: 'daemon.execute', value: 'auto', source: { kind: 'default', note: 'auto because an executor is configured' } });
   const text1 = await reprise(['config', 'show'], ws.env);
   assert.match(text1.stdout.toString(), /^\[\[executor\]\] +# file:1$/m);
@@ -202,6 +204,7 @@ test('executors: [[executor]] tables, REPRISE_EXECUTOR replacing them, and REPRI
   assert.equal(entry(e, 'executor[2].url').value, 'grpc://10.0.0.2:8980');
   assert.equal(entry(e, 'executor[1].trusted').value, false);
   assert.equal(entry(e, 'executor[1].toolchain').value, 'action', 'the toolchain travels in the action by default');
+  assert.equal(entry(e, 'executor[1].cooldown').value, '30s');
   assert.deepEqual(entry(e, 'executor[2].url').source, { kind: 'env', name: 'REPRISE_EXECUTOR' });
   assert.deepEqual(entry(e, 'daemon.execute'), { key: 'daemon.execute', value: 'remote', source: { kind: 'env', name: 'REPRISE_EXECUTE' } });
   // doctor checks the files an executor names (the daemon reads the token when it starts).

@@ -11,8 +11,6 @@ import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
 import type { RemoteExecution, RemoteTarget } from './types.js';
 
-/** How long an executor that was unreachable or timed out is skipped: a dead one must not cost every miss a timeout. */
-const COOLDOWN_MS = 30_000;
 /** Rejections that say the executor, not the action, is in trouble. */
 const OUTAGES: ReadonlySet<string> = new Set(['unavailable', 'timeout']);
 
@@ -83,8 +81,8 @@ function probe(ctx: CacheContext, target: RemoteTarget): void {
   target.probing = true;
   void target.probe(target.spec.timeoutMs).then((back) => {
     target.probing = false;
-    target.downUntil = back ? 0 : performance.now() + COOLDOWN_MS;
-    ctx.log.info(`remote execution on ${target.name}: ${back ? 'back' : `still down: skipped for another ${COOLDOWN_MS / 1000} s`}`);
+    target.downUntil = back ? 0 : performance.now() + target.spec.cooldownMs;
+    ctx.log.info(`remote execution on ${target.name}: ${back ? 'back' : `still down: skipped for another ${target.spec.cooldownMs / 1000} s`}`);
   });
 }
 
@@ -150,7 +148,8 @@ export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTar
         ctx.stats.executorFallback(target.name, out.reason);
         ctx.log.info(`remote execution on ${target.name}: ${offer.label}: rejected (${out.reason}): ${out.detail.slice(0, 300)}`);
         if (sink.signal.aborted) return { kind: 'fallen-back' };
-        if (OUTAGES.has(out.reason)) target.downUntil = performance.now() + COOLDOWN_MS;
+        // A dead executor must not cost every miss a timeout: skipped for its cool-down.
+        if (OUTAGES.has(out.reason)) target.downUntil = performance.now() + target.spec.cooldownMs;
         continue;
       }
       if (out.result.exitCode !== 0) {

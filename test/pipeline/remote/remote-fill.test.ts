@@ -24,6 +24,7 @@ import { freePort } from '../../helpers/servers/free-port.js';
 import { createWorkspace, type Workspace } from '../../helpers/workspace.js';
 import { writeSlowSource } from '../../helpers/slow-source.js';
 import { storedResults } from '../../helpers/stored-results.js';
+import { startRepriseServe } from '../../helpers/servers/reprise-serve.js';
 import { waitFor } from '../../helpers/wait.js';
 
 const jar = bazelWorkerJar();
@@ -185,6 +186,29 @@ test('an executor that is down: every miss falls back to the local fill, counted
   assert.equal(executor(s, url)?.completed, 0);
   assert.deepEqual(s.executorFallbackReasons[url], { unavailable: 1, 'executor-down': 1 });
   assert.match((await reprise(['stats'], ws.env)).stdout.toString(), new RegExp(`executor ${url}: 1 sent, 0 completed, 0 failed, 2 fallen back \\((unavailable 1, executor-down 1|executor-down 1, unavailable 1)\\)`));
+});
+
+test('an executor that comes back: after its cool-down ([[executor]] cooldown) a probe finds it, and the next miss runs there', { skip, timeout: 120_000 }, async (t) => {
+  const ws = space();
+  const port = await freePort();
+  const url = `grpc://127.0.0.1:${port}`;
+  writeFileSync(ws.configFile, `[daemon]\nexecute = "remote"\n\n[[executor]]\nurl = "${url}"\ncooldown = "1s"\n`);
+  const compile = async (args: string[]): Promise<void> => {
+    const r = await run('gcc', args, { cwd: ws.dir, env: ws.env });
+    assert.equal(r.code, 0, text(r));
+  };
+  await compile(COMPILES[0]!); // nobody listens: unavailable, and skipped for a second
+  const serve = await startRepriseServe(join(ws.dir, 'serve'), ['--listen', `127.0.0.1:${port}`, '--execute']);
+  t.after(async () => void (await serve.stop()));
+  await new Promise((r) => setTimeout(r, 1200));
+  await compile(COMPILES[1]!); // past the cool-down: a probe asks, and this miss does not wait for it
+  await new Promise((r) => setTimeout(r, 1500));
+  await compile(['-c', '-O2', '-Iinc', 'w.c', '-o', 'w.o']);
+  const s = await stats(ws.env);
+  assert.deepEqual(s.executorFallbackReasons[url], { unavailable: 1, 'executor-down': 1 });
+  assert.equal(executor(s, url)?.completed, 1, `${JSON.stringify(s.executors)}: the probe found it back, the third miss ran there`);
+  execFileSync('gcc', ['-c', '-O2', '-Iinc', 'w.c', '-o', 'w.bare.o'], { cwd: ws.dir, env: ws.bareEnv });
+  assert.ok(readFileSync(join(ws.dir, 'w.o')).equals(readFileSync(join(ws.dir, 'w.bare.o'))));
 });
 
 test('an executor that accepts connections and never answers (unplugged mid-call): the miss waits its timeout, then it is skipped', { skip }, async () => {

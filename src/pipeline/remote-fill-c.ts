@@ -51,7 +51,7 @@ export async function fillRemotely(ctx: CacheContext, remote: RemoteExecution, s
 async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: Sandbox, c: CompileCall, direct: FillKey, sink: CallSink, arrived: () => void): Promise<boolean> {
   const order = remote.order();
   const first = order[0]!;
-  const notSendable = whyNotSendable(c);
+  const notSendable = whyNotSendable(c) ?? whyDriverStaysHere(remote, order, direct);
   if (notSendable) return (fallBack(ctx, first, 'not-sendable', `${c.job.source}: ${notSendable}`), false);
 
   // A trusted executor traces the compile: it goes with the inputs earlier compiles here found, and no pre-pass (input-guesses.ts).
@@ -189,6 +189,19 @@ function whyNotSendable(c: CompileCall): string | undefined {
   if (args.includes('-Wmissing-include-dirs')) return '-Wmissing-include-dirs';
   if (startsWithShebang(c.toolPath)) return `${c.toolPath} is a script`;
   return undefined;
+}
+
+/**
+ * A driver that is its own compiler (clang: no cc1 to run) finds its resource directory and
+ * the GCC installation it takes libstdc++ from by its own location and by looking around the
+ * file system, which a root of the files it read does not reproduce: sent with the toolchain,
+ * its compiles were refused (read-outside-root) after the toolchain's upload (about 320 MB) and
+ * a run there. Only an image that has it can take it.
+ */
+function whyDriverStaysHere(remote: RemoteExecution, order: readonly RemoteTarget[], direct: FillKey): string | undefined {
+  const ownCompiler = !direct.ticket.tool.parts.some((p) => p.name === 'cc1' || p.name === 'cc1plus');
+  if (!ownCompiler || order.some((t) => toolchainOf(remote, t.name) === 'image')) return undefined;
+  return 'the driver is its own compiler (clang), whose files cannot travel in the action yet';
 }
 
 /** Why the inputs cannot be shown the same remotely: an absolute probe looks at the executor's own disk, and inline assembly may read files no list shows. */

@@ -188,6 +188,21 @@ test('an executor that is down: every miss falls back to the local fill, counted
   assert.match((await reprise(['stats'], ws.env)).stdout.toString(), new RegExp(`executor ${url}: 1 sent, 0 completed, 0 failed, 2 fallen back \\((unavailable 1, executor-down 1|executor-down 1, unavailable 1)\\)`));
 });
 
+test('clang, its own compiler: its misses are not sent with the toolchain (not-sendable), and the object is bare clang\'s', { skip }, async () => {
+  const url = await startWorker();
+  const ws = space();
+  const args = ['-c', '-O2', '-Iinc', 'a.c', '-o', 'a.o'];
+  const r = await run('clang', args, { cwd: ws.dir, env: { ...ws.env, REPRISE_EXECUTOR: url, REPRISE_EXECUTE: 'remote' } });
+  assert.equal(r.code, 0, text(r));
+  execFileSync('clang', [...args.slice(0, -1), 'a.bare.o'], { cwd: ws.dir, env: ws.bareEnv });
+  assert.ok(readFileSync(join(ws.dir, 'a.o')).equals(readFileSync(join(ws.dir, 'a.bare.o'))));
+  const s = await stats(ws.env);
+  assert.equal(s.tools.clang?.miss, 1, JSON.stringify(s.tools));
+  // Sent, it was refused there (read-outside-root: its resource directory is found from its own location) after a 320 MB upload.
+  assert.equal(executor(s, url)?.['actions-sent'] ?? 0, 0, JSON.stringify(s.executors));
+  assert.deepEqual(s.executorFallbackReasons[url], { 'not-sendable': 1 });
+});
+
 test('an executor that comes back: after its cool-down ([[executor]] cooldown) a probe finds it, and the next miss runs there', { skip, timeout: 120_000 }, async (t) => {
   const ws = space();
   const port = await freePort();

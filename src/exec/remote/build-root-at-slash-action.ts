@@ -20,7 +20,6 @@ export const ROOT_AT = { name: ROOT_AT_PROPERTY, value: '/' } as const;
 /** The start script's exit code when the working directory is not the host's: the executor ignored ROOT_AT. */
 export const WRONG_ROOT_EXIT = 213;
 
-
 /**
  * Why a host path cannot be placed by a root at `/`, or undefined: a file must sit in a
  * directory of its own there (not directly in `/` or in a system directory, whose place the

@@ -198,7 +198,7 @@ test('clang, its own compiler: its misses are not sent with the toolchain (not-s
   assert.ok(readFileSync(join(ws.dir, 'a.o')).equals(readFileSync(join(ws.dir, 'a.bare.o'))));
   const s = await stats(ws.env);
   assert.equal(s.tools.clang?.miss, 1, JSON.stringify(s.tools));
-  // Sent, it was refused there (read-outside-root: its resource directory is found from its own location) after a 320 MB upload.
+  // Sent, it failed or was refused there (its resource directory is found from its own location) after uploading 260-320 MB.
   assert.equal(executor(s, url)?.['actions-sent'] ?? 0, 0, JSON.stringify(s.executors));
   assert.deepEqual(s.executorFallbackReasons[url], { 'not-sendable': 1 });
 });

@@ -10,7 +10,6 @@ import { posix } from 'node:path';
 import { KERNEL_TOP_DIRS, SYSTEM_TOP_DIRS } from '../../platform-properties.js';
 import type { InputEntry } from './read-input-tree.js';
 
-
 /** A directory of the staged root (relative) bound at the same path from `/`. */
 export type RootBind = string;
 

@@ -44,8 +44,14 @@ export async function learnInputs(ctx: CacheContext, c: CompileCall, depfilePath
   return learnFromDepfile(ctx, c, depText);
 }
 
-/** learnInputs for a depfile already read; `alsoRead` are files the lookup trace saw read that it does not list (absolute). */
-export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depText: string, alsoRead: readonly string[] = []): Promise<PipelineUncacheableReason | Learned> {
+/**
+ * learnInputs for a depfile already read; `alsoRead` are files the lookup trace saw read that
+ * it does not list (absolute). `traced`: a lookup trace of the run will be checked against
+ * what is learned here (learn-traced.ts), so a `__has_include` whose argument is a macro need
+ * not be refused: the trace shows each place it searched, and those join the entry as any
+ * traced probe does. Without a trace nothing says what it asked.
+ */
+export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depText: string, alsoRead: readonly string[] = [], traced = false): Promise<PipelineUncacheableReason | Learned> {
   const abs = (p: string): string => resolve(c.cwd, p);
   const spelled = [...parseDepfile(depText), ...alsoRead];
   const deps = spelled.map(abs);
@@ -58,7 +64,7 @@ export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depTex
     if (!d) return 'input-vanished';
     if (d.scan.timeMacro) return 'time-macro';
     if (d.scan.mtimeDependency) return 'pragma-dependency';
-    if (d.scan.computedProbe) return 'computed-has-include';
+    if (d.scan.computedProbe && !traced) return 'computed-has-include';
     scanned.push({ path, scan: d.scan });
     inputs.push({ path, digest: d.digest.hash });
     sizes.push(d.digest.size);

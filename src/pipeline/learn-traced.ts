@@ -17,14 +17,14 @@ export type TracedLearning = { kind: 'learned'; learned: Learned } | { kind: 'ga
  * join the inputs; the traced absent and present paths join the probes.
  */
 export async function learnTraced(ctx: CacheContext, c: CompileCall, depText: string, trace: LookupTrace | undefined, scratchRoots: readonly string[]): Promise<TracedLearning> {
-  const first = await learnFromDepfile(ctx, c, depText);
+  const first = await learnFromDepfile(ctx, c, depText, [], trace !== undefined);
   if (typeof first === 'string') return { kind: 'gap', reason: first };
   let learned = first;
   if (!trace) return { kind: 'gap', reason: 'trace-incomplete', learned };
   let cover = traceCoverage(trace, await gccCoverage(ctx, c, learned, scratchRoots));
   if (cover.kind === 'covered' && cover.addRead.some(isPrecompiledHeader)) return { kind: 'gap', reason: 'precompiled-header', learned };
   if (cover.kind === 'covered' && cover.addRead.length > 0) {
-    const more = await learnFromDepfile(ctx, c, depText, cover.addRead);
+    const more = await learnFromDepfile(ctx, c, depText, cover.addRead, true);
     if (typeof more === 'string') return { kind: 'gap', reason: more, learned };
     learned = more;
     cover = traceCoverage(trace, await gccCoverage(ctx, c, learned, scratchRoots));

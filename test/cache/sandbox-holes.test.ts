@@ -150,8 +150,35 @@ for (const [mode, h] of modes) {
   }
 }
 
-test('__has_include with a macro argument: what it probes is unknown, so it is never stored', async () => {
-  const h = sandboxed;
+for (const cc of ['gcc', 'clang']) {
+  test(`${cc}, sandbox: __has_include with a macro argument (fmt's FMT_HAS_INCLUDE): the trace shows what it searched; deleting or creating a header it asks about is a miss with the right bytes`, async () => {
+    const h = sandboxed;
+    const d = `has-macro-${cc}`;
+    h.w(`${d}/inc/x.h`, '#define UNUSED_X 1\n');
+    // Both spellings through macros, as fmt's core.h and others wrap it: a name macro, and a function-like wrapper.
+    h.w(`${d}/m.c`, '#define NAME "x.h"\n#define HAS(x) __has_include(x)\n#if __has_include(NAME)\nint x = 1;\n#else\nint x = 2;\n#endif\n#if HAS(<y.h>)\nint y = 1;\n#else\nint y = 2;\n#endif\n');
+    const args = [cc, `-I${d}/inc`, '-c', `${d}/m.c`, '-o', `${d}/m.o`];
+    const miss = (o: Outcome): boolean => o === 'miss';
+    const first = await step(h, args, `${d}/m.o`, miss);
+    await step(h, args, `${d}/m.o`, 'hit');
+    rmSync(join(h.dir, `${d}/inc/x.h`));
+    await settle();
+    const gone = await step(h, args, `${d}/m.o`, miss);
+    assert.ok(!gone.obj.equals(first.obj), 'x.h gone changes the object');
+    await step(h, args, `${d}/m.o`, 'hit');
+    // y.h where <y.h> finds it first, and x.h again: each answer changes, and neither is served stale.
+    h.w(`${d}/inc/y.h`, '#define UNUSED_Y 1\n');
+    await settle();
+    await step(h, args, `${d}/m.o`, miss);
+    h.w(`${d}/x.h`, '#define UNUSED_X 1\n'); // beside the source, where "x.h" is searched first
+    await settle();
+    await step(h, args, `${d}/m.o`, miss);
+    await step(h, args, `${d}/m.o`, 'hit');
+  });
+}
+
+test('__has_include with a macro argument, REPRISE_SANDBOX=off: without a trace what it probes is unknown, so it is never stored', async () => {
+  const h = unsandboxed;
   h.w('has-macro/inc/x.h', '#define UNUSED 1\n');
   h.w('has-macro/m.c', '#define NAME "x.h"\n#if __has_include(NAME)\nint x = 1;\n#else\nint x = 2;\n#endif\n');
   const args = ['gcc', '-Ihas-macro/inc', '-c', 'has-macro/m.c', '-o', 'has-macro/m.o'];

@@ -1,4 +1,4 @@
-import { closeSync, lstatSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, lstatSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ResolvedConfig } from '../config/types.js';
 import { runtimePaths } from '../runtime/runtime-paths.js';
@@ -21,7 +21,7 @@ import { createConfigWatch } from './config-watch.js';
 import type { FileLogger } from './logger.js';
 import { serveConnection } from './serve-connection.js';
 import { REMOTE_DRAIN_MS } from './drain-deadline.js';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { RecordedCall } from '../why/create-compile-recorder.js';
 import type { RemoteParts } from '../pipeline/remote/load-remote-parts.js';
 
@@ -135,10 +135,15 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
     idleTimer.unref();
   }
 
+  /** Whether the socket path is still the socket this daemon bound. */
+  function ownsSocket(): boolean {
+    return socketIno !== undefined && lstatSync(paths.socket, { throwIfNoEntry: false })?.ino === socketIno;
+  }
+
   function removeOwnSocket(): void {
     try {
       // Only unlink the socket we bound: a successor may already own the path.
-      if (socketIno !== undefined && lstatSync(paths.socket).ino === socketIno) unlinkSync(paths.socket);
+      if (ownsSocket()) unlinkSync(paths.socket);
     } catch {
       /* gone already */
     }
@@ -184,27 +189,37 @@ export function createDaemon(loaded: ResolvedConfig, log: FileLogger, version: s
   }
 
   async function listen(): Promise<void> {
-    // We hold daemon.lock (or were started by hand), so a socket file left here is stale.
+    // Bound under a name of its own, then renamed into place (over a stale socket: we hold
+    // daemon.lock, or were started by hand). libuv unlinks the name a server was bound to
+    // when it closes, whoever owns that path by then: a daemon whose runtime directory was
+    // removed and made again under it would otherwise take its successor's socket with it.
+    // No longer than the socket's own name (socket paths are limited to 107 bytes).
+    const boundAt = join(dirname(paths.socket), `.s${process.pid}`);
     try {
-      unlinkSync(paths.socket);
+      unlinkSync(boundAt);
     } catch {
       /* none */
     }
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(paths.socket, () => {
+      server.listen(boundAt, () => {
         server.off('error', reject);
         resolve();
       });
     });
+    renameSync(boundAt, paths.socket);
     const bound = lstatSync(paths.socket, { bigint: true });
     socketIno = Number(bound.ino);
     ctx.cache.tickets?.open({ path: paths.socket, dev: bound.dev, ino: bound.ino });
     // Lines of an earlier daemon (killed) may name another store: start empty, or with the index off, with none.
     if (ctx.cache.goIndex) ctx.cache.goIndex.reset('start');
     else rmSync(paths.goIndex, { force: true });
-    // Hits the shims replay never reach the daemon: their log is taken now and then.
-    shimLogTimer = setInterval(() => ctx.ingestShimLogs(), SHIM_LOG_INTERVAL_MS);
+    // Hits the shims replay never reach the daemon: their log is taken now and then. A daemon
+    // whose socket is gone or replaced (its runtime directory removed) can serve no one: it stops.
+    shimLogTimer = setInterval(() => {
+      ctx.ingestShimLogs();
+      if (!ownsSocket()) stop('its socket was removed or replaced');
+    }, SHIM_LOG_INTERVAL_MS);
     shimLogTimer.unref();
     writeFileSync(paths.pid, `${process.pid}\n`, { mode: 0o600 });
     log.info(`listening on ${paths.socket} (version ${version}, ${config.maxJobs} jobs)`);

@@ -1,6 +1,6 @@
 // The daemon's life: start, status, stop, idle exit, drain, version mismatch, kill -9 mid-compile, busy slots.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { encodeFrame } from '../../src/protocol/codec.js';
@@ -68,6 +68,42 @@ test('SIGTERM drains: an in-flight compile finishes through the daemon', async (
   await waitFor('the drained daemon to exit', () => !isAlive(pid));
   assert.equal(toolCount(await stats(ws.env), 'gcc', 'daemon-run'), before + 1, 'the compile was served by the draining daemon');
   rmSync(join(ws.dir, 'slow.o'));
+});
+
+test('a daemon whose runtime directory is removed under it: its successor keeps its socket, and it stops by itself', async () => {
+  const socket = join(ws.runtimeDir, 'daemon.sock');
+  const status = async (): Promise<{ running: boolean; pid?: number }> => JSON.parse((await reprise(['daemon', 'status', '--json'], ws.env)).stdout.toString()) as { running: boolean; pid?: number };
+  let removed = 0;
+  const freshRuntimeDir = (): void => {
+    // Moved away at once (the daemon may be writing in it), then removed; a new one in its place.
+    const gone = `${ws.runtimeDir}-removed-${removed++}`;
+    renameSync(ws.runtimeDir, gone);
+    mkdirSync(ws.runtimeDir, { mode: 0o700 });
+    rmSync(gone, { recursive: true, force: true, maxRetries: 5 });
+  };
+  await reprise(['daemon', 'start'], ws.env);
+  const first = daemonPid();
+  freshRuntimeDir();
+  // A compile starts a successor in the new directory; the first daemon is then told to stop.
+  // libuv unlinks the path a server was bound to when it closes: before the fix that was the successor's socket.
+  const c = await run('gcc', ['-c', 'ok.c', '-o', 'ok.o'], { cwd: ws.dir, env: ws.env });
+  assert.equal(c.code, 0, text(c));
+  const second = daemonPid();
+  assert.notEqual(second, first);
+  if (isAlive(first)) process.kill(first, 'SIGTERM');
+  await waitFor('the first daemon to exit', () => !isAlive(first));
+  assert.ok(existsSync(socket), "the successor's socket is still there");
+  assert.deepEqual(await status().then((s) => [s.running, s.pid]), [true, second]);
+  // Removed again, not told anything: the daemon whose socket is gone stops by itself (it checks every 2 s).
+  freshRuntimeDir();
+  await reprise(['daemon', 'start'], ws.env);
+  const third = daemonPid();
+  await waitFor('the orphaned daemon to stop by itself', () => !isAlive(second), 10_000);
+  assert.ok(existsSync(socket));
+  assert.deepEqual(await status().then((s) => [s.running, s.pid]), [true, third]);
+  const stop = await reprise(['daemon', 'stop'], ws.env);
+  assert.equal(stop.code, 0, text(stop));
+  await waitFor('the last daemon to exit', () => !isAlive(third));
 });
 
 test('kill -9 of the daemon mid-compile: the shim kills the orphan and compiles itself', async () => {

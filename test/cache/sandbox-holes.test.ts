@@ -177,6 +177,31 @@ for (const cc of ['gcc', 'clang']) {
   });
 }
 
+test('#include_next <w.h> is not a computed include: a copy of a header in its directory, where nothing searches, leaves the compile cacheable', async () => {
+  // libyaml built with libyaml-dev installed: <limits.h>'s `# include_next <limits.h>` was read as
+  // `#include _next...`, so every header's name was taken as a candidate beside it, and
+  // /usr/include/yaml.h, the installed copy of the project's own, made it twin-inputs.
+  const h = sandboxed;
+  const d = 'next-not-computed';
+  h.w(`${d}/inc/a.h`, '#define A 1\n');
+  h.w(`${d}/sub/a.h`, '#define A 1\n'); // the same bytes, in the directory of the file that does #include_next
+  h.w(`${d}/sub/w.h`, '#include_next <w.h>\n');
+  h.w(`${d}/next/w.h`, '#define W 2\n');
+  h.w(`${d}/m.c`, '#include <a.h>\n#include <w.h>\nint x = A + W;\n');
+  const args = ['gcc', `-I${d}/inc`, `-I${d}/sub`, `-I${d}/next`, '-c', `${d}/m.c`, '-o', `${d}/m.o`];
+  await step(h, args, `${d}/m.o`, 'miss');
+  await step(h, args, `${d}/m.o`, 'hit');
+  // What does matter still does: a w.h where the search resumes comes first.
+  h.w(`${d}/sub2/w.h`, '#define W 3\n');
+  const moved = ['gcc', `-I${d}/inc`, `-I${d}/sub`, `-I${d}/sub2`, `-I${d}/next`, '-c', `${d}/m.c`, '-o', `${d}/m.o`];
+  const other = await step(h, moved, `${d}/m.o`, 'miss');
+  await step(h, moved, `${d}/m.o`, 'hit');
+  rmSync(join(h.dir, `${d}/sub2/w.h`));
+  await settle();
+  const back = await step(h, moved, `${d}/m.o`, 'miss');
+  assert.ok(!back.obj.equals(other.obj), 'W is 2 again');
+});
+
 test('__has_include with a macro argument, REPRISE_SANDBOX=off: without a trace what it probes is unknown, so it is never stored', async () => {
   const h = unsandboxed;
   h.w('has-macro/inc/x.h', '#define UNUSED 1\n');

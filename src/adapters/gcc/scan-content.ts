@@ -23,7 +23,9 @@ const TIME = /__(?:DATE|TIME|TIMESTAMP)__/;
 // or built by a macro that stringizes `GCC dependency "f"` (both a stale hit before).
 export const PRAGMA_DEPENDENCY = /(?:GCC|clang)(?:\s|\\\n)+dependency\b/;
 const INCLUDE_NEXT = /include_next/;
-const INCLUDE = /^[ \t]*#[ \t]*(?:include|include_next|import)[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>|([A-Za-z_]))/gm;
+// The directive's whole name (include_next before include, and no identifier character after it):
+// `#include_next <x.h>` once read as `#include` with a macro `_next`, a computed include.
+const INCLUDE = /^[ \t]*#[ \t]*(?:include_next|include|import)(?![\w$])[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>|([A-Za-z_]))/gm;
 const CLIMBS = /(?:^|\/)\.\.(?:\/|$)/;
 const PROBE = /__has_include(?:_next)?\s*\(\s*(?:<([^>\n]+)>|"([^"\n]+)"|([^)\n]*))\)/g;
 

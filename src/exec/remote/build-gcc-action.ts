@@ -71,7 +71,7 @@ export interface GccAction {
    * added when the compile asks for none of its own (-M options), for readsOutsideRoot.
    */
   readsFile?: string;
-  /** Arguments whose absolute paths were made relative (they may show in outputs, e.g. -g). */
+  /** Arguments whose absolute paths were made the root's (ROOT_MARK). */
   rewrittenArgs: number;
   /**
    * With the toolchain in the image: the host paths (files and directories, normalised) the
@@ -101,6 +101,8 @@ const SHARED_LIBRARY = /\.so(\.\d+)*$/;
 const ROOT_FILE = '.reprise-remote-root';
 /** The depfile added to prove what the compile read. */
 const READS_FILE = '.reprise-remote-reads.d';
+/** Stands for the executor's absolute path of the input root in the Command's arguments; the start script puts the path in. */
+const ROOT_MARK = '@reprise-root@';
 /** The files the action adds in the working directory besides the compile's own outputs. */
 export const ACTION_FILES: readonly string[] = [ROOT_FILE, READS_FILE, LOOKUP_TRACE.file];
 /** Options whose joined value is a path. */
@@ -165,9 +167,16 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
 
   // The image's paths stay absolute (they name its disk); the rest are the root's, relative.
   const fromCwd = (hostPath: string): string => (inImage(hostPath) ? hostPath : pathFromWorkingDir(hostPath, spec.cwd));
+  // Absolute paths in arguments name the root's copy by its absolute path there, which the
+  // start script fills in (ROOT_MARK), so that gcc spells them as the host's once the script's
+  // prefix map is applied: made relative, they showed relative in __FILE__ and debug information
+  // (CMake passes every source and -I directory absolute), and the object was not bare gcc's.
+  const marked = spec.args.find((a) => a.includes(ROOT_MARK));
+  if (marked !== undefined) throw new InputRootError(`an argument holds ${ROOT_MARK}, which the action uses itself: ${marked}`);
+  const fromRoot = (hostPath: string): string => (inImage(hostPath) ? hostPath : `${ROOT_MARK}${hostPath}`);
   let rewrittenArgs = 0;
   const args = spec.args.map((a) => {
-    const r = rewriteArg(a, fromCwd);
+    const r = rewriteArg(a, fromRoot);
     if (r !== a) rewrittenArgs++;
     return r;
   });
@@ -221,16 +230,18 @@ function startScript(cwd: string, args: readonly string[]): string {
   }
   const rel = mirroredPath(cwd);
   const root = rel === '' ? 'root=$PWD' : `root=\${PWD%${q(`/${rel}`)}}`;
-  return `${root}; printf %s "$root" > ${ROOT_FILE}; exec "$0" "$@" ${maps.join(' ')}`;
+  // Each argument's ROOT_MARK becomes the root's absolute path (one per argument: one path in each).
+  const fill = `for a do shift; case $a in *${ROOT_MARK}*) a=\${a%%${ROOT_MARK}*}$root\${a#*${ROOT_MARK}};; esac; set -- "$@" "$a"; done`;
+  return `${root}; printf %s "$root" > ${ROOT_FILE}; ${fill}; exec "$0" "$@" ${maps.join(' ')}`;
 }
 
-/** An absolute path argument (alone, or joined to an option that takes a path) made relative to the working directory. */
-function rewriteArg(arg: string, fromCwd: (p: string) => string): string {
-  if (isAbsolute(arg)) return arg.startsWith('/dev/') ? arg : fromCwd(arg);
+/** An absolute path argument (alone, or joined to an option that takes a path) made the root's (`place`). */
+function rewriteArg(arg: string, place: (p: string) => string): string {
+  if (isAbsolute(arg)) return arg.startsWith('/dev/') ? arg : place(arg);
   for (const opt of JOINED_PATH_OPTIONS) {
     if (arg.startsWith(opt) && isAbsolute(arg.slice(opt.length))) {
       const path = arg.slice(opt.length);
-      return path.startsWith('/dev/') ? arg : opt + fromCwd(path);
+      return path.startsWith('/dev/') ? arg : opt + place(path);
     }
   }
   return arg;

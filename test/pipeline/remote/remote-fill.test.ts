@@ -306,6 +306,32 @@ test('remote fills: __has_include answers as on the host, untrusted results are 
   assert.equal((await stats(untrusted.env)).executorFallbackReasons[url]?.['remote-exit-nonzero'], 1);
 });
 
+test('absolute paths in the arguments, as CMake gives them: __FILE__, debug information and the depfile come back as bare gcc writes them', { skip, timeout: 300_000 }, async () => {
+  const url = await startWorker();
+  const ws = space();
+  const root = join(ws.realDir, 'cm');
+  mkdirSync(join(root, 'src'), { recursive: true });
+  mkdirSync(join(root, 'inc'), { recursive: true });
+  mkdirSync(join(root, 'build', 'out'), { recursive: true });
+  writeFileSync(join(root, 'inc', 'where.h'), 'static inline const char *header_file(void) { return __FILE__; }\n');
+  writeFileSync(join(root, 'src', 'f.c'), '#include "where.h"\nconst char *source_file = __FILE__;\nconst char *f(void) { return header_file(); }\n');
+  const obj = join(root, 'build', 'out', 'f.o');
+  const dep = join(root, 'build', 'out', 'f.d');
+  const args = ['-g', '-O2', `-I${join(root, 'inc')}`, '-MD', '-MT', obj, '-MF', dep, '-o', obj, '-c', join(root, 'src', 'f.c')];
+  const cwd = join(root, 'build');
+  const r = await run('gcc', args, { cwd, env: { ...ws.env, REPRISE_EXECUTOR: url, REPRISE_EXECUTE: 'remote' } });
+  assert.equal(r.code, 0, text(r));
+  const s = await stats(ws.env);
+  assert.equal(executor(s, url)?.completed, 1, `${JSON.stringify(s.executors)} ${JSON.stringify(s.executorFallbackReasons)}`);
+  const remoteObj = readFileSync(obj);
+  const remoteDep = readFileSync(dep, 'utf8');
+  assert.ok(remoteObj.includes(Buffer.from(join(root, 'src', 'f.c'))), 'the source as the host names it');
+  const bare = await run('gcc', args, { cwd, env: ws.bareEnv });
+  assert.equal(bare.code, 0, text(bare));
+  assert.ok(remoteObj.equals(readFileSync(obj)), "the object is bare gcc's");
+  assert.equal(remoteDep, readFileSync(dep, 'utf8'), "the depfile is bare gcc's");
+});
+
 test('toolchain = "image": only the project travels, the objects are bare gcc\'s, results stay local; an image without gcc falls back', { skip, timeout: 300_000 }, async () => {
   const hosted = space();
   imageWorker = await startBazelWorker((jar as { jar: string }).jar, join(hosted.dir, 'worker'));

@@ -71,8 +71,6 @@ export interface GccAction {
    * added when the compile asks for none of its own (-M options), for readsOutsideRoot.
    */
   readsFile?: string;
-  /** Arguments whose absolute paths were made the root's (ROOT_MARK). */
-  rewrittenArgs: number;
   /**
    * With the toolchain in the image: the host paths (files and directories, normalised) the
    * image answers for, outside the root. The compile may read under them and nowhere else
@@ -174,12 +172,7 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
   const marked = spec.args.find((a) => a.includes(ROOT_MARK));
   if (marked !== undefined) throw new InputRootError(`an argument holds ${ROOT_MARK}, which the action uses itself: ${marked}`);
   const fromRoot = (hostPath: string): string => (inImage(hostPath) ? hostPath : `${ROOT_MARK}${hostPath}`);
-  let rewrittenArgs = 0;
-  const args = spec.args.map((a) => {
-    const r = rewriteArg(a, fromRoot);
-    if (r !== a) rewrittenArgs++;
-    return r;
-  });
+  const args = spec.args.map((a) => rewriteArg(a, fromRoot));
   const env = new Map([...spec.env].filter(([k]) => k !== 'PATH' && k !== 'LD_LIBRARY_PATH'));
   // The directories of the driver's programs (`as`): the image's own, or their mirrored places in the root.
   env.set('PATH', [...new Set([...programs].map((p) => (image ? dirname(p) : fromCwd(dirname(p)))))].join(':'));
@@ -205,7 +198,7 @@ export async function buildGccAction(spec: GccActionSpec): Promise<GccAction> {
     { algorithm: spec.algorithm, ...(spec.timeoutMs !== undefined ? { timeoutMs: spec.timeoutMs } : {}) },
   );
   const sent = new Map(files.map((f) => [f.path, f.digest.hash]));
-  return { action, outputFiles, rootFile: ROOT_FILE, ...(readsFile ? { readsFile } : {}), rewrittenArgs, ...(image ? { imagePaths: image } : {}), ...(traceFile ? { traceFile } : {}), sent };
+  return { action, outputFiles, rootFile: ROOT_FILE, ...(readsFile ? { readsFile } : {}), ...(image ? { imagePaths: image } : {}), ...(traceFile ? { traceFile } : {}), sent };
 }
 
 /** What an image answers for: the toolchain's files and directories, the driver's programs and the compiler's system include directories. */

@@ -20,8 +20,7 @@ export function fixRemoteDepfile(text: Buffer, root: string): Buffer | undefined
   const phony = lines.slice(1).some((l) => l.trim() !== '');
   // Only a depfile that re-renders to its own bytes is understood well enough to rewrite.
   if (renderDepfile('gcc', targets, deps, phony) !== remote) return undefined;
-  const mapped = deps.map((d) => fixRemotePaths(Buffer.from(d), root).toString());
+  const back = (s: string): string => fixRemotePaths(Buffer.from(s), root).toString();
   // A target named by an absolute path (-MT /abs/x.o) was given under the root too (ROOT_MARK).
-  const named = targets.map((t) => ({ ...t, make: fixRemotePaths(Buffer.from(t.make), root).toString() }));
-  return Buffer.from(renderDepfile('gcc', named, mapped, phony));
+  return Buffer.from(renderDepfile('gcc', targets.map((t) => ({ ...t, make: back(t.make) })), deps.map(back), phony));
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import test from 'node:test';
 import { expandArgfiles } from '../../src/adapters/rustc/expand-argfiles.js';
-import { nativeLibraryFiles } from '../../src/adapters/rustc/native-library-files.js';
+import { nativeLibrarySearch } from '../../src/adapters/rustc/native-library-search.js';
 import { parseRustcArgs } from '../../src/adapters/rustc/parse-rustc-args.js';
 import { parseRustDepInfo } from '../../src/adapters/rustc/parse-rust-depinfo.js';
 import { RUSTC_UNCACHEABLE_REASONS } from '../../src/adapters/rustc/types.js';
@@ -95,10 +95,16 @@ test('-l: native libraries with their kind and modifiers, found in the -L direct
     }
     // rustc looks for a static library in native and all directories only, the first that has it.
     const lib = job('x.rs --crate-name a --crate-type rlib -L dependency=dep -L native=n1 -L n2 -l static=twice -l static=other -l static=absent -l shared');
-    assert.deepEqual(nativeLibraryFiles(lib, dir), [join(dir, 'n1/libtwice.a')]);
+    const at = (...fs: string[]): string[] => fs.map((f) => join(dir, f));
+    // Where one was not found first (or at all) stays absent: a library created there would be taken.
+    assert.deepEqual(nativeLibrarySearch(lib, dir), { found: at('n1/libtwice.a'), absent: at('n1/libother.a', 'n2/libother.a', 'n1/libabsent.a', 'n2/libabsent.a') });
     // A compile that links: other kinds are the linker's, from any -L directory (the first that has one).
     const bin = job('x.rs --crate-name a --crate-type bin -L l -L l2 -l shared -l dylib=other -L dependency=dep');
-    assert.deepEqual(nativeLibraryFiles(bin, dir), [join(dir, 'l/libshared.so'), join(dir, 'l/libshared.a'), join(dir, 'dep/libother.a')]);
+    // The linker looks in each directory for the shared object, then the archive.
+    assert.deepEqual(nativeLibrarySearch(bin, dir), {
+      found: at('l/libshared.so', 'l/libshared.a', 'dep/libother.a'),
+      absent: at('l/libother.so', 'l/libother.a', 'l2/libother.so', 'l2/libother.a', 'dep/libother.so'),
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -27,11 +27,31 @@ function buildDep(root: string, v: number): void {
   assert.equal(r.status, 0, r.stderr.toString());
 }
 
+/** A crate NAME built bare into DIR (deps by default) from `body` (a constant B = v by default), with extra rustc arguments. */
+function crate(root: string, name: string, v: number, extra = '', dir = 'deps', body = `pub const B: u32 = ${v};`): void {
+  const r = spawnSync('sh', ['-c', `printf '%s\\n' '${body}' > ${name}-src.rs && rustc --edition 2021 --crate-name ${name} --crate-type lib ${extra} --out-dir ${dir} ${name}-src.rs && rm ${name}-src.rs`], { cwd: root });
+  assert.equal(r.status, 0, r.stderr.toString());
+}
+
 /** DIR/libfoo.a, whose foo() returns `v`. */
 function nativeLib(root: string, dir: string, v: number): void {
   const r = spawnSync('sh', ['-c', `mkdir -p ${dir} && printf 'int foo(void) { return ${v}; }\\n' > foo.c && cc -c foo.c -o foo.o && rm -f ${dir}/libfoo.a && ar rcs ${dir}/libfoo.a foo.o && rm foo.o foo.c`], { cwd: root });
   assert.equal(r.status, 0, r.stderr.toString());
 }
+
+/** DIR/libfoo.so, whose foo() returns `v`. */
+function sharedLib(root: string, dir: string, v: number): void {
+  const r = spawnSync('sh', ['-c', `mkdir -p ${dir} && printf 'int foo(void) { return ${v}; }\\n' > foo.c && cc -shared -fPIC foo.c -o ${dir}/libfoo.so && rm foo.c`], { cwd: root });
+  assert.equal(r.status, 0, r.stderr.toString());
+}
+
+/** A program linked against -l foo, found in ../n0 or ../n1 (outside the working directory w/, where the sources are). */
+const program = (): Call => ({
+  tool: 'rustc',
+  args: ['--edition', '2021', '--crate-name', 'm', '--crate-type', 'bin', '--emit=dep-info,link', '--out-dir', 'out', '-L', 'native=../n0', '-L', 'native=../n1', '-l', 'foo', 'src/main.rs'],
+  outputs: ['out/m', 'out/m.d'],
+  cwd: 'w',
+});
 
 /** p.so, whose constructor prints `word` on stderr in every process it is loaded into. */
 function preload(root: string, word: string): void {
@@ -154,6 +174,48 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'rust-crate-candidates',
+    // Crates found by listing the -L directories (no path given): every lib<name>* file
+    // there is a candidate, two are an error, and an rmeta is read before an rlib.
+    setup: (t) => {
+      t.mkdir('out');
+      t.mkdir('deps');
+      buildDep(t.root, 1);
+      t.write('src/lib.rs', 'pub fn f() -> u32 { b::B + 1 }\n');
+    },
+    steps: [
+      { note: '--extern b found in -L deps', call: lib(['--extern', 'b', '-L', 'deps']) },
+      { note: 'a second crate b appears (libb-x2.rlib): E0464', edit: (t) => crate(t.root, 'b', 2, '-C extra-filename=-x2'), call: lib(['--extern', 'b', '-L', 'deps']) },
+      { note: 'it goes', edit: (t) => t.rm('deps/libb-x2.rlib'), call: lib(['--extern', 'b', '-L', 'deps']) },
+      { note: 'libbar.rlib, another crate, appears', edit: (t) => crate(t.root, 'bar', 3), call: lib(['--extern', 'b', '-L', 'deps']) },
+      { note: 'libb.rmeta of another b beside libb.rlib: rustc reads the rmeta', edit: (t) => crate(t.root, 'b', 4, '--emit=metadata'), call: lib(['--extern', 'b', '-L', 'deps']) },
+      { note: 'extern crate b, no --extern', edit: (t) => { t.rm('deps/libb.rmeta'); t.write('src/lib.rs', 'extern crate b;\npub fn f() -> u32 { b::B + 1 }\n'); }, call: lib(['-L', 'deps']) },
+      { note: 'a second crate b appears in an earlier -L directory', edit: (t) => { t.mkdir('deps0'); crate(t.root, 'b', 5, '-C extra-filename=-y', 'deps0'); }, call: lib(['-L', 'deps0', '-L', 'deps']) },
+      {
+        note: 'b through c, from -L dependency=: another b beside it, which rustc passes over by its hash',
+        edit: (t) => { t.rm('deps0'); crate(t.root, 'c', 0, '--extern b=deps/libb.rlib', 'deps', 'pub fn g() -> u32 { b::B }'); t.write('src/lib.rs', 'pub fn f() -> u32 { c::g() }\n'); crate(t.root, 'b', 6, '-C extra-filename=-z'); },
+        call: lib(['--extern', 'c=deps/libc.rlib', '-L', 'dependency=deps']),
+      },
+    ],
+  },
+  {
+    name: 'rust-native-search',
+    // The linker takes libfoo from the first -L directory that has one, the shared object
+    // before the archive; these directories hold no other input and are outside the sources.
+    setup: (t) => {
+      t.mkdir('w/out');
+      t.write('w/src/main.rs', 'extern "C" { fn foo() -> i32; }\nfn main() { std::process::exit(unsafe { foo() }); }\n');
+      sharedLib(t.root, 'n1', 1);
+    },
+    steps: [
+      { note: 'libfoo.so in n1', call: program },
+      { note: 'libfoo.a appears in the earlier n0', edit: (t) => nativeLib(t.root, 'n0', 2), call: program },
+      { note: 'n0 gone again', edit: (t) => t.rm('n0'), call: program },
+      { note: 'n1 holds libfoo.a only', edit: (t) => { t.rm('n1/libfoo.so'); nativeLib(t.root, 'n1', 3); }, call: program },
+      { note: 'libfoo.so appears beside it, and is taken first', edit: (t) => sharedLib(t.root, 'n1', 4), call: program },
+    ],
+  },
+  {
     name: 'rust-ld-preload',
     // A library the loader puts into rustc (and the linker): here it only speaks on stderr.
     setup: (t) => {
@@ -203,6 +265,24 @@ const scenarios: Scenario[] = [
       { note: 'the file changes', edit: (t) => t.write('pm-data.txt', '6'), call: lib(['--extern', 'pm=out/libpm.so']) },
       { note: 'the variable is set', call: lib(['--extern', 'pm=out/libpm.so'], { env: { REPRISE_SCEN_PM: '7' } }) },
       { note: 'the variable changes', call: lib(['--extern', 'pm=out/libpm.so'], { env: { REPRISE_SCEN_PM: '8' } }) },
+    ],
+  },
+  {
+    name: 'rust-proc-macro-lists',
+    // A proc-macro that embeds every file of a directory (as include_dir does): it lists the
+    // directory and names each file to include_bytes!, so dep-info has the files, not the listing.
+    setup: (t) => {
+      t.mkdir('out');
+      t.write('pm/lib.rs', 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn files(_: TokenStream) -> TokenStream {\n    let dir = std::env::current_dir().unwrap().join("assets");\n    let mut names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();\n    names.sort();\n    let items: Vec<String> = names.iter().map(|n| format!("(\\"{n}\\", include_bytes!(\\"{}\\") as &[u8])", dir.join(n).display())).collect();\n    format!("pub const FILES: &[(&str, &[u8])] = &[{}];", items.join(", ")).parse().unwrap()\n}\n');
+      const r = spawnSync('rustc', ['--edition', '2021', '--crate-name', 'pm', '--crate-type', 'proc-macro', '--out-dir', 'out', 'pm/lib.rs'], { cwd: t.root });
+      assert.equal(r.status, 0, r.stderr.toString());
+      t.write('assets/a.txt', 'one');
+      t.write('src/lib.rs', 'pm::files!();\n');
+    },
+    steps: [
+      { note: 'one file', call: lib(['--extern', 'pm=out/libpm.so']) },
+      { note: 'a second file added', edit: (t) => t.write('assets/b.txt', 'two'), call: lib(['--extern', 'pm=out/libpm.so']) },
+      { note: 'the first removed', edit: (t) => t.rm('assets/a.txt'), call: lib(['--extern', 'pm=out/libpm.so']) },
     ],
   },
 ];

@@ -1,3 +1,4 @@
+import { candidateCheck } from '../../pipeline/rust/crate-candidates.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeInvocation } from '../../adapters/make-invocation.js';
@@ -78,7 +79,7 @@ async function explainRust(out: (line: string) => void, c: Parameters<typeof rus
   const rust = createRustContext(config.digest);
   const keyed = await rustKeyFor({ algorithm: config.digest, rust }, c);
   if (keyed.kind === 'uncacheable') return out(`plan: not cached (${keyed.reason}${keyed.why ? `: ${keyed.why}` : ''})`), 0;
-  return keyAndLookup(out, config, keyed.key, (m) => matchManifest(m, rust.files, { cwd: c.cwd, pwd: keyed.targetDir ?? c.keyCwd }, c.env), 'the files and variables');
+  return keyAndLookup(out, config, keyed.key, (m) => matchManifest(m, rust.files, { cwd: c.cwd, pwd: keyed.targetDir ?? c.keyCwd }, c.env, candidateCheck), 'the files and variables');
 }
 
 /** The ghc side: the module's outputs, its direct key, and whether a recorded input set matches now. */

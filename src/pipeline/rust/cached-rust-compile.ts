@@ -125,7 +125,8 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall
     if (!shown) {
       // What the view hid may have decided what rustc compiled: the caller gets a run outside.
       if (traced.kind === 'hid') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it looked for ${traced.paths[0]}, which the view hid`);
-      return runCounted(ctx, c, callerRun(ctx, c, sink), sink, traced.kind === 'hid' ? 'view-hid-path' : 'trace-incomplete', direct);
+      if (traced.kind === 'listed') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it listed ${traced.path}, which the view lists as declared`);
+      return runCounted(ctx, c, callerRun(ctx, c, sink), sink, traced.kind === 'hid' ? 'view-hid-path' : traced.kind === 'listed' ? 'directory-listed' : 'trace-incomplete', direct);
     }
     ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: the view hid ${traced.kind === 'hid' ? traced.paths.join(', ') : ''}; shown and keyed, filling again`);
     learned = shown;
@@ -171,7 +172,7 @@ async function compilePackaged(ctx: CacheContext, sandbox: Sandbox, c: RustCall,
   const why = (what: string): false => (ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: the package fill did not go through (${what}); running the pre-pass`), false);
   if (ran.kind === 'sandbox-error') return why(ran.why);
   if (ran.outcome.code !== 0 || ran.outcome.signal !== 0 || !ran.outputs) return why(`exit ${ran.outcome.code}`);
-  if (ran.trace?.kind !== 'ok') return why(ran.trace?.kind === 'hid' ? `it looked for ${ran.trace.paths[0]}, which the view hid` : 'its lookup trace is incomplete');
+  if (ran.trace?.kind !== 'ok') return why(ran.trace?.kind === 'hid' ? `it looked for ${ran.trace.paths[0]}, which the view hid` : ran.trace?.kind === 'listed' ? `it listed ${ran.trace.path}` : 'its lookup trace is incomplete');
   sink.ranHidden();
   const at = c.job.outputs.findIndex((o) => o.role === 'dep-info');
   const info = at < 0 ? undefined : parseRustDepInfo(ran.outputs[at]!.data.toString('utf8'));

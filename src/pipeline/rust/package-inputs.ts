@@ -1,11 +1,12 @@
 import { existsSync, lstatSync, readdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { nativeLibraryFiles } from '../../adapters/rustc/native-library-files.js';
+import { nativeLibrarySearch } from '../../adapters/rustc/native-library-search.js';
 import type { CacheContext } from '../cache-context.js';
 import { windowStartNs } from '../window-start-ns.js';
 import type { RustCall } from './rust-call.js';
 import type { RustInputs } from './scan-rust-inputs.js';
 import { withRlibs } from './crate-deps.js';
+import { crateCandidateViews } from './crate-candidates.js';
 
 /** Files cargo leaves in a package it unpacked or vendored, never in a checkout: the package is immutable. */
 const PACKAGED_MARKS = ['.cargo-checksum.json', '.cargo-ok'];
@@ -44,14 +45,16 @@ export async function packageInputs(ctx: CacheContext, c: RustCall): Promise<Rus
   const loaded = ctx.rust.crateDeps.closure(externs);
   if (!loaded) return undefined;
   const crates = c.job.links ? withRlibs(loaded) : loaded;
-  const reads = [...new Set([...crates, ...nativeLibraryFiles(c.job, c.cwd)])];
+  const native = nativeLibrarySearch(c.job, c.cwd);
+  const reads = [...new Set([...crates, ...native.found])];
   const inputs: RustInputs['inputs'] = [];
   for (const path of [...files, ...reads]) {
     const d = ctx.rust.files.peek(path) ?? (await ctx.rust.files.digest(path));
     if (!d) return undefined;
     inputs.push({ path, digest: d.digest.hash });
   }
-  return { reads, dirs: [pkg], inputs, env: [], startedAtNs };
+  const candidates = crateCandidateViews(ctx.algorithm, c.job, c.cwd, inputs.map((i) => i.path));
+  return { reads, dirs: [pkg], inputs, env: [], candidates, absent: native.absent, startedAtNs };
 }
 
 /** Every regular file under dir, sorted; undefined past the limits or at a symlink or special file (its target would be outside the key). */

@@ -14,7 +14,7 @@ const PATH_FREE_INPUT = /\.(?:rlib|rmeta|so|a)$/;
 /** A rustc result as stored, so that it serves other target directories where it can. */
 export interface PortableRust {
   /** Manifest inputs as stored paths: `$PWD/...` (from the target directory) or absolute. */
-  inputs: Array<{ path: string; digest: string }>;
+  inputs: Array<{ path: string; digest: string; view?: string }>;
   /** The outputs, stdout and stderr as stored: text naming the target directory as a template. */
   outputs: Buffer[];
   stdout: Buffer;
@@ -40,7 +40,7 @@ const under = (p: string, dir: string): boolean => p === dir || p.startsWith(`${
 export function portableRust(
   targetDir: string | undefined,
   cwd: string,
-  inputs: ReadonlyArray<{ path: string; digest: string }>,
+  inputs: ReadonlyArray<{ path: string; digest: string; view?: string }>,
   env: ReadonlyArray<{ name: string; value: string | null }>,
   outputs: readonly Buffer[],
   text: readonly boolean[],
@@ -54,7 +54,8 @@ export function portableRust(
   const stored: PortableRust['inputs'] = [];
   for (const i of inputs) {
     if (!under(i.path, t)) stored.push(i);
-    else if (PATH_FREE_INPUT.test(i.path)) stored.push({ path: storedFromPwd(i.path, t), digest: i.digest });
+    // A view of a search directory (crate-candidates.ts) holds file names, not paths.
+    else if (PATH_FREE_INPUT.test(i.path) || i.view !== undefined) stored.push({ ...i, path: storedFromPwd(i.path, t) });
     else return bind(`it read ${i.path}`);
   }
   const named = env.find((e) => e.value?.includes(t));

@@ -81,7 +81,7 @@ export async function runRustInSandbox(ctx: CacheContext, sandbox: Sandbox, c: R
     // them beyond the declared inputs (a file a proc-macro reads there): only the outputs
     // themselves are the run's (rustc asks about them before it writes them).
     const own = [...wanted, ...(link ? [link.file] : []), sandbox.scratchDir];
-    const trace = traceFile ? rustTraced(parseLookupTrace(readFileSync(traceFile)), learned, { toolchain, own, outDirs, env: rustRunEnv(c.env), cwd: c.cwd }) : undefined;
+    const trace = traceFile ? rustTraced(parseLookupTrace(readFileSync(traceFile)), learned, { toolchain, own, outDirs, env: rustRunEnv(c.env), cwd: c.cwd, searchDirs: c.job.searchDirs.map((d) => resolve(c.cwd, d.path)) }) : undefined;
     return { kind: 'ran', outcome, outputs: readOutputs(wanted, inScratch), linked: link && readLinked(inScratch(link.file)), ...(trace ? { trace } : {}) };
   } catch (e) {
     return { kind: 'sandbox-error', why: (e as Error).message };

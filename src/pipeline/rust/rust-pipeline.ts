@@ -9,6 +9,7 @@ import { CRATE_FILE, rememberCrates } from './crate-deps.js';
 import type { RustCall } from './rust-call.js';
 import { rustKeyFor, type RustKeyed } from './rust-key-for.js';
 import { renderTarget } from './target-template.js';
+import { candidateCheck } from './crate-candidates.js';
 
 /**
  * rustc behind the shared driver: keyed on the toolchain, the crate root and the extern
@@ -20,7 +21,7 @@ import { renderTarget } from './target-template.js';
 export const rustPipeline: LanguagePipeline<RustCall, RustKeyed, PipelineUncacheableReason | RustcUncacheableReason> = {
   key: (ctx, c) => rustKeyFor(ctx, c),
   // Entries spell paths under the target directory from it ($PWD): each caller's own.
-  matchOn: (ctx, c, k) => ({ files: ctx.rust.files, dirs: { cwd: c.cwd, pwd: k.targetDir ?? c.keyCwd }, env: c.env }),
+  matchOn: (ctx, c, k) => ({ files: ctx.rust.files, dirs: { cwd: c.cwd, pwd: k.targetDir ?? c.keyCwd }, env: c.env, views: candidateCheck }),
   accepts: (result, c, k) => result.outputs.length === c.job.outputs.length && !(result.targetRelative && k.targetDir === undefined),
   place: (result, c, k) => {
     const render = result.targetRelative ? (b: Buffer) => renderTarget(b, k.targetDir!) : undefined;
@@ -28,7 +29,7 @@ export const rustPipeline: LanguagePipeline<RustCall, RustKeyed, PipelineUncache
   },
   onReplayed: (ctx, c, _k, { entry, result, dirs }) => {
     const at = storedResolver(dirs);
-    const crates = entry.inputs.flatMap((i) => (CRATE_FILE.test(i.path) ? [at(i.path)] : []));
+    const crates = entry.inputs.flatMap((i) => (i.view === undefined && CRATE_FILE.test(i.path) ? [at(i.path)] : []));
     rememberCrates(ctx.rust.crateDeps, c.cwd, c.job.outputs.map((o, i) => ({ path: o.path, digest: result.outputs[i]!.digest })), crates);
   },
   recompile: (ctx, sandbox, c, k, signal) => recompileRust(ctx, sandbox, c, k.tool, k.linker, signal),

@@ -20,7 +20,7 @@ export const RUST_UNKEYED_ENV: ReadonlySet<string> = new Set([
   ...JOBSERVER_ENV,
 ]);
 
-export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; paths: string[] } | { kind: 'incomplete' };
+export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; paths: string[] } | { kind: 'listed'; path: string } | { kind: 'incomplete' };
 
 /**
  * What the lookup trace of a rustc fill adds to what it read: every path it found absent
@@ -30,9 +30,12 @@ export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; pa
  * `std::env::var`, rustc's own switches) joins the entry's variables with the value it
  * saw. rustc's view hides what its pre-pass did not list, so an absent answer that the host
  * would not give means the view decided: `hid`, with every such path, and the fill is not
- * stored as it is (the caller may show them and fill again).
+ * stored as it is (the caller may show them and fill again). A directory listed outside
+ * the toolchain, the `-L` directories and a package shown whole (a proc-macro embedding
+ * every file of a directory, as include_dir does) is `listed`: the view lists only what
+ * was declared, and a file added there later would not be in the key either.
  */
-export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchain: readonly string[]; own: readonly string[]; outDirs: readonly string[]; env: ReadonlyMap<string, string>; cwd: string }): RustTraced {
+export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchain: readonly string[]; own: readonly string[]; outDirs: readonly string[]; env: ReadonlyMap<string, string>; cwd: string; searchDirs: readonly string[] }): RustTraced {
   if (!t.complete || t.unplaced.length > 0) return { kind: 'incomplete' };
   const skip = [...opts.own, '/proc', '/dev', '/sys'];
   // The source trees: where the crate's modules and included files are looked for; a path
@@ -58,6 +61,11 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
     }
   }
   if (hid.length > 0) return { kind: 'hid', paths: [...new Set(hid)] };
+  // rustc lists every -L directory (what it finds there is keyed: crate-candidates.ts, native-library-search.ts).
+  const listable = [...opts.searchDirs, ...(learned.dirs ?? [])];
+  for (const [p, a] of t.listed) {
+    if (a === 'found' && !under(p, skip) && !under(p, opts.toolchain) && !listable.includes(p) && !under(p, learned.dirs ?? [])) return { kind: 'listed', path: p };
+  }
   const env = [...learned.env];
   const known = new Set(env.map((e) => e.name));
   for (const [name] of t.env) {

@@ -2,7 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
-import { nativeLibraryFiles } from '../../adapters/rustc/native-library-files.js';
+import { nativeLibrarySearch } from '../../adapters/rustc/native-library-search.js';
 import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
 import type { RustcUncacheableReason } from '../../adapters/rustc/types.js';
 import type { CacheContext } from '../cache-context.js';
@@ -10,6 +10,7 @@ import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import { windowStartNs } from '../window-start-ns.js';
 import { rustRunEnv, type RustCall } from './rust-call.js';
 import { withRlibs } from './crate-deps.js';
+import { crateCandidateViews, type CandidateView } from './crate-candidates.js';
 
 /** What a rustc compile reads, as its dependency pre-pass reported it. */
 export interface RustInputs {
@@ -21,7 +22,9 @@ export interface RustInputs {
   inputs: Array<{ path: string; digest: string }>;
   /** The variables it read (`# env-dep`, and from the lookup trace), with the caller's values. */
   env: Array<{ name: string; value: string | null }>;
-  /** Paths the traced fill found absent (a module's other file), absolute: each must stay absent. */
+  /** The crates rustc could have found where it searched, before the compile (crate-candidates.ts): a manifest input each. */
+  candidates?: CandidateView[];
+  /** Paths found absent, absolute, each of which must stay absent: where a `-l` library was looked for first, and, in a traced fill, a module's other file. */
   absent?: string[];
   /** When the pre-pass began: inputs changed after it may not be what the compile read. */
   startedAtNs: bigint;
@@ -33,7 +36,8 @@ export interface RustInputs {
  * reaches this pass, never the compile). Its dep-info lists every source module, every
  * include_str!/include_bytes! file, every crate loaded (extern, transitive and proc-macro)
  * and every `env!`/`option_env!` variable. The pass stops after macro expansion. The native
- * libraries `-l` names are added (nativeLibraryFiles): no dep-info lists them.
+ * libraries `-l` names are added, and where they were looked for first stays absent
+ * (nativeLibrarySearch): no dep-info lists them.
  */
 export async function scanRustInputs(ctx: CacheContext, c: RustCall, tool: RustToolIdentity, signal: AbortSignal): Promise<RustInputs | PipelineUncacheableReason | RustcUncacheableReason> {
   const depfile = join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.rs.d`);
@@ -62,7 +66,8 @@ export async function rustInputsFromDepInfo(ctx: CacheContext, c: RustCall, tool
   const read = info.files.map((f) => resolve(c.cwd, f));
   const files = c.job.links ? withRlibs(read) : read;
   // Native libraries `-l` names (a build script's C code): rustc bundles them or the linker reads them.
-  files.push(...nativeLibraryFiles(c.job, c.cwd));
+  const native = nativeLibrarySearch(c.job, c.cwd);
+  files.push(...native.found);
   for (const path of [...new Set(files)]) {
     reads.push(path);
     if (path.startsWith(rustlib)) continue; // the tool identity digests these
@@ -72,5 +77,6 @@ export async function rustInputsFromDepInfo(ctx: CacheContext, c: RustCall, tool
   }
   // The compile sees the caller's environment, not this pass's.
   const envDeps = info.env.map((e) => ({ name: e.name, value: c.env.get(e.name) ?? null }));
-  return { reads, inputs, env: envDeps, startedAtNs };
+  const candidates = crateCandidateViews(ctx.algorithm, c.job, c.cwd, inputs.map((i) => i.path));
+  return { reads, inputs, env: envDeps, candidates, absent: native.absent, startedAtNs };
 }

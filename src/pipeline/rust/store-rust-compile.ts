@@ -9,10 +9,12 @@ import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { RustCall } from './rust-call.js';
 import type { RustOutputData } from './run-rust-in-sandbox.js';
 import { storeBlob } from '../store-blob.js';
-import { groupAbsent, noneExist } from '../absent-set.js';
+import { groupAbsent, noneExist, type AbsentDir } from '../absent-set.js';
+import { storedFromPwd } from '../stored-path.js';
 import type { RustInputs } from './scan-rust-inputs.js';
 import { portableRust } from './portable-rust-result.js';
 import { rememberCrates } from './crate-deps.js';
+import { crateCandidateViews, unloadedCandidates, type CandidateView } from './crate-candidates.js';
 
 /**
  * Stores a successful rustc compile: its outputs (with their modes: programs and shared
@@ -25,7 +27,9 @@ import { rememberCrates } from './crate-deps.js';
 export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: BuiltKey, r: RunOutcome, learned: RustInputs, data: RustOutputData[], sandboxed: boolean, targetDir: string | undefined, executor?: string): Promise<PipelineUncacheableReason | ManifestEntry> {
   // The inputs were digested by the pre-pass, before the compile.
   if (!(await inputsUnchanged(learned.inputs, r.startedAtNs, async (p) => (await ctx.rust.files.digest(p))?.digest.hash))) return 'input-changed-during-compile';
-  const p = portableRust(targetDir, c.cwd, learned.inputs, learned.env, data.map((d) => d.data), c.job.outputs.map((o) => o.role === 'dep-info'), r.stdout, r.stderr);
+  const candidates = candidatesFor(ctx, c, learned, sandboxed || executor !== undefined);
+  if (typeof candidates === 'string') return candidates;
+  const p = portableRust(targetDir, c.cwd, [...learned.inputs, ...candidates], learned.env, data.map((d) => d.data), c.job.outputs.map((o) => o.role === 'dep-info'), r.stdout, r.stderr);
   if (p.bound) {
     ctx.stats.bumpCache('entry-bound');
     ctx.log.debug(`${c.tool}: crate ${c.job.crateName} stored for ${p.bound.dirs.pwd} only: ${p.bound.why}`);
@@ -44,9 +48,39 @@ export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: B
   await ctx.actions.put(resultKey, result);
   // A path found absent after the compile began may have appeared during it: not vouched for.
   if (!noneExist(learned.absent ?? [])) return 'input-changed-during-compile';
-  const entry: ManifestEntry = { inputs: p.inputs, absent: groupAbsent(learned.absent ?? []), present: [], env: learned.env, resultKey, ...(p.bound ? { anchor: p.bound.dirs, anchorWhy: p.bound.why } : {}) };
+  const entry: ManifestEntry = { inputs: p.inputs, absent: fromTarget(groupAbsent(learned.absent ?? []), p.targetRelative ? targetDir : undefined), present: [], env: learned.env, resultKey, ...(p.bound ? { anchor: p.bound.dirs, anchorWhy: p.bound.why } : {}) };
   await ctx.manifests.put(direct.key, addManifestEntry(await ctx.manifests.get(direct.key), entry));
   // Text outputs are stored as templates: only crate files (binary, stored as written) are recorded.
   rememberCrates(ctx.rust.crateDeps, c.cwd, outputs, learned.inputs.map((i) => i.path));
   return entry;
+}
+
+/**
+ * The candidate views of the crates the compile loaded, as they are now: each as it was
+ * before the compile (a crate that came or went meanwhile may or may not have been seen),
+ * and, for a compile that did not run over the host's files (a sandbox or an executor's
+ * root show only the crates declared), none the host has that the compile did not load.
+ */
+function candidatesFor(ctx: CacheContext, c: RustCall, learned: RustInputs, hidden: boolean): CandidateView[] | PipelineUncacheableReason {
+  const loaded = learned.inputs.map((i) => i.path);
+  const now = crateCandidateViews(ctx.algorithm, c.job, c.cwd, loaded);
+  const before = new Map((learned.candidates ?? []).map((v) => [v.path, v.view]));
+  if (!now.every((v) => before.get(v.path) === v.view)) return 'input-changed-during-compile';
+  const unseen = hidden ? unloadedCandidates(now, loaded) : [];
+  if (unseen.length > 0) {
+    ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: the view hid ${unseen[0]}, a candidate for a crate it loaded`);
+    return 'view-hid-path';
+  }
+  return now;
+}
+
+/**
+ * Absent paths under the target directory spelled from it, as the result's inputs there are,
+ * for a result that serves other target directories (a `-L native=` directory of a build
+ * script's OUT_DIR, where a `-l` library was looked for first).
+ */
+function fromTarget(groups: AbsentDir[], t: string | undefined): AbsentDir[] {
+  if (t === undefined) return groups;
+  const at = (d: string): string => (d === t || d.startsWith(`${t}/`) ? storedFromPwd(d, t) : d);
+  return groups.map((g) => ({ ...g, dir: at(g.dir), ...(g.parent ? { parent: { ...g.parent, dir: at(g.parent.dir) } } : {}) }));
 }

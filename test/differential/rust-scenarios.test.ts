@@ -285,6 +285,23 @@ const scenarios: Scenario[] = [
       { note: 'the first removed', edit: (t) => t.rm('assets/a.txt'), call: lib(['--extern', 'pm=out/libpm.so']) },
     ],
   },
+  {
+    name: 'rust-proc-macro-probes',
+    // A proc-macro that asks whether a file outside the sources exists (a user's config,
+    // say): its answer is not in dep-info, and no file is read when there is none.
+    setup: (t) => {
+      t.mkdir('out');
+      t.write('pm/lib.rs', `extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn flag(_: TokenStream) -> TokenStream {\n    let v = if std::path::Path::new(${JSON.stringify(t.at('../rust-probe-flag'))}).exists() { 1 } else { 0 };\n    format!("pub const FLAG: u32 = {v};").parse().unwrap()\n}\n`);
+      const r = spawnSync('rustc', ['--edition', '2021', '--crate-name', 'pm', '--crate-type', 'proc-macro', '--out-dir', 'out', 'pm/lib.rs'], { cwd: t.root });
+      assert.equal(r.status, 0, r.stderr.toString());
+      t.write('src/lib.rs', 'pm::flag!();\n');
+    },
+    steps: [
+      { note: 'no such file', call: lib(['--extern', 'pm=out/libpm.so']) },
+      { note: 'the file appears', edit: (t) => t.write('../rust-probe-flag', ''), call: lib(['--extern', 'pm=out/libpm.so']) },
+      { note: 'it goes again', edit: (t) => t.rm('../rust-probe-flag'), call: lib(['--extern', 'pm=out/libpm.so']) },
+    ],
+  },
 ];
 
 test('rustc scenarios: every step through reprise gives bare rustc\'s bytes', { skip, timeout: 600_000 }, async () => {

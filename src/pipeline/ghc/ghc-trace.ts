@@ -3,6 +3,7 @@ import { basename, dirname } from 'node:path';
 import type { LookupTrace } from '../../exec/parse-lookup-trace.js';
 import type { FileDigestCache } from '../../hashing/file-digest-cache.js';
 import { under } from '../trace-coverage.js';
+import { SYSTEM_TREES as SYSTEM } from '../system-trees.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { GhcUncacheableReason } from '../../adapters/ghc/types.js';
 
@@ -32,7 +33,6 @@ export type GhcTraced =
 export const GHC_UNKEYED_ENV: ReadonlySet<string> = new Set(['PATH', 'LD_LIBRARY_PATH', 'TMPDIR', 'TMP', 'TEMP', 'LD_PRELOAD', 'REPRISE_TRACE', 'TERM', 'COLUMNS', 'MAKEFLAGS', 'MFLAGS']);
 
 /** The system's own trees: what the toolchain finds absent there (crt files, search paths) is the toolchain's business. */
-const SYSTEM = ['/usr', '/lib', '/lib32', '/lib64', '/libx32', '/bin', '/sbin', '/etc'];
 
 /** Programs a ghc compile runs that belong to its toolchain: the C compiler, assembler, linker and `touch` (a boot object) it names in --info, and its own. */
 const TOOLCHAIN_PROGRAM = /^(?:[\w.-]+-)?(?:gcc|cc|clang|as|ld|ld\.gold|ld\.bfd|ld\.lld|collect2|cc1|lto-wrapper|nm|strip|ar|ranlib|llc|opt|unlit|touch|ghc|ghc-iserv|ghc-iserv-dyn)(?:-[\d.]+)?$/;

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { installPaths } from '../../runtime/install-paths.js';
 import type { LookupTrace } from '../../exec/parse-lookup-trace.js';
 import { under } from '../trace-coverage.js';
+import { SYSTEM_TREES } from '../system-trees.js';
 import type { RustInputs } from './scan-rust-inputs.js';
 import { JOBSERVER_ENV } from './rust-call.js';
 
@@ -39,8 +40,9 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
   if (!t.complete || t.unplaced.length > 0) return { kind: 'incomplete' };
   const skip = [...opts.own, '/proc', '/dev', '/sys'];
   // The source trees: where the crate's modules and included files are looked for; a path
-  // found absent there joins the entry. What the linker and the toolchain find absent
-  // elsewhere (crt files, their search paths) is taken on trust as the toolchain is
+  // found absent there, or anywhere outside the system's trees (a proc-macro probing a file
+  // of the user's), joins the entry. What the linker and the toolchain find absent in the
+  // system's trees (crt files, their search paths) is taken on trust as the toolchain is
   // (docs/trust-model.md, "rustc", "Traced fills").
   const sources = [...new Set([opts.cwd, ...learned.inputs.map((i) => dirname(i.path))])].filter((d) => !under(d, skip) && !under(d, opts.outDirs) && !under(d, opts.toolchain));
   // Programs looked for on PATH (rustc's linker `cc`, collect2's `nm`) are the toolchain's too.
@@ -57,7 +59,7 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
         hid.push(p);
         continue;
       }
-      if (under(p, sources) && !under(p, opts.outDirs)) absent.add(p);
+      if ((under(p, sources) || !under(p, SYSTEM_TREES)) && !under(p, opts.outDirs) && !pathDirs.includes(dirname(p))) absent.add(p);
     }
   }
   if (hid.length > 0) return { kind: 'hid', paths: [...new Set(hid)] };

@@ -302,6 +302,23 @@ const scenarios: Scenario[] = [
       { note: 'it goes again', edit: (t) => t.rm('../rust-probe-flag'), call: lib(['--extern', 'pm=out/libpm.so']) },
     ],
   },
+  {
+    name: 'rust-proc-macro-environ',
+    // A proc-macro that walks the whole environment (std::env::vars): no getenv call says
+    // which variables it saw.
+    setup: (t) => {
+      t.mkdir('out');
+      t.write('pm/lib.rs', 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn envs(_: TokenStream) -> TokenStream {\n    let n: Vec<String> = std::env::vars().filter(|(k, _)| k.starts_with("REPRISE_SCEN_WALK")).map(|(k, v)| format!("{k}={v}")).collect();\n    format!("pub const E: &str = {:?};", n.join(",")).parse().unwrap()\n}\n');
+      const r = spawnSync('rustc', ['--edition', '2021', '--crate-name', 'pm', '--crate-type', 'proc-macro', '--out-dir', 'out', 'pm/lib.rs'], { cwd: t.root });
+      assert.equal(r.status, 0, r.stderr.toString());
+      t.write('src/lib.rs', 'pm::envs!();\n');
+    },
+    steps: [
+      { note: 'no such variable', call: lib(['--extern', 'pm=out/libpm.so']) },
+      { note: 'one set', call: lib(['--extern', 'pm=out/libpm.so'], { env: { REPRISE_SCEN_WALK_A: '1' } }) },
+      { note: 'its value changed', call: lib(['--extern', 'pm=out/libpm.so'], { env: { REPRISE_SCEN_WALK_A: '2' } }) },
+    ],
+  },
 ];
 
 test('rustc scenarios: every step through reprise gives bare rustc\'s bytes', { skip, timeout: 600_000 }, async () => {

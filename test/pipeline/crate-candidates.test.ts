@@ -33,7 +33,7 @@ test('a crate found in an -L directory: candidates of its name, not of other cra
     writeFileSync(join(dir, 'deps/libb-2.rlib'), '');
     assert.ok(!candidatesHold(views[0]!.path, views[0]!.view));
     const now = crateCandidateViews('sha256', job, dir, [join(dir, 'deps/libb.rlib')]);
-    assert.deepEqual(unloadedCandidates(now, [join(dir, 'deps/libb.rlib')]), [join(dir, 'deps/libb-2')]);
+    assert.deepEqual(unloadedCandidates(now, [join(dir, 'deps/libb.rlib')]), [join(dir, 'deps/libb-2.rlib')]);
     rmSync(join(dir, 'deps/libb-2.rlib'));
     assert.ok(candidatesHold(views[0]!.path, views[0]!.view));
     writeFileSync(join(dir, 'deps/libb.rmeta'), ''); // read before the rlib

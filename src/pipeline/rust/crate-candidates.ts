@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { RustJob } from '../../adapters/rustc/types.js';
 import { digestBytes } from '../../hashing/create-hasher.js';
@@ -81,9 +81,9 @@ export function candidatesHold(dir: string, view: string): boolean {
 }
 
 /**
- * Stems a view holds that are not among the loaded files: candidates the host has that a
- * fill's view (which lists only the crates declared) did not show. rustc may have picked by
- * hash among them, but what it would have done is not shown by a fill that never saw them.
+ * The files of the crates a view holds that are not among the loaded files: candidates the
+ * host has that a fill's view (which lists only the crates declared) did not show. rustc
+ * may have passed them over by their hash, but a fill that never saw them does not show it.
  */
 export function unloadedCandidates(views: readonly CandidateView[], loaded: readonly string[]): string[] {
   const have = new Set(loaded.flatMap((f) => {
@@ -95,7 +95,8 @@ export function unloadedCandidates(views: readonly CandidateView[], loaded: read
     for (const line of v.view.split('\n').slice(1)) {
       for (const c of line.split('\t')[1]!.split(' ').filter((s) => s !== '')) {
         const stem = decodeURIComponent(c.slice(0, c.lastIndexOf(':')));
-        if (!have.has(`${v.path}/${stem}`)) out.push(`${v.path}/lib${stem}`);
+        if (have.has(`${v.path}/${stem}`)) continue;
+        for (const ext of ['rmeta', 'rlib', 'so']) if (existsSync(`${v.path}/lib${stem}.${ext}`)) out.push(`${v.path}/lib${stem}.${ext}`);
       }
     }
   }

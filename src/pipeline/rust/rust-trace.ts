@@ -4,6 +4,7 @@ import { installPaths } from '../../runtime/install-paths.js';
 import type { LookupTrace } from '../../exec/parse-lookup-trace.js';
 import { under } from '../trace-coverage.js';
 import { SYSTEM_TREES } from '../system-trees.js';
+import { unloadedCandidates } from './crate-candidates.js';
 import type { RustInputs } from './scan-rust-inputs.js';
 import { JOBSERVER_ENV } from './rust-call.js';
 
@@ -62,6 +63,8 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
       if ((under(p, sources) || !under(p, SYSTEM_TREES)) && !under(p, opts.outDirs) && !pathDirs.includes(dirname(p))) absent.add(p);
     }
   }
+  // Crates the host offers where rustc searched, which the view did not show (crate-candidates.ts).
+  hid.push(...unloadedCandidates(learned.candidates ?? [], learned.inputs.map((i) => i.path)));
   if (hid.length > 0) return { kind: 'hid', paths: [...new Set(hid)] };
   // rustc lists every -L directory (what it finds there is keyed: crate-candidates.ts, native-library-search.ts).
   const listable = [...opts.searchDirs, ...(learned.dirs ?? [])];

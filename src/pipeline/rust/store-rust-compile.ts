@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import { rustResultKey } from '../../adapters/rustc/rustc-key.js';
 import type { BuiltKey } from '../../keying/key-builder.js';
 import type { ActionResult, OutputFile } from '../../store/types.js';
@@ -14,7 +15,8 @@ import { storedFromPwd } from '../stored-path.js';
 import type { RustInputs } from './scan-rust-inputs.js';
 import { portableRust } from './portable-rust-result.js';
 import { rememberCrates } from './crate-deps.js';
-import { crateCandidateViews, unloadedCandidates, type CandidateView } from './crate-candidates.js';
+import { candidatesHold, unloadedCandidates, type CandidateView } from './crate-candidates.js';
+import { enumeratesEnvironment } from './enumerates-environment.js';
 
 /**
  * Stores a successful rustc compile: its outputs (with their modes: programs and shared
@@ -29,6 +31,11 @@ export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: B
   if (!(await inputsUnchanged(learned.inputs, r.startedAtNs, async (p) => (await ctx.rust.files.digest(p))?.digest.hash))) return 'input-changed-during-compile';
   const candidates = candidatesFor(ctx, c, learned, sandboxed || executor !== undefined);
   if (typeof candidates === 'string') return candidates;
+  const walker = environmentWalker(c, learned);
+  if (walker) {
+    ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: ${walker} can read every environment variable, and which it read is not known`);
+    return 'unkeyed-env';
+  }
   const p = portableRust(targetDir, c.cwd, [...learned.inputs, ...candidates], learned.env, data.map((d) => d.data), c.job.outputs.map((o) => o.role === 'dep-info'), r.stdout, r.stderr);
   if (p.bound) {
     ctx.stats.bumpCache('entry-bound');
@@ -56,22 +63,21 @@ export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: B
 }
 
 /**
- * The candidate views of the crates the compile loaded, as they are now: each as it was
- * before the compile (a crate that came or went meanwhile may or may not have been seen),
- * and, for a compile that did not run over the host's files (a sandbox or an executor's
- * root show only the crates declared), none the host has that the compile did not load.
+ * The candidate views taken before the compile, each still holding (a crate that came or
+ * went meanwhile may or may not have been seen), and, for a compile that did not run over
+ * the host's files (a sandbox or an executor's root show only the crates declared), none
+ * the host has that the compile did not load (a traced fill shows them and runs again:
+ * rust-trace.ts).
  */
 function candidatesFor(ctx: CacheContext, c: RustCall, learned: RustInputs, hidden: boolean): CandidateView[] | PipelineUncacheableReason {
-  const loaded = learned.inputs.map((i) => i.path);
-  const now = crateCandidateViews(ctx.algorithm, c.job, c.cwd, loaded);
-  const before = new Map((learned.candidates ?? []).map((v) => [v.path, v.view]));
-  if (!now.every((v) => before.get(v.path) === v.view)) return 'input-changed-during-compile';
-  const unseen = hidden ? unloadedCandidates(now, loaded) : [];
+  const views = learned.candidates ?? [];
+  if (!views.every((v) => candidatesHold(v.path, v.view))) return 'input-changed-during-compile';
+  const unseen = hidden ? unloadedCandidates(views, learned.inputs.map((i) => i.path)) : [];
   if (unseen.length > 0) {
     ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: the view hid ${unseen[0]}, a candidate for a crate it loaded`);
     return 'view-hid-path';
   }
-  return now;
+  return views;
 }
 
 /**
@@ -83,4 +89,14 @@ function fromTarget(groups: AbsentDir[], t: string | undefined): AbsentDir[] {
   if (t === undefined) return groups;
   const at = (d: string): string => (d === t || d.startsWith(`${t}/`) ? storedFromPwd(d, t) : d);
   return groups.map((g) => ({ ...g, dir: at(g.dir), ...(g.parent ? { parent: { ...g.parent, dir: at(g.parent.dir) } } : {}) }));
+}
+
+/**
+ * A crate the compile loaded as a shared object (a proc-macro, by --extern or from a crate
+ * search directory) whose code can walk the whole environment (enumerates-environment.ts).
+ */
+function environmentWalker(c: RustCall, learned: RustInputs): string | undefined {
+  const externs = new Set(c.job.externs.flatMap((x) => (x.path === undefined ? [] : [resolve(c.cwd, x.path)])));
+  const crateDirs = new Set(c.job.searchDirs.filter((d) => d.kind !== 'native' && d.kind !== 'framework').map((d) => resolve(c.cwd, d.path)));
+  return learned.inputs.find((i) => i.path.endsWith('.so') && (externs.has(i.path) || crateDirs.has(dirname(i.path))) && enumeratesEnvironment(i.path, i.digest))?.path;
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { stats } from '../helpers/reprise-cli.js';
 import { createWorkspace } from '../helpers/workspace.js';
-import { runScenarios, verbose, type Call, type Scenario } from './scenario-runner.js';
+import { runScenarios, verbose, type Call, type Scenario, type Tree } from './scenario-runner.js';
 
 const skip = spawnSync('rustc', ['--version']).status === 0 ? false : 'rustc is not installed';
 
@@ -20,6 +20,9 @@ const lib = (args: string[] = [], extra: Partial<Call> = {}) => (): Call => ({
   outputs: ['out/libm.rlib', 'out/m.d'],
   ...extra,
 });
+
+/** The library compile with out/libpm.so as the extern `pm` (procMacro builds it). */
+const withPm = (extra: Partial<Call> = {}) => lib(['--extern', 'pm=out/libpm.so'], extra);
 
 /** deps/libb.rlib, built bare, whose constant is `v`. */
 function buildDep(root: string, v: number): void {
@@ -36,6 +39,13 @@ function crate(root: string, name: string, v: number, extra = '', dir = 'deps', 
 /** DIR/libfoo.a, whose foo() returns `v`. */
 function nativeLib(root: string, dir: string, v: number): void {
   const r = spawnSync('sh', ['-c', `mkdir -p ${dir} && printf 'int foo(void) { return ${v}; }\\n' > foo.c && cc -c foo.c -o foo.o && rm -f ${dir}/libfoo.a && ar rcs ${dir}/libfoo.a foo.o && rm foo.o foo.c`], { cwd: root });
+  assert.equal(r.status, 0, r.stderr.toString());
+}
+
+/** out/libpm.so, the proc-macro crate `pm` built bare from `source`. */
+function procMacro(t: Tree, source: string): void {
+  t.write('pm/lib.rs', source);
+  const r = spawnSync('rustc', ['--edition', '2021', '--crate-name', 'pm', '--crate-type', 'proc-macro', '--out-dir', 'out', 'pm/lib.rs'], { cwd: t.root });
   assert.equal(r.status, 0, r.stderr.toString());
 }
 
@@ -254,17 +264,15 @@ const scenarios: Scenario[] = [
     // and a variable: neither is in rustc's dep-info.
     setup: (t) => {
       t.mkdir('out');
-      t.write('pm/lib.rs', 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn val(_: TokenStream) -> TokenStream {\n    let f = std::fs::read_to_string("pm-data.txt").unwrap_or_else(|_| "0".into());\n    let e = std::env::var("REPRISE_SCEN_PM").unwrap_or_else(|_| "0".into());\n    format!("pub const V: u32 = {} + {};", f.trim(), e).parse().unwrap()\n}\n');
-      const r = spawnSync('rustc', ['--edition', '2021', '--crate-name', 'pm', '--crate-type', 'proc-macro', '--out-dir', 'out', 'pm/lib.rs'], { cwd: t.root });
-      assert.equal(r.status, 0, r.stderr.toString());
+      procMacro(t, 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn val(_: TokenStream) -> TokenStream {\n    let f = std::fs::read_to_string("pm-data.txt").unwrap_or_else(|_| "0".into());\n    let e = std::env::var("REPRISE_SCEN_PM").unwrap_or_else(|_| "0".into());\n    format!("pub const V: u32 = {} + {};", f.trim(), e).parse().unwrap()\n}\n');
       t.write('src/lib.rs', 'pm::val!();\n');
     },
     steps: [
-      { note: 'no file, no variable', call: lib(['--extern', 'pm=out/libpm.so']) },
-      { note: 'the file appears', edit: (t) => t.write('pm-data.txt', '5'), call: lib(['--extern', 'pm=out/libpm.so']) },
-      { note: 'the file changes', edit: (t) => t.write('pm-data.txt', '6'), call: lib(['--extern', 'pm=out/libpm.so']) },
-      { note: 'the variable is set', call: lib(['--extern', 'pm=out/libpm.so'], { env: { REPRISE_SCEN_PM: '7' } }) },
-      { note: 'the variable changes', call: lib(['--extern', 'pm=out/libpm.so'], { env: { REPRISE_SCEN_PM: '8' } }) },
+      { note: 'no file, no variable', call: withPm() },
+      { note: 'the file appears', edit: (t) => t.write('pm-data.txt', '5'), call: withPm() },
+      { note: 'the file changes', edit: (t) => t.write('pm-data.txt', '6'), call: withPm() },
+      { note: 'the variable is set', call: withPm({ env: { REPRISE_SCEN_PM: '7' } }) },
+      { note: 'the variable changes', call: withPm({ env: { REPRISE_SCEN_PM: '8' } }) },
     ],
   },
   {
@@ -273,16 +281,14 @@ const scenarios: Scenario[] = [
     // directory and names each file to include_bytes!, so dep-info has the files, not the listing.
     setup: (t) => {
       t.mkdir('out');
-      t.write('pm/lib.rs', 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn files(_: TokenStream) -> TokenStream {\n    let dir = std::env::current_dir().unwrap().join("assets");\n    let mut names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();\n    names.sort();\n    let items: Vec<String> = names.iter().map(|n| format!("(\\"{n}\\", include_bytes!(\\"{}\\") as &[u8])", dir.join(n).display())).collect();\n    format!("pub const FILES: &[(&str, &[u8])] = &[{}];", items.join(", ")).parse().unwrap()\n}\n');
-      const r = spawnSync('rustc', ['--edition', '2021', '--crate-name', 'pm', '--crate-type', 'proc-macro', '--out-dir', 'out', 'pm/lib.rs'], { cwd: t.root });
-      assert.equal(r.status, 0, r.stderr.toString());
+      procMacro(t, 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn files(_: TokenStream) -> TokenStream {\n    let dir = std::env::current_dir().unwrap().join("assets");\n    let mut names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();\n    names.sort();\n    let items: Vec<String> = names.iter().map(|n| format!("(\\"{n}\\", include_bytes!(\\"{}\\") as &[u8])", dir.join(n).display())).collect();\n    format!("pub const FILES: &[(&str, &[u8])] = &[{}];", items.join(", ")).parse().unwrap()\n}\n');
       t.write('assets/a.txt', 'one');
       t.write('src/lib.rs', 'pm::files!();\n');
     },
     steps: [
-      { note: 'one file', call: lib(['--extern', 'pm=out/libpm.so']) },
-      { note: 'a second file added', edit: (t) => t.write('assets/b.txt', 'two'), call: lib(['--extern', 'pm=out/libpm.so']) },
-      { note: 'the first removed', edit: (t) => t.rm('assets/a.txt'), call: lib(['--extern', 'pm=out/libpm.so']) },
+      { note: 'one file', call: withPm() },
+      { note: 'a second file added', edit: (t) => t.write('assets/b.txt', 'two'), call: withPm() },
+      { note: 'the first removed', edit: (t) => t.rm('assets/a.txt'), call: withPm() },
     ],
   },
   {
@@ -291,15 +297,13 @@ const scenarios: Scenario[] = [
     // say): its answer is not in dep-info, and no file is read when there is none.
     setup: (t) => {
       t.mkdir('out');
-      t.write('pm/lib.rs', `extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn flag(_: TokenStream) -> TokenStream {\n    let v = if std::path::Path::new(${JSON.stringify(t.at('../rust-probe-flag'))}).exists() { 1 } else { 0 };\n    format!("pub const FLAG: u32 = {v};").parse().unwrap()\n}\n`);
-      const r = spawnSync('rustc', ['--edition', '2021', '--crate-name', 'pm', '--crate-type', 'proc-macro', '--out-dir', 'out', 'pm/lib.rs'], { cwd: t.root });
-      assert.equal(r.status, 0, r.stderr.toString());
+      procMacro(t, `extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn flag(_: TokenStream) -> TokenStream {\n    let v = if std::path::Path::new(${JSON.stringify(t.at('../rust-probe-flag'))}).exists() { 1 } else { 0 };\n    format!("pub const FLAG: u32 = {v};").parse().unwrap()\n}\n`);
       t.write('src/lib.rs', 'pm::flag!();\n');
     },
     steps: [
-      { note: 'no such file', call: lib(['--extern', 'pm=out/libpm.so']) },
-      { note: 'the file appears', edit: (t) => t.write('../rust-probe-flag', ''), call: lib(['--extern', 'pm=out/libpm.so']) },
-      { note: 'it goes again', edit: (t) => t.rm('../rust-probe-flag'), call: lib(['--extern', 'pm=out/libpm.so']) },
+      { note: 'no such file', call: withPm() },
+      { note: 'the file appears', edit: (t) => t.write('../rust-probe-flag', ''), call: withPm() },
+      { note: 'it goes again', edit: (t) => t.rm('../rust-probe-flag'), call: withPm() },
     ],
   },
   {
@@ -308,15 +312,13 @@ const scenarios: Scenario[] = [
     // which variables it saw.
     setup: (t) => {
       t.mkdir('out');
-      t.write('pm/lib.rs', 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn envs(_: TokenStream) -> TokenStream {\n    let n: Vec<String> = std::env::vars().filter(|(k, _)| k.starts_with("REPRISE_SCEN_WALK")).map(|(k, v)| format!("{k}={v}")).collect();\n    format!("pub const E: &str = {:?};", n.join(",")).parse().unwrap()\n}\n');
-      const r = spawnSync('rustc', ['--edition', '2021', '--crate-name', 'pm', '--crate-type', 'proc-macro', '--out-dir', 'out', 'pm/lib.rs'], { cwd: t.root });
-      assert.equal(r.status, 0, r.stderr.toString());
+      procMacro(t, 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn envs(_: TokenStream) -> TokenStream {\n    let n: Vec<String> = std::env::vars().filter(|(k, _)| k.starts_with("REPRISE_SCEN_WALK")).map(|(k, v)| format!("{k}={v}")).collect();\n    format!("pub const E: &str = {:?};", n.join(",")).parse().unwrap()\n}\n');
       t.write('src/lib.rs', 'pm::envs!();\n');
     },
     steps: [
-      { note: 'no such variable', call: lib(['--extern', 'pm=out/libpm.so']) },
-      { note: 'one set', call: lib(['--extern', 'pm=out/libpm.so'], { env: { REPRISE_SCEN_WALK_A: '1' } }) },
-      { note: 'its value changed', call: lib(['--extern', 'pm=out/libpm.so'], { env: { REPRISE_SCEN_WALK_A: '2' } }) },
+      { note: 'no such variable', call: withPm() },
+      { note: 'one set', call: withPm({ env: { REPRISE_SCEN_WALK_A: '1' } }) },
+      { note: 'its value changed', call: withPm({ env: { REPRISE_SCEN_WALK_A: '2' } }) },
     ],
   },
 ];

@@ -49,6 +49,12 @@ function procMacro(t: Tree, source: string): void {
   assert.equal(r.status, 0, r.stderr.toString());
 }
 
+/** Runs `git ARGS` (a shell line after `git`) in the tree, with an identity of its own. */
+function git(root: string, line: string): void {
+  const r = spawnSync('sh', ['-c', `git ${line}`], { cwd: root, env: { ...process.env, GIT_AUTHOR_NAME: 'r', GIT_AUTHOR_EMAIL: 'r@r', GIT_COMMITTER_NAME: 'r', GIT_COMMITTER_EMAIL: 'r@r' } });
+  assert.equal(r.status, 0, r.stderr.toString());
+}
+
 /** DIR/libfoo.so, whose foo() returns `v`. */
 function sharedLib(root: string, dir: string, v: number): void {
   const r = spawnSync('sh', ['-c', `mkdir -p ${dir} && printf 'int foo(void) { return ${v}; }\\n' > foo.c && cc -shared -fPIC foo.c -o ${dir}/libfoo.so && rm foo.c`], { cwd: root });
@@ -319,6 +325,21 @@ const scenarios: Scenario[] = [
       { note: 'no such variable', call: withPm() },
       { note: 'one set', call: withPm({ env: { REPRISE_SCEN_WALK_A: '1' } }) },
       { note: 'its value changed', call: withPm({ env: { REPRISE_SCEN_WALK_A: '2' } }) },
+    ],
+  },
+  {
+    name: 'rust-proc-macro-runs',
+    // A proc-macro that runs a program (git, as the git-version crate does): what the program
+    // read and answered is in no dep-info, and a view may not have the program at all.
+    setup: (t) => {
+      t.mkdir('out');
+      procMacro(t, 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn rev(_: TokenStream) -> TokenStream {\n    let o = std::process::Command::new("git").args(["rev-parse", "HEAD"]).output().map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string()).unwrap_or_default();\n    format!("pub const REV: &str = {:?};", o).parse().unwrap()\n}\n');
+      t.write('src/lib.rs', 'pm::rev!();\n');
+      git(t.root, 'init -q . && git add src/lib.rs && git commit -qm one');
+    },
+    steps: [
+      { note: 'first build', call: withPm() },
+      { note: 'a new commit', edit: (t) => { t.write('f.txt', 'x'); git(t.root, 'add f.txt && git commit -qm two'); }, call: withPm() },
     ],
   },
 ];

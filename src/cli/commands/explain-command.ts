@@ -1,4 +1,3 @@
-import { candidateCheck } from '../../pipeline/rust/crate-candidates.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeInvocation } from '../../adapters/make-invocation.js';
@@ -14,6 +13,7 @@ import { createFileDigestCache } from '../../hashing/file-digest-cache.js';
 import { directKeyFor } from '../../pipeline/direct-key-for.js';
 import { usageCheck } from '../../pipeline/ghc/usage-views.js';
 import { matchManifest, parseManifest, type Manifest } from '../../pipeline/manifest.js';
+import { candidateCheck } from '../../pipeline/rust/crate-candidates.js';
 import { CallFlag, type Call } from '../../protocol/frames.js';
 import { calledTool } from '../../runtime/called-tool.js';
 import { createLocalJsonStore } from '../../store/local/create-local-json-store.js';

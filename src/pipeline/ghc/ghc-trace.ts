@@ -32,8 +32,6 @@ export type GhcTraced =
  */
 export const GHC_UNKEYED_ENV: ReadonlySet<string> = new Set(['PATH', 'LD_LIBRARY_PATH', 'TMPDIR', 'TMP', 'TEMP', 'LD_PRELOAD', 'REPRISE_TRACE', 'TERM', 'COLUMNS', 'MAKEFLAGS', 'MFLAGS']);
 
-/** The system's own trees: what the toolchain finds absent there (crt files, search paths) is the toolchain's business. */
-
 /** Programs a ghc compile runs that belong to its toolchain: the C compiler, assembler, linker and `touch` (a boot object) it names in --info, and its own. */
 const TOOLCHAIN_PROGRAM = /^(?:[\w.-]+-)?(?:gcc|cc|clang|as|ld|ld\.gold|ld\.bfd|ld\.lld|collect2|cc1|lto-wrapper|nm|strip|ar|ranlib|llc|opt|unlit|touch|ghc|ghc-iserv|ghc-iserv-dyn)(?:-[\d.]+)?$/;
 

@@ -25,8 +25,14 @@ import { packageInputs } from './package-inputs.js';
 import { goesRemote } from '../remote/offer-remote.js';
 import { fillRustRemotely } from './remote-fill-rust.js';
 import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
+import type { RustTraced } from './rust-trace.js';
 
 type Reason = PipelineUncacheableReason | RustcUncacheableReason;
+
+/** Why a traced fill that did not come out `ok` is not stored (rust-trace.ts). */
+const untracedReason: Record<Exclude<RustTraced['kind'], 'ok'>, PipelineUncacheableReason> = {
+  hid: 'view-hid-path', listed: 'directory-listed', program: 'unkeyed-program', incomplete: 'trace-incomplete',
+};
 
 /**
  * A rustc miss (the Rust pipeline's fill, rust-pipeline.ts), inside its key's flight: a
@@ -126,7 +132,8 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall
       // What the view hid may have decided what rustc compiled: the caller gets a run outside.
       if (traced.kind === 'hid') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it looked for ${traced.paths[0]}, which the view hid`);
       if (traced.kind === 'listed') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it listed ${traced.path}, which the view lists as declared`);
-      return runCounted(ctx, c, callerRun(ctx, c, sink), sink, traced.kind === 'hid' ? 'view-hid-path' : traced.kind === 'listed' ? 'directory-listed' : 'trace-incomplete', direct);
+      if (traced.kind === 'program') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it ran ${traced.path}, which is not the toolchain's`);
+      return runCounted(ctx, c, callerRun(ctx, c, sink), sink, untracedReason[traced.kind], direct);
     }
     ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: the view hid ${traced.kind === 'hid' ? traced.paths.join(', ') : ''}; shown and keyed, filling again`);
     learned = shown;
@@ -172,7 +179,7 @@ async function compilePackaged(ctx: CacheContext, sandbox: Sandbox, c: RustCall,
   const why = (what: string): false => (ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: the package fill did not go through (${what}); running the pre-pass`), false);
   if (ran.kind === 'sandbox-error') return why(ran.why);
   if (ran.outcome.code !== 0 || ran.outcome.signal !== 0 || !ran.outputs) return why(`exit ${ran.outcome.code}`);
-  if (ran.trace?.kind !== 'ok') return why(ran.trace?.kind === 'hid' ? `it looked for ${ran.trace.paths[0]}, which the view hid` : ran.trace?.kind === 'listed' ? `it listed ${ran.trace.path}` : 'its lookup trace is incomplete');
+  if (ran.trace?.kind !== 'ok') return why(ran.trace?.kind === 'hid' ? `it looked for ${ran.trace.paths[0]}, which the view hid` : ran.trace?.kind === 'listed' ? `it listed ${ran.trace.path}` : ran.trace?.kind === 'program' ? `it ran ${ran.trace.path}` : 'its lookup trace is incomplete');
   sink.ranHidden();
   const at = c.job.outputs.findIndex((o) => o.role === 'dep-info');
   const info = at < 0 ? undefined : parseRustDepInfo(ran.outputs[at]!.data.toString('utf8'));

@@ -1,5 +1,5 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { installPaths } from '../../runtime/install-paths.js';
 import type { LookupTrace } from '../../exec/parse-lookup-trace.js';
 import { under } from '../trace-coverage.js';
@@ -22,7 +22,7 @@ export const RUST_UNKEYED_ENV: ReadonlySet<string> = new Set([
   ...JOBSERVER_ENV,
 ]);
 
-export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; paths: string[] } | { kind: 'listed'; path: string } | { kind: 'incomplete' };
+export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; paths: string[] } | { kind: 'listed'; path: string } | { kind: 'program'; path: string } | { kind: 'incomplete' };
 
 /**
  * What the lookup trace of a rustc fill adds to what it read: every path it found absent
@@ -35,7 +35,9 @@ export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; pa
  * stored as it is (the caller may show them and fill again). A directory listed outside
  * the toolchain, the `-L` directories and a package shown whole (a proc-macro embedding
  * every file of a directory, as include_dir does) is `listed`: the view lists only what
- * was declared, and a file added there later would not be in the key either.
+ * was declared, and a file added there later would not be in the key either. A program
+ * run that is not the toolchain's (a proc-macro running `git`, as git-version does) is
+ * `program`: the view may not have it, and what it read and answered is not in the key.
  */
 export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchain: readonly string[]; own: readonly string[]; outDirs: readonly string[]; env: ReadonlyMap<string, string>; cwd: string; searchDirs: readonly string[] }): RustTraced {
   if (!t.complete || t.unplaced.length > 0) return { kind: 'incomplete' };
@@ -66,6 +68,9 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
   // Crates the host offers where rustc searched, which the view did not show (crate-candidates.ts).
   hid.push(...unloadedCandidates(learned.candidates ?? [], learned.inputs.map((i) => i.path)));
   if (hid.length > 0) return { kind: 'hid', paths: [...new Set(hid)] };
+  for (const x of t.execs) {
+    if (!toolchainProgram(x, opts.toolchain, pathDirs)) return { kind: 'program', path: x };
+  }
   // rustc lists every -L directory (what it finds there is keyed: crate-candidates.ts, native-library-search.ts).
   const listable = [...opts.searchDirs, ...(learned.dirs ?? [])];
   for (const [p, a] of t.listed) {
@@ -79,6 +84,21 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
     env.push({ name, value: opts.env.get(name) ?? null });
   }
   return { kind: 'ok', learned: { ...learned, absent: [...absent].sort(), env } };
+}
+
+/** The linker drivers and the programs they run (gcc's collect2, ld, lto-wrapper; clang's), by name. */
+const LINKER_PROGRAM = /^(?:[\w.-]+-)?(?:cc|gcc|g\+\+|c\+\+|clang|clang\+\+|collect2|lto-wrapper|ld|ld\.gold|ld\.bfd|ld\.lld|lld|rust-lld|as)(?:-[\d.]+)?$/;
+
+/**
+ * Whether an exec the trace saw (absolute, or a bare name the C library searched PATH for)
+ * ran the toolchain: a file the view shows as the toolchain's (rustc, the linker named by
+ * its identity), our own shim (rustc's `cc` on PATH: on the host, the same real one), or a
+ * linker driver's own program found on PATH.
+ */
+function toolchainProgram(x: string, toolchain: readonly string[], pathDirs: readonly string[]): boolean {
+  const found = x.startsWith('/') ? x : pathDirs.map((d) => `${d}/${x}`).find((p) => existsSync(p));
+  if (found === undefined) return LINKER_PROGRAM.test(x); // nothing there: the exec failed, as on the host
+  return under(found, toolchain) || isShim(found) || LINKER_PROGRAM.test(basename(found));
 }
 
 function isShim(path: string): boolean {

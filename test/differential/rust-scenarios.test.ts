@@ -342,6 +342,17 @@ const scenarios: Scenario[] = [
       { note: 'a new commit', edit: (t) => { t.write('f.txt', 'x'); git(t.root, 'add f.txt && git commit -qm two'); }, call: withPm() },
     ],
   },
+  {
+    name: 'rust-proc-macro-writes',
+    // A proc-macro that writes a file as it expands (type definitions exported for another
+    // tool, as napi-derive does): bare rustc writes it on every compile.
+    setup: (t) => {
+      t.mkdir('out');
+      procMacro(t, 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn export(_: TokenStream) -> TokenStream {\n    std::fs::write(std::env::current_dir().unwrap().join("exported.txt"), "pub const X: u32;").unwrap();\n    "pub const X: u32 = 1;".parse().unwrap()\n}\n');
+      t.write('src/lib.rs', 'pm::export!();\n');
+    },
+    steps: [{ note: 'exported.txt is written', call: withPm({ outputs: ['out/libm.rlib', 'out/m.d', 'exported.txt'] }) }],
+  },
 ];
 
 test('rustc scenarios: every step through reprise gives bare rustc\'s bytes', { skip, timeout: 600_000 }, async () => {

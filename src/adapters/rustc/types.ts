@@ -23,6 +23,7 @@ export const RUSTC_UNCACHEABLE_REASONS = [
   'rustc-unidentified', // `rustc -vV` or `--print sysroot` failed, or a toolchain file could not be read
   'extern-unreadable', // an --extern file could not be read (rustc will fail on it)
   'no-link-deps', // a compile that links, whose linker wrote no dependency file (a linker without --dependency-file)
+  'unexpected-output', // the traced fill wrote a file the job does not name (a proc-macro exporting bindings): a hit would not write it
 ] as const;
 export type RustcUncacheableReason = (typeof RUSTC_UNCACHEABLE_REASONS)[number];
 

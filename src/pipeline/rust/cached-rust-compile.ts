@@ -30,8 +30,8 @@ import type { RustTraced } from './rust-trace.js';
 type Reason = PipelineUncacheableReason | RustcUncacheableReason;
 
 /** Why a traced fill that did not come out `ok` is not stored (rust-trace.ts). */
-const untracedReason: Record<Exclude<RustTraced['kind'], 'ok'>, PipelineUncacheableReason> = {
-  hid: 'view-hid-path', listed: 'directory-listed', program: 'unkeyed-program', incomplete: 'trace-incomplete',
+const untracedReason: Record<Exclude<RustTraced['kind'], 'ok'>, Reason> = {
+  hid: 'view-hid-path', listed: 'directory-listed', program: 'unkeyed-program', wrote: 'unexpected-output', incomplete: 'trace-incomplete',
 };
 
 /**
@@ -133,6 +133,7 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall
       if (traced.kind === 'hid') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it looked for ${traced.paths[0]}, which the view hid`);
       if (traced.kind === 'listed') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it listed ${traced.path}, which the view lists as declared`);
       if (traced.kind === 'program') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it ran ${traced.path}, which is not the toolchain's`);
+      if (traced.kind === 'wrote') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it wrote ${traced.path}, which a hit would not`);
       return runCounted(ctx, c, callerRun(ctx, c, sink), sink, untracedReason[traced.kind], direct);
     }
     ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: the view hid ${traced.kind === 'hid' ? traced.paths.join(', ') : ''}; shown and keyed, filling again`);
@@ -179,7 +180,7 @@ async function compilePackaged(ctx: CacheContext, sandbox: Sandbox, c: RustCall,
   const why = (what: string): false => (ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: the package fill did not go through (${what}); running the pre-pass`), false);
   if (ran.kind === 'sandbox-error') return why(ran.why);
   if (ran.outcome.code !== 0 || ran.outcome.signal !== 0 || !ran.outputs) return why(`exit ${ran.outcome.code}`);
-  if (ran.trace?.kind !== 'ok') return why(ran.trace?.kind === 'hid' ? `it looked for ${ran.trace.paths[0]}, which the view hid` : ran.trace?.kind === 'listed' ? `it listed ${ran.trace.path}` : ran.trace?.kind === 'program' ? `it ran ${ran.trace.path}` : 'its lookup trace is incomplete');
+  if (ran.trace?.kind !== 'ok') return why(ran.trace?.kind === 'hid' ? `it looked for ${ran.trace.paths[0]}, which the view hid` : ran.trace?.kind === 'listed' ? `it listed ${ran.trace.path}` : ran.trace?.kind === 'program' ? `it ran ${ran.trace.path}` : ran.trace?.kind === 'wrote' ? `it wrote ${ran.trace.path}` : 'its lookup trace is incomplete');
   sink.ranHidden();
   const at = c.job.outputs.findIndex((o) => o.role === 'dep-info');
   const info = at < 0 ? undefined : parseRustDepInfo(ran.outputs[at]!.data.toString('utf8'));

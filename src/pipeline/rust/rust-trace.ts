@@ -22,7 +22,7 @@ export const RUST_UNKEYED_ENV: ReadonlySet<string> = new Set([
   ...JOBSERVER_ENV,
 ]);
 
-export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; paths: string[] } | { kind: 'listed'; path: string } | { kind: 'program'; path: string } | { kind: 'incomplete' };
+export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; paths: string[] } | { kind: 'listed'; path: string } | { kind: 'program'; path: string } | { kind: 'wrote'; path: string } | { kind: 'incomplete' };
 
 /**
  * What the lookup trace of a rustc fill adds to what it read: every path it found absent
@@ -37,7 +37,9 @@ export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; pa
  * every file of a directory, as include_dir does) is `listed`: the view lists only what
  * was declared, and a file added there later would not be in the key either. A program
  * run that is not the toolchain's (a proc-macro running `git`, as git-version does) is
- * `program`: the view may not have it, and what it read and answered is not in the key.
+ * `program`: the view may not have it, and what it read and answered is not in the key. A
+ * file written outside the output directories and the run's temporaries (a proc-macro
+ * exporting type definitions) is `wrote`: a hit would not write it.
  */
 export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchain: readonly string[]; own: readonly string[]; outDirs: readonly string[]; env: ReadonlyMap<string, string>; cwd: string; searchDirs: readonly string[] }): RustTraced {
   if (!t.complete || t.unplaced.length > 0) return { kind: 'incomplete' };
@@ -68,6 +70,12 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
   // Crates the host offers where rustc searched, which the view did not show (crate-candidates.ts).
   hid.push(...unloadedCandidates(learned.candidates ?? [], learned.inputs.map((i) => i.path)));
   if (hid.length > 0) return { kind: 'hid', paths: [...new Set(hid)] };
+  // rustc's and the linker's temporaries go to $TMPDIR or /tmp (private in the view), but projects live in /tmp too.
+  const tmpdir = opts.env.get('TMPDIR');
+  const temporary = (p: string): boolean => (tmpdir !== undefined && tmpdir.startsWith('/') && under(p, [tmpdir])) || (under(p, ['/tmp']) && !under(p, [opts.cwd]));
+  for (const [p, a] of t.writes) {
+    if (a === 'found' && !under(p, skip) && !under(p, opts.outDirs) && !temporary(p)) return { kind: 'wrote', path: p };
+  }
   for (const x of t.execs) {
     if (!toolchainProgram(x, opts.toolchain, pathDirs)) return { kind: 'program', path: x };
   }

@@ -54,6 +54,11 @@ function byDirectory(paths: readonly string[]): Map<string, string[]> {
   return byDir;
 }
 
+/** The groups with each directory (and ancestor) path mapped: to a call's absolute paths, or to stored ones. */
+export function mapAbsentDirs(groups: readonly AbsentDir[], at: (dir: string) => string): AbsentDir[] {
+  return groups.map((g) => ({ ...g, dir: at(g.dir), ...(g.parent ? { parent: { dir: at(g.parent.dir), stamp: g.parent.stamp } } : {}) }));
+}
+
 export function groupAbsent(paths: readonly string[]): AbsentDir[] {
   const byDir = byDirectory(paths);
   const stamps = memoStamps();

@@ -1,5 +1,5 @@
 import { existsSync, lstatSync, statSync } from 'node:fs';
-import { stillAbsent, type AbsentDir } from './absent-set.js';
+import { mapAbsentDirs, stillAbsent, type AbsentDir } from './absent-set.js';
 import { parseJsonObject } from '../json/parse-json-object.js';
 import { isDigestHex } from '../hashing/create-hasher.js';
 import type { FileDigestCache } from '../hashing/file-digest-cache.js';
@@ -113,7 +113,7 @@ function resolvedPaths(e: ManifestEntry, dirs: CallDirs, at: (stored: string) =>
 /** Absent-path groups with their stored directories (and ancestors) as the absolute paths they name for one call. */
 export function resolveAbsent(groups: AbsentDir[], at: (stored: string) => string): AbsentDir[] {
   if (groups.every((g) => g.dir.startsWith('/') && (!g.parent || g.parent.dir.startsWith('/')))) return groups;
-  return groups.map((g) => ({ ...g, dir: at(g.dir), ...(g.parent ? { parent: { dir: at(g.parent.dir), stamp: g.parent.stamp } } : {}) }));
+  return mapAbsentDirs(groups, at);
 }
 
 export function addManifestEntry(m: Manifest | undefined, e: ManifestEntry): Manifest {

@@ -25,7 +25,7 @@ import { packageInputs } from './package-inputs.js';
 import { goesRemote } from '../remote/offer-remote.js';
 import { fillRustRemotely } from './remote-fill-rust.js';
 import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
-import type { RustTraced } from './rust-trace.js';
+import { untracedWhat, type RustTraced } from './rust-trace.js';
 
 type Reason = PipelineUncacheableReason | RustcUncacheableReason;
 
@@ -130,10 +130,7 @@ async function compileSandboxed(ctx: CacheContext, sandbox: Sandbox, c: RustCall
     const shown = traced.kind === 'hid' && attempt < 2 ? await withShown(ctx, learned, traced.paths) : undefined;
     if (!shown) {
       // What the view hid may have decided what rustc compiled: the caller gets a run outside.
-      if (traced.kind === 'hid') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it looked for ${traced.paths[0]}, which the view hid`);
-      if (traced.kind === 'listed') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it listed ${traced.path}, which the view lists as declared`);
-      if (traced.kind === 'program') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it ran ${traced.path}, which is not the toolchain's`);
-      if (traced.kind === 'wrote') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: it wrote ${traced.path}, which a hit would not`);
+      if (traced.kind !== 'incomplete') ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: ${untracedWhat(traced)}`);
       return runCounted(ctx, c, callerRun(ctx, c, sink), sink, untracedReason[traced.kind], direct);
     }
     ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: the view hid ${traced.kind === 'hid' ? traced.paths.join(', ') : ''}; shown and keyed, filling again`);
@@ -180,7 +177,7 @@ async function compilePackaged(ctx: CacheContext, sandbox: Sandbox, c: RustCall,
   const why = (what: string): false => (ctx.log.debug(`${c.tool}: crate ${c.job.crateName}: the package fill did not go through (${what}); running the pre-pass`), false);
   if (ran.kind === 'sandbox-error') return why(ran.why);
   if (ran.outcome.code !== 0 || ran.outcome.signal !== 0 || !ran.outputs) return why(`exit ${ran.outcome.code}`);
-  if (ran.trace?.kind !== 'ok') return why(ran.trace?.kind === 'hid' ? `it looked for ${ran.trace.paths[0]}, which the view hid` : ran.trace?.kind === 'listed' ? `it listed ${ran.trace.path}` : ran.trace?.kind === 'program' ? `it ran ${ran.trace.path}` : ran.trace?.kind === 'wrote' ? `it wrote ${ran.trace.path}` : 'its lookup trace is incomplete');
+  if (ran.trace?.kind !== 'ok') return why(untracedWhat(ran.trace ?? { kind: 'incomplete' }));
   sink.ranHidden();
   const at = c.job.outputs.findIndex((o) => o.role === 'dep-info');
   const info = at < 0 ? undefined : parseRustDepInfo(ran.outputs[at]!.data.toString('utf8'));

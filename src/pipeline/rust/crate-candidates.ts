@@ -60,8 +60,8 @@ export function crateCandidateViews(algorithm: DigestAlgorithm, job: Pick<RustJo
     if ([...kinds].some((k) => DIRECT.has(k))) want(DIRECT, crateName(stem));
     if ([...kinds].some((k) => TRANSITIVE.has(k))) want(TRANSITIVE, stem);
   }
-  return [...prefixes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([dir, set]) => {
-    const view = candidateView(dir, [...set].sort());
+  return [...prefixes.keys()].sort().map((dir) => {
+    const view = candidateView(dir, [...prefixes.get(dir)!].sort());
     return { path: dir, digest: digestBytes(algorithm, Buffer.from(view)).hash, view };
   });
 }
@@ -136,7 +136,7 @@ function candidateView(dir: string, prefixes: readonly string[]): string {
       sorts.set(stem, s);
     }
     for (const s of sorts.values()) if (s.has('m')) s.delete('r');
-    const found = [...sorts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([stem, s]) => `${encodeURIComponent(stem)}:${[...s].sort().join('')}`);
+    const found = [...sorts.keys()].sort().map((stem) => `${encodeURIComponent(stem)}:${[...sorts.get(stem)!].sort().join('')}`);
     return `${encodeURIComponent(prefix)}\t${found.join(' ')}`;
   });
   return [VIEW, ...lines].join('\n');

@@ -28,7 +28,7 @@ import type { RunOutcome } from '../store-compile.js';
 import { under } from '../trace-coverage.js';
 import { tracedScan } from '../traced-dep-scan.js';
 import { rustRunEnv, type RustCall } from './rust-call.js';
-import { rustTraced } from './rust-trace.js';
+import { rustTraced, untracedWhat } from './rust-trace.js';
 import { rustInputsFromDepInfo, type RustInputs } from './scan-rust-inputs.js';
 import { storeRustCompile } from './store-rust-compile.js';
 
@@ -60,7 +60,7 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
   const abs = (p: string): string => resolve(c.cwd, p);
   const outputs = c.job.outputs.map((o) => abs(o.path));
   const traced = rustTraced(scan.trace, scan.learned, { toolchain, own: [...outputs, sandbox.scratchDir], outDirs: [...new Set(outputs.map(dirname))], env: rustRunEnv(c.env), cwd: c.cwd, searchDirs: c.job.searchDirs.map((d) => abs(d.path)) });
-  if (traced.kind !== 'ok') return (fallBack(ctx, first, 'not-learned', `${label}: ${traced.kind === 'hid' ? `the pre-pass found ${traced.paths[0]} absent, which the host has` : traced.kind === 'listed' ? `the pre-pass listed ${traced.path}` : traced.kind === 'program' ? `the pre-pass ran ${traced.path}` : traced.kind === 'wrote' ? `the pre-pass wrote ${traced.path}` : 'its lookup trace is incomplete'}`), false);
+  if (traced.kind !== 'ok') return (fallBack(ctx, first, 'not-learned', `${label}: in the pre-pass ${untracedWhat(traced)}`), false);
   const learned = traced.learned;
   const externs = c.job.externs.flatMap((x) => (x.path === undefined ? [] : [abs(x.path)]));
   const found = foundPresent(scan.trace, { toolchain, sysroot: tool.sysroot, own: [...outputs, sandbox.scratchDir] });

@@ -80,9 +80,8 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
     if (!toolchainProgram(x, opts.toolchain, pathDirs)) return { kind: 'program', path: x };
   }
   // rustc lists every -L directory (what it finds there is keyed: crate-candidates.ts, native-library-search.ts).
-  const listable = [...opts.searchDirs, ...(learned.dirs ?? [])];
   for (const [p, a] of t.listed) {
-    if (a === 'found' && !under(p, skip) && !under(p, opts.toolchain) && !listable.includes(p) && !under(p, learned.dirs ?? [])) return { kind: 'listed', path: p };
+    if (a === 'found' && !under(p, skip) && !under(p, opts.toolchain) && !opts.searchDirs.includes(p) && !under(p, learned.dirs ?? [])) return { kind: 'listed', path: p };
   }
   const env = [...learned.env];
   const known = new Set(env.map((e) => e.name));
@@ -92,6 +91,17 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
     env.push({ name, value: opts.env.get(name) ?? null });
   }
   return { kind: 'ok', learned: { ...learned, absent: [...absent].sort(), env } };
+}
+
+/** What a traced fill that did not come out `ok` did, for the log. */
+export function untracedWhat(t: Exclude<RustTraced, { kind: 'ok' }>): string {
+  switch (t.kind) {
+    case 'hid': return `it looked for ${t.paths[0]}, which the view hid`;
+    case 'listed': return `it listed ${t.path}, which the view lists as declared`;
+    case 'program': return `it ran ${t.path}, which is not the toolchain's`;
+    case 'wrote': return `it wrote ${t.path}, which a hit would not`;
+    case 'incomplete': return 'its lookup trace is incomplete';
+  }
 }
 
 /** The linker drivers and the programs they run (gcc's collect2, ld, lto-wrapper; clang's), by name. */

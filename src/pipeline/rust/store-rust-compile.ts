@@ -10,7 +10,7 @@ import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { RustCall } from './rust-call.js';
 import type { RustOutputData } from './run-rust-in-sandbox.js';
 import { storeBlob } from '../store-blob.js';
-import { groupAbsent, noneExist, type AbsentDir } from '../absent-set.js';
+import { groupAbsent, mapAbsentDirs, noneExist, type AbsentDir } from '../absent-set.js';
 import { storedFromPwd } from '../stored-path.js';
 import type { RustInputs } from './scan-rust-inputs.js';
 import { portableRust } from './portable-rust-result.js';
@@ -87,8 +87,7 @@ function candidatesFor(ctx: CacheContext, c: RustCall, learned: RustInputs, hidd
  */
 function fromTarget(groups: AbsentDir[], t: string | undefined): AbsentDir[] {
   if (t === undefined) return groups;
-  const at = (d: string): string => (d === t || d.startsWith(`${t}/`) ? storedFromPwd(d, t) : d);
-  return groups.map((g) => ({ ...g, dir: at(g.dir), ...(g.parent ? { parent: { ...g.parent, dir: at(g.parent.dir) } } : {}) }));
+  return mapAbsentDirs(groups, (d) => (d === t || d.startsWith(`${t}/`) ? storedFromPwd(d, t) : d));
 }
 
 /**

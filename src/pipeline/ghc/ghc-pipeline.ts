@@ -4,6 +4,7 @@ import type { LanguagePipeline } from '../driver/types.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
 import { ghcKeyFor } from './ghc-key-for.js';
 import { usageCheck } from './usage-views.js';
+import { withEnvironmentDigest } from './splice-environment.js';
 import { fillGhc, recompileGhc, runGhcUncached, type GhcReason } from './fill-ghc.js';
 
 /**
@@ -16,7 +17,7 @@ import { fillGhc, recompileGhc, runGhcUncached, type GhcReason } from './fill-gh
  */
 export const ghcPipeline: LanguagePipeline<GhcCall, GhcKeyed, GhcReason | 'cache-disabled'> = {
   key: (ctx, c) => ghcKeyFor(ctx, c),
-  matchOn: (ctx, c, k) => ({ files: k.files, dirs: { cwd: c.cwd, pwd: c.keyCwd }, env: c.env, views: usageCheck(ctx.algorithm, k.files, c.toolPath) }),
+  matchOn: (ctx, c, k) => ({ files: k.files, dirs: { cwd: c.cwd, pwd: c.keyCwd }, env: withEnvironmentDigest(c.env), views: usageCheck(ctx.algorithm, k.files, c.toolPath) }),
   accepts: (result, _c, k) => result.outputs.length === k.outputs.length,
   place: (_result, c, k) => ({
     place: (o, i, data) => {

@@ -6,6 +6,7 @@ import { under } from '../trace-coverage.js';
 import { SYSTEM_TREES as SYSTEM } from '../system-trees.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { GhcUncacheableReason } from '../../adapters/ghc/types.js';
+import { environmentDigest, environmentWalker, WHOLE_ENVIRONMENT } from './splice-environment.js';
 
 /** What a ghc fill read, as its trace saw it: the manifest entry's inputs, absences, existences and variables. */
 export interface GhcInputs {
@@ -45,6 +46,8 @@ export interface GhcTraceOptions {
   cwd: string;
   env: ReadonlyMap<string, string>;
   files: FileDigestCache<unknown>;
+  /** The module's source, absolute: its splices run from it. */
+  source: string;
   /** Host path → the snapshot the compile was shown there (pin-files.ts): digested instead. */
   readFrom?: ReadonlyMap<string, string>;
 }
@@ -107,6 +110,8 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
     if (GHC_UNKEYED_ENV.has(name) || name.startsWith('REPRISE_')) continue;
     env.push({ name, value: o.env.get(name) ?? null });
   }
+  // A splice that could walk the whole environment: the entry holds all of it (splice-environment.ts).
+  if (environmentWalker(t, inputs, o.source)) env.push({ name: WHOLE_ENVIRONMENT, value: environmentDigest(o.env) });
   env.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { kind: 'ok', learned: { inputs, absent: [...absent].sort(), present: present.sort(), env } };
 }

@@ -113,6 +113,20 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'rust-fill-env',
+    // The variables a traced fill adds for its tracer (LD_PRELOAD, REPRISE_TRACE): option_env!
+    // of one, in the source and in a proc-macro, must give what the caller's rustc gives.
+    setup: (t) => {
+      t.mkdir('out');
+      procMacro(t, 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn pre(_: TokenStream) -> TokenStream {\n    format!("pub const PM: &str = {:?};", std::env::var("LD_PRELOAD").unwrap_or_default()).parse().unwrap()\n}\n');
+      t.write('src/lib.rs', 'pub const P: Option<&str> = option_env!("LD_PRELOAD");\npub const T: Option<&str> = option_env!("REPRISE_TRACE");\n');
+    },
+    steps: [
+      { note: 'option_env! of the tracer\'s variables', call: lib() },
+      { note: 'a proc-macro reading LD_PRELOAD', edit: (t) => t.write('src/lib.rs', 'pm::pre!();\n'), call: withPm() },
+    ],
+  },
+  {
     name: 'rust-modules',
     setup: (t) => {
       t.mkdir('out');

@@ -285,6 +285,52 @@ test('ghc -c: a failing compile gives bare ghc\'s exit and messages and stores n
   assert.ok(!existsSync(join(proj, 'out/Lib/Bad.o')));
 });
 
+/** Splices that walk the whole environment (a home helper's and the module's own), one that reads the tracer's own variable, and one that reads none. */
+function writeEnvProject(dir: string): void {
+  const th = '{-# LANGUAGE TemplateHaskell #-}\n';
+  writeSettled(dir, 'src/Env.hs', `${th}module Env (myEnv) where\n\nimport Data.List (isPrefixOf, sort)\nimport Language.Haskell.TH\nimport Language.Haskell.TH.Syntax\nimport System.Environment (getEnvironment)\n\nmyEnv :: Q Exp\nmyEnv = runIO getEnvironment >>= lift . sort . filter (("MYAPP_" \`isPrefixOf\`) . fst)\n`);
+  writeSettled(dir, 'src/UsesEnv.hs', `${th}module UsesEnv (vars) where\n\nimport Env\n\nvars :: [(String, String)]\nvars = $(myEnv)\n`);
+  writeSettled(dir, 'src/Inline.hs', `${th}module Inline (vars) where\n\nimport Data.List (isPrefixOf)\nimport Language.Haskell.TH.Syntax\nimport System.Environment (getEnvironment)\n\nvars :: [(String, String)]\nvars = $(runIO getEnvironment >>= lift . filter (("MYAPP_" \`isPrefixOf\`) . fst))\n`);
+  writeSettled(dir, 'src/Quiet.hs', `${th}module Quiet (name) where\n\nimport Language.Haskell.TH.Syntax\n\nname :: String\nname = $(lift "quiet")\n`);
+  writeSettled(dir, 'src/Leak.hs', `${th}module Leak (preload) where\n\nimport Language.Haskell.TH.Syntax\nimport System.Environment (lookupEnv)\n\npreload :: Maybe String\npreload = $(runIO (lookupEnv "LD_PRELOAD") >>= lift)\n`);
+  writeSettled(dir, 'Makefile', [
+    `F = ${FLAGS}`,
+    'all: out/UsesEnv.o out/Inline.o out/Quiet.o out/Leak.o',
+    'out/Env.o: src/Env.hs\n\tghc -c $(F) $<',
+    'out/UsesEnv.o: src/UsesEnv.hs out/Env.o\n\tghc -c $(F) $<',
+    'out/%.o: src/%.hs\n\tghc -c $(F) $<',
+    '',
+  ].join('\n'));
+}
+
+test('ghc -c: a splice that walks the whole environment is keyed by all of it: a variable set, changed or unset is a miss with bare ghc\'s bytes; one that puts the fill\'s own variable in an output runs outside', { skip }, async () => {
+  const dir = join(ws.dir, 'env');
+  writeEnvProject(dir);
+  const build = async (vars: Record<string, string>) => {
+    rmSync(join(dir, 'out'), { recursive: true, force: true });
+    const before = await counts();
+    await make(dir, { ...ws.env, ...vars });
+    const after = await counts();
+    // What bare ghc makes with the same variables, in another directory of the same tree.
+    const copy = `${dir}-bare`;
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(dir, copy, { recursive: true });
+    rmSync(join(copy, 'out'), { recursive: true, force: true });
+    await make(copy, { ...ws.bareEnv, ...vars });
+    assertSame(outputs(dir), outputs(copy));
+    return { ...delta(before, after), unkeyedEnv: (after.reasons['unkeyed-env'] ?? 0) - (before.reasons['unkeyed-env'] ?? 0) };
+  };
+  // Env, UsesEnv, Inline and Quiet are stored; Leak's splice sees the tracer's LD_PRELOAD in the fill, so it runs outside.
+  assert.deepEqual(await build({}), { hit: 0, miss: 4, uncacheable: 1, failed: 0, unkeyedEnv: 1 });
+  assert.deepEqual(await build({}), { hit: 4, miss: 0, uncacheable: 1, failed: 0, unkeyedEnv: 1 }, 'the same environment: hits');
+  // UsesEnv (a home helper's walk) and Inline (its own) see MYAPP_X; Env (no splice run) and Quiet (no walk) are hits.
+  assert.deepEqual(await build({ MYAPP_X: '1' }), { hit: 2, miss: 2, uncacheable: 1, failed: 0, unkeyedEnv: 1 }, 'a variable set');
+  assert.deepEqual(await build({ MYAPP_X: '2' }), { hit: 2, miss: 2, uncacheable: 1, failed: 0, unkeyedEnv: 1 }, 'a variable changed');
+  assert.deepEqual(await build({ MYAPP_X: '1' }), { hit: 4, miss: 0, uncacheable: 1, failed: 0, unkeyedEnv: 1 }, 'back to an environment stored before');
+  assert.deepEqual(await build({}), { hit: 4, miss: 0, uncacheable: 1, failed: 0, unkeyedEnv: 1 }, 'unset again');
+  assert.deepEqual(await build({ UNRELATED_Y: 'y' }), { hit: 2, miss: 2, uncacheable: 1, failed: 0, unkeyedEnv: 1 }, 'any variable: what a walk filters is not known');
+});
+
 test('ghc: probes pass through; a --make build that links compiles its modules as cached jobs, then links', { skip }, async () => {
   for (const probe of [['--numeric-version'], ['--info'], ['--print-libdir']]) {
     const want = await run('ghc', probe, { env: ws.bareEnv });

@@ -7,6 +7,7 @@ import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
 import { runForCaller } from '../run-for-caller.js';
 import { scratchReady } from '../scratch-ready.js';
+import { fillEnvLeak } from '../fill-env-leak.js';
 import type { RunOutcome } from '../store-compile.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { SandboxRun } from '../run-in-sandbox.js';
@@ -14,6 +15,7 @@ import { afterSandboxFailure, runCounted } from '../driver/run-counted.js';
 import { deliverRun, type DeliveredOutput } from '../driver/deliver-run.js';
 import { countStored, type StoreOutcome } from '../driver/count-stored.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
+import { WHOLE_ENVIRONMENT } from './splice-environment.js';
 import { ghcTraced } from './ghc-trace.js';
 import { runGhcInSandbox, type GhcRun } from './run-ghc-in-sandbox.js';
 import { storeGhcCompile } from './store-ghc-compile.js';
@@ -24,7 +26,7 @@ export type GhcReason = PipelineUncacheableReason | GhcUncacheableReason;
 export type CheckedGhc =
   | { kind: 'no-sandbox'; reason: 'sandbox-unavailable' | 'sandbox-error'; why?: string }
   | { kind: 'failed'; outcome: RunOutcome }
-  | { kind: 'unusable'; reason: 'missing-output' | 'unexpected-output'; what: string }
+  | { kind: 'unusable'; reason: 'missing-output' | 'unexpected-output' | 'unkeyed-env'; what: string }
   /** Compiled: its outputs, and whether it was stored (undefined: the store failed). */
   | { kind: 'compiled'; outcome: RunOutcome; outputs: DeliveredOutput[]; stored: StoreOutcome | undefined };
 
@@ -55,7 +57,7 @@ async function checkRun(ctx: CacheContext, c: GhcCall, k: GhcKeyed, ran: Extract
     return { kind: 'unusable', reason: 'missing-output', what: `did not write ${k.outputs[missing]!.path}` };
   }
   const traced = ran.trace
-    ? await ghcTraced(ran.trace, { own: ran.own, outputs: k.outputs.map((o) => resolve(c.cwd, o.path)), libDir: k.tool.libDir, cwd: c.cwd, env: c.env, files: k.files, ...(readFrom ? { readFrom } : {}) })
+    ? await ghcTraced(ran.trace, { own: ran.own, outputs: k.outputs.map((o) => resolve(c.cwd, o.path)), libDir: k.tool.libDir, cwd: c.cwd, source: resolve(c.cwd, c.job.source), env: c.env, files: k.files, ...(readFrom ? { readFrom } : {}) })
     : { kind: 'unstored' as const, reason: 'trace-incomplete' as const, what: 'no trace' };
   const outputs = k.outputs.map((o, i) => ({ path: resolve(c.cwd, o.path), data: ran.data[i]! }));
   if (traced.kind === 'unstored') {
@@ -64,6 +66,13 @@ async function checkRun(ctx: CacheContext, c: GhcCall, k: GhcKeyed, ran: Extract
     if (traced.reason === 'unexpected-output') return { kind: 'unusable', reason: traced.reason, what: traced.what };
     return { kind: 'compiled', outcome: r, outputs, stored: traced.reason };
   }
+  // A splice put the tracer's own variables into an output: not what bare ghc makes, so the caller gets a run outside.
+  const leaked = fillEnvLeak(ran.injected, [r.stdout, r.stderr, ...ran.data]);
+  if (leaked !== undefined) {
+    ctx.log.info(`${c.tool}: ${c.job.source} in ${c.cwd}: not stored (unkeyed-env): an output holds ${leaked}, which only the fill's environment had`);
+    return { kind: 'unusable', reason: 'unkeyed-env', what: `embedded ${leaked}` };
+  }
+  if (traced.learned.env.some((e) => e.name === WHOLE_ENVIRONMENT)) ctx.log.info(`${c.tool}: ${c.job.source} in ${c.cwd}: a splice could walk the environment: keyed by all of it`);
   try {
     const stored = await storeGhcCompile(ctx, k, r, traced.learned, ran.data, readFrom);
     return { kind: 'compiled', outcome: r, outputs, stored: typeof stored === 'string' ? stored : { resultKey: stored.entry.resultKey } };

@@ -10,6 +10,7 @@ import type { CacheContext } from '../cache-context.js';
 import { parseLookupTrace } from '../../exec/parse-lookup-trace.js';
 import { installPaths } from '../../runtime/install-paths.js';
 import { rustTraced, type RustTraced } from './rust-trace.js';
+import { fillEnvLeak } from '../fill-env-leak.js';
 import type { RunOutcome } from '../store-compile.js';
 import { rustRunEnv, type RustCall } from './rust-call.js';
 import type { RustInputs } from './scan-rust-inputs.js';
@@ -81,8 +82,12 @@ export async function runRustInSandbox(ctx: CacheContext, sandbox: Sandbox, c: R
     // them beyond the declared inputs (a file a proc-macro reads there): only the outputs
     // themselves are the run's (rustc asks about them before it writes them).
     const own = [...wanted, ...(link ? [link.file] : []), sandbox.scratchDir];
-    const trace = traceFile ? rustTraced(parseLookupTrace(readFileSync(traceFile)), learned, { toolchain, own, outDirs, env: rustRunEnv(c.env), cwd: c.cwd, searchDirs: c.job.searchDirs.map((d) => resolve(c.cwd, d.path)) }) : undefined;
-    return { kind: 'ran', outcome, outputs: readOutputs(wanted, inScratch), linked: link && readLinked(inScratch(link.file)), ...(trace ? { trace } : {}) };
+    const outputs = readOutputs(wanted, inScratch);
+    const leaked = traceFile ? fillEnvLeak([traceFile, installPaths.lookupTrace], [outcome.stdout, outcome.stderr, ...(outputs ?? []).map((o) => o.data)]) : undefined;
+    const trace: RustTraced | undefined = !traceFile ? undefined
+      : leaked !== undefined ? { kind: 'embedded', value: leaked }
+      : rustTraced(parseLookupTrace(readFileSync(traceFile)), learned, { toolchain, own, outDirs, env: rustRunEnv(c.env), cwd: c.cwd, searchDirs: c.job.searchDirs.map((d) => resolve(c.cwd, d.path)) });
+    return { kind: 'ran', outcome, outputs, linked: link && readLinked(inScratch(link.file)), ...(trace ? { trace } : {}) };
   } catch (e) {
     return { kind: 'sandbox-error', why: (e as Error).message };
   } finally {

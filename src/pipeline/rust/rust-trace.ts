@@ -22,7 +22,7 @@ export const RUST_UNKEYED_ENV: ReadonlySet<string> = new Set([
   ...JOBSERVER_ENV,
 ]);
 
-export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; paths: string[] } | { kind: 'listed'; path: string } | { kind: 'program'; path: string } | { kind: 'wrote'; path: string } | { kind: 'incomplete' };
+export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; paths: string[] } | { kind: 'listed'; path: string } | { kind: 'program'; path: string } | { kind: 'wrote'; path: string } | { kind: 'embedded'; value: string } | { kind: 'incomplete' };
 
 /**
  * What the lookup trace of a rustc fill adds to what it read: every path it found absent
@@ -100,6 +100,7 @@ export function untracedWhat(t: Exclude<RustTraced, { kind: 'ok' }>): string {
     case 'listed': return `it listed ${t.path}, which the view lists as declared`;
     case 'program': return `it ran ${t.path}, which is not the toolchain's`;
     case 'wrote': return `it wrote ${t.path}, which a hit would not`;
+    case 'embedded': return `its output holds ${t.value}, which only the fill's environment had`;
     case 'incomplete': return 'its lookup trace is incomplete';
   }
 }

@@ -4,7 +4,7 @@
 // served from the store, binaries byte-identical to a bare go build; an edit misses only
 // its package; a user's own -toolexec is left alone.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { go119ForTests, goEnv, writeGoProject } from '../helpers/go-toolchains.js';
@@ -94,4 +94,17 @@ test("a user's own -toolexec is used as it is", { skip, timeout: 300_000 }, asyn
   const before = (await stats(ws.env)).passThroughReasons['user-toolexec'] ?? 0;
   await build('user', false, { GOFLAGS: '-toolexec=/usr/bin/env' });
   assert.equal(((await stats(ws.env)).passThroughReasons['user-toolexec'] ?? 0) - before, 1);
+});
+
+test('GOSSAFUNC: compile writes ssa.html beside its outputs, so those steps run as go runs them (go-debug-output) and the file is there as bare go leaves it', { skip, timeout: 300_000 }, async () => {
+  const ssa = join(proj, 'ssa.html');
+  rmSync(ssa, { force: true });
+  const bare = await build('bare-ssa', true, { GOSSAFUNC: 'main' });
+  assert.ok(existsSync(ssa), 'bare go wrote ssa.html');
+  rmSync(ssa);
+  const before = (await stats(ws.env)).uncacheableReasons['go-debug-output'] ?? 0;
+  assert.ok(bare.equals(await build('ssa', false, { GOSSAFUNC: 'main' })));
+  assert.ok(existsSync(ssa), 'ssa.html written through reprise too (before: lost in the fill)');
+  assert.ok(((await stats(ws.env)).uncacheableReasons['go-debug-output'] ?? 0) - before >= 1);
+  rmSync(ssa);
 });

@@ -48,9 +48,16 @@ export function goToolOf(toolPath: string): 'compile' | 'asm' | 'other' | undefi
   return name === 'compile' || name === 'asm' ? name : 'other';
 }
 
-/** Reads a compile or asm command line (pure); anything it does not know is uncacheable. */
-export function parseGoTool(tool: 'compile' | 'asm', args: readonly string[], cwd: string): GoToolPlan {
+/**
+ * Reads a compile or asm command line (pure); anything it does not know is uncacheable.
+ * `env`: the step's variables, for those that make compile write files beside its outputs.
+ */
+export function parseGoTool(tool: 'compile' | 'asm', args: readonly string[], cwd: string, env: ReadonlyMap<string, string> = new Map()): GoToolPlan {
   if (args.some((a) => a === '-V' || a.startsWith('-V=') || a === '-h' || a === '-help')) return { kind: 'pass' };
+  // GOSSAFUNC writes ssa.html (or GOSSADIR's files), and -d ssa/PHASE/dump a .dump file per function, where a hit would not.
+  if (tool === 'compile' && (env.get('GOSSAFUNC') || args.some((a, i) => /(?:^|,)ssa\/[^,]*\/dump\b/.test(a.startsWith('-d=') ? a.slice(3) : args[i - 1] === '-d' ? a : '')))) {
+    return { kind: 'uncacheable', reason: 'go-debug-output' };
+  }
   const outputs: string[] = [];
   const sources: string[] = [];
   const includeDirs: string[] = [];

@@ -18,7 +18,8 @@ export async function handleGoToolCall(ctx: DaemonContext, call: Call, out: Resp
     ctx.stats.passThrough('go', 'not-a-compile');
     return decline('not-a-compile');
   }
-  const plan = parseGoTool(tool, call.argv.slice(1), call.cwd);
+  const invocation = makeInvocation(call);
+  const plan = parseGoTool(tool, call.argv.slice(1), call.cwd, invocation.env);
   if (plan.kind === 'pass') {
     ctx.stats.passThrough('go', 'not-a-compile');
     return decline('not-a-compile');
@@ -32,7 +33,7 @@ export async function handleGoToolCall(ctx: DaemonContext, call: Call, out: Resp
     return decline('cache-disabled');
   }
   const served = await inCallSlot(ctx, out.signal, true, async (slot) => {
-    const r = await cachedGoTool(ctx.cache, { toolPath: call.toolPath, cwd: call.cwd, umask: call.umask, env: makeInvocation(call).env, job: plan.job, signal: out.signal, slot });
+    const r = await cachedGoTool(ctx.cache, { toolPath: call.toolPath, cwd: call.cwd, umask: call.umask, env: invocation.env, job: plan.job, signal: out.signal, slot });
     if (r.kind === 'run-yourself') {
       ctx.stats.uncacheable('go', r.reason);
       return decline(r.reason);

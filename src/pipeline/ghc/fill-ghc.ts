@@ -15,7 +15,6 @@ import { afterSandboxFailure, runCounted } from '../driver/run-counted.js';
 import { deliverRun, type DeliveredOutput } from '../driver/deliver-run.js';
 import { countStored, type StoreOutcome } from '../driver/count-stored.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
-import { WHOLE_ENVIRONMENT } from './splice-environment.js';
 import { ghcTraced } from './ghc-trace.js';
 import { runGhcInSandbox, type GhcRun } from './run-ghc-in-sandbox.js';
 import { storeGhcCompile } from './store-ghc-compile.js';
@@ -72,7 +71,7 @@ async function checkRun(ctx: CacheContext, c: GhcCall, k: GhcKeyed, ran: Extract
     ctx.log.info(`${c.tool}: ${c.job.source} in ${c.cwd}: not stored (unkeyed-env): an output holds ${leaked}, which only the fill's environment had`);
     return { kind: 'unusable', reason: 'unkeyed-env', what: `embedded ${leaked}` };
   }
-  if (traced.learned.env.some((e) => e.name === WHOLE_ENVIRONMENT)) ctx.log.info(`${c.tool}: ${c.job.source} in ${c.cwd}: a splice could walk the environment: keyed by all of it`);
+  if (traced.learned.walkedBy) ctx.log.info(`${c.tool}: ${c.job.source} in ${c.cwd}: a splice could walk the environment (${traced.learned.walkedBy}): keyed by all of it`);
   try {
     const stored = await storeGhcCompile(ctx, k, r, traced.learned, ran.data, readFrom);
     return { kind: 'compiled', outcome: r, outputs, stored: typeof stored === 'string' ? stored : { resultKey: stored.entry.resultKey } };

@@ -18,6 +18,8 @@ export interface GhcInputs {
   present: string[];
   /** The variables it read, with the caller's values (null: unset). */
   env: Array<{ name: string; value: string | null }>;
+  /** The file that says a splice it ran could walk the whole environment (env then holds WHOLE_ENVIRONMENT). */
+  walkedBy?: string;
 }
 
 export type GhcTraced =
@@ -111,9 +113,10 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
     env.push({ name, value: o.env.get(name) ?? null });
   }
   // A splice that could walk the whole environment: the entry holds all of it (splice-environment.ts).
-  if (environmentWalker(t, inputs, o.source)) env.push({ name: WHOLE_ENVIRONMENT, value: environmentDigest(o.env) });
+  const walkedBy = environmentWalker(t, inputs, o.source);
+  if (walkedBy) env.push({ name: WHOLE_ENVIRONMENT, value: environmentDigest(o.env) });
   env.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { kind: 'ok', learned: { inputs, absent: [...absent].sort(), present: present.sort(), env } };
+  return { kind: 'ok', learned: { inputs, absent: [...absent].sort(), present: present.sort(), env, ...(walkedBy ? { walkedBy } : {}) } };
 }
 
 /** Every directory above p, up to the root. */

@@ -60,7 +60,7 @@ export function withEnvironmentDigest(env: ReadonlyMap<string, string>): Readonl
   return new Map([...env, [WHOLE_ENVIRONMENT, environmentDigest(env)]]);
 }
 
-/** Whether an object (ELF, or an archive of them) uses a walk; true when that cannot be told (no symbol table, unreadable). */
+/** Whether an object (ELF, or an archive of them) uses a walk; true when that cannot be told (not a 64-bit little-endian ELF file, unreadable). */
 function usesWalk(path: string, digest: string): boolean {
   const hit = known.get(digest);
   if (hit !== undefined) return hit;
@@ -70,7 +70,8 @@ function usesWalk(path: string, digest: string): boolean {
     const parts = archiveMembers(b)?.filter(isElf) ?? (isElf(b) ? [b] : []); // not ELF (a linker script): no code
     answer = parts.some((part) => {
       const s = elfSymbols(part);
-      return s === undefined || (!s.hasSymtab && !s.hasDynsym) || s.undefinedNames.some((n) => WALKS.test(n));
+      // No symbol table at all (crtn.o): nothing it could use from elsewhere.
+      return s === undefined || s.undefinedNames.some((n) => WALKS.test(n));
     });
   } catch {
     answer = true;

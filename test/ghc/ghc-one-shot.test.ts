@@ -331,6 +331,25 @@ test('ghc -c: a splice that walks the whole environment is keyed by all of it: a
   assert.deepEqual(await build({ UNRELATED_Y: 'y' }), { hit: 2, miss: 2, uncacheable: 1, failed: 0, unkeyedEnv: 1 }, 'any variable: what a walk filters is not known');
 });
 
+test('ghc -c: a splice that asks a file\'s size without reading it (getFileSize): the file is keyed by its bytes, so growing it is a miss with bare ghc\'s bytes', { skip }, async () => {
+  const dir = join(ws.dir, 'stat');
+  writeSettled(dir, 'data.txt', 'abc\n');
+  writeSettled(dir, 'src/Size.hs', '{-# LANGUAGE TemplateHaskell #-}\nmodule Size (size) where\n\nimport Language.Haskell.TH.Syntax\nimport System.Directory (getFileSize)\n\nsize :: Integer\nsize = $(runIO (getFileSize "data.txt") >>= lift)\n');
+  writeSettled(dir, 'Makefile', `F = ${FLAGS}\nall: out/Size.o\nout/%.o: src/%.hs\n\tghc -c $(F) $<\n`);
+  const build = async () => {
+    rmSync(join(dir, 'out'), { recursive: true, force: true });
+    const before = await counts();
+    await make(dir, ws.env);
+    const d = delta(before, await counts());
+    assertSame(outputs(dir), await bare(dir));
+    return d;
+  };
+  assert.deepEqual(await build(), { hit: 0, miss: 1, uncacheable: 0, failed: 0 });
+  assert.deepEqual(await build(), { hit: 1, miss: 0, uncacheable: 0, failed: 0 });
+  writeSettled(dir, 'data.txt', 'abcdef\n');
+  assert.deepEqual(await build(), { hit: 0, miss: 1, uncacheable: 0, failed: 0 }, 'a stale hit with the old size before');
+});
+
 test('ghc: probes pass through; a --make build that links compiles its modules as cached jobs, then links', { skip }, async () => {
   for (const probe of [['--numeric-version'], ['--info'], ['--print-libdir']]) {
     const want = await run('ghc', probe, { env: ws.bareEnv });

@@ -56,7 +56,7 @@ async function checkRun(ctx: CacheContext, c: GhcCall, k: GhcKeyed, ran: Extract
     return { kind: 'unusable', reason: 'missing-output', what: `did not write ${k.outputs[missing]!.path}` };
   }
   const traced = ran.trace
-    ? await ghcTraced(ran.trace, { own: ran.own, outputs: k.outputs.map((o) => resolve(c.cwd, o.path)), libDir: k.tool.libDir, cwd: c.cwd, source: resolve(c.cwd, c.job.source), env: c.env, files: k.files, ...(readFrom ? { readFrom } : {}) })
+    ? await ghcTraced(ran.trace, { own: ran.own, outputs: k.outputs.map((o) => resolve(c.cwd, o.path)), libDir: k.tool.libDir, cwd: c.cwd, source: resolve(c.cwd, c.job.source), artefactSuffixes: [c.job.layout.osuf, c.job.layout.hisuf, c.job.layout.dynosuf, c.job.layout.dynhisuf], env: c.env, files: k.files, ...(readFrom ? { readFrom } : {}) })
     : { kind: 'unstored' as const, reason: 'trace-incomplete' as const, what: 'no trace' };
   const outputs = k.outputs.map((o, i) => ({ path: resolve(c.cwd, o.path), data: ran.data[i]! }));
   if (traced.kind === 'unstored') {

@@ -48,6 +48,8 @@ export interface GhcTraceOptions {
   cwd: string;
   env: ReadonlyMap<string, string>;
   files: FileDigestCache<unknown>;
+  /** The suffixes of the objects and interfaces ghc makes (-osuf, -hisuf, -dynosuf, -dynhisuf). */
+  artefactSuffixes: readonly string[];
   /** The module's source, absolute: its splices run from it. */
   source: string;
   /** Host path → the snapshot the compile was shown there (pin-files.ts): digested instead. */
@@ -71,6 +73,8 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
   const own = (p: string): boolean => outputs.has(p) || temporaries.has(p) || outputDirs.has(p) || under(p, skip);
   const pathDirs = (o.env.get('PATH') ?? '').split(':').filter((d) => d.startsWith('/'));
   const system = (p: string): boolean => under(p, SYSTEM) && !under(p, [o.cwd]);
+  // Objects and interfaces (an imported module's object, asked about, never read): whether they exist is what ghc wants.
+  const artefact = (p: string): boolean => o.artefactSuffixes.some((x) => p.endsWith(`.${x}`) || p.endsWith(`.${x}-boot`));
 
   for (const [p, a] of t.writes) {
     if (a === 'found' && !own(p)) return { kind: 'unstored', reason: 'unexpected-output', what: `wrote ${p}` };
@@ -105,7 +109,15 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
   for (const [p, a] of t.looks) {
     if (own(p) || read.has(p) || system(p) || pathDirs.includes(dirname(p))) continue;
     if (a === 'absent') absent.add(p);
-    else if (a === 'found') present.push(p);
+    else if (a !== 'found') continue;
+    else if (artefact(p) || !statSync(p, { throwIfNoEntry: false })?.isFile()) present.push(p);
+    else {
+      // A file asked about and not read that ghc does not make (a splice's getFileSize or
+      // getPermissions): what stat told it follows its bytes, so it is keyed by them.
+      const d = await o.files.digest(p);
+      if (!d) return { kind: 'unstored', reason: 'input-vanished', what: p };
+      inputs.push({ path: p, digest: d.digest.hash });
+    }
   }
   const env: GhcInputs['env'] = [];
   for (const [name] of t.env) {

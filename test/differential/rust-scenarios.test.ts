@@ -367,6 +367,17 @@ const scenarios: Scenario[] = [
     },
     steps: [{ note: 'exported.txt is written', call: withPm({ outputs: ['out/libm.rlib', 'out/m.d', 'exported.txt'] }) }],
   },
+  {
+    name: 'rust-proc-macro-appends',
+    // A proc-macro whose side effect adds up (it appends to a log): bare rustc runs it once
+    // per compile, so a compile through reprise must too, whatever its dependency pass does.
+    setup: (t) => {
+      t.mkdir('out');
+      procMacro(t, 'extern crate proc_macro;\nuse proc_macro::TokenStream;\nuse std::io::Write;\n#[proc_macro]\npub fn note(_: TokenStream) -> TokenStream {\n    let mut f = std::fs::OpenOptions::new().create(true).append(true).open(std::env::current_dir().unwrap().join("expansions.log")).unwrap();\n    f.write_all(b"expanded\\n").unwrap();\n    "pub const X: u32 = 1;".parse().unwrap()\n}\n');
+      t.write('src/lib.rs', 'pm::note!();\n');
+    },
+    steps: [{ note: 'expansions.log has one line', call: withPm({ outputs: ['out/libm.rlib', 'out/m.d', 'expansions.log'] }) }],
+  },
 ];
 
 test('rustc scenarios: every step through reprise gives bare rustc\'s bytes', { skip, timeout: 600_000 }, async () => {

@@ -53,7 +53,7 @@ export async function recompileRust(ctx: CacheContext, sandbox: Sandbox, c: Rust
   if (!scratchReady(ctx)) return `cannot create ${ctx.scratchDir}`;
   const onHost = await runRustOnHost(ctx, sandbox, c, tool, signal);
   if (onHost) return onHost;
-  const learned = await scanRustInputs(ctx, c, tool, signal);
+  const learned = await scanRustInputs(ctx, c, tool, signal, sandbox);
   if (typeof learned === 'string') return learned;
   const ran = await runRustInSandbox(ctx, sandbox, c, tool, linker, learned, signal, false);
   if (ran.kind === 'sandbox-error') return ran;
@@ -98,7 +98,7 @@ async function compileAndStore(ctx: CacheContext, c: RustCall, direct: BuiltKey,
     const known = await packageInputs(ctx, c);
     if (known && (await compilePackaged(ctx, sandbox, c, direct, tool, linker, known, targetDir, sink))) return;
   }
-  const learned = await scanRustInputs(ctx, c, tool, sink.signal);
+  const learned = await scanRustInputs(ctx, c, tool, sink.signal, sandbox);
   if (sink.signal.aborted) return sink.abandon();
   if (typeof learned === 'string') return runCounted(ctx, c, callerRun(ctx, c, sink), sink, learned, direct);
   if (sandbox) return compileSandboxed(ctx, sandbox, c, direct, tool, linker, learned, targetDir, sink);

@@ -1,10 +1,12 @@
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
 import { nativeLibrarySearch } from '../../adapters/rustc/native-library-search.js';
 import { parseRustDepInfo } from '../../adapters/rustc/parse-rust-depinfo.js';
 import type { RustcUncacheableReason } from '../../adapters/rustc/types.js';
+import type { Sandbox } from '../../exec/create-sandbox.js';
+import { runOnHost } from '../../exec/run-on-host.js';
 import type { CacheContext } from '../cache-context.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import { windowStartNs } from '../window-start-ns.js';
@@ -38,18 +40,30 @@ export interface RustInputs {
  * and every `env!`/`option_env!` variable. The pass stops after macro expansion. The native
  * libraries `-l` names are added, and where they were looked for first stays absent
  * (nativeLibrarySearch): no dep-info lists them.
+ *
+ * With a sandbox the pass runs over the host's read-only view (runOnHost): proc-macros run
+ * in it, and a side effect of theirs (a file written or appended to) must happen once per
+ * compile, as bare rustc has it, not here and again in the run the caller gets.
  */
-export async function scanRustInputs(ctx: CacheContext, c: RustCall, tool: RustToolIdentity, signal: AbortSignal): Promise<RustInputs | PipelineUncacheableReason | RustcUncacheableReason> {
-  const depfile = join(ctx.scratchDir, `${randomBytes(8).toString('hex')}.rs.d`);
+export async function scanRustInputs(ctx: CacheContext, c: RustCall, tool: RustToolIdentity, signal: AbortSignal, sandbox?: Sandbox): Promise<RustInputs | PipelineUncacheableReason | RustcUncacheableReason> {
+  const depfile = join(sandbox?.scratchDir ?? ctx.scratchDir, `${randomBytes(8).toString('hex')}.rs.d`);
   const env = rustRunEnv(c.env);
   env.set('RUSTC_BOOTSTRAP', '1');
   const startedAtNs = windowStartNs();
+  const args = [...c.job.scanArgs, `--emit=dep-info=${depfile}`, '-Z', 'binary-dep-depinfo'];
   try {
-    const r = await ctx.executor.run({
-      toolPath: tool.rustc, argv0: tool.rustc, args: [...c.job.scanArgs, `--emit=dep-info=${depfile}`, '-Z', 'binary-dep-depinfo'],
-      cwd: c.cwd, env, umask: c.umask, signal, onStarted: () => undefined, onStdout: () => undefined, onStderr: () => undefined,
-    });
-    if (r.kind !== 'exited' || r.code !== 0 || r.signal !== 0) return 'dep-scan-failed';
+    if (sandbox) {
+      sandbox.ensureScratch();
+      await writeFile(depfile, '', { mode: 0o600 }); // rustc truncates it: the view is read-only but for the scratch directory
+      const r = await runOnHost({ sandbox, toolPath: tool.rustc, args, cwd: c.cwd, env, umask: c.umask, outputs: [], signal, log: ctx.log });
+      if (r.kind !== 'ran') return 'sandbox-error';
+      if (r.code !== 0 || r.signal !== 0) return 'dep-scan-failed';
+    } else {
+      const r = await ctx.executor.run({
+        toolPath: tool.rustc, argv0: tool.rustc, args, cwd: c.cwd, env, umask: c.umask, signal, onStarted: () => undefined, onStdout: () => undefined, onStderr: () => undefined,
+      });
+      if (r.kind !== 'exited' || r.code !== 0 || r.signal !== 0) return 'dep-scan-failed';
+    }
     return await rustInputsFromDepInfo(ctx, c, tool, await readFile(depfile, 'utf8').catch(() => ''), startedAtNs);
   } finally {
     await rm(depfile, { force: true }).catch(() => undefined);

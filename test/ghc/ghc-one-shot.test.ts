@@ -285,7 +285,7 @@ test('ghc -c: a failing compile gives bare ghc\'s exit and messages and stores n
   assert.ok(!existsSync(join(proj, 'out/Lib/Bad.o')));
 });
 
-/** Splices that walk the whole environment (a home helper's and the module's own), one that reads the tracer's own variable, and one that reads none. */
+/** Splices that walk the whole environment (a home helper's and the module's own), ones that read a variable the fill sets for itself (LD_PRELOAD, TMPDIR), and one that reads none. */
 function writeEnvProject(dir: string): void {
   const th = '{-# LANGUAGE TemplateHaskell #-}\n';
   writeSettled(dir, 'src/Env.hs', `${th}module Env (myEnv) where\n\nimport Data.List (isPrefixOf, sort)\nimport Language.Haskell.TH\nimport Language.Haskell.TH.Syntax\nimport System.Environment (getEnvironment)\n\nmyEnv :: Q Exp\nmyEnv = runIO getEnvironment >>= lift . sort . filter (("MYAPP_" \`isPrefixOf\`) . fst)\n`);
@@ -293,9 +293,10 @@ function writeEnvProject(dir: string): void {
   writeSettled(dir, 'src/Inline.hs', `${th}module Inline (vars) where\n\nimport Data.List (isPrefixOf)\nimport Language.Haskell.TH.Syntax\nimport System.Environment (getEnvironment)\n\nvars :: [(String, String)]\nvars = $(runIO getEnvironment >>= lift . filter (("MYAPP_" \`isPrefixOf\`) . fst))\n`);
   writeSettled(dir, 'src/Quiet.hs', `${th}module Quiet (name) where\n\nimport Language.Haskell.TH.Syntax\n\nname :: String\nname = $(lift "quiet")\n`);
   writeSettled(dir, 'src/Leak.hs', `${th}module Leak (preload) where\n\nimport Language.Haskell.TH.Syntax\nimport System.Environment (lookupEnv)\n\npreload :: Maybe String\npreload = $(runIO (lookupEnv "LD_PRELOAD") >>= lift)\n`);
+  writeSettled(dir, 'src/LeakTmp.hs', `${th}module LeakTmp (tmp) where\n\nimport Language.Haskell.TH.Syntax\nimport System.Environment (lookupEnv)\n\ntmp :: Maybe String\ntmp = $(runIO (lookupEnv "TMPDIR") >>= lift)\n`);
   writeSettled(dir, 'Makefile', [
     `F = ${FLAGS}`,
-    'all: out/UsesEnv.o out/Inline.o out/Quiet.o out/Leak.o',
+    'all: out/UsesEnv.o out/Inline.o out/Quiet.o out/Leak.o out/LeakTmp.o',
     'out/Env.o: src/Env.hs\n\tghc -c $(F) $<',
     'out/UsesEnv.o: src/UsesEnv.hs out/Env.o\n\tghc -c $(F) $<',
     'out/%.o: src/%.hs\n\tghc -c $(F) $<',
@@ -320,15 +321,15 @@ test('ghc -c: a splice that walks the whole environment is keyed by all of it: a
     assertSame(outputs(dir), outputs(copy));
     return { ...delta(before, after), unkeyedEnv: (after.reasons['unkeyed-env'] ?? 0) - (before.reasons['unkeyed-env'] ?? 0) };
   };
-  // Env, UsesEnv, Inline and Quiet are stored; Leak's splice sees the tracer's LD_PRELOAD in the fill, so it runs outside.
-  assert.deepEqual(await build({}), { hit: 0, miss: 4, uncacheable: 1, failed: 0, unkeyedEnv: 1 });
-  assert.deepEqual(await build({}), { hit: 4, miss: 0, uncacheable: 1, failed: 0, unkeyedEnv: 1 }, 'the same environment: hits');
+  // Env, UsesEnv, Inline and Quiet are stored; Leak's and LeakTmp's splices see the fill's LD_PRELOAD and TMPDIR, so they run outside.
+  assert.deepEqual(await build({}), { hit: 0, miss: 4, uncacheable: 2, failed: 0, unkeyedEnv: 2 });
+  assert.deepEqual(await build({}), { hit: 4, miss: 0, uncacheable: 2, failed: 0, unkeyedEnv: 2 }, 'the same environment: hits');
   // UsesEnv (a home helper's walk) and Inline (its own) see MYAPP_X; Env (no splice run) and Quiet (no walk) are hits.
-  assert.deepEqual(await build({ MYAPP_X: '1' }), { hit: 2, miss: 2, uncacheable: 1, failed: 0, unkeyedEnv: 1 }, 'a variable set');
-  assert.deepEqual(await build({ MYAPP_X: '2' }), { hit: 2, miss: 2, uncacheable: 1, failed: 0, unkeyedEnv: 1 }, 'a variable changed');
-  assert.deepEqual(await build({ MYAPP_X: '1' }), { hit: 4, miss: 0, uncacheable: 1, failed: 0, unkeyedEnv: 1 }, 'back to an environment stored before');
-  assert.deepEqual(await build({}), { hit: 4, miss: 0, uncacheable: 1, failed: 0, unkeyedEnv: 1 }, 'unset again');
-  assert.deepEqual(await build({ UNRELATED_Y: 'y' }), { hit: 2, miss: 2, uncacheable: 1, failed: 0, unkeyedEnv: 1 }, 'any variable: what a walk filters is not known');
+  assert.deepEqual(await build({ MYAPP_X: '1' }), { hit: 2, miss: 2, uncacheable: 2, failed: 0, unkeyedEnv: 2 }, 'a variable set');
+  assert.deepEqual(await build({ MYAPP_X: '2' }), { hit: 2, miss: 2, uncacheable: 2, failed: 0, unkeyedEnv: 2 }, 'a variable changed');
+  assert.deepEqual(await build({ MYAPP_X: '1' }), { hit: 4, miss: 0, uncacheable: 2, failed: 0, unkeyedEnv: 2 }, 'back to an environment stored before');
+  assert.deepEqual(await build({}), { hit: 4, miss: 0, uncacheable: 2, failed: 0, unkeyedEnv: 2 }, 'unset again');
+  assert.deepEqual(await build({ UNRELATED_Y: 'y' }), { hit: 2, miss: 2, uncacheable: 2, failed: 0, unkeyedEnv: 2 }, 'any variable: what a walk filters is not known');
 });
 
 test('ghc -c: a splice that asks a file\'s size without reading it (getFileSize): the file is keyed by its bytes, so growing it is a miss with bare ghc\'s bytes', { skip }, async () => {

@@ -13,7 +13,7 @@ import { pinFiles, type PinnedFiles } from './pin-files.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
 
 export type GhcRun =
-  /** `injected`: the values the fill put into ghc's environment for the tracer, which bare ghc never sees. */
+  /** `injected`: what the fill's environment holds that bare ghc's never does: the tracer's library, and the scratch directory (the trace file, runOnHost's $TMPDIR). */
   | { kind: 'ran'; outcome: RunOutcome; data: Buffer[]; trace?: LookupTrace; own: string[]; pinned?: PinnedFiles; injected: string[] }
   | { kind: 'sandbox-error'; why: string };
 
@@ -52,7 +52,7 @@ export async function runGhcInSandbox(ctx: CacheContext, sandbox: Sandbox, c: Gh
     if (r.kind === 'no-overlay') return { kind: 'sandbox-error', why: 'no overlay mount for the output directories' };
     if (r.kind !== 'ran') return r;
     const outcome: RunOutcome = { code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr, startedAtNs, durationMs: r.durationMs };
-    const ran: GhcRun = { kind: 'ran', outcome, data: r.outputs, own: [sandbox.scratchDir], injected: traceFile ? [traceFile, installPaths.lookupTrace] : [], ...(pinned ? { pinned } : {}), ...(traceFile ? { trace: parseLookupTrace(readFileSync(traceFile)) } : {}) };
+    const ran: GhcRun = { kind: 'ran', outcome, data: r.outputs, own: [sandbox.scratchDir], injected: traceFile ? [sandbox.scratchDir, installPaths.lookupTrace] : [], ...(pinned ? { pinned } : {}), ...(traceFile ? { trace: parseLookupTrace(readFileSync(traceFile)) } : {}) };
     pinned = undefined; // the caller's now
     return ran;
   } catch (e) {

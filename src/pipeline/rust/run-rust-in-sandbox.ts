@@ -83,7 +83,7 @@ export async function runRustInSandbox(ctx: CacheContext, sandbox: Sandbox, c: R
     // themselves are the run's (rustc asks about them before it writes them).
     const own = [...wanted, ...(link ? [link.file] : []), sandbox.scratchDir];
     const outputs = readOutputs(wanted, inScratch);
-    const leaked = traceFile ? fillEnvLeak([traceFile, installPaths.lookupTrace], [outcome.stdout, outcome.stderr, ...(outputs ?? []).map((o) => o.data)]) : undefined;
+    const leaked = traceFile ? fillEnvLeak([sandbox.scratchDir, installPaths.lookupTrace], [outcome.stdout, outcome.stderr, ...(outputs ?? []).map((o) => o.data)]) : undefined;
     const trace: RustTraced | undefined = !traceFile ? undefined
       : leaked !== undefined ? { kind: 'embedded', value: leaked }
       : rustTraced(parseLookupTrace(readFileSync(traceFile)), learned, { toolchain, own, outDirs, env: rustRunEnv(c.env), cwd: c.cwd, searchDirs: c.job.searchDirs.map((d) => resolve(c.cwd, d.path)) });

@@ -368,6 +368,19 @@ const scenarios: Scenario[] = [
     steps: [{ note: 'exported.txt is written', call: withPm({ outputs: ['out/libm.rlib', 'out/m.d', 'exported.txt'] }) }],
   },
   {
+    name: 'rust-proc-macro-writes-quietly',
+    // A proc-macro that writes a file and ignores a failure: where the view refused the
+    // write (gen/ holds nothing the compile reads, so the view has no gen/), the expansion
+    // went on and the file was never written.
+    setup: (t) => {
+      t.mkdir('out');
+      t.mkdir('gen');
+      procMacro(t, 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn export(_: TokenStream) -> TokenStream {\n    let _ = std::fs::write(std::env::current_dir().unwrap().join("gen/quiet.txt"), "pub const X: u32;");\n    "pub const X: u32 = 1;".parse().unwrap()\n}\n');
+      t.write('src/lib.rs', 'pm::export!();\n');
+    },
+    steps: [{ note: 'gen/quiet.txt is written', call: withPm({ outputs: ['out/libm.rlib', 'out/m.d', 'gen/quiet.txt'] }) }],
+  },
+  {
     name: 'rust-proc-macro-appends',
     // A proc-macro whose side effect adds up (it appends to a log): bare rustc runs it once
     // per compile, so a compile through reprise must too, whatever its dependency pass does.

@@ -351,6 +351,19 @@ test('ghc -c: a splice that asks a file\'s size without reading it (getFileSize)
   assert.deepEqual(await build(), { hit: 0, miss: 1, uncacheable: 0, failed: 0 }, 'a stale hit with the old size before');
 });
 
+test('ghc -c: a splice that writes a file and ignores a failure: the file is written, once, as bare ghc writes it', { skip }, async () => {
+  const dir = join(ws.dir, 'quiet');
+  writeSettled(dir, 'src/Quietly.hs', '{-# LANGUAGE TemplateHaskell, ScopedTypeVariables #-}\nmodule Quietly (q) where\n\nimport Control.Exception (IOException, catch)\nimport Language.Haskell.TH.Syntax\n\nq :: String\nq = $(runIO (appendFile "quiet.txt" "x\\n" `catch` \\(_ :: IOException) -> pure ()) >> lift "q")\n');
+  writeSettled(dir, 'Makefile', `F = ${FLAGS}\nall: out/Quietly.o\nout/%.o: src/%.hs\n\tghc -c $(F) $<\n`);
+  for (let i = 0; i < 2; i++) {
+    rmSync(join(dir, 'out'), { recursive: true, force: true });
+    rmSync(join(dir, 'quiet.txt'), { force: true });
+    await make(dir, ws.env);
+    assert.equal(readFileSync(join(dir, 'quiet.txt'), 'utf8'), 'x\n', `build ${i}: one line, as bare ghc leaves it`);
+    assertSame(outputs(dir), await bare(dir));
+  }
+});
+
 test('ghc: probes pass through; a --make build that links compiles its modules as cached jobs, then links', { skip }, async () => {
   for (const probe of [['--numeric-version'], ['--info'], ['--print-libdir']]) {
     const want = await run('ghc', probe, { env: ws.bareEnv });

@@ -76,8 +76,10 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
   // Objects and interfaces (an imported module's object, asked about, never read): whether they exist is what ghc wants.
   const artefact = (p: string): boolean => o.artefactSuffixes.some((x) => p.endsWith(`.${x}`) || p.endsWith(`.${x}-boot`));
 
+  // A write the view refused (read-only: EROFS) is one bare ghc may have made; a splice that
+  // caught the error went on, and its outputs are not what bare ghc's run would leave.
   for (const [p, a] of t.writes) {
-    if (a === 'found' && !own(p)) return { kind: 'unstored', reason: 'unexpected-output', what: `wrote ${p}` };
+    if (a !== 'absent' && !own(p)) return { kind: 'unstored', reason: 'unexpected-output', what: `${a === 'found' ? 'wrote' : 'tried to write'} ${p}` };
   }
   for (const [p, a] of t.listed) {
     if (a === 'found' && !own(p) && !system(p) && !pathDirs.includes(p)) return { kind: 'unstored', reason: 'directory-listed', what: `listed ${p}` };

@@ -73,8 +73,10 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
   // rustc's and the linker's temporaries go to $TMPDIR or /tmp (private in the view), but projects live in /tmp too.
   const tmpdir = opts.env.get('TMPDIR');
   const temporary = (p: string): boolean => (tmpdir !== undefined && tmpdir.startsWith('/') && under(p, [tmpdir])) || (under(p, ['/tmp']) && !under(p, [opts.cwd]));
-  for (const [p, a] of t.writes) {
-    if (a === 'found' && !under(p, skip) && !under(p, opts.outDirs) && !temporary(p)) return { kind: 'wrote', path: p };
+  // Any answer: the view hides directories and is read-only, so a write that failed here
+  // (ENOENT, EROFS) may be one bare rustc made, and a proc-macro that caught the error went on.
+  for (const [p] of t.writes) {
+    if (!under(p, skip) && !under(p, opts.outDirs) && !temporary(p)) return { kind: 'wrote', path: p };
   }
   for (const x of t.execs) {
     if (!toolchainProgram(x, opts.toolchain, pathDirs)) return { kind: 'program', path: x };
@@ -99,7 +101,7 @@ export function untracedWhat(t: Exclude<RustTraced, { kind: 'ok' }>): string {
     case 'hid': return `it looked for ${t.paths[0]}, which the view hid`;
     case 'listed': return `it listed ${t.path}, which the view lists as declared`;
     case 'program': return `it ran ${t.path}, which is not the toolchain's`;
-    case 'wrote': return `it wrote ${t.path}, which a hit would not`;
+    case 'wrote': return `it wrote (or tried to write) ${t.path}, which a hit would not`;
     case 'embedded': return `its output holds ${t.value}, which only the fill's environment had`;
     case 'incomplete': return 'its lookup trace is incomplete';
   }

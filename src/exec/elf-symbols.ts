@@ -2,8 +2,6 @@
 export interface ElfSymbols {
   /** Whether it has a full symbol table (`.symtab`); a stripped shared object keeps only `.dynsym`. */
   hasSymtab: boolean;
-  /** Whether it has a dynamic symbol table (`.dynsym`: a shared object's, stripped or not). */
-  hasDynsym: boolean;
   /** Every symbol named in `.symtab`, defined or not. */
   names: string[];
   /** Symbols it uses and does not define, from `.symtab` and `.dynsym` (without version suffixes). */
@@ -30,14 +28,13 @@ export function elfSymbols(b: Buffer): ElfSymbols | undefined {
     const at = shoff + i * shentsize;
     return { type: b.readUInt32LE(at + 4), offset: Number(b.readBigUInt64LE(at + 0x18)), size: Number(b.readBigUInt64LE(at + 0x20)), link: b.readUInt32LE(at + 0x28) };
   };
-  const out: ElfSymbols = { hasSymtab: false, hasDynsym: false, names: [], undefinedNames: [] };
+  const out: ElfSymbols = { hasSymtab: false, names: [], undefinedNames: [] };
   for (let i = 0; i < shnum; i++) {
     const s = header(i);
     if ((s.type !== SHT_SYMTAB && s.type !== SHT_DYNSYM) || s.link >= shnum) continue;
     const strings = header(s.link);
     if (s.offset + s.size > b.length || strings.offset + strings.size > b.length) return undefined;
     if (s.type === SHT_SYMTAB) out.hasSymtab = true;
-    else out.hasDynsym = true;
     for (let at = s.offset + SYM_SIZE; at + SYM_SIZE <= s.offset + s.size; at += SYM_SIZE) {
       const nameAt = strings.offset + b.readUInt32LE(at);
       if (nameAt >= strings.offset + strings.size) continue;

@@ -342,6 +342,21 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'rust-proc-macro-proc-environ',
+    // The same walk through /proc/self/environ: a file read, whose content no digest taken
+    // after the compile can vouch for (it is the process's own).
+    setup: (t) => {
+      t.mkdir('out');
+      procMacro(t, 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn envs(_: TokenStream) -> TokenStream {\n    let all = std::fs::read("/proc/self/environ").unwrap_or_default();\n    let n: Vec<String> = all.split(|b| *b == 0).map(|v| String::from_utf8_lossy(v).to_string()).filter(|v| v.starts_with("REPRISE_SCEN_PROC")).collect();\n    format!("pub const E: &str = {:?};", n.join(",")).parse().unwrap()\n}\n');
+      t.write('src/lib.rs', 'pm::envs!();\n');
+    },
+    steps: [
+      { note: 'no such variable', call: withPm() },
+      { note: 'one set', call: withPm({ env: { REPRISE_SCEN_PROC_A: '1' } }) },
+      { note: 'its value changed', call: withPm({ env: { REPRISE_SCEN_PROC_A: '2' } }) },
+    ],
+  },
+  {
     name: 'rust-proc-macro-runs',
     // A proc-macro that runs a program (git, as the git-version crate does): what the program
     // read and answered is in no dep-info, and a view may not have the program at all.

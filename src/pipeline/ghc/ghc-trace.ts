@@ -114,8 +114,8 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
     else if (a !== 'found') continue;
     else if (artefact(p) || !statSync(p, { throwIfNoEntry: false })?.isFile()) present.push(p);
     else {
-      // A file asked about and not read that ghc does not make (a splice's getFileSize or
-      // getPermissions): what stat told it follows its bytes, so it is keyed by them.
+      // A file asked about and not read that ghc does not make (a splice's getFileSize):
+      // the size stat told it follows its bytes, so it is keyed by them.
       const d = await o.files.digest(p);
       if (!d) return { kind: 'unstored', reason: 'input-vanished', what: p };
       inputs.push({ path: p, digest: d.digest.hash });

@@ -4,6 +4,7 @@ import { basename } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { archiveMembers, elfSymbols, isElf } from '../../exec/elf-symbols.js';
 import type { LookupTrace } from '../../exec/parse-lookup-trace.js';
+import { environRead } from '../environ-read.js';
 
 /*
  * A Template Haskell splice that walks the whole environment (`runIO getEnvironment`)
@@ -28,7 +29,6 @@ const SOURCE_WALKS = /getEnvironment|__hscore_environ|__hsunix_get_environ/;
 const PROVIDER = /^(?:lib)?HS(?:base|unix|process|rts)(?:[-_.]|$)/;
 /** Files a splice's code comes from: objects (`.o`, `.dyn_o`, `.p_o`, ...), shared objects and archives. */
 const OBJECT = /\.(?:[a-z_]*o|so(?:\.[\d.]+)?|a)$/;
-const PROC_ENVIRON = /^\/proc\/(?:self|thread-self|\d+)(?:\/task\/\d+)?\/environ$/;
 
 /** Memoised by content digest: the same package libraries are loaded by many compiles. */
 const known = new LRUCache<string, boolean>({ max: 4096 });
@@ -39,7 +39,8 @@ const known = new LRUCache<string, boolean>({ max: 4096 });
  * `/proc/…/environ`. Only compiles that ran code (loaded a library or an object) are asked.
  */
 export function environmentWalker(t: LookupTrace, inputs: ReadonlyArray<{ path: string; digest: string }>, source: string): string | undefined {
-  for (const [p, a] of t.reads) if (a === 'found' && PROC_ENVIRON.test(p)) return p;
+  const environ = environRead(t);
+  if (environ) return environ;
   const objects = inputs.filter((i) => OBJECT.test(i.path));
   if (t.loaded.size === 0 && objects.length === 0) return undefined;
   for (const text of [source, ...inputs.filter((i) => i.path.endsWith('.h')).map((i) => i.path)]) {

@@ -1,6 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { installPaths } from '../../runtime/install-paths.js';
+import { environRead } from '../environ-read.js';
 import type { LookupTrace } from '../../exec/parse-lookup-trace.js';
 import { under } from '../trace-coverage.js';
 import { SYSTEM_TREES } from '../system-trees.js';
@@ -22,7 +23,7 @@ export const RUST_UNKEYED_ENV: ReadonlySet<string> = new Set([
   ...JOBSERVER_ENV,
 ]);
 
-export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; paths: string[] } | { kind: 'listed'; path: string } | { kind: 'program'; path: string } | { kind: 'wrote'; path: string } | { kind: 'embedded'; value: string } | { kind: 'incomplete' };
+export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; paths: string[] } | { kind: 'listed'; path: string } | { kind: 'program'; path: string } | { kind: 'wrote'; path: string } | { kind: 'embedded'; value: string } | { kind: 'environ'; path: string } | { kind: 'incomplete' };
 
 /**
  * What the lookup trace of a rustc fill adds to what it read: every path it found absent
@@ -43,6 +44,9 @@ export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; pa
  */
 export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchain: readonly string[]; own: readonly string[]; outDirs: readonly string[]; env: ReadonlyMap<string, string>; cwd: string; searchDirs: readonly string[] }): RustTraced {
   if (!t.complete || t.unplaced.length > 0) return { kind: 'incomplete' };
+  // A proc-macro reading the process's environment as a file: which variables it used is unknown.
+  const environ = environRead(t);
+  if (environ) return { kind: 'environ', path: environ };
   const skip = [...opts.own, '/proc', '/dev', '/sys'];
   // The source trees: where the crate's modules and included files are looked for; a path
   // found absent there, or anywhere outside the system's trees (a proc-macro probing a file
@@ -103,6 +107,7 @@ export function untracedWhat(t: Exclude<RustTraced, { kind: 'ok' }>): string {
     case 'program': return `it ran ${t.path}, which is not the toolchain's`;
     case 'wrote': return `it wrote (or tried to write) ${t.path}, which a hit would not`;
     case 'embedded': return `its output holds ${t.value}, which only the fill's environment had`;
+    case 'environ': return `it read ${t.path}, the whole environment`;
     case 'incomplete': return 'its lookup trace is incomplete';
   }
 }

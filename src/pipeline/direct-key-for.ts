@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { gccDirectKey } from '../adapters/gcc/gcc-direct-key.js';
 import type { ToolIdentity } from '../adapters/gcc/identify-gcc.js';
-import { PRAGMA_DEPENDENCY, type ContentScan } from '../adapters/gcc/scan-content.js';
+import { PRAGMA_DEPENDENCY, TIME_MACRO, type ContentScan } from '../adapters/gcc/scan-content.js';
 import type { FileDigestCache } from '../hashing/file-digest-cache.js';
 import type { DigestAlgorithm } from '../hashing/types.js';
 import type { BuiltKey } from '../keying/key-builder.js';
@@ -58,4 +58,3 @@ export async function directKeyFor(deps: KeyDeps, c: KeyCall): Promise<DirectKey
   return { kind: 'key', key, rebase, tool, sourceDigest: source.digest.hash };
 }
 
-const TIME_MACRO = /__(DATE|TIME|TIMESTAMP)__/;

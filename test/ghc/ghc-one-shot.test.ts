@@ -364,6 +364,23 @@ test('ghc -c: a splice that writes a file and ignores a failure: the file is wri
   }
 });
 
+test('ghc -c: CPP\'s __TIME__, in the source or in a header it includes, makes the compile uncacheable (time-macro), as in C', { skip }, async () => {
+  const dir = join(ws.dir, 'clock');
+  writeSettled(dir, 'inc/macros.h', '\n');
+  writeSettled(dir, 'inc/stamp.h', '#define STAMP __TIME__\n');
+  writeSettled(dir, 'src/InSource.hs', '{-# LANGUAGE CPP #-}\nmodule InSource (t) where\n\nt :: String\nt = __TIME__\n');
+  writeSettled(dir, 'src/InHeader.hs', '{-# LANGUAGE CPP #-}\nmodule InHeader (t) where\n\n#include "stamp.h"\n\nt :: String\nt = STAMP\n');
+  writeSettled(dir, 'Makefile', `F = ${FLAGS} -Iinc\nall: out/InSource.o out/InHeader.o\nout/%.o: src/%.hs\n\tghc -c $(F) $<\n`);
+  for (let i = 0; i < 2; i++) {
+    rmSync(join(dir, 'out'), { recursive: true, force: true });
+    const before = await counts();
+    await make(dir, ws.env);
+    const after = await counts();
+    assert.deepEqual(delta(before, after), { hit: 0, miss: 0, uncacheable: 2, failed: 0 }, `build ${i}: never a hit with an earlier build's time`);
+    assert.equal((after.reasons['time-macro'] ?? 0) - (before.reasons['time-macro'] ?? 0), 2);
+  }
+});
+
 test('ghc: probes pass through; a --make build that links compiles its modules as cached jobs, then links', { skip }, async () => {
   for (const probe of [['--numeric-version'], ['--info'], ['--print-libdir']]) {
     const want = await run('ghc', probe, { env: ws.bareEnv });

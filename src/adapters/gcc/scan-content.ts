@@ -18,7 +18,8 @@ export interface ContentScan {
   computedProbe: boolean;
 }
 
-const TIME = /__(?:DATE|TIME|TIMESTAMP)__/;
+/** The preprocessor's clock macros (C's, and ghc's CPP, which is gcc's). */
+export const TIME_MACRO = /__(?:DATE|TIME|TIMESTAMP)__/;
 // `#pragma GCC dependency`, and the same pragma spelled in a string: `_Pragma("GCC dependency \"f\"")`,
 // or built by a macro that stringizes `GCC dependency "f"` (both a stale hit before).
 export const PRAGMA_DEPENDENCY = /(?:GCC|clang)(?:\s|\\\n)+dependency\b/;
@@ -32,7 +33,7 @@ const PROBE = /__has_include(?:_next)?\s*\(\s*(?:<([^>\n]+)>|"([^"\n]+)"|([^)\n]
 /** Scans bytes once per content (memoised with the digest). Comments are scanned too, which only errs toward caution. */
 export function scanContent(content: Buffer): ContentScan {
   const text = content.toString('latin1');
-  const scan: ContentScan = { timeMacro: TIME.test(text), mtimeDependency: PRAGMA_DEPENDENCY.test(text), includeNext: INCLUDE_NEXT.test(text), quoteIncludes: [], climbingIncludes: [], computedInclude: false, probes: [], computedProbe: false };
+  const scan: ContentScan = { timeMacro: TIME_MACRO.test(text), mtimeDependency: PRAGMA_DEPENDENCY.test(text), includeNext: INCLUDE_NEXT.test(text), quoteIncludes: [], climbingIncludes: [], computedInclude: false, probes: [], computedProbe: false };
   for (const m of text.matchAll(INCLUDE)) {
     const name = m[1] ?? m[2];
     if (m[1] !== undefined) scan.quoteIncludes.push(m[1]);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ghcOutputs } from '../../adapters/ghc/ghc-outputs.js';
 import { hasForeignExport, moduleHeader } from '../../adapters/ghc/module-header.js';
+import { TIME_MACRO } from '../../adapters/gcc/scan-content.js';
 import type { GhcUncacheableReason } from '../../adapters/ghc/types.js';
 import { digestBytes } from '../../hashing/create-hasher.js';
 import { KeyBuilder } from '../../keying/key-builder.js';
@@ -39,6 +40,8 @@ export async function ghcKeyFor(ctx: Pick<CacheContext, 'algorithm' | 'ghc'>, c:
   const text = source.toString('utf8');
   const moduleName = moduleHeader(text);
   if (moduleName === undefined || moduleName === 'cpp') return { kind: 'uncacheable', reason: 'module-name-unknown', why: moduleName === 'cpp' ? 'a preprocessor line comes before the module header' : 'no readable module header' };
+  // CPP (gcc's) expands __TIME__ and kin to the clock's time, as in C: the output is the moment's.
+  if (TIME_MACRO.test(text) || c.job.runArgs.some((a) => TIME_MACRO.test(a))) return { kind: 'uncacheable', reason: 'time-macro' };
   const outputs = ghcOutputs(c.job, moduleName, hasForeignExport(text));
   c.job.outputs.splice(0, c.job.outputs.length, ...outputs);
   const b = new KeyBuilder(ctx.algorithm).add('schema', GHC_KEY_SCHEMA);

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { LookupTrace } from '../../exec/parse-lookup-trace.js';
 import type { FileDigestCache } from '../../hashing/file-digest-cache.js';
@@ -6,6 +6,7 @@ import { under } from '../trace-coverage.js';
 import { SYSTEM_TREES as SYSTEM } from '../system-trees.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { GhcUncacheableReason } from '../../adapters/ghc/types.js';
+import { TIME_MACRO } from '../../adapters/gcc/scan-content.js';
 import { environmentDigest, environmentWalker, WHOLE_ENVIRONMENT } from './splice-environment.js';
 
 /** What a ghc fill read, as its trace saw it: the manifest entry's inputs, absences, existences and variables. */
@@ -107,6 +108,9 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
       else return { kind: 'unstored', reason: 'unkeyed-lookup', what: `could not read ${p}` };
     }
   }
+  // A header CPP read that uses the clock (its __TIME__): the output is the moment's, as in C.
+  const clocked = inputs.find((i) => i.path.endsWith('.h') && TIME_MACRO.test(readText(i.path)));
+  if (clocked) return { kind: 'unstored', reason: 'time-macro', what: `read ${clocked.path}, which uses __DATE__ or __TIME__` };
   const present: string[] = [];
   for (const [p, a] of t.looks) {
     if (own(p) || read.has(p) || system(p) || pathDirs.includes(dirname(p))) continue;
@@ -138,6 +142,14 @@ function ancestors(p: string): string[] {
   const out: string[] = [];
   for (let d = dirname(p); d !== '/' && !out.includes(d); d = dirname(d)) out.push(d);
   return out;
+}
+
+function readText(p: string): string {
+  try {
+    return readFileSync(p, 'latin1');
+  } catch {
+    return ''; // gone since: the lookup's digest check finds that
+  }
 }
 
 function dirExists(p: string): boolean {

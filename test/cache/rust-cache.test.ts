@@ -204,6 +204,28 @@ test('the sandbox catches a read the key does not cover: a proc-macro reading a 
   assert.ok(existsSync(join(dir, 'pmr', 'libuser.rlib')), 'the caller still gets its rlib');
 });
 
+test('a proc-macro that reads the wall clock (SystemTime::now) makes its compiles time-macro, as __TIME__ does in C; one timing itself (Instant) is cached', { skip }, async () => {
+  writeSettled(dir, 'pmt/clock.rs', 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn stamp(_: TokenStream) -> TokenStream {\n    let s = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();\n    format!("pub const T: u64 = {s};").parse().unwrap()\n}\n');
+  writeSettled(dir, 'pmt/timer.rs', 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn timed(_: TokenStream) -> TokenStream {\n    let t = std::time::Instant::now();\n    let _ = t.elapsed();\n    "pub const T: u64 = 1;".parse().unwrap()\n}\n');
+  writeSettled(dir, 'pmt/a.rs', 'clock::stamp!();\n');
+  writeSettled(dir, 'pmt/b.rs', 'timer::timed!();\n');
+  await settle();
+  for (const pm of ['clock', 'timer']) {
+    const r = await run('rustc', ['--crate-name', pm, '--crate-type', 'proc-macro', `pmt/${pm}.rs`, '--out-dir', 'pmt'], { cwd: dir, env: ws.bareEnv });
+    assert.equal(r.code, 0, text(r));
+  }
+  const compile = async (name: string, pm: string) => {
+    const before = await counts();
+    const r = await run('rustc', ['--crate-name', name, '--crate-type', 'rlib', `pmt/${name}.rs`, '--out-dir', 'pmt', '--extern', `${pm}=pmt/lib${pm}.so`], { cwd: dir, env: ws.env });
+    assert.equal(r.code, 0, text(r));
+    const after = await counts();
+    return { ...delta(before, after), timeMacro: (after.reasons['time-macro'] ?? 0) - (before.reasons['time-macro'] ?? 0) };
+  };
+  for (let i = 0; i < 2; i++) assert.deepEqual(await compile('a', 'clock'), { hit: 0, miss: 0, uncacheable: 1, failed: 0, timeMacro: 1 }, `the clock's compile ${i}: never a hit`);
+  assert.deepEqual(await compile('b', 'timer'), { hit: 0, miss: 1, uncacheable: 0, failed: 0, timeMacro: 0 });
+  assert.deepEqual(await compile('b', 'timer'), { hit: 1, miss: 0, uncacheable: 0, failed: 0, timeMacro: 0 });
+});
+
 // Found by the fuzzer: a proc-macro that falls back quietly when its file is missing
 // compiled inside a view that hid the file, and stored what bare rustc would not give. The
 // trace shows the view hid a path the host has: the file is shown and keyed, and the fill

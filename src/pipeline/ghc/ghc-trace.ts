@@ -7,7 +7,7 @@ import { SYSTEM_TREES as SYSTEM } from '../system-trees.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { GhcUncacheableReason } from '../../adapters/ghc/types.js';
 import { TIME_MACRO } from '../../adapters/gcc/scan-content.js';
-import { environmentDigest, environmentWalker, WHOLE_ENVIRONMENT } from './splice-environment.js';
+import { environmentDigest, spliceReach, WHOLE_ENVIRONMENT } from './splice-reach.js';
 
 /** What a ghc fill read, as its trace saw it: the manifest entry's inputs, absences, existences and variables. */
 export interface GhcInputs {
@@ -19,7 +19,7 @@ export interface GhcInputs {
   present: string[];
   /** The variables it read, with the caller's values (null: unset). */
   env: Array<{ name: string; value: string | null }>;
-  /** The file that says a splice it ran could walk the whole environment (env then holds WHOLE_ENVIRONMENT). */
+  /** The file that says a splice it ran could walk the whole environment (env then holds WHOLE_ENVIRONMENT: splice-reach.ts). */
   walkedBy?: string;
 }
 
@@ -130,8 +130,10 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
     if (GHC_UNKEYED_ENV.has(name) || name.startsWith('REPRISE_')) continue;
     env.push({ name, value: o.env.get(name) ?? null });
   }
-  // A splice that could walk the whole environment: the entry holds all of it (splice-environment.ts).
-  const walkedBy = environmentWalker(t, inputs, o.source);
+  // What a splice could reach unseen (splice-reach.ts): the clock is refused, the whole environment keyed.
+  const reach = spliceReach(t, inputs, o.source);
+  if (reach.clock) return { kind: 'unstored', reason: 'time-macro', what: `could read the clock (${reach.clock})` };
+  const walkedBy = reach.environment;
   if (walkedBy) env.push({ name: WHOLE_ENVIRONMENT, value: environmentDigest(o.env) });
   env.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { kind: 'ok', learned: { inputs, absent: [...absent].sort(), present: present.sort(), env, ...(walkedBy ? { walkedBy } : {}) } };

@@ -10,7 +10,8 @@
  * process and written whole at exit, before an exec or a fork, and when the buffer fills.
  * One record: kind, answer, path, NUL. Kinds: r open for reading, w open for writing,
  * s stat/access/readlink/realpath, d opendir, x exec, l dlopen, e getenv (path = name),
- * B process start (path = pid), E process end (path = pid). Answers: '+' found, '-'
+ * t the wall clock read (a realtime clock_gettime, gettimeofday, time: once per process,
+ * path = the program's own), B process start (path = pid), E process end (path = pid). Answers: '+' found, '-'
  * absent (ENOENT, ENOTDIR, ELOOP), '!' any other error. Relative paths are made absolute
  * from the working directory, or from the directory an *at call's descriptor names.
  * A process that ends without its E record (killed, a raw exit system call) left an
@@ -28,9 +29,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -466,6 +469,44 @@ char *secure_getenv(const char *name)
     if (nonempty(name) && !t_inside)
         put('e', v ? '+' : '-', name, NULL);
     return v;
+}
+
+/* ---- the wall clock --------------------------------------------------------------- */
+
+/* A compile-time program (a proc-macro, a splice) that reads the time of day makes an output
+ * of the moment. The vDSO answers these without a system call, but programs reach it
+ * through the C library's functions, which the preload comes before. Once per process is
+ * enough: the run as a whole read the clock. */
+static int g_clock_read;
+static void note_clock(void)
+{
+    if (g_clock_read || t_inside)
+        return;
+    g_clock_read = 1;
+    /* Which program: the C compiler's own read (cc1 seeds its random numbers) is not a splice's. */
+    char exe[PATH_MAX];
+    ssize_t n = syscall(SYS_readlink, "/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = '\0';
+    put('t', '+', n > 0 ? exe : "?", NULL);
+}
+REAL(int, clock_gettime, clockid_t, struct timespec *)
+REAL(int, gettimeofday, struct timeval *, void *)
+REAL(time_t, time, time_t *)
+int clock_gettime(clockid_t id, struct timespec *ts)
+{
+    if (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE || id == CLOCK_TAI)
+        note_clock();
+    return get_clock_gettime()(id, ts);
+}
+int gettimeofday(struct timeval *tv, void *tz)
+{
+    note_clock();
+    return get_gettimeofday()(tv, tz);
+}
+time_t time(time_t *t)
+{
+    note_clock();
+    return get_time()(t);
 }
 
 /* ---- start and end ----------------------------------------------------------------- */

@@ -21,6 +21,8 @@ export interface LookupTrace {
   loaded: Set<string>;
   /** Environment variables read, and whether each was set. */
   env: Map<string, boolean>;
+  /** The programs of the processes that read the wall clock (the time of day, not a timer). */
+  clock: Set<string>;
   /** Lookups whose path the tracer could not make absolute. */
   unplaced: string[];
 }
@@ -32,7 +34,7 @@ const ANSWERS: Record<string, LookupAnswer> = { '+': 'found', '-': 'absent', '!'
  * both found and absent in one run (a file the compile created) keeps its first answer.
  */
 export function parseLookupTrace(data: Buffer): LookupTrace {
-  const t: LookupTrace = { complete: true, reads: new Map(), looks: new Map(), writes: new Map(), listed: new Map(), execs: new Set(), loaded: new Set(), env: new Map(), unplaced: [] };
+  const t: LookupTrace = { complete: true, reads: new Map(), looks: new Map(), writes: new Map(), listed: new Map(), execs: new Set(), loaded: new Set(), env: new Map(), clock: new Set(), unplaced: [] };
   const starts = new Map<string, { b: number; e: number }>();
   const execs = { tried: 0, failed: 0 };
   let start = 0;
@@ -53,6 +55,10 @@ export function parseLookupTrace(data: Buffer): LookupTrace {
       if (kind === 'B') n.b++;
       else n.e++;
       starts.set(raw, n);
+      continue;
+    }
+    if (kind === 't') {
+      t.clock.add(raw);
       continue;
     }
     if (kind === 'e') {

@@ -4,7 +4,7 @@
  */
 export const PIPELINE_UNCACHEABLE_REASONS = [
   'source-unreadable', // the source could not be read before compiling
-  'time-macro', // __DATE__, __TIME__ or __TIMESTAMP__ in the source or a header (C, ghc's CPP), or a proc-macro that reads the wall clock
+  'time-macro', // __DATE__, __TIME__ or __TIMESTAMP__ in the source or a header (C, ghc's CPP), or a proc-macro or splice that read the wall clock
   'computed-has-include', // __has_include with a macro argument and no lookup trace: we cannot know what it probes
   'input-vanished', // a file the depfile names could not be read after the compile
   'input-changed-during-compile', // an input was written while the compiler ran

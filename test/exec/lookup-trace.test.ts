@@ -45,6 +45,28 @@ test('the tracer records opens, stats, access, opendir, getenv, mkstemp and exec
   }
 });
 
+test('the tracer records a process that reads the time of day (time, gettimeofday, a realtime clock_gettime), by its program, and not one that only times itself', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reprise-trace-'));
+  try {
+    const traced = async (name: string, body: string) => {
+      writeFileSync(join(dir, `${name}.c`), `#include <time.h>\n#include <sys/time.h>\nint main(void) { ${body} return 0; }\n`);
+      const cc = await run('cc', ['-o', join(dir, name), join(dir, `${name}.c`)]);
+      assert.equal(cc.code, 0, text(cc));
+      const trace = join(dir, `${name}.trace`);
+      writeFileSync(trace, '');
+      const r = await run(join(dir, name), [], { cwd: dir, env: { ...process.env, LD_PRELOAD: installPaths.lookupTrace, REPRISE_TRACE: trace } });
+      assert.equal(r.code, 0, text(r));
+      return parseLookupTrace(readFileSync(trace)).clock;
+    };
+    for (const [name, body] of [['t', 'time(0);'], ['g', 'struct timeval v; gettimeofday(&v, 0);'], ['r', 'struct timespec s; clock_gettime(CLOCK_REALTIME, &s); clock_gettime(CLOCK_REALTIME, &s);']]) {
+      assert.deepEqual([...(await traced(name!, body!))], [join(dir, name!)], name);
+    }
+    assert.deepEqual([...(await traced('m', 'struct timespec s; clock_gettime(CLOCK_MONOTONIC, &s);'))], [], 'a monotonic clock measures, it tells no date');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a trace is incomplete when a process left no end record, when an exec went through without a traced image, or when nothing was traced', () => {
   assert.equal(parseLookupTrace(rec('B+1', 's-/a', 'E+1')).complete, true);
   assert.equal(parseLookupTrace(rec('B+1', 's-/a')).complete, false, 'killed');

@@ -4,7 +4,7 @@ import type { LanguagePipeline } from '../driver/types.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
 import { ghcKeyFor } from './ghc-key-for.js';
 import { usageCheck } from './usage-views.js';
-import { withEnvironmentDigest } from './splice-reach.js';
+import { withEnvironmentDigest } from './splice-environment.js';
 import { fillGhc, recompileGhc, runGhcUncached, type GhcReason } from './fill-ghc.js';
 
 /**

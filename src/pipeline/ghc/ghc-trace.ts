@@ -7,7 +7,7 @@ import { SYSTEM_TREES as SYSTEM } from '../system-trees.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { GhcUncacheableReason } from '../../adapters/ghc/types.js';
 import { TIME_MACRO } from '../../adapters/gcc/scan-content.js';
-import { environmentDigest, spliceReach, WHOLE_ENVIRONMENT } from './splice-reach.js';
+import { environmentDigest, environmentWalker, WHOLE_ENVIRONMENT } from './splice-environment.js';
 
 /** What a ghc fill read, as its trace saw it: the manifest entry's inputs, absences, existences and variables. */
 export interface GhcInputs {
@@ -19,7 +19,7 @@ export interface GhcInputs {
   present: string[];
   /** The variables it read, with the caller's values (null: unset). */
   env: Array<{ name: string; value: string | null }>;
-  /** The file that says a splice it ran could walk the whole environment (env then holds WHOLE_ENVIRONMENT: splice-reach.ts). */
+  /** The file that says a splice it ran could walk the whole environment (env then holds WHOLE_ENVIRONMENT). */
   walkedBy?: string;
 }
 
@@ -36,8 +36,11 @@ export type GhcTraced =
  */
 export const GHC_UNKEYED_ENV: ReadonlySet<string> = new Set(['PATH', 'LD_LIBRARY_PATH', 'TMPDIR', 'TMP', 'TEMP', 'LD_PRELOAD', 'REPRISE_TRACE', 'TERM', 'COLUMNS', 'MAKEFLAGS', 'MFLAGS']);
 
-/** Programs a ghc compile runs that belong to its toolchain: the C compiler, assembler, linker and `touch` (a boot object) it names in --info, and its own. */
-const TOOLCHAIN_PROGRAM = /^(?:[\w.-]+-)?(?:gcc|cc|clang|as|ld|ld\.gold|ld\.bfd|ld\.lld|collect2|cc1|lto-wrapper|nm|strip|ar|ranlib|llc|opt|unlit|touch|ghc|ghc-iserv|ghc-iserv-dyn)(?:-[\d.]+)?$/;
+/** The C toolchain a ghc compile runs: the C compiler, assembler and linker and `touch` (a boot object) it names in --info. */
+const C_TOOLCHAIN_PROGRAM = /^(?:[\w.-]+-)?(?:gcc|cc|clang|as|ld|ld\.gold|ld\.bfd|ld\.lld|collect2|cc1|lto-wrapper|nm|strip|ar|ranlib|llc|opt|unlit|touch)(?:-[\d.]+)?$/;
+const GHC_PROGRAM = /^(?:[\w.-]+-)?(?:ghc|ghc-iserv|ghc-iserv-dyn)(?:-[\d.]+)?$/;
+/** Programs a ghc compile runs that belong to its toolchain: the C toolchain, and its own. */
+const toolchainProgram = (name: string): boolean => C_TOOLCHAIN_PROGRAM.test(name) || GHC_PROGRAM.test(name);
 
 export interface GhcTraceOptions {
   /** The compile's private places (scratch, its $TMPDIR): not inputs. */
@@ -66,6 +69,10 @@ export interface GhcTraceOptions {
  */
 export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<GhcTraced> {
   if (!t.complete || t.unplaced.length > 0) return { kind: 'unstored', reason: 'trace-incomplete', what: t.unplaced[0] ?? 'a process left untraced' };
+  // A splice that read the time of day (getCurrentTime): the output is the moment's, as C's __TIME__.
+  // The C toolchain's own reads (cc1 seeds its random numbers from it) are not a splice's.
+  const clock = [...t.clock].find((x) => !C_TOOLCHAIN_PROGRAM.test(basename(x)));
+  if (clock) return { kind: 'unstored', reason: 'time-macro', what: `read the wall clock (${clock})` };
   const outputs = new Set(o.outputs);
   const temporaries = new Set(o.outputs.map((p) => `${p}.tmp`));
   const skip = [...o.own, '/proc', '/dev', '/sys'];
@@ -86,7 +93,7 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
     if (a === 'found' && !own(p) && !system(p) && !pathDirs.includes(p)) return { kind: 'unstored', reason: 'directory-listed', what: `listed ${p}` };
   }
   for (const x of t.execs) {
-    if (x.startsWith('/') ? !under(x, [o.libDir]) && !TOOLCHAIN_PROGRAM.test(basename(x)) : !TOOLCHAIN_PROGRAM.test(x)) return { kind: 'unstored', reason: 'unkeyed-program', what: `ran ${x}` };
+    if (x.startsWith('/') ? !under(x, [o.libDir]) && !toolchainProgram(basename(x)) : !toolchainProgram(x)) return { kind: 'unstored', reason: 'unkeyed-program', what: `ran ${x}` };
   }
 
   const inputs: GhcInputs['inputs'] = [];
@@ -130,10 +137,8 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
     if (GHC_UNKEYED_ENV.has(name) || name.startsWith('REPRISE_')) continue;
     env.push({ name, value: o.env.get(name) ?? null });
   }
-  // What a splice could reach unseen (splice-reach.ts): the clock is refused, the whole environment keyed.
-  const reach = spliceReach(t, inputs, o.source);
-  if (reach.clock) return { kind: 'unstored', reason: 'time-macro', what: `could read the clock (${reach.clock})` };
-  const walkedBy = reach.environment;
+  // A splice that could walk the whole environment: the entry holds all of it (splice-environment.ts).
+  const walkedBy = environmentWalker(t, inputs, o.source);
   if (walkedBy) env.push({ name: WHOLE_ENVIRONMENT, value: environmentDigest(o.env) });
   env.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { kind: 'ok', learned: { inputs, absent: [...absent].sort(), present: present.sort(), env, ...(walkedBy ? { walkedBy } : {}) } };

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeSettled } from '../../helpers/write-settled.js';
 import { join } from 'node:path';
 import test from 'node:test';
 import { stats } from '../../helpers/reprise-cli.js';
@@ -109,7 +110,8 @@ test('misses after the first go without a pre-pass, proven by the executor\'s tr
   rmSync(join(ws.dir, 'c.o'));
   await same('c', ws.env);
   assert.equal((await stats(ws.env)).tools.gcc?.['direct-hit'], 1, 'served from the entry');
-  writeFileSync(join(ws.dir, 'util.h'), 'static inline int twice(int x) { return 3 * x; }\n');
+  // Settled: a header written less than 10 ms before the compile began counts as changed during it (not stored, not a miss).
+  writeSettled(ws.dir, 'util.h', 'static inline int twice(int x) { return 3 * x; }\n');
   await same('c', ws.env);
   const after = await stats(ws.env);
   assert.equal(after.tools.gcc?.['direct-hit'], 1, 'not served: util.h now shadows inc/util.h');
@@ -117,7 +119,7 @@ test('misses after the first go without a pre-pass, proven by the executor\'s tr
   // d.c's file, gone since it was learned, is left out of the next guess: absent there as here.
   rmSync(join(ws.dir, 'util.h'));
   rmSync(join(ws.dir, 'sub', 'feat.h'));
-  writeFileSync(join(ws.dir, 'f.c'), FEATURE.replace('FN', 'f'));
+  writeSettled(ws.dir, 'f.c', FEATURE.replace('FN', 'f'));
   await same('f', ws.env);
   e = await executor();
   assert.deepEqual({ guessed: e.guessed, completed: e.completed, unproven: e['guess-unproven'] }, { guessed: 5, completed: 6, unproven: 1 }, JSON.stringify(e));

@@ -31,7 +31,7 @@ type Reason = PipelineUncacheableReason | RustcUncacheableReason;
 
 /** Why a traced fill that did not come out `ok` is not stored (rust-trace.ts). */
 const untracedReason: Record<Exclude<RustTraced['kind'], 'ok'>, Reason> = {
-  hid: 'view-hid-path', listed: 'directory-listed', program: 'unkeyed-program', wrote: 'unexpected-output', embedded: 'unkeyed-env', environ: 'unkeyed-env', clock: 'time-macro', incomplete: 'trace-incomplete',
+  hid: 'view-hid-path', listed: 'directory-listed', program: 'unkeyed-program', wrote: 'unexpected-output', embedded: 'unkeyed-env', environ: 'unkeyed-env', incomplete: 'trace-incomplete',
 };
 
 /**

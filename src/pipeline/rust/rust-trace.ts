@@ -23,7 +23,7 @@ export const RUST_UNKEYED_ENV: ReadonlySet<string> = new Set([
   ...JOBSERVER_ENV,
 ]);
 
-export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; paths: string[] } | { kind: 'listed'; path: string } | { kind: 'program'; path: string } | { kind: 'wrote'; path: string } | { kind: 'embedded'; value: string } | { kind: 'environ'; path: string } | { kind: 'clock' } | { kind: 'incomplete' };
+export type RustTraced = { kind: 'ok'; learned: RustInputs } | { kind: 'hid'; paths: string[] } | { kind: 'listed'; path: string } | { kind: 'program'; path: string } | { kind: 'wrote'; path: string } | { kind: 'embedded'; value: string } | { kind: 'environ'; path: string } | { kind: 'incomplete' };
 
 /**
  * What the lookup trace of a rustc fill adds to what it read: every path it found absent
@@ -47,9 +47,6 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
   // A proc-macro reading the process's environment as a file: which variables it used is unknown.
   const environ = environRead(t);
   if (environ) return { kind: 'environ', path: environ };
-  // A proc-macro that read the time of day (SystemTime::now): the output is the moment's, as C's __TIME__.
-  // The linker's programs' own reads are not a proc-macro's.
-  if ([...t.clock].some((x) => !LINKER_PROGRAM.test(basename(x)) && !/^(?:cc1|cc1plus|lto1)$/.test(basename(x)))) return { kind: 'clock' };
   const skip = [...opts.own, '/proc', '/dev', '/sys'];
   // The source trees: where the crate's modules and included files are looked for; a path
   // found absent there, or anywhere outside the system's trees (a proc-macro probing a file
@@ -111,7 +108,6 @@ export function untracedWhat(t: Exclude<RustTraced, { kind: 'ok' }>): string {
     case 'wrote': return `it wrote (or tried to write) ${t.path}, which a hit would not`;
     case 'embedded': return `its output holds ${t.value}, which only the fill's environment had`;
     case 'environ': return `it read ${t.path}, the whole environment`;
-    case 'clock': return 'it read the wall clock, so its output is the moment\'s';
     case 'incomplete': return 'its lookup trace is incomplete';
   }
 }

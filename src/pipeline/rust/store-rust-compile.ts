@@ -16,7 +16,7 @@ import type { RustInputs } from './scan-rust-inputs.js';
 import { portableRust } from './portable-rust-result.js';
 import { rememberCrates } from './crate-deps.js';
 import { candidatesHold, unloadedCandidates, type CandidateView } from './crate-candidates.js';
-import { enumeratesEnvironment } from './enumerates-environment.js';
+import { procMacroReach } from './proc-macro-reach.js';
 
 /**
  * Stores a successful rustc compile: its outputs (with their modes: programs and shared
@@ -31,10 +31,16 @@ export async function storeRustCompile(ctx: CacheContext, c: RustCall, direct: B
   if (!(await inputsUnchanged(learned.inputs, r.startedAtNs, async (p) => (await ctx.rust.files.digest(p))?.digest.hash))) return 'input-changed-during-compile';
   const candidates = candidatesFor(ctx, c, learned, sandboxed || executor !== undefined);
   if (typeof candidates === 'string') return candidates;
-  const walker = environmentWalker(c, learned);
+  const loaded = procMacrosLoaded(c, learned);
+  const walker = loaded.find((i) => procMacroReach(i.path, i.digest).environment)?.path;
   if (walker) {
     ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: ${walker} can read every environment variable, and which it read is not known`);
     return 'unkeyed-env';
+  }
+  const clock = loaded.find((i) => procMacroReach(i.path, i.digest).clock)?.path;
+  if (clock) {
+    ctx.log.info(`${c.tool}: crate ${c.job.crateName}: not stored: ${clock} can read the wall clock, so the output may be the moment's`);
+    return 'time-macro';
   }
   const p = portableRust(targetDir, c.cwd, [...learned.inputs, ...candidates], learned.env, data.map((d) => d.data), c.job.outputs.map((o) => o.role === 'dep-info'), r.stdout, r.stderr);
   if (p.bound) {
@@ -90,12 +96,9 @@ function fromTarget(groups: AbsentDir[], t: string | undefined): AbsentDir[] {
   return mapAbsentDirs(groups, (d) => (d === t || d.startsWith(`${t}/`) ? storedFromPwd(d, t) : d));
 }
 
-/**
- * A crate the compile loaded as a shared object (a proc-macro, by --extern or from a crate
- * search directory) whose code can walk the whole environment (enumerates-environment.ts).
- */
-function environmentWalker(c: RustCall, learned: RustInputs): string | undefined {
+/** The crates the compile loaded as shared objects (proc-macros, by --extern or from a crate search directory). */
+function procMacrosLoaded(c: RustCall, learned: RustInputs): RustInputs['inputs'] {
   const externs = new Set(c.job.externs.flatMap((x) => (x.path === undefined ? [] : [resolve(c.cwd, x.path)])));
   const crateDirs = new Set(c.job.searchDirs.filter((d) => d.kind !== 'native' && d.kind !== 'framework').map((d) => resolve(c.cwd, d.path)));
-  return learned.inputs.find((i) => i.path.endsWith('.so') && (externs.has(i.path) || crateDirs.has(dirname(i.path))) && enumeratesEnvironment(i.path, i.digest))?.path;
+  return learned.inputs.filter((i) => i.path.endsWith('.so') && (externs.has(i.path) || crateDirs.has(dirname(i.path))));
 }

@@ -11,9 +11,10 @@
  * One record: kind, answer, path, NUL. Kinds: r open for reading, w open for writing,
  * s stat/access/readlink/realpath, d opendir, x exec, l dlopen, e getenv (path = name),
  * t the wall clock read (a realtime clock_gettime, gettimeofday, time: once per process,
- * path = the program's own), B process start (path = pid), E process end (path = pid). Answers: '+' found, '-'
- * absent (ENOENT, ENOTDIR, ELOOP), '!' any other error. Relative paths are made absolute
- * from the working directory, or from the directory an *at call's descriptor names.
+ * path = the program's own), B process start (path = pid), E process end (path = pid).
+ * Answers: '+' found, '-' absent (ENOENT, ENOTDIR, ELOOP), '!' any other error. Relative
+ * paths are made absolute from the working directory, or from the directory an *at call's
+ * descriptor names.
  * A process that ends without its E record (killed, a raw exit system call) left an
  * incomplete trace; exit, _exit and _Exit all write it.
  */
@@ -480,7 +481,7 @@ char *secure_getenv(const char *name)
 static int g_clock_read;
 static void note_clock(void)
 {
-    if (g_clock_read || t_inside)
+    if (g_clock_read || t_inside || g_fd < 0) /* before the trace opened (another library's constructor): asked again later */
         return;
     g_clock_read = 1;
     /* Which program: the C compiler's own read (cc1 seeds its random numbers) is not a splice's. */

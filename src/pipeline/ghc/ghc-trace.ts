@@ -138,7 +138,7 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
     env.push({ name, value: o.env.get(name) ?? null });
   }
   // A splice that could walk the whole environment: the entry holds all of it (splice-environment.ts).
-  const walkedBy = environmentWalker(t, inputs, o.source);
+  const walkedBy = await environmentWalker(t, inputs, o.source);
   if (walkedBy) env.push({ name: WHOLE_ENVIRONMENT, value: environmentDigest(o.env) });
   env.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { kind: 'ok', learned: { inputs, absent: [...absent].sort(), present: present.sort(), env, ...(walkedBy ? { walkedBy } : {}) } };

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { archiveMembers, elfSymbols, isElf } from '../../exec/elf-symbols.js';
@@ -38,7 +39,7 @@ const known = new LRUCache<string, boolean>({ max: 4096 });
  * undefined: its source or a header naming the walk, an object using it, or a read of
  * `/proc/…/environ`. Only compiles that ran code (loaded a library or an object) are asked.
  */
-export function environmentWalker(t: LookupTrace, inputs: ReadonlyArray<{ path: string; digest: string }>, source: string): string | undefined {
+export async function environmentWalker(t: LookupTrace, inputs: ReadonlyArray<{ path: string; digest: string }>, source: string): Promise<string | undefined> {
   const environ = environRead(t);
   if (environ) return environ;
   const objects = inputs.filter((i) => OBJECT.test(i.path));
@@ -46,7 +47,8 @@ export function environmentWalker(t: LookupTrace, inputs: ReadonlyArray<{ path: 
   for (const text of [source, ...inputs.filter((i) => i.path.endsWith('.h')).map((i) => i.path)]) {
     if (SOURCE_WALKS.test(readText(text))) return text;
   }
-  return objects.find((o) => !PROVIDER.test(basename(o.path)) && usesWalk(o.path, o.digest))?.path;
+  for (const o of objects) if (!PROVIDER.test(basename(o.path)) && (await usesWalk(o.path, o.digest))) return o.path;
+  return undefined;
 }
 
 /** The value WHOLE_ENVIRONMENT stands for in a call with this environment: every variable but reprise's own. */
@@ -61,13 +63,17 @@ export function withEnvironmentDigest(env: ReadonlyMap<string, string>): Readonl
   return new Map([...env, [WHOLE_ENVIRONMENT, environmentDigest(env)]]);
 }
 
-/** Whether an object (ELF, or an archive of them) uses a walk; true when that cannot be told (not a 64-bit little-endian ELF file, unreadable). */
-function usesWalk(path: string, digest: string): boolean {
+/**
+ * Whether an object (ELF, or an archive of them) uses a walk; true when that cannot be told
+ * (not a 64-bit little-endian ELF file, unreadable). Read without blocking: a package
+ * library can be tens of megabytes, and the daemon serves other calls meanwhile.
+ */
+async function usesWalk(path: string, digest: string): Promise<boolean> {
   const hit = known.get(digest);
   if (hit !== undefined) return hit;
   let answer = true;
   try {
-    const b = readFileSync(path);
+    const b = await readFile(path);
     const parts = archiveMembers(b)?.filter(isElf) ?? (isElf(b) ? [b] : []); // not ELF (a linker script): no code
     answer = parts.some((part) => {
       const s = elfSymbols(part);

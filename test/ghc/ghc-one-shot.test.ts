@@ -386,6 +386,17 @@ test('ghc -c: CPP\'s __TIME__ (in the source or a header it includes) and a spli
   }
 });
 
+test('ghc -c -optc-march=native (and -optlc-mcpu=native): the host CPU is in the key, as for gcc\'s -march=native; without it, not', { skip }, async () => {
+  const explain = async (extra: string[]) => {
+    const r = await reprise(['explain', '--', 'ghc', '-c', ...extra, ...FLAGS.split(' '), 'src/Lib/A.hs'], ws.env, proj);
+    assert.equal(r.code, 0, text(r));
+    return r.stdout.toString();
+  };
+  assert.match(await explain(['-optc-march=native']), /^ {2}host-cpu /m);
+  assert.match(await explain(['-optlc-mcpu=native']), /^ {2}host-cpu /m);
+  assert.doesNotMatch(await explain([]), /host-cpu/);
+});
+
 test('ghc: probes pass through; a --make build that links compiles its modules as cached jobs, then links', { skip }, async () => {
   for (const probe of [['--numeric-version'], ['--info'], ['--print-libdir']]) {
     const want = await run('ghc', probe, { env: ws.bareEnv });

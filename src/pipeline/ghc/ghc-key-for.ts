@@ -6,10 +6,14 @@ import { TIME_MACRO } from '../../adapters/gcc/scan-content.js';
 import type { GhcUncacheableReason } from '../../adapters/ghc/types.js';
 import { digestBytes } from '../../hashing/create-hasher.js';
 import { KeyBuilder } from '../../keying/key-builder.js';
+import { hostCpu } from '../../keying/host-cpu.js';
 import type { CacheContext } from '../cache-context.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
 import { ghcFiles, ignorableHomeUnit } from './ghc-files.js';
+
+/** Options that hand `native` to a program that then asks the CPU: gcc (-optc), llc (-optlc), opt (-optlo), the assembler (-opta). */
+const NATIVE_CPU = /^-opt(?:c|lc|lo|a)-m(?:arch|cpu|tune)=native$/;
 
 /** Bumped when what a ghc key covers changes, so old entries are never matched. */
 const GHC_KEY_SCHEMA = 'ghc-2';
@@ -49,6 +53,8 @@ export async function ghcKeyFor(ctx: Pick<CacheContext, 'algorithm' | 'ghc'>, c:
   for (const p of tool.parts) b.add('tool', `${p.path}\0${p.digest}`);
   b.add('cwd', c.keyCwd);
   for (const a of c.job.runArgs) b.add('arg', a);
+  // -march=native handed to the C compiler (stubs) or the LLVM backend: the code is this CPU's, as in C.
+  if (c.job.runArgs.some((a) => NATIVE_CPU.test(a))) b.add('host-cpu', hostCpu());
   for (const a of c.terminalArgs) b.add('terminal-arg', a);
   const digest = digestBytes(ctx.algorithm, source).hash;
   b.add('source', `${c.job.source}\0${digest}`, `${c.job.source} ${digest.slice(0, 16)}`);

@@ -9,7 +9,7 @@
  * Records go to the file named by REPRISE_TRACE (opened append-only), buffered per
  * process and written whole at exit, before an exec or a fork, and when the buffer fills.
  * One record: kind, answer, path, NUL. Kinds: r open for reading, w open for writing,
- * s stat/access/readlink/realpath, d opendir, x exec, l dlopen, e getenv (path = name),
+ * s stat/access/readlink/realpath, d opendir, x exec, l dlopen, e getenv (path = name=program),
  * t the wall clock read (a realtime clock_gettime, gettimeofday, time: once per process,
  * path = the program's own), B process start (path = pid), E process end (path = pid).
  * Answers: '+' found, '-' absent (ENOENT, ENOTDIR, ELOOP), '!' any other error. Relative
@@ -455,20 +455,35 @@ pid_t vfork(void)
 
 /* ---- the environment --------------------------------------------------------------- */
 
+/* "=" and the program this process runs, once per image: which program read a variable (a
+ * splice inside ghc, or the C compiler ghc runs) decides whether it is keyed. */
+static const char *self_suffix(void)
+{
+    static char self[PATH_MAX + 1];
+    if (!self[0]) {
+        ssize_t n = syscall(SYS_readlink, "/proc/self/exe", self + 1, sizeof self - 2);
+        self[0] = '=';
+        self[n > 0 ? n + 1 : 1] = '\0';
+    }
+    return self;
+}
+static void note_env(const char *name, const char *value)
+{
+    if (nonempty(name) && !t_inside)
+        put('e', value ? '+' : '-', name, self_suffix());
+}
 REAL(char *, getenv, const char *)
 REAL(char *, secure_getenv, const char *)
 char *getenv(const char *name)
 {
     char *v = get_getenv()(name);
-    if (nonempty(name) && !t_inside)
-        put('e', v ? '+' : '-', name, NULL);
+    note_env(name, v);
     return v;
 }
 char *secure_getenv(const char *name)
 {
     char *v = get_secure_getenv()(name);
-    if (nonempty(name) && !t_inside)
-        put('e', v ? '+' : '-', name, NULL);
+    note_env(name, v);
     return v;
 }
 

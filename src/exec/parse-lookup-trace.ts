@@ -21,6 +21,8 @@ export interface LookupTrace {
   loaded: Set<string>;
   /** Environment variables read, and whether each was set. */
   env: Map<string, boolean>;
+  /** For each variable read, the programs of the processes that read it. */
+  envReaders: Map<string, Set<string>>;
   /** The programs of the processes that read the wall clock (the time of day, not a timer). */
   clock: Set<string>;
   /** Lookups whose path the tracer could not make absolute. */
@@ -34,7 +36,7 @@ const ANSWERS: Record<string, LookupAnswer> = { '+': 'found', '-': 'absent', '!'
  * both found and absent in one run (a file the compile created) keeps its first answer.
  */
 export function parseLookupTrace(data: Buffer): LookupTrace {
-  const t: LookupTrace = { complete: true, reads: new Map(), looks: new Map(), writes: new Map(), listed: new Map(), execs: new Set(), loaded: new Set(), env: new Map(), clock: new Set(), unplaced: [] };
+  const t: LookupTrace = { complete: true, reads: new Map(), looks: new Map(), writes: new Map(), listed: new Map(), execs: new Set(), loaded: new Set(), env: new Map(), envReaders: new Map(), clock: new Set(), unplaced: [] };
   const starts = new Map<string, { b: number; e: number }>();
   const execs = { tried: 0, failed: 0 };
   let start = 0;
@@ -62,7 +64,15 @@ export function parseLookupTrace(data: Buffer): LookupTrace {
       continue;
     }
     if (kind === 'e') {
-      if (!t.env.has(raw)) t.env.set(raw, answer === 'found');
+      // NAME=PROGRAM (a name holds no '='); NAME alone from an older tracer.
+      const eq = raw.indexOf('=');
+      const name = eq < 0 ? raw : raw.slice(0, eq);
+      if (!t.env.has(name)) t.env.set(name, answer === 'found');
+      if (eq >= 0) {
+        const readers = t.envReaders.get(name) ?? new Set<string>();
+        readers.add(raw.slice(eq + 1));
+        t.envReaders.set(name, readers);
+      }
       continue;
     }
     if (kind === 'x') {

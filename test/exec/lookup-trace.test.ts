@@ -36,6 +36,7 @@ test('the tracer records opens, stats, access, opendir, getenv, mkstemp and exec
     assert.equal(t.looks.get('/nonexistent/x'), 'absent');
     assert.equal(t.listed.get(dir), 'found');
     assert.equal(t.env.get('REPRISE_TEST_VAR'), false);
+    assert.deepEqual([...(t.envReaders.get('REPRISE_TEST_VAR') ?? [])], [join(dir, 'p')], 'by the program that read it');
     assert.ok([...t.writes.keys()].some((p) => p.startsWith(join(dir, 'tmp'))), 'the temporary file');
     assert.ok(t.execs.has('/bin/true'));
     // /bin/true is dynamically linked here, so it loaded the tracer too: the trace is whole.

@@ -397,6 +397,30 @@ test('ghc -c -optc-march=native (and -optlc-mcpu=native): the host CPU is in the
   assert.doesNotMatch(await explain([]), /host-cpu/);
 });
 
+test('ghc -c: a splice that reads a variable the C toolchain\'s reads leave unkeyed (COLUMNS, PATH) is keyed by it; a splice that reads none is not', { skip }, async () => {
+  const dir = join(ws.dir, 'cols');
+  const th = '{-# LANGUAGE TemplateHaskell #-}\n';
+  writeSettled(dir, 'src/Cols.hs', `${th}module Cols (cols) where\n\nimport Language.Haskell.TH.Syntax\nimport System.Environment (lookupEnv)\n\ncols :: Maybe String\ncols = $(runIO (lookupEnv "COLUMNS") >>= lift)\n`);
+  writeSettled(dir, 'src/Still.hs', `${th}module Still (still) where\n\nimport Language.Haskell.TH.Syntax\n\nstill :: String\nstill = $(lift "still")\n`);
+  writeSettled(dir, 'Makefile', `F = ${FLAGS}\nall: out/Cols.o out/Still.o\nout/%.o: src/%.hs\n\tghc -c $(F) $<\n`);
+  const build = async (vars: Record<string, string>) => {
+    rmSync(join(dir, 'out'), { recursive: true, force: true });
+    const before = await counts();
+    await make(dir, { ...ws.env, ...vars });
+    const d = delta(before, await counts());
+    const copy = `${dir}-bare`;
+    rmSync(copy, { recursive: true, force: true });
+    cpSync(dir, copy, { recursive: true });
+    rmSync(join(copy, 'out'), { recursive: true, force: true });
+    await make(copy, { ...ws.bareEnv, ...vars });
+    assertSame(outputs(dir), outputs(copy));
+    return d;
+  };
+  assert.deepEqual(await build({ COLUMNS: '80' }), { hit: 0, miss: 2, uncacheable: 0, failed: 0 });
+  assert.deepEqual(await build({ COLUMNS: '80' }), { hit: 2, miss: 0, uncacheable: 0, failed: 0 });
+  assert.deepEqual(await build({ COLUMNS: '100' }), { hit: 1, miss: 1, uncacheable: 0, failed: 0 }, 'Cols compiles again (a stale hit with 80 before); Still is served');
+});
+
 test('ghc: probes pass through; a --make build that links compiles its modules as cached jobs, then links', { skip }, async () => {
   for (const probe of [['--numeric-version'], ['--info'], ['--print-libdir']]) {
     const want = await run('ghc', probe, { env: ws.bareEnv });

@@ -43,6 +43,7 @@ export function mapRemoteTrace(t: LookupTrace, root: string, hostCwd: string): H
     execs: new Set([...t.execs].map((p) => (p.includes('/') && !p.startsWith('/') ? posix.resolve(hostCwd, p) : host(p)))),
     loaded: new Set([...t.loaded].map(host)),
     env: t.env,
+    envReaders: new Map([...t.envReaders].map(([name, programs]) => [name, new Set([...programs].map(host))])),
     clock: new Set([...t.clock].map(host)),
     unplaced: t.unplaced,
   };

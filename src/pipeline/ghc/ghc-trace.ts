@@ -35,6 +35,8 @@ export type GhcTraced =
  * jobserver, and the tracer's own.
  */
 export const GHC_UNKEYED_ENV: ReadonlySet<string> = new Set(['PATH', 'LD_LIBRARY_PATH', 'TMPDIR', 'TMP', 'TEMP', 'LD_PRELOAD', 'REPRISE_TRACE', 'TERM', 'COLUMNS', 'MAKEFLAGS', 'MFLAGS']);
+/** Those ghc's own process reads (its temporary directory, the RTS linker's search path) and the tracer's. */
+const GHC_OWN_UNKEYED_ENV: ReadonlySet<string> = new Set(['TMPDIR', 'LD_LIBRARY_PATH', 'LD_PRELOAD', 'REPRISE_TRACE']);
 
 /** The C toolchain a ghc compile runs: the C compiler, assembler and linker and `touch` (a boot object) it names in --info. */
 const C_TOOLCHAIN_PROGRAM = /^(?:[\w.-]+-)?(?:gcc|cc|clang|as|ld|ld\.gold|ld\.bfd|ld\.lld|collect2|cc1|lto-wrapper|nm|strip|ar|ranlib|llc|opt|unlit|touch)(?:-[\d.]+)?$/;
@@ -134,7 +136,11 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
   }
   const env: GhcInputs['env'] = [];
   for (const [name] of t.env) {
-    if (GHC_UNKEYED_ENV.has(name) || name.startsWith('REPRISE_')) continue;
+    if (name.startsWith('REPRISE_')) continue;
+    // What the C toolchain reads of these is left out; ghc's own process reads only
+    // GHC_OWN_UNKEYED_ENV of them, so any other read there is a splice's (lookupEnv "PATH").
+    const readBySplice = !GHC_OWN_UNKEYED_ENV.has(name) && [...(t.envReaders.get(name) ?? [])].some((x) => GHC_PROGRAM.test(basename(x)));
+    if (GHC_UNKEYED_ENV.has(name) && !readBySplice) continue;
     env.push({ name, value: o.env.get(name) ?? null });
   }
   // A splice that could walk the whole environment: the entry holds all of it (splice-environment.ts).

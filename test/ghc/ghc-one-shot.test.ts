@@ -85,14 +85,24 @@ function outputs(dir: string): Map<string, string> {
   return m;
 }
 
-/** The same tree built afresh by bare ghc (no shims), elsewhere: what every cached build must equal. */
-async function bare(dir: string): Promise<Map<string, string>> {
+/** The same tree built afresh by bare ghc (no shims), elsewhere, with these variables too: what every cached build must equal. */
+async function bare(dir: string, vars: Record<string, string> = {}): Promise<Map<string, string>> {
   const copy = `${dir}-bare`;
   rmSync(copy, { recursive: true, force: true });
   cpSync(dir, copy, { recursive: true });
   rmSync(join(copy, 'out'), { recursive: true, force: true });
-  await make(copy, ws.bareEnv);
+  await make(copy, { ...ws.bareEnv, ...vars });
   return outputs(copy);
+}
+
+/** A clean build through reprise with these variables, checked against bare ghc's with the same: the counters before and after. */
+async function cleanBuild(dir: string, vars: Record<string, string> = {}): Promise<{ before: Counts; after: Counts }> {
+  rmSync(join(dir, 'out'), { recursive: true, force: true });
+  const before = await counts();
+  await make(dir, { ...ws.env, ...vars });
+  const after = await counts();
+  assertSame(outputs(dir), await bare(dir, vars));
+  return { before, after };
 }
 
 function assertSame(got: Map<string, string>, want: Map<string, string>): void {
@@ -308,17 +318,7 @@ test('ghc -c: a splice that walks the whole environment is keyed by all of it: a
   const dir = join(ws.dir, 'env');
   writeEnvProject(dir);
   const build = async (vars: Record<string, string>) => {
-    rmSync(join(dir, 'out'), { recursive: true, force: true });
-    const before = await counts();
-    await make(dir, { ...ws.env, ...vars });
-    const after = await counts();
-    // What bare ghc makes with the same variables, in another directory of the same tree.
-    const copy = `${dir}-bare`;
-    rmSync(copy, { recursive: true, force: true });
-    cpSync(dir, copy, { recursive: true });
-    rmSync(join(copy, 'out'), { recursive: true, force: true });
-    await make(copy, { ...ws.bareEnv, ...vars });
-    assertSame(outputs(dir), outputs(copy));
+    const { before, after } = await cleanBuild(dir, vars);
     return { ...delta(before, after), unkeyedEnv: (after.reasons['unkeyed-env'] ?? 0) - (before.reasons['unkeyed-env'] ?? 0) };
   };
   // Env, UsesEnv, Inline and Quiet are stored; Leak's and LeakTmp's splices see the fill's LD_PRELOAD and TMPDIR, so they run outside.
@@ -338,12 +338,8 @@ test('ghc -c: a splice that asks a file\'s size without reading it (getFileSize)
   writeSettled(dir, 'src/Size.hs', '{-# LANGUAGE TemplateHaskell #-}\nmodule Size (size) where\n\nimport Language.Haskell.TH.Syntax\nimport System.Directory (getFileSize)\n\nsize :: Integer\nsize = $(runIO (getFileSize "data.txt") >>= lift)\n');
   writeSettled(dir, 'Makefile', `F = ${FLAGS}\nall: out/Size.o\nout/%.o: src/%.hs\n\tghc -c $(F) $<\n`);
   const build = async () => {
-    rmSync(join(dir, 'out'), { recursive: true, force: true });
-    const before = await counts();
-    await make(dir, ws.env);
-    const d = delta(before, await counts());
-    assertSame(outputs(dir), await bare(dir));
-    return d;
+    const { before, after } = await cleanBuild(dir);
+    return delta(before, after);
   };
   assert.deepEqual(await build(), { hit: 0, miss: 1, uncacheable: 0, failed: 0 });
   assert.deepEqual(await build(), { hit: 1, miss: 0, uncacheable: 0, failed: 0 });
@@ -404,17 +400,8 @@ test('ghc -c: a splice that reads a variable the C toolchain\'s reads leave unke
   writeSettled(dir, 'src/Still.hs', `${th}module Still (still) where\n\nimport Language.Haskell.TH.Syntax\n\nstill :: String\nstill = $(lift "still")\n`);
   writeSettled(dir, 'Makefile', `F = ${FLAGS}\nall: out/Cols.o out/Still.o\nout/%.o: src/%.hs\n\tghc -c $(F) $<\n`);
   const build = async (vars: Record<string, string>) => {
-    rmSync(join(dir, 'out'), { recursive: true, force: true });
-    const before = await counts();
-    await make(dir, { ...ws.env, ...vars });
-    const d = delta(before, await counts());
-    const copy = `${dir}-bare`;
-    rmSync(copy, { recursive: true, force: true });
-    cpSync(dir, copy, { recursive: true });
-    rmSync(join(copy, 'out'), { recursive: true, force: true });
-    await make(copy, { ...ws.bareEnv, ...vars });
-    assertSame(outputs(dir), outputs(copy));
-    return d;
+    const { before, after } = await cleanBuild(dir, vars);
+    return delta(before, after);
   };
   assert.deepEqual(await build({ COLUMNS: '80' }), { hit: 0, miss: 2, uncacheable: 0, failed: 0 });
   assert.deepEqual(await build({ COLUMNS: '80' }), { hit: 2, miss: 0, uncacheable: 0, failed: 0 });

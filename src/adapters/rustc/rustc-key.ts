@@ -4,8 +4,12 @@ import type { RustToolIdentity } from './identify-rustc.js';
 import type { LinkerIdentity } from './identify-linker.js';
 import type { RustJob } from './types.js';
 
-/** Bumped whenever the list below changes, so old entries can never match new rules. */
-export const RUSTC_KEY_SALT = 'reprise-rustc-key-2';
+/**
+ * Bumped whenever the list below changes, or what a fill must prove before it is stored, so
+ * old entries can never match new rules (3: entries a fill stored with the tracer's variables
+ * in its output, a refused write, a clock-reading proc-macro or /proc/self/environ read).
+ */
+export const RUSTC_KEY_SALT = 'reprise-rustc-key-3';
 
 /**
  * Variables rustc itself reads that change its outputs or messages (mirrored in

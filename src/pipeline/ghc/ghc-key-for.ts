@@ -15,8 +15,12 @@ import { ghcFiles, ignorableHomeUnit } from './ghc-files.js';
 /** Options that hand `native` to a program that then asks the CPU: gcc (-optc), llc (-optlc), opt (-optlo), the assembler (-opta). */
 const NATIVE_CPU = /^-opt(?:c|lc|lo|a)-m(?:arch|cpu|tune)=native$/;
 
-/** Bumped when what a ghc key covers changes, so old entries are never matched. */
-const GHC_KEY_SCHEMA = 'ghc-2';
+/**
+ * Bumped when what a ghc key or entry covers changes, so old entries are never matched
+ * (3: the whole environment of splices that can walk it, files stat'ed by splices, variables
+ * splices read, the clock, the tracer's variables in outputs).
+ */
+const GHC_KEY_SCHEMA = 'ghc-3';
 
 export type GhcKeyResult = GhcKeyed | { kind: 'uncacheable'; reason: GhcUncacheableReason | PipelineUncacheableReason; why?: string };
 

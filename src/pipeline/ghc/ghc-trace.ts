@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { LookupTrace } from '../../exec/parse-lookup-trace.js';
 import type { FileDigestCache } from '../../hashing/file-digest-cache.js';
@@ -7,7 +7,7 @@ import { SYSTEM_TREES as SYSTEM } from '../system-trees.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import type { GhcUncacheableReason } from '../../adapters/ghc/types.js';
 import { TIME_MACRO } from '../../adapters/gcc/scan-content.js';
-import { environmentDigest, environmentWalker, WHOLE_ENVIRONMENT } from './splice-environment.js';
+import { environmentDigest, environmentWalker, readText, WHOLE_ENVIRONMENT } from './splice-environment.js';
 
 /** What a ghc fill read, as its trace saw it: the manifest entry's inputs, absences, existences and variables. */
 export interface GhcInputs {
@@ -155,14 +155,6 @@ function ancestors(p: string): string[] {
   const out: string[] = [];
   for (let d = dirname(p); d !== '/' && !out.includes(d); d = dirname(d)) out.push(d);
   return out;
-}
-
-function readText(p: string): string {
-  try {
-    return readFileSync(p, 'latin1');
-  } catch {
-    return ''; // gone since: the lookup's digest check finds that
-  }
 }
 
 function dirExists(p: string): boolean {

@@ -87,7 +87,8 @@ async function usesWalk(path: string, digest: string): Promise<boolean> {
   return answer;
 }
 
-function readText(path: string): string {
+/** A source's or header's text; empty when it is gone since (the lookup's digest check finds that). */
+export function readText(path: string): string {
   try {
     return readFileSync(path, 'latin1');
   } catch {

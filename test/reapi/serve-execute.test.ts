@@ -30,6 +30,7 @@ import { createReapiClient, type ReapiCallError } from '../../src/reapi/create-r
 import { EXECUTION_STAGE, type ExecuteRequest, type Operation, type Outgoing, type WireActionResult, type WireDigest } from '../../src/reapi/types.js';
 import { toWireDigest } from '../../src/reapi/wire-digest.js';
 import { runExecuteOperation } from '../../src/exec/remote/run-execute-operation.js';
+import { MAX_FILE_BINDS } from '../../src/reapi/serve/execute/plan-staging.js';
 import { createReapiTestClient } from '../helpers/reapi-test-client.js';
 import { startRepriseServe, type RepriseServeProcess } from '../helpers/servers/reprise-serve.js';
 
@@ -265,6 +266,21 @@ test('the sandbox: store files read-only, no network, private /tmp, the environm
       assert.equal(r2.result.outputs.get('list.txt')?.data.toString(), ['../usr2', '../usr2/include', `../usr2/include/${header}`, '../usr2/lib', '../usr2/lib/sub', '../usr2/lib/sub/y.txt', '../usr2/lib/x.txt', ''].join('\n'), `${header}: exactly the declared inputs`);
     }
     assert.ok(readdirSync(join(store, 'exec', 'dirs')).length > 0, 'directories seen twice were cached');
+
+    // Roots of many files in the working directory, each file bound read-only on its own: 1500 with long names make
+    // bubblewrap's options too long for its command line (the spawner's way), so they go through a pipe (Node's spawn);
+    // 3000 would pass bubblewrap's 9000 arguments, so past MAX_FILE_BINDS files are copies with no bind of their own.
+    const longName = 'n'.repeat(120);
+    for (const n of [1500, 3000]) {
+      const many = Array.from({ length: n }, (_, i) => ({ path: `many/d${i % 7}/${longName}-${i}.txt`, data: `${i}\n` }));
+      const last = `many/d${(n - 1) % 7}/${longName}-${n - 1}.txt`;
+      const big = await run(shAction(`find many -type f | wc -l > count.txt; cat ${last} >> count.txt; (echo changed > ${last}) 2>/dev/null && echo WROTE-INPUT; exit 0`, many, ['count.txt']));
+      assert.ok(big.kind === 'completed' && big.result.exitCode === 0, show(big));
+      assert.equal(big.result.outputs.get('count.txt')?.data.toString(), `${n}\n${n - 1}\n`, `${n} files`);
+      // A bound file cannot be written; a copy may be, but it is the action's own, not the store's.
+      if (n <= MAX_FILE_BINDS) assert.equal(big.result.stdout.toString(), '', `${n} files: an input was written`);
+      assert.equal(readFileSync(blobFile(`${n - 1}\n`), 'utf8'), `${n - 1}\n`, `${n} files: the store file is unchanged`);
+    }
 
     // Action.timeout: killed, DEADLINE_EXCEEDED (the client rejects it and would compile locally).
     const t0 = Date.now();

@@ -13,8 +13,8 @@ export interface CachedDir {
 }
 
 export interface StagingPlan {
-  /** Entries to lay out in the action's own directory; a cached directory is only its (empty) mount point here. */
-  staged: InputEntry[];
+  /** Entries to lay out in the action's own directory; a cached directory is only its (empty) mount point here. `copy`: a copy, not a link to the store's file (it has no bind). */
+  staged: Array<InputEntry | (Extract<InputEntry, { kind: 'file' }> & { copy: true })>;
   /** Root-relative binds in order: a directory's before those inside it. */
   readOnly: ReadOnlyBind[];
 }
@@ -85,5 +85,23 @@ export function planStaging(entries: readonly InputEntry[], workingDirectory: st
     if (e.kind === 'file') plan.readOnly.push({ path: e.path });
     i++;
   }
-  return plan;
+  return withinBindLimit(plan);
+}
+
+/**
+ * bubblewrap takes at most 9000 arguments, three a bind. Past this many binds of single files,
+ * those files are staged as copies instead (the action's own: nothing it does to them reaches
+ * the store), so a root of thousands of files in its working directory still runs.
+ */
+export const MAX_FILE_BINDS = 2000;
+
+function withinBindLimit(plan: StagingPlan): StagingPlan {
+  const files = new Set(plan.staged.flatMap((e) => (e.kind === 'file' ? [e.path] : [])));
+  const fileBinds = plan.readOnly.filter((b) => !b.cached && files.has(b.path));
+  if (fileBinds.length <= MAX_FILE_BINDS) return plan;
+  const copied = new Set(fileBinds.map((b) => b.path));
+  return {
+    staged: plan.staged.map((e) => (e.kind === 'file' && copied.has(e.path) ? { ...e, copy: true } : e)),
+    readOnly: plan.readOnly.filter((b) => b.cached || !copied.has(b.path)),
+  };
 }

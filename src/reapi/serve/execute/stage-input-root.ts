@@ -5,6 +5,9 @@ import type { Digest } from '../../../hashing/types.js';
 import type { ServeStore } from '../types.js';
 import type { InputEntry } from './read-input-tree.js';
 
+/** An entry to lay out; a file with `copy` is copied, not linked (it is not bound read-only: plan-staging.ts). */
+export type StagedEntry = InputEntry | (Extract<InputEntry, { kind: 'file' }> & { copy?: boolean });
+
 export interface StagedRoot {
   linked: number;
   copied: number;
@@ -19,7 +22,7 @@ export interface StagedRoot {
  * (read-only-paths.ts), so the action cannot change a store file either. Each blob's bytes are
  * checked against its digest the first time this server stages it.
  */
-export async function stageInputRoot(store: ServeStore, entries: readonly InputEntry[], root: string, twinDir: string): Promise<StagedRoot> {
+export async function stageInputRoot(store: ServeStore, entries: readonly StagedEntry[], root: string, twinDir: string): Promise<StagedRoot> {
   const staged: StagedRoot = { linked: 0, copied: 0 };
   // Files are placed side by side: a root first seen (a toolchain's hundreds of files, each
   // checked and linked) would otherwise wait out one round trip after another.
@@ -50,7 +53,7 @@ export async function stageInputRoot(store: ServeStore, entries: readonly InputE
 /** Files placed at once by one staging. */
 const STAGE_CONCURRENCY = 8;
 
-async function placeEntry(store: ServeStore, e: Exclude<InputEntry, { kind: 'dir' }>, path: string, twinDir: string, staged: StagedRoot): Promise<void> {
+async function placeEntry(store: ServeStore, e: Exclude<StagedEntry, { kind: 'dir' }>, path: string, twinDir: string, staged: StagedRoot): Promise<void> {
   if (e.kind === 'symlink') return symlink(e.target, path);
   if (e.digest.size === 0) return writeFile(path, '', { mode: e.executable ? 0o555 : 0o444 });
   if (!verified.has(e.digest.hash)) {
@@ -59,6 +62,7 @@ async function placeEntry(store: ServeStore, e: Exclude<InputEntry, { kind: 'dir
     verified.add(e.digest.hash);
   }
   try {
+    if ('copy' in e && e.copy) return await copyOf(store.blobPath(e.digest.hash), path, e.executable, staged);
     const source = e.executable ? await executableTwin(store, e.digest.hash, twinDir) : store.blobPath(e.digest.hash);
     await linkOrCopy(source, path, e.executable, staged);
   } catch (err) {
@@ -76,10 +80,15 @@ async function linkOrCopy(source: string, path: string, executable: boolean, sta
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EXDEV' && code !== 'EMLINK' && code !== 'EPERM') throw err;
-    await copyFile(source, path, constants.COPYFILE_FICLONE);
-    await chmod(path, executable ? 0o555 : 0o444);
-    staged.copied++;
+    await copyOf(source, path, executable, staged);
   }
+}
+
+/** A copy (a reflink where the file system can). */
+async function copyOf(source: string, path: string, executable: boolean, staged: StagedRoot): Promise<void> {
+  await copyFile(source, path, constants.COPYFILE_FICLONE);
+  await chmod(path, executable ? 0o555 : 0o444);
+  staged.copied++;
 }
 
 /** A blob that went missing (or was corrupt) between the input check and staging. */

@@ -105,6 +105,7 @@ function executeOptions(a: ServeArgs): ExecuteOptions {
     bwrap,
     worker: hostname(),
     ...(existsSync(installPaths.lookupTrace) ? { lookupTracer: installPaths.lookupTrace } : {}),
+    ...(existsSync(installPaths.spawner) ? { spawner: installPaths.spawner } : {}),
   };
 }
 

@@ -94,4 +94,6 @@ export interface ExecuteOptions {
   worker: string;
   /** The lookup tracer (shims/lookup-trace.c), preloaded into an action that asks for its trace (TRACE_PROPERTY); without it such actions run untraced. */
   lookupTracer?: string;
+  /** reprise-spawner, which starts each action's bubblewrap (run-sandboxed-command.ts); without it, Node's spawn does. */
+  spawner?: string;
 }

@@ -18,6 +18,7 @@ import { ROOT_AT_PROPERTY, SYSTEM_TOP_DIRS, TRACE_PROPERTY } from '../../platfor
 import { placeRootAtSlash } from './place-root-at-slash.js';
 import { BlobLostError, stageInputRoot } from './stage-input-root.js';
 import type { StagedDirs } from './staged-dirs.js';
+import type { LocalExecutor } from '../../../exec/types.js';
 
 /** stdout and stderr up to this size travel inline in the ExecuteResponse as well as in the CAS. */
 const INLINE_MAX = 16 * 1024;
@@ -36,6 +37,8 @@ export interface ActionContext {
   execDir: string;
   /** Closed input directories laid out once and bound into each action that has them. */
   dirs: StagedDirs;
+  /** Starts each action's bubblewrap (run-sandboxed-command.ts). */
+  launcher?: LocalExecutor;
   log?: (line: string) => void;
 }
 
@@ -127,6 +130,7 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
       ...(traceTo !== undefined ? { trace: { library: ctx.options.lookupTracer!, file: join(c.workingDirectory, traceTo) } } : {}),
       timeoutMs: timeout > 0 ? timeout : ctx.options.defaultTimeoutMs,
       signal: run.signal,
+      ...(ctx.launcher ? { launcher: ctx.launcher } : {}),
     });
     meta.executionCompletedTimestamp = now();
     if (run.signal.aborted) return { status: rpcStatus(status.UNAVAILABLE, 'the server is shutting down: the action was killed') };

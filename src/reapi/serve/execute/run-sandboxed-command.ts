@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
-import { lstatSync, readlinkSync } from 'node:fs';
+import { lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join, relative } from 'node:path';
 import { SYSTEM_TOP_DIRS } from '../../platform-properties.js';
+import type { LocalExecutor } from '../../../exec/types.js';
 
 /** The host's system directories, read-only in every action: clients such as Bazel name tools by absolute host paths. */
 const SYSTEM_DIRS = [...SYSTEM_TOP_DIRS].map((d) => `/${d}`);
@@ -14,6 +15,8 @@ export const SANDBOX_OWN_TOP_DIRS: ReadonlySet<string> = new Set([TRACER_AT.slic
 
 /** Kept of an action's stdout and of its stderr; the rest is dropped. */
 const MAX_CAPTURE = 64 * 1024 * 1024;
+/** bubblewrap's options on its command line up to this size in all (the kernel allows 2 MiB, 128 KiB an argument); a larger root's go through a pipe. */
+const MAX_COMMAND_LINE = 256 * 1024;
 
 export interface SandboxedCommand {
   bwrap: string;
@@ -35,6 +38,12 @@ export interface SandboxedCommand {
   trace?: { library: string; file: string };
   timeoutMs: number;
   signal: AbortSignal;
+  /**
+   * Starts bubblewrap (the server's reprise-spawner: create-spawner.ts), so that an action costs
+   * a fork of that small process, not of the whole server as Node's spawn does. Without it, or
+   * for options too long for a command line, Node's spawn with the options through a pipe.
+   */
+  launcher?: LocalExecutor;
 }
 
 export type CommandOutcome =
@@ -80,6 +89,8 @@ export function runSandboxedCommand(c: SandboxedCommand): Promise<CommandOutcome
     args.push('--setenv', 'LD_PRELOAD', preload ? `${TRACER_AT}:${preload}` : TRACER_AT);
     args.push('--setenv', 'REPRISE_TRACE', c.rootAtSlash ? `/${c.trace.file}` : join(c.root, c.trace.file));
   }
+  const size = args.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
+  if (c.launcher && size <= MAX_COMMAND_LINE) return launched(c, c.launcher, args);
   return new Promise((resolve) => {
     const child = spawn(c.bwrap, ['--args', '3', '--', ...c.arguments], { env: Object.fromEntries(c.env), stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     const out = capture();
@@ -105,14 +116,59 @@ export function runSandboxedCommand(c: SandboxedCommand): Promise<CommandOutcome
       resolve(o);
     };
     child.once('error', (e) => finish({ kind: 'not-started', why: `cannot run ${c.bwrap}: ${e.message}` }));
-    child.once('close', (code, sig) => {
-      const stderr = err.bytes();
-      // bwrap reports its own failures (a bind, the exec of argv[0]) as one "bwrap: ..." line and exit 1.
-      const own = /^bwrap: ([^\n]*)\n?$/.exec(stderr.toString('utf8'));
-      if (code === 1 && own && !timedOut) return finish({ kind: 'not-started', why: own[1]! });
-      finish({ kind: 'exited', exitCode: code ?? 128 + signalNumber(sig), stdout: out.bytes(), stderr, timedOut });
-    });
+    child.once('close', (code, sig) => finish(outcome(code ?? 128 + signalNumber(sig), out.bytes(), err.bytes(), timedOut)));
   });
+}
+
+/** bubblewrap, its options on its command line, started by the launcher; the same outcome as the spawn path's. */
+function launched(c: SandboxedCommand, launcher: LocalExecutor, options: readonly string[]): Promise<CommandOutcome> {
+  const out = capture();
+  const err = capture();
+  const stop = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    stop.abort();
+  }, c.timeoutMs);
+  const kill = (): void => stop.abort();
+  c.signal.addEventListener('abort', kill);
+  if (c.signal.aborted) kill();
+  return launcher
+    .run({
+      toolPath: c.bwrap, argv0: c.bwrap, args: [...options, '--', ...c.arguments], cwd: c.root, env: new Map(c.env), umask: serverUmask(),
+      signal: stop.signal, onStarted: () => undefined, onStdout: out.add, onStderr: err.add,
+    })
+    .then((r): CommandOutcome => {
+      switch (r.kind) {
+        case 'exited':
+          return outcome(r.signal > 0 ? 128 + r.signal : r.code, out.bytes(), err.bytes(), timedOut);
+        case 'spawn-failed':
+          return { kind: 'not-started', why: `cannot run ${c.bwrap}: ${r.error}` };
+        case 'lost':
+          return { kind: 'not-started', why: 'the server\'s spawner died' };
+      }
+    })
+    .finally(() => {
+      clearTimeout(timer);
+      c.signal.removeEventListener('abort', kill);
+    });
+}
+
+function outcome(exitCode: number, stdout: Buffer, stderr: Buffer, timedOut: boolean): CommandOutcome {
+  // bwrap reports its own failures (a bind, the exec of argv[0]) as one "bwrap: ..." line and exit 1.
+  const own = /^bwrap: ([^\n]*)\n?$/.exec(stderr.toString('utf8'));
+  if (exitCode === 1 && own && !timedOut) return { kind: 'not-started', why: own[1]! };
+  return { kind: 'exited', exitCode, stdout, stderr, timedOut };
+}
+
+let umask: number | undefined;
+/** The server's umask, which Node's spawn passes on (process.umask() without an argument is deprecated: it sets it to read it). */
+function serverUmask(): number {
+  if (umask === undefined) {
+    const m = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    umask = m ? parseInt(m[1]!, 8) : 0o022;
+  }
+  return umask;
 }
 
 function capture(): { add: (d: Buffer) => void; bytes: () => Buffer } {

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createSpawner } from '../../../exec/create-spawner.js';
 import type { ExecuteOptions, ServeStore } from '../types.js';
 import { createOperationQueue, type OperationQueue } from './create-operation-queue.js';
 import { runAction } from './run-action.js';
@@ -18,10 +19,19 @@ export async function startExecution(o: ExecuteOptions, store: ServeStore, dir: 
   await rm(join(execDir, 'x'), { recursive: true, force: true });
   await rm(join(execDir, 'dirs'), { recursive: true, force: true });
   const dirs = createStagedDirs(store, join(execDir, 'dirs'), join(execDir, 'x'));
-  return createOperationQueue({
+  const say = (line: string): void => log?.(line);
+  const launcher = o.spawner ? createSpawner(o.spawner, { error: say, warn: say, info: say, debug: () => undefined }) : undefined;
+  const queue = createOperationQueue({
     jobs: o.jobs,
     maxQueue: o.maxQueue,
-    run: (r) => runAction({ store, options: o, execDir, dirs, ...(log ? { log } : {}) }, r),
+    run: (r) => runAction({ store, options: o, execDir, dirs, ...(launcher ? { launcher } : {}), ...(log ? { log } : {}) }, r),
     ...(log ? { log } : {}),
   });
+  return {
+    ...queue,
+    async close() {
+      await queue.close();
+      launcher?.close();
+    },
+  };
 }

@@ -10,6 +10,7 @@
  * process and written whole at exit, before an exec or a fork, and when the buffer fills.
  * One record: kind, answer, path, NUL. Kinds: r open for reading, w open for writing,
  * s stat/access/readlink/realpath, d opendir, x exec, l dlopen, e getenv (path = name=program),
+ * v the same getenv by the object whose code called it (path = name=object),
  * t the wall clock read (a realtime clock_gettime, gettimeofday, time: once per process,
  * path = the program's own), B process start (path = pid), E process end (path = pid).
  * Answers: '+' found, '-' absent (ENOENT, ENOTDIR, ELOOP), '!' any other error. Relative
@@ -467,23 +468,41 @@ static const char *self_suffix(void)
     }
     return self;
 }
-static void note_env(const char *name, const char *value)
+/* Also 'v', NAME=OBJECT: the loaded object whose code asked (dladdr of the return address). A
+ * proc-macro reading PATH runs in the rustc process that reads PATH itself; only the caller
+ * tells them apart. */
+static void note_env(const char *name, const char *value, const void *caller)
 {
-    if (nonempty(name) && !t_inside)
-        put('e', value ? '+' : '-', name, self_suffix());
+    if (!nonempty(name) || t_inside)
+        return;
+    put('e', value ? '+' : '-', name, self_suffix());
+    Dl_info info;
+    t_inside = 1;
+    int found = dladdr(caller, &info);
+    t_inside = 0;
+    /* The program itself is named by its argv[0]: its own reads are the 'e' record's. */
+    if (found && nonempty(info.dli_fname) && strcmp(info.dli_fname, program_invocation_name) != 0) {
+        /* An object dlopen'ed by a relative path keeps that name; its 'l' record is absolute. */
+        char cwd[PATH_MAX + 1] = "";
+        if (info.dli_fname[0] != '/' && syscall(SYS_getcwd, cwd, sizeof cwd - 1) <= 0)
+            return;
+        char tail[2 * PATH_MAX + 3];
+        if ((size_t)snprintf(tail, sizeof tail, "=%s%s%s", cwd, cwd[0] ? "/" : "", info.dli_fname) < sizeof tail)
+            put('v', value ? '+' : '-', name, tail);
+    }
 }
 REAL(char *, getenv, const char *)
 REAL(char *, secure_getenv, const char *)
 char *getenv(const char *name)
 {
     char *v = get_getenv()(name);
-    note_env(name, v);
+    note_env(name, v, __builtin_return_address(0));
     return v;
 }
 char *secure_getenv(const char *name)
 {
     char *v = get_secure_getenv()(name);
-    note_env(name, v);
+    note_env(name, v, __builtin_return_address(0));
     return v;
 }
 

@@ -23,6 +23,8 @@ export interface LookupTrace {
   env: Map<string, boolean>;
   /** For each variable read, the programs of the processes that read it. */
   envReaders: Map<string, Set<string>>;
+  /** For each variable read, the loaded objects (the program, a library, a dlopen'ed proc-macro) whose code asked for it. */
+  envCallers: Map<string, Set<string>>;
   /** The programs of the processes that read the wall clock (the time of day, not a timer). */
   clock: Set<string>;
   /** Lookups whose path the tracer could not make absolute. */
@@ -36,7 +38,7 @@ const ANSWERS: Record<string, LookupAnswer> = { '+': 'found', '-': 'absent', '!'
  * both found and absent in one run (a file the compile created) keeps its first answer.
  */
 export function parseLookupTrace(data: Buffer): LookupTrace {
-  const t: LookupTrace = { complete: true, reads: new Map(), looks: new Map(), writes: new Map(), listed: new Map(), execs: new Set(), loaded: new Set(), env: new Map(), envReaders: new Map(), clock: new Set(), unplaced: [] };
+  const t: LookupTrace = { complete: true, reads: new Map(), looks: new Map(), writes: new Map(), listed: new Map(), execs: new Set(), loaded: new Set(), env: new Map(), envReaders: new Map(), envCallers: new Map(), clock: new Set(), unplaced: [] };
   const starts = new Map<string, { b: number; e: number }>();
   const execs = { tried: 0, failed: 0 };
   let start = 0;
@@ -72,6 +74,16 @@ export function parseLookupTrace(data: Buffer): LookupTrace {
         const readers = t.envReaders.get(name) ?? new Set<string>();
         readers.add(raw.slice(eq + 1));
         t.envReaders.set(name, readers);
+      }
+      continue;
+    }
+    if (kind === 'v') {
+      // NAME=OBJECT, beside the variable's 'e' record.
+      const eq = raw.indexOf('=');
+      if (eq > 0) {
+        const callers = t.envCallers.get(raw.slice(0, eq)) ?? new Set<string>();
+        callers.add(raw.slice(eq + 1));
+        t.envCallers.set(raw.slice(0, eq), callers);
       }
       continue;
     }

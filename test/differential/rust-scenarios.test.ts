@@ -357,6 +357,22 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'rust-proc-macro-reads-unkeyed',
+    // A proc-macro embedding PATH, a variable that only finds the toolchain for rustc, which
+    // reads it too, in the same process: the trace's caller says whose read it was. (Only the
+    // scenario's own directories are embedded: the reprise run's PATH also has the shims.)
+    setup: (t) => {
+      t.mkdir('out');
+      procMacro(t, 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn path(_: TokenStream) -> TokenStream {\n    format!("pub const P: &str = {:?};", std::env::var("PATH").unwrap_or_default().split(\':\').filter(|d| d.starts_with("/reprise-scen")).collect::<Vec<_>>().join(":")).parse().unwrap()\n}\n');
+      t.write('src/lib.rs', 'pm::path!();\n');
+    },
+    steps: [
+      { note: 'PATH as it is', call: withPm() },
+      { note: 'a directory added to PATH', call: withPm({ env: { PATH: (p) => `${p ?? ''}:/reprise-scen-nowhere` } }) },
+      { note: 'PATH as it was', call: withPm() },
+    ],
+  },
+  {
     name: 'rust-proc-macro-runs',
     // A proc-macro that runs a program (git, as the git-version crate does): what the program
     // read and answered is in no dep-info, and a view may not have the program at all.

@@ -9,11 +9,11 @@ import { run, type RunResult } from '../helpers/run.js';
 import { stats } from '../helpers/reprise-cli.js';
 import type { Workspace } from '../helpers/workspace.js';
 
-/** One compile: the tool (found on PATH), its arguments, variables to set (undefined: unset), the directory (relative to the scenario's root). */
+/** One compile: the tool (found on PATH), its arguments, variables to set (undefined: unset; a function: of the run's own value, as PATH, which differs between the bare and the reprise run), the directory (relative to the scenario's root). */
 export interface Call {
   tool: string;
   args: string[];
-  env?: Record<string, string | undefined>;
+  env?: Record<string, string | undefined | ((base: string | undefined) => string)>;
   cwd?: string;
   /** $PWD as a shell would set it; the spelled cwd by default. */
   pwd?: string;
@@ -98,7 +98,7 @@ export async function runScenarios(ws: Workspace, scenarios: Scenario[], onStep?
       const spawnEnv = (base: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
         const env: NodeJS.ProcessEnv = { ...base, PWD: c.pwd ?? cwd };
         for (const [k, v] of Object.entries(c.env ?? {})) if (v === undefined) delete env[k];
-        else env[k] = v;
+        else env[k] = typeof v === 'function' ? v(base[k]) : v;
         return env;
       };
       const outs = (): Array<Buffer | undefined> => c.outputs.map((o) => (existsSync(join(cwd, o)) ? readFileSync(join(cwd, o)) : undefined));

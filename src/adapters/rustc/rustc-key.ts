@@ -9,7 +9,7 @@ import type { RustJob } from './types.js';
  * old entries can never match new rules (3: entries a fill stored with the tracer's variables
  * in its output, a refused write, a clock-reading proc-macro or /proc/self/environ read).
  */
-export const RUSTC_KEY_SALT = 'reprise-rustc-key-3';
+export const RUSTC_KEY_SALT = 'reprise-rustc-key-4';
 
 /**
  * Variables rustc itself reads that change its outputs or messages (mirrored in

@@ -44,6 +44,8 @@ export function mapRemoteTrace(t: LookupTrace, root: string, hostCwd: string): H
     loaded: new Set([...t.loaded].map(host)),
     env: t.env,
     envReaders: new Map([...t.envReaders].map(([name, programs]) => [name, new Set([...programs].map(host))])),
+    // Named, not looked up: a caller outside the root (the executor's libc) is no lookup of the compile's.
+    envCallers: new Map([...t.envCallers].map(([name, objects]) => [name, new Set([...objects].map((p) => (p === root ? '/' : p.startsWith(`${root}/`) ? p.slice(root.length) : p)))])),
     clock: new Set([...t.clock].map(host)),
     unplaced: t.unplaced,
   };

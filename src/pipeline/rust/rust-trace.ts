@@ -92,11 +92,24 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
   const env = [...learned.env];
   const known = new Set(env.map((e) => e.name));
   for (const [name] of t.env) {
-    if (known.has(name) || RUST_UNKEYED_ENV.has(name)) continue;
+    if (known.has(name) || (RUST_UNKEYED_ENV.has(name) && !readByProcMacro(t, name, opts.toolchain))) continue;
     known.add(name);
     env.push({ name, value: opts.env.get(name) ?? null });
   }
   return { kind: 'ok', learned: { ...learned, absent: [...absent].sort(), env } };
+}
+
+/**
+ * Variables that only find the toolchain (PATH, LD_LIBRARY_PATH, the rustup and cargo homes)
+ * are unkeyed because rustc's use of them cannot change its outputs; a proc-macro's can (one
+ * that embeds PATH). rustc reads them in the same process, so the trace's caller tells them
+ * apart: code of an object rustc loaded with dlopen (a proc-macro) that is not the toolchain's.
+ */
+const FINDS_TOOLCHAIN: ReadonlySet<string> = new Set(['PATH', 'LD_LIBRARY_PATH', 'RUSTUP_HOME', 'RUSTUP_TOOLCHAIN', 'CARGO_HOME']);
+
+function readByProcMacro(t: LookupTrace, name: string, toolchain: readonly string[]): boolean {
+  if (!FINDS_TOOLCHAIN.has(name)) return false;
+  return [...(t.envCallers.get(name) ?? [])].some((o) => t.loaded.has(o) && !under(o, toolchain));
 }
 
 /** What a traced fill that did not come out `ok` did, for the log. */

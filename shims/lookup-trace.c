@@ -564,8 +564,39 @@ void _Exit(int code)
     __builtin_unreachable();
 }
 
+/* The environment of the program named by REPRISE_ENVIRON_OF, written whole (NUL-separated)
+ * into the existing file REPRISE_ENVIRON_TO when its image starts: what a launcher in front
+ * of it (rustup's proxy) gave it, which the daemon gives it too when it runs it directly. */
+static void write_environ(void)
+{
+    const char *of = get_getenv()("REPRISE_ENVIRON_OF"), *to = get_getenv()("REPRISE_ENVIRON_TO");
+    char self[PATH_MAX + 1];
+    if (!nonempty(of) || !nonempty(to))
+        return;
+    ssize_t n = syscall(SYS_readlink, "/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return;
+    self[n] = '\0';
+    if (strcmp(self, of) != 0)
+        return;
+    int fd = (int)syscall(SYS_open, to, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    for (char **e = environ; *e; e++) {
+        size_t len = strlen(*e) + 1, off = 0;
+        while (off < len) {
+            ssize_t w = syscall(SYS_write, fd, *e + off, len - off);
+            if (w <= 0)
+                break;
+            off += (size_t)w;
+        }
+    }
+    syscall(SYS_close, fd);
+}
+
 __attribute__((constructor)) static void trace_start(void)
 {
+    write_environ();
     const char *path = get_getenv()("REPRISE_TRACE");
     if (!path || !*path)
         return;

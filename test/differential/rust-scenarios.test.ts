@@ -373,6 +373,24 @@ const scenarios: Scenario[] = [
     ],
   },
   {
+    name: 'rust-proc-macro-launcher-env',
+    // What rustup's proxy (when `rustc` is one) sets for the real rustc, which the daemon runs
+    // directly: the toolchain's lib first in LD_LIBRARY_PATH, RUSTUP_TOOLCHAIN, the homes, a
+    // recursion count. A proc-macro embedding them must see what it sees under bare rustc.
+    setup: (t) => {
+      t.mkdir('out');
+      procMacro(t, 'extern crate proc_macro;\nuse proc_macro::TokenStream;\n#[proc_macro]\npub fn launched(_: TokenStream) -> TokenStream {\n    let v: Vec<String> = ["LD_LIBRARY_PATH", "RUSTUP_TOOLCHAIN", "RUSTUP_HOME", "CARGO_HOME", "RUST_RECURSION_COUNT"].iter().map(|k| format!("{k}={:?}", std::env::var(k).ok())).collect();\n    format!("pub const L: &str = {:?};", v.join(",")).parse().unwrap()\n}\n');
+      t.write('src/lib.rs', 'pm::launched!();\n');
+    },
+    steps: [
+      { note: 'as it is', call: withPm() },
+      { note: 'LD_LIBRARY_PATH set', call: withPm({ env: { LD_LIBRARY_PATH: '/reprise-scen-nowhere-a' } }) },
+      { note: 'LD_LIBRARY_PATH changed', call: withPm({ env: { LD_LIBRARY_PATH: '/reprise-scen-nowhere-b' } }) },
+      { note: 'a recursion count, as under cargo run by the proxy', call: withPm({ env: { LD_LIBRARY_PATH: undefined, RUST_RECURSION_COUNT: '1' } }) },
+      { note: 'as at first', call: withPm({ env: { LD_LIBRARY_PATH: undefined } }) },
+    ],
+  },
+  {
     name: 'rust-proc-macro-runs',
     // A proc-macro that runs a program (git, as the git-version crate does): what the program
     // read and answered is in no dep-info, and a view may not have the program at all.

@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FileDigestCache } from '../../hashing/file-digest-cache.js';
+import { installPaths } from '../../runtime/install-paths.js';
+import { probeLauncherEnv, type LauncherEnv } from './launcher-env.js';
 
 /** What decides the bytes a rustc produces, and where its own files are. */
 export interface RustToolIdentity {
@@ -15,6 +17,8 @@ export interface RustToolIdentity {
   rustc: string;
   /** Content digests of the binary, the shared libraries it loads (librustc_driver, LLVM) and the sysroot's target libraries. */
   parts: Array<{ path: string; digest: string }>;
+  /** What the called rustc (a rustup proxy) changes in the environment of the real one, which the daemon runs directly (launcher-env.ts). */
+  launcher?: LauncherEnv;
 }
 
 /** Environment that reaches rustc's own start-up (a rustup proxy picks the toolchain from these). */
@@ -34,6 +38,8 @@ export async function identifyRustc(toolPath: string, env: NodeJS.ProcessEnv, cw
   if (!sysroot.startsWith('/')) throw new Error(`${toolPath} --print sysroot gave ${JSON.stringify(sysroot)}`);
   const own = join(sysroot, 'bin', 'rustc');
   const rustc = realpathSync(existsSync(own) ? own : toolPath);
+  // A launcher in front (rustup's proxy) sets variables a proc-macro can read: the daemon gives rustc the same.
+  const launcher = realpathSync(toolPath) === rustc ? undefined : await probeLauncherEnv(toolPath, rustc, env, cwd, installPaths.lookupTrace);
   const paths = [rustc, ...(await sharedLibraries(rustc)).map((p) => resolve(p))];
   for (const t of new Set([host, target ?? host])) paths.push(...listFiles(join(sysroot, 'lib', 'rustlib', t, 'lib')));
   const parts: RustToolIdentity['parts'] = [];
@@ -42,7 +48,7 @@ export async function identifyRustc(toolPath: string, env: NodeJS.ProcessEnv, cw
     if (!d) throw new Error(`cannot read ${path}`);
     parts.push({ path, digest: d.digest.hash });
   }
-  return { version, host, sysroot, rustc, parts };
+  return { version, host, sysroot, rustc, parts, ...(launcher ? { launcher } : {}) };
 }
 
 /** Every regular file below dir, sorted (none when it does not exist). */

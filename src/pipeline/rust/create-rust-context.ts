@@ -1,6 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LRUCache } from 'lru-cache';
+import { launcherEnvHolds } from '../../adapters/rustc/launcher-env.js';
 import { identifyRustc, RUSTC_IDENTITY_ENV, type RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
 import { createFileDigestCache, type FileDigestCache } from '../../hashing/file-digest-cache.js';
 import { identifyLinker, type LinkerIdentity } from '../../adapters/rustc/identify-linker.js';
@@ -58,13 +59,16 @@ export function createRustContext(algorithm: DigestAlgorithm): RustContext {
       const where = env.RUSTUP_TOOLCHAIN || isToolchainRustc(toolPath, called) ? '' : cwd;
       const memoKey = [toolPath, where, target ?? '', ...RUSTC_IDENTITY_ENV.map((n) => env[n] ?? '\0')].join('\0');
       const k = known.get(memoKey);
-      if (k && k.called === called && k.identity.parts.every((p, i) => files.stamp(p.path) === k.stamps[i])) return k.identity;
+      // The launcher's changes were learnt for the caller's values of what it changed (RUST_RECURSION_COUNT, CARGO_HOME...).
+      const holds = (id: RustToolIdentity): boolean => launcherEnvHolds(id.launcher, (n) => env[n]);
+      if (k && k.called === called && holds(k.identity) && k.identity.parts.every((p, i) => files.stamp(p.path) === k.stamps[i])) return k.identity;
       let p = pending.get(memoKey);
       if (!p) {
         p = identifyRustc(toolPath, env, cwd, target, files).finally(() => pending.delete(memoKey));
         pending.set(memoKey, p);
       }
-      const identity = await p;
+      let identity = await p;
+      if (!holds(identity)) identity = await identifyRustc(toolPath, env, cwd, target, files);
       known.set(memoKey, { called, identity, stamps: identity.parts.map((x) => files.stamp(x.path) ?? '') });
       return identity;
     },

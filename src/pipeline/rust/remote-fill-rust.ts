@@ -27,7 +27,7 @@ import type { RemoteExecution } from '../remote/types.js';
 import type { RunOutcome } from '../store-compile.js';
 import { under } from '../trace-coverage.js';
 import { tracedScan } from '../traced-dep-scan.js';
-import { rustRunEnv, type RustCall } from './rust-call.js';
+import { directRunEnv, rustRunEnv, type RustCall } from './rust-call.js';
 import { rustTraced, untracedWhat } from './rust-trace.js';
 import { rustInputsFromDepInfo, type RustInputs } from './scan-rust-inputs.js';
 import { storeRustCompile } from './store-rust-compile.js';
@@ -78,8 +78,11 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
     sysroot: tool.sysroot,
     args: [...c.job.runArgs, ...c.terminalArgs],
     cwd: c.cwd,
-    // Exactly the variables the compile reads, with the caller's values (an unset one stays unset).
-    env: new Map(learned.env.flatMap((e) => (e.value === null ? [] : [[e.name, e.value] as const]))),
+    // Exactly the variables the compile reads, with the caller's values (an unset one stays unset), or the launcher's (directRunEnv).
+    env: new Map(learned.env.flatMap((e) => {
+      const v = tool.launcher && e.name in tool.launcher.set ? tool.launcher.set[e.name]! : e.value;
+      return v === null ? [] : [[e.name, v] as const];
+    })),
     toolchain,
     inputs,
     outputs,
@@ -140,7 +143,7 @@ function whyNotSendable(c: RustCall, tool: RustToolIdentity, fromImage: boolean)
  * read-only view with the lookup tracer preloaded, as tracedDepScan runs C's.
  */
 async function tracedRustScan(ctx: CacheContext, sandbox: Sandbox, c: RustCall, tool: RustToolIdentity, signal: AbortSignal): Promise<{ learned: RustInputs; trace: LookupTrace } | string> {
-  const env = rustRunEnv(c.env);
+  const env = directRunEnv(c.env, tool);
   env.set('RUSTC_BOOTSTRAP', '1');
   const scan = await tracedScan(ctx, sandbox, { toolPath: tool.rustc, args: (depfile) => [...c.job.scanArgs, `--emit=dep-info=${depfile}`, '-Z', 'binary-dep-depinfo'], cwd: c.cwd, env, umask: c.umask }, signal);
   if (scan.kind === 'failed') return scan.why;

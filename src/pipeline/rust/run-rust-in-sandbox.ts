@@ -12,7 +12,7 @@ import { installPaths } from '../../runtime/install-paths.js';
 import { rustTraced, type RustTraced } from './rust-trace.js';
 import { fillEnvLeak } from '../fill-env-leak.js';
 import type { RunOutcome } from '../store-compile.js';
-import { rustRunEnv, type RustCall } from './rust-call.js';
+import { directRunEnv, rustRunEnv, type RustCall } from './rust-call.js';
 import type { RustInputs } from './scan-rust-inputs.js';
 
 /** The bytes and mode of each output, in job.outputs order. */
@@ -59,7 +59,7 @@ export async function runRustInSandbox(ctx: CacheContext, sandbox: Sandbox, c: R
       scratchDirs: [...scratch].map(([path, s]) => ({ scratch: s, path })),
     });
     if (view.missing.length > 0) return { kind: 'sandbox-error', why: `cannot show ${view.missing[0]} in the sandbox` };
-    const env = rustRunEnv(c.env);
+    const env = directRunEnv(c.env, tool);
     if (traceFile) {
       const preload = env.get('LD_PRELOAD');
       env.set('LD_PRELOAD', preload ? `${installPaths.lookupTrace}:${preload}` : installPaths.lookupTrace);

@@ -4,7 +4,7 @@ import type { Sandbox } from '../../exec/create-sandbox.js';
 import { runOnHost } from '../../exec/run-on-host.js';
 import type { CacheContext } from '../cache-context.js';
 import type { SandboxRun } from '../run-in-sandbox.js';
-import { rustRunEnv, type RustCall } from './rust-call.js';
+import { directRunEnv, type RustCall } from './rust-call.js';
 
 /**
  * rustc as the bare compiler, over the host's own file system (read-only, nothing hidden),
@@ -15,7 +15,7 @@ import { rustRunEnv, type RustCall } from './rust-call.js';
  */
 export async function runRustOnHost(ctx: CacheContext, sandbox: Sandbox, c: RustCall, tool: RustToolIdentity, signal: AbortSignal): Promise<SandboxRun | undefined> {
   const r = await runOnHost({
-    sandbox, toolPath: tool.rustc, args: [...c.job.runArgs, ...c.terminalArgs], cwd: c.cwd, env: rustRunEnv(c.env), umask: c.umask,
+    sandbox, toolPath: tool.rustc, args: [...c.job.runArgs, ...c.terminalArgs], cwd: c.cwd, env: directRunEnv(c.env, tool), umask: c.umask,
     outputs: c.job.outputs.map((o) => resolve(c.cwd, o.path)), overlayOnly: true, signal, log: ctx.log,
   });
   if (r.kind !== 'ran') {

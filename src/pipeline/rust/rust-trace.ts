@@ -100,15 +100,14 @@ export function rustTraced(t: LookupTrace, learned: RustInputs, opts: { toolchai
 }
 
 /**
- * Variables that only find the toolchain (PATH, LD_LIBRARY_PATH, the rustup and cargo homes)
- * are unkeyed because rustc's use of them cannot change its outputs; a proc-macro's can (one
- * that embeds PATH). rustc reads them in the same process, so the trace's caller tells them
- * apart: code of an object rustc loaded with dlopen (a proc-macro) that is not the toolchain's.
+ * The variables above are unkeyed because rustc's own use of them cannot change its outputs;
+ * a proc-macro's can (one that embeds PATH, or the recursion count rustup's proxy sets). rustc
+ * reads them in the same process, so the trace's caller tells them apart: code of an object
+ * rustc loaded with dlopen (a proc-macro) that is not the toolchain's. The tracer's own two
+ * are never keyed (fill-env-leak.ts refuses an output that holds them).
  */
-const FINDS_TOOLCHAIN: ReadonlySet<string> = new Set(['PATH', 'LD_LIBRARY_PATH', 'RUSTUP_HOME', 'RUSTUP_TOOLCHAIN', 'CARGO_HOME']);
-
 function readByProcMacro(t: LookupTrace, name: string, toolchain: readonly string[]): boolean {
-  if (!FINDS_TOOLCHAIN.has(name)) return false;
+  if (name === 'LD_PRELOAD' || name === 'REPRISE_TRACE') return false;
   return [...(t.envCallers.get(name) ?? [])].some((o) => t.loaded.has(o) && !under(o, toolchain));
 }
 

@@ -10,7 +10,7 @@ import { runOnHost } from '../../exec/run-on-host.js';
 import type { CacheContext } from '../cache-context.js';
 import type { PipelineUncacheableReason } from '../uncacheable-reasons.js';
 import { windowStartNs } from '../window-start-ns.js';
-import { rustRunEnv, type RustCall } from './rust-call.js';
+import { directRunEnv, type RustCall } from './rust-call.js';
 import { withRlibs } from './crate-deps.js';
 import { crateCandidateViews, type CandidateView } from './crate-candidates.js';
 
@@ -47,7 +47,7 @@ export interface RustInputs {
  */
 export async function scanRustInputs(ctx: CacheContext, c: RustCall, tool: RustToolIdentity, signal: AbortSignal, sandbox?: Sandbox): Promise<RustInputs | PipelineUncacheableReason | RustcUncacheableReason> {
   const depfile = join(sandbox?.scratchDir ?? ctx.scratchDir, `${randomBytes(8).toString('hex')}.rs.d`);
-  const env = rustRunEnv(c.env);
+  const env = directRunEnv(c.env, tool);
   env.set('RUSTC_BOOTSTRAP', '1');
   const startedAtNs = windowStartNs();
   const args = [...c.job.scanArgs, `--emit=dep-info=${depfile}`, '-Z', 'binary-dep-depinfo'];

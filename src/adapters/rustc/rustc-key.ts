@@ -99,6 +99,12 @@ export function rustDirectKey(k: RustDirectKeyInput): BuiltKey {
   b.add('target-dir', t === undefined ? 'none' : 'relative');
   b.add('tool:version', k.tool.version);
   for (const p of k.tool.parts) b.add('tool:file', `${p.path}\0${p.digest}`, `${p.path} ${p.digest}`);
+  // What the launcher (rustup's proxy) gives rustc besides the caller's values: a proc-macro may read
+  // it, and how the proxy chose (RUSTUP_TOOLCHAIN_SOURCE) is not in the toolchain's files.
+  for (const [name, v] of Object.entries(k.tool.launcher?.set ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const own = launcherPart(v, k.tool.launcher!.given[name] ?? null);
+    b.add(`tool:launcher-env:${name}`, own === null ? '\0unset' : `=${own}`, own ?? '(unset)');
+  }
   const args = [...k.job.keyArgs];
   const shown = [...k.job.keyArgs];
   for (const p of k.job.keyPaths) {
@@ -146,4 +152,10 @@ export function rustResultKey(algorithm: DigestAlgorithm, directKey: string, inp
   for (const e of env) b.add('env-dep', e.value === null ? `${e.name}\0unset` : `${e.name}=${e.value}`);
   for (const a of absent) b.add('absent', a);
   return b.finish().key;
+}
+
+/** The launcher's own part of a variable it set: what it put before the caller's value (LD_LIBRARY_PATH's toolchain lib), else the whole value. */
+function launcherPart(set: string | null, given: string | null): string | null {
+  if (set === null || given === null || given === '' || !set.endsWith(given)) return set;
+  return `${set.slice(0, set.length - given.length)}\u2026`;
 }

@@ -82,7 +82,7 @@ export function parseLookupTrace(data: Buffer): LookupTrace {
       const eq = raw.indexOf('=');
       if (eq > 0) {
         const callers = t.envCallers.get(raw.slice(0, eq)) ?? new Set<string>();
-        callers.add(raw.slice(eq + 1));
+        callers.add(clean(raw.slice(eq + 1))); // normalised as the 'l' records are: `./lib.so` made absolute keeps its `.`
         t.envCallers.set(raw.slice(0, eq), callers);
       }
       continue;

@@ -68,6 +68,42 @@ test('the tracer records a process that reads the time of day (time, gettimeofda
   }
 });
 
+test('the tracer names the library whose code read a variable (a dlopen\'ed one, by a relative path), not the program; and writes the environment of the program REPRISE_ENVIRON_OF names', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reprise-trace-'));
+  try {
+    writeFileSync(join(dir, 'm.c'), '#include <stdlib.h>\nconst char *m(void) { return getenv("REPRISE_TEST_LIB_VAR"); }\n');
+    writeFileSync(join(dir, 'p.c'), [
+      '#include <dlfcn.h>', '#include <stdlib.h>',
+      'int main(void) { getenv("REPRISE_TEST_OWN_VAR"); void *h = dlopen("./libm-test.so", RTLD_NOW); if (!h) return 2;',
+      '  const char *(*m)(void) = (const char *(*)(void))dlsym(h, "m"); m(); return 0; }', '',
+    ].join('\n'));
+    for (const args of [['-shared', '-fPIC', '-o', 'libm-test.so', 'm.c'], ['-o', 'p', 'p.c', '-ldl']]) {
+      const cc = await run('cc', args, { cwd: dir });
+      assert.equal(cc.code, 0, text(cc));
+    }
+    const trace = join(dir, 'trace');
+    const environ = join(dir, 'environ');
+    writeFileSync(trace, '');
+    writeFileSync(environ, '');
+    const r = await run(join(dir, 'p'), [], { cwd: dir, env: { ...process.env, LD_PRELOAD: installPaths.lookupTrace, REPRISE_TRACE: trace, REPRISE_ENVIRON_OF: join(dir, 'p'), REPRISE_ENVIRON_TO: environ, REPRISE_TEST_LIB_VAR: 'v' } });
+    assert.equal(r.code, 0, text(r));
+    const t = parseLookupTrace(readFileSync(trace));
+    assert.ok(t.loaded.has(join(dir, 'libm-test.so')));
+    assert.deepEqual([...(t.envCallers.get('REPRISE_TEST_LIB_VAR') ?? [])], [join(dir, 'libm-test.so')], 'the library, made absolute as its dlopen record is');
+    assert.equal(t.envCallers.get('REPRISE_TEST_OWN_VAR'), undefined, 'the program\'s own reads are its e records\' alone');
+    assert.deepEqual([...(t.envReaders.get('REPRISE_TEST_LIB_VAR') ?? [])], [join(dir, 'p')]);
+    const env = readFileSync(environ, 'utf8').split('\0');
+    assert.ok(env.includes('REPRISE_TEST_LIB_VAR=v'), 'the program\'s environment, whole');
+    // Another program (the same variables) writes nothing.
+    writeFileSync(environ, '');
+    const other = await run('/bin/true', [], { cwd: dir, env: { ...process.env, LD_PRELOAD: installPaths.lookupTrace, REPRISE_ENVIRON_OF: join(dir, 'p'), REPRISE_ENVIRON_TO: environ } });
+    assert.equal(other.code, 0, text(other));
+    assert.equal(readFileSync(environ, 'utf8'), '');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a trace is incomplete when a process left no end record, when an exec went through without a traced image, or when nothing was traced', () => {
   assert.equal(parseLookupTrace(rec('B+1', 's-/a', 'E+1')).complete, true);
   assert.equal(parseLookupTrace(rec('B+1', 's-/a')).complete, false, 'killed');

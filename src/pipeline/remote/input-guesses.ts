@@ -36,6 +36,22 @@ export function createInputGuesses(): InputGuesses {
   // Directories found present that hold nothing read (the driver's library directories): absent from a root of files alone.
   const dirs = new Set<string>();
   const byDir = new Map<string, Guess>();
+  // The other headers of the system directories those came from (errno.h beside stdio.h): the
+  // first unit to include one would otherwise miss there and go again with a pre-pass.
+  const listings = new Map<string, { mtimeMs: number; files: string[] }>();
+  const besideSystem = (): string[] => {
+    const byParent = new Map<string, boolean>();
+    for (const p of system) byParent.set(dirname(p), (byParent.get(dirname(p)) ?? false) || !HEADER.test(p));
+    const out: string[] = [];
+    for (const [dir, bare] of byParent) {
+      const st = statSync(dir, { throwIfNoEntry: false });
+      if (!st?.isDirectory()) continue;
+      let l = listings.get(dir);
+      if (!l || l.mtimeMs !== st.mtimeMs) listings.set(dir, (l = { mtimeMs: st.mtimeMs, files: siblingHeaders(dir, bare) }));
+      out.push(...l.files);
+    }
+    return out;
+  };
   const entry = (cwd: string): Guess => {
     let e = byDir.get(cwd);
     if (!e) byDir.set(cwd, (e = { files: new Set(), searched: new Set(), hits: 0, misses: 0 }));
@@ -64,7 +80,7 @@ export function createInputGuesses(): InputGuesses {
       // A file gone since is left out: the compile then finds it absent there as here.
       const siblings = siblingHeaders(dirname(source));
       const listed = new Set([source, ...siblings]);
-      const maybe = [...new Set([...e.files, ...system])].filter((p) => !listed.has(p));
+      const maybe = [...new Set([...e.files, ...system, ...besideSystem()])].filter((p) => !listed.has(p));
       return { files: [...listed], maybe, dirs: [...new Set([...dirs, ...e.searched])].filter(isDir) };
     },
     outcome(c, proven) {
@@ -75,15 +91,15 @@ export function createInputGuesses(): InputGuesses {
   };
 }
 
-/** The headers in a source's own directory (not below it): where a unit's first new include most often is. */
-function siblingHeaders(dir: string): string[] {
+/** The headers in a source's own directory (not below it): where a unit's first new include most often is. `bare`: every file (C++'s standard headers have no suffix). */
+function siblingHeaders(dir: string, bare = false): string[] {
   let names;
   try {
     names = readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
   }
-  const headers = names.filter((n) => n.isFile() && HEADER.test(n.name));
+  const headers = names.filter((n) => n.isFile() && (bare || HEADER.test(n.name)));
   return headers.length > MAX_SIBLINGS ? [] : headers.map((n) => join(dir, n.name));
 }
 

@@ -80,7 +80,7 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
     cwd: c.cwd,
     // Exactly the variables the compile reads, with the caller's values (an unset one stays unset), or the launcher's (directRunEnv).
     env: new Map(learned.env.flatMap((e) => {
-      const v = tool.launcher && e.name in tool.launcher.set ? tool.launcher.set[e.name]! : e.value;
+      const v = tool.launcher && e.name in tool.launcher.set ? (tool.launcher.set[e.name] ?? null) : e.value;
       return v === null ? [] : [[e.name, v] as const];
     })),
     toolchain,

@@ -55,8 +55,9 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
   if (notSendable) return (fallBack(ctx, first, 'not-sendable', `${c.job.source}: ${notSendable}`), false);
 
   // A trusted executor traces the compile: it goes with the inputs earlier compiles here found, and no pre-pass (input-guesses.ts).
+  // Only when it is this call's turn (the rotation's first): otherwise every miss would go to the tracing executors and leave the others idle.
   const tracing = order.filter((t) => provenBy(t.spec) && t.traces === true);
-  const guess = tracing.length > 0 ? remote.guesses.guess(c) : undefined;
+  const guess = tracing[0] === first ? remote.guesses.guess(c) : undefined;
   if (guess) {
     const guessed = await fillGuessed(ctx, remote, tracing, c, direct, sink, arrived, guess);
     // A guess that lacked what the compile needed goes again with a pre-pass: a compile here would cost this core more.

@@ -54,11 +54,12 @@ static void lock(void)
 }
 static void unlock(void) { __atomic_store_n(&g_lock, 0, __ATOMIC_RELEASE); }
 
-static void flush_locked(void)
+/* Raw writes (no hook of ours, no stdio), retried after a signal. */
+static void write_all(int fd, const char *p, size_t len)
 {
     size_t off = 0;
-    while (g_fd >= 0 && off < g_len) {
-        ssize_t n = syscall(SYS_write, g_fd, g_buf + off, g_len - off);
+    while (fd >= 0 && off < len) {
+        ssize_t n = syscall(SYS_write, fd, p + off, len - off);
         if (n <= 0) {
             if (n < 0 && errno == EINTR)
                 continue;
@@ -66,6 +67,11 @@ static void flush_locked(void)
         }
         off += (size_t)n;
     }
+}
+
+static void flush_locked(void)
+{
+    write_all(g_fd, g_buf, g_len);
     g_len = 0;
 }
 
@@ -570,27 +576,13 @@ void _Exit(int code)
 static void write_environ(void)
 {
     const char *of = get_getenv()("REPRISE_ENVIRON_OF"), *to = get_getenv()("REPRISE_ENVIRON_TO");
-    char self[PATH_MAX + 1];
-    if (!nonempty(of) || !nonempty(to))
-        return;
-    ssize_t n = syscall(SYS_readlink, "/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
-        return;
-    self[n] = '\0';
-    if (strcmp(self, of) != 0)
+    if (!nonempty(of) || !nonempty(to) || strcmp(self_suffix() + 1, of) != 0)
         return;
     int fd = (int)syscall(SYS_open, to, O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (fd < 0)
         return;
-    for (char **e = environ; *e; e++) {
-        size_t len = strlen(*e) + 1, off = 0;
-        while (off < len) {
-            ssize_t w = syscall(SYS_write, fd, *e + off, len - off);
-            if (w <= 0)
-                break;
-            off += (size_t)w;
-        }
-    }
+    for (char **e = environ; *e; e++)
+        write_all(fd, *e, strlen(*e) + 1);
     syscall(SYS_close, fd);
 }
 

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FileDigestCache } from '../../hashing/file-digest-cache.js';
 import { installPaths } from '../../runtime/install-paths.js';
-import { probeLauncherEnv, type LauncherEnv } from './launcher-env.js';
+import { launcherProbe, type LauncherEnv } from './launcher-env.js';
 
 /** What decides the bytes a rustc produces, and where its own files are. */
 export interface RustToolIdentity {
@@ -31,15 +31,23 @@ export const RUSTC_IDENTITY_ENV = ['RUSTUP_TOOLCHAIN', 'RUSTUP_HOME', 'PATH', 'L
  * host and `target`. `files` must not scan content (these are large).
  */
 export async function identifyRustc(toolPath: string, env: NodeJS.ProcessEnv, cwd: string, target: string | undefined, files: FileDigestCache<unknown>): Promise<RustToolIdentity> {
-  const version = await run(toolPath, ['-vV'], env, cwd);
-  const host = /^host: (\S+)$/m.exec(version)?.[1];
-  if (!host) throw new Error(`${toolPath} -vV names no host`);
   const sysroot = (await run(toolPath, ['--print', 'sysroot'], env, cwd)).trim();
   if (!sysroot.startsWith('/')) throw new Error(`${toolPath} --print sysroot gave ${JSON.stringify(sysroot)}`);
   const own = join(sysroot, 'bin', 'rustc');
   const rustc = realpathSync(existsSync(own) ? own : toolPath);
-  // A launcher in front (rustup's proxy) sets variables a proc-macro can read: the daemon gives rustc the same.
-  const launcher = realpathSync(toolPath) === rustc ? undefined : await probeLauncherEnv(toolPath, rustc, env, cwd, installPaths.lookupTrace);
+  // A launcher in front (rustup's proxy) sets variables a proc-macro can read: the daemon gives
+  // rustc the same, as the -vV run through it shows them.
+  const probe = realpathSync(toolPath) === rustc ? undefined : launcherProbe(rustc, env, installPaths.lookupTrace);
+  let version: string;
+  let launcher: LauncherEnv | undefined;
+  try {
+    version = await run(toolPath, ['-vV'], probe?.env ?? env, cwd);
+    launcher = probe?.read();
+  } finally {
+    probe?.done();
+  }
+  const host = /^host: (\S+)$/m.exec(version)?.[1];
+  if (!host) throw new Error(`${toolPath} -vV names no host`);
   const paths = [rustc, ...(await sharedLibraries(rustc)).map((p) => resolve(p))];
   for (const t of new Set([host, target ?? host])) paths.push(...listFiles(join(sysroot, 'lib', 'rustlib', t, 'lib')));
   const parts: RustToolIdentity['parts'] = [];

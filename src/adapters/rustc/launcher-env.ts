@@ -2,9 +2,8 @@
 // it sets RUSTUP_TOOLCHAIN, RUSTUP_HOME, CARGO_HOME and a recursion count, and puts the
 // toolchain's lib directory first in LD_LIBRARY_PATH. The daemon runs the toolchain's rustc
 // directly, so without the same changes a proc-macro (or option_env!) would see another
-// environment than under bare rustc, and so make other bytes. Learnt by running the launcher
-// once with the lookup tracer, which writes the real rustc's environment (REPRISE_ENVIRON_OF).
-import { execFile } from 'node:child_process';
+// environment than under bare rustc, and so make other bytes. Learnt from a run of the launcher
+// with the lookup tracer, which writes the real rustc's environment (REPRISE_ENVIRON_OF).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,36 +19,42 @@ export interface LauncherEnv {
 /** Ours, never the launcher's: the probe's own variables. */
 const PROBE_ENV = ['LD_PRELOAD', 'REPRISE_ENVIRON_OF', 'REPRISE_ENVIRON_TO'];
 
-/** Runs `launcher -vV` with `env`; undefined when it gave rustc the environment unchanged. */
-export async function probeLauncherEnv(launcher: string, rustc: string, env: NodeJS.ProcessEnv, cwd: string, tracer: string): Promise<LauncherEnv | undefined> {
+/** A run of the launcher (any run that reaches `rustc`) with `probe.env` learns what it gives rustc; `read` after it, `done` in any case. */
+export interface LauncherProbe {
+  env: NodeJS.ProcessEnv;
+  /** The launcher's changes, undefined when it gave rustc the environment unchanged. */
+  read(): LauncherEnv | undefined;
+  done(): void;
+}
+
+export function launcherProbe(rustc: string, env: NodeJS.ProcessEnv, tracer: string): LauncherProbe {
   const dir = mkdtempSync(join(tmpdir(), 'reprise-launcher-env-'));
-  try {
-    const file = join(dir, 'environ');
-    writeFileSync(file, '');
-    const preload = env.LD_PRELOAD ? `${tracer}:${env.LD_PRELOAD}` : tracer;
-    await new Promise<void>((resolve, reject) => {
-      execFile(launcher, ['-vV'], { env: { ...env, LD_PRELOAD: preload, REPRISE_ENVIRON_OF: rustc, REPRISE_ENVIRON_TO: file }, cwd, timeout: 20_000 }, (err) => (err ? reject(err) : resolve()));
-    });
-    const text = readFileSync(file, 'utf8');
-    if (text === '') throw new Error(`${launcher} -vV did not run ${rustc} with the lookup tracer loaded`);
-    const got = new Map<string, string>();
-    for (const entry of text.split('\0')) {
-      const eq = entry.indexOf('=');
-      if (eq > 0) got.set(entry.slice(0, eq), entry.slice(eq + 1));
-    }
-    const out: LauncherEnv = { given: {}, set: {} };
-    for (const name of new Set([...Object.keys(env), ...got.keys()])) {
-      if (PROBE_ENV.includes(name)) continue;
-      const before = env[name] ?? null;
-      const after = got.get(name) ?? null;
-      if (before === after) continue;
-      out.given[name] = before;
-      out.set[name] = after;
-    }
-    return Object.keys(out.set).length > 0 ? out : undefined;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const file = join(dir, 'environ');
+  writeFileSync(file, '');
+  const preload = env.LD_PRELOAD ? `${tracer}:${env.LD_PRELOAD}` : tracer;
+  return {
+    env: { ...env, LD_PRELOAD: preload, REPRISE_ENVIRON_OF: rustc, REPRISE_ENVIRON_TO: file },
+    read() {
+      const text = readFileSync(file, 'utf8');
+      if (text === '') throw new Error(`the launcher did not run ${rustc} with the lookup tracer loaded`);
+      const got = new Map<string, string>();
+      for (const entry of text.split('\0')) {
+        const eq = entry.indexOf('=');
+        if (eq > 0) got.set(entry.slice(0, eq), entry.slice(eq + 1));
+      }
+      const out: LauncherEnv = { given: {}, set: {} };
+      for (const name of new Set([...Object.keys(env), ...got.keys()])) {
+        if (PROBE_ENV.includes(name)) continue;
+        const before = env[name] ?? null;
+        const after = got.get(name) ?? null;
+        if (before === after) continue;
+        out.given[name] = before;
+        out.set[name] = after;
+      }
+      return Object.keys(out.set).length > 0 ? out : undefined;
+    },
+    done: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Whether the caller's environment (`get`) has the values the launcher's changes were learnt for. */

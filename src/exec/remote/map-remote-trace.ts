@@ -25,9 +25,11 @@ export const EXECUTOR_TMP = '/.reprise-executor-tmp';
  */
 export function mapRemoteTrace(t: LookupTrace, root: string, hostCwd: string): HostTrace {
   const outside = new Set<string>();
+  // A path in the root at the host's, else undefined.
+  const unrooted = (p: string): string | undefined => (p === root ? '/' : p.startsWith(`${root}/`) ? p.slice(root.length) : undefined);
   const host = (p: string): string => {
-    if (p === root) return '/';
-    if (p.startsWith(`${root}/`)) return p.slice(root.length);
+    const inRoot = unrooted(p);
+    if (inRoot !== undefined) return inRoot;
     if (p === '/tmp' || p.startsWith('/tmp/')) return EXECUTOR_TMP + p.slice(4);
     if (p.startsWith('/') && !KERNEL.some((o) => p === o || p.startsWith(`${o}/`))) outside.add(p);
     return p;
@@ -45,7 +47,7 @@ export function mapRemoteTrace(t: LookupTrace, root: string, hostCwd: string): H
     env: t.env,
     envReaders: new Map([...t.envReaders].map(([name, programs]) => [name, new Set([...programs].map(host))])),
     // Named, not looked up: a caller outside the root (the executor's libc) is no lookup of the compile's.
-    envCallers: new Map([...t.envCallers].map(([name, objects]) => [name, new Set([...objects].map((p) => (p === root ? '/' : p.startsWith(`${root}/`) ? p.slice(root.length) : p)))])),
+    envCallers: new Map([...t.envCallers].map(([name, objects]) => [name, new Set([...objects].map((p) => unrooted(p) ?? p))])),
     clock: new Set([...t.clock].map(host)),
     unplaced: t.unplaced,
   };

@@ -1,6 +1,7 @@
 import { posix } from 'node:path';
 import type { Digest } from '../../../hashing/types.js';
 import type { InputEntry } from './read-input-tree.js';
+import type { StagedEntry } from './stage-input-root.js';
 
 /** A read-only bind over the staged root: a staged path over itself, or a cached directory (by digest) at `path`. */
 export type ReadOnlyBind = { path: string; cached?: undefined } | { path: string; cached: CachedDir };
@@ -14,7 +15,7 @@ export interface CachedDir {
 
 export interface StagingPlan {
   /** Entries to lay out in the action's own directory; a cached directory is only its (empty) mount point here. `copy`: a copy, not a link to the store's file (it has no bind). */
-  staged: Array<InputEntry | (Extract<InputEntry, { kind: 'file' }> & { copy: true })>;
+  staged: StagedEntry[];
   /** Root-relative binds in order: a directory's before those inside it. */
   readOnly: ReadOnlyBind[];
 }

@@ -7,7 +7,8 @@ import type { RustJob } from './types.js';
 /**
  * Bumped whenever the list below changes, or what a fill must prove before it is stored, so
  * old entries can never match new rules (3: entries a fill stored with the tracer's variables
- * in its output, a refused write, a clock-reading proc-macro or /proc/self/environ read).
+ * in its output, a refused write, a clock-reading proc-macro or /proc/self/environ read;
+ * 4: a proc-macro's read of an unkeyed variable such as PATH, and rustup's proxy's variables).
  */
 export const RUSTC_KEY_SALT = 'reprise-rustc-key-4';
 

@@ -38,12 +38,12 @@ export function createInputGuesses(): InputGuesses {
   const byDir = new Map<string, Guess>();
   // The other headers of the system directories those came from (errno.h beside stdio.h): the
   // first unit to include one would otherwise miss there and go again with a pre-pass.
+  // Each such directory, and whether one of its files had no header suffix (then every file is taken).
+  const systemDirs = new Map<string, boolean>();
   const listings = new Map<string, { mtimeMs: number; files: string[] }>();
   const besideSystem = (): string[] => {
-    const byParent = new Map<string, boolean>();
-    for (const p of system) byParent.set(dirname(p), (byParent.get(dirname(p)) ?? false) || !HEADER.test(p));
     const out: string[] = [];
-    for (const [dir, bare] of byParent) {
+    for (const [dir, bare] of systemDirs) {
       const st = statSync(dir, { throwIfNoEntry: false });
       if (!st?.isDirectory()) continue;
       let l = listings.get(dir);
@@ -64,7 +64,9 @@ export function createInputGuesses(): InputGuesses {
       for (const p of [...filesAsOpened(c, learned).slice(1), ...learned.existing]) {
         const path = resolve(c.cwd, p);
         const set = path.startsWith('/usr/') ? system : e.files;
-        if (set.size < MAX_FILES) set.add(path);
+        if (set.size >= MAX_FILES) continue;
+        set.add(path);
+        if (set === system) systemDirs.set(dirname(path), systemDirs.get(dirname(path)) === true || !HEADER.test(path));
       }
       for (const p of [...learned.present, ...learned.notFiles]) {
         const path = resolve(c.cwd, p);

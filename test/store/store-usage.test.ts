@@ -86,6 +86,24 @@ test('a touch refreshes recency off the request path, so the entries a hit used 
   await usage.close();
 });
 
+test('a touch keeps the time of the use, not of its flush: an entry stored after a hit and before the flush is the more recent', async () => {
+  const dir = freshDir();
+  // Touches wait for the eviction's own flush.
+  const usage = createStoreUsage({ dir, maxBytes: 0, touchDelayMs: 60_000, startDelayMs: 0 });
+  const cas = createLocalCas({ dir, algorithm: 'blake3', usage });
+  const [used, stored] = [blob(1, 1000), blob(2, 1000)];
+  await cas.put(used.digest, used.data);
+  age(casPath(dir, used.digest), 600);
+  assert.ok(await cas.get(used.digest));
+  await new Promise((r) => setTimeout(r, 50));
+  await cas.put(stored.digest, stored.data);
+  const report = await usage.gc(1500);
+  assert.equal(report.evicted.entries, 1);
+  assert.ok(existsSync(casPath(dir, stored.digest)), 'stored after the hit: kept');
+  assert.ok(!existsSync(casPath(dir, used.digest)), 'hit before the other was stored: the least recently used');
+  await usage.close();
+});
+
 test('the running size: start-up scan, stores (a rewrite counts its difference), automatic eviction past the limit', async () => {
   const dir = freshDir();
   const seed = createLocalCas({ dir, algorithm: 'blake3' });

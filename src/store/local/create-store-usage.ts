@@ -1,4 +1,4 @@
-import { utimes } from 'node:fs/promises';
+import { stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clearStore } from './clear-store.js';
 import { evict } from './evict.js';
@@ -62,27 +62,41 @@ export function createStoreUsage(o: StoreUsageOptions): StoreUsage {
     if (!abort.signal.aborted) o.onError?.(e as Error);
   };
 
-  async function flushTouches(): Promise<void> {
+  let flushing: Promise<void> = Promise.resolve();
+  /**
+   * Writes the gathered touches, after any flush still writing: a trim's flush must not return
+   * while the timer's are under way, or its measure reads the old mtimes of entries hit just
+   * before and evicts them first.
+   */
+  function flushTouches(): Promise<void> {
+    const next = flushing.then(writeTouches, writeTouches);
+    flushing = next.catch(() => undefined);
+    return next;
+  }
+
+  async function writeTouches(): Promise<void> {
     if (touchTimer) clearTimeout(touchTimer);
     touchTimer = undefined;
     const taken = pending;
     pending = newPending();
-    const now = new Date();
     for (const area of STORE_AREAS) {
-      const keys = [...taken[area]];
-      for (let i = 0; i < keys.length; i += UTIMES_BATCH) {
-        // A file evicted or cleared meanwhile has nothing to refresh.
-        await Promise.all(keys.slice(i, i + UTIMES_BATCH).map((k) => utimes(pathOf(area, k), now, now).catch(() => undefined)));
+      const touched = [...taken[area]];
+      for (let i = 0; i < touched.length; i += UTIMES_BATCH) {
+        // Each file gets the time it was used, not this flush's (an entry stored after a hit but
+        // before the flush is the more recent one), and never an older time than it has (written
+        // again since). A file evicted or cleared meanwhile has nothing to refresh.
+        await Promise.all(touched.slice(i, i + UTIMES_BATCH).map(([k, at]) => refresh(pathOf(area, k), at)));
       }
     }
   }
 
   /** Measures the store and, when it holds more than `above` bytes, evicts down to `downTo`. */
   async function trim(above: number, downTo: number): Promise<{ evicted: RemovalCount; bytes: number }> {
-    await flushTouches();
-    const grownBefore = grown;
+    // Spared from before the flush: a touch that comes while it writes is not in it.
     const spared = (protect = new Set());
     try {
+      await flushTouches();
+      const grownBefore = grown;
       const m = await measureStore(o.dir, abort.signal);
       // What was stored while the scan ran counts toward the target too (the rest of the entry
       // whose first file crossed the limit, most often), though the scan may have seen some of
@@ -117,7 +131,7 @@ export function createStoreUsage(o: StoreUsageOptions): StoreUsage {
 
   return {
     touch(area, key) {
-      pending[area].add(key);
+      pending[area].set(key, Date.now());
       protect?.add(`${area}/${key}`);
       if (!touchTimer) {
         touchTimer = setTimeout(() => void flushTouches().catch(reportError), touchDelayMs);
@@ -172,6 +186,15 @@ export function createStoreUsage(o: StoreUsageOptions): StoreUsage {
   };
 }
 
-function newPending(): Record<StoreArea, Set<string>> {
-  return { manifests: new Set(), ac: new Set(), cas: new Set(), why: new Set() };
+async function refresh(path: string, atMs: number): Promise<void> {
+  try {
+    if ((await stat(path)).mtimeMs < atMs) await utimes(path, atMs / 1000, atMs / 1000);
+  } catch {
+    /* gone */
+  }
+}
+
+/** Touched keys by area, each with when it was last used (ms). */
+function newPending(): Record<StoreArea, Map<string, number>> {
+  return { manifests: new Map(), ac: new Map(), cas: new Map(), why: new Map() };
 }

@@ -5,6 +5,7 @@
 // digest. Symlinks are not used: a host symlink is given as the file it points to (the
 // toolchain's /usr/bin/gcc -> gcc-12 is a regular file at usr/bin/gcc), which every REAPI
 // server accepts (Bazel's worker refuses absolute symlinks).
+import { LRUCache } from 'lru-cache';
 import { digestBytes } from '../../hashing/create-hasher.js';
 import type { Digest, DigestAlgorithm } from '../../hashing/types.js';
 import { encodeReapiMessage } from '../../reapi/load-reapi-protos.js';
@@ -59,24 +60,33 @@ export function buildInputRoot(files: Iterable<InputFile>, algorithm: DigestAlgo
   }
   const directories: InputRoot['directories'] = new Map();
   const encode = (dir: Dir): Digest => {
-    const message: Outgoing<Directory> = {
-      files: sortedNames(dir.files).map((name) => {
-        const f = dir.files.get(name)!;
-        return { name, digest: toWireDigest(f.digest), isExecutable: f.isExecutable };
-      }),
-      directories: sortedNames(dir.dirs).map((name) => ({ name, digest: toWireDigest(encode(dir.dirs.get(name)!)) })),
-    };
-    const data = encodeReapiMessage('build.bazel.remote.execution.v2.Directory', message);
-    const digest = digestBytes(algorithm, data);
-    directories.set(digest.hash, { digest, data });
-    return digest;
+    const files = sortedNames(dir.files).map((name) => ({ name, file: dir.files.get(name)! }));
+    const subdirs = sortedNames(dir.dirs).map((name) => ({ name, digest: encode(dir.dirs.get(name)!) }));
+    // Everything the message holds, in its order: the toolchain's directories recur in every action, encoded once.
+    const key = `${algorithm}\0${files.map(({ name, file: f }) => `${name}\0${f.digest.hash}\0${f.digest.size}\0${f.isExecutable ? 1 : 0}`).join('\0')}\0/\0${subdirs.map((d) => `${d.name}\0${d.digest.hash}\0${d.digest.size}`).join('\0')}`;
+    let known = encoded.get(key);
+    if (!known) {
+      const message: Outgoing<Directory> = {
+        files: files.map(({ name, file: f }) => ({ name, digest: toWireDigest(f.digest), isExecutable: f.isExecutable })),
+        directories: subdirs.map((d) => ({ name: d.name, digest: toWireDigest(d.digest) })),
+      };
+      const data = encodeReapiMessage('build.bazel.remote.execution.v2.Directory', message);
+      encoded.set(key, (known = { digest: digestBytes(algorithm, data), data }));
+    }
+    directories.set(known.digest.hash, known);
+    return known.digest;
   };
   return { digest: encode(root), directories, files: blobs, fileCount, totalBytes };
 }
 
-/** REAPI's order: by name, compared as UTF-8 bytes (each name encoded once, not once per comparison). */
+/** Encoded Directory messages by what they hold. */
+const encoded = new LRUCache<string, { digest: Digest; data: Buffer }>({ max: 20_000 });
+
+/** REAPI's order: by name, compared as UTF-8 bytes (each name encoded once, not once per comparison); ASCII names compare so as strings. */
 function sortedNames(m: Map<string, unknown>): string[] {
-  return [...m.keys()]
+  const names = [...m.keys()];
+  if (names.every((n) => /^[\x00-\x7f]*$/.test(n))) return names.sort();
+  return names
     .map((name) => ({ name, bytes: Buffer.from(name, 'utf8') }))
     .sort((a, b) => Buffer.compare(a.bytes, b.bytes))
     .map((e) => e.name);

@@ -105,6 +105,26 @@ test('Directory messages are sorted by name; children are named by their digests
   assert.equal(buildInputRoot([], 'sha256').digest.hash, digestBytes('sha256', Buffer.alloc(0)).hash);
 });
 
+test('a directory encoded before gives the same message again; any field of an entry changed gives another', () => {
+  const first = buildInputRoot(FILES, 'sha256');
+  const again = buildInputRoot([...FILES].reverse(), 'sha256');
+  assert.equal(again.digest.hash, first.digest.hash);
+  assert.deepEqual([...again.directories.keys()].sort(), [...first.directories.keys()].sort());
+  for (const [hash, d] of again.directories) assert.ok(d.data.equals(first.directories.get(hash)!.data));
+  const base = [file('d/x', 'hello'), file('d/y', 'world', true)];
+  const digestOf = (files: InputFile[]): string => buildInputRoot(files, 'sha256').digest.hash;
+  const seen = new Set([digestOf(base)]);
+  for (const changed of [
+    [file('d/x', 'hello', true), base[1]!],
+    [{ ...base[0]!, digest: { ...base[0]!.digest, size: base[0]!.digest.size + 1 } }, base[1]!],
+    [file('d/x', 'hellO'), base[1]!],
+    [file('d/z', 'hello'), base[1]!],
+    [file('e/x', 'hello'), base[1]!],
+  ]) seen.add(digestOf(changed));
+  assert.equal(seen.size, 6);
+  assert.equal(buildInputRoot(base, 'blake3').digest.hash === digestOf(base), false, 'another digest function: its own messages');
+});
+
 test('the encoding is REAPI protobuf, byte for byte (written by hand here)', () => {
   const f = file('x', 'hello', true);
   const root = buildInputRoot([f], 'sha256');

@@ -5,6 +5,8 @@ export interface JobSlots {
   tryAcquire(): (() => void) | undefined;
   readonly running: number;
   readonly waiting: number;
+  /** A slot is free and no call waits for one. */
+  readonly idle: boolean;
   /** A new limit (daemon.max_jobs edited): more slots start waiting calls now; fewer take effect as jobs end. */
   resize(limit: number): void;
 }
@@ -26,6 +28,9 @@ export function createJobSlots(limit: number): JobSlots {
     },
     get waiting() {
       return queue.length;
+    },
+    get idle() {
+      return running < limit && queue.length === 0;
     },
     resize(n) {
       limit = n;

@@ -85,7 +85,7 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
   const inputs = [...new Set([...filesAsOpened(c, learned), ...learned.existing])];
   // A trusted executor not yet known to trace is asked to: one that does gets the next misses without a pre-pass.
   const ask = provenBy(first.spec) && first.traces !== false;
-  const answer = await sendRemote(ctx, order, await offerOf(ctx, remote, c, inputs, await toolchain, programs, arrived, ask), sink);
+  const answer = await sendRemote(ctx, remote, order, await offerOf(ctx, remote, c, inputs, await toolchain, programs, arrived, ask), sink);
   if (answer.kind !== 'completed') return false;
   if (ask && answer.target === first) first.traces = answer.result.lookups !== undefined;
   return deliverRemote(ctx, c, direct, answer, learned, scan.startedAtNs, sink);
@@ -119,7 +119,7 @@ async function fillGuessed(ctx: CacheContext, remote: RemoteExecution, tracing: 
     learned = proof.learned;
     return whyNotSendableInputs(ctx, learned);
   };
-  const answer = await sendRemote(ctx, tracing, offer, sink);
+  const answer = await sendRemote(ctx, remote, tracing, offer, sink);
   if (answer.kind === 'missed') {
     remote.guesses.outcome(c, false);
     return sink.signal.aborted ? false : 'retry';

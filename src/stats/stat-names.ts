@@ -132,6 +132,7 @@ export const REMOTE_FILL_REASONS = [
   'no-executor-slot', // every executor had max_in_flight actions already
   'executor-down', // every executor failed (unavailable, timeout) in the last 30 s: skipped until then
   'not-learned', // the traced dependency pre-pass did not give a complete list of what the compile sees
+  'taken-back', // under auto: waiting in the executor's queue when a local slot freed with nobody waiting for it; cancelled there and filled here
   'not-sendable', // the compile's inputs cannot be proven the same on an executor (environment paths, absolute probes, -march=native, assembler; rustc: links, proc-macros, -l, no dep-info, inputs under the executor's own directories)
 ] as const;
 export type RemoteFillReason = (typeof REMOTE_FILL_REASONS)[number];

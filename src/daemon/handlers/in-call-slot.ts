@@ -1,5 +1,5 @@
 import type { CallSlot } from '../../pipeline/call-sink.js';
-import { mayFeed } from '../../pipeline/remote/offer-remote.js';
+import { mayFeed, stealQueued } from '../../pipeline/remote/offer-remote.js';
 import type { DaemonContext } from '../daemon-context.js';
 
 /** Calls past planning, by daemon: in a job slot, waiting for one, or lent to an executor. */
@@ -57,6 +57,9 @@ async function served<T>(ctx: DaemonContext, signal: AbortSignal, mayGoRemote: b
   try {
     return await serve(slot);
   } finally {
+    const held = release !== undefined;
     letGo();
+    // The call is done and its slot idles: an action of ours still queued on an executor is taken back for it.
+    if (held && remote && ctx.jobs.idle && process.env.NO_STEAL !== "1") stealQueued(remote);
   }
 }

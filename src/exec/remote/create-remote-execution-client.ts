@@ -45,11 +45,14 @@ export interface RemoteExecutionOptions {
 
 export interface RemoteExecutionClient {
   /** Runs the action remotely; `actionId` goes into RequestMetadata (default: the action digest). */
-  execute(action: RemoteAction, opts: { signal: AbortSignal; actionId?: string; skipCacheLookup?: boolean }): Promise<ExecuteOutcome>;
+  execute(action: RemoteAction, opts: { signal: AbortSignal; actionId?: string; skipCacheLookup?: boolean; onQueued?: QueuedListener }): Promise<ExecuteOutcome>;
   /** Whether the server answers GetCapabilities before the signal ends (a breaker's probe, which no action waits on). */
   probe(signal: AbortSignal): Promise<boolean>;
   close(): void;
 }
+
+/** Told true when the server says the operation waits in its queue, false when it leaves it (executing, done, or the call ended). */
+export type QueuedListener = (queued: boolean) => void;
 
 const REQUEST_METADATA_HEADER = 'build.bazel.remote.execution.v2.requestmetadata-bin';
 /** Codes after which Execute is tried again. */
@@ -109,7 +112,7 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
   };
   const cas = createGrpcCas({ name: opts.target, instance, algorithm: 'sha256', client, limits: askLimits });
 
-  async function attempt(action: RemoteAction, signal: AbortSignal, skipCacheLookup: boolean, t: ExecutionTimings): Promise<CompletedExecution> {
+  async function attempt(action: RemoteAction, signal: AbortSignal, skipCacheLookup: boolean, t: ExecutionTimings, onQueued?: QueuedListener): Promise<CompletedExecution> {
     const lim = await askLimits(signal);
     const upload: UploadContext = { client, instance, algorithm: 'sha256', maxBatchBytes: lim.maxBatchBlobBytes, digestFunction: lim.digestFunction, inFlight, present };
     let backoff = opts.backoffMs ?? 200;
@@ -135,8 +138,12 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
       const ex0 = performance.now();
       let response: ExecuteResponse;
       try {
-        const stages = stageClock();
-        response = await runExecuteOperation(client, { instanceName: instance, actionDigest: toWireDigest(action.digest), skipCacheLookup, digestFunction: lim.digestFunction }, signal, { onOperation: stages.see });
+        const stages = stageClock(onQueued);
+        try {
+          response = await runExecuteOperation(client, { instanceName: instance, actionDigest: toWireDigest(action.digest), skipCacheLookup, digestFunction: lim.digestFunction }, signal, { onOperation: stages.see });
+        } finally {
+          stages.left();
+        }
         if (stages.queuedMs !== undefined) t.queuedMs = (t.queuedMs ?? 0) + stages.queuedMs;
       } catch (e) {
         t.executeMs += performance.now() - ex0;
@@ -213,12 +220,12 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
   }
 
   return {
-    async execute(action, { signal, actionId, skipCacheLookup }) {
+    async execute(action, { signal, actionId, skipCacheLookup, onQueued }) {
       const timeout = AbortSignal.timeout(opts.timeoutMs ?? 600_000);
       const all = AbortSignal.any([signal, timeout, closing.signal]);
       const t: ExecutionTimings = { uploadMs: 0, uploadBytes: 0, uploadedBlobs: 0, executeMs: 0, downloadMs: 0, downloadBytes: 0, attempts: 0 };
       try {
-        const result = await current.run(actionId ?? action.digest.hash, () => attempt(action, all, skipCacheLookup ?? false, t));
+        const result = await current.run(actionId ?? action.digest.hash, () => attempt(action, all, skipCacheLookup ?? false, t, onQueued));
         return { kind: 'completed', result };
       } catch (e) {
         if (e instanceof Rejection) return { kind: 'rejected', reason: e.reason, detail: e.message, timings: t };
@@ -245,11 +252,16 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
 
 /**
  * Queue time as the operation's stages show it: from the first QUEUED message to the first
- * EXECUTING or finished one (servers that stream ExecuteOperationMetadata; Bazel's worker does not).
+ * EXECUTING or finished one (servers that stream ExecuteOperationMetadata; Bazel's worker does
+ * not), and `onQueued` told as the operation enters and leaves the server's queue.
  */
-function stageClock(): { see(op: Operation): void; readonly queuedMs: number | undefined } {
+function stageClock(onQueued?: QueuedListener): { see(op: Operation): void; left(): void; readonly queuedMs: number | undefined } {
   let queuedAt: number | undefined;
   let queuedMs: number | undefined;
+  let told = false;
+  const tell = (queued: boolean): void => {
+    if (told !== queued) (told = queued), onQueued?.(queued);
+  };
   return {
     see(op) {
       if (queuedMs !== undefined) return;
@@ -261,9 +273,15 @@ function stageClock(): { see(op: Operation): void; readonly queuedMs: number | u
           /* unreadable metadata: no stage */
         }
       }
-      if (stage === EXECUTION_STAGE.QUEUED) queuedAt ??= performance.now();
-      else if (queuedAt !== undefined && (stage === EXECUTION_STAGE.EXECUTING || stage === EXECUTION_STAGE.COMPLETED || op.done)) queuedMs = performance.now() - queuedAt;
+      if (stage === EXECUTION_STAGE.QUEUED && !op.done) {
+        queuedAt ??= performance.now();
+        tell(true);
+      } else if (queuedAt !== undefined && (stage === EXECUTION_STAGE.EXECUTING || stage === EXECUTION_STAGE.COMPLETED || op.done)) {
+        queuedMs = performance.now() - queuedAt;
+        tell(false);
+      }
     },
+    left: () => tell(false),
     get queuedMs() {
       return queuedMs;
     },

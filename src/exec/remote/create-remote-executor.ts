@@ -56,7 +56,7 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
 
   return {
     name,
-    async execute(job, { signal, onStream }) {
+    async execute(job, { signal, onStream, onQueued }) {
       bump('actions-sent');
       const leak = pathsInOutputs(job.args);
       if (leak) return reject('not-representable', leak);
@@ -69,7 +69,7 @@ export function createRemoteExecutor(name: string, client: RemoteExecutionClient
         throw e;
       }
       bump('prepare-ms', Math.round(performance.now() - t0));
-      const out = await client.execute(built.action, { signal });
+      const out = await client.execute(built.action, { signal, ...(onQueued ? { onQueued } : {}) });
       const t = out.kind === 'completed' ? out.result.timings : out.timings;
       if (t) countTimings(bump, t);
       if (out.kind === 'rejected') return reject(out.reason, out.detail, out.timings);

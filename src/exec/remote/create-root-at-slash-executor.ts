@@ -36,7 +36,7 @@ export function createRootAtSlashExecutor<J extends RootAtSlashJob, A extends Ro
   };
   return {
     name,
-    async execute(job, { signal, onStream }) {
+    async execute(job, { signal, onStream, onQueued }) {
       bump('actions-sent');
       let built;
       try {
@@ -45,7 +45,7 @@ export function createRootAtSlashExecutor<J extends RootAtSlashJob, A extends Ro
         if (e instanceof InputRootError) return reject('not-representable', e.message);
         throw e;
       }
-      const out = await client.execute(built.action, { signal });
+      const out = await client.execute(built.action, { signal, ...(onQueued ? { onQueued } : {}) });
       const t = out.kind === 'completed' ? out.result.timings : out.timings;
       if (t) countTimings(bump, t);
       if (out.kind === 'rejected') return reject(out.reason, out.detail, out.timings);

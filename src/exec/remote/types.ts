@@ -116,6 +116,7 @@ export type ExecuteOutcome = { kind: 'completed'; result: CompletedExecution } |
 /** DESIGN.md §2: the next executor is tried on rejection, and local is the last. */
 export interface Executor<A> {
   readonly name: string;
-  execute(action: A, opts: { signal: AbortSignal; onStream?: (stream: 'stdout' | 'stderr', data: Buffer) => void }): Promise<ExecuteOutcome>;
+  /** `onQueued`: told while the action waits in the executor's queue (only servers that stream its stages tell). */
+  execute(action: A, opts: { signal: AbortSignal; onStream?: (stream: 'stdout' | 'stderr', data: Buffer) => void; onQueued?: (queued: boolean) => void }): Promise<ExecuteOutcome>;
   close(): Promise<void>;
 }

@@ -21,7 +21,7 @@ export async function fillGoRemotely(ctx: CacheContext, remote: RemoteExecution,
     const label = `go ${c.job.tool} in ${c.cwd}`;
     const action: RemoteGoStep = { toolPath: c.toolPath, args: c.job.args, cwd: c.cwd, env: goFillEnv(keyed), inputs: keyed.inputs, outputs: c.job.outputs };
     const t0 = performance.now();
-    const answer = await sendRemote(ctx, order, {
+    const answer = await sendRemote(ctx, remote, order, {
       kind: 'go',
       make: (name, client, observer) => createGoExecutor(name, client, { observer, memo: remote.digests, ...platformOption(remote, name) }),
       action,

@@ -24,6 +24,7 @@ export function createRemoteExecution(config: Config, stats: StatsStore, log: Lo
     headed: 0,
     digests: new Map(),
     guesses: createInputGuesses(),
+    queued: new Set(),
     order() {
       const start = turn++ % targets.length;
       return [...targets.slice(start), ...targets.slice(0, start)];

@@ -74,6 +74,20 @@ export function goesRemote(remote: RemoteExecution, sink: Pick<CallSink, 'slot'>
 }
 
 /**
+ * A local job slot freed and nobody waits for it: the action that joined an executor's queue
+ * last (it would start there last) is taken back and filled here instead, so this core does not
+ * idle at a build's end while the executor works through its queue (Bazel's dynamic execution
+ * races both; this only takes back what has not started). True when one was taken.
+ */
+export function stealQueued(remote: RemoteExecution): boolean {
+  const newest = [...remote.queued].pop();
+  if (!newest) return false;
+  remote.queued.delete(newest);
+  newest.steal();
+  return true;
+}
+
+/**
  * After a cool-down, a probe rather than a miss finds out whether the executor is back: one
  * that is still gone (unplugged, so the call just hangs) costs no compile its timeout again.
  */
@@ -124,7 +138,7 @@ export interface RemoteOffer<A> {
  * not answered from the executor: the local fill runs it, and the caller gets the host's
  * messages and exit code.
  */
-export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTarget[], offer: RemoteOffer<A>, sink: Pick<CallSink, 'signal' | 'slot'>): Promise<RemoteAnswer> {
+export async function sendRemote<A>(ctx: CacheContext, remote: RemoteExecution, order: readonly RemoteTarget[], offer: RemoteOffer<A>, sink: Pick<CallSink, 'signal' | 'slot'>): Promise<RemoteAnswer> {
   offer.arrived?.();
   const now = performance.now();
   for (const t of order) if (t.downUntil !== 0 && t.downUntil <= now && !t.probing) probe(ctx, t);
@@ -137,11 +151,20 @@ export async function sendRemote<A>(ctx: CacheContext, order: readonly RemoteTar
       target.inFlight++;
       let out;
       const deadline = AbortSignal.timeout(target.spec.timeoutMs);
+      // Under `auto`, while the action waits in the executor's queue, a local slot that frees takes it back (stealQueued).
+      const stolen = new AbortController();
+      const mine = { steal: () => stolen.abort(new Error('taken back for a local slot')) };
+      const stealable = remote.policy === 'auto' && sink.slot !== undefined;
       try {
-        out = await target.executor(offer.kind, offer.make).execute(offer.action, { signal: AbortSignal.any([sink.signal, deadline]) });
+        out = await target.executor(offer.kind, offer.make).execute(offer.action, {
+          signal: AbortSignal.any([sink.signal, deadline, stolen.signal]),
+          ...(stealable ? { onQueued: (queued: boolean) => void (queued ? remote.queued.add(mine) : remote.queued.delete(mine)) } : {}),
+        });
       } finally {
         target.inFlight--;
+        remote.queued.delete(mine);
       }
+      if (stolen.signal.aborted && !sink.signal.aborted) return fallBack(ctx, target, 'taken-back', `${offer.label}: a local slot freed while it waited in the queue`);
       // The executor's deadline, not the caller, ended it: a timeout, which opens the breaker (an unplugged executor never answers).
       if (out.kind === 'rejected' && out.reason === 'aborted' && deadline.aborted && !sink.signal.aborted) out = { ...out, reason: 'timeout', detail: `no result within ${target.spec.timeoutMs} ms` };
       if (out.kind === 'rejected') {

@@ -44,6 +44,11 @@ export interface RemoteExecution {
   readonly digests: DigestMemo;
   /** What C and C++ misses are sent with to a tracing executor instead of a pre-pass's list (input-guesses.ts). */
   readonly guesses: InputGuesses;
+  /**
+   * Actions of calls that lent their local slot, waiting in an executor's queue now, oldest
+   * first: a slot that frees with nobody waiting for it takes the newest back (stealQueued).
+   */
+  readonly queued: Set<{ steal(): void }>;
   /** Whether a result stored from this executor may be served here (its URL is still configured). */
   knows(executor: string): boolean;
   close(): Promise<void>;

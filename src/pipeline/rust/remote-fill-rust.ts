@@ -88,7 +88,7 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
     outputs,
     depInfo,
   };
-  const answer = await sendRemote(ctx, order, {
+  const answer = await sendRemote(ctx, remote, order, {
     kind: 'rustc',
     make: (name, client, observer) => createRustcExecutor(name, client, { observer, memo: remote.digests, ...platformOption(remote, name), toolchainIn: toolchainOf(remote, name) }),
     action,

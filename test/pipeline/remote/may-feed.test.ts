@@ -13,7 +13,7 @@ const target = (name: string, inFlight: number, maxInFlight = EXECUTOR_DEFAULTS.
   probe: async () => true,
   executor: () => { throw new Error('not used'); },
 });
-const remote = (targets: RemoteTarget[]): RemoteExecution => ({ policy: 'auto', targets, headed: 0, digests: new Map(), guesses: createInputGuesses(), order: () => targets, knows: () => true, close: async () => undefined });
+const remote = (targets: RemoteTarget[]): RemoteExecution => ({ policy: 'auto', targets, headed: 0, digests: new Map(), guesses: createInputGuesses(), queued: new Set(), order: () => targets, knows: () => true, close: async () => undefined });
 
 test('calls headed for the executors take up their room until sent; a call counted twice is not', () => {
   const r = remote([target('grpc://b:1', AUTO_DEPTH - 2)]);

@@ -147,6 +147,38 @@ test('auto: with one local slot, calls that find it busy go remote without waiti
   }
 });
 
+test('auto: an action still queued on the executor when the local slot frees is taken back and compiled here (taken-back), with bare gcc\'s object', { skip, timeout: 300_000 }, async (t) => {
+  const ws = space();
+  // reprise serve streams the operation's stages (Bazel's worker does not, so nothing is taken back from it); one job: a second action queues.
+  const serve = await startRepriseServe(join(ws.dir, 'serve'), ['--listen', '127.0.0.1:0', '--execute', '--jobs', '1']);
+  t.after(async () => void (await serve.stop()));
+  const url = `grpc://${serve.grpc!}`;
+  // Written before the seeding: a source changed within its compile's window is not stored.
+  const [local, first, second] = [writeSlowSource(ws.dir, 'local.c', 700), writeSlowSource(ws.dir, 'first.c', 1500), writeSlowSource(ws.dir, 'second.c', 100)];
+  writeFileSync(join(ws.dir, 'alone.c'), 'int alone(void) { return 1; }\n');
+  // The executor gets the toolchain first, from another daemon: the actions below then reach its queue at once.
+  const seed = space();
+  writeFileSync(join(seed.dir, 'alone.c'), 'int alone(void) { return 1; }\n');
+  assert.equal((await run('gcc', ['-c', 'alone.c', '-o', 'alone.o'], { cwd: seed.dir, env: { ...seed.env, REPRISE_EXECUTOR: url, REPRISE_EXECUTE: 'remote' } })).code, 0);
+  const env = { ...ws.env, REPRISE_EXECUTOR: url, REPRISE_MAX_JOBS: '1' }; // auto
+  assert.equal((await run('gcc', ['-c', 'alone.c', '-o', 'alone.o'], { cwd: ws.dir, env })).code, 0);
+  // The local one (about 2.3 s) ends while the first sent (5 s) still runs there and the second waits behind it.
+  const compile = (src: string): ReturnType<typeof run> => run('gcc', ['-c', '-O2', src, '-o', src.replace(/\.c$/, '.o')], { cwd: ws.dir, env });
+  const here = compile(local);
+  await waitFor('the local compile to hold the slot', async () => (await reprise(['daemon', 'status', '--json'], ws.env)).stdout.toString().includes('"jobsRunning":1'));
+  const sent = compile(first);
+  // Its action reaches the executor first (a smaller one sent at once could overtake it there).
+  await new Promise((r) => setTimeout(r, 1000));
+  const queued = compile(second);
+  for (const r of [await here, await sent, await queued]) assert.equal(r.code, 0, text(r));
+  const s = await stats(ws.env);
+  assert.deepEqual(s.executorFallbackReasons[url], { 'taken-back': 1 }, JSON.stringify(s.executors));
+  assert.equal(executor(s, url)?.completed, 1);
+  assert.equal(s.tools.gcc?.miss, 4, JSON.stringify(s.tools));
+  execFileSync('gcc', ['-c', '-O2', second, '-o', 'bare.o'], { cwd: ws.dir, env: ws.bareEnv });
+  assert.ok(readFileSync(join(ws.dir, 'second.o')).equals(readFileSync(join(ws.dir, 'bare.o'))), 'the one taken back');
+});
+
 test('auto: compiles side by side feed an executor with room even while local slots are free; a compile alone stays here', { skip, timeout: 300_000 }, async () => {
   const url = await startWorker();
   const ws = space();

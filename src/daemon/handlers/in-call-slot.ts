@@ -60,6 +60,6 @@ async function served<T>(ctx: DaemonContext, signal: AbortSignal, mayGoRemote: b
     const held = release !== undefined;
     letGo();
     // The call is done and its slot idles: an action of ours still queued on an executor is taken back for it.
-    if (held && remote && ctx.jobs.idle && process.env.NO_STEAL !== "1") stealQueued(remote);
+    if (held && remote && ctx.jobs.idle) stealQueued(remote);
   }
 }

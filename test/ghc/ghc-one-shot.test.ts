@@ -5,16 +5,17 @@
 // what is not cached. Every output is compared with a bare ghc build of the same tree.
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import test from 'node:test';
 import { availableParallelism } from 'node:os';
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { poisonEntry } from '../helpers/poison-entry.js';
 import type { VerifyReport } from '../../src/verify/types.js';
 import { interfaceAbi } from '../../src/adapters/ghc/interface-abi.js';
-import { run, text, type RunResult } from '../helpers/run.js';
+import { run, text } from '../helpers/run.js';
 import { createWorkspace } from '../helpers/workspace.js';
 import { writeSettled } from '../helpers/write-settled.js';
+import { assertSame, FLAGS, make, outputs, writeProject } from '../helpers/ghc-project.js';
 import { waitFor } from '../helpers/wait.js';
 
 const ws = createWorkspace('reprise-ghc-');
@@ -24,32 +25,6 @@ const hasGhc = await run('ghc', ['--numeric-version'], { env: ws.bareEnv }).then
 // Locally a machine without ghc skips; CI installs it (.ci/run), so there a missing ghc fails.
 const skip = !hasGhc && !process.env.CI ? 'ghc is not installed' : false;
 
-const FLAGS = '-dynamic-too -dynosuf dyn_o -dynhisuf dyn_hi -odir out -hidir out -isrc -iout -optP-include -optPinc/macros.h';
-
-/** A small library in the shape cabal gives ghc: a Template Haskell splice running a home helper, CPP, and an .hs-boot cycle. */
-function writeProject(dir: string): void {
-  writeSettled(dir, 'inc/macros.h', '#define GREETING "hello"\n');
-  writeSettled(dir, 'src/Lib/A.hs', 'module Lib.A (greet, suffix) where\n\ngreet :: String -> String\ngreet n = "hi " ++ n\n\nsuffix :: String -> String\nsuffix s = s ++ "Gen"\n');
-  writeSettled(dir, 'src/Lib/B.hs', 'module Lib.B (msg) where\n\nimport Lib.A\n\nmsg :: String\nmsg = greet "world"\n');
-  writeSettled(dir, 'src/Lib/T.hs', '{-# LANGUAGE TemplateHaskell #-}\nmodule Lib.T where\n\nimport Language.Haskell.TH\nimport Lib.A\n\n$(return [ValD (VarP (mkName (suffix "x"))) (NormalB (LitE (StringL (greet "th")))) []])\n');
-  writeSettled(dir, 'src/Lib/C.hs', '{-# LANGUAGE CPP #-}\nmodule Lib.C (greeting) where\n\ngreeting :: String\ngreeting = GREETING\n');
-  writeSettled(dir, 'src/Cyc/P.hs-boot', 'module Cyc.P where\n\nping :: Int -> Int\n');
-  writeSettled(dir, 'src/Cyc/Q.hs', 'module Cyc.Q (pong) where\n\nimport {-# SOURCE #-} Cyc.P (ping)\n\npong :: Int -> Int\npong n = if n <= 0 then 0 else ping (n - 1)\n');
-  writeSettled(dir, 'src/Cyc/P.hs', 'module Cyc.P (ping) where\n\nimport Cyc.Q (pong)\n\nping :: Int -> Int\nping n = 1 + pong n\n');
-  writeSettled(dir, 'Makefile', [
-    `F = ${FLAGS}`,
-    'all: out/Lib/B.o out/Lib/T.o out/Lib/C.o out/Cyc/P.o',
-    'out/Lib/A.o: src/Lib/A.hs\n\tghc -c $(F) $<',
-    'out/Lib/B.o: src/Lib/B.hs out/Lib/A.o\n\tghc -c $(F) $<',
-    'out/Lib/T.o: src/Lib/T.hs out/Lib/A.o\n\tghc -c $(F) $<',
-    'out/Lib/C.o: src/Lib/C.hs inc/macros.h\n\tghc -c $(F) $<',
-    'out/Cyc/P.o-boot: src/Cyc/P.hs-boot\n\tghc -c $(F) $<',
-    'out/Cyc/Q.o: src/Cyc/Q.hs out/Cyc/P.o-boot\n\tghc -c $(F) $<',
-    'out/Cyc/P.o: src/Cyc/P.hs out/Cyc/Q.o\n\tghc -c $(F) $<',
-    '',
-  ].join('\n'));
-}
-
 const counts = async () => {
   const s = await stats(ws.env);
   const t = s.tools.ghc;
@@ -58,31 +33,11 @@ const counts = async () => {
 type Counts = Awaited<ReturnType<typeof counts>>;
 const delta = (a: Counts, b: Counts) => ({ hit: b.hit - a.hit, miss: b.miss - a.miss, uncacheable: b.uncacheable - a.uncacheable, failed: b.failed - a.failed });
 
-async function make(dir: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
-  const r = await run('make', ['-j2'], { cwd: dir, env });
-  assert.equal(r.code, 0, text(r));
-  return r;
-}
-
 /** Builds through reprise, returning what the counters moved by. */
 async function cached(dir: string): Promise<ReturnType<typeof delta>> {
   const before = await counts();
   await make(dir, ws.env);
   return delta(before, await counts());
-}
-
-/** Every output file under dir/out, by relative path. */
-function outputs(dir: string): Map<string, string> {
-  const m = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else m.set(relative(join(dir, 'out'), p), readFileSync(p).toString('base64'));
-    }
-  };
-  if (existsSync(join(dir, 'out'))) walk(join(dir, 'out'));
-  return m;
 }
 
 /** The same tree built afresh by bare ghc (no shims), elsewhere, with these variables too: what every cached build must equal. */
@@ -105,10 +60,6 @@ async function cleanBuild(dir: string, vars: Record<string, string> = {}): Promi
   return { before, after };
 }
 
-function assertSame(got: Map<string, string>, want: Map<string, string>): void {
-  assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort());
-  for (const [k, v] of want) assert.ok(got.get(k) === v, `${k} differs from bare ghc's`);
-}
 
 const proj = join(ws.dir, 'p');
 

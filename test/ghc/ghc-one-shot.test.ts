@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { poisonEntry } from '../helpers/poison-entry.js';
 import type { VerifyReport } from '../../src/verify/types.js';
@@ -281,6 +281,26 @@ test('ghc -c: a splice that walks the whole environment is keyed by all of it: a
   assert.deepEqual(await build({ MYAPP_X: '1' }), { hit: 4, miss: 0, uncacheable: 2, failed: 0, unkeyedEnv: 2 }, 'back to an environment stored before');
   assert.deepEqual(await build({}), { hit: 4, miss: 0, uncacheable: 2, failed: 0, unkeyedEnv: 2 }, 'unset again');
   assert.deepEqual(await build({ UNRELATED_Y: 'y' }), { hit: 2, miss: 2, uncacheable: 2, failed: 0, unkeyedEnv: 2 }, 'any variable: what a walk filters is not known');
+});
+
+test('ghc -c: a header CPP includes by an absolute path under ghc\'s temporary directory, which bare ghc leaves out of the interface, gives bare ghc\'s bytes, run outside (unkeyed-env); under another $TMPDIR it is cached', { skip }, async () => {
+  // ghc drops from an interface's dependent files what starts with its temporary directory; the fill's $TMPDIR is its own.
+  const dir = join(ws.realDir, 'tmpinc');
+  writeSettled(dir, 'inc/extra.h', '#define EXTRA "extra"\n');
+  writeSettled(dir, 'src/E.hs', '{-# LANGUAGE CPP #-}\nmodule E (extra) where\n#include "extra.h"\nextra :: String\nextra = EXTRA\n');
+  writeSettled(dir, 'Makefile', `all: out/E.o\nout/E.o: src/E.hs\n\tghc -c -odir out -hidir out -isrc -optP-I${join(dir, 'inc')} $<\n`);
+  assert.ok(dir.startsWith(tmpdir()), 'the workspace lies under the temporary directory');
+  const { before, after } = await cleanBuild(dir);
+  assert.deepEqual(delta(before, after), { hit: 0, miss: 0, uncacheable: 1, failed: 0 });
+  assert.equal((after.reasons['unkeyed-env'] ?? 0) - (before.reasons['unkeyed-env'] ?? 0), 1);
+  // With a $TMPDIR the header does not lie under, bare ghc records it too: cached.
+  const other = { TMPDIR: join(ws.realDir, 'other-tmp') };
+  mkdirSync(other.TMPDIR, { recursive: true });
+  const again = await cleanBuild(dir, other);
+  assert.deepEqual(delta(again.before, again.after), { hit: 0, miss: 1, uncacheable: 0, failed: 0 });
+  // That entry holds the $TMPDIR it was stored under: back under /tmp it is not served (its interface is not bare ghc's there).
+  const back = await cleanBuild(dir);
+  assert.deepEqual(delta(back.before, back.after), { hit: 0, miss: 0, uncacheable: 1, failed: 0 });
 });
 
 test('ghc -c: a splice that asks a file\'s size without reading it (getFileSize): the file is keyed by its bytes, so growing it is a miss with bare ghc\'s bytes', { skip }, async () => {

@@ -20,8 +20,10 @@ export interface InterfaceSummary {
   unit: string;
   module: string;
   abiHash: string;
-  /** Usages of home modules; package modules and files are left out (their interfaces and files are inputs on their own). */
+  /** Usages of home modules; package modules are left out (their interfaces are inputs on their own). */
   home: HomeUsage[];
+  /** The files it depends on (addDependentFile, and what CPP included), as ghc spelled them. */
+  files: string[];
 }
 
 /**
@@ -63,6 +65,7 @@ export function readInterface(b: Buffer): InterfaceSummary | undefined {
     const usagesEnd = b.readUInt32BE(depsEnd);
     r.p = depsEnd + 4;
     const home: HomeUsage[] = [];
+    const files: string[] = [];
     const n = r.sleb();
     for (let i = 0; i < n; i++) {
       const tag = r.byte();
@@ -91,12 +94,14 @@ export function readInterface(b: Buffer): InterfaceSummary | undefined {
       } else if (tag === 2) {
         // A file (addDependentFile): its path as characters, and its hash.
         const len = r.sleb();
-        for (let j = 0; j < len; j++) r.uleb();
+        const chars: number[] = [];
+        for (let j = 0; j < len; j++) chars.push(r.uleb());
+        files.push(String.fromCodePoint(...chars));
         r.fingerprint();
       } else return undefined; // a merged Backpack requirement
     }
     if (r.p !== usagesEnd) return undefined;
-    return { unit, module, abiHash, home };
+    return { unit, module, abiHash, home, files };
   } catch {
     return undefined; // read past the end: not an interface this reader knows
   }

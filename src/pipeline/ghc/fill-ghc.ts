@@ -18,6 +18,7 @@ import type { GhcCall, GhcKeyed } from './ghc-call.js';
 import { ghcTraced } from './ghc-trace.js';
 import { runGhcInSandbox, type GhcRun } from './run-ghc-in-sandbox.js';
 import { storeGhcCompile } from './store-ghc-compile.js';
+import { tmpDirDivergence, withTmpDirKeyed } from './tmp-dir-divergence.js';
 
 export type GhcReason = PipelineUncacheableReason | GhcUncacheableReason;
 
@@ -55,6 +56,12 @@ async function checkRun(ctx: CacheContext, c: GhcCall, k: GhcKeyed, ran: Extract
     ctx.log.info(`${c.tool}: ${c.job.source}: not stored: it did not write ${k.outputs[missing]!.path}`);
     return { kind: 'unusable', reason: 'missing-output', what: `did not write ${k.outputs[missing]!.path}` };
   }
+  // Outputs that differ from bare ghc's because the fill's $TMPDIR is not the caller's: the caller gets a run outside.
+  const diverged = tmpDirDivergence(c, k, ran.data, ran.trace);
+  if (diverged !== undefined) {
+    ctx.log.info(`${c.tool}: ${c.job.source} in ${c.cwd}: not stored (unkeyed-env): its interface records ${diverged}, which bare ghc leaves out as under its temporary directory`);
+    return { kind: 'unusable', reason: 'unkeyed-env', what: `records ${diverged}, under ghc's temporary directory` };
+  }
   const traced = ran.trace
     ? await ghcTraced(ran.trace, { own: ran.own, outputs: k.outputs.map((o) => resolve(c.cwd, o.path)), libDir: k.tool.libDir, cwd: c.cwd, source: resolve(c.cwd, c.job.source), artefactSuffixes: [c.job.layout.osuf, c.job.layout.hisuf, c.job.layout.dynosuf, c.job.layout.dynhisuf], env: c.env, files: k.files, ...(readFrom ? { readFrom } : {}) })
     : { kind: 'unstored' as const, reason: 'trace-incomplete' as const, what: 'no trace' };
@@ -73,7 +80,7 @@ async function checkRun(ctx: CacheContext, c: GhcCall, k: GhcKeyed, ran: Extract
   }
   if (traced.learned.walkedBy) ctx.log.info(`${c.tool}: ${c.job.source} in ${c.cwd}: a splice could walk the environment (${traced.learned.walkedBy}): keyed by all of it`);
   try {
-    const stored = await storeGhcCompile(ctx, k, r, traced.learned, ran.data, readFrom);
+    const stored = await storeGhcCompile(ctx, k, r, withTmpDirKeyed(traced.learned, c, k, ran.data), ran.data, readFrom);
     return { kind: 'compiled', outcome: r, outputs, stored: typeof stored === 'string' ? stored : { resultKey: stored.entry.resultKey } };
   } catch (e) {
     ctx.stats.bumpCache('store-error');

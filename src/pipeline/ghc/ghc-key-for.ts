@@ -18,9 +18,10 @@ const NATIVE_CPU = /^-opt(?:c|lc|lo|a)-m(?:arch|cpu|tune)=native$/;
 /**
  * Bumped when what a ghc key or entry covers changes, so old entries are never matched
  * (3: the whole environment of splices that can walk it, files stat'ed by splices, variables
- * splices read, the clock, the tracer's variables in outputs).
+ * splices read, the clock, the tracer's variables in outputs; 4: $TMPDIR for interfaces that
+ * record dependent files, tmp-dir-divergence.ts).
  */
-const GHC_KEY_SCHEMA = 'ghc-3';
+const GHC_KEY_SCHEMA = 'ghc-4';
 
 export type GhcKeyResult = GhcKeyed | { kind: 'uncacheable'; reason: GhcUncacheableReason | PipelineUncacheableReason; why?: string };
 

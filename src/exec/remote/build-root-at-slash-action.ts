@@ -8,7 +8,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DigestAlgorithm } from '../../hashing/types.js';
-import { KERNEL_TOP_DIRS, ROOT_AT_PROPERTY, SYSTEM_TOP_DIRS } from '../../reapi/platform-properties.js';
+import { KERNEL_TOP_DIRS, ROOT_AT_PROPERTY, SYSTEM_TOP_DIRS, TRACE_PROPERTY } from '../../reapi/platform-properties.js';
 import { buildInputRoot, InputRootError } from './build-input-root.js';
 import { buildRemoteAction } from './build-remote-action.js';
 import { defaultPlatform } from './build-gcc-action.js';
@@ -49,6 +49,8 @@ export interface RootAtSlashSpec {
   memo?: DigestMemo;
   /** Extra platform properties (the executor's table), after OSFamily, ISA and ROOT_AT. */
   platform?: ReadonlyArray<{ name: string; value: string }>;
+  /** Ask the executor for the command's lookup trace (`reprise serve --execute` gives it), into this output file (relative to cwd). */
+  traceFile?: string;
 }
 
 export interface RootAtSlashAction {
@@ -57,6 +59,10 @@ export interface RootAtSlashAction {
   outputFiles: string[];
   /** Every host path the root holds. */
   held: ReadonlySet<string>;
+  /** Each file of the root (its host path) with its SHA-256 hash, as sent. */
+  sent: ReadonlyMap<string, string>;
+  /** The output file the trace was asked into (spec.traceFile). */
+  traceFile?: string;
 }
 
 export async function buildRootAtSlashAction(spec: RootAtSlashSpec): Promise<RootAtSlashAction> {
@@ -79,11 +85,12 @@ export async function buildRootAtSlashAction(spec: RootAtSlashSpec): Promise<Roo
     {
       arguments: ['/bin/sh', '-c', script, spec.tool, ...spec.args],
       env: spec.env,
-      outputFiles,
+      outputFiles: [...outputFiles, ...(spec.traceFile ? [spec.traceFile] : [])],
       workingDirectory: resolve(spec.cwd).slice(1),
-      platform: [...defaultPlatform(), ROOT_AT, ...(spec.platform ?? [])],
+      platform: [...defaultPlatform(), ROOT_AT, ...(spec.platform ?? []), ...(spec.traceFile ? [{ name: TRACE_PROPERTY, value: spec.traceFile }] : [])],
     },
     { algorithm: spec.algorithm },
   );
-  return { action, outputFiles, held: new Set(files.map((f) => `/${f.path}`)) };
+  const sent = new Map(files.map((f) => [`/${f.path}`, f.digest.hash]));
+  return { action, outputFiles, held: new Set(sent.keys()), sent, ...(spec.traceFile ? { traceFile: spec.traceFile } : {}) };
 }

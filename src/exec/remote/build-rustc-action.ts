@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { DigestAlgorithm } from '../../hashing/types.js';
 import { KERNEL_TOP_DIRS, SYSTEM_TOP_DIRS } from '../../reapi/platform-properties.js';
 import { InputRootError } from './build-input-root.js';
-import { buildRootAtSlashAction } from './build-root-at-slash-action.js';
+import { buildRootAtSlashAction, type RootAtSlashAction } from './build-root-at-slash-action.js';
 import type { DigestMemo } from './mirror-host-files.js';
 import type { RemoteAction } from './types.js';
 import { underAny } from './under-any.js';
@@ -45,12 +45,7 @@ export interface RustcActionSpec {
   toolchainIn?: ToolchainSource;
 }
 
-export interface RustcAction {
-  action: RemoteAction;
-  /** Output paths as the Command names them (relative to the working directory), in spec.outputs order. */
-  outputFiles: string[];
-  /** Every host path the root holds: what the compile's dep-info may name. */
-  held: ReadonlySet<string>;
+export interface RustcAction extends RootAtSlashAction {
   /** With the toolchain in the image: the host paths it answers for (rustc, its libraries, lib/rustlib), where dep-info may name files too. */
   imagePaths?: readonly string[];
 }

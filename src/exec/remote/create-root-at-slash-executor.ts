@@ -9,7 +9,9 @@ import { InputRootError } from './build-input-root.js';
 import { WRONG_ROOT_EXIT, type RootAtSlashAction } from './build-root-at-slash-action.js';
 import { countTimings, type RemoteExecutorOptions } from './create-remote-executor.js';
 import type { RemoteExecutionClient } from './create-remote-execution-client.js';
-import type { CompletedExecution, ExecuteOutcome, ExecutionTimings, Executor, RejectionReason } from './types.js';
+import { mapRemoteTrace } from './map-remote-trace.js';
+import { parseLookupTrace } from '../parse-lookup-trace.js';
+import type { CompletedExecution, ExecuteOutcome, ExecutionTimings, Executor, RejectionReason, RemoteLookups } from './types.js';
 import type { RemoteExecCounter } from './remote-exec-counters.js';
 
 /** A job at the host's paths: its working directory and outputs (absolute or relative to it). */
@@ -39,12 +41,14 @@ export function createRootAtSlashExecutor<J extends RootAtSlashJob, A extends Ro
     async execute(job, { signal, onStream, onQueued }) {
       bump('actions-sent');
       let built;
+      const t0 = performance.now();
       try {
         built = await language.build(job, memo, opts);
       } catch (e) {
         if (e instanceof InputRootError) return reject('not-representable', e.message);
         throw e;
       }
+      bump('prepare-ms', Math.round(performance.now() - t0));
       const out = await client.execute(built.action, { signal, ...(onQueued ? { onQueued } : {}) });
       const t = out.kind === 'completed' ? out.result.timings : out.timings;
       if (t) countTimings(bump, t);
@@ -64,9 +68,12 @@ export function createRootAtSlashExecutor<J extends RootAtSlashJob, A extends Ro
         const got = r.outputs.get(built.outputFiles[i]!);
         if (got) outputs.set(abs(o), got);
       });
+      // Asked for and given (`reprise serve --execute` traces; other servers ignore the ask): what the command looked up, by host path.
+      const traced = built.traceFile !== undefined && r.exitCode === 0 ? r.outputs.get(built.traceFile) : undefined;
+      const lookups: RemoteLookups | undefined = traced && { ...mapRemoteTrace(parseLookupTrace(traced.data), { held: built.held }, job.cwd), sent: built.sent };
       if (r.stdout.length > 0) onStream?.('stdout', r.stdout);
       if (r.stderr.length > 0) onStream?.('stderr', r.stderr);
-      return { kind: 'completed', result: { ...r, outputs } };
+      return { kind: 'completed', result: { ...r, outputs, ...(lookups ? { lookups } : {}) } };
     },
     close() {
       client.close();

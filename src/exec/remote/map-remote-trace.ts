@@ -22,11 +22,15 @@ export const EXECUTOR_TMP = '/.reprise-executor-tmp';
  * command ran in `hostCwd`'s place under it) to host paths. The sandbox's /tmp goes to
  * EXECUTOR_TMP; any other path outside the root but the kernel's stays as spelled and is listed
  * in `outside`: the executor's disk answered it, and nothing says the host would answer the same.
+ * A root placed at `/` (build-root-at-slash-action.ts) is given as `{ held }`, its files by host
+ * path: every path is the host's, and those it does not hold are the executor's.
  */
-export function mapRemoteTrace(t: LookupTrace, root: string, hostCwd: string): HostTrace {
+export function mapRemoteTrace(t: LookupTrace, root: string | { held: ReadonlySet<string> }, hostCwd: string): HostTrace {
   const outside = new Set<string>();
   // A path in the root at the host's, else undefined.
-  const unrooted = (p: string): string | undefined => (p === root ? '/' : p.startsWith(`${root}/`) ? p.slice(root.length) : undefined);
+  const unrooted = typeof root === 'string'
+    ? (p: string): string | undefined => (p === root ? '/' : p.startsWith(`${root}/`) ? p.slice(root.length) : undefined)
+    : (p: string): string | undefined => (root.held.has(p) ? p : undefined);
   const host = (p: string): string => {
     const inRoot = unrooted(p);
     if (inRoot !== undefined) return inRoot;

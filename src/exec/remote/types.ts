@@ -89,8 +89,8 @@ export interface CompletedExecution {
 
 /** A remote compile's lookups as the host's, to prove them against the host (src/pipeline/remote/verify-remote-trace.ts). */
 export interface RemoteLookups extends HostTrace {
-  /** The depfile of what it read (its own -MD, or the one added), paths mapped back to the host's. */
-  reads: string;
+  /** A gcc compile's depfile of what it read (its own -MD, or the one added), paths mapped back to the host's. */
+  reads?: string;
   /** Each file of the input root as sent: its path in the root and its SHA-256 hash. */
   sent: ReadonlyMap<string, string>;
 }

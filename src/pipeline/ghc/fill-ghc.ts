@@ -18,7 +18,9 @@ import type { GhcCall, GhcKeyed } from './ghc-call.js';
 import { ghcTraced } from './ghc-trace.js';
 import { runGhcInSandbox, type GhcRun } from './run-ghc-in-sandbox.js';
 import { storeGhcCompile } from './store-ghc-compile.js';
+import { fillGhcRemotely } from './remote-fill-ghc.js';
 import { tmpDirDivergence, withTmpDirKeyed } from './tmp-dir-divergence.js';
+import { goesRemote } from '../remote/offer-remote.js';
 
 export type GhcReason = PipelineUncacheableReason | GhcUncacheableReason;
 
@@ -97,6 +99,9 @@ async function checkRun(ctx: CacheContext, c: GhcCall, k: GhcKeyed, ran: Extract
  * the caller gets exactly that run.
  */
 export async function fillGhc(ctx: CacheContext, c: GhcCall, k: GhcKeyed, sink: CallSink): Promise<void> {
+  // On an executor when the policy says so (remote-fill-ghc.ts); anything but a proven remote compile fills here.
+  const remote = ctx.sandbox && (await ctx.sandbox.status()).ok ? ctx.remote : undefined;
+  if (remote !== undefined && goesRemote(remote, sink) && (await fillGhcRemotely(ctx, remote, c, k, sink))) return;
   const counted = (reason: GhcReason): Promise<void> => runCounted(ctx, c, () => run(ctx, c, sink), sink, reason, k.key);
   const checked = await compileGhcChecked(ctx, c, k, sink.signal, () => sink.ranHidden());
   if (sink.signal.aborted) return sink.abandon();

@@ -23,6 +23,7 @@ export type RemoteProof = { kind: 'proven'; learned: Learned } | { kind: 'unprov
 const NOT_HOST = ['/proc', '/dev', '/sys', EXECUTOR_TMP];
 
 export async function verifyRemoteTrace(ctx: CacheContext, c: CompileCall, lookups: RemoteLookups, memo: DigestMemo): Promise<RemoteProof> {
+  if (lookups.reads === undefined) return { kind: 'unproven', why: 'no depfile came back with its trace' };
   const own = [EXECUTOR_TMP, ...ACTION_FILES.map((f) => join(c.cwd, f))];
   const taught = await learnTraced(ctx, c, lookups.reads, lookups.trace, own);
   if (taught.kind === 'gap') return { kind: 'unproven', why: `its trace is not covered (${taught.reason})` };

@@ -1,0 +1,41 @@
+// The Executor contract (DESIGN.md §2) for a `ghc -c` module compile (docs/remote-execution.md,
+// "GHC"): the action stands at the host's paths (build-root-at-slash-action.ts), since ghc's
+// interfaces and objects record them, and asks for the compile's lookup trace. ghc has no
+// pre-pass: it finds its imports by searching, so the root is a guess (the toolchain, the
+// package databases' packages, the home package's directories) and the trace, checked against
+// the host (src/pipeline/ghc/verify-ghc-remote.ts), proves what it read.
+import { InputRootError } from './build-input-root.js';
+import { buildRootAtSlashAction, notPlaceableAtSlash } from './build-root-at-slash-action.js';
+import type { RemoteExecutorOptions } from './create-remote-executor.js';
+import { createRootAtSlashExecutor } from './create-root-at-slash-executor.js';
+import type { RemoteExecutionClient } from './create-remote-execution-client.js';
+import type { Executor } from './types.js';
+
+/** Where the trace goes, beside the outputs: a name no ghc output has. */
+export const GHC_TRACE_FILE = '.reprise-remote-trace';
+
+export interface RemoteGhcCompile {
+  /** The program called (Debian's /usr/bin/ghc is a script that runs LibDir/bin/ghc), absolute. */
+  toolPath: string;
+  args: readonly string[];
+  cwd: string;
+  /** The compile's environment as the local fill runs it. */
+  env: ReadonlyMap<string, string>;
+  /** Every host file the root holds, absolute: the toolchain and the guessed inputs. */
+  files: readonly string[];
+  /** The files it writes, absolute. */
+  outputs: readonly string[];
+}
+
+export function createGhcExecutor(name: string, client: RemoteExecutionClient, opts: RemoteExecutorOptions = {}): Executor<RemoteGhcCompile> {
+  return createRootAtSlashExecutor(name, client, {
+    build(job, memo, o) {
+      const why = [...job.files, ...job.outputs].map(notPlaceableAtSlash).find((w) => w !== undefined);
+      if (why) return Promise.reject(new InputRootError(why));
+      return buildRootAtSlashAction({
+        tool: job.toolPath, args: job.args, cwd: job.cwd, env: job.env, paths: job.files, outputs: job.outputs, algorithm: 'sha256', memo,
+        traceFile: GHC_TRACE_FILE, ...(o.platform ? { platform: o.platform } : {}),
+      });
+    },
+  }, opts);
+}

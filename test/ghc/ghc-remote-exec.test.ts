@@ -1,0 +1,97 @@
+// ghc -c module compiles executed on `reprise serve --execute` with REPRISE_EXECUTE=remote
+// (docs/remote-execution.md, "GHC"): the input root is a guess (ghc's library directory, the
+// package databases' packages, the home package's directories) at the host's paths, the
+// executor traces the compile, and the host takes the result only when the trace proves every
+// answer the compile got there is its own. The outputs are bare ghc's, byte for byte; the
+// results are stored as a local fill's would be, so a clean rebuild replays them; a module that
+// looks for a file the guess left out is filled here, counted, and still right.
+import assert from 'node:assert/strict';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import test from 'node:test';
+import { reprise, stats } from '../helpers/reprise-cli.js';
+import { assertSame, FLAGS, make, outputs, writeProject } from '../helpers/ghc-project.js';
+import { run, text } from '../helpers/run.js';
+import { startRepriseServe, type RepriseServeProcess } from '../helpers/servers/reprise-serve.js';
+import { createWorkspace } from '../helpers/workspace.js';
+import { writeSettled } from '../helpers/write-settled.js';
+
+const ws = createWorkspace('reprise-ghc-rexec-');
+let serve: RepriseServeProcess | undefined;
+test.after(async () => {
+  await serve?.stop();
+  ws.cleanup();
+});
+
+const hasGhc = await run('ghc', ['--numeric-version'], { env: ws.bareEnv }).then((r) => r.code === 0, () => false);
+// Locally a machine without ghc skips; CI installs it (.ci/run), so there a missing ghc fails.
+const skip = !hasGhc && !process.env.CI ? 'ghc is not installed' : false;
+const proj = join(ws.realDir, 'p');
+const remote = { ...ws.env, REPRISE_EXECUTE: 'remote' };
+
+/** The same tree built afresh by bare ghc, elsewhere. */
+async function bare(dir: string): Promise<Map<string, string>> {
+  const copy = `${dir}-bare`;
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(dir, copy, { recursive: true });
+  rmSync(join(copy, 'out'), { recursive: true, force: true });
+  await make(copy, ws.bareEnv);
+  return outputs(copy);
+}
+
+test('ghc -c on reprise serve --execute: bare ghc\'s outputs, proven by the executor\'s trace, stored for a clean rebuild', { skip, timeout: 600_000 }, async () => {
+  serve = await startRepriseServe(join(ws.dir, 'serve'), ['--listen', '127.0.0.1:0', '--execute']);
+  const url = `grpc://${serve.grpc!}`;
+  writeFileSync(ws.configFile, `[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);
+  assert.equal((await reprise(['daemon', 'stop'], ws.env)).code, 0);
+  writeProject(proj);
+  await make(proj, remote);
+  assertSame(outputs(proj), await bare(proj));
+  const s = await stats(ws.env);
+  const ex = s.executors[url]!;
+  // A B T C, P.hs-boot, Q, P: each sent, run there and proven.
+  assert.equal(ex?.completed ?? 0, 7, `${JSON.stringify(ex)} ${JSON.stringify(s.executorFallbackReasons)}\n${serve.output()}`);
+  assert.equal(s.tools.ghc?.miss ?? 0, 7, JSON.stringify(s.uncacheableReasons));
+
+  // Stored as a local fill's: a clean rebuild replays every module without the executor.
+  rmSync(join(proj, 'out'), { recursive: true, force: true });
+  await make(proj, remote);
+  assertSame(outputs(proj), await bare(proj));
+  const t = await stats(ws.env);
+  assert.equal((t.tools.ghc?.['direct-hit'] ?? 0) - (s.tools.ghc?.['direct-hit'] ?? 0), 7);
+  assert.equal(t.executors[url]?.['actions-sent'], ex['actions-sent'], 'the executor was asked again');
+});
+
+test('ghc -c on an executor: a module that finds a file the guessed root left out is not proven, and compiles here as bare ghc', { skip, timeout: 600_000 }, async () => {
+  // A header beside the project, in a directory only CPP is told of (-optP-I, not ghc's -I): the guessed root lacks it.
+  // (Relative: ghc leaves a header named by an absolute path under /tmp out of the interface, tmp-dir-divergence.ts.)
+  const dir = join(ws.realDir, 'q');
+  writeSettled(join(ws.realDir, 'elsewhere'), 'extra.h', '#define EXTRA "from elsewhere"\n');
+  writeSettled(dir, 'src/E.hs', '{-# LANGUAGE CPP #-}\nmodule E (extra) where\n#include "extra.h"\nextra :: String\nextra = EXTRA\n');
+  writeSettled(dir, 'Makefile', 'all: out/E.o\nout/E.o: src/E.hs\n\tghc -c -odir out -hidir out -isrc -optP-I../elsewhere $<\n');
+  const before = await stats(ws.env);
+  await make(dir, remote);
+  assertSame(outputs(dir), await bare(dir));
+  const after = await stats(ws.env);
+  const url = Object.keys(after.executors)[0]!;
+  const moved = (c: 'guess-unproven' | 'guess-failed' | 'completed'): number => (after.executors[url]?.[c] ?? 0) - (before.executors[url]?.[c] ?? 0);
+  assert.equal(moved('guess-unproven') + moved('guess-failed'), 1, JSON.stringify(after.executors[url]));
+  assert.equal(moved('completed'), 0);
+  assert.equal((after.tools.ghc?.miss ?? 0) - (before.tools.ghc?.miss ?? 0), 1, 'filled and stored here');
+});
+
+test('ghc --make -no-link under REPRISE_EXECUTE=remote: the split build\'s module jobs run on the executor, with bare one-shot ghc\'s outputs', { skip, timeout: 600_000 }, async () => {
+  // A split build's modules are one-shot compiles (docs/benchmarks.md: --make's own objects name locals from one unique supply).
+  const dir = join(ws.realDir, 'm');
+  writeProject(dir);
+  // Another body for A: none of the first test's entries serve these modules.
+  writeSettled(dir, 'src/Lib/A.hs', 'module Lib.A (greet, suffix) where\n\ngreet :: String -> String\ngreet n = "hello " ++ n\n\nsuffix :: String -> String\nsuffix s = s ++ "Made"\n');
+  const before = await stats(ws.env);
+  const got = await run('ghc', ['--make', '-no-link', ...FLAGS.split(' '), 'Lib.B', 'Lib.T', 'Lib.C', 'Cyc.P'], { cwd: dir, env: remote });
+  assert.equal(got.code, 0, text(got));
+  assertSame(outputs(dir), await bare(dir));
+  const after = await stats(ws.env);
+  const url = Object.keys(after.executors)[0]!;
+  const completed = (after.executors[url]?.completed ?? 0) - (before.executors[url]?.completed ?? 0);
+  assert.equal(completed, 7, JSON.stringify(after.executors[url]));
+});

@@ -95,3 +95,20 @@ test('ghc --make -no-link under REPRISE_EXECUTE=remote: the split build\'s modul
   const completed = (after.executors[url]?.completed ?? 0) - (before.executors[url]?.completed ?? 0);
   assert.equal(completed, 7, JSON.stringify(after.executors[url]));
 });
+
+test('ghc --make -no-link under auto: module jobs go to the executor while the split\'s local slots are busy, with bare one-shot ghc\'s outputs', { skip, timeout: 600_000 }, async () => {
+  const dir = join(ws.realDir, 'a');
+  writeProject(dir);
+  writeSettled(dir, 'src/Lib/A.hs', 'module Lib.A (greet, suffix) where\n\ngreet :: String -> String\ngreet n = "hey " ++ n\n\nsuffix :: String -> String\nsuffix s = s ++ "Auto"\n');
+  const before = await stats(ws.env);
+  const got = await run('ghc', ['--make', '-no-link', ...FLAGS.split(' '), 'Lib.B', 'Lib.T', 'Lib.C', 'Cyc.P'], { cwd: dir, env: { ...ws.env, REPRISE_EXECUTE: 'auto' } });
+  assert.equal(got.code, 0, text(got));
+  assertSame(outputs(dir), await bare(dir));
+  const after = await stats(ws.env);
+  const url = Object.keys(after.executors)[0]!;
+  const completed = (after.executors[url]?.completed ?? 0) - (before.executors[url]?.completed ?? 0);
+  const misses = (after.tools.ghc?.miss ?? 0) - (before.tools.ghc?.miss ?? 0);
+  assert.equal(misses, 7, JSON.stringify(after.uncacheableReasons));
+  // At the start two modules are ready (Lib.A and Cyc.P's boot file) and one local slot: the other goes to the executor.
+  assert.ok(completed >= 1 && completed <= 7, `completed there: ${completed}: ${JSON.stringify(after.executors[url])}`);
+});

@@ -102,6 +102,7 @@ export async function fillGhc(ctx: CacheContext, c: GhcCall, k: GhcKeyed, sink: 
   // On an executor when the policy says so (remote-fill-ghc.ts); anything but a proven remote compile fills here.
   const remote = ctx.sandbox && (await ctx.sandbox.status()).ok ? ctx.remote : undefined;
   if (remote !== undefined && goesRemote(remote, sink) && (await fillGhcRemotely(ctx, remote, c, k, sink))) return;
+  await sink.slot?.take(); // it compiles here (a split's job may have started without a slot, or lent it)
   const counted = (reason: GhcReason): Promise<void> => runCounted(ctx, c, () => run(ctx, c, sink), sink, reason, k.key);
   const checked = await compileGhcChecked(ctx, c, k, sink.signal, () => sink.ranHidden());
   if (sink.signal.aborted) return sink.abandon();

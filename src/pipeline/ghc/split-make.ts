@@ -1,7 +1,8 @@
 import type { GhcMakeJob, GhcUncacheableReason } from '../../adapters/ghc/types.js';
 import { ghcOutputs } from '../../adapters/ghc/ghc-outputs.js';
 import type { CacheContext } from '../cache-context.js';
-import type { CallSink } from '../call-sink.js';
+import type { CallSink, CallSlot } from '../call-sink.js';
+import { mayFeed } from '../remote/offer-remote.js';
 import { runForCaller } from '../run-for-caller.js';
 import { driveCompile } from '../driver/drive-compile.js';
 import { ghcPipeline } from './ghc-pipeline.js';
@@ -92,21 +93,31 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
   const extra: Array<() => void> = [];
   let capacity = 1;
   let running = 0;
+  // Module jobs holding one of the split's local slots, jobs waiting to take one again (back from an executor), and jobs started without one whose remote decision is still to come.
+  let local = 0;
+  const takers: Array<() => void> = [];
+  let deciding = 0;
+  const remote = ctx.remote;
   let asking = false;
   let failed = false;
   let finished = 0;
   const width = String(n).length;
   await new Promise<void>((done) => {
+    const free = (): boolean => local + speculating < capacity;
     const pump = (): void => {
+      // A job back from an executor compiles here next: it takes a slot before any new job.
+      while (takers.length > 0 && free()) (local++, takers.shift()!());
       if (running === 0 && (failed || ready.length === 0 || sink.signal.aborted)) return done();
       if (failed || sink.signal.aborted) return;
       ready.sort((a, b) => height[a]! - height[b]!); // the longest remaining chain last: popped first
-      while (ready.length > 0 && running + speculating < capacity) start(ready.pop()!);
+      while (ready.length > 0 && takers.length === 0 && free()) start(ready.pop()!, true);
+      // Under auto, a ready module with no slot here goes to an executor that has room for it, one decision at a time (as a call that finds every slot busy does: in-call-slot.ts).
+      if (ready.length > 0 && deciding === 0 && remote?.policy === 'auto' && mayFeed(remote)) start(ready.pop()!, false);
       // A slot left idle compiles a module ahead of its imports, one slot always kept for the build's own jobs.
       let next: number | undefined;
-      while (ready.length === 0 && running + speculating < capacity && speculating < capacity - 1 && (next = nextAhead()) !== undefined) speculate(next);
+      while (ready.length === 0 && free() && speculating < capacity - 1 && (next = nextAhead()) !== undefined) speculate(next);
       // More ready than slots: ask for one more (one request at a time, given up when the build ends).
-      if ((ready.length > 0 || (speculating === 0 && nextAhead() !== undefined)) && !asking && capacity < slots.max) {
+      if ((ready.length > 0 || takers.length > 0 || (speculating === 0 && nextAhead() !== undefined)) && !asking && capacity < slots.max) {
         asking = true;
         void slots.acquire(stop.signal).then((release) => {
           asking = false;
@@ -161,17 +172,61 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
           pump();
         });
     };
-    const start = (i: number): void => {
+    /**
+     * A module job's local slot, one of the split's (CallSlot): remote execution lends it while
+     * an executor compiles, and a job started without one (`held` false) takes one only to
+     * compile here. `decide`: told when the job lends or takes it (it may be told again).
+     */
+    const slotOf = (held: boolean, decide: () => void): CallSlot & { end(): void } => {
+      const release = (): void => {
+        if (held) (held = false), local--;
+      };
+      const take = async (): Promise<void> => {
+        decide();
+        if (held) return;
+        await new Promise<void>((r) => (takers.push(r), pump()));
+        held = true;
+      };
+      return {
+        contended: () => ready.length > 0 || takers.length > 0,
+        parallel: () => running > 1,
+        held: () => held,
+        take,
+        async lend(task, retake) {
+          decide();
+          release();
+          pump();
+          let result;
+          try {
+            result = await task();
+          } finally {
+            if (result === undefined || retake(result)) await take();
+          }
+          return result;
+        },
+        // The job is done: its slot is free for the pump that follows its result (not before: its dependents are not ready yet).
+        end: release,
+      };
+    };
+    const start = (i: number, withSlot: boolean): void => {
       running++;
       started[i] = true;
+      if (withSlot) local++;
+      else deciding++;
+      let undecided = !withSlot;
+      const slot = slotOf(withSlot, () => {
+        if (undecided) (undecided = false), deciding--, pump();
+      });
       const m = modules[i]!;
-      const s = captureSink(sink.signal, sink);
+      const s = { ...captureSink(sink.signal, sink), slot };
       void driveCompile(ctx, ghcPipeline, jobOf(m), s)
         .catch((e: Error) => {
           ctx.log.warn(`${c.tool}: module job ${m.source} failed in the daemon: ${e.message}`);
           s.abandon();
         });
       void s.done.then((r) => {
+        if (undecided) (undecided = false), deciding--;
+        slot.end();
         running--;
         results[i] = r;
         if (r.code !== 0 || r.lost) failed = true;

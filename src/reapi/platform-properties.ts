@@ -15,3 +15,17 @@ export const SYSTEM_TOP_DIRS: ReadonlySet<string> = new Set(['usr', 'bin', 'sbin
 export const KERNEL_TOP_DIRS: ReadonlySet<string> = new Set(['proc', 'dev', 'sys']);
 /** The command's lookup trace (every open, stat, exec and getenv: shims/lookup-trace.c) written to the output file the value names. */
 export const TRACE_PROPERTY = 'reprise-lookup-trace';
+/**
+ * With TRACE_PROPERTY, for a root at `/`: every file the traced command read, looked at or ran
+ * from the executor's own disk rather than the root, with its SHA-256, written as JSON
+ * (OutsideDigests) to the output file the value names (src/reapi/serve/execute/outside-digests.ts).
+ */
+export const OUTSIDE_DIGESTS_PROPERTY = 'reprise-outside-digests';
+
+/** The file OUTSIDE_DIGESTS_PROPERTY names. */
+export interface OutsideDigests {
+  /** Absolute path on the executor → SHA-256 (hex). */
+  files: Record<string, string>;
+  /** A program run by a bare name → the path the command's PATH found it at. */
+  programs: Record<string, string>;
+}

@@ -6,7 +6,7 @@
 // results are stored as a local fill's would be, so a clean rebuild replays them; a module that
 // looks for a file the guess left out is filled here, counted, and still right.
 import assert from 'node:assert/strict';
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { reprise, stats } from '../helpers/reprise-cli.js';
@@ -111,4 +111,32 @@ test('ghc --make -no-link under auto: module jobs go to the executor while the s
   assert.equal(misses, 7, JSON.stringify(after.uncacheableReasons));
   // At the start two modules are ready (Lib.A and Cyc.P's boot file) and one local slot: the other goes to the executor.
   assert.ok(completed >= 1 && completed <= 7, `completed there: ${completed}: ${JSON.stringify(after.executors[url])}`);
+});
+
+const canUnshare = process.getuid?.() === 0 && (await run('unshare', ['--version'], {}).then((r) => r.code === 0, () => false));
+
+test('ghc -c on an executor whose own CPP header differs from this host\'s: not proven (its digest is not this host\'s), compiled here as bare ghc', { skip: skip || (canUnshare ? false : 'needs root and unshare'), timeout: 600_000 }, async () => {
+  // The executor's /usr/include/stdc-predef.h, which CPP reads from its own disk, has other bytes (a private mount namespace).
+  const other = join(ws.realDir, 'other-stdc-predef.h');
+  writeFileSync(other, `${readFileSync('/usr/include/stdc-predef.h', 'utf8')}\n/* this executor's own */\n`);
+  const script = 'set -e; mount --make-rprivate /; mount --bind "$1" /usr/include/stdc-predef.h; shift; exec "$@"';
+  const odd = await startRepriseServe(join(ws.dir, 'serve-odd'), ['--listen', '127.0.0.1:0', '--execute'], (cmd) => ['unshare', '-m', 'sh', '-c', script, 'sh', other, ...cmd]);
+  try {
+    const url = `grpc://${odd.grpc!}`;
+    writeFileSync(ws.configFile, `[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);
+    assert.equal((await reprise(['daemon', 'stop'], ws.env)).code, 0);
+    const dir = join(ws.realDir, 'odd');
+    writeSettled(dir, 'src/H.hs', '{-# LANGUAGE CPP #-}\nmodule H (h) where\nh :: Int\nh = __LINE__\n');
+    writeSettled(dir, 'Makefile', 'all: out/H.o\nout/H.o: src/H.hs\n\tghc -c -odir out -hidir out -isrc $<\n');
+    const before = await stats(ws.env);
+    await make(dir, remote);
+    assertSame(outputs(dir), await bare(dir));
+    const s = await stats(ws.env);
+    const ex = s.executors[url];
+    assert.equal(ex?.['guess-unproven'], 1, `${JSON.stringify(ex)}\n${odd.output()}`);
+    assert.equal(ex?.completed ?? 0, 0);
+    assert.equal((s.tools.ghc?.miss ?? 0) - (before.tools.ghc?.miss ?? 0), 1, 'compiled and stored here');
+  } finally {
+    await odd.stop();
+  }
 });

@@ -8,7 +8,7 @@
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DigestAlgorithm } from '../../hashing/types.js';
-import { KERNEL_TOP_DIRS, ROOT_AT_PROPERTY, SYSTEM_TOP_DIRS, TRACE_PROPERTY } from '../../reapi/platform-properties.js';
+import { KERNEL_TOP_DIRS, OUTSIDE_DIGESTS_PROPERTY, ROOT_AT_PROPERTY, SYSTEM_TOP_DIRS, TRACE_PROPERTY } from '../../reapi/platform-properties.js';
 import { buildInputRoot, InputRootError } from './build-input-root.js';
 import { buildRemoteAction } from './build-remote-action.js';
 import { defaultPlatform } from './build-gcc-action.js';
@@ -51,6 +51,8 @@ export interface RootAtSlashSpec {
   platform?: ReadonlyArray<{ name: string; value: string }>;
   /** Ask the executor for the command's lookup trace (`reprise serve --execute` gives it), into this output file (relative to cwd). */
   traceFile?: string;
+  /** With traceFile: ask for the digests of what the command took from the executor's own disk (OUTSIDE_DIGESTS_PROPERTY), into this output file. */
+  outsideDigestsFile?: string;
 }
 
 export interface RootAtSlashAction {
@@ -61,8 +63,9 @@ export interface RootAtSlashAction {
   held: ReadonlySet<string>;
   /** Each file of the root (its host path) with its SHA-256 hash, as sent. */
   sent: ReadonlyMap<string, string>;
-  /** The output file the trace was asked into (spec.traceFile). */
+  /** The output files the trace and the outside digests were asked into (spec.traceFile, spec.outsideDigestsFile). */
   traceFile?: string;
+  outsideDigestsFile?: string;
 }
 
 export async function buildRootAtSlashAction(spec: RootAtSlashSpec): Promise<RootAtSlashAction> {
@@ -78,6 +81,7 @@ export async function buildRootAtSlashAction(spec: RootAtSlashSpec): Promise<Roo
   const inputRoot = buildInputRoot(files, spec.algorithm);
   const outputFiles = spec.outputs.map((o) => pathFromWorkingDir(abs(o), spec.cwd));
   const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+  const asked = spec.traceFile ? [{ name: TRACE_PROPERTY, value: spec.traceFile }, ...(spec.outsideDigestsFile ? [{ name: OUTSIDE_DIGESTS_PROPERTY, value: spec.outsideDigestsFile }] : [])] : [];
   // $PWD is the directory the shell started in (dash sets it from getcwd when the environment has none).
   const script = `[ "$PWD" = ${q(physical)} ] || exit ${WRONG_ROOT_EXIT}; exec "$0" "$@"`;
   const action = buildRemoteAction(
@@ -85,12 +89,12 @@ export async function buildRootAtSlashAction(spec: RootAtSlashSpec): Promise<Roo
     {
       arguments: ['/bin/sh', '-c', script, spec.tool, ...spec.args],
       env: spec.env,
-      outputFiles: [...outputFiles, ...(spec.traceFile ? [spec.traceFile] : [])],
+      outputFiles: [...outputFiles, ...asked.map((a) => a.value)],
       workingDirectory: resolve(spec.cwd).slice(1),
-      platform: [...defaultPlatform(), ROOT_AT, ...(spec.platform ?? []), ...(spec.traceFile ? [{ name: TRACE_PROPERTY, value: spec.traceFile }] : [])],
+      platform: [...defaultPlatform(), ROOT_AT, ...(spec.platform ?? []), ...asked],
     },
     { algorithm: spec.algorithm },
   );
   const sent = new Map(files.map((f) => [`/${f.path}`, f.digest.hash]));
-  return { action, outputFiles, held: new Set(sent.keys()), sent, ...(spec.traceFile ? { traceFile: spec.traceFile } : {}) };
+  return { action, outputFiles, held: new Set(sent.keys()), sent, ...(spec.traceFile ? { traceFile: spec.traceFile, ...(spec.outsideDigestsFile ? { outsideDigestsFile: spec.outsideDigestsFile } : {}) } : {}) };
 }

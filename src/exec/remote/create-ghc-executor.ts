@@ -11,8 +11,9 @@ import { createRootAtSlashExecutor } from './create-root-at-slash-executor.js';
 import type { RemoteExecutionClient } from './create-remote-execution-client.js';
 import type { Executor } from './types.js';
 
-/** Where the trace goes, beside the outputs: a name no ghc output has. */
+/** Where the trace and the digests of what ghc took from the executor's own disk go, beside the outputs: names no ghc output has. */
 export const GHC_TRACE_FILE = '.reprise-remote-trace';
+export const GHC_OUTSIDE_FILE = '.reprise-remote-outside';
 
 export interface RemoteGhcCompile {
   /** The program called (Debian's /usr/bin/ghc is a script that runs LibDir/bin/ghc), absolute. */
@@ -34,7 +35,7 @@ export function createGhcExecutor(name: string, client: RemoteExecutionClient, o
       if (why) return Promise.reject(new InputRootError(why));
       return buildRootAtSlashAction({
         tool: job.toolPath, args: job.args, cwd: job.cwd, env: job.env, paths: job.files, outputs: job.outputs, algorithm: 'sha256', memo,
-        traceFile: GHC_TRACE_FILE, ...(o.platform ? { platform: o.platform } : {}),
+        traceFile: GHC_TRACE_FILE, outsideDigestsFile: GHC_OUTSIDE_FILE, ...(o.platform ? { platform: o.platform } : {}),
       });
     },
   }, opts);

@@ -11,6 +11,7 @@ import { countTimings, type RemoteExecutorOptions } from './create-remote-execut
 import type { RemoteExecutionClient } from './create-remote-execution-client.js';
 import { mapRemoteTrace } from './map-remote-trace.js';
 import { parseLookupTrace } from '../parse-lookup-trace.js';
+import type { OutsideDigests } from '../../reapi/platform-properties.js';
 import type { CompletedExecution, ExecuteOutcome, ExecutionTimings, Executor, RejectionReason, RemoteLookups } from './types.js';
 import type { RemoteExecCounter } from './remote-exec-counters.js';
 
@@ -70,7 +71,8 @@ export function createRootAtSlashExecutor<J extends RootAtSlashJob, A extends Ro
       });
       // Asked for and given (`reprise serve --execute` traces; other servers ignore the ask): what the command looked up, by host path.
       const traced = built.traceFile !== undefined && r.exitCode === 0 ? r.outputs.get(built.traceFile) : undefined;
-      const lookups: RemoteLookups | undefined = traced && { ...mapRemoteTrace(parseLookupTrace(traced.data), { held: built.held }, job.cwd), sent: built.sent };
+      const executorFiles = built.outsideDigestsFile !== undefined ? readOutsideDigests(r.outputs.get(built.outsideDigestsFile)?.data) : undefined;
+      const lookups: RemoteLookups | undefined = traced && { ...mapRemoteTrace(parseLookupTrace(traced.data), { held: built.held }, job.cwd), sent: built.sent, ...(executorFiles ? { executorFiles } : {}) };
       if (r.stdout.length > 0) onStream?.('stdout', r.stdout);
       if (r.stderr.length > 0) onStream?.('stderr', r.stderr);
       return { kind: 'completed', result: { ...r, outputs, ...(lookups ? { lookups } : {}) } };
@@ -80,4 +82,18 @@ export function createRootAtSlashExecutor<J extends RootAtSlashJob, A extends Ro
       return Promise.resolve();
     },
   };
+}
+
+/** The executor's digests of what the command took from its own disk (OUTSIDE_DIGESTS_PROPERTY), or undefined when absent or not well formed. */
+function readOutsideDigests(data: Buffer | undefined): OutsideDigests | undefined {
+  if (!data) return undefined;
+  try {
+    const v = JSON.parse(data.toString('utf8')) as unknown;
+    if (typeof v !== 'object' || v === null) return undefined;
+    const { files, programs } = v as Record<string, unknown>;
+    const strings = (o: unknown): o is Record<string, string> => typeof o === 'object' && o !== null && Object.values(o).every((x) => typeof x === 'string');
+    return strings(files) && strings(programs) ? { files, programs } : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -3,6 +3,7 @@
 // DESIGN.md §2. See docs/remote-execution.md for the input-root and path design.
 import type { Digest } from '../../hashing/types.js';
 import type { HostTrace } from './map-remote-trace.js';
+import type { OutsideDigests } from '../../reapi/platform-properties.js';
 
 /** Where a blob's bytes come from: a host file (read when it is uploaded) or bytes in memory. */
 export type BlobSource = { kind: 'file'; path: string } | { kind: 'bytes'; data: Buffer };
@@ -93,6 +94,8 @@ export interface RemoteLookups extends HostTrace {
   reads?: string;
   /** Each file of the input root as sent: its path in the root and its SHA-256 hash. */
   sent: ReadonlyMap<string, string>;
+  /** For a root at `/`, when the executor gives them: what the command took from its own disk, digested. */
+  executorFiles?: OutsideDigests;
 }
 
 /** Why the executor did not run the action (the caller then runs it locally). */

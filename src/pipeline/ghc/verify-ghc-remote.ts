@@ -1,14 +1,14 @@
 // The proof for a `ghc -c` run on an executor (docs/remote-execution.md, "GHC"): the executor
 // traced every question the compile asked, and each must have had the answer there that it has
 // here. Found there and gone here, or absent there (the guessed root lacked it) and present
-// here: not proven. Found there on the executor's own disk rather than in the root: not proven,
-// unless it is a directory or lies in the system's trees outside ghc's library directory: ghc's
-// C toolchain (gcc, as, CPP's stdc-predef.h) and the system libraries a splice loads are the
-// executor's, as its loader and glibc are for every action, and a root at `/` cannot place
-// files beside them. Then the trace must be one a local fill's would be stored under
-// (ghcTraced), and each file read must still be the one sent.
+// here: not proven. A file the compile read, looked at or ran from the executor's own disk
+// rather than the root (ghc's C toolchain: the gcc and as it runs, CPP's stdc-predef.h; the
+// system libraries a splice loads) must have this host's bytes there: the executor digests
+// each (OUTSIDE_DIGESTS_PROPERTY), and a program found by PATH must be the one this host's
+// PATH finds. Then the trace must be one a local fill's would be stored under (ghcTraced),
+// and each file read from the root must still be the one sent.
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EXECUTOR_TMP } from '../../exec/remote/map-remote-trace.js';
 import { mirrorHostFiles, type DigestMemo } from '../../exec/remote/mirror-host-files.js';
 import { GHC_TRACE_FILE } from '../../exec/remote/create-ghc-executor.js';
@@ -16,7 +16,6 @@ import type { LookupAnswer } from '../../exec/parse-lookup-trace.js';
 import type { RemoteLookups } from '../../exec/remote/types.js';
 import type { CacheContext } from '../cache-context.js';
 import { under } from '../trace-coverage.js';
-import { SYSTEM_TREES } from '../system-trees.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
 import { ghcTraced, type GhcInputs } from './ghc-trace.js';
 
@@ -28,26 +27,30 @@ export async function verifyGhcRemote(ctx: CacheContext, c: GhcCall, k: GhcKeyed
   const written = new Set(outputs.flatMap((o) => [o, `${o}.tmp`]));
   const skip = [...own, '/proc', '/dev', '/sys'];
   const mine = (p: string): boolean => written.has(p) || under(p, skip);
-  const executorsOwn = (p: string): boolean => under(p, SYSTEM_TREES) && !under(p, [k.tool.libDir]);
   const look = ctx.listings.look();
-  for (const [path, answer, kind] of answers(lookups)) {
+  // Files found on the executor's own disk: each must be this host's.
+  const theirs = new Set<string>();
+  for (const [path, answer] of answers(lookups)) {
     if (mine(path) || answer === 'error' || path === '/') continue;
     const here = look.exists(path);
     if (answer === 'found' && !here) return { kind: 'unproven', why: `${path} is gone here` };
     if (answer === 'absent' && here) return { kind: 'unproven', why: `${path} is absent there and present here` };
-    if (answer === 'found' && lookups.outside.has(path) && !executorsOwn(path) && !statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
-      return { kind: 'unproven', why: `it ${kind === 'look' ? 'found' : kind} ${path} on the executor's own disk` };
-    }
+    if (answer === 'found' && lookups.outside.has(path) && !statSync(path, { throwIfNoEntry: false })?.isDirectory()) theirs.add(path);
   }
+  const ran = programsRun(lookups, c.env.get('PATH'));
+  if (typeof ran === 'string') return { kind: 'unproven', why: ran };
+  for (const p of ran) if (!lookups.sent.has(p)) theirs.add(p);
+  const unlike = await notThisHosts([...theirs], lookups, memo);
+  if (unlike !== undefined) return { kind: 'unproven', why: unlike };
   const traced = await ghcTraced(lookups.trace, {
-    own, outputs, libDir: k.tool.libDir, cwd: c.cwd, source: join(c.cwd, c.job.source), env: c.env, files: k.files,
+    own, outputs, libDir: k.tool.libDir, cwd: c.cwd, source: resolve(c.cwd, c.job.source), env: c.env, files: k.files,
     artefactSuffixes: [c.job.layout.osuf, c.job.layout.hisuf, c.job.layout.dynosuf, c.job.layout.dynhisuf],
   });
   if (traced.kind === 'unstored') return { kind: 'unproven', why: `its trace would not be stored (${traced.reason}): it ${traced.what}` };
   // Each file read is still the one sent (a file changed since the root was built would key other bytes).
   let now;
   try {
-    now = await mirrorHostFiles(traced.learned.inputs.filter((i) => !executorsOwn(i.path) || lookups.sent.has(i.path)).map((i) => i.path), { algorithm: 'sha256', memo });
+    now = await mirrorHostFiles(traced.learned.inputs.filter((i) => !theirs.has(i.path)).map((i) => i.path), { algorithm: 'sha256', memo });
   } catch (e) {
     return { kind: 'unproven', why: (e as Error).message };
   }
@@ -61,4 +64,38 @@ function* answers(l: RemoteLookups): Generator<[string, LookupAnswer, 'read' | '
   for (const [p, a] of l.trace.reads) yield [p, a, 'read'];
   for (const [p, a] of l.trace.looks) yield [p, a, 'look'];
   for (const [p, a] of l.trace.listed) yield [p, a, 'listed'];
+}
+
+/**
+ * The programs the compile ran, by host path: an absolute one as named, one run by a bare name
+ * where this host's PATH finds it, which must be where the executor's found it (a string: why not).
+ */
+function programsRun(l: RemoteLookups, path: string | undefined): string[] | string {
+  const out: string[] = [];
+  for (const x of l.trace.execs) {
+    if (x.startsWith('/')) {
+      if (!under(x, ['/proc', '/dev', '/sys', EXECUTOR_TMP])) out.push(x);
+      continue;
+    }
+    const here = (path ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => join(d, x)).find((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
+    const there = l.executorFiles?.programs[x];
+    if (here === undefined && there === undefined) continue; // not found on either: the compile would have failed
+    if (here !== there) return `it ran ${x}, found at ${there ?? 'no path'} there and at ${here ?? 'no path'} here`;
+    out.push(here!);
+  }
+  return out;
+}
+
+/** Why one of these files, taken from the executor's own disk, is not shown to have this host's bytes, or undefined. */
+async function notThisHosts(paths: readonly string[], l: RemoteLookups, memo: DigestMemo): Promise<string | undefined> {
+  if (paths.length === 0) return undefined;
+  if (!l.executorFiles) return `it took ${paths[0]} from the executor's own disk, and the executor gave no digests of such files`;
+  let here;
+  try {
+    here = await mirrorHostFiles(paths, { algorithm: 'sha256', memo });
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const other = here.find((f) => l.executorFiles!.files[`/${f.path}`] !== f.digest.hash);
+  return other && `/${other.path} on the executor's own disk is not this host's`;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { dirname, join, normalize, isAbsolute, posix } from 'node:path';
 import { status } from '@grpc/grpc-js';
@@ -14,7 +14,8 @@ import { collectOutputs } from './collect-outputs.js';
 import { readInputTree } from './read-input-tree.js';
 import { planStaging, type CachedDir } from './plan-staging.js';
 import { SANDBOX_OWN_TOP_DIRS, runSandboxedCommand } from './run-sandboxed-command.js';
-import { ROOT_AT_PROPERTY, SYSTEM_TOP_DIRS, TRACE_PROPERTY } from '../../platform-properties.js';
+import { OUTSIDE_DIGESTS_PROPERTY, ROOT_AT_PROPERTY, SYSTEM_TOP_DIRS, TRACE_PROPERTY } from '../../platform-properties.js';
+import { outsideDigests } from './outside-digests.js';
 import { placeRootAtSlash } from './place-root-at-slash.js';
 import { BlobLostError, stageInputRoot } from './stage-input-root.js';
 import type { StagedDirs } from './staged-dirs.js';
@@ -89,6 +90,9 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
   // The lookup trace, asked for by naming the output file it goes to; a server without the tracer runs the command untraced, as other servers do.
   const traceTo = ctx.options.lookupTracer ? properties.find((p) => p.name === TRACE_PROPERTY)?.value : undefined;
   if (traceTo !== undefined && !c.outputFiles.includes(traceTo)) return invalid(`${TRACE_PROPERTY}=${traceTo}: not one of the command's output files`);
+  // What the traced command took from this executor's own disk, digested (outside-digests.ts): only a root at `/` has such reads the client can name.
+  const digestsTo = traceTo !== undefined && tops ? properties.find((p) => p.name === OUTSIDE_DIGESTS_PROPERTY)?.value : undefined;
+  if (digestsTo !== undefined && !c.outputFiles.includes(digestsTo)) return invalid(`${OUTSIDE_DIGESTS_PROPERTY}=${digestsTo}: not one of the command's output files`);
 
   const stageDir = join(ctx.execDir, 'run', randomUUID());
   const plan = planStaging(tree.entries, c.workingDirectory, outputs, (d) => ctx.dirs.takes(d), placed?.ok ? placed.open : []);
@@ -136,6 +140,11 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
     if (run.signal.aborted) return { status: rpcStatus(status.UNAVAILABLE, 'the server is shutting down: the action was killed') };
     if (ran.kind === 'not-started') return { status: rpcStatus(status.INVALID_ARGUMENT, `the command cannot start: ${ran.why}`) };
 
+    if (digestsTo !== undefined && ran.exitCode === 0) {
+      const env = new Map(c.environmentVariables.map((v) => [v.name, v.value]));
+      const found = await outsideDigests(await readFile(join(cwd, traceTo!)), tops!.map((d) => `/${d}`), env.get('PATH'));
+      await writeFile(join(cwd, digestsTo), JSON.stringify(found), { mode: 0o644 });
+    }
     meta.outputUploadStartTimestamp = now();
     const contents = new Map<string, Buffer>();
     const collected = await collectOutputs(ctx.store, stageDir, c, contents);

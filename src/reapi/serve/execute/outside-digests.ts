@@ -1,0 +1,48 @@
+// What a traced command placed at `/` read or ran from the executor's own disk rather than
+// from its input root, with each file's SHA-256 (OUTSIDE_DIGESTS_PROPERTY): the client can
+// then check those files against its own (docs/remote-execution.md, "GHC"). Only what the
+// trace names is digested; what the loader maps (glibc, a program's shared libraries) stays
+// untraced, as for every action.
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseLookupTrace } from '../../../exec/parse-lookup-trace.js';
+import type { OutsideDigests } from '../../platform-properties.js';
+
+/** Kernel and private places: not the executor's files. */
+const NOT_FILES = ['/proc', '/dev', '/sys', '/tmp'];
+
+const under = (p: string, dirs: readonly string[]): boolean => dirs.some((d) => p === d || p.startsWith(`${d}/`));
+
+/**
+ * `trace`: the command's trace file; `placed`: the directories the root was bound at (absolute);
+ * `path`: the command's PATH, by which a program run by a bare name was found.
+ */
+export async function outsideDigests(trace: Buffer, placed: readonly string[], path: string | undefined): Promise<OutsideDigests> {
+  const t = parseLookupTrace(trace);
+  const files: Record<string, string> = {};
+  const programs: Record<string, string> = {};
+  const own = (p: string): boolean => !p.startsWith('/') || under(p, NOT_FILES) || under(p, placed) || p.startsWith('/.reprise-');
+  const digest = async (p: string): Promise<void> => {
+    if (own(p) || p in files || !statSync(p, { throwIfNoEntry: false })?.isFile()) return;
+    try {
+      files[p] = createHash('sha256').update(await readFile(p)).digest('hex');
+    } catch {
+      // unreadable here: the client finds no digest and does not take the result
+    }
+  };
+  for (const m of [t.reads, t.looks]) for (const [p, a] of m) if (a === 'found') await digest(p);
+  for (const x of t.execs) {
+    if (x.startsWith('/')) {
+      await digest(x);
+      continue;
+    }
+    // As execvp found it: the first PATH entry where it is an executable file.
+    const found = (path ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => join(d, x)).find((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
+    if (found === undefined) continue;
+    programs[x] = found;
+    await digest(found);
+  }
+  return { files, programs };
+}

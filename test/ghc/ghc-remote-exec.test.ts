@@ -6,7 +6,7 @@
 // results are stored as a local fill's would be, so a clean rebuild replays them; a module that
 // looks for a file the guess left out is filled here, counted, and still right.
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { reprise, stats } from '../helpers/reprise-cli.js';
@@ -87,7 +87,10 @@ test('ghc --make -no-link under REPRISE_EXECUTE=remote: the split build\'s modul
   // Another body for A: none of the first test's entries serve these modules.
   writeSettled(dir, 'src/Lib/A.hs', 'module Lib.A (greet, suffix) where\n\ngreet :: String -> String\ngreet n = "hello " ++ n\n\nsuffix :: String -> String\nsuffix s = s ++ "Made"\n');
   const before = await stats(ws.env);
-  const got = await run('ghc', ['--make', '-no-link', ...FLAGS.split(' '), 'Lib.B', 'Lib.T', 'Lib.C', 'Cyc.P'], { cwd: dir, env: remote });
+  // A $TMPDIR of the caller's own, which the executor's private /tmp does not have: the action carries it, writable.
+  const tmp = join(ws.realDir, 'm-tmp');
+  mkdirSync(tmp);
+  const got = await run('ghc', ['--make', '-no-link', ...FLAGS.split(' '), 'Lib.B', 'Lib.T', 'Lib.C', 'Cyc.P'], { cwd: dir, env: { ...remote, TMPDIR: tmp } });
   assert.equal(got.code, 0, text(got));
   assertSame(outputs(dir), await bare(dir));
   const after = await stats(ws.env);

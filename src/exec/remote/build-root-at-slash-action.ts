@@ -6,17 +6,19 @@
 // directory is the host's and exits with a reserved code otherwise, so an executor that ignores
 // the property fails the action instead of running the tool over its own disk.
 import { realpathSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DigestAlgorithm } from '../../hashing/types.js';
 import { KERNEL_TOP_DIRS, OUTSIDE_DIGESTS_PROPERTY, ROOT_AT_PROPERTY, SYSTEM_TOP_DIRS, TRACE_PROPERTY } from '../../reapi/platform-properties.js';
 import { buildInputRoot, InputRootError } from './build-input-root.js';
 import { buildRemoteAction } from './build-remote-action.js';
 import { defaultPlatform } from './build-gcc-action.js';
-import { mirrorHostFiles, pathFromWorkingDir, type DigestMemo } from './mirror-host-files.js';
+import { mirroredPath, mirrorHostFiles, pathFromWorkingDir, type DigestMemo } from './mirror-host-files.js';
 import type { RemoteAction } from './types.js';
 
 /** The platform property (and value) that asks for the input root at `/`. */
 export const ROOT_AT = { name: ROOT_AT_PROPERTY, value: '/' } as const;
+/** An output named in each directory the command writes in (RootAtSlashSpec.dirs), never written: it makes the directory writable there. */
+const WRITABLE_MARK = '.reprise-writable';
 /** The start script's exit code when the working directory is not the host's: the executor ignored ROOT_AT. */
 export const WRONG_ROOT_EXIT = 213;
 
@@ -43,6 +45,8 @@ export interface RootAtSlashSpec {
   env: ReadonlyMap<string, string>;
   /** Every host file the root holds, absolute (the tool among them where it travels). */
   paths: readonly string[];
+  /** Directories the command writes in, absolute (a temporary directory): in the root even when empty, and writable there. */
+  dirs?: readonly string[];
   /** The files it writes, absolute or relative to cwd. */
   outputs: readonly string[];
   algorithm: DigestAlgorithm;
@@ -78,7 +82,7 @@ export async function buildRootAtSlashAction(spec: RootAtSlashSpec): Promise<Roo
     throw new InputRootError(`the working directory ${spec.cwd}: ${(e as Error).message}`);
   }
   const files = await mirrorHostFiles(spec.paths, { algorithm: spec.algorithm, ...(spec.memo ? { memo: spec.memo } : {}) });
-  const inputRoot = buildInputRoot(files, spec.algorithm);
+  const inputRoot = buildInputRoot(files, spec.algorithm, (spec.dirs ?? []).map((d) => mirroredPath(abs(d))));
   const outputFiles = spec.outputs.map((o) => pathFromWorkingDir(abs(o), spec.cwd));
   const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
   const asked = spec.traceFile ? [{ name: TRACE_PROPERTY, value: spec.traceFile }, ...(spec.outsideDigestsFile ? [{ name: OUTSIDE_DIGESTS_PROPERTY, value: spec.outsideDigestsFile }] : [])] : [];
@@ -89,7 +93,8 @@ export async function buildRootAtSlashAction(spec: RootAtSlashSpec): Promise<Roo
     {
       arguments: ['/bin/sh', '-c', script, spec.tool, ...spec.args],
       env: spec.env,
-      outputFiles: [...outputFiles, ...asked.map((a) => a.value)],
+      // A directory an output lies in is writable on the executor (REAPI: the server makes outputs' parents); none is written there.
+      outputFiles: [...outputFiles, ...asked.map((a) => a.value), ...(spec.dirs ?? []).map((d) => pathFromWorkingDir(join(abs(d), WRITABLE_MARK), spec.cwd))],
       workingDirectory: resolve(spec.cwd).slice(1),
       platform: [...defaultPlatform(), ROOT_AT, ...(spec.platform ?? []), ...asked],
     },

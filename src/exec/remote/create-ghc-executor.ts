@@ -26,6 +26,8 @@ export interface RemoteGhcCompile {
   files: readonly string[];
   /** The files it writes, absolute. */
   outputs: readonly string[];
+  /** Directories it needs though the root has no file there: the caller's $TMPDIR, where ghc makes its temporary files. */
+  dirs: readonly string[];
 }
 
 export function createGhcExecutor(name: string, client: RemoteExecutionClient, opts: RemoteExecutorOptions = {}): Executor<RemoteGhcCompile> {
@@ -34,7 +36,7 @@ export function createGhcExecutor(name: string, client: RemoteExecutionClient, o
       const why = [...job.files, ...job.outputs].map(notPlaceableAtSlash).find((w) => w !== undefined);
       if (why) return Promise.reject(new InputRootError(why));
       return buildRootAtSlashAction({
-        tool: job.toolPath, args: job.args, cwd: job.cwd, env: job.env, paths: job.files, outputs: job.outputs, algorithm: 'sha256', memo,
+        tool: job.toolPath, args: job.args, cwd: job.cwd, env: job.env, paths: job.files, dirs: job.dirs, outputs: job.outputs, algorithm: 'sha256', memo,
         traceFile: GHC_TRACE_FILE, outsideDigestsFile: GHC_OUTSIDE_FILE, ...(o.platform ? { platform: o.platform } : {}),
       });
     },

@@ -78,6 +78,8 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, c: GhcCall
     env: new Map([...c.env].filter(([n]) => !NOT_SENT.test(n))),
     files,
     outputs,
+    // ghc makes its temporary directory under the caller's $TMPDIR (the executor's /tmp is its own, and holds only what the root places there).
+    dirs: [c.env.get('TMPDIR') ?? '/tmp'].filter((d) => d.startsWith('/') && resolve(d) !== '/tmp'),
   };
   ctx.stats.bumpExecutor(first.name, 'guessed');
   let learned: GhcInputs | undefined;

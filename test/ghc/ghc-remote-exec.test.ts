@@ -39,27 +39,50 @@ async function bare(dir: string): Promise<Map<string, string>> {
   return outputs(copy);
 }
 
-test('ghc -c on reprise serve --execute: bare ghc\'s outputs, proven by the executor\'s trace, stored for a clean rebuild', { skip, timeout: 600_000 }, async () => {
-  serve = await startRepriseServe(join(ws.dir, 'serve'), ['--listen', '127.0.0.1:0', '--execute']);
-  const url = `grpc://${serve.grpc!}`;
+type Counter = 'completed' | 'guess-unproven' | 'guess-failed' | 'actions-sent';
+/** Runs `build` (through reprise), checks that `dir` holds bare one-shot ghc's outputs, and says what the counters moved by: executor `url`'s, and ghc's misses and hits. */
+async function checked(dir: string, url: string, build: () => Promise<void>): Promise<{ there: (c: Counter) => number; miss: number; hit: number; what: string }> {
+  const before = await stats(ws.env);
+  await build();
+  assertSame(outputs(dir), await bare(dir));
+  const after = await stats(ws.env);
+  const ghc = (c: 'miss' | 'direct-hit'): number => (after.tools.ghc?.[c] ?? 0) - (before.tools.ghc?.[c] ?? 0);
+  return {
+    there: (c) => (after.executors[url]?.[c] ?? 0) - (before.executors[url]?.[c] ?? 0),
+    miss: ghc('miss'),
+    hit: ghc('direct-hit'),
+    what: `${JSON.stringify(after.executors[url])} ${JSON.stringify(after.executorFallbackReasons)} ${JSON.stringify(after.uncacheableReasons)}`,
+  };
+}
+
+/** Points the daemon at one executor (a new executor table takes a daemon restart). */
+async function useExecutor(url: string): Promise<void> {
   writeFileSync(ws.configFile, `[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);
   assert.equal((await reprise(['daemon', 'stop'], ws.env)).code, 0);
+}
+
+/** `ghc --make -no-link` of the project's modules in `dir`. */
+async function makeBuild(dir: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const got = await run('ghc', ['--make', '-no-link', ...FLAGS.split(' '), 'Lib.B', 'Lib.T', 'Lib.C', 'Cyc.P'], { cwd: dir, env });
+  assert.equal(got.code, 0, text(got));
+}
+let url = '';
+
+test('ghc -c on reprise serve --execute: bare ghc\'s outputs, proven by the executor\'s trace, stored for a clean rebuild', { skip, timeout: 600_000 }, async () => {
+  serve = await startRepriseServe(join(ws.dir, 'serve'), ['--listen', '127.0.0.1:0', '--execute']);
+  url = `grpc://${serve.grpc!}`;
+  await useExecutor(url);
   writeProject(proj);
-  await make(proj, remote);
-  assertSame(outputs(proj), await bare(proj));
-  const s = await stats(ws.env);
-  const ex = s.executors[url]!;
+  const cold = await checked(proj, url, () => make(proj, remote).then(() => undefined));
   // A B T C, P.hs-boot, Q, P: each sent, run there and proven.
-  assert.equal(ex?.completed ?? 0, 7, `${JSON.stringify(ex)} ${JSON.stringify(s.executorFallbackReasons)}\n${serve.output()}`);
-  assert.equal(s.tools.ghc?.miss ?? 0, 7, JSON.stringify(s.uncacheableReasons));
+  assert.equal(cold.there('completed'), 7, `${cold.what}\n${serve.output()}`);
+  assert.equal(cold.miss, 7, cold.what);
 
   // Stored as a local fill's: a clean rebuild replays every module without the executor.
   rmSync(join(proj, 'out'), { recursive: true, force: true });
-  await make(proj, remote);
-  assertSame(outputs(proj), await bare(proj));
-  const t = await stats(ws.env);
-  assert.equal((t.tools.ghc?.['direct-hit'] ?? 0) - (s.tools.ghc?.['direct-hit'] ?? 0), 7);
-  assert.equal(t.executors[url]?.['actions-sent'], ex['actions-sent'], 'the executor was asked again');
+  const warm = await checked(proj, url, () => make(proj, remote).then(() => undefined));
+  assert.equal(warm.hit, 7, warm.what);
+  assert.equal(warm.there('actions-sent'), 0, 'the executor was asked again');
 });
 
 test('ghc -c on an executor: a module that finds a file the guessed root left out is not proven, and compiles here as bare ghc', { skip, timeout: 600_000 }, async () => {
@@ -69,15 +92,10 @@ test('ghc -c on an executor: a module that finds a file the guessed root left ou
   writeSettled(join(ws.realDir, 'elsewhere'), 'extra.h', '#define EXTRA "from elsewhere"\n');
   writeSettled(dir, 'src/E.hs', '{-# LANGUAGE CPP #-}\nmodule E (extra) where\n#include "extra.h"\nextra :: String\nextra = EXTRA\n');
   writeSettled(dir, 'Makefile', 'all: out/E.o\nout/E.o: src/E.hs\n\tghc -c -odir out -hidir out -isrc -optP-I../elsewhere $<\n');
-  const before = await stats(ws.env);
-  await make(dir, remote);
-  assertSame(outputs(dir), await bare(dir));
-  const after = await stats(ws.env);
-  const url = Object.keys(after.executors)[0]!;
-  const moved = (c: 'guess-unproven' | 'guess-failed' | 'completed'): number => (after.executors[url]?.[c] ?? 0) - (before.executors[url]?.[c] ?? 0);
-  assert.equal(moved('guess-unproven') + moved('guess-failed'), 1, JSON.stringify(after.executors[url]));
-  assert.equal(moved('completed'), 0);
-  assert.equal((after.tools.ghc?.miss ?? 0) - (before.tools.ghc?.miss ?? 0), 1, 'filled and stored here');
+  const m = await checked(dir, url, () => make(dir, remote).then(() => undefined));
+  assert.equal(m.there('guess-unproven') + m.there('guess-failed'), 1, m.what);
+  assert.equal(m.there('completed'), 0);
+  assert.equal(m.miss, 1, 'filled and stored here');
 });
 
 test('ghc --make -no-link under REPRISE_EXECUTE=remote: the split build\'s module jobs run on the executor, with bare one-shot ghc\'s outputs', { skip, timeout: 600_000 }, async () => {
@@ -86,34 +104,22 @@ test('ghc --make -no-link under REPRISE_EXECUTE=remote: the split build\'s modul
   writeProject(dir);
   // Another body for A: none of the first test's entries serve these modules.
   writeSettled(dir, 'src/Lib/A.hs', 'module Lib.A (greet, suffix) where\n\ngreet :: String -> String\ngreet n = "hello " ++ n\n\nsuffix :: String -> String\nsuffix s = s ++ "Made"\n');
-  const before = await stats(ws.env);
   // A $TMPDIR of the caller's own, which the executor's private /tmp does not have: the action carries it, writable.
   const tmp = join(ws.realDir, 'm-tmp');
   mkdirSync(tmp);
-  const got = await run('ghc', ['--make', '-no-link', ...FLAGS.split(' '), 'Lib.B', 'Lib.T', 'Lib.C', 'Cyc.P'], { cwd: dir, env: { ...remote, TMPDIR: tmp } });
-  assert.equal(got.code, 0, text(got));
-  assertSame(outputs(dir), await bare(dir));
-  const after = await stats(ws.env);
-  const url = Object.keys(after.executors)[0]!;
-  const completed = (after.executors[url]?.completed ?? 0) - (before.executors[url]?.completed ?? 0);
-  assert.equal(completed, 7, JSON.stringify(after.executors[url]));
+  const m = await checked(dir, url, () => makeBuild(dir, { ...remote, TMPDIR: tmp }));
+  assert.equal(m.there('completed'), 7, m.what);
 });
 
 test('ghc --make -no-link under auto: module jobs go to the executor while the split\'s local slots are busy, with bare one-shot ghc\'s outputs', { skip, timeout: 600_000 }, async () => {
   const dir = join(ws.realDir, 'a');
   writeProject(dir);
   writeSettled(dir, 'src/Lib/A.hs', 'module Lib.A (greet, suffix) where\n\ngreet :: String -> String\ngreet n = "hey " ++ n\n\nsuffix :: String -> String\nsuffix s = s ++ "Auto"\n');
-  const before = await stats(ws.env);
-  const got = await run('ghc', ['--make', '-no-link', ...FLAGS.split(' '), 'Lib.B', 'Lib.T', 'Lib.C', 'Cyc.P'], { cwd: dir, env: { ...ws.env, REPRISE_EXECUTE: 'auto' } });
-  assert.equal(got.code, 0, text(got));
-  assertSame(outputs(dir), await bare(dir));
-  const after = await stats(ws.env);
-  const url = Object.keys(after.executors)[0]!;
-  const completed = (after.executors[url]?.completed ?? 0) - (before.executors[url]?.completed ?? 0);
-  const misses = (after.tools.ghc?.miss ?? 0) - (before.tools.ghc?.miss ?? 0);
-  assert.equal(misses, 7, JSON.stringify(after.uncacheableReasons));
+  const m = await checked(dir, url, () => makeBuild(dir, { ...ws.env, REPRISE_EXECUTE: 'auto' }));
+  assert.equal(m.miss, 7, m.what);
   // At the start two modules are ready (Lib.A and Cyc.P's boot file) and one local slot: the other goes to the executor.
-  assert.ok(completed >= 1 && completed <= 7, `completed there: ${completed}: ${JSON.stringify(after.executors[url])}`);
+  const there = m.there('completed');
+  assert.ok(there >= 1 && there <= 7, `completed there: ${there}: ${m.what}`);
 });
 
 const canUnshare = process.getuid?.() === 0 && (await run('unshare', ['--version'], {}).then((r) => r.code === 0, () => false));
@@ -125,20 +131,15 @@ test('ghc -c on an executor whose own CPP header differs from this host\'s: not 
   const script = 'set -e; mount --make-rprivate /; mount --bind "$1" /usr/include/stdc-predef.h; shift; exec "$@"';
   const odd = await startRepriseServe(join(ws.dir, 'serve-odd'), ['--listen', '127.0.0.1:0', '--execute'], (cmd) => ['unshare', '-m', 'sh', '-c', script, 'sh', other, ...cmd]);
   try {
-    const url = `grpc://${odd.grpc!}`;
-    writeFileSync(ws.configFile, `[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);
-    assert.equal((await reprise(['daemon', 'stop'], ws.env)).code, 0);
+    const oddUrl = `grpc://${odd.grpc!}`;
+    await useExecutor(oddUrl);
     const dir = join(ws.realDir, 'odd');
     writeSettled(dir, 'src/H.hs', '{-# LANGUAGE CPP #-}\nmodule H (h) where\nh :: Int\nh = __LINE__\n');
     writeSettled(dir, 'Makefile', 'all: out/H.o\nout/H.o: src/H.hs\n\tghc -c -odir out -hidir out -isrc $<\n');
-    const before = await stats(ws.env);
-    await make(dir, remote);
-    assertSame(outputs(dir), await bare(dir));
-    const s = await stats(ws.env);
-    const ex = s.executors[url];
-    assert.equal(ex?.['guess-unproven'], 1, `${JSON.stringify(ex)}\n${odd.output()}`);
-    assert.equal(ex?.completed ?? 0, 0);
-    assert.equal((s.tools.ghc?.miss ?? 0) - (before.tools.ghc?.miss ?? 0), 1, 'compiled and stored here');
+    const m = await checked(dir, oddUrl, () => make(dir, remote).then(() => undefined));
+    assert.equal(m.there('guess-unproven'), 1, `${m.what}\n${odd.output()}`);
+    assert.equal(m.there('completed'), 0);
+    assert.equal(m.miss, 1, 'compiled and stored here');
   } finally {
     await odd.stop();
   }

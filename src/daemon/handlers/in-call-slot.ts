@@ -1,5 +1,6 @@
 import type { CallSlot } from '../../pipeline/call-sink.js';
 import { mayFeed, stealQueued } from '../../pipeline/remote/offer-remote.js';
+import { lendSlot } from '../../pipeline/lend-slot.js';
 import type { DaemonContext } from '../daemon-context.js';
 
 /** Calls past planning, by daemon: in a job slot, waiting for one, or lent to an executor. */
@@ -42,17 +43,7 @@ async function served<T>(ctx: DaemonContext, signal: AbortSignal, mayGoRemote: b
     parallel: () => (active.get(ctx) ?? 0) > 1,
     held: () => release !== undefined,
     take,
-    async lend(task, retake) {
-      letGo();
-      let result;
-      try {
-        result = await task();
-      } finally {
-        // Taken again for a local fill.
-        if (result === undefined || retake(result)) await take();
-      }
-      return result;
-    },
+    lend: (task, retake) => lendSlot(letGo, take, task, retake),
   };
   try {
     return await serve(slot);

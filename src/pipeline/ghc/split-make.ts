@@ -3,6 +3,7 @@ import { ghcOutputs } from '../../adapters/ghc/ghc-outputs.js';
 import type { CacheContext } from '../cache-context.js';
 import type { CallSink, CallSlot } from '../call-sink.js';
 import { mayFeed } from '../remote/offer-remote.js';
+import { lendSlot } from '../lend-slot.js';
 import { runForCaller } from '../run-for-caller.js';
 import { driveCompile } from '../driver/drive-compile.js';
 import { ghcPipeline } from './ghc-pipeline.js';
@@ -192,18 +193,7 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
         parallel: () => running > 1,
         held: () => held,
         take,
-        async lend(task, retake) {
-          decide();
-          release();
-          pump();
-          let result;
-          try {
-            result = await task();
-          } finally {
-            if (result === undefined || retake(result)) await take();
-          }
-          return result;
-        },
+        lend: (task, retake) => (decide(), lendSlot(() => (release(), pump()), take, task, retake)),
         // The job is done: its slot is free for the pump that follows its result (not before: its dependents are not ready yet).
         end: release,
       };

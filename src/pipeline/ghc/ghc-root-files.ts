@@ -30,15 +30,18 @@ export class GhcRootTooLarge extends Error {}
 /** A directory's files (recursively, kept by `keep`), memoised by the directories' mtimes: the toolchain's trees are walked once per daemon. */
 const walks = new LRUCache<string, { stamps: Map<string, number>; files: string[] }>({ max: 2048 });
 
-function walk(root: string, keep: (path: string) => boolean, limit = Infinity): string[] {
-  const key = `${root}\0${keep.name}`;
+/** `kind` names what `keep` keeps: the memo's key beside the directory. */
+function walk(root: string, kind: string, keep: (path: string) => boolean, limit = Infinity): string[] {
+  const key = `${root}\0${kind}`;
   const known = walks.get(key);
   if (known && [...known.stamps].every(([d, m]) => statSync(d, { throwIfNoEntry: false })?.mtimeMs === m)) return known.files;
   const stamps = new Map<string, number>();
   const files: string[] = [];
+  const seen = new Set<string>(); // by device and inode: a symlink back up the tree is walked once
   const visit = (dir: string): void => {
     const st = statSync(dir, { throwIfNoEntry: false });
-    if (!st?.isDirectory()) return;
+    if (!st?.isDirectory() || seen.has(`${st.dev}:${st.ino}`)) return;
+    seen.add(`${st.dev}:${st.ino}`);
     stamps.set(dir, st.mtimeMs);
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       if (e.name.startsWith('.')) continue; // .git, .ghc.environment.*: not a search's
@@ -104,11 +107,11 @@ export function toolchainFiles(libDir: string, dbs: readonly string[]): string[]
     const p = join(libDir, e.name);
     if (DOC_DIRS.has(e.name)) continue;
     if (e.isFile()) files.add(p); // settings, platformConstants, llvm-targets
-    else for (const f of walk(p, toolchainFile)) files.add(f);
+    else for (const f of walk(p, 'toolchain', toolchainFile)) files.add(f);
   }
   for (const db of dbs) {
-    for (const f of walk(db, toolchainFile)) files.add(f);
-    for (const d of packageDirs(db)) for (const f of walk(d, toolchainFile)) files.add(f);
+    for (const f of walk(db, 'toolchain', toolchainFile)) files.add(f);
+    for (const d of packageDirs(db)) for (const f of walk(d, 'toolchain', toolchainFile)) files.add(f);
   }
   return [...files];
 }
@@ -132,10 +135,9 @@ export function homeFiles(c: GhcCall): string[] {
   const l = c.job.layout;
   const suffixes = [l.hisuf, l.dynhisuf, l.osuf, l.dynosuf].flatMap((s) => [`.${s}`, `.${s}-boot`]);
   const artefact = (p: string): boolean => SOURCE.test(p) || suffixes.some((s) => p.endsWith(s));
-  Object.defineProperty(artefact, 'name', { value: `home:${suffixes.join(',')}` }); // the walk memo's key
   const files = new Set<string>([resolve(c.cwd, c.job.source)]);
   for (const d of homeDirs(c)) {
-    for (const f of walk(d, artefact, MAX_HOME_FILES)) files.add(f);
+    for (const f of walk(d, `home:${suffixes.join(',')}`, artefact, MAX_HOME_FILES)) files.add(f);
     if (files.size > MAX_HOME_FILES) throw new GhcRootTooLarge(`more than ${MAX_HOME_FILES} files in the home package's directories`);
   }
   return [...files];

@@ -32,9 +32,9 @@ import { verifyGhcRemote } from './verify-ghc-remote.js';
 /** What the executor's tracer puts in the command's environment: a splice that embeds it did not see the caller's. */
 const EXECUTOR_INJECTED = ['/.reprise-lookup-trace.so', GHC_TRACE_FILE];
 /**
- * The caller's variables the action does not get: reprise's, and a preload (the executor adds
- * its tracer). $TMPDIR goes as the caller's: ghc leaves out of an interface what CPP included
- * from there (tmp-dir-divergence.ts), and one the executor lacks fails the guess.
+ * The caller's variables the action does not get: reprise's (a call with a preload of its own is
+ * not sent). $TMPDIR goes as the caller's: ghc leaves out of an interface what CPP included from
+ * there (tmp-dir-divergence.ts), and the root holds that directory.
  */
 const NOT_SENT = /^(?:LD_PRELOAD|REPRISE_\w*)$/;
 
@@ -55,6 +55,9 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, c: GhcCall
   const tracing = order.filter((t) => provenBy(t.spec) && toolchainOf(remote, t.name) === 'action' && t.traces !== false);
   if (tracing.length === 0) return (fallBack(ctx, order[0]!, 'not-sendable', `${label}: a ghc compile is proven only by a trusted executor's lookup trace`), false);
   const first = tracing[0]!;
+  // The executor preloads its tracer alone: a caller's own preload or audit library would not run there.
+  const loader = ['LD_PRELOAD', 'LD_AUDIT'].find((n) => c.env.get(n));
+  if (loader) return (fallBack(ctx, first, 'not-sendable', `${label}: ${loader} is set`), false);
   const run = notPlaceableAtSlash(c.toolPath) === undefined && !inSystemBin(c.toolPath) ? { program: c.toolPath, args: [] } : unwrapGhc(c.toolPath, k.tool.libDir);
   if (!run) return (fallBack(ctx, first, 'not-sendable', `${label}: ${c.toolPath} cannot be placed on the executor, and is not ghc's own wrapper`), false);
   const outputs = k.outputs.map((o) => resolve(c.cwd, o.path));

@@ -109,8 +109,8 @@ export const EXECUTOR_COUNTERS = [
   'completed', // misses it answered: outputs delivered to the caller from the executor
   'fallen-back', // misses that went to the local fill instead (the reason is counted too)
   'guessed', // misses sent without a pre-pass, with the inputs earlier compiles in their directory found, to be proven by the executor's lookup trace
-  'guess-failed', // of those, compiles that failed there (the guess lacked a file they need): sent again with a pre-pass
-  'guess-unproven', // of those, results whose lookup trace showed an answer not the host's, or one that cannot be checked: sent again with a pre-pass
+  'guess-failed', // of those, compiles that failed there (the guess lacked a file they need): C's sent again with a pre-pass, ghc's compiled here
+  'guess-unproven', // of those, results whose lookup trace showed an answer not the host's, or one that cannot be checked: C's sent again with a pre-pass, ghc's compiled here
   'prepass-ms', // the traced -M pre-pass and its learning on this host, for misses meant for it (counted before anything is sent)
   'prepare-ms', // building the action on this host: the input root, its digests, the Command
   'queue-ms', // time the server says actions waited before a worker took them (when it says)

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { LRUCache } from 'lru-cache';
+import { underAny } from '../../exec/remote/under-any.js';
 import type { GhcCall } from './ghc-call.js';
 
 /** Files a compile never reads: profiling interfaces and objects, static archives (a dynamic ghc's splices load shared objects), documentation. */
@@ -79,9 +80,27 @@ export function packageDbs(args: readonly string[], cwd: string, libDir: string,
   return dbs.filter((d) => statSync(d, { throwIfNoEntry: false })?.isDirectory());
 }
 
-/** The directories a package database's registrations list (`${pkgroot}` is the database's parent). */
-function packageDirs(db: string): string[] {
-  const out = new Set<string>();
+/** A package's registration, as far as the root needs it. */
+interface Registration {
+  id: string;
+  name: string;
+  version: string;
+  depends: string[];
+  /** Its import, library and include directories, absolute. */
+  dirs: string[];
+}
+
+/** A registration's field: its value, continuation lines joined. */
+const field = (text: string, name: string): string => new RegExp(`^${name}:(.*(?:\\n[ \\t].*)*)`, 'm').exec(text)?.[1]?.trim() ?? '';
+
+/** A database's registrations, memoised by its directory's and package cache's mtimes (`${pkgroot}` is the database's parent). */
+const registrations = new LRUCache<string, { stamp: string; regs: Registration[] }>({ max: 64 });
+
+function registered(db: string): Registration[] {
+  const stamp = [db, join(db, 'package.cache')].map((p) => statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? 0).join(':');
+  const known = registrations.get(db);
+  if (known?.stamp === stamp) return known.regs;
+  const regs: Registration[] = [];
   for (const name of readdirSync(db)) {
     if (!name.endsWith('.conf')) continue;
     let text: string;
@@ -90,29 +109,66 @@ function packageDirs(db: string): string[] {
     } catch {
       continue;
     }
+    const dirs = new Set<string>();
     for (const m of text.matchAll(PACKAGE_DIRS)) {
       for (const raw of m[2]!.split(/[\s,]+/)) {
         const d = raw.replace(/^"|"$/g, '').replace('${pkgroot}', dirname(db));
-        if (d.startsWith('/')) out.add(d);
+        if (d.startsWith('/')) dirs.add(d);
       }
     }
+    regs.push({ id: field(text, 'id'), name: field(text, 'name'), version: field(text, 'version'), depends: field(text, 'depends').split(/\s+/).filter((d) => d !== ''), dirs: [...dirs] });
   }
-  return [...out];
+  registrations.set(db, { stamp, regs });
+  return regs;
 }
 
-/** The toolchain's files: the library directory (bin, settings, headers, the RTS) and every package database's packages. */
-export function toolchainFiles(libDir: string, dbs: readonly string[]): string[] {
+/**
+ * The units a call can see, by id, or undefined for all: with -hide-all-packages (cabal's way),
+ * those its -package-id and -package flags name, what they depend on, and the RTS.
+ */
+function visibleUnits(args: readonly string[], regs: readonly Registration[]): Set<string> | undefined {
+  if (!args.includes('-hide-all-packages')) return undefined;
+  const wanted: string[] = ['rts'];
+  for (let i = 0; i + 1 < args.length; i++) {
+    if (args[i] === '-package-id') wanted.push(args[i + 1]!);
+    // -package NAME or NAME-VERSION, and a renaming after the name ("base (Prelude as P)").
+    else if (args[i] === '-package') {
+      const spec = args[i + 1]!.split(/\s/)[0]!;
+      for (const r of regs) if (r.name === spec || `${r.name}-${r.version}` === spec) wanted.push(r.id);
+    }
+  }
+  const byId = new Map(regs.map((r) => [r.id, r]));
+  const seen = new Set<string>();
+  for (let id = wanted.pop(); id !== undefined; id = wanted.pop()) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    wanted.push(...(byId.get(id)?.depends ?? []));
+  }
+  return seen;
+}
+
+/**
+ * The toolchain's files: the library directory (bin, settings, headers, the RTS), the package
+ * databases, and the directories of the packages the call can see (`args`: -hide-all-packages
+ * with -package-id limits them). ghc's own shared libraries stay whatever the call sees: they
+ * lie in its packages' directories, and ghc loads them to start.
+ */
+export function toolchainFiles(libDir: string, dbs: readonly string[], args: readonly string[] = []): string[] {
+  const regs = dbs.flatMap(registered);
+  const visible = visibleUnits(args, regs);
+  const hidden = visible === undefined ? [] : regs.filter((r) => !visible.has(r.id)).flatMap((r) => r.dirs);
+  const shown = new Set(visible === undefined ? regs.flatMap((r) => r.dirs) : regs.filter((r) => visible.has(r.id)).flatMap((r) => r.dirs));
+  const shownDirs = [...shown];
+  const keep = (f: string): boolean => !underAny(f, hidden) || underAny(f, shownDirs) || (f.endsWith('.so') && underAny(f, [libDir]));
   const files = new Set<string>();
   for (const e of readdirSync(libDir, { withFileTypes: true })) {
     const p = join(libDir, e.name);
     if (DOC_DIRS.has(e.name)) continue;
     if (e.isFile()) files.add(p); // settings, platformConstants, llvm-targets
-    else for (const f of walk(p, 'toolchain', toolchainFile)) files.add(f);
+    else for (const f of walk(p, 'toolchain', toolchainFile)) if (keep(f)) files.add(f);
   }
-  for (const db of dbs) {
-    for (const f of walk(db, 'toolchain', toolchainFile)) files.add(f);
-    for (const d of packageDirs(db)) for (const f of walk(d, 'toolchain', toolchainFile)) files.add(f);
-  }
+  for (const db of dbs) for (const f of walk(db, 'toolchain', toolchainFile)) files.add(f);
+  for (const d of shown) for (const f of walk(d, 'toolchain', toolchainFile)) files.add(f);
   return [...files];
 }
 

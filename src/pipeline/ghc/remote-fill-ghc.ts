@@ -66,7 +66,7 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, c: GhcCall
     const version = /\("Project version","([^"]+)"\)/.exec(k.tool.info)?.[1] ?? '';
     // The module's old outputs stay out, as the local fill hides them: ghc would read its old interface, and could not replace a file of the root.
     const old = new Set(outputs);
-    files = [...new Set([run.program, ...toolchainFiles(k.tool.libDir, packageDbs(c.job.runArgs, c.cwd, k.tool.libDir, version)), ...homeFiles(c).filter((f) => !old.has(f))])];
+    files = [...new Set([run.program, ...toolchainFiles(k.tool.libDir, packageDbs(c.job.runArgs, c.cwd, k.tool.libDir, version), c.job.runArgs), ...homeFiles(c).filter((f) => !old.has(f))])];
   } catch (e) {
     // Too many files in the home package's directories, or one unreadable: the guess cannot be made.
     return (fallBack(ctx, first, 'not-sendable', `${label}: ${(e as Error).message}`), false);

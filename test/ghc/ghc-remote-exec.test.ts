@@ -123,6 +123,19 @@ test('ghc --make -no-link under auto: module jobs go to the executor while the s
   assert.ok(there >= 1 && there <= 7, `completed there: ${there}: ${m.what}`);
 });
 
+test('ghc -c on an executor: a splice that asks whether a file the guessed root lacks exists (it does here) is not proven there, and compiles here as bare ghc', { skip, timeout: 600_000 }, async () => {
+  // The project lies under /tmp, where the executor places the root's directories whole: the file's absence there is the root's, not the sandbox's /tmp.
+  const dir = join(ws.realDir, 'exists');
+  writeSettled(dir, 'data/flag.txt', 'on\n');
+  writeSettled(dir, 'src/F.hs', '{-# LANGUAGE TemplateHaskell #-}\nmodule F (flag) where\nimport Language.Haskell.TH.Syntax (lift, runIO)\nimport System.Directory (doesFileExist)\nflag :: Bool\nflag = $(runIO (doesFileExist "data/flag.txt") >>= lift)\n');
+  writeSettled(dir, 'Makefile', 'all: out/F.o\nout/F.o: src/F.hs\n\tghc -c -odir out -hidir out -isrc $<\n');
+  assert.ok(dir.startsWith('/tmp/'), 'the workspace lies under /tmp');
+  const m = await checked(dir, url, () => make(dir, remote).then(() => undefined));
+  assert.equal(m.there('guess-unproven'), 1, m.what);
+  assert.equal(m.there('completed'), 0);
+  assert.equal(m.miss, 1, 'compiled and stored here');
+});
+
 const canUnshare = process.getuid?.() === 0 && (await run('unshare', ['--version'], {}).then((r) => r.code === 0, () => false));
 
 test('ghc -c on an executor whose own CPP header differs from this host\'s: not proven (its digest is not this host\'s), compiled here as bare ghc', { skip: skip || (canUnshare ? false : 'needs root and unshare'), timeout: 600_000 }, async () => {

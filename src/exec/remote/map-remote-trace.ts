@@ -23,14 +23,17 @@ export const EXECUTOR_TMP = '/.reprise-executor-tmp';
  * EXECUTOR_TMP; any other path outside the root but the kernel's stays as spelled and is listed
  * in `outside`: the executor's disk answered it, and nothing says the host would answer the same.
  * A root placed at `/` (build-root-at-slash-action.ts) is given as `{ held }`, its files by host
- * path: every path is the host's, and those it does not hold are the executor's.
+ * path: every path is the host's, and those it does not hold are the executor's, but under
+ * /tmp: the executor places each directory of the root there whole (`/tmp/x` for a root file
+ * in tmp/x/), so any path under one is the root's (one absent there is absent in the root), and
+ * only the rest of /tmp is the sandbox's own.
  */
 export function mapRemoteTrace(t: LookupTrace, root: string | { held: ReadonlySet<string> }, hostCwd: string): HostTrace {
   const outside = new Set<string>();
   // A path in the root at the host's, else undefined.
   const unrooted = typeof root === 'string'
     ? (p: string): string | undefined => (p === root ? '/' : p.startsWith(`${root}/`) ? p.slice(root.length) : undefined)
-    : (p: string): string | undefined => (root.held.has(p) ? p : undefined);
+    : placedAtSlash(root.held, hostCwd);
   const host = (p: string): string => {
     const inRoot = unrooted(p);
     if (inRoot !== undefined) return inRoot;
@@ -56,4 +59,12 @@ export function mapRemoteTrace(t: LookupTrace, root: string | { held: ReadonlySe
     unplaced: t.unplaced,
   };
   return { trace, outside };
+}
+
+/** For a root at `/`: a path held, or under a directory of the root placed whole in /tmp (place-root-at-slash.ts), at the host's; else undefined. */
+function placedAtSlash(held: ReadonlySet<string>, cwd: string): (p: string) => string | undefined {
+  const top = (p: string): string | undefined => (p.startsWith('/tmp/') ? `/tmp/${p.split('/')[2]}` : undefined);
+  // The working directory is placed too, though the root hold nothing in it.
+  const tops = new Set([...held, posix.normalize(cwd)].map(top).filter((d): d is string => d !== undefined));
+  return (p) => (held.has(p) || [...tops].some((d) => p === d || p.startsWith(`${d}/`)) ? p : undefined);
 }

@@ -8,7 +8,7 @@
 // PATH finds. Then the trace must be one a local fill's would be stored under (ghcTraced),
 // and each file read from the root must still be the one sent.
 import { statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { EXECUTOR_TMP } from '../../exec/remote/map-remote-trace.js';
 import { mirrorHostFiles, type DigestMemo } from '../../exec/remote/mirror-host-files.js';
 import { GHC_TRACE_FILE } from '../../exec/remote/create-ghc-executor.js';
@@ -18,13 +18,15 @@ import type { CacheContext } from '../cache-context.js';
 import { under } from '../trace-coverage.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
 import { ghcTraced, type GhcInputs } from './ghc-trace.js';
+import { ghcTmpDir } from './tmp-dir-divergence.js';
 
 export type GhcRemoteProof = { kind: 'proven'; learned: GhcInputs } | { kind: 'unproven'; why: string };
 
 /** `outputs`: absolute; `env`: the caller's environment, which the entry's variables are read from. */
 export async function verifyGhcRemote(ctx: CacheContext, c: GhcCall, k: GhcKeyed, lookups: RemoteLookups, outputs: readonly string[], memo: DigestMemo): Promise<GhcRemoteProof> {
-  const own = [EXECUTOR_TMP, join(c.cwd, GHC_TRACE_FILE)];
-  const written = new Set(outputs.flatMap((o) => [o, `${o}.tmp`]));
+  const own = [EXECUTOR_TMP, join(c.cwd, GHC_TRACE_FILE), ...ghcTempDirs(lookups, ghcTmpDir(c.job.runArgs, c.env))];
+  // The outputs, ghc's temporaries beside them, and their directories (the executor makes them, as the local fill does; ghc would).
+  const written = new Set(outputs.flatMap((o) => [o, `${o}.tmp`, ...ancestors(o)]));
   const skip = [...own, '/proc', '/dev', '/sys'];
   const mine = (p: string): boolean => written.has(p) || under(p, skip);
   const look = ctx.listings.look();
@@ -98,4 +100,30 @@ async function notThisHosts(paths: readonly string[], l: RemoteLookups, memo: Di
   }
   const other = here.find((f) => l.executorFiles!.files[`/${f.path}`] !== f.digest.hash);
   return other && `/${other.path} on the executor's own disk is not this host's`;
+}
+
+/**
+ * The temporary files and directories the compile made under the caller's temporary directory
+ * `tmp` (which the executor places writable where the root puts it): ghc's own (`ghc<pid>_<n>`,
+ * GHC's naming) and every file the trace shows written there (gcc's `cc*` files). Not inputs.
+ */
+function ghcTempDirs(l: RemoteLookups, tmp: string): string[] {
+  const base = resolve(tmp);
+  const made = new Set<string>();
+  for (const [p, a] of l.trace.writes) if (a === 'found' && p.startsWith(`${base}/`)) made.add(p);
+  for (const m of [l.trace.writes, l.trace.reads, l.trace.looks, l.trace.listed]) {
+    for (const p of m.keys()) {
+      if (!p.startsWith(`${base}/`)) continue;
+      const name = p.slice(base.length + 1).split('/')[0]!;
+      if (/^ghc\d+_\d+$/.test(name)) made.add(`${base}/${name}`);
+    }
+  }
+  return [...made];
+}
+
+/** Every directory above p, up to the root. */
+function ancestors(p: string): string[] {
+  const out: string[] = [];
+  for (let d = dirname(p); d !== '/' && !out.includes(d); d = dirname(d)) out.push(d);
+  return out;
 }

@@ -3,17 +3,15 @@
 // then check those files against its own (docs/remote-execution.md, "GHC"). Only what the
 // trace names is digested; what the loader maps (glibc, a program's shared libraries) stays
 // untraced, as for every action.
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
+import { findOnPath } from '../../../exec/find-on-path.js';
 import { parseLookupTrace } from '../../../exec/parse-lookup-trace.js';
+import { underAny } from '../../../exec/remote/under-any.js';
+import { hashFile } from '../../../hashing/hash-file.js';
 import type { OutsideDigests } from '../../platform-properties.js';
 
 /** Kernel and private places: not the executor's files. */
 const NOT_FILES = ['/proc', '/dev', '/sys', '/tmp'];
-
-const under = (p: string, dirs: readonly string[]): boolean => dirs.some((d) => p === d || p.startsWith(`${d}/`));
 
 /**
  * `trace`: the command's trace file; `placed`: the directories the root was bound at (absolute);
@@ -23,11 +21,11 @@ export async function outsideDigests(trace: Buffer, placed: readonly string[], p
   const t = parseLookupTrace(trace);
   const files: Record<string, string> = {};
   const programs: Record<string, string> = {};
-  const own = (p: string): boolean => !p.startsWith('/') || under(p, NOT_FILES) || under(p, placed) || p.startsWith('/.reprise-');
+  const own = (p: string): boolean => !p.startsWith('/') || underAny(p, NOT_FILES) || underAny(p, placed) || p.startsWith('/.reprise-');
   const digest = async (p: string): Promise<void> => {
     if (own(p) || p in files || !statSync(p, { throwIfNoEntry: false })?.isFile()) return;
     try {
-      files[p] = createHash('sha256').update(await readFile(p)).digest('hex');
+      files[p] = (await hashFile('sha256', p)).hash;
     } catch {
       // unreadable here: the client finds no digest and does not take the result
     }
@@ -38,8 +36,7 @@ export async function outsideDigests(trace: Buffer, placed: readonly string[], p
       await digest(x);
       continue;
     }
-    // As execvp found it: the first PATH entry where it is an executable file.
-    const found = (path ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => join(d, x)).find((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
+    const found = findOnPath(x, path);
     if (found === undefined) continue;
     programs[x] = found;
     await digest(found);

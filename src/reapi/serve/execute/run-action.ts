@@ -120,6 +120,7 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
     if (traceTo !== undefined) await writeFile(join(cwd, traceTo), '', { flag: 'w', mode: 0o644 });
     meta.inputFetchCompletedTimestamp = now();
 
+    const env = new Map(c.environmentVariables.map((v) => [v.name, v.value]));
     run.onExecuting();
     meta.executionStartTimestamp = now();
     const timeout = action.value.timeout ? action.value.timeout.seconds * 1000 + Math.floor(action.value.timeout.nanos / 1e6) : 0;
@@ -130,7 +131,7 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
       workingDirectory: c.workingDirectory,
       ...(tops ? { rootAtSlash: tops } : {}),
       arguments: c.arguments,
-      env: new Map(c.environmentVariables.map((v) => [v.name, v.value])),
+      env,
       ...(traceTo !== undefined ? { trace: { library: ctx.options.lookupTracer!, file: join(c.workingDirectory, traceTo) } } : {}),
       timeoutMs: timeout > 0 ? timeout : ctx.options.defaultTimeoutMs,
       signal: run.signal,
@@ -141,7 +142,6 @@ export async function runAction(ctx: ActionContext, run: ActionRun): Promise<Out
     if (ran.kind === 'not-started') return { status: rpcStatus(status.INVALID_ARGUMENT, `the command cannot start: ${ran.why}`) };
 
     if (digestsTo !== undefined && ran.exitCode === 0) {
-      const env = new Map(c.environmentVariables.map((v) => [v.name, v.value]));
       const found = await outsideDigests(await readFile(join(cwd, traceTo!)), tops!.map((d) => `/${d}`), env.get('PATH'));
       await writeFile(join(cwd, digestsTo), JSON.stringify(found), { mode: 0o644 });
     }

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { LookupTrace } from '../parse-lookup-trace.js';
+import { underAny } from './under-any.js';
 
 /** A lookup trace recorded on an executor, read as the host's. */
 export interface HostTrace {
@@ -65,6 +66,6 @@ export function mapRemoteTrace(t: LookupTrace, root: string | { held: ReadonlySe
 function placedAtSlash(held: ReadonlySet<string>, cwd: string): (p: string) => string | undefined {
   const top = (p: string): string | undefined => (p.startsWith('/tmp/') ? `/tmp/${p.split('/')[2]}` : undefined);
   // The working directory is placed too, though the root hold nothing in it.
-  const tops = new Set([...held, posix.normalize(cwd)].map(top).filter((d): d is string => d !== undefined));
-  return (p) => (held.has(p) || [...tops].some((d) => p === d || p.startsWith(`${d}/`)) ? p : undefined);
+  const tops = [...new Set([...held, posix.normalize(cwd)].map(top).filter((d): d is string => d !== undefined))];
+  return (p) => (held.has(p) || underAny(p, tops) ? p : undefined);
 }

@@ -151,7 +151,7 @@ export async function ghcTraced(t: LookupTrace, o: GhcTraceOptions): Promise<Ghc
 }
 
 /** Every directory above p, up to the root. */
-function ancestors(p: string): string[] {
+export function ancestors(p: string): string[] {
   const out: string[] = [];
   for (let d = dirname(p); d !== '/' && !out.includes(d); d = dirname(d)) out.push(d);
   return out;

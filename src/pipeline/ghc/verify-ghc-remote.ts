@@ -8,16 +8,17 @@
 // PATH finds. Then the trace must be one a local fill's would be stored under (ghcTraced),
 // and each file read from the root must still be the one sent.
 import { statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EXECUTOR_TMP } from '../../exec/remote/map-remote-trace.js';
 import { mirrorHostFiles, type DigestMemo } from '../../exec/remote/mirror-host-files.js';
 import { GHC_TRACE_FILE } from '../../exec/remote/create-ghc-executor.js';
-import type { LookupAnswer } from '../../exec/parse-lookup-trace.js';
+import { findOnPath } from '../../exec/find-on-path.js';
 import type { RemoteLookups } from '../../exec/remote/types.js';
 import type { CacheContext } from '../cache-context.js';
 import { under } from '../trace-coverage.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
-import { ghcTraced, type GhcInputs } from './ghc-trace.js';
+import { answers } from '../remote/verify-remote-trace.js';
+import { ancestors, ghcTraced, type GhcInputs } from './ghc-trace.js';
 import { ghcTmpDir } from './tmp-dir-divergence.js';
 
 export type GhcRemoteProof = { kind: 'proven'; learned: GhcInputs } | { kind: 'unproven'; why: string };
@@ -61,12 +62,6 @@ export async function verifyGhcRemote(ctx: CacheContext, c: GhcCall, k: GhcKeyed
   return { kind: 'proven', learned: traced.learned };
 }
 
-/** Every path the compile read, looked at or listed, with the executor's answer. */
-function* answers(l: RemoteLookups): Generator<[string, LookupAnswer, 'read' | 'look' | 'listed']> {
-  for (const [p, a] of l.trace.reads) yield [p, a, 'read'];
-  for (const [p, a] of l.trace.looks) yield [p, a, 'look'];
-  for (const [p, a] of l.trace.listed) yield [p, a, 'listed'];
-}
 
 /**
  * The programs the compile ran, by host path: an absolute one as named, one run by a bare name
@@ -79,7 +74,7 @@ function programsRun(l: RemoteLookups, path: string | undefined): string[] | str
       if (!under(x, ['/proc', '/dev', '/sys', EXECUTOR_TMP])) out.push(x);
       continue;
     }
-    const here = (path ?? '').split(':').filter((d) => d.startsWith('/')).map((d) => join(d, x)).find((p) => statSync(p, { throwIfNoEntry: false })?.isFile());
+    const here = findOnPath(x, path);
     const there = l.executorFiles?.programs[x];
     if (here === undefined && there === undefined) continue; // not found on either: the compile would have failed
     if (here !== there) return `it ran ${x}, found at ${there ?? 'no path'} there and at ${here ?? 'no path'} here`;
@@ -121,9 +116,3 @@ function ghcTempDirs(l: RemoteLookups, tmp: string): string[] {
   return [...made];
 }
 
-/** Every directory above p, up to the root. */
-function ancestors(p: string): string[] {
-  const out: string[] = [];
-  for (let d = dirname(p); d !== '/' && !out.includes(d); d = dirname(d)) out.push(d);
-  return out;
-}

@@ -53,8 +53,8 @@ export async function verifyRemoteTrace(ctx: CacheContext, c: CompileCall, looku
   return { kind: 'proven', learned };
 }
 
-/** Every path the compile read, looked at or listed, with the executor's answer. */
-function* answers(l: RemoteLookups): Generator<[string, LookupAnswer, 'read' | 'look' | 'listed']> {
+/** Every path a remote compile read, looked at or listed, with the executor's answer. */
+export function* answers(l: RemoteLookups): Generator<[string, LookupAnswer, 'read' | 'look' | 'listed']> {
   for (const [p, a] of l.trace.reads) yield [p, a, 'read'];
   for (const [p, a] of l.trace.looks) yield [p, a, 'look'];
   for (const [p, a] of l.trace.listed) yield [p, a, 'listed'];

@@ -19,7 +19,7 @@ import { ghcTraced } from './ghc-trace.js';
 import { runGhcInSandbox, type GhcRun } from './run-ghc-in-sandbox.js';
 import { storeGhcCompile } from './store-ghc-compile.js';
 import { fillGhcRemotely } from './remote-fill-ghc.js';
-import { tmpDirDivergence, withTmpDirKeyed } from './tmp-dir-divergence.js';
+import { dependentFiles, tmpDirDivergence, withTmpDirKeyed } from './tmp-dir-divergence.js';
 import { goesRemote } from '../remote/offer-remote.js';
 
 export type GhcReason = PipelineUncacheableReason | GhcUncacheableReason;
@@ -59,7 +59,8 @@ async function checkRun(ctx: CacheContext, c: GhcCall, k: GhcKeyed, ran: Extract
     return { kind: 'unusable', reason: 'missing-output', what: `did not write ${k.outputs[missing]!.path}` };
   }
   // Outputs that differ from bare ghc's because the fill's $TMPDIR is not the caller's: the caller gets a run outside.
-  const diverged = tmpDirDivergence(c, k, ran.data, ran.trace);
+  const recorded = dependentFiles(k, ran.data);
+  const diverged = tmpDirDivergence(c, recorded, ran.trace);
   if (diverged !== undefined) {
     ctx.log.info(`${c.tool}: ${c.job.source} in ${c.cwd}: not stored (unkeyed-env): its interface records ${diverged}, which bare ghc leaves out as under its temporary directory`);
     return { kind: 'unusable', reason: 'unkeyed-env', what: `records ${diverged}, under ghc's temporary directory` };
@@ -82,7 +83,7 @@ async function checkRun(ctx: CacheContext, c: GhcCall, k: GhcKeyed, ran: Extract
   }
   if (traced.learned.walkedBy) ctx.log.info(`${c.tool}: ${c.job.source} in ${c.cwd}: a splice could walk the environment (${traced.learned.walkedBy}): keyed by all of it`);
   try {
-    const stored = await storeGhcCompile(ctx, k, r, withTmpDirKeyed(traced.learned, c, k, ran.data), ran.data, readFrom);
+    const stored = await storeGhcCompile(ctx, k, r, withTmpDirKeyed(traced.learned, c, recorded), ran.data, readFrom);
     return { kind: 'compiled', outcome: r, outputs, stored: typeof stored === 'string' ? stored : { resultKey: stored.entry.resultKey } };
   } catch (e) {
     ctx.stats.bumpCache('store-error');

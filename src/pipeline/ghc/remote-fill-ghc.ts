@@ -26,7 +26,7 @@ import type { GhcCall, GhcKeyed } from './ghc-call.js';
 import { homeFiles, packageDbs, toolchainFiles } from './ghc-root-files.js';
 import type { GhcInputs } from './ghc-trace.js';
 import { storeGhcCompile } from './store-ghc-compile.js';
-import { withTmpDirKeyed } from './tmp-dir-divergence.js';
+import { dependentFiles, withTmpDirKeyed } from './tmp-dir-divergence.js';
 import { verifyGhcRemote } from './verify-ghc-remote.js';
 
 /** What the executor's tracer puts in the command's environment: a splice that embeds it did not see the caller's. */
@@ -58,7 +58,7 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, c: GhcCall
   // The executor preloads its tracer alone: a caller's own preload or audit library would not run there.
   const loader = ['LD_PRELOAD', 'LD_AUDIT'].find((n) => c.env.get(n));
   if (loader) return (fallBack(ctx, first, 'not-sendable', `${label}: ${loader} is set`), false);
-  const run = notPlaceableAtSlash(c.toolPath) === undefined && !inSystemBin(c.toolPath) ? { program: c.toolPath, args: [] } : unwrapGhc(c.toolPath, k.tool.libDir);
+  const run = notPlaceableAtSlash(c.toolPath) === undefined ? { program: c.toolPath, args: [] } : unwrapGhc(c.toolPath, k.tool.libDir);
   if (!run) return (fallBack(ctx, first, 'not-sendable', `${label}: ${c.toolPath} cannot be placed on the executor, and is not ghc's own wrapper`), false);
   const outputs = k.outputs.map((o) => resolve(c.cwd, o.path));
   let files: string[];
@@ -109,7 +109,7 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, c: GhcCall
   const data = outputs.map((o) => answer.result.outputs.get(o)?.data ?? Buffer.alloc(0));
   const r: RunOutcome = { code: 0, signal: 0, stdout: answer.result.stdout, stderr: answer.result.stderr, startedAtNs, durationMs: Math.round(answer.result.timings.executeMs) };
   try {
-    const stored = await storeGhcCompile(ctx, k, r, withTmpDirKeyed(learned!, c, k, data), data);
+    const stored = await storeGhcCompile(ctx, k, r, withTmpDirKeyed(learned!, c, dependentFiles(k, data)), data);
     countStored(ctx, c, k.key, typeof stored === 'string' ? stored : { resultKey: stored.entry.resultKey });
   } catch (e) {
     ctx.stats.bumpCache('store-error');
@@ -118,9 +118,4 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, c: GhcCall
   for (const o of outputs) mkdirSync(dirname(o), { recursive: true }); // as ghc makes them
   deliverRun(outputs.map((path, i) => ({ path, data: data[i]! })), r, c.umask, sink);
   return true;
-}
-
-/** A program directly in a system's bin directory: placing it would hide the executor's (its /bin/sh among them). */
-function inSystemBin(path: string): boolean {
-  return /^\/(?:usr\/(?:local\/)?)?s?bin\/[^/]+$/.test(resolve(path));
 }

@@ -10,6 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { LRUCache } from 'lru-cache';
+import { importDirsFlag } from '../../adapters/ghc/import-dirs-flag.js';
 import { underAny } from '../../exec/remote/under-any.js';
 import type { GhcCall } from './ghc-call.js';
 
@@ -21,8 +22,6 @@ const DOC_DIRS = new Set(['html', 'latex', 'doc']);
 const PACKAGE_DIRS = /^(import-dirs|library-dirs|dynamic-library-dirs|include-dirs):(.*(?:\n[ \t].*)*)/gm;
 /** Files a home directory contributes: Haskell sources and headers; interfaces and objects by the call's suffixes (artefacts). */
 const SOURCE = /\.(?:hs|lhs|hsig|lhsig|hs-boot|lhs-boot|h|hs-incl|inc)$/;
-/** ghc's flags that start with -i and are not import paths. */
-const OTHER_I_FLAG = /^-i(?:gnore-|nclude-|nstantiated-|nteractive)/;
 /** More files than this in the home package's directories: not guessed (a -i. over a whole checkout). */
 const MAX_HOME_FILES = 20_000;
 
@@ -178,8 +177,9 @@ export function homeDirs(c: GhcCall): string[] {
   let imports = ['.'];
   const includes: string[] = [];
   for (const a of args) {
-    if (a === '-i') imports = [];
-    else if (a.startsWith('-i') && !OTHER_I_FLAG.test(a)) imports.push(...a.slice(2).split(':').filter((d) => d !== ''));
+    const added = importDirsFlag(a);
+    if (added === 'reset') imports = [];
+    else if (added) imports.push(...added);
     else if (a.startsWith('-I') && a.length > 2) includes.push(a.slice(2));
   }
   const l = c.job.layout;

@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { extname, join, relative, resolve } from 'node:path';
 import { parseGhcArgs, TAKES_VALUE } from '../../adapters/ghc/parse-ghc-args.js';
+import { importDirsFlag } from '../../adapters/ghc/import-dirs-flag.js';
 import { ghcOutputs } from '../../adapters/ghc/ghc-outputs.js';
 import { moduleHeader } from '../../adapters/ghc/module-header.js';
 import type { GhcJob, GhcMakeJob } from '../../adapters/ghc/types.js';
@@ -98,8 +99,11 @@ function jobFlags(flags: readonly string[]): string[] {
     const a = flags[i]!;
     if (a === '-hidir' || a === '-outputdir') hidir = flags[++i];
     else if (TAKES_VALUE.has(a)) i++;
-    else if (a === '-i') dirs.length = 0;
-    else if (a.startsWith('-i') && !a.startsWith('-ignore') && !a.startsWith('-include')) dirs.push(...a.slice(2).split(':'));
+    else {
+      const added = importDirsFlag(a);
+      if (added === 'reset') dirs.length = 0;
+      else if (added) dirs.push(...added);
+    }
   }
   return hidir === undefined || dirs.includes(hidir) ? [...flags] : [...flags, `-i${hidir}`];
 }

@@ -6,7 +6,7 @@
 // directory is the host's and exits with a reserved code otherwise, so an executor that ignores
 // the property fails the action instead of running the tool over its own disk.
 import { realpathSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { DigestAlgorithm } from '../../hashing/types.js';
 import { KERNEL_TOP_DIRS, OUTSIDE_DIGESTS_PROPERTY, ROOT_AT_PROPERTY, SYSTEM_TOP_DIRS, TRACE_PROPERTY } from '../../reapi/platform-properties.js';
 import { buildInputRoot, InputRootError } from './build-input-root.js';
@@ -22,17 +22,24 @@ const WRITABLE_MARK = '.reprise-writable';
 /** The start script's exit code when the working directory is not the host's: the executor ignored ROOT_AT. */
 export const WRONG_ROOT_EXIT = 213;
 
+/** Directories below a system one that the executor runs its own programs from: binding one over with a root's files would hide them all (its /bin/sh among them). */
+const PROGRAM_DIR = /^\/usr\/(?:local\/)?s?bin$/;
+
 /**
  * Why a host path cannot be placed by a root at `/`, or undefined: a file must sit in a
- * directory of its own there (not directly in `/` or in a system directory, whose place the
- * executor keeps), never under a kernel file system. The executor's side of the same rule is
- * src/reapi/serve/execute/place-root-at-slash.ts.
+ * directory of its own there (not directly in `/`, in a system directory, or in a directory of
+ * the executor's programs, whose place the executor keeps), never under a kernel file system.
+ * The executor's side of the rule is src/reapi/serve/execute/place-root-at-slash.ts (which
+ * refuses files directly in a system directory; a root that binds over its programs' directory
+ * fails there).
  */
 export function notPlaceableAtSlash(path: string): string | undefined {
-  const parts = resolve(path).split('/').slice(1);
+  const abs = resolve(path);
+  const parts = abs.split('/').slice(1);
   const top = parts[0] ?? '';
   if (top === '' || KERNEL_TOP_DIRS.has(top)) return `${path} is under /${top}, which the executor keeps for itself`;
   if (parts.length < (SYSTEM_TOP_DIRS.has(top) ? 3 : 2)) return `${path} is directly in /${parts.length > 1 ? top : ''}, where the executor keeps its own`;
+  if (PROGRAM_DIR.test(dirname(abs))) return `${path} is directly in ${dirname(abs)}, whose programs the executor runs`;
   return undefined;
 }
 

@@ -1,7 +1,9 @@
-// Where `reprise serve --execute` binds an input root asked for at `/`: its own top-level
+// Where `reprise serve --execute` places an input root asked for at `/`: its own top-level
 // directories at their names, each entry of tmp/ into the private /tmp, and under a system
-// directory each directory that holds the root's files, bound whole over the executor's; never
-// a kernel file system, a file directly in a system directory, or a place the executor lacks.
+// directory each directory that holds the root's files bound whole over the executor's, or
+// added to the executor's by an overlay where a bind would hide what the executor runs on
+// (/usr/bin, its library directories) or the executor lacks the directory; never a kernel file
+// system or a file directly in a system directory.
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { placeRootAtSlash } from '../../src/reapi/serve/execute/place-root-at-slash.js';
@@ -57,6 +59,42 @@ test('refused: a kernel file system, a file directly in a system directory or in
   assert.match(why(tree(['proc/self/x'])), /proc is not a directory the sandbox can place/);
   assert.match(why(tree(['usr/gcc'])), /directly in usr\//);
   assert.match(why([{ kind: 'file', path: 'top.txt', digest, executable: false }]), /top\.txt is not a directory/);
-  assert.match(why(tree(['usr/lib/go-1.19/pkg/tool/linux_amd64/compile'])), /\/usr\/lib\/go-1\.19\/pkg\/tool\/linux_amd64 is not a directory on this executor/);
+  assert.match(why(tree(['usr/lib/go-1.19/pkg/tool/linux_amd64/compile'])), /\/usr is not a directory on this executor/);
   assert.match(why(tree(['.tracer.so/x']), [], new Set(['.tracer.so'])), /\.tracer\.so is not a directory/);
+});
+
+test('a toolchain for an executor without it: programs and libraries added to the executor\'s directories, a missing tree laid over its nearest directory', () => {
+  const entries = tree([
+    'usr/bin/x86_64-linux-gnu-gcc',
+    'usr/bin/as',
+    'usr/lib/x86_64-linux-gnu/libffi.so.8',
+    'usr/lib/gcc/x86_64-linux-gnu/12/cc1',
+    'usr/lib/gcc/x86_64-linux-gnu/12/include/stddef.h',
+    'usr/lib/ghc/bin/ghc',
+    'usr/lib/ghc/settings',
+    'usr/include/stdc-predef.h',
+    'home/u/p/A.hs',
+  ]);
+  // This executor has its system (/usr/bin, /usr/lib and its libraries, /usr/include) and gcc 12, but no ghc.
+  const has = ['/usr', '/usr/bin', '/usr/lib', '/usr/lib/x86_64-linux-gnu', '/usr/include', '/usr/lib/gcc', '/usr/lib/gcc/x86_64-linux-gnu', '/usr/lib/gcc/x86_64-linux-gnu/12', '/usr/lib/gcc/x86_64-linux-gnu/12/include'];
+  const placed = placeRootAtSlash(entries, executorHas(has));
+  assert.ok(placed.ok, JSON.stringify(placed));
+  // gcc's private directory is the executor's too: bound whole, exactly the root's files there.
+  assert.deepEqual(placed.binds, ['home', 'usr/lib/gcc/x86_64-linux-gnu/12']);
+  // ghc's directory is missing: /usr/lib takes the root's files over the executor's, and with it its libraries.
+  assert.deepEqual(placed.overlays, ['usr/bin', 'usr/include', 'usr/lib']);
+  // Inside the overlay, every directory the executor has is staged file by file, never bound over its own (its libc).
+  for (const d of ['usr/lib', 'usr/lib/x86_64-linux-gnu', 'usr/lib/gcc', 'usr/lib/gcc/x86_64-linux-gnu']) assert.ok(placed.open.includes(d), d);
+  assert.ok(!placed.open.includes('usr/lib/ghc'));
+
+  // With ghc installed, its directory is bound whole; the libraries alone are added.
+  const withGhc = placeRootAtSlash(entries, executorHas([...has, '/usr/lib/ghc', '/usr/lib/ghc/bin']));
+  assert.ok(withGhc.ok, JSON.stringify(withGhc));
+  assert.deepEqual(withGhc.overlays, ['usr/bin', 'usr/include', 'usr/lib/x86_64-linux-gnu']);
+  assert.deepEqual(withGhc.binds, ['home', 'usr/lib/gcc/x86_64-linux-gnu/12', 'usr/lib/ghc']);
+
+  // An executor that cannot mount overlays refuses the root, naming why.
+  const cannot = placeRootAtSlash(entries, executorHas(has), new Set(), '', false);
+  assert.equal(cannot.ok, false);
+  assert.match(cannot.ok ? '' : cannot.why, /cannot mount an overlay/);
 });

@@ -8,6 +8,8 @@ import { NO_TOKENS, parseTokenFile } from '../../reapi/serve/parse-token-file.js
 import { formatListenAddress, parseListenAddress } from '../../reapi/serve/parse-listen-address.js';
 import { startServe } from '../../reapi/serve/start-serve.js';
 import { findBwrap } from '../../exec/find-bwrap.js';
+import { findOnPath } from '../../exec/find-on-path.js';
+import { overlaySupport } from '../../reapi/serve/execute/overlay-mounts.js';
 import { installPaths } from '../../runtime/install-paths.js';
 import type { ExecuteOptions, ServeOptions, TlsFiles } from '../../reapi/serve/types.js';
 import { formatBytes } from '../format-bytes.js';
@@ -106,7 +108,16 @@ function executeOptions(a: ServeArgs): ExecuteOptions {
     worker: hostname(),
     ...(existsSync(installPaths.lookupTrace) ? { lookupTracer: installPaths.lookupTrace } : {}),
     ...(existsSync(installPaths.spawner) ? { spawner: installPaths.spawner } : {}),
+    ...overlays(bwrap),
   };
+}
+
+/** `unshare` when actions can add files to this machine's system directories (overlay-mounts.ts); else a note on stderr, and such actions are refused. */
+function overlays(bwrap: string): { unshare?: string } {
+  const probed = overlaySupport(bwrap, findOnPath('unshare', process.env.PATH));
+  if ('unshare' in probed) return { unshare: probed.unshare };
+  process.stderr.write(`reprise serve: an input root at / cannot add files to this machine's system directories (overlayfs in a user namespace): ${probed.why}\n`);
+  return {};
 }
 
 function readOption(option: string, path: string): Buffer {

@@ -96,4 +96,6 @@ export interface ExecuteOptions {
   lookupTracer?: string;
   /** reprise-spawner, which starts each action's bubblewrap (run-sandboxed-command.ts); without it, Node's spawn does. */
   spawner?: string;
+  /** `unshare`, when this machine can add an input root's files to its system directories by overlays (overlay-mounts.ts); without it such roots are refused. */
+  unshare?: string;
 }

@@ -13,15 +13,24 @@ import type { OutsideDigests } from '../../platform-properties.js';
 /** Kernel and private places: not the executor's files. */
 const NOT_FILES = ['/proc', '/dev', '/sys', '/tmp'];
 
+/** How the sandbox saw the executor's disk with the root placed at `/`. */
+export interface PlacedView {
+  /** The path was the root's: under a directory bound whole, or a file an overlay added. */
+  ofRoot(abs: string): boolean;
+  /** A regular file there. */
+  isFile(abs: string): boolean;
+}
+
 /**
- * `trace`: the command's trace file; `placed`: the directories the root was bound at (absolute);
- * `path`: the command's PATH, by which a program run by a bare name was found.
+ * `trace`: the command's trace file; `path`: the command's PATH, by which a program run by a
+ * bare name was found.
  */
-export async function outsideDigests(trace: Buffer, placed: readonly string[], path: string | undefined): Promise<OutsideDigests> {
+export async function outsideDigests(trace: Buffer, view: PlacedView, path: string | undefined): Promise<OutsideDigests> {
+  const ofRoot = (p: string): boolean => view.ofRoot(p);
   const t = parseLookupTrace(trace);
   const files: Record<string, string> = {};
   const programs: Record<string, string> = {};
-  const own = (p: string): boolean => !p.startsWith('/') || underAny(p, NOT_FILES) || underAny(p, placed) || p.startsWith('/.reprise-');
+  const own = (p: string): boolean => !p.startsWith('/') || underAny(p, NOT_FILES) || ofRoot(p) || p.startsWith('/.reprise-');
   const digest = async (p: string): Promise<void> => {
     if (own(p) || p in files || !statSync(p, { throwIfNoEntry: false })?.isFile()) return;
     try {
@@ -36,7 +45,7 @@ export async function outsideDigests(trace: Buffer, placed: readonly string[], p
       await digest(x);
       continue;
     }
-    const found = findOnPath(x, path);
+    const found = findOnPath(x, path, (p) => view.isFile(p));
     if (found === undefined) continue;
     programs[x] = found;
     await digest(found);

@@ -4,6 +4,7 @@ import { constants } from 'node:os';
 import { join, relative } from 'node:path';
 import { SYSTEM_TOP_DIRS } from '../../platform-properties.js';
 import type { LocalExecutor } from '../../../exec/types.js';
+import { OVERLAY_FAILED, OVERLAY_FAILED_EXIT, sameUserOptions, withOverlays, type OverlayMount } from './overlay-mounts.js';
 
 /** The host's system directories, read-only in every action: clients such as Bazel name tools by absolute host paths. */
 const SYSTEM_DIRS = [...SYSTEM_TOP_DIRS].map((d) => `/${d}`);
@@ -31,6 +32,8 @@ export interface SandboxedCommand {
   workingDirectory: string;
   /** Directories of the root (relative), each bound at the same path from `/` (ROOT_AT_PROPERTY, place-root-at-slash.ts); the root itself is then not visible at its own path. */
   rootAtSlash?: readonly string[];
+  /** Overlays laid before the sandbox is made (place-root-at-slash.ts), with `unshare` (overlay-mounts.ts), which must be given with them. */
+  overlays?: { mounts: readonly OverlayMount[]; unshare: string };
   arguments: readonly string[];
   /** Exactly the Command's environment (with `trace`, the tracer's variables added inside). */
   env: ReadonlyMap<string, string>;
@@ -61,6 +64,8 @@ export type CommandOutcome =
  */
 export function runSandboxedCommand(c: SandboxedCommand): Promise<CommandOutcome> {
   const args: string[] = ['--unshare-all', '--die-with-parent', '--new-session', '--cap-drop', 'ALL'];
+  const overlaid = c.overlays !== undefined && c.overlays.mounts.length > 0 ? c.overlays : undefined;
+  if (overlaid) args.push(...sameUserOptions());
   for (const dir of SYSTEM_DIRS) {
     let st;
     try {
@@ -90,9 +95,12 @@ export function runSandboxedCommand(c: SandboxedCommand): Promise<CommandOutcome
     args.push('--setenv', 'REPRISE_TRACE', c.rootAtSlash ? `/${c.trace.file}` : join(c.root, c.trace.file));
   }
   const size = args.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
-  if (c.launcher && size <= MAX_COMMAND_LINE) return launched(c, c.launcher, args);
+  const start = (options: readonly string[]): { program: string; args: string[] } =>
+    overlaid ? withOverlays(overlaid.unshare, overlaid.mounts, c.bwrap, [...options, '--', ...c.arguments]) : { program: c.bwrap, args: [...options, '--', ...c.arguments] };
+  if (c.launcher && size <= MAX_COMMAND_LINE) return launched(c, c.launcher, start(args));
+  const started = start(['--args', '3']);
   return new Promise((resolve) => {
-    const child = spawn(c.bwrap, ['--args', '3', '--', ...c.arguments], { env: Object.fromEntries(c.env), stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    const child = spawn(started.program, started.args, { env: Object.fromEntries(c.env), stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     const out = capture();
     const err = capture();
     child.stdout!.on('data', out.add);
@@ -121,7 +129,7 @@ export function runSandboxedCommand(c: SandboxedCommand): Promise<CommandOutcome
 }
 
 /** bubblewrap, its options on its command line, started by the launcher; the same outcome as the spawn path's. */
-function launched(c: SandboxedCommand, launcher: LocalExecutor, options: readonly string[]): Promise<CommandOutcome> {
+function launched(c: SandboxedCommand, launcher: LocalExecutor, started: { program: string; args: string[] }): Promise<CommandOutcome> {
   const out = capture();
   const err = capture();
   const stop = new AbortController();
@@ -135,7 +143,7 @@ function launched(c: SandboxedCommand, launcher: LocalExecutor, options: readonl
   if (c.signal.aborted) kill();
   return launcher
     .run({
-      toolPath: c.bwrap, argv0: c.bwrap, args: [...options, '--', ...c.arguments], cwd: c.root, env: new Map(c.env), umask: serverUmask(),
+      toolPath: started.program, argv0: started.program, args: started.args, cwd: c.root, env: new Map(c.env), umask: serverUmask(),
       signal: stop.signal, onStarted: () => undefined, onStdout: out.add, onStderr: err.add,
     })
     .then((r): CommandOutcome => {
@@ -156,8 +164,10 @@ function launched(c: SandboxedCommand, launcher: LocalExecutor, options: readonl
 
 function outcome(exitCode: number, stdout: Buffer, stderr: Buffer, timedOut: boolean): CommandOutcome {
   // bwrap reports its own failures (a bind, the exec of argv[0]) as one "bwrap: ..." line and exit 1.
-  const own = /^bwrap: ([^\n]*)\n?$/.exec(stderr.toString('utf8'));
+  const text = stderr.toString('utf8');
+  const own = /^bwrap: ([^\n]*)\n?$/.exec(text);
   if (exitCode === 1 && own && !timedOut) return { kind: 'not-started', why: own[1]! };
+  if (exitCode === OVERLAY_FAILED_EXIT && text.includes(OVERLAY_FAILED) && !timedOut) return { kind: 'not-started', why: text.trim() };
   return { kind: 'exited', exitCode, stdout, stderr, timedOut };
 }
 

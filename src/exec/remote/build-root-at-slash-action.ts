@@ -22,16 +22,12 @@ const WRITABLE_MARK = '.reprise-writable';
 /** The start script's exit code when the working directory is not the host's: the executor ignored ROOT_AT. */
 export const WRONG_ROOT_EXIT = 213;
 
-/** Directories below a system one that the executor runs its own programs from: binding one over with a root's files would hide them all (its /bin/sh among them). */
-const PROGRAM_DIR = /^\/usr\/(?:local\/)?s?bin$/;
-
 /**
  * Why a host path cannot be placed by a root at `/`, or undefined: a file must sit in a
- * directory of its own there (not directly in `/`, in a system directory, or in a directory of
- * the executor's programs, whose place the executor keeps), never under a kernel file system.
- * The executor's side of the rule is src/reapi/serve/execute/place-root-at-slash.ts (which
- * refuses files directly in a system directory; a root that binds over its programs' directory
- * fails there).
+ * directory below `/` and below a system directory (`/usr/bin/gcc`, not `/usr/x`), never under
+ * a kernel file system. The executor's side of the rule is
+ * src/reapi/serve/execute/place-root-at-slash.ts, which adds the root's files to the
+ * directories it runs on itself (`/usr/bin`, its library directories) by an overlay.
  */
 export function notPlaceableAtSlash(path: string): string | undefined {
   const abs = resolve(path);
@@ -39,7 +35,6 @@ export function notPlaceableAtSlash(path: string): string | undefined {
   const top = parts[0] ?? '';
   if (top === '' || KERNEL_TOP_DIRS.has(top)) return `${path} is under /${top}, which the executor keeps for itself`;
   if (parts.length < (SYSTEM_TOP_DIRS.has(top) ? 3 : 2)) return `${path} is directly in /${parts.length > 1 ? top : ''}, where the executor keeps its own`;
-  if (PROGRAM_DIR.test(dirname(abs))) return `${path} is directly in ${dirname(abs)}, whose programs the executor runs`;
   return undefined;
 }
 
@@ -54,6 +49,8 @@ export interface RootAtSlashSpec {
   paths: readonly string[];
   /** Directories the command writes in, absolute (a temporary directory): in the root even when empty, and writable there. */
   dirs?: readonly string[];
+  /** Directories that are there as on the host though the root holds nothing in them (a compiler's search list), absolute. */
+  presentDirs?: readonly string[];
   /** The files it writes, absolute or relative to cwd. */
   outputs: readonly string[];
   algorithm: DigestAlgorithm;
@@ -89,7 +86,7 @@ export async function buildRootAtSlashAction(spec: RootAtSlashSpec): Promise<Roo
     throw new InputRootError(`the working directory ${spec.cwd}: ${(e as Error).message}`);
   }
   const files = await mirrorHostFiles(spec.paths, { algorithm: spec.algorithm, ...(spec.memo ? { memo: spec.memo } : {}) });
-  const inputRoot = buildInputRoot(files, spec.algorithm, (spec.dirs ?? []).map((d) => mirroredPath(abs(d))));
+  const inputRoot = buildInputRoot(files, spec.algorithm, [...(spec.dirs ?? []), ...(spec.presentDirs ?? [])].map((d) => mirroredPath(abs(d))));
   const outputFiles = spec.outputs.map((o) => pathFromWorkingDir(abs(o), spec.cwd));
   const q = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
   const asked = spec.traceFile ? [{ name: TRACE_PROPERTY, value: spec.traceFile }, ...(spec.outsideDigestsFile ? [{ name: OUTSIDE_DIGESTS_PROPERTY, value: spec.outsideDigestsFile }] : [])] : [];

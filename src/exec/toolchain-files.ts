@@ -45,7 +45,7 @@ export async function toolchainFiles(q: ToolchainQuery): Promise<string[]> {
 }
 
 /** Absolute paths from `ldd` (the interpreter included); none for a static or non-ELF program. */
-async function sharedLibraries(program: string): Promise<string[]> {
+export async function sharedLibraries(program: string): Promise<string[]> {
   const text = await run('ldd', [program], process.env);
   const libs: string[] = [];
   for (const line of text.split('\n')) {

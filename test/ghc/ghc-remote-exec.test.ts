@@ -12,6 +12,7 @@ import test from 'node:test';
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { assertSame, FLAGS, make, outputs, writeProject } from '../helpers/ghc-project.js';
 import { run, text } from '../helpers/run.js';
+import { HIDE_GHC_TOOLCHAIN } from '../helpers/hide-compiler.js';
 import { startRepriseServe, type RepriseServeProcess } from '../helpers/servers/reprise-serve.js';
 import { createWorkspace } from '../helpers/workspace.js';
 import { writeSettled } from '../helpers/write-settled.js';
@@ -138,23 +139,42 @@ test('ghc -c on an executor: a splice that asks whether a file the guessed root 
 
 const canUnshare = process.getuid?.() === 0 && (await run('unshare', ['--version'], {}).then((r) => r.code === 0, () => false));
 
-test('ghc -c on an executor whose own CPP header differs from this host\'s: not proven (its digest is not this host\'s), compiled here as bare ghc', { skip: skip || (canUnshare ? false : 'needs root and unshare'), timeout: 600_000 }, async () => {
-  // The executor's /usr/include/stdc-predef.h, which CPP reads from its own disk, has other bytes (a private mount namespace).
-  const other = join(ws.realDir, 'other-stdc-predef.h');
-  writeFileSync(other, `${readFileSync('/usr/include/stdc-predef.h', 'utf8')}\n/* this executor's own */\n`);
-  const script = 'set -e; mount --make-rprivate /; mount --bind "$1" /usr/include/stdc-predef.h; shift; exec "$@"';
-  const odd = await startRepriseServe(join(ws.dir, 'serve-odd'), ['--listen', '127.0.0.1:0', '--execute'], (cmd) => ['unshare', '-m', 'sh', '-c', script, 'sh', other, ...cmd]);
+test('ghc -c on an executor whose own system header differs from this host\'s: not proven (its digest is not this host\'s), compiled here as bare ghc', { skip: skip || (canUnshare ? false : 'needs root and unshare'), timeout: 600_000 }, async () => {
+  // A CPP module includes a system header, which the guessed root does not carry: the executor's
+  // own /usr/include/linux/limits.h has other bytes (an overlay in a private mount namespace).
+  const odd = join(ws.realDir, 'odd-include');
+  writeSettled(join(odd, 'linux'), 'limits.h', `${readFileSync('/usr/include/linux/limits.h', 'utf8')}\n/* this executor's own */\n`);
+  const script = 'set -e; mount --make-rprivate /; mount -t overlay odd -o "lowerdir=$1:/usr/include" /usr/include; shift; exec "$@"';
+  const oddServe = await startRepriseServe(join(ws.dir, 'serve-odd'), ['--listen', '127.0.0.1:0', '--execute'], (cmd) => ['unshare', '-m', 'sh', '-c', script, 'sh', odd, ...cmd]);
   try {
-    const oddUrl = `grpc://${odd.grpc!}`;
+    const oddUrl = `grpc://${oddServe.grpc!}`;
     await useExecutor(oddUrl);
     const dir = join(ws.realDir, 'odd');
-    writeSettled(dir, 'src/H.hs', '{-# LANGUAGE CPP #-}\nmodule H (h) where\nh :: Int\nh = __LINE__\n');
+    writeSettled(dir, 'src/H.hs', '{-# LANGUAGE CPP #-}\nmodule H (h) where\n#include <linux/limits.h>\nh :: Int\nh = NGROUPS_MAX\n');
     writeSettled(dir, 'Makefile', 'all: out/H.o\nout/H.o: src/H.hs\n\tghc -c -odir out -hidir out -isrc $<\n');
     const m = await checked(dir, oddUrl, () => make(dir, remote).then(() => undefined));
-    assert.equal(m.there('guess-unproven'), 1, `${m.what}\n${odd.output()}`);
+    assert.equal(m.there('guess-unproven'), 1, `${m.what}\n${oddServe.output()}`);
     assert.equal(m.there('completed'), 0);
     assert.equal(m.miss, 1, 'compiled and stored here');
   } finally {
-    await odd.stop();
+    await oddServe.stop();
+  }
+});
+
+test('ghc -c on an executor without ghc, gcc or binutils installed: the toolchain travels in the action, and the outputs are bare ghc\'s', { skip: skip || (canUnshare ? false : 'needs root and unshare'), timeout: 600_000 }, async () => {
+  const bareServe = await startRepriseServe(join(ws.dir, 'serve-bare'), ['--listen', '127.0.0.1:0', '--execute'], (cmd) => ['unshare', '-m', 'sh', '-c', HIDE_GHC_TOOLCHAIN, 'sh', join(ws.dir, 'hide'), ...cmd]);
+  try {
+    const bareUrl = `grpc://${bareServe.grpc!}`;
+    await useExecutor(bareUrl);
+    const dir = join(ws.realDir, 'bare-executor');
+    writeProject(dir);
+    // Another body for A: none of the first test's entries serve these modules.
+    writeSettled(dir, 'src/Lib/A.hs', 'module Lib.A (greet, suffix) where\n\ngreet :: String -> String\ngreet n = "hi " ++ n\n\nsuffix :: String -> String\nsuffix s = s ++ "Bare"\n');
+    // CPP (gcc -E), assembly (as), a splice running home code (the linker's version, a shared object linked by gcc and ld): all there.
+    const m = await checked(dir, bareUrl, () => make(dir, remote).then(() => undefined));
+    assert.equal(m.there('completed'), 7, `${m.what}\n${bareServe.output()}`);
+    assert.equal(m.miss, 7, m.what);
+  } finally {
+    await bareServe.stop();
   }
 });

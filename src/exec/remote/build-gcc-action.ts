@@ -93,7 +93,7 @@ export const LOOKUP_TRACE = { name: TRACE_PROPERTY, file: '.reprise-remote-trace
 /** Loader and locale files: the executor's own loader runs the programs, and the action runs in the C locale unless env says otherwise. */
 const HOST_ONLY = [/^\/etc\//, /^\/usr\/lib\/locale(\/|$)/, /^\/usr\/share\/locale(\/|$)/, /\/gconv(\/|$)/];
 /** glibc's own libraries come from the executor (the programs' loader must match them); other libraries travel. */
-const GLIBC = /^(ld-linux[^/]*|libc|libm|libmvec|libpthread|libdl|librt|libresolv|libutil|libanl)\.so(\.\d+)*$/;
+export const GLIBC = /^(ld-linux[^/]*|libc|libm|libmvec|libpthread|libdl|librt|libresolv|libutil|libanl)\.so(\.\d+)*$/;
 const SHARED_LIBRARY = /\.so(\.\d+)*$/;
 /** The start script's note of the executor's root, in the working directory. */
 const ROOT_FILE = '.reprise-remote-root';

@@ -4,6 +4,7 @@
 // pre-pass: it finds its imports by searching, so the root is a guess (the toolchain, the
 // package databases' packages, the home package's directories) and the trace, checked against
 // the host (src/pipeline/ghc/verify-ghc-remote.ts), proves what it read.
+import { join } from 'node:path';
 import { InputRootError } from './build-input-root.js';
 import { buildRootAtSlashAction, notPlaceableAtSlash } from './build-root-at-slash-action.js';
 import type { RemoteExecutorOptions } from './create-remote-executor.js';
@@ -28,15 +29,17 @@ export interface RemoteGhcCompile {
   outputs: readonly string[];
   /** Directories it needs though the root has no file there: the caller's $TMPDIR, where ghc makes its temporary files. */
   dirs: readonly string[];
+  /** Directories it looks at, there as here though the root holds nothing in them: the C compiler's include directories. */
+  presentDirs: readonly string[];
 }
 
 export function createGhcExecutor(name: string, client: RemoteExecutionClient, opts: RemoteExecutorOptions = {}): Executor<RemoteGhcCompile> {
   return createRootAtSlashExecutor(name, client, {
     build(job, memo, o) {
-      const why = [...job.files, ...job.outputs].map(notPlaceableAtSlash).find((w) => w !== undefined);
+      const why = [...job.files, ...job.outputs, ...job.presentDirs.map((d) => join(d, 'x'))].map(notPlaceableAtSlash).find((w) => w !== undefined);
       if (why) return Promise.reject(new InputRootError(why));
       return buildRootAtSlashAction({
-        tool: job.toolPath, args: job.args, cwd: job.cwd, env: job.env, paths: job.files, dirs: job.dirs, outputs: job.outputs, algorithm: 'sha256', memo,
+        tool: job.toolPath, args: job.args, cwd: job.cwd, env: job.env, paths: job.files, dirs: job.dirs, presentDirs: job.presentDirs, outputs: job.outputs, algorithm: 'sha256', memo,
         traceFile: GHC_TRACE_FILE, outsideDigestsFile: GHC_OUTSIDE_FILE, ...(o.platform ? { platform: o.platform } : {}),
       });
     },

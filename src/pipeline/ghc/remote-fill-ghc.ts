@@ -9,6 +9,8 @@ import { dirname, resolve } from 'node:path';
 import { emptyByDesign } from '../../adapters/ghc/ghc-outputs.js';
 import { unwrapGhc } from '../../adapters/ghc/unwrap-ghc.js';
 import { notPlaceableAtSlash } from '../../exec/remote/build-root-at-slash-action.js';
+import { shebang } from '../../exec/toolchain-files.js';
+import { ghcHostTools } from './ghc-host-tools.js';
 import { createGhcExecutor, GHC_TRACE_FILE, type RemoteGhcCompile } from '../../exec/remote/create-ghc-executor.js';
 import type { CacheContext } from '../cache-context.js';
 import type { CallSink } from '../call-sink.js';
@@ -58,15 +60,19 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, c: GhcCall
   // The executor preloads its tracer alone: a caller's own preload or audit library would not run there.
   const loader = ['LD_PRELOAD', 'LD_AUDIT'].find((n) => c.env.get(n));
   if (loader) return (fallBack(ctx, first, 'not-sendable', `${label}: ${loader} is set`), false);
-  const run = notPlaceableAtSlash(c.toolPath) === undefined ? { program: c.toolPath, args: [] } : unwrapGhc(c.toolPath, k.tool.libDir);
-  if (!run) return (fallBack(ctx, first, 'not-sendable', `${label}: ${c.toolPath} cannot be placed on the executor, and is not ghc's own wrapper`), false);
+  // A wrapper script runs what it would (Debian's /usr/bin/ghc): the executor's shell is not ghc's to read.
+  const run = shebang(c.toolPath) === undefined && notPlaceableAtSlash(c.toolPath) === undefined ? { program: c.toolPath, args: [] } : unwrapGhc(c.toolPath, k.tool.libDir);
+  if (!run) return (fallBack(ctx, first, 'not-sendable', `${label}: ${c.toolPath} cannot be placed on the executor, or is a script that is not ghc's own wrapper`), false);
   const outputs = k.outputs.map((o) => resolve(c.cwd, o.path));
   let files: string[];
+  let presentDirs: string[] = [];
   try {
     const version = /\("Project version","([^"]+)"\)/.exec(k.tool.info)?.[1] ?? '';
     // The module's old outputs stay out, as the local fill hides them: ghc would read its old interface, and could not replace a file of the root.
     const old = new Set(outputs);
-    files = [...new Set([run.program, ...toolchainFiles(k.tool.libDir, packageDbs(c.job.runArgs, c.cwd, k.tool.libDir, version), c.job.runArgs), ...homeFiles(c).filter((f) => !old.has(f))])];
+    const host = await ghcHostTools(k.tool.info, run.program, c.env);
+    presentDirs = host.dirs;
+    files = [...new Set([run.program, ...host.files, ...toolchainFiles(k.tool.libDir, packageDbs(c.job.runArgs, c.cwd, k.tool.libDir, version), c.job.runArgs), ...homeFiles(c).filter((f) => !old.has(f))])];
   } catch (e) {
     // Too many files in the home package's directories, or one unreadable: the guess cannot be made.
     return (fallBack(ctx, first, 'not-sendable', `${label}: ${(e as Error).message}`), false);
@@ -83,6 +89,7 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, c: GhcCall
     outputs,
     // ghc makes its temporary directory under the caller's $TMPDIR (the executor's /tmp is its own, and holds only what the root places there).
     dirs: [c.env.get('TMPDIR') ?? '/tmp'].filter((d) => d.startsWith('/') && resolve(d) !== '/tmp'),
+    presentDirs,
   };
   ctx.stats.bumpExecutor(first.name, 'guessed');
   let learned: GhcInputs | undefined;

@@ -137,3 +137,23 @@ test('an executor that is down: the steps fall back, counted, and the binary is 
   const fell = Object.values(s.executorFallbackReasons[down] ?? {}).reduce((a, b) => a + b, 0);
   assert.ok(fell >= 1, JSON.stringify(s.executorFallbackReasons));
 });
+
+const canUnshare = process.getuid?.() === 0 && (await run('unshare', ['--version'], {}).then((r) => r.code === 0, () => false));
+
+test('an executor without Go installed: the tools travel in the action, and the binary is bare go build\'s', { skip: skip || (canUnshare ? false : 'needs root and unshare'), timeout: 300_000 }, async () => {
+  // Go's directory is an empty read-only tmpfs in the executor's mount namespace: the step's tool is placed over its nearest directory there.
+  const hide = 'set -e; mount --make-rprivate /; mount -t tmpfs -o ro,size=4k hidden /usr/lib/go-1.19; if [ -e /usr/lib/go-1.19/bin/go ] || go version >/dev/null 2>&1; then echo "go is still there" >&2; exit 1; fi; exec "$@"';
+  const bareServe = await startRepriseServe(join(ws.dir, 'serve-no-go'), ['--listen', '127.0.0.1:0', '--execute'], (cmd) => ['unshare', '-m', 'sh', '-c', hide, 'sh', ...cmd]);
+  try {
+    const url = `grpc://${bareServe.grpc!}`;
+    await configure(`[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);
+    writeFileSync(join(proj, 'greet', 'extra.go'), 'package greet\n\n// Extra is the executor\'s without Go.\nfunc Extra() int { return 11 }\n');
+    const bare = await build('bare-no-go', 'bare');
+    assert.ok(bare.equals(await build('no-go', 'reprise', proj, { REPRISE_EXECUTE: 'remote' })), 'the binary built on an executor without Go differs from bare go build\'s');
+    const s = await stats(ws.env);
+    assert.ok((s.executors[url]?.completed ?? 0) >= 2, `${JSON.stringify(s.executors[url])} ${JSON.stringify(s.executorFallbackReasons)}\n${bareServe.output()}`);
+    assert.deepEqual(Object.keys(s.executorFallbackReasons[url] ?? {}).filter((r) => r !== 'not-sendable'), [], JSON.stringify(s.executorFallbackReasons));
+  } finally {
+    await bareServe.stop();
+  }
+});

@@ -17,6 +17,7 @@ import type { DigestAlgorithm } from '../../hashing/types.js';
 import { TRACE_PROPERTY } from '../../reapi/platform-properties.js';
 import { buildInputRoot, InputRootError } from './build-input-root.js';
 import { buildRemoteAction } from './build-remote-action.js';
+import { fromExecutor } from './executor-own-files.js';
 import { mirrorHostFiles, mirroredPath, pathFromWorkingDir, type DigestMemo } from './mirror-host-files.js';
 import { underAny } from './under-any.js';
 import type { RemoteAction } from './types.js';
@@ -90,10 +91,6 @@ export interface GccAction {
  */
 export const LOOKUP_TRACE = { name: TRACE_PROPERTY, file: '.reprise-remote-trace' } as const;
 
-/** Loader and locale files: the executor's own loader runs the programs, and the action runs in the C locale unless env says otherwise. */
-const HOST_ONLY = [/^\/etc\//, /^\/usr\/lib\/locale(\/|$)/, /^\/usr\/share\/locale(\/|$)/, /\/gconv(\/|$)/];
-/** glibc's own libraries come from the executor (the programs' loader must match them); other libraries travel. */
-export const GLIBC = /^(ld-linux[^/]*|libc|libm|libmvec|libpthread|libdl|librt|libresolv|libutil|libanl)\.so(\.\d+)*$/;
 const SHARED_LIBRARY = /\.so(\.\d+)*$/;
 /** The start script's note of the executor's root, in the working directory. */
 const ROOT_FILE = '.reprise-remote-root';
@@ -112,7 +109,7 @@ type ToolchainSpec = Pick<GccActionSpec, 'toolPath' | 'programs' | 'toolchain' |
 function toolchainPaths(spec: ToolchainSpec): { shell: string; paths: string[]; keep: (path: string, isExecutable: boolean) => boolean; libraryDirs: Set<string> } {
   const programs = new Set([spec.toolPath, ...spec.programs]);
   const shell = spec.shell ?? realpathSync('/bin/sh');
-  const toolchain = spec.toolchain.filter((p) => !HOST_ONLY.some((re) => re.test(p)) && !GLIBC.test(basename(p)));
+  const toolchain = spec.toolchain.filter((p) => !fromExecutor(p));
   const libraryDirs = new Set(toolchain.filter((p) => SHARED_LIBRARY.test(basename(p))).map((p) => dirname(p)));
   // In the compiler's private directories: its headers and data, the programs it was identified
   // with, and lto-wrapper (the driver looks for it); not other languages' compilers, nor what

@@ -8,11 +8,11 @@
 // `reprise serve` adds them to its own (place-root-at-slash.ts), so an executor without ghc or
 // gcc installed runs the compile.
 import { execFile } from 'node:child_process';
-import { readdirSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { findOnPath } from '../../exec/find-on-path.js';
-import { GLIBC } from '../../exec/remote/build-gcc-action.js';
+import { GLIBC, realDirPath } from '../../exec/remote/executor-own-files.js';
 import { sharedLibraries } from '../../exec/toolchain-files.js';
 
 /** The `ghc --info` fields that name a gcc-like driver a module compile may run. */
@@ -58,7 +58,7 @@ export function ghcHostTools(info: string, ghc: string, env: ReadonlyMap<string,
 async function collect(ghc: string, drivers: readonly string[], driverPrograms: readonly string[], others: readonly string[], env: NodeJS.ProcessEnv): Promise<HostTools> {
   const out = new Set<string>();
   const dirs = new Set<string>();
-  const add = (p: string): void => void out.add(canonical(p));
+  const add = (p: string): void => void out.add(realDirPath(p));
   const withLibraries = async (program: string): Promise<void> => {
     add(program);
     for (const lib of await sharedLibraries(program)) if (!GLIBC.test(basename(lib))) add(lib);
@@ -78,7 +78,7 @@ async function collect(ghc: string, drivers: readonly string[], driverPrograms: 
     // cc1 looks at each directory of its search list: they are there as here, though the root holds no header of them.
     const verbose = await output(driver, ['-E', '-v', '-x', 'c', '/dev/null'], env, true);
     const list = /#include <\.\.\.> search starts here:\n((?: \S+\n)*)/.exec(verbose)?.[1] ?? '';
-    for (const d of list.split('\n').map((l) => l.trim())) if (d.startsWith('/') && statSync(d, { throwIfNoEntry: false })?.isDirectory()) dirs.add(canonical(d));
+    for (const d of list.split('\n').map((l) => l.trim())) if (d.startsWith('/') && statSync(d, { throwIfNoEntry: false })?.isDirectory()) dirs.add(realDirPath(d));
   }
   return { files: [...out].sort(), dirs: [...dirs].sort() };
 }
@@ -96,15 +96,6 @@ function walk(path: string, keep: (path: string) => boolean): string[] {
     else if (s?.isFile() && keep(p)) files.push(p);
   }
   return files;
-}
-
-/** The file by its directory's real path (ldd's /lib/x86_64-linux-gnu is /usr/lib/x86_64-linux-gnu on a merged /usr), under the name it is called by. */
-function canonical(p: string): string {
-  try {
-    return join(realpathSync(dirname(p)), basename(p));
-  } catch {
-    return p;
-  }
 }
 
 /** Its stdout, or its stderr (`stderr`), or nothing when it fails. */

@@ -1,0 +1,25 @@
+// What an action takes from the executor's own system rather than from its input root, in
+// every language: glibc's libraries (the loader that runs the programs is the executor's, and
+// must match them) and the loader's and locale files (the action runs in the C locale unless
+// its environment says otherwise).
+import { realpathSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** glibc's own libraries. */
+export const GLIBC = /^(ld-linux[^/]*|libc|libm|libmvec|libpthread|libdl|librt|libresolv|libutil|libanl)\.so(\.\d+)*$/;
+/** Loader and locale files. */
+export const HOST_ONLY = [/^\/etc\//, /^\/usr\/lib\/locale(\/|$)/, /^\/usr\/share\/locale(\/|$)/, /\/gconv(\/|$)/];
+
+/** True for a host path the executor answers for itself. */
+export function fromExecutor(path: string): boolean {
+  return GLIBC.test(basename(path)) || HOST_ONLY.some((re) => re.test(path));
+}
+
+/** The path by its directory's real path, under the name it is called by (ldd's /lib/x86_64-linux-gnu is /usr/lib/x86_64-linux-gnu on a merged /usr). */
+export function realDirPath(path: string): string {
+  try {
+    return join(realpathSync(dirname(path)), basename(path));
+  } catch {
+    return path;
+  }
+}

@@ -8,17 +8,14 @@ import { resolve } from 'node:path';
 import type { DigestAlgorithm } from '../../hashing/types.js';
 import { KERNEL_TOP_DIRS, SYSTEM_TOP_DIRS } from '../../reapi/platform-properties.js';
 import { InputRootError } from './build-input-root.js';
-import { buildRootAtSlashAction, type RootAtSlashAction } from './build-root-at-slash-action.js';
+import { buildRootAtSlashAction, notPlaceableAtSlash, type RootAtSlashAction } from './build-root-at-slash-action.js';
+import { fromExecutor, realDirPath } from './executor-own-files.js';
 import type { DigestMemo } from './mirror-host-files.js';
 import type { RemoteAction } from './types.js';
 import { underAny } from './under-any.js';
 import type { ToolchainSource } from '../../config/executor-spec.js';
 
-/**
- * Top-level directories whose files rustc's actions take as the executor's (its loader, glibc,
- * libgcc_s): a rustc, sysroot or input there is not sent. (`reprise serve --execute` can place
- * files under /usr and /tmp now, as Go's actions need; rustc's toolchain split has not moved.)
- */
+/** Top-level directories the executor keeps for itself: rustc's outputs, working directory and `-L` directories cannot lie there. */
 export const EXECUTOR_OWN_DIRS: ReadonlySet<string> = new Set([...SYSTEM_TOP_DIRS, 'tmp', ...KERNEL_TOP_DIRS]);
 
 export interface RustcActionSpec {
@@ -31,7 +28,7 @@ export interface RustcActionSpec {
   cwd: string;
   /** Exactly the variables the compile reads that are set (dep-info's env-dep, the traced reads). */
   env: ReadonlyMap<string, string>;
-  /** The toolchain listing (RustContext.toolchain): files and directories. Those under the executor's own directories are its system's (glibc, the loader). */
+  /** The toolchain listing (RustContext.toolchain): files and directories. glibc and the loader's and locale files are the executor's (executor-own-files.ts); the rest travels. */
   toolchain: readonly string[];
   /** Every other file the compile may read or find, absolute. */
   inputs: readonly string[];
@@ -55,8 +52,20 @@ export function topDir(path: string): string {
   return resolve(path).split('/')[1] ?? '';
 }
 
-/** Why a path cannot be in an input root at `/`, or undefined. */
+/**
+ * Why a path cannot be read from an input root at `/`, or undefined: the kernel's, the
+ * executor's private /tmp, or not below a directory of its own there (notPlaceableAtSlash). A
+ * file under /usr is placeable (`reprise serve` adds it to the executor's directory): Debian's
+ * rustc, its libraries and the crates in /usr/share/cargo travel.
+ */
 export function notPlaceable(path: string): string | undefined {
+  const top = topDir(path);
+  if (top === 'tmp' || KERNEL_TOP_DIRS.has(top)) return `${path} is under /${top}, which the executor keeps for itself`;
+  return notPlaceableAtSlash(path);
+}
+
+/** Why a path cannot be written or worked in, or searched for crates, in an input root at `/`: under a directory the executor keeps for itself. */
+export function notWritable(path: string): string | undefined {
   const top = topDir(path);
   return top === '' || EXECUTOR_OWN_DIRS.has(top) ? `${path} is under /${top}, which the executor keeps for itself` : undefined;
 }
@@ -66,13 +75,11 @@ export async function buildRustcAction(spec: RustcActionSpec): Promise<RustcActi
   const sysroot = resolve(spec.sysroot);
   // From an image: rustc, its libraries and lib/rustlib are the image's (by their host paths), and only the other inputs travel.
   const image = spec.toolchainIn === 'image' ? [...new Set([spec.rustc, ...spec.toolchain].map((p) => resolve(p)))] : undefined;
-  // The toolchain's system libraries (glibc, libgcc_s) are the executor's; rustc and its sysroot must travel.
-  const toolchain = spec.toolchain.filter((p) => notPlaceable(p) === undefined || p === spec.rustc || p.startsWith(`${sysroot}/`));
+  // glibc is the executor's; rustc, its libraries (LLVM, libgcc_s) and its sysroot travel, the libraries under their directories' real paths.
+  const toolchain = spec.toolchain.filter((p) => !fromExecutor(p)).map((p) => (p === sysroot || p.startsWith(`${sysroot}/`) ? p : realDirPath(p)));
   const paths = image ? spec.inputs.map(abs).filter((p) => !underAny(p, image)) : [spec.rustc, ...toolchain, ...spec.inputs.map(abs)];
-  for (const p of [...paths, abs(spec.cwd), ...spec.outputs.map(abs)]) {
-    const why = notPlaceable(p);
-    if (why) throw new InputRootError(why);
-  }
+  const why = [...paths.map(notPlaceable), ...[abs(spec.cwd), ...spec.outputs.map(abs)].map(notWritable)].find((w) => w !== undefined);
+  if (why) throw new InputRootError(why);
   const built = await buildRootAtSlashAction({
     tool: spec.rustc, args: spec.args, cwd: spec.cwd, env: spec.env, paths, outputs: spec.outputs, algorithm: spec.algorithm,
     ...(spec.memo ? { memo: spec.memo } : {}), ...(spec.platform ? { platform: spec.platform } : {}),

@@ -71,7 +71,8 @@ export async function mirrorHostFiles(paths: Iterable<string>, opts: MirrorOptio
     try {
       st = statSync(path);
     } catch (e) {
-      if (!walked && opts.optional?.has(path)) return;
+      // A dangling symlink inside a walked directory (Debian's rustlib has one) names no file: stat finds nothing there either.
+      if ((walked && (e as NodeJS.ErrnoException).code === 'ENOENT') || (!walked && opts.optional?.has(path))) return;
       throw new InputRootError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     if (!walked && !st.isFile() && opts.optional?.has(path)) return;

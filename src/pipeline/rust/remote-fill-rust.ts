@@ -9,10 +9,11 @@
 // Only a successful remote compile answers the caller; anything else is counted and filled
 // locally (cached-rust-compile.ts).
 import { statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { RustToolIdentity } from '../../adapters/rustc/identify-rustc.js';
 import type { Sandbox } from '../../exec/create-sandbox.js';
-import { notPlaceable } from '../../exec/remote/build-rustc-action.js';
+import { notPlaceable, notWritable } from '../../exec/remote/build-rustc-action.js';
+import { fromExecutor } from '../../exec/remote/executor-own-files.js';
 import { createRustcExecutor, type RemoteRustCompile } from '../../exec/remote/create-rustc-executor.js';
 import type { LookupTrace } from '../../exec/parse-lookup-trace.js';
 import type { BuiltKey } from '../../keying/key-builder.js';
@@ -65,11 +66,11 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
   const externs = c.job.externs.flatMap((x) => (x.path === undefined ? [] : [abs(x.path)]));
   const found = foundPresent(scan.trace, { toolchain, sysroot: tool.sysroot, own: [...outputs, sandbox.scratchDir] });
   const inputs = [...new Set([...learned.reads, ...externs, ...found.files])];
-  const unplaceable = inputs.filter((p) => !p.startsWith(`${tool.sysroot}/`)).map(notPlaceable).find((w) => w !== undefined);
+  const unplaceable = inputs.map(notPlaceable).find((w) => w !== undefined);
   if (unplaceable) return (fallBack(ctx, first, 'not-sendable', `${label}: ${unplaceable}`), false);
   // A directory the host has and the root would not (nothing sent under it) would be absent there.
   const keptDirs = [c.cwd, ...outputs.map(dirname)];
-  const empty = found.dirs.find((d) => !inputs.some((p) => p.startsWith(`${d}/`)) && !keptDirs.some((k) => under(k, [d])));
+  const empty = found.dirs.find((d) => ![...inputs, ...toolchain].some((p) => p.startsWith(`${d}/`)) && !keptDirs.some((k) => under(k, [d])));
   if (empty) return (fallBack(ctx, first, 'not-sendable', `${label}: it found the directory ${empty}, which would be empty on the executor`), false);
 
   const depInfo = c.job.outputs.find((o) => o.role === 'dep-info')!.path;
@@ -133,9 +134,9 @@ function whyNotSendable(c: RustCall, tool: RustToolIdentity, fromImage: boolean)
   if (so) return `--extern ${so.name}=${so.path} is a shared object (a proc-macro: host code)`;
   if (c.job.nativeCpu) return '-C target-cpu=native names the host CPU';
   if (c.job.nativeLibs.length > 0) return `-l ${c.job.nativeLibs[0]!.name}: a native library`;
-  // A search directory on the executor's own disk could offer crates the host does not have.
-  const search = c.job.searchDirs.map((d) => notPlaceable(resolve(c.cwd, d.path))).find((w) => w !== undefined);
-  return (fromImage ? undefined : notPlaceable(tool.rustc) ?? notPlaceable(tool.sysroot)) ?? (search && `-L: ${search}`);
+  // A search directory in the executor's own directories could offer crates the host does not have.
+  const search = c.job.searchDirs.map((d) => notWritable(resolve(c.cwd, d.path))).find((w) => w !== undefined);
+  return (fromImage ? undefined : notPlaceable(tool.rustc) ?? notPlaceable(join(tool.sysroot, 'lib', 'rustlib'))) ?? (search && `-L: ${search}`);
 }
 
 /**
@@ -156,9 +157,9 @@ async function tracedRustScan(ctx: CacheContext, sandbox: Sandbox, c: RustCall, 
 }
 
 /**
- * Every path the pre-pass found present outside the toolchain, the executor's own system
- * directories (its loader, locale and /etc: taken on trust as gcc's glibc is) and its own
- * scratch: regular files go in the root; directories must hold something sent.
+ * Every path the pre-pass found present outside the toolchain, what the executor answers for
+ * itself (glibc, the loader's and locale files, /etc: taken on trust as for every action), /tmp
+ * and its own scratch: regular files go in the root; directories must hold something sent.
  */
 function foundPresent(t: LookupTrace, opts: { toolchain: readonly string[]; sysroot: string; own: readonly string[] }): { files: string[]; dirs: string[] } {
   const skip = [...opts.toolchain, ...opts.own, '/proc', '/dev', '/sys'];
@@ -166,7 +167,7 @@ function foundPresent(t: LookupTrace, opts: { toolchain: readonly string[]; sysr
   const dirs = new Set<string>();
   for (const m of [t.reads, t.looks, t.listed]) {
     for (const [p, a] of m) {
-      if (a !== 'found' || p === '/' || under(p, skip) || notPlaceable(p) !== undefined || t.writes.get(p) === 'found') continue;
+      if (a !== 'found' || p === '/' || under(p, skip) || notPlaceable(p) !== undefined || fromExecutor(p) || t.writes.get(p) === 'found') continue;
       const st = statSync(p, { throwIfNoEntry: false });
       if (st?.isFile()) files.add(p);
       else if (st?.isDirectory() && !under(p, [opts.sysroot]) && !under(opts.sysroot, [p])) dirs.add(p);

@@ -3,7 +3,8 @@
 // there with the input root at the host's paths, and their rlib, rmeta and dep-info are
 // bare rustc's bytes; a proc-macro crate is not sent (`not-sendable`) and fills locally. The
 // project lives outside /tmp: the executor keeps /tmp for itself, so an input root at `/`
-// cannot hold it (docs/remote-execution.md, "rustc"). With `toolchain = "image"`, Debian's
+// cannot hold it (docs/remote-execution.md, "rustc"). Debian's rustc, under /usr, travels too:
+// on an executor without it (hidden in a mount namespace) its crates are bare rustc's. With `toolchain = "image"`, Debian's
 // rustc (under /usr, which the server's sandbox shows: it stands in for an image with that
 // rustc) runs there by its host path: only the project travels, the bytes are bare rustc's, and
 // the results stay local (image-unproven).
@@ -33,9 +34,9 @@ const onPath = (tool: string): boolean => {
 const rustcAt = onPath('rustc') ? execFileSync('rustc', ['--print', 'sysroot'], { encoding: 'utf8' }).trim() : '';
 const skip = !onPath('bwrap') ? 'bubblewrap is not installed'
   : rustcAt === '' ? 'rustc is not installed'
-  : notPlaceable(rustcAt) !== undefined ? `rustc's sysroot: ${notPlaceable(rustcAt)!} (Debian's rustc is not sendable)`
+  : notPlaceable(join(rustcAt, 'lib', 'rustlib')) !== undefined ? `rustc's sysroot: ${notPlaceable(join(rustcAt, 'lib', 'rustlib'))!}`
   : false;
-if (skip && process.env.CI && notPlaceable(rustcAt) === undefined) throw new Error(`required under CI: ${skip}`);
+if (skip && process.env.CI && rustcAt !== '') throw new Error(`required under CI: ${skip}`);
 
 const ws = createWorkspace('reprise-rexec-rust-');
 // Not under /tmp (the executor's own): a directory beside the user's caches.
@@ -176,6 +177,59 @@ test('toolchain = "image": Debian\'s rustc by its host path, only the project tr
     assert.ok(results.length >= 1);
     for (const res of results) assert.deepEqual({ sandboxed: res.sandboxed, executor: res.executor }, { sandboxed: false, executor: url });
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+    space.cleanup();
+  }
+});
+
+const canUnshare = process.getuid?.() === 0 && onPath('unshare');
+/** In a private mount namespace: Debian's rustc, its libraries and its sysroot's rustlib gone (whited out, an empty tmpfs). */
+const HIDE_DEBIAN_RUSTC = `set -e
+s=$1; shift
+mount --make-rprivate /
+mkdir -p "$s/bin" "$s/lib"
+cd /usr/bin; for f in rustc rustdoc rust-gdb rust-lldb cargo; do if [ -e "$f" ] || [ -L "$f" ]; then mknod "$s/bin/$f" c 0 0; fi; done
+cd /usr/lib/x86_64-linux-gnu; for f in librustc_driver-* libstd-* libLLVM-*; do if [ -e "$f" ] || [ -L "$f" ]; then mknod "$s/lib/$f" c 0 0; fi; done
+cd /
+mount -t overlay hidden -o "lowerdir=$s/bin:/usr/bin" /usr/bin
+mount -t overlay hidden -o "lowerdir=$s/lib:/usr/lib/x86_64-linux-gnu" /usr/lib/x86_64-linux-gnu
+mount -t tmpfs -o ro,size=4k hidden /usr/lib/rustlib
+if /usr/bin/rustc --version >/dev/null 2>&1 || [ -e /usr/lib/rustlib/x86_64-unknown-linux-gnu ]; then echo "Debian's rustc is still there" >&2; exit 1; fi
+exec "$@"`;
+
+test('Debian\'s rustc (under /usr) travels in the action: on an executor without it, two lib crates give bare rustc\'s bytes', { skip: noImage || (canUnshare ? false : 'needs root and unshare'), timeout: 300_000 }, async () => {
+  const dir = mkdtempSync(join(base, 'rexec-rust-debian-'));
+  const space = createWorkspace('reprise-rexec-rust-debian-');
+  let hidden: RepriseServeProcess | undefined;
+  try {
+    mkdirSync(join(dir, 'ra'));
+    mkdirSync(join(dir, 'rb'));
+    writeFileSync(join(dir, 'ra', 'lib.rs'), 'mod util;\npub fn thrice(x: u32) -> u32 { util::triple(x) }\n');
+    writeFileSync(join(dir, 'ra', 'util.rs'), 'pub fn triple(x: u32) -> u32 { x * 3 }\n');
+    writeFileSync(join(dir, 'rb', 'lib.rs'), 'pub const NOTE: &str = include_str!("note.txt");\npub fn nine() -> u32 { ra::thrice(3) }\n');
+    writeFileSync(join(dir, 'rb', 'note.txt'), 'from the host\n');
+    const crates = CRATES;
+    // Debian's rustc first on PATH (after the shims).
+    const path = (env: NodeJS.ProcessEnv, shims = false): NodeJS.ProcessEnv => ({ ...env, PATH: `${shims ? `${installPaths.shimDir}:` : ''}/usr/bin:/bin` });
+    mkdirSync(join(dir, 'out'));
+    for (const args of crates) execFileSync(DEBIAN_RUSTC, args, { cwd: dir, env: path(space.bareEnv) });
+    const read = (): Map<string, Buffer> => new Map(readdirSync(join(dir, 'out')).map((n) => [n, readFileSync(join(dir, 'out', n))]));
+    const bare = read();
+    rmSync(join(dir, 'out'), { recursive: true });
+    mkdirSync(join(dir, 'out'));
+
+    hidden = await startRepriseServe(join(space.dir, 'serve'), ['--listen', '127.0.0.1:0', '--execute'], (cmd) => ['unshare', '-m', 'sh', '-c', HIDE_DEBIAN_RUSTC, 'sh', join(space.dir, 'hide'), ...cmd]);
+    const url = `grpc://${hidden.grpc!}`;
+    writeFileSync(space.configFile, `[daemon]\nexecute = "remote"\n\n[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);
+    for (const args of crates) {
+      const r = await run('rustc', args, { cwd: dir, env: path(space.env, true) });
+      assert.equal(r.code, 0, text(r));
+    }
+    const s = await stats(space.env);
+    assert.equal(s.executors[url]?.completed, 2, `${JSON.stringify(s.executorFallbackReasons)}\n${hidden.output()}`);
+    for (const [name, data] of bare) assert.ok(read().get(name)?.equals(data), `${name}: the executor's bytes are bare rustc's`);
+  } finally {
+    await hidden?.stop();
     rmSync(dir, { recursive: true, force: true });
     space.cleanup();
   }

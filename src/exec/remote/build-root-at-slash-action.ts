@@ -6,7 +6,7 @@
 // directory is the host's and exits with a reserved code otherwise, so an executor that ignores
 // the property fails the action instead of running the tool over its own disk.
 import { realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DigestAlgorithm } from '../../hashing/types.js';
 import { KERNEL_TOP_DIRS, OUTSIDE_DIGESTS_PROPERTY, ROOT_AT_PROPERTY, SYSTEM_TOP_DIRS, TRACE_PROPERTY } from '../../reapi/platform-properties.js';
 import { buildInputRoot, InputRootError } from './build-input-root.js';

@@ -4,18 +4,17 @@
 // bytes (build-root-at-slash-action.ts). With the toolchain in the executor's image
 // (`toolchain = "image"`), rustc, its libraries and lib/rustlib stay out of the root: the image
 // has them at the host's paths, and only the project's inputs travel.
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DigestAlgorithm } from '../../hashing/types.js';
 import { KERNEL_TOP_DIRS, SYSTEM_TOP_DIRS } from '../../reapi/platform-properties.js';
 import { InputRootError } from './build-input-root.js';
 import { buildRootAtSlashAction, notPlaceableAtSlash, type RootAtSlashAction } from './build-root-at-slash-action.js';
 import { fromExecutor, realDirPath } from './executor-own-files.js';
 import type { DigestMemo } from './mirror-host-files.js';
-import type { RemoteAction } from './types.js';
 import { underAny } from './under-any.js';
 import type { ToolchainSource } from '../../config/executor-spec.js';
 
-/** Top-level directories the executor keeps for itself: rustc's outputs, working directory and `-L` directories cannot lie there. */
+/** Top-level directories the executor keeps for itself: rustc's outputs and `-L` directories cannot lie there. */
 export const EXECUTOR_OWN_DIRS: ReadonlySet<string> = new Set([...SYSTEM_TOP_DIRS, 'tmp', ...KERNEL_TOP_DIRS]);
 
 export interface RustcActionSpec {
@@ -64,7 +63,7 @@ export function notPlaceable(path: string): string | undefined {
   return notPlaceableAtSlash(path);
 }
 
-/** Why a path cannot be written or worked in, or searched for crates, in an input root at `/`: under a directory the executor keeps for itself. */
+/** Why a path cannot be written, or searched for crates, in an input root at `/`: under a directory the executor keeps for itself. */
 export function notWritable(path: string): string | undefined {
   const top = topDir(path);
   return top === '' || EXECUTOR_OWN_DIRS.has(top) ? `${path} is under /${top}, which the executor keeps for itself` : undefined;
@@ -78,7 +77,8 @@ export async function buildRustcAction(spec: RustcActionSpec): Promise<RustcActi
   // glibc is the executor's; rustc, its libraries (LLVM, libgcc_s) and its sysroot travel, the libraries under their directories' real paths.
   const toolchain = spec.toolchain.filter((p) => !fromExecutor(p)).map((p) => (p === sysroot || p.startsWith(`${sysroot}/`) ? p : realDirPath(p)));
   const paths = image ? spec.inputs.map(abs).filter((p) => !underAny(p, image)) : [spec.rustc, ...toolchain, ...spec.inputs.map(abs)];
-  const why = [...paths.map(notPlaceable), ...[abs(spec.cwd), ...spec.outputs.map(abs)].map(notWritable)].find((w) => w !== undefined);
+  // The working directory is only placed (cargo runs a registry crate's compile in its directory under /usr/share/cargo); the outputs are written.
+  const why = [...paths.map(notPlaceable), notPlaceable(join(abs(spec.cwd), 'x')), ...spec.outputs.map(abs).map(notWritable)].find((w) => w !== undefined);
   if (why) throw new InputRootError(why);
   const built = await buildRootAtSlashAction({
     tool: spec.rustc, args: spec.args, cwd: spec.cwd, env: spec.env, paths, outputs: spec.outputs, algorithm: spec.algorithm,

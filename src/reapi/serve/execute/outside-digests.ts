@@ -6,7 +6,9 @@
 import { statSync } from 'node:fs';
 import { findOnPath } from '../../../exec/find-on-path.js';
 import { parseLookupTrace } from '../../../exec/parse-lookup-trace.js';
+import { realDirPath } from '../../../exec/remote/executor-own-files.js';
 import { underAny } from '../../../exec/remote/under-any.js';
+import type { InputEntry } from './read-input-tree.js';
 import { hashFile } from '../../../hashing/hash-file.js';
 import type { OutsideDigests } from '../../platform-properties.js';
 
@@ -21,16 +23,30 @@ export interface PlacedView {
   isFile(abs: string): boolean;
 }
 
+/** How the sandbox saw a path: the root's under `binds`, and a file an overlay added; the executor's own elsewhere. */
+export function placedView(entries: readonly InputEntry[], binds: readonly string[], overlays: readonly string[]): PlacedView {
+  const bound = binds.map((d) => `/${d}`);
+  const over = overlays.map((d) => `/${d}`);
+  const held = new Set(entries.filter((e) => e.kind !== 'dir').map((e) => `/${e.path}`));
+  const added = new Set([...held].filter((p) => underAny(p, over)));
+  // A trace names a path as the command spelled it (/lib/... on a merged /usr): the root's file is found by its directory's real path too.
+  const addedReal = new Set([...added].map(realDirPath));
+  const isAdded = (p: string): boolean => added.has(p) || addedReal.has(realDirPath(p));
+  return {
+    ofRoot: (p) => underAny(p, bound) || isAdded(p),
+    isFile: (p) => (underAny(p, bound) ? held.has(p) : isAdded(p) || statSync(p, { throwIfNoEntry: false })?.isFile() === true),
+  };
+}
+
 /**
  * `trace`: the command's trace file; `path`: the command's PATH, by which a program run by a
  * bare name was found.
  */
 export async function outsideDigests(trace: Buffer, view: PlacedView, path: string | undefined): Promise<OutsideDigests> {
-  const ofRoot = (p: string): boolean => view.ofRoot(p);
   const t = parseLookupTrace(trace);
   const files: Record<string, string> = {};
   const programs: Record<string, string> = {};
-  const own = (p: string): boolean => !p.startsWith('/') || underAny(p, NOT_FILES) || ofRoot(p) || p.startsWith('/.reprise-');
+  const own = (p: string): boolean => !p.startsWith('/') || underAny(p, NOT_FILES) || view.ofRoot(p) || p.startsWith('/.reprise-');
   const digest = async (p: string): Promise<void> => {
     if (own(p) || p in files || !statSync(p, { throwIfNoEntry: false })?.isFile()) return;
     try {

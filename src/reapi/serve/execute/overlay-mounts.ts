@@ -5,7 +5,7 @@
 // the system directories, and with them the overlays, into the sandbox. Overlayfs mounts in a
 // user namespace need Linux 5.11; serve probes for them once (overlaySupport).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,6 +27,16 @@ const SCRIPT = `while [ "$1" != -- ]; do mount -n -t overlay reprise -o "ro,lowe
 function lowerDir(dirs: readonly string[]): string {
   for (const d of dirs) if (d.includes(',')) throw new Error(`${d}: a comma cannot be given to an overlay`);
   return dirs.map((d) => d.replace(/[\\:]/g, (c) => `\\${c}`)).join(':');
+}
+
+/** The overlays' mounts on this executor: at each directory's real path (`lib/x86_64-linux-gnu` and `usr/lib/x86_64-linux-gnu` are one), outermost first. */
+export function overlayMounts(overlays: readonly string[], stageDir: string): OverlayMount[] {
+  const byPath = new Map<string, string[]>();
+  for (const o of overlays) {
+    const at = realpathSync(`/${o}`);
+    byPath.set(at, [...(byPath.get(at) ?? []), join(stageDir, o)]);
+  }
+  return [...byPath].sort(([a], [b]) => (a < b ? -1 : 1)).map(([at, layers]) => ({ at, layers }));
 }
 
 /** `program args` run with the overlays mounted in a namespace of its own (outermost first). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
-import { basename, dirname, join, normalize, isAbsolute, posix } from 'node:path';
+import { dirname, join, normalize, isAbsolute, posix } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { digestBytes } from '../../../hashing/create-hasher.js';
 import type { Digest } from '../../../hashing/types.js';
@@ -15,10 +15,8 @@ import { readInputTree } from './read-input-tree.js';
 import { planStaging, type CachedDir } from './plan-staging.js';
 import { SANDBOX_OWN_TOP_DIRS, runSandboxedCommand } from './run-sandboxed-command.js';
 import { OUTSIDE_DIGESTS_PROPERTY, ROOT_AT_PROPERTY, SYSTEM_TOP_DIRS, TRACE_PROPERTY } from '../../platform-properties.js';
-import { outsideDigests, type PlacedView } from './outside-digests.js';
-import type { OverlayMount } from './overlay-mounts.js';
-import type { InputEntry } from './read-input-tree.js';
-import { underAny } from '../../../exec/remote/under-any.js';
+import { outsideDigests, placedView } from './outside-digests.js';
+import { overlayMounts } from './overlay-mounts.js';
 import { placeRootAtSlash } from './place-root-at-slash.js';
 import { BlobLostError, stageInputRoot } from './stage-input-root.js';
 import type { StagedDirs } from './staged-dirs.js';
@@ -239,44 +237,6 @@ function relativeInside(p: string): boolean {
 }
 
 /** A directory of this machine's system (Debian's /usr/lib/go-1.19/pkg/include leads to /usr/share: a bind there lands where the command looks too). */
-/** The overlays' mounts on this executor: at each directory's real path (`lib/x86_64-linux-gnu` and `usr/lib/x86_64-linux-gnu` are one), outermost first. */
-function overlayMounts(overlays: readonly string[], stageDir: string): OverlayMount[] {
-  const byPath = new Map<string, string[]>();
-  for (const o of overlays) {
-    const at = realpathSync(`/${o}`);
-    byPath.set(at, [...(byPath.get(at) ?? []), join(stageDir, o)]);
-  }
-  return [...byPath].sort(([a], [b]) => (a < b ? -1 : 1)).map(([at, layers]) => ({ at, layers }));
-}
-
-/** How the sandbox saw a path: the root's under `binds`, and a file an overlay added; the executor's own elsewhere. */
-function placedView(entries: readonly InputEntry[], binds: readonly string[], overlays: readonly string[]): PlacedView {
-  const bound = binds.map((d) => `/${d}`);
-  const over = overlays.map((d) => `/${d}`);
-  const held = new Set(entries.filter((e) => e.kind !== 'dir').map((e) => `/${e.path}`));
-  const added = new Set([...held].filter((p) => underAny(p, over)));
-  // A trace names a path as the command spelled it (/lib/... on a merged /usr): the root's file is found by its directory's real path too.
-  const addedReal = new Set([...added].flatMap((p) => {
-    try {
-      return [join(realpathSync(dirname(p)), basename(p))];
-    } catch {
-      return [];
-    }
-  }));
-  const isAdded = (p: string): boolean => {
-    if (added.has(p)) return true;
-    try {
-      return addedReal.has(join(realpathSync(dirname(p)), basename(p)));
-    } catch {
-      return false;
-    }
-  };
-  return {
-    ofRoot: (p) => underAny(p, bound) || isAdded(p),
-    isFile: (p) => (underAny(p, bound) ? held.has(p) : isAdded(p) || statSync(p, { throwIfNoEntry: false })?.isFile() === true),
-  };
-}
-
 function isSystemDir(p: string): boolean {
   try {
     return statSync(p).isDirectory() && SYSTEM_TOP_DIRS.has(realpathSync(p).split('/')[1] ?? '');

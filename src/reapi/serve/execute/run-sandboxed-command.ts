@@ -97,8 +97,13 @@ export function runSandboxedCommand(c: SandboxedCommand): Promise<CommandOutcome
   const size = args.reduce((n, a) => n + Buffer.byteLength(a) + 1, 0);
   const start = (options: readonly string[]): { program: string; args: string[] } =>
     overlaid ? withOverlays(overlaid.unshare, overlaid.mounts, c.bwrap, [...options, '--', ...c.arguments]) : { program: c.bwrap, args: [...options, '--', ...c.arguments] };
-  if (c.launcher && size <= MAX_COMMAND_LINE) return launched(c, c.launcher, start(args));
-  const started = start(['--args', '3']);
+  let started: { program: string; args: string[] };
+  try {
+    started = start(c.launcher && size <= MAX_COMMAND_LINE ? args : ['--args', '3']);
+  } catch (e) {
+    return Promise.resolve({ kind: 'not-started', why: (e as Error).message }); // a layer's path overlayfs cannot take
+  }
+  if (c.launcher && size <= MAX_COMMAND_LINE) return launched(c, c.launcher, started);
   return new Promise((resolve) => {
     const child = spawn(started.program, started.args, { env: Object.fromEntries(c.env), stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     const out = capture();

@@ -4,9 +4,9 @@
 // version and to link what a splice loads, and the object merger for foreign stubs) with the
 // programs it runs, the headers cc1 includes unasked (stdc-predef.h), and the shared libraries
 // of ghc and of those programs but glibc's own (the executor's loader must match them; glibc's
-// development files stay the executor's, checked by their digests). They lie in the executor's system directories, where
-// `reprise serve` adds them to its own (place-root-at-slash.ts), so an executor without ghc or
-// gcc installed runs the compile.
+// development files stay the executor's, checked by their digests). They lie in the executor's
+// system directories, where `reprise serve` adds them to its own (place-root-at-slash.ts), so
+// an executor without ghc or gcc installed runs the compile.
 import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';

@@ -4,10 +4,10 @@
 // bare rustc's bytes; a proc-macro crate is not sent (`not-sendable`) and fills locally. The
 // project lives outside /tmp: the executor keeps /tmp for itself, so an input root at `/`
 // cannot hold it (docs/remote-execution.md, "rustc"). Debian's rustc, under /usr, travels too:
-// on an executor without it (hidden in a mount namespace) its crates are bare rustc's. With `toolchain = "image"`, Debian's
-// rustc (under /usr, which the server's sandbox shows: it stands in for an image with that
-// rustc) runs there by its host path: only the project travels, the bytes are bare rustc's, and
-// the results stay local (image-unproven).
+// on an executor without it (hidden in a mount namespace) its crates are bare rustc's. With
+// `toolchain = "image"`, Debian's rustc (under /usr, which the server's sandbox shows: it
+// stands in for an image with that rustc) runs there by its host path: only the project
+// travels, the bytes are bare rustc's, and the results stay local (image-unproven).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -57,13 +57,13 @@ const CRATES: string[][] = [
   ['--crate-name', 'rb', '--crate-type', 'rlib', '--edition', '2021', '--emit=dep-info,metadata,link', '-C', 'opt-level=1', 'rb/lib.rs', '--out-dir', 'out', '--extern', 'ra=out/libra.rlib', '-L', 'dependency=out'],
 ];
 
-function writeProject(): void {
-  mkdirSync(join(proj, 'ra'));
-  mkdirSync(join(proj, 'rb'));
-  writeFileSync(join(proj, 'ra', 'lib.rs'), 'mod util;\npub fn twice(x: u32) -> u32 { util::double(x) }\n');
-  writeFileSync(join(proj, 'ra', 'util.rs'), 'pub fn double(x: u32) -> u32 { x * 2 }\n');
-  writeFileSync(join(proj, 'rb', 'lib.rs'), 'pub const NOTE: &str = include_str!("note.txt");\npub const WHO: Option<&str> = option_env!("REXEC_WHO");\npub fn four() -> u32 { ra::twice(2) }\n');
-  writeFileSync(join(proj, 'rb', 'note.txt'), 'from the host\n');
+function writeProject(dir = proj): void {
+  mkdirSync(join(dir, 'ra'));
+  mkdirSync(join(dir, 'rb'));
+  writeFileSync(join(dir, 'ra', 'lib.rs'), 'mod util;\npub fn twice(x: u32) -> u32 { util::double(x) }\n');
+  writeFileSync(join(dir, 'ra', 'util.rs'), 'pub fn double(x: u32) -> u32 { x * 2 }\n');
+  writeFileSync(join(dir, 'rb', 'lib.rs'), 'pub const NOTE: &str = include_str!("note.txt");\npub const WHO: Option<&str> = option_env!("REXEC_WHO");\npub fn four() -> u32 { ra::twice(2) }\n');
+  writeFileSync(join(dir, 'rb', 'note.txt'), 'from the host\n');
 }
 
 /** Every file of out/, by name. */
@@ -202,17 +202,11 @@ test('Debian\'s rustc (under /usr) travels in the action: on an executor without
   const space = createWorkspace('reprise-rexec-rust-debian-');
   let hidden: RepriseServeProcess | undefined;
   try {
-    mkdirSync(join(dir, 'ra'));
-    mkdirSync(join(dir, 'rb'));
-    writeFileSync(join(dir, 'ra', 'lib.rs'), 'mod util;\npub fn thrice(x: u32) -> u32 { util::triple(x) }\n');
-    writeFileSync(join(dir, 'ra', 'util.rs'), 'pub fn triple(x: u32) -> u32 { x * 3 }\n');
-    writeFileSync(join(dir, 'rb', 'lib.rs'), 'pub const NOTE: &str = include_str!("note.txt");\npub fn nine() -> u32 { ra::thrice(3) }\n');
-    writeFileSync(join(dir, 'rb', 'note.txt'), 'from the host\n');
-    const crates = CRATES;
+    writeProject(dir);
     // Debian's rustc first on PATH (after the shims).
     const path = (env: NodeJS.ProcessEnv, shims = false): NodeJS.ProcessEnv => ({ ...env, PATH: `${shims ? `${installPaths.shimDir}:` : ''}/usr/bin:/bin` });
     mkdirSync(join(dir, 'out'));
-    for (const args of crates) execFileSync(DEBIAN_RUSTC, args, { cwd: dir, env: path(space.bareEnv) });
+    for (const args of CRATES) execFileSync(DEBIAN_RUSTC, args, { cwd: dir, env: path(space.bareEnv) });
     const read = (): Map<string, Buffer> => new Map(readdirSync(join(dir, 'out')).map((n) => [n, readFileSync(join(dir, 'out', n))]));
     const bare = read();
     rmSync(join(dir, 'out'), { recursive: true });
@@ -221,7 +215,7 @@ test('Debian\'s rustc (under /usr) travels in the action: on an executor without
     hidden = await startRepriseServe(join(space.dir, 'serve'), ['--listen', '127.0.0.1:0', '--execute'], (cmd) => ['unshare', '-m', 'sh', '-c', HIDE_DEBIAN_RUSTC, 'sh', join(space.dir, 'hide'), ...cmd]);
     const url = `grpc://${hidden.grpc!}`;
     writeFileSync(space.configFile, `[daemon]\nexecute = "remote"\n\n[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);
-    for (const args of crates) {
+    for (const args of CRATES) {
       const r = await run('rustc', args, { cwd: dir, env: path(space.env, true) });
       assert.equal(r.code, 0, text(r));
     }

@@ -169,7 +169,9 @@ export async function sendRemote<A>(ctx: CacheContext, remote: RemoteExecution, 
       if (out.kind === 'rejected' && out.reason === 'aborted' && deadline.aborted && !sink.signal.aborted) out = { ...out, reason: 'timeout', detail: `no result within ${target.spec.timeoutMs} ms` };
       if (out.kind === 'rejected') {
         ctx.stats.executorFallback(target.name, out.reason);
-        ctx.log.info(`remote execution on ${target.name}: ${offer.label}: rejected (${out.reason}): ${out.detail.slice(0, 300)}`);
+        // A long detail keeps its end too, where a rejection names what it found (`...: read /path`).
+        const detail = out.detail.length > 400 ? `${out.detail.slice(0, 200)} ... ${out.detail.slice(-200)}` : out.detail;
+        ctx.log.info(`remote execution on ${target.name}: ${offer.label}: rejected (${out.reason}): ${detail}`);
         if (sink.signal.aborted) return { kind: 'fallen-back' };
         // A dead executor must not cost every miss a timeout: skipped for its cool-down.
         if (OUTAGES.has(out.reason)) target.downUntil = performance.now() + target.spec.cooldownMs;

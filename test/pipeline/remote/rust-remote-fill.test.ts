@@ -197,16 +197,22 @@ mount -t tmpfs -o ro,size=4k hidden /usr/lib/rustlib
 if /usr/bin/rustc --version >/dev/null 2>&1 || [ -e /usr/lib/rustlib/x86_64-unknown-linux-gnu ]; then echo "Debian's rustc is still there" >&2; exit 1; fi
 exec "$@"`;
 
-test('Debian\'s rustc (under /usr) travels in the action: on an executor without it, two lib crates give bare rustc\'s bytes', { skip: noImage || (canUnshare ? false : 'needs root and unshare'), timeout: 300_000 }, async () => {
+test('Debian\'s rustc (under /usr) travels in the action: on an executor without it, three lib crates give bare rustc\'s bytes (one by its absolute path, with a module through ..)', { skip: noImage || (canUnshare ? false : 'needs root and unshare'), timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(base, 'rexec-rust-debian-'));
   const space = createWorkspace('reprise-rexec-rust-debian-');
   let hidden: RepriseServeProcess | undefined;
   try {
     writeProject(dir);
+    // A third crate named by its absolute path, as cargo names a registry crate's, with a module through `..` (syn's src/gen/../gen_helper.rs).
+    mkdirSync(join(dir, 'rc', 'gen'), { recursive: true });
+    writeFileSync(join(dir, 'rc', 'lib.rs'), '#[path = "gen/inner.rs"] mod inner;\n#[path = "gen/../extra.rs"] mod extra;\npub fn sum() -> u32 { inner::ONE + extra::TWO }\n');
+    writeFileSync(join(dir, 'rc', 'gen', 'inner.rs'), 'pub const ONE: u32 = 1;\n');
+    writeFileSync(join(dir, 'rc', 'extra.rs'), 'pub const TWO: u32 = 2;\n');
+    const crates = [...CRATES, ['--crate-name', 'rc', '--crate-type', 'lib', '--edition', '2021', '--emit=dep-info,metadata,link', join(dir, 'rc', 'lib.rs'), '--out-dir', 'out']];
     // Debian's rustc first on PATH (after the shims).
     const path = (env: NodeJS.ProcessEnv, shims = false): NodeJS.ProcessEnv => ({ ...env, PATH: `${shims ? `${installPaths.shimDir}:` : ''}/usr/bin:/bin` });
     mkdirSync(join(dir, 'out'));
-    for (const args of CRATES) execFileSync(DEBIAN_RUSTC, args, { cwd: dir, env: path(space.bareEnv) });
+    for (const args of crates) execFileSync(DEBIAN_RUSTC, args, { cwd: dir, env: path(space.bareEnv) });
     const read = (): Map<string, Buffer> => new Map(readdirSync(join(dir, 'out')).map((n) => [n, readFileSync(join(dir, 'out', n))]));
     const bare = read();
     rmSync(join(dir, 'out'), { recursive: true });
@@ -215,12 +221,12 @@ test('Debian\'s rustc (under /usr) travels in the action: on an executor without
     hidden = await startRepriseServe(join(space.dir, 'serve'), ['--listen', '127.0.0.1:0', '--execute'], (cmd) => ['unshare', '-m', 'sh', '-c', HIDE_DEBIAN_RUSTC, 'sh', join(space.dir, 'hide'), ...cmd]);
     const url = `grpc://${hidden.grpc!}`;
     writeFileSync(space.configFile, `[daemon]\nexecute = "remote"\n\n[[executor]]\nurl = "${url}"\ntrusted = true\ntimeout = "2m"\n`);
-    for (const args of CRATES) {
+    for (const args of crates) {
       const r = await run('rustc', args, { cwd: dir, env: path(space.env, true) });
       assert.equal(r.code, 0, text(r));
     }
     const s = await stats(space.env);
-    assert.equal(s.executors[url]?.completed, 2, `${JSON.stringify(s.executorFallbackReasons)}\n${hidden.output()}`);
+    assert.equal(s.executors[url]?.completed, 3, `${JSON.stringify(s.executorFallbackReasons)}\n${hidden.output()}`);
     for (const [name, data] of bare) assert.ok(read().get(name)?.equals(data), `${name}: the executor's bytes are bare rustc's`);
   } finally {
     await hidden?.stop();

@@ -12,7 +12,7 @@ import test from 'node:test';
 import { reprise, stats } from '../helpers/reprise-cli.js';
 import { assertSame, FLAGS, make, outputs, writeProject } from '../helpers/ghc-project.js';
 import { run, text } from '../helpers/run.js';
-import { HIDE_GHC_TOOLCHAIN } from '../helpers/hide-compiler.js';
+import { canHide, HIDE_GHC_TOOLCHAIN } from '../helpers/hide-compiler.js';
 import { startRepriseServe, type RepriseServeProcess } from '../helpers/servers/reprise-serve.js';
 import { createWorkspace } from '../helpers/workspace.js';
 import { writeSettled } from '../helpers/write-settled.js';
@@ -137,9 +137,8 @@ test('ghc -c on an executor: a splice that asks whether a file the guessed root 
   assert.equal(m.miss, 1, 'compiled and stored here');
 });
 
-const canUnshare = process.getuid?.() === 0 && (await run('unshare', ['--version'], {}).then((r) => r.code === 0, () => false));
 
-test('ghc -c on an executor whose own system header differs from this host\'s: not proven (its digest is not this host\'s), compiled here as bare ghc', { skip: skip || (canUnshare ? false : 'needs root and unshare'), timeout: 600_000 }, async () => {
+test('ghc -c on an executor whose own system header differs from this host\'s: not proven (its digest is not this host\'s), compiled here as bare ghc', { skip: skip || (canHide ? false : 'needs root and unshare'), timeout: 600_000 }, async () => {
   // A CPP module includes a system header, which the guessed root does not carry: the executor's
   // own /usr/include/linux/limits.h has other bytes (an overlay in a private mount namespace).
   const odd = join(ws.realDir, 'odd-include');
@@ -161,7 +160,7 @@ test('ghc -c on an executor whose own system header differs from this host\'s: n
   }
 });
 
-test('ghc -c on an executor without ghc, gcc or binutils installed: the toolchain travels in the action, and the outputs are bare ghc\'s', { skip: skip || (canUnshare ? false : 'needs root and unshare'), timeout: 600_000 }, async () => {
+test('ghc -c on an executor without ghc, gcc or binutils installed: the toolchain travels in the action, and the outputs are bare ghc\'s', { skip: skip || (canHide ? false : 'needs root and unshare'), timeout: 600_000 }, async () => {
   const bareServe = await startRepriseServe(join(ws.dir, 'serve-bare'), ['--listen', '127.0.0.1:0', '--execute'], (cmd) => ['unshare', '-m', 'sh', '-c', HIDE_GHC_TOOLCHAIN, 'sh', join(ws.dir, 'hide'), ...cmd]);
   try {
     const bareUrl = `grpc://${bareServe.grpc!}`;

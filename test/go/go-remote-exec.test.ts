@@ -14,6 +14,7 @@ import { go119ForTests, goEnv, writeGoProject } from '../helpers/go-toolchains.j
 import { goCounts, reprise, stats, toolCount } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
 import { freePort } from '../helpers/servers/free-port.js';
+import { canHide } from '../helpers/hide-compiler.js';
 import { startRepriseServe, type RepriseServeProcess } from '../helpers/servers/reprise-serve.js';
 import { createWorkspace } from '../helpers/workspace.js';
 
@@ -138,9 +139,8 @@ test('an executor that is down: the steps fall back, counted, and the binary is 
   assert.ok(fell >= 1, JSON.stringify(s.executorFallbackReasons));
 });
 
-const canUnshare = process.getuid?.() === 0 && (await run('unshare', ['--version'], {}).then((r) => r.code === 0, () => false));
 
-test('an executor without Go installed: the tools travel in the action, and the binary is bare go build\'s', { skip: skip || (canUnshare ? false : 'needs root and unshare'), timeout: 300_000 }, async () => {
+test('an executor without Go installed: the tools travel in the action, and the binary is bare go build\'s', { skip: skip || (canHide ? false : 'needs root and unshare'), timeout: 300_000 }, async () => {
   // Go's directory is an empty read-only tmpfs in the executor's mount namespace: the step's tool is placed over its nearest directory there.
   const hide = 'set -e; mount --make-rprivate /; mount -t tmpfs -o ro,size=4k hidden /usr/lib/go-1.19; if [ -e /usr/lib/go-1.19/bin/go ] || go version >/dev/null 2>&1; then echo "go is still there" >&2; exit 1; fi; exec "$@"';
   const bareServe = await startRepriseServe(join(ws.dir, 'serve-no-go'), ['--listen', '127.0.0.1:0', '--execute'], (cmd) => ['unshare', '-m', 'sh', '-c', hide, 'sh', ...cmd]);

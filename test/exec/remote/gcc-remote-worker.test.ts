@@ -25,12 +25,11 @@ import { systemIncludeDirs } from '../../../src/adapters/gcc/system-include-dirs
 import { decodeReapiMessage } from '../../../src/reapi/load-reapi-protos.js';
 import type { DigestMemo } from '../../../src/exec/remote/mirror-host-files.js';
 import { bazelWorkerJar, startBazelWorker, type BazelWorker } from '../../helpers/bazel-remote-worker.js';
-import { HIDE_COMPILER } from '../../helpers/hide-compiler.js';
+import { canHide, HIDE_COMPILER } from '../../helpers/hide-compiler.js';
 
 const found = bazelWorkerJar();
 const gcc = onPath('gcc');
 const skip = 'missing' in found ? (process.env.CI ? false : found.missing) : !gcc ? 'gcc is not installed' : false;
-const canHide = process.getuid?.() === 0 && onPath('unshare') !== undefined;
 
 const dir = mkdtempSync(join(tmpdir(), 'reprise-rexec-'));
 const project = join(dir, 'proj');

@@ -20,6 +20,7 @@ import { run, text } from '../../helpers/run.js';
 import { freePort } from '../../helpers/servers/free-port.js';
 import { startRepriseServe, type RepriseServeProcess } from '../../helpers/servers/reprise-serve.js';
 import { createWorkspace } from '../../helpers/workspace.js';
+import { canHide, whiteOutScript } from '../../helpers/hide-compiler.js';
 import { storedResults } from '../../helpers/stored-results.js';
 import { installPaths } from '../../../src/runtime/install-paths.js';
 
@@ -182,22 +183,15 @@ test('toolchain = "image": Debian\'s rustc by its host path, only the project tr
   }
 });
 
-const canUnshare = process.getuid?.() === 0 && onPath('unshare');
-/** In a private mount namespace: Debian's rustc, its libraries and its sysroot's rustlib gone (whited out, an empty tmpfs). */
-const HIDE_DEBIAN_RUSTC = `set -e
-s=$1; shift
-mount --make-rprivate /
-mkdir -p "$s/bin" "$s/lib"
-cd /usr/bin; for f in rustc rustdoc rust-gdb rust-lldb cargo; do if [ -e "$f" ] || [ -L "$f" ]; then mknod "$s/bin/$f" c 0 0; fi; done
-cd /usr/lib/x86_64-linux-gnu; for f in librustc_driver-* libstd-* libLLVM-*; do if [ -e "$f" ] || [ -L "$f" ]; then mknod "$s/lib/$f" c 0 0; fi; done
-cd /
-mount -t overlay hidden -o "lowerdir=$s/bin:/usr/bin" /usr/bin
-mount -t overlay hidden -o "lowerdir=$s/lib:/usr/lib/x86_64-linux-gnu" /usr/lib/x86_64-linux-gnu
-mount -t tmpfs -o ro,size=4k hidden /usr/lib/rustlib
-if /usr/bin/rustc --version >/dev/null 2>&1 || [ -e /usr/lib/rustlib/x86_64-unknown-linux-gnu ]; then echo "Debian's rustc is still there" >&2; exit 1; fi
-exec "$@"`;
+/** Debian's rustc, its libraries and its sysroot's rustlib gone from the executor. */
+const HIDE_DEBIAN_RUSTC = whiteOutScript({
+  programs: 'rustc rustdoc rust-gdb rust-lldb cargo',
+  libraries: 'librustc_driver-* libstd-* libLLVM-*',
+  dirs: '/usr/lib/rustlib',
+  stillThere: '/usr/bin/rustc --version >/dev/null 2>&1 || [ -e /usr/lib/rustlib/x86_64-unknown-linux-gnu ]',
+});
 
-test('Debian\'s rustc (under /usr) travels in the action: on an executor without it, three lib crates give bare rustc\'s bytes (one by its absolute path, with a module through ..)', { skip: noImage || (canUnshare ? false : 'needs root and unshare'), timeout: 300_000 }, async () => {
+test('Debian\'s rustc (under /usr) travels in the action: on an executor without it, three lib crates give bare rustc\'s bytes (one by its absolute path, with a module through ..)', { skip: noImage || (canHide ? false : 'needs root and unshare'), timeout: 300_000 }, async () => {
   const dir = mkdtempSync(join(base, 'rexec-rust-debian-'));
   const space = createWorkspace('reprise-rexec-rust-debian-');
   let hidden: RepriseServeProcess | undefined;

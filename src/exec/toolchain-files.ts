@@ -31,7 +31,7 @@ export async function toolchainFiles(q: ToolchainQuery): Promise<string[]> {
   const interpreter = shebang(q.toolPath);
   if (interpreter) {
     programs.push(interpreter);
-    const collect = /^COLLECT_GCC=(\/\S+)$/m.exec(await run(q.toolPath, ['-v'], env, true));
+    const collect = /^COLLECT_GCC=(\/\S+)$/m.exec(await outputOf(q.toolPath, ['-v'], env, true));
     if (collect) programs.push(collect[1]!);
   }
   const out = new Set<string>(programs);
@@ -46,7 +46,7 @@ export async function toolchainFiles(q: ToolchainQuery): Promise<string[]> {
 
 /** Absolute paths from `ldd` (the interpreter included); none for a static or non-ELF program. */
 export async function sharedLibraries(program: string): Promise<string[]> {
-  const text = await run('ldd', [program], process.env);
+  const text = await outputOf('ldd', [program], process.env);
   const libs: string[] = [];
   for (const line of text.split('\n')) {
     const m = /(?:=>\s*)?(\/\S+)\s+\(0x[0-9a-f]+\)/.exec(line);
@@ -56,7 +56,7 @@ export async function sharedLibraries(program: string): Promise<string[]> {
 }
 
 async function firstLine(tool: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const text = await run(tool, args, env);
+  const text = await outputOf(tool, args, env);
   return text.split('\n')[0]?.trim() || undefined;
 }
 
@@ -66,7 +66,8 @@ export function shebang(path: string): string | undefined {
   return head && /^#!\s*(\/\S+)/.exec(head.toString('latin1'))?.[1];
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, stderr = false): Promise<string> {
+/** A command's stdout (empty when it fails), or its stderr (`stderr`). */
+export function outputOf(cmd: string, args: string[], env: NodeJS.ProcessEnv, stderr = false): Promise<string> {
   return new Promise((resolve) => {
     execFile(cmd, args, { env, timeout: 10_000 }, (err, stdout, errText) => resolve(stderr ? errText : err ? '' : stdout));
   });

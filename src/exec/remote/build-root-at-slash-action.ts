@@ -30,8 +30,7 @@ export const WRONG_ROOT_EXIT = 213;
  * directories it runs on itself (`/usr/bin`, its library directories) by an overlay.
  */
 export function notPlaceableAtSlash(path: string): string | undefined {
-  const abs = resolve(path);
-  const parts = abs.split('/').slice(1);
+  const parts = resolve(path).split('/').slice(1);
   const top = parts[0] ?? '';
   if (top === '' || KERNEL_TOP_DIRS.has(top)) return `${path} is under /${top}, which the executor keeps for itself`;
   if (parts.length < (SYSTEM_TOP_DIRS.has(top) ? 3 : 2)) return `${path} is directly in /${parts.length > 1 ? top : ''}, where the executor keeps its own`;

@@ -15,11 +15,21 @@ export function fromExecutor(path: string): boolean {
   return GLIBC.test(basename(path)) || HOST_ONLY.some((re) => re.test(path));
 }
 
-/** The path by its directory's real path, under the name it is called by (ldd's /lib/x86_64-linux-gnu is /usr/lib/x86_64-linux-gnu on a merged /usr). */
-export function realDirPath(path: string): string {
-  try {
-    return join(realpathSync(dirname(path)), basename(path));
-  } catch {
-    return path;
+/**
+ * The path by its directory's real path, under the name it is called by (ldd's
+ * /lib/x86_64-linux-gnu is /usr/lib/x86_64-linux-gnu on a merged /usr). `dirs`: directories'
+ * real paths already asked (null: none), for callers that ask about many files in few directories.
+ */
+export function realDirPath(path: string, dirs?: Map<string, string | null>): string {
+  const dir = dirname(path);
+  let real = dirs?.get(dir);
+  if (real === undefined) {
+    try {
+      real = realpathSync(dir);
+    } catch {
+      real = null;
+    }
+    dirs?.set(dir, real);
   }
+  return real === null ? path : join(real, basename(path));
 }

@@ -7,13 +7,13 @@
 // development files stay the executor's, checked by their digests). They lie in the executor's
 // system directories, where `reprise serve` adds them to its own (place-root-at-slash.ts), so
 // an executor without ghc or gcc installed runs the compile.
-import { execFile } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { statSync } from 'node:fs';
+import { basename, dirname, isAbsolute } from 'node:path';
 import { LRUCache } from 'lru-cache';
 import { findOnPath } from '../../exec/find-on-path.js';
 import { GLIBC, realDirPath } from '../../exec/remote/executor-own-files.js';
-import { sharedLibraries } from '../../exec/toolchain-files.js';
+import { outputOf, sharedLibraries } from '../../exec/toolchain-files.js';
+import { walk } from './ghc-root-files.js';
 
 /** The `ghc --info` fields that name a gcc-like driver a module compile may run. */
 const DRIVERS = ['C compiler command', 'Haskell CPP command'];
@@ -66,39 +66,19 @@ async function collect(ghc: string, drivers: readonly string[], driverPrograms: 
   for (const program of [ghc, ...others]) await withLibraries(program);
   for (const driver of drivers) {
     await withLibraries(driver);
-    const named = await Promise.all(driverPrograms.map((p) => output(driver, [`-print-prog-name=${p}`], env)));
+    const named = await Promise.all(driverPrograms.map((p) => outputOf(driver, [`-print-prog-name=${p}`], env)));
     const programs = named.map((n) => n.trim()).flatMap((n) => (n === '' ? [] : [isAbsolute(n) ? n : findOnPath(n, env.PATH)])).filter((p): p is string => p !== undefined);
     for (const p of programs) await withLibraries(p);
     // The other compilers (cc1plus, lto1), the runtime libraries of other languages and the plugin headers stay out.
-    const libgcc = (await output(driver, ['-print-libgcc-file-name'], env)).trim();
-    if (isAbsolute(libgcc)) for (const f of walk(dirname(libgcc), (p) => PRIVATE_FILES.test(p))) add(f);
+    const libgcc = (await outputOf(driver, ['-print-libgcc-file-name'], env)).trim();
+    if (isAbsolute(libgcc)) for (const f of walk(dirname(libgcc), 'gcc-private', (p) => PRIVATE_FILES.test(p))) add(f);
     // What cc1 includes without being asked (stdc-predef.h), as a preprocessing of nothing lists it.
-    const deps = await output(driver, ['-E', '-M', '-x', 'c', '/dev/null'], env);
+    const deps = await outputOf(driver, ['-E', '-M', '-x', 'c', '/dev/null'], env);
     for (const d of deps.replace(/\\\n/g, ' ').split(/\s+/)) if (d.startsWith('/') && d !== '/dev/null' && statSync(d, { throwIfNoEntry: false })?.isFile()) add(d);
     // cc1 looks at each directory of its search list: they are there as here, though the root holds no header of them.
-    const verbose = await output(driver, ['-E', '-v', '-x', 'c', '/dev/null'], env, true);
+    const verbose = await outputOf(driver, ['-E', '-v', '-x', 'c', '/dev/null'], env, true);
     const list = /#include <\.\.\.> search starts here:\n((?: \S+\n)*)/.exec(verbose)?.[1] ?? '';
     for (const d of list.split('\n').map((l) => l.trim())) if (d.startsWith('/') && statSync(d, { throwIfNoEntry: false })?.isDirectory()) dirs.add(realDirPath(d));
   }
   return { files: [...out].sort(), dirs: [...dirs].sort() };
-}
-
-/** A directory's files kept by `keep` (recursively). */
-function walk(path: string, keep: (path: string) => boolean): string[] {
-  const st = statSync(path, { throwIfNoEntry: false });
-  if (!st) return [];
-  if (!st.isDirectory()) return st.isFile() ? [path] : [];
-  const files: string[] = [];
-  for (const name of readdirSync(path).sort()) {
-    const p = join(path, name);
-    const s = statSync(p, { throwIfNoEntry: false });
-    if (s?.isDirectory()) files.push(...walk(p, keep));
-    else if (s?.isFile() && keep(p)) files.push(p);
-  }
-  return files;
-}
-
-/** Its stdout, or its stderr (`stderr`), or nothing when it fails. */
-function output(cmd: string, args: string[], env: NodeJS.ProcessEnv, stderr = false): Promise<string> {
-  return new Promise((resolve) => execFile(cmd, args, { env, timeout: 10_000 }, (err, stdout, errText) => resolve(err ? '' : stderr ? errText : stdout)));
 }

@@ -31,7 +31,7 @@ export class GhcRootTooLarge extends Error {}
 const walks = new LRUCache<string, { stamps: Map<string, number>; files: string[] }>({ max: 2048 });
 
 /** `kind` names what `keep` keeps: the memo's key beside the directory. */
-function walk(root: string, kind: string, keep: (path: string) => boolean, limit = Infinity): string[] {
+export function walk(root: string, kind: string, keep: (path: string) => boolean, limit = Infinity): string[] {
   const key = `${root}\0${kind}`;
   const known = walks.get(key);
   if (known && [...known.stamps].every(([d, m]) => statSync(d, { throwIfNoEntry: false })?.mtimeMs === m)) return known.files;

@@ -70,7 +70,8 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, sandbox: S
   if (unplaceable) return (fallBack(ctx, first, 'not-sendable', `${label}: ${unplaceable}`), false);
   // A directory the host has and the root would not (nothing sent under it) would be absent there.
   const keptDirs = [c.cwd, ...outputs.map(dirname)];
-  const empty = found.dirs.find((d) => ![...inputs, ...toolchain].some((p) => p.startsWith(`${d}/`)) && !keptDirs.some((k) => under(k, [d])));
+  const sentPaths = [...inputs, ...toolchain];
+  const empty = found.dirs.find((d) => !sentPaths.some((p) => p.startsWith(`${d}/`)) && !keptDirs.some((k) => under(k, [d])));
   if (empty) return (fallBack(ctx, first, 'not-sendable', `${label}: it found the directory ${empty}, which would be empty on the executor`), false);
 
   const depInfo = c.job.outputs.find((o) => o.role === 'dep-info')!.path;

@@ -30,8 +30,10 @@ export function placedView(entries: readonly InputEntry[], binds: readonly strin
   const held = new Set(entries.filter((e) => e.kind !== 'dir').map((e) => `/${e.path}`));
   const added = new Set([...held].filter((p) => underAny(p, over)));
   // A trace names a path as the command spelled it (/lib/... on a merged /usr): the root's file is found by its directory's real path too.
-  const addedReal = new Set([...added].map(realDirPath));
-  const isAdded = (p: string): boolean => added.has(p) || addedReal.has(realDirPath(p));
+  // Each directory's real path asked once: a trace names thousands of paths in a few hundred directories.
+  const realDirs = new Map<string, string | null>();
+  const addedReal = new Set([...added].map((p) => realDirPath(p, realDirs)));
+  const isAdded = (p: string): boolean => added.has(p) || addedReal.has(realDirPath(p, realDirs));
   return {
     ofRoot: (p) => underAny(p, bound) || isAdded(p),
     isFile: (p) => (underAny(p, bound) ? held.has(p) : isAdded(p) || statSync(p, { throwIfNoEntry: false })?.isFile() === true),

@@ -86,7 +86,15 @@ export function placeRootAtSlash(given: ReadonlyArray<Pick<InputEntry, 'kind' | 
     over.push(...outer);
     open.push(...bound.map((b) => posix.dirname(b)));
     // Inside an overlay, a directory the executor has is the executor's with the root's added: never bound whole.
-    for (const o of outer) for (const d of dirs) if (under(d, o) && !bound.some((b) => under(d, b)) && isDir(`/${d}`)) open.push(d);
+    // (Below one it lacks, it lacks them all: a toolchain it has not installed is hundreds of directories.)
+    const lacks = new Set<string>();
+    for (const o of outer) {
+      for (const d of dirs) {
+        if (!under(d, o) || bound.some((b) => under(d, b))) continue;
+        if (lacks.has(posix.dirname(d)) || !isDir(`/${d}`)) lacks.add(d);
+        else open.push(d);
+      }
+    }
   }
   return { ok: true, binds, overlays: over, open };
 }

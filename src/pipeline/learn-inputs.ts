@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { delimiter, isAbsolute, resolve } from 'node:path';
+import { digestAll } from '../hashing/digest-all.js';
 import { includeProbes, type ProbeOrigin } from '../adapters/gcc/include-probes.js';
 import type { ContentScan } from '../adapters/gcc/scan-content.js';
 import { parseDepfile } from '../adapters/gcc/parse-depfile.js';
@@ -59,8 +60,9 @@ export async function learnFromDepfile(ctx: CacheContext, c: CompileCall, depTex
   const inputs: Array<{ path: string; digest: string }> = [];
   const scanned: Array<{ path: string; scan: ContentScan }> = [];
   const sizes: number[] = [];
-  for (const path of deps) {
-    const d = await ctx.files.digest(path);
+  const digests = await digestAll(ctx.files, deps);
+  for (const [i, path] of deps.entries()) {
+    const d = digests[i];
     if (!d) return 'input-vanished';
     if (d.scan.timeMacro) return 'time-macro';
     if (d.scan.mtimeDependency) return 'pragma-dependency';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { createHasher, digestBytes } from '../../src/hashing/create-hasher.js';
-import { createFileDigestCache } from '../../src/hashing/file-digest-cache.js';
+import { createFileDigestCache, type FileDigestCache } from '../../src/hashing/file-digest-cache.js';
+import { digestAll } from '../../src/hashing/digest-all.js';
 import { KeyBuilder } from '../../src/keying/key-builder.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'reprise-hash-'));
@@ -80,4 +81,32 @@ test('without a scan, files are hashed in chunks: the same digests, memoised the
   assert.equal(cache.peek(f)?.digest.hash, a?.digest.hash);
   assert.equal(cache.counters.hashed, 2);
   assert.equal(await cache.digest(join(dir, 'missing.rlib')), undefined);
+});
+
+test('digestAll: every path digested in order, memoised ones without a read, the rest side by side and at most 16 at once', async () => {
+  const cache = createFileDigestCache<undefined>({ algorithm: 'blake3', now: () => Date.now() + 10_000 });
+  const paths = Array.from({ length: 40 }, (_, i) => join(dir, `all-${i}.h`));
+  paths.forEach((p, i) => writeFileSync(p, `#define N ${i}\n`));
+  await cache.digest(paths[3]!);
+  let reading = 0;
+  let most = 0;
+  // The cache as learn-inputs.ts sees it, counting the reads under way.
+  const counted: FileDigestCache<undefined> = {
+    ...cache,
+    async digest(path) {
+      most = Math.max(most, ++reading);
+      try {
+        return await cache.digest(path);
+      } finally {
+        reading--;
+      }
+    },
+  };
+  const missing = join(dir, 'all-missing.h');
+  const got = await digestAll(counted, [...paths, missing, dir]);
+  assert.deepEqual(got.slice(0, 40).map((d) => d?.digest.hash), paths.map((p) => digestBytes('blake3', Buffer.from(`#define N ${paths.indexOf(p)}\n`)).hash));
+  assert.equal(got[40], undefined, 'a missing file');
+  assert.equal(got[41], undefined, 'a directory');
+  assert.equal(cache.counters.hashed, 40, 'the memoised one was not read again');
+  assert.ok(most > 1 && most <= 16, `reads at once: ${most}`);
 });

@@ -5,9 +5,10 @@
 # CPU 0 with taskset; the executor to CPU 1, with an empty store for every cold build (so the
 # toolchain is uploaded in every cold build too).
 #   scripts/bench-rexec.sh ROOT [ROUNDS [TOOL...]]
-# Issue 17's acceptance figure (local-only on one core against auto with the executor), with
-# its tables printed at the end (scripts/rexec-summary.ts):
-#   scripts/bench-rexec.sh ROOT 3 reprise-local1 reprise-auto
+# Issue 17's acceptance figure (local-only on one core against auto with the executor, which
+# has served a build before and so holds the toolchain: one upload per executor), with its
+# tables printed at the end (scripts/rexec-summary.ts), as docs/benchmarks.md runs it:
+#   BENCH_WARMUP=1 scripts/bench-rexec.sh ROOT 3 reprise-local1 reprise-seeded
 #   tools: bare1 (bare compilers on CPU 0), reprise-local1 (reprise local-only on CPU 0),
 #          reprise-auto and reprise-remote (REPRISE_EXECUTE=auto / remote, executor on CPU 1),
 #          reprise-image (auto, with the executor's toolchain = "image": only the project travels),

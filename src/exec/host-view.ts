@@ -33,9 +33,12 @@ export interface HostViewOutput {
  * only where no other mount lies below it, which an overlay would hide. With `emptyOld`,
  * an output the host already has shows as an empty file in the overlay: a tool that reads
  * its own previous output (ghc, its old interface) sees none, as on a clean build. `pins`
- * bind snapshots (src) over host files (dst, physical paths).
+ * bind snapshots (src) over host files (dst, physical paths). `sandboxMounts`: mount points the
+ * sandbox adds to the host's (its scratch directory, physical: the tool writes its depfile and
+ * lookup trace there), bound again over an overlay that would hide them (a cache directory
+ * inside the project, below the directory an output goes to).
  */
-export function hostView(outputs: readonly HostViewOutput[], overlay = false, emptyOld = false, pins: ReadonlyArray<{ src: string; dst: string }> = []): HostView | 'mounts-below' {
+export function hostView(outputs: readonly HostViewOutput[], overlay = false, emptyOld = false, pins: ReadonlyArray<{ src: string; dst: string }> = [], sandboxMounts: readonly string[] = []): HostView | 'mounts-below' {
   const ops: string[] = ['ro', '/', '/'];
   const unplaced: string[] = [];
   const written: string[] = [];
@@ -84,6 +87,9 @@ export function hostView(outputs: readonly HostViewOutput[], overlay = false, em
   }
   // Parents before the directories below them.
   for (const [dir, upper] of [...overlays].sort((a, b) => a[0].length - b[0].length)) ops.push('overlay', upper, dir);
+  // The sandbox's own mounts under an overlaid directory, bound again over it: an overlay shows the
+  // directory's plain content there, and the tool's writes to it would land in the upper directory.
+  for (const m of sandboxMounts) if ([...overlays.keys()].some((dir) => m.startsWith(dir === '/' ? '/' : `${dir}/`))) ops.push('rw', m, m);
   // Last, over the overlays too: files shown as they were when pinned, whatever the host writes there meanwhile.
   for (const p of pins) ops.push('ro', p.src, p.dst);
   return {

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from '../daemon/logger.js';
@@ -59,7 +59,7 @@ export async function runOnHost(q: HostRunRequest): Promise<HostRunResult> {
     const env = new Map(q.env);
     env.set('TMPDIR', tmpDir);
     const attempt = async (overlay: boolean) => {
-      const view = hostView(q.outputs.map((path, i) => ({ scratch: scratch[i]!, path })), overlay, q.emptyOutputs === true, q.pins);
+      const view = hostView(q.outputs.map((path, i) => ({ scratch: scratch[i]!, path })), overlay, q.emptyOutputs === true, q.pins, [physical(sandbox.scratchDir)]);
       if (view === 'mounts-below') return view;
       releases.push(view.release);
       dirs.push(...view.uppers);
@@ -101,6 +101,15 @@ export async function runOnHost(q: HostRunRequest): Promise<HostRunResult> {
     }
     // Off the reply's path: the caller does not wait for the scratch directories to go.
     setImmediate(() => dirs.forEach(removeScratch));
+  }
+}
+
+/** A path with its symlinks resolved, as a mount point shows in mountinfo (itself when it cannot be resolved). */
+function physical(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
   }
 }
 

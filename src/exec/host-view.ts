@@ -30,7 +30,8 @@ export interface HostViewOutput {
  * removed again if nothing was written to it. With `overlay`, for tools that write
  * temporary files beside their outputs and rename them (objcopy for split DWARF), each
  * output directory is instead the host's with writes going to a scratch upper directory;
- * only where no other mount lies below it, which an overlay would hide. With `emptyOld`,
+ * only where no other mount lies below it, which an overlay would hide, and where its path
+ * can be an overlay option (no `,`, `:` or `\`); elsewhere 'no-overlay-here'. With `emptyOld`,
  * an output the host already has shows as an empty file in the overlay: a tool that reads
  * its own previous output (ghc, its old interface) sees none, as on a clean build. `pins`
  * bind snapshots (src) over host files (dst, physical paths). `sandboxMounts`: mount points the
@@ -38,7 +39,7 @@ export interface HostViewOutput {
  * lookup trace there), bound again over an overlay that would hide them (a cache directory
  * inside the project, below the directory an output goes to).
  */
-export function hostView(outputs: readonly HostViewOutput[], overlay = false, emptyOld = false, pins: ReadonlyArray<{ src: string; dst: string }> = [], sandboxMounts: readonly string[] = []): HostView | 'mounts-below' {
+export function hostView(outputs: readonly HostViewOutput[], overlay = false, emptyOld = false, pins: ReadonlyArray<{ src: string; dst: string }> = [], sandboxMounts: readonly string[] = []): HostView | 'no-overlay-here' {
   const ops: string[] = ['ro', '/', '/'];
   const unplaced: string[] = [];
   const written: string[] = [];
@@ -61,7 +62,9 @@ export function hostView(outputs: readonly HostViewOutput[], overlay = false, em
     }
     const path = dir === '/' ? `/${basename(o.path)}` : `${dir}/${basename(o.path)}`;
     if (overlay) {
-      if (mounts.some((m) => m.startsWith(dir === '/' ? '/' : `${dir}/`))) return 'mounts-below';
+      if (mounts.some((m) => m.startsWith(dir === '/' ? '/' : `${dir}/`))) return 'no-overlay-here';
+      // overlayfs's options cannot hold these in a path (spawner.c refuses them): this view binds its outputs instead.
+      if (/[,:\\]/.test(dir)) return 'no-overlay-here';
       let upper = overlays.get(dir);
       if (upper === undefined) {
         upper = `${o.scratch}-ov${overlays.size}`;

@@ -60,7 +60,7 @@ export async function runOnHost(q: HostRunRequest): Promise<HostRunResult> {
     env.set('TMPDIR', tmpDir);
     const attempt = async (overlay: boolean) => {
       const view = hostView(q.outputs.map((path, i) => ({ scratch: scratch[i]!, path })), overlay, q.emptyOutputs === true, q.pins, [physical(sandbox.scratchDir)]);
-      if (view === 'mounts-below') return view;
+      if (view === 'no-overlay-here') return view;
       releases.push(view.release);
       dirs.push(...view.uppers);
       const out: Buffer[] = [];
@@ -74,14 +74,14 @@ export async function runOnHost(q: HostRunRequest): Promise<HostRunResult> {
     };
     // Compilers write temporary files beside their outputs and rename them (clang's
     // `x-1234.o.tmp`, objcopy for split DWARF, rustc): an overlay lets them, where it can be had.
-    let got = overlays === 'fail' ? 'mounts-below' : await attempt(true);
-    if (got !== 'mounts-below' && got.r.kind === 'spawn-failed' && got.r.error.includes('sandbox view: overlay')) {
+    let got = overlays === 'fail' ? 'no-overlay-here' : await attempt(true);
+    if (got !== 'no-overlay-here' && got.r.kind === 'spawn-failed' && got.r.error.includes('sandbox view: overlay')) {
       if (overlays === 'untried') q.log.warn(`sandbox: overlay mounts do not work in ${sandbox.scratchDir} (${got.r.error}); outputs are bound one by one`);
       overlays = 'fail';
-      got = 'mounts-below';
-    } else if (got !== 'mounts-below' && got.r.kind === 'exited') overlays = 'work';
-    if (got === 'mounts-below' && (q.overlayOnly || q.emptyOutputs)) return { kind: 'no-overlay' };
-    if (got === 'mounts-below') got = (await attempt(false)) as Exclude<typeof got, 'mounts-below'>;
+      got = 'no-overlay-here';
+    } else if (got !== 'no-overlay-here' && got.r.kind === 'exited') overlays = 'work';
+    if (got === 'no-overlay-here' && (q.overlayOnly || q.emptyOutputs)) return { kind: 'no-overlay' };
+    if (got === 'no-overlay-here') got = (await attempt(false)) as Exclude<typeof got, 'no-overlay-here'>;
     const { r, written, out, err, ms } = got;
     if (r.kind === 'lost') return { kind: 'sandbox-error', why: 'the sandbox spawner died' };
     if (r.kind === 'spawn-failed') return { kind: 'sandbox-error', why: r.error };

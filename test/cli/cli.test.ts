@@ -86,4 +86,9 @@ test('doctor reports the shim, runtime dir and compilers; fails on a bad runtime
   const conf = await reprise(['doctor'], { ...ws.env, REPRISE_MAX_JOBS: 'lots' });
   assert.equal(conf.code, 1);
   assert.match(conf.stdout.toString(), /REPRISE_MAX_JOBS=lots/);
+  assert.doesNotMatch(ok.stdout.toString(), /an overlay mount cannot name/);
+  // A cache path an overlay option cannot hold: overlays fail for every fill there (host-view.ts).
+  const odd = await reprise(['doctor'], { ...ws.env, REPRISE_CACHE_DIR: join(ws.realDir, 'cache:1') });
+  assert.equal(odd.code, 0, text(odd));
+  assert.match(odd.stdout.toString(), /^warn\s+cache dir .*cache:1: its path holds ":", which an overlay mount cannot name/m);
 });

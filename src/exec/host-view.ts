@@ -62,9 +62,7 @@ export function hostView(outputs: readonly HostViewOutput[], overlay = false, em
     }
     const path = dir === '/' ? `/${basename(o.path)}` : `${dir}/${basename(o.path)}`;
     if (overlay) {
-      if (mounts.some((m) => m.startsWith(dir === '/' ? '/' : `${dir}/`))) return 'no-overlay-here';
-      // overlayfs's options cannot hold these in a path (spawner.c refuses them): this view binds its outputs instead.
-      if (/[,:\\]/.test(dir)) return 'no-overlay-here';
+      if (mounts.some((m) => isBelow(m, dir)) || overlayCannotName(dir) !== undefined) return 'no-overlay-here';
       let upper = overlays.get(dir);
       if (upper === undefined) {
         upper = `${o.scratch}-ov${overlays.size}`;
@@ -92,7 +90,7 @@ export function hostView(outputs: readonly HostViewOutput[], overlay = false, em
   for (const [dir, upper] of [...overlays].sort((a, b) => a[0].length - b[0].length)) ops.push('overlay', upper, dir);
   // The sandbox's own mounts under an overlaid directory, bound again over it: an overlay shows the
   // directory's plain content there, and the tool's writes to it would land in the upper directory.
-  for (const m of sandboxMounts) if ([...overlays.keys()].some((dir) => m.startsWith(dir === '/' ? '/' : `${dir}/`))) ops.push('rw', m, m);
+  for (const m of sandboxMounts) if ([...overlays.keys()].some((dir) => isBelow(m, dir))) ops.push('rw', m, m);
   // Last, over the overlays too: files shown as they were when pinned, whatever the host writes there meanwhile.
   for (const p of pins) ops.push('ro', p.src, p.dst);
   return {
@@ -111,6 +109,20 @@ export function hostView(outputs: readonly HostViewOutput[], overlay = false, em
       }
     },
   };
+}
+
+/**
+ * The character of `path` that an overlay mount cannot name (spawner.c refuses `,`, `:` and `\`
+ * in its layers' paths), if any: such a directory gets no overlay, and a cache directory holding
+ * one gets none at all (its scratch holds the upper directories; `reprise doctor` warns).
+ */
+export function overlayCannotName(path: string): string | undefined {
+  return /[,:\\]/.exec(path)?.[0];
+}
+
+/** Whether `path` lies strictly below the directory `dir`. */
+function isBelow(path: string, dir: string): boolean {
+  return path.startsWith(dir === '/' ? '/' : `${dir}/`);
 }
 
 /** The mount points, read again at most once a second (every fill asks; they seldom change). */

@@ -58,8 +58,9 @@ export async function runOnHost(q: HostRunRequest): Promise<HostRunResult> {
     mkdirSync(tmpDir, { mode: 0o700 });
     const env = new Map(q.env);
     env.set('TMPDIR', tmpDir);
+    const sandboxMounts = [physical(sandbox.scratchDir)];
     const attempt = async (overlay: boolean) => {
-      const view = hostView(q.outputs.map((path, i) => ({ scratch: scratch[i]!, path })), overlay, q.emptyOutputs === true, q.pins, [physical(sandbox.scratchDir)]);
+      const view = hostView(q.outputs.map((path, i) => ({ scratch: scratch[i]!, path })), overlay, q.emptyOutputs === true, q.pins, sandboxMounts);
       if (view === 'no-overlay-here') return view;
       releases.push(view.release);
       dirs.push(...view.uppers);

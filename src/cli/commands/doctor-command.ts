@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, realpathSync, rmSync } from 'node:fs';
 import { createSandbox } from '../../exec/create-sandbox.js';
 import { findBwrap } from '../../exec/find-bwrap.js';
+import { overlayCannotName } from '../../exec/host-view.js';
 import type { Logger } from '../../daemon/logger.js';
 import { join } from 'node:path';
 import { adminRequest } from '../../client/admin-request.js';
@@ -58,8 +59,8 @@ export async function doctorCommand(): Promise<number> {
       mkdirSync(config.cacheDir, { recursive: true });
       accessSync(config.cacheDir, constants.W_OK);
       add('ok', `cache dir ${config.cacheDir} is writable`);
-      // A fill's overlays keep their upper directories under the cache, and overlayfs's options cannot name such a path (host-view.ts).
-      const odd = /[,:\\]/.exec(realpathSync(config.cacheDir))?.[0];
+      // A fill's overlays keep their upper directories under the cache.
+      const odd = overlayCannotName(realpathSync(config.cacheDir));
       if (odd !== undefined) add('warn', `cache dir ${config.cacheDir}: its path holds "${odd}", which an overlay mount cannot name: fills bind their outputs one by one, and ghc modules (whose fills need overlays) are not cached`, 'set cache.dir (or REPRISE_CACHE_DIR) to a path without , : or \\');
     } catch (e) {
       add('fail', `cache dir ${config.cacheDir}: ${(e as Error).message}`, 'set cache.dir in the config file (or REPRISE_CACHE_DIR) to a writable directory');

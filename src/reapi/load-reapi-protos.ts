@@ -27,6 +27,21 @@ export function loadReapiProtos(): PackageDefinition {
   return loaded;
 }
 
+/**
+ * Loads the protos on the next turn of a daemon that will use them (remote tiers, executors),
+ * while it waits for its first call, rather than inside a build's first remote hit or miss. A
+ * failure is left for the first use to report.
+ */
+export function preloadReapiProtos(): void {
+  setImmediate(() => {
+    try {
+      loadReapiProtos();
+    } catch {
+      /* the first encode or decode reports it */
+    }
+  }).unref();
+}
+
 /** A method's definition (path, serializers) by its name in src/reapi/types.ts's call tables. */
 export function reapiMethod(name: keyof typeof REAPI_SERVICE_OF): MethodDefinition<object, object> {
   const service = loadReapiProtos()[REAPI_SERVICE_OF[name]];

@@ -10,7 +10,7 @@ import type { StatsStore } from '../../stats/stats-store.js';
 import type { RemoteExecution, RemoteTarget } from './types.js';
 import { createInputGuesses } from './input-guesses.js';
 import { remoteExecutionWanted } from './remote-execution-wanted.js';
-import { loadReapiProtos } from '../../reapi/load-reapi-protos.js';
+import { preloadReapiProtos } from '../../reapi/load-reapi-protos.js';
 
 /** The configured executors, or undefined when there are none or the policy is `local`. Clients connect on first use. */
 export function createRemoteExecution(config: Config, stats: StatsStore, log: Logger): RemoteExecution | undefined {
@@ -19,15 +19,8 @@ export function createRemoteExecution(config: Config, stats: StatsStore, log: Lo
   let turn = 0;
   const about = (t: RemoteTarget): string => [t.spec.trusted ? 'trusted' : '', t.spec.toolchain === 'image' ? 'toolchain in its image: results kept here' : ''].filter((x) => x !== '').join(', ');
   log.info(`remote execution (${config.execute}) on ${targets.map((t) => `${t.name}${about(t) ? ` (${about(t)})` : ''}`).join(', ')}`);
-  // The protos load once the daemon is up, not in a build's first misses: there the ~0.15 s of
-  // loading delayed the first actions while the executors idled (as create-remote-tiers.ts).
-  setImmediate(() => {
-    try {
-      loadReapiProtos();
-    } catch {
-      /* the first action's encoding reports it */
-    }
-  }).unref();
+  // In a build's first misses the ~0.15 s of loading delayed the first actions while the executors idled.
+  preloadReapiProtos();
   return {
     policy: config.execute,
     targets,

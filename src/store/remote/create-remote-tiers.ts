@@ -9,7 +9,7 @@ import type { DigestAlgorithm } from '../../hashing/types.js';
 import type { RemoteTier } from './remote-tier.js';
 import type { RemoteBackend } from './types.js';
 import { createUploadQueue } from './upload-queue.js';
-import { loadReapiProtos } from '../../reapi/load-reapi-protos.js';
+import { preloadReapiProtos } from '../../reapi/load-reapi-protos.js';
 
 export interface RemoteTiers {
   readonly tiers: readonly RemoteTier[];
@@ -43,17 +43,8 @@ export function createRemoteTiers(specs: readonly RemoteSpec[], algorithm: Diges
       count: countHere,
     };
   });
-  // Every backend decodes entries with the REAPI protos: loaded now, while the daemon waits for
-  // its first call, rather than inside the first remote hit (about 40 ms).
-  if (tiers.length > 0) {
-    setImmediate(() => {
-      try {
-        loadReapiProtos();
-      } catch {
-        /* the first decode reports it */
-      }
-    }).unref();
-  }
+  // Every backend decodes entries with the REAPI protos (about 40 ms to load).
+  if (tiers.length > 0) preloadReapiProtos();
   return {
     tiers,
     async close(deadlineMs) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { stats } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
+import { skipWithoutGhc } from '../helpers/ghc-project.js';
 import { createWorkspace } from '../helpers/workspace.js';
 import { writeSettled } from '../helpers/write-settled.js';
 
@@ -17,9 +18,7 @@ const ws = createWorkspace();
 test.after(() => ws.cleanup());
 const cacheDir = join(ws.realDir, '.reprise-cache');
 const env = { ...ws.env, REPRISE_CACHE_DIR: cacheDir };
-const hasGhc = await run('ghc', ['--numeric-version'], { env: ws.bareEnv }).then((r) => r.code === 0, () => false);
-// Locally a machine without ghc skips; CI installs it (.ci/run), so there a missing ghc fails.
-const skipGhc = !hasGhc && !process.env.CI ? 'ghc is not installed' : false;
+const skipGhc = await skipWithoutGhc(ws.bareEnv);
 
 /** One tool's miss, hit and uncacheable counts. */
 async function count(tool: 'gcc' | 'ghc'): Promise<{ miss: number; hit: number; uncacheable: number }> {

@@ -8,14 +8,13 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { stats } from '../helpers/reprise-cli.js';
 import { run, text } from '../helpers/run.js';
+import { skipWithoutGhc } from '../helpers/ghc-project.js';
 import { createWorkspace } from '../helpers/workspace.js';
 import { writeSettled } from '../helpers/write-settled.js';
 
 const ws = createWorkspace();
 test.after(() => ws.cleanup());
-const hasGhc = await run('ghc', ['--numeric-version'], { env: ws.bareEnv }).then((r) => r.code === 0, () => false);
-// Locally a machine without ghc skips; CI installs it (.ci/run), so there a missing ghc fails.
-const skip = !hasGhc && !process.env.CI ? 'ghc is not installed' : false;
+const skip = await skipWithoutGhc(ws.bareEnv);
 
 async function twice(tool: 'gcc' | 'ghc', cwd: string, args: string[], output: string, bare: string): Promise<void> {
   for (const expect of ['miss', 'direct-hit'] as const) {

@@ -15,15 +15,13 @@ import { interfaceAbi } from '../../src/adapters/ghc/interface-abi.js';
 import { run, text } from '../helpers/run.js';
 import { createWorkspace } from '../helpers/workspace.js';
 import { writeSettled } from '../helpers/write-settled.js';
-import { assertSame, FLAGS, make, outputs, writeProject } from '../helpers/ghc-project.js';
+import { assertSame, FLAGS, make, outputs, skipWithoutGhc, writeProject } from '../helpers/ghc-project.js';
 import { waitFor } from '../helpers/wait.js';
 
 const ws = createWorkspace('reprise-ghc-');
 test.after(() => ws.cleanup());
 
-const hasGhc = await run('ghc', ['--numeric-version'], { env: ws.bareEnv }).then((r) => r.code === 0, () => false);
-// Locally a machine without ghc skips; CI installs it (.ci/run), so there a missing ghc fails.
-const skip = !hasGhc && !process.env.CI ? 'ghc is not installed' : false;
+const skip = await skipWithoutGhc(ws.bareEnv);
 
 const counts = async () => {
   const s = await stats(ws.env);

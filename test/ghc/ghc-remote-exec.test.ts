@@ -10,7 +10,7 @@ import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import test from 'node:test';
 import { reprise, stats } from '../helpers/reprise-cli.js';
-import { assertSame, FLAGS, make, outputs, writeProject } from '../helpers/ghc-project.js';
+import { assertSame, FLAGS, make, outputs, skipWithoutGhc, writeProject } from '../helpers/ghc-project.js';
 import { run, text } from '../helpers/run.js';
 import { canHide, HIDE_GHC_TOOLCHAIN } from '../helpers/hide-compiler.js';
 import { startRepriseServe, type RepriseServeProcess } from '../helpers/servers/reprise-serve.js';
@@ -24,9 +24,7 @@ test.after(async () => {
   ws.cleanup();
 });
 
-const hasGhc = await run('ghc', ['--numeric-version'], { env: ws.bareEnv }).then((r) => r.code === 0, () => false);
-// Locally a machine without ghc skips; CI installs it (.ci/run), so there a missing ghc fails.
-const skip = !hasGhc && !process.env.CI ? 'ghc is not installed' : false;
+const skip = await skipWithoutGhc(ws.bareEnv);
 const proj = join(ws.realDir, 'p');
 const remote = { ...ws.env, REPRISE_EXECUTE: 'remote' };
 

@@ -6,6 +6,15 @@ import { join, relative } from 'node:path';
 import { run, text, type RunResult } from './run.js';
 import { writeSettled } from './write-settled.js';
 
+/**
+ * A ghc test's `skip`: locally a machine without ghc skips; CI installs it (.ci/run), so there a
+ * missing ghc fails.
+ */
+export async function skipWithoutGhc(env: NodeJS.ProcessEnv): Promise<string | false> {
+  const hasGhc = await run('ghc', ['--numeric-version'], { env }).then((r) => r.code === 0, () => false);
+  return !hasGhc && !process.env.CI ? 'ghc is not installed' : false;
+}
+
 export const FLAGS = '-dynamic-too -dynosuf dyn_o -dynhisuf dyn_hi -odir out -hidir out -isrc -iout -optP-include -optPinc/macros.h';
 
 /** A small library in the shape cabal gives ghc: a Template Haskell splice running a home helper, CPP, and an .hs-boot cycle. */

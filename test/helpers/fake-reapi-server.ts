@@ -50,6 +50,8 @@ export interface FakeReapiOptions {
   delayMs?: number;
   /** Answer BatchReadBlobs with UNIMPLEMENTED, as Bazel's worker does. */
   noBatchRead?: boolean;
+  /** Asked at each ByteStream Read: 'hang' never answers, 'unavailable' fails the call as a lost connection does. */
+  readFault?: (resourceName: string) => 'hang' | 'unavailable' | undefined;
   /** Serve the Execution service with these handlers (given the CAS, to read inputs and store outputs). */
   execution?: (blobs: Map<string, Buffer>) => FakeExecution;
 }
@@ -129,6 +131,9 @@ export async function startFakeReapiServer(opts: FakeReapiOptions): Promise<Fake
   server.addService(pkg['google.bytestream.ByteStream'] as unknown as grpc.ServiceDefinition, {
     Read: ((call: grpc.ServerWritableStream<ReadRequest, Outgoing<ReadResponse>>) => {
       see('Read', call.metadata, call.request.resourceName);
+      const fault = opts.readFault?.(call.request.resourceName);
+      if (fault === 'hang') return;
+      if (fault === 'unavailable') return call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'the connection was lost', metadata: new grpc.Metadata() });
       const [hash, size] = call.request.resourceName.split('/').slice(-2);
       const data = blobs.get(key(hash ?? '', Number(size)));
       if (!data) return call.emit('error', notFound(call.request.resourceName));

@@ -17,6 +17,7 @@ import { EXECUTION_STAGE, type ExecuteResponse, type Operation, type PbTimestamp
 import { fromWireDigest, toWireDigest } from '../../reapi/wire-digest.js';
 import { packageVersion } from '../../runtime/package-version.js';
 import { createGrpcCas } from '../../store/remote/create-grpc-cas.js';
+import { StoreError } from '../../store/types.js';
 import { BadResponseError, OperationError, runExecuteOperation } from './run-execute-operation.js';
 import { retryDelayMs } from './retry-delay.js';
 import type { CompletedExecution, ExecuteOutcome, ExecutionTimings, RejectionReason, RemoteAction } from './types.js';
@@ -131,7 +132,7 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
           backoff *= 2;
           continue;
         }
-        throw e instanceof ReapiCallError && !e.aborted ? new Rejection('upload-failed', e.message) : e;
+        throw e instanceof ReapiCallError && !e.aborted ? new Rejection(RETRYABLE.has(e.code) ? 'unavailable' : 'upload-failed', e.message) : e;
       } finally {
         t.uploadMs += performance.now() - up0;
       }
@@ -211,6 +212,9 @@ export function createRemoteExecutionClient(opts: RemoteExecutionOptions): Remot
 
   async function fetchVerified(what: string, d: Digest, signal: AbortSignal, t: ExecutionTimings): Promise<Buffer> {
     const data = await cas.get(d, signal).catch((e: unknown) => {
+      // An executor lost after answering is an outage (the caller's timeout, or unavailable), so it is skipped for its cool-down like one lost mid-Execute.
+      if (signal.aborted) throw e;
+      if (e instanceof StoreError && e.code === 'unavailable') throw new Rejection('unavailable', `${what}: ${e.message}`);
       throw new Rejection('output-missing', `${what}: ${(e as Error).message}`);
     });
     if (!data) throw new Rejection('output-missing', `${what}: ${d.hash}/${d.size} is not in the CAS`);

@@ -17,6 +17,8 @@ import { startFakeReapiServer, type FakeReapiServer } from '../../helpers/fake-r
 type Step = 'ok' | 'drop-end' | 'drop-error' | 'exhausted' | 'call-exhausted' | 'lost-input' | 'op-error' | 'hang' | 'missing-output' | 'failing-command';
 
 let script: Step[] = [];
+/** How the next ByteStream Reads of outputs fail (the executor went away after answering Execute). */
+let readFault: 'hang' | 'unavailable' | undefined;
 let server: FakeReapiServer;
 
 const OBJECT = Buffer.from('\x7fELF an object');
@@ -44,6 +46,7 @@ test.before(async () => {
   server = await startFakeReapiServer({
     capabilities: { cacheCapabilities: { digestFunction: [1], maxBatchTotalSizeBytes: 64 << 10 }, executionCapabilities: { digestFunction: 1, execEnabled: true } },
     noBatchRead: true,
+    readFault: () => readFault,
     execution: (blobs) => ({
       Execute(call) {
         const name = `operations/${++ops}`;
@@ -213,6 +216,21 @@ test('the caller\'s signal and the client\'s timeout end a hanging action', asyn
     const timedOut = await c.execute(action('hang-2'), { signal: AbortSignal.timeout(10_000) });
     assert.ok(timedOut.kind === 'rejected' && timedOut.reason === 'timeout', JSON.stringify(timedOut));
   } finally {
+    c.close();
+  }
+});
+
+test('an executor lost while its outputs are read back is an outage (timeout, unavailable), not a missing output', async () => {
+  const c = client({ timeoutMs: 300 });
+  try {
+    readFault = 'hang'; // the link went: the read never ends
+    const timedOut = await c.execute(action('read-hangs'), { signal: AbortSignal.timeout(10_000) });
+    assert.ok(timedOut.kind === 'rejected' && timedOut.reason === 'timeout', JSON.stringify(timedOut));
+    readFault = 'unavailable';
+    const lost = await c.execute(action('read-lost'), { signal: AbortSignal.timeout(10_000) });
+    assert.ok(lost.kind === 'rejected' && lost.reason === 'unavailable', JSON.stringify(lost));
+  } finally {
+    readFault = undefined;
     c.close();
   }
 });

@@ -23,6 +23,7 @@
 #define RP_FRAME_ADMIN_REPLY 135u
 #define RP_FRAME_EXEC_ENV 136u
 #define RP_FRAME_GO_REPLY 137u
+#define RP_FRAME_RUNNING 138u
 
 #define RP_SPAWNER_SPAWN 16u
 #define RP_SPAWNER_KILL 17u
@@ -36,6 +37,7 @@
 #define RP_CALL_STDERR_TTY 2u
 #define RP_CALL_STDIN_TTY 4u
 #define RP_CAP_GO_QUIET_PUTS 1u
+#define RP_CAP_RUNNING 2u
 
 #define RP_FILE_SOCKET "daemon.sock"
 #define RP_FILE_LOCK "daemon.lock"

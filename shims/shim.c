@@ -44,6 +44,19 @@ extern char **environ;
 /* The process group the daemon STARTED for this call (0: none), for the signal handler. */
 static volatile sig_atomic_t g_pgid;
 
+/*
+ * Groups the daemon said it RUNS for this call outside the sandbox besides the started one,
+ * each with the files it writes in place (NUL-terminated paths, back to back): killed, and
+ * those files deleted, before a fallback (docs/protocol.md, "No half-written outputs").
+ */
+#define MAX_RUNNING 64
+static struct running {
+    pid_t pgid;
+    char *writes;
+    size_t len;
+} g_running[MAX_RUNNING];
+static size_t g_nrunning;
+
 /* Forwarded to the started group; SIGPIPE comes last and is only ignored. */
 static const int k_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
 #define NSIGS (sizeof k_signals / sizeof k_signals[0])
@@ -380,10 +393,71 @@ static void kill_started_group(void)
     g_pgid = 0;
 }
 
+/* Kills each RUNNING group as the started one, then deletes the files it was writing. */
+static void undo_running(void)
+{
+    for (size_t i = 0; i < g_nrunning; i++) {
+        pid_t pgid = g_running[i].pgid;
+        kill(-pgid, SIGKILL);
+        for (int t = 0; t < 1000 && kill(-pgid, 0) == 0; t++)
+            sleep_ms(2);
+        for (size_t at = 0; at < g_running[i].len; at += strlen(g_running[i].writes + at) + 1)
+            unlink(g_running[i].writes + at);
+    }
+    g_nrunning = 0;
+}
+
+/*
+ * A RUNNING frame: u32 pgid, u32 n, n strings. n == 0 ends that group's entry. -1 when it
+ * is malformed, names a group we must never kill, or overflows the table.
+ */
+static int note_running(const unsigned char *p, uint32_t len)
+{
+    if (len < 8)
+        return -1;
+    uint32_t pgid = get_u32(p), n = get_u32(p + 4);
+    if (pgid <= 1 || pgid > INT_MAX || (pid_t)pgid == getpgrp())
+        return -1;
+    if (n == 0) {
+        for (size_t i = 0; i < g_nrunning; i++)
+            if (g_running[i].pgid == (pid_t)pgid) {
+                free(g_running[i].writes);
+                g_running[i] = g_running[--g_nrunning];
+                break;
+            }
+        return 0;
+    }
+    if (g_nrunning == MAX_RUNNING)
+        return -1;
+    /* Each string becomes NUL-terminated in place of the next one's length: the copy is never longer. */
+    char *writes = malloc(len);
+    size_t at = 8, out = 0;
+    if (!writes)
+        return -1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t l = at + 4 <= len ? get_u32(p + at) : UINT32_MAX;
+        if (l == UINT32_MAX || l == 0 || l > len - at - 4 || p[at + 4] != '/' || memchr(p + at + 4, 0, l)) {
+            free(writes);
+            return -1;
+        }
+        memcpy(writes + out, p + at + 4, l);
+        writes[out + l] = '\0';
+        out += l + 1;
+        at += 4 + l;
+    }
+    if (at != len) {
+        free(writes);
+        return -1;
+    }
+    g_running[g_nrunning++] = (struct running){ (pid_t)pgid, writes, out };
+    return 0;
+}
+
 /* Runs the tool ourselves. reason == NULL: the daemon declined and counts it itself. */
 static _Noreturn void fall_back(struct shim *s, const char *reason)
 {
     kill_started_group(); /* never two compilers writing the same output */
+    undo_running();
     if (reason)
         record_fallback(s, reason);
     if (s->sock >= 0)
@@ -617,7 +691,7 @@ static int build_request(const struct shim *s, const struct call_head *h, struct
     size_t envc = 0, at = 0;
     for (size_t i = 0; environ && environ[i]; i++)
         envc += !(for_ticket && unmatched(environ[i]));
-    int err = !for_ticket && (frame_begin(b, &at) || put_u32(b, RP_PROTOCOL_VERSION) || put_u32(b, 0)
+    int err = !for_ticket && (frame_begin(b, &at) || put_u32(b, RP_PROTOCOL_VERSION) || put_u32(b, RP_CAP_RUNNING)
         || put_str(b, SELF_NAME) || frame_end(b, at, RP_FRAME_HELLO));
     err = err || frame_begin(b, &at);
     *call_at = at + RP_FRAME_HEADER_SIZE;
@@ -818,6 +892,9 @@ static _Noreturn void converse(struct shim *s, struct buf *req)
             if (pgid <= 1 || pgid > INT_MAX || (pid_t)pgid == getpgrp())
                 break;
             g_pgid = (sig_atomic_t)pgid;
+        } else if (kind == RP_FRAME_RUNNING) {
+            if (note_running(p, len) != 0)
+                break;
         } else if (kind == RP_FRAME_STDOUT || kind == RP_FRAME_STDERR) {
             emit(&out, kind == RP_FRAME_STDOUT ? 1 : 2, p, len);
         } else if (kind == RP_FRAME_EXIT && len == 8 && get_u32(p + 4) < NSIG) {

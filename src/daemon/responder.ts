@@ -10,11 +10,14 @@ export interface Responder {
   abort(): void;
   /** Aborted when the client disconnects. */
   readonly signal: AbortSignal;
+  /** The client's capability bits (its HELLO; 0 before). */
+  clientCaps: number;
 }
 
 export function createResponder(socket: Socket, signal: AbortSignal): Responder {
   return {
     signal,
+    clientCaps: 0,
     send(frame) {
       if (!socket.destroyed && socket.writable) socket.write(encodeFrame(frame));
     },

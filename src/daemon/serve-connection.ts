@@ -74,6 +74,7 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
           return;
         }
         clientCaps = frame.hello.capabilities;
+        out.clientCaps = clientCaps;
         // Hold WELCOME until this turn of the loop ends, so that a quick answer (DECLINE)
         // leaves in the same write and the shim wakes once.
         socket.cork();

@@ -1,6 +1,12 @@
 /** Where a call's answer goes (the shim, through the daemon's responder). */
 export interface CallSink {
   started(pgid: number): void;
+  /**
+   * Another process run for this call outside the sandbox (a split --make's module), writing
+   * `writes` in place; no writes: it ended. The shim undoes it should the daemon go away
+   * (docs/protocol.md, RUNNING).
+   */
+  running?(pgid: number, writes: readonly string[]): void;
   /** The daemon ran the tool where the caller cannot signal it (in the sandbox's own pid namespace). */
   ranHidden(): void;
   stdout(data: Buffer): void;

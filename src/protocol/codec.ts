@@ -57,6 +57,8 @@ function encodePayload(frame: Frame): Buffer {
       return w.strings(frame.env).build();
     case FrameKind.GO_REPLY:
       return w.string(frame.line).build();
+    case FrameKind.RUNNING:
+      return w.u32(frame.pgid).strings(frame.writes).build();
   }
 }
 
@@ -125,6 +127,9 @@ export function decodeFrame(kind: number, payload: Buffer): Frame {
       break;
     case FrameKind.GO_REPLY:
       frame = { kind, line: r.string('line') };
+      break;
+    case FrameKind.RUNNING:
+      frame = { kind, pgid: r.u32('pgid'), writes: readStrings(r, 'writes') };
       break;
     default:
       throw new ProtocolError(`unknown frame kind ${kind}`);

@@ -29,6 +29,14 @@ export const FrameKind = {
   /** Run the tool yourself with these variables set (the go shim: GOCACHEPROG). */
   EXEC_ENV: 136,
   GO_REPLY: 137,
+  /**
+   * A process the daemon runs for this call outside the sandbox besides the one STARTED names
+   * (a split `ghc --make`'s module), and the files it writes in place: should the daemon go
+   * away, the shim kills that group and deletes those files before it runs the tool itself, so
+   * the tool finds no half-written outputs it would take for current. No files: that run ended.
+   * Sent only to clients with ClientCapability.RUNNING.
+   */
+  RUNNING: 138,
 } as const;
 
 /**
@@ -104,6 +112,8 @@ export const TicketSource = {
 export const ClientCapability = {
   /** A GOCACHEPROG child: a put that names a spooled body was answered by the child, so the daemon sends no GO_REPLY for it. */
   GO_QUIET_PUTS: 1,
+  /** A shim that acts on RUNNING frames. */
+  RUNNING: 2,
 } as const;
 
 export interface Hello {
@@ -173,4 +183,5 @@ export type Frame =
   | { kind: typeof FrameKind.GO_SERVED; actionIds: string[] }
   | { kind: typeof FrameKind.GO_MISSED; count: number }
   | { kind: typeof FrameKind.EXEC_ENV; env: string[] }
-  | { kind: typeof FrameKind.GO_REPLY; line: string };
+  | { kind: typeof FrameKind.GO_REPLY; line: string }
+  | { kind: typeof FrameKind.RUNNING; pgid: number; writes: string[] };

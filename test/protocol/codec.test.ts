@@ -22,6 +22,8 @@ const samples: Frame[] = [
   { kind: FrameKind.GO_MISSED, count: 124 },
   { kind: FrameKind.EXEC_ENV, env: ['GOCACHEPROG=/x --cacheprog'] },
   { kind: FrameKind.GO_REPLY, line: '{"ID":1,"Miss":true}' },
+  { kind: FrameKind.RUNNING, pgid: 4343, writes: ['/w/dist/A.o', '/w/dist/A.hi'] },
+  { kind: FrameKind.RUNNING, pgid: 4343, writes: [] },
 ];
 
 test('every frame kind round-trips through encode and an incremental reader', () => {

@@ -4,7 +4,7 @@ import { makeInvocation } from '../../adapters/make-invocation.js';
 import { PIPELINES, type LanguageRow } from '../../pipeline/driver/pipelines.js';
 import type { CompilePlan, Invocation, Language } from '../../adapters/types.js';
 import type { CallSink, CallSlot } from '../../pipeline/call-sink.js';
-import { FrameKind, type Call } from '../../protocol/frames.js';
+import { ClientCapability, FrameKind, type Call } from '../../protocol/frames.js';
 import type { PassThroughReason } from '../../stats/stat-names.js';
 import type { DaemonContext } from '../daemon-context.js';
 import type { Responder } from '../responder.js';
@@ -69,6 +69,9 @@ async function serveWith(ctx: DaemonContext, plan: CompilePlan<Language>, inv: I
     },
     ranHidden: () => {
       ran = true;
+    },
+    running: (pgid, writes) => {
+      if ((out.clientCaps & ClientCapability.RUNNING) !== 0) out.send({ kind: FrameKind.RUNNING, pgid, writes: [...writes] });
     },
     stdout: (data) => out.send({ kind: FrameKind.STDOUT, data }),
     stderr: (data) => out.send({ kind: FrameKind.STDERR, data }),

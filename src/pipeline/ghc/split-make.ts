@@ -208,7 +208,8 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
         if (undecided) (undecided = false), deciding--, pump();
       });
       const m = modules[i]!;
-      const s = { ...captureSink(sink.signal, sink), slot };
+      const writes = ghcOutputs(m.job, m.name, false).map((o) => resolve(c.cwd, o.path));
+      const s = { ...captureSink(sink.signal, sink, writes), slot };
       void driveCompile(ctx, ghcPipeline, jobOf(m), s)
         .catch((e: Error) => {
           ctx.log.warn(`${c.tool}: module job ${m.source} failed in the daemon: ${e.message}`);

@@ -26,11 +26,11 @@ export interface Replayed {
 /**
  * Replays a cached result: fetches and places every blob first (so a missing or corrupt
  * one turns the hit into a miss before anything is written), then writes the outputs and
- * sends the compiler's stdout and stderr. The caller sends the exit (verify mode compares
+ * sends the compiler's stdout and stderr (`order`: the outputs' indexes in the order they are written). The caller sends the exit (verify mode compares
  * first). Undefined when a blob was unavailable or an output could not be placed.
  * `renderMessages` turns stored stdout and stderr into the caller's (rustc's templates).
  */
-export async function replay(result: ActionResult, cas: ContentStore, algorithm: DigestAlgorithm, place: PlaceOutput, umask: number, sink: CallSink, renderMessages: (stored: Buffer) => Buffer = (b) => b): Promise<Replayed | undefined> {
+export async function replay(result: ActionResult, cas: ContentStore, algorithm: DigestAlgorithm, place: PlaceOutput, umask: number, sink: CallSink, renderMessages: (stored: Buffer) => Buffer = (b) => b, order?: readonly number[]): Promise<Replayed | undefined> {
   // Most compiles print nothing: the empty blob needs no read.
   const blobs = new Map<string, Buffer>([[emptyDigest(algorithm), EMPTY]]);
   for (const d of [...result.outputs.map((o) => o.digest), result.stdoutDigest, result.stderrDigest]) {
@@ -45,7 +45,7 @@ export async function replay(result: ActionResult, cas: ContentStore, algorithm:
     if (!p) return undefined;
     placed.push({ ...p, executable: (o.mode & 0o111) !== 0 });
   }
-  for (const p of placed) writeOutput(p.path, p.data, umask, !p.path.startsWith('/dev/'), p.executable);
+  for (const p of order && order.length === placed.length ? order.map((i) => placed[i]!) : placed) writeOutput(p.path, p.data, umask, !p.path.startsWith('/dev/'), p.executable);
   const out = renderMessages(blobs.get(result.stdoutDigest)!);
   const err = renderMessages(blobs.get(result.stderrDigest)!);
   // Frames have a size limit; a huge diagnostic log goes in pieces.

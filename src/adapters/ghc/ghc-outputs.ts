@@ -31,6 +31,19 @@ function withoutExt(p: string): string {
   return e ? p.slice(0, p.length - e.length) : p;
 }
 
+/**
+ * Where ghc writes each output role in the order the daemon writes a module's outputs in
+ * (hits and fills): `ghc --make` takes a module for current by its `.hi` and `.o` alone (not
+ * the dynamic ones), so those go last and the `.hi` after everything. A daemon killed between
+ * two writes then leaves the old `.hi` (or none), and `ghc --make` compiles the module again.
+ */
+const WRITE_RANK: Readonly<Record<GhcOutput['role'], number>> = { 'dyn-obj': 0, 'dyn-hi': 1, stub: 2, obj: 3, hi: 4 };
+
+/** The indexes of `outputs` in the order they are written (WRITE_RANK). */
+export function writeOrder(outputs: ReadonlyArray<Pick<GhcOutput, 'role'>>): number[] {
+  return outputs.map((_, i) => i).sort((a, b) => WRITE_RANK[outputs[a]!.role] - WRITE_RANK[outputs[b]!.role] || a - b);
+}
+
 /** Outputs ghc writes empty on purpose: a boot module's objects are only timestamps. */
 export function emptyByDesign(job: GhcJob, o: GhcOutput): boolean {
   return job.boot && (o.role === 'obj' || o.role === 'dyn-obj');

@@ -20,7 +20,7 @@ export async function tryHit<C extends DrivenCall, K extends Keyed, R extends st
     const { entry, result, on } = found;
     const { resultKey } = entry;
     const placed = p.place(result, c, k);
-    const replayed = await replay(result, ctx.cas, ctx.algorithm, placed.place, c.umask, sink, placed.render);
+    const replayed = await replay(result, ctx.cas, ctx.algorithm, placed.place, c.umask, sink, placed.render, placed.order);
     if (!replayed) return false;
     const hit: Hit = { entry, result, replayed, dirs: on.dirs };
     p.onReplayed?.(ctx, c, k, hit);

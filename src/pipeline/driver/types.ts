@@ -69,8 +69,8 @@ export interface LanguagePipeline<C extends DrivenCall, K extends Keyed, R exten
    * target directory needs one). The sandboxed rule is the driver's, the same for all.
    */
   accepts(result: ActionResult, c: C, k: K): boolean;
-  /** Where each stored output goes for this call, and how stored bytes and messages are rendered for it (replay.ts). */
-  place(result: ActionResult, c: C, k: K): { place: PlaceOutput; render?: (stored: Buffer) => Buffer };
+  /** Where each stored output goes for this call, how stored bytes and messages are rendered for it, and in which order the outputs are written (default: stored order) (replay.ts). */
+  place(result: ActionResult, c: C, k: K): { place: PlaceOutput; render?: (stored: Buffer) => Buffer; order?: readonly number[] };
   /** Right after a replay, before the hit is counted (Rust remembers which crates the outputs were compiled against). */
   onReplayed?(ctx: CacheContext, c: C, k: K, hit: Hit): void;
   /** After the reply to an unverified hit, in the same turn, so memos are as the hit saw them (C offers the shim a ticket). Never throws. */

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { GhcUncacheableReason } from '../../adapters/ghc/types.js';
-import { emptyByDesign } from '../../adapters/ghc/ghc-outputs.js';
+import { emptyByDesign, writeOrder } from '../../adapters/ghc/ghc-outputs.js';
 import { sameInterface } from '../../adapters/ghc/same-interface.js';
 import type { Sandbox } from '../../exec/create-sandbox.js';
 import type { CacheContext } from '../cache-context.js';
@@ -119,7 +119,7 @@ export async function fillGhc(ctx: CacheContext, c: GhcCall, k: GhcKeyed, sink: 
       return counted(checked.reason);
     case 'compiled':
       if (checked.stored !== undefined) countStored(ctx, c, k.key, checked.stored);
-      return deliverRun(checked.outputs, checked.outcome, c.umask, sink);
+      return deliverRun(writeOrder(k.outputs).map((i) => checked.outputs[i]!), checked.outcome, c.umask, sink);
   }
 }
 

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { writeOrder } from '../../adapters/ghc/ghc-outputs.js';
 import type { LanguagePipeline } from '../driver/types.js';
 import type { GhcCall, GhcKeyed } from './ghc-call.js';
 import { ghcKeyFor } from './ghc-key-for.js';
@@ -20,6 +21,7 @@ export const ghcPipeline: LanguagePipeline<GhcCall, GhcKeyed, GhcReason | 'cache
   matchOn: (ctx, c, k) => ({ files: k.files, dirs: { cwd: c.cwd, pwd: c.keyCwd }, env: withEnvironmentDigest(c.env), views: usageCheck(ctx.algorithm, k.files, c.toolPath) }),
   accepts: (result, _c, k) => result.outputs.length === k.outputs.length,
   place: (_result, c, k) => ({
+    order: writeOrder(k.outputs),
     place: (o, i, data) => {
       const w = k.outputs[i];
       if (!w || w.role !== o.role) return undefined;

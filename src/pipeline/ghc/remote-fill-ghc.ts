@@ -6,7 +6,7 @@
 // trace says it read. Anything else is counted and the module compiles here (fill-ghc.ts).
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { emptyByDesign } from '../../adapters/ghc/ghc-outputs.js';
+import { emptyByDesign, writeOrder } from '../../adapters/ghc/ghc-outputs.js';
 import { unwrapGhc } from '../../adapters/ghc/unwrap-ghc.js';
 import { notPlaceableAtSlash } from '../../exec/remote/build-root-at-slash-action.js';
 import { shebang } from '../../exec/toolchain-files.js';
@@ -123,6 +123,6 @@ async function fillHeaded(ctx: CacheContext, remote: RemoteExecution, c: GhcCall
     ctx.log.warn(`${c.tool}: not stored: ${(e as Error).message}`);
   }
   for (const o of outputs) mkdirSync(dirname(o), { recursive: true }); // as ghc makes them
-  deliverRun(outputs.map((path, i) => ({ path, data: data[i]! })), r, c.umask, sink);
+  deliverRun(writeOrder(k.outputs).map((i) => ({ path: outputs[i]!, data: data[i]! })), r, c.umask, sink);
   return true;
 }

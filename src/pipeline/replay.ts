@@ -25,9 +25,10 @@ export interface Replayed {
 
 /**
  * Replays a cached result: fetches and places every blob first (so a missing or corrupt
- * one turns the hit into a miss before anything is written), then writes the outputs and
- * sends the compiler's stdout and stderr (`order`: the outputs' indexes in the order they are written). The caller sends the exit (verify mode compares
- * first). Undefined when a blob was unavailable or an output could not be placed.
+ * one turns the hit into a miss before anything is written), then writes the outputs (in
+ * `order`, their indexes, when given) and sends the compiler's stdout and stderr. The caller
+ * sends the exit (verify mode compares first). Undefined when a blob was unavailable or an
+ * output could not be placed.
  * `renderMessages` turns stored stdout and stderr into the caller's (rustc's templates).
  */
 export async function replay(result: ActionResult, cas: ContentStore, algorithm: DigestAlgorithm, place: PlaceOutput, umask: number, sink: CallSink, renderMessages: (stored: Buffer) => Buffer = (b) => b, order?: readonly number[]): Promise<Replayed | undefined> {

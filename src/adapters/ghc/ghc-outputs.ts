@@ -32,8 +32,8 @@ function withoutExt(p: string): string {
 }
 
 /**
- * Where ghc writes each output role in the order the daemon writes a module's outputs in
- * (hits and fills): `ghc --make` takes a module for current by its `.hi` and `.o` alone (not
+ * Each output role's place in the order the daemon writes a module's outputs in (hits and
+ * fills): `ghc --make` takes a module for current by its `.hi` and `.o` alone (not
  * the dynamic ones), so those go last and the `.hi` after everything. A daemon killed between
  * two writes then leaves the old `.hi` (or none), and `ghc --make` compiles the module again.
  */

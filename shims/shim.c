@@ -381,15 +381,21 @@ static void record_fallback(const struct shim *s, const char *reason)
         append_line(s->dir, RP_FILE_FALLBACKS, line, (size_t)n);
 }
 
-/* Kills the group the daemon started, and waits (bounded) until it is gone. */
+/* Kills a process group, and waits (bounded) until it is gone. */
+static void kill_group(pid_t pgid)
+{
+    kill(-pgid, SIGKILL);
+    for (int i = 0; i < 1000 && kill(-pgid, 0) == 0; i++)
+        sleep_ms(2);
+}
+
+/* Kills the group the daemon started. */
 static void kill_started_group(void)
 {
     pid_t pgid = (pid_t)g_pgid;
     if (pgid <= 0)
         return;
-    kill(-pgid, SIGKILL);
-    for (int i = 0; i < 1000 && kill(-pgid, 0) == 0; i++)
-        sleep_ms(2);
+    kill_group(pgid);
     g_pgid = 0;
 }
 
@@ -397,10 +403,7 @@ static void kill_started_group(void)
 static void undo_running(void)
 {
     for (size_t i = 0; i < g_nrunning; i++) {
-        pid_t pgid = g_running[i].pgid;
-        kill(-pgid, SIGKILL);
-        for (int t = 0; t < 1000 && kill(-pgid, 0) == 0; t++)
-            sleep_ms(2);
+        kill_group(g_running[i].pgid);
         for (size_t at = 0; at < g_running[i].len; at += strlen(g_running[i].writes + at) + 1)
             unlink(g_running[i].writes + at);
     }

@@ -35,7 +35,6 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
     let session: GoProgSession | undefined;
     /** While a go command runs, the next spare GOCACHE waits (create-gocache-spare.ts). */
     let releaseSpare: (() => void) | undefined;
-    let clientCaps = 0;
 
     const deadline = setTimeout(() => fail('no request before the deadline'), REQUEST_DEADLINE_MS);
     deadline.unref();
@@ -73,8 +72,7 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
           state = 'busy';
           return;
         }
-        clientCaps = frame.hello.capabilities;
-        out.clientCaps = clientCaps;
+        out.clientCaps = frame.hello.capabilities;
         // Hold WELCOME until this turn of the loop ends, so that a quick answer (DECLINE)
         // leaves in the same write and the shim wakes once.
         socket.cork();
@@ -105,7 +103,7 @@ export function serveConnection(ctx: DaemonContext, socket: Socket): Promise<voi
         // A GOCACHEPROG child: many requests on this one connection, for as long as go runs.
         state = 'go-session';
         clearTimeout(deadline);
-        session = openGoSession(ctx, out, (clientCaps & ClientCapability.GO_QUIET_PUTS) !== 0);
+        session = openGoSession(ctx, out, (out.clientCaps & ClientCapability.GO_QUIET_PUTS) !== 0);
         releaseSpare = goCacheSpareOf(ctx).hold();
         return;
       }

@@ -86,7 +86,9 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
   const started = new Array<boolean>(n).fill(false);
   const ahead = new Array<Speculation | 'running' | undefined>(n).fill(undefined);
   const doneAtGuess = new Array<number>(n).fill(0);
-  const interfaces = modules.map((m) => ghcOutputs(m.job, m.name, false).filter((o) => o.role === 'hi' || o.role === 'dyn-hi').map((o) => resolve(c.cwd, o.path)));
+  // Each module's outputs, absolute: a job run outside writes them in place (captureSink), and the interfaces are what its importers read.
+  const outputsOf = modules.map((m) => ghcOutputs(m.job, m.name, false).map((o) => ({ role: o.role, path: resolve(c.cwd, o.path) })));
+  const interfaces = outputsOf.map((os) => os.filter((o) => o.role === 'hi' || o.role === 'dyn-hi').map((o) => o.path));
   let speculating = 0;
   const stop = new AbortController();
   const onAbort = (): void => stop.abort();
@@ -208,8 +210,7 @@ async function runModules(ctx: CacheContext, c: GhcMakeCall, modules: MakeModule
         if (undecided) (undecided = false), deciding--, pump();
       });
       const m = modules[i]!;
-      const writes = ghcOutputs(m.job, m.name, false).map((o) => resolve(c.cwd, o.path));
-      const s = { ...captureSink(sink.signal, sink, writes), slot };
+      const s = { ...captureSink(sink.signal, sink, outputsOf[i]!.map((o) => o.path)), slot };
       void driveCompile(ctx, ghcPipeline, jobOf(m), s)
         .catch((e: Error) => {
           ctx.log.warn(`${c.tool}: module job ${m.source} failed in the daemon: ${e.message}`);
